@@ -1,0 +1,158 @@
+"""Printed figures: parsing them as typed, and interval arithmetic on what they can stand for.
+
+A figure printed with ``d`` decimals stands for every value that rounds to it, the interval
+``value ± ½·10⁻ᵈ`` (the XBRL Calculations 1.1 convention). Sums add intervals; shares and
+changes are computed on intervals; two figures agree when their intervals overlap. All
+arithmetic is on :class:`decimal.Decimal`, so 833.05 + 7.95 is exactly 841.00.
+
+Standard library only: this layer must stay importable without pandas.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation, localcontext
+
+__all__ = [
+    "Figure",
+    "FigureError",
+    "Interval",
+    "PLACEHOLDER_PATTERN",
+    "WORD_FIGURES",
+    "normalize_text",
+    "parse_figure",
+    "wan_yuan_to_yuan",
+]
+
+#: Words that state a quantity without digits. Each means exactly zero (no rounding).
+WORD_FIGURES = {
+    "持平": Decimal(0),  # "与2023年持平": a change of exactly zero
+    "无变化": Decimal(0),
+    "未安排": Decimal(0),  # "2024年未安排公务用车购置费": nothing budgeted
+    "没有使用": Decimal(0),  # "没有使用政府性基金预算拨款安排的支出"
+}
+
+#: Unfilled template text that survives publication: ××, （未）, 增长（下降）.
+PLACEHOLDER_PATTERN = re.compile(r"[×xX＊*]{2,}|（未）|\(未\)|增长（下降）|增加（减少）|增长\(下降\)")
+
+# One optional sign, digits with optional thousands separators, optional decimals.
+# Anchored and free of nested quantifiers, so it cannot backtrack catastrophically.
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
+
+
+class FigureError(ValueError):
+    """A printed figure that cannot be read as a number."""
+
+
+def normalize_text(text: str) -> str:
+    """Fold full-width digits and punctuation to their ASCII forms (NFKC): ８４０．９９ → 840.99, ％ → %."""
+    return unicodedata.normalize("NFKC", text)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number as printed: its exact value and the decimals it was printed with.
+
+    ``decimals`` is ``None`` for a figure that is exact by nature (a word such as 持平).
+    """
+
+    value: Decimal
+    decimals: int | None
+
+    @property
+    def interval(self) -> Interval:
+        return Interval.around(self.value, self.decimals)
+
+
+def parse_figure(text: str) -> Figure:
+    """Read a figure as typed in a document.
+
+    Accepts full-width digits (８４０．９９), thousands separators (1,085,203.63), spaces inside
+    the number (``1 085``), and the words of :data:`WORD_FIGURES`. Raises :class:`FigureError`
+    with the offending text for anything else, including template placeholders such as ××.
+    """
+    if not isinstance(text, str):
+        raise FigureError(f"expected text, got {type(text).__name__}")
+    stripped = normalize_text(text).strip()
+    if stripped in WORD_FIGURES:
+        return Figure(WORD_FIGURES[stripped], None)
+    compact = stripped.replace(" ", "").replace("\u3000", "")
+    match = _NUMBER.fullmatch(compact)
+    if match is None:
+        if PLACEHOLDER_PATTERN.search(stripped):
+            raise FigureError(f"{text!r} is an unfilled template placeholder, not a number")
+        raise FigureError(f"{text!r} is not a number")
+    try:
+        value = Decimal(compact.replace(",", ""))
+    except InvalidOperation as error:  # pragma: no cover - the pattern admits only valid literals
+        raise FigureError(f"{text!r} is not a number") from error
+    decimals = len(match.group(1)) if match.group(1) else 0
+    return Figure(value, decimals)
+
+
+def wan_yuan_to_yuan(amount: Decimal) -> Decimal:
+    """Convert 万元 to 元, exactly (1 万元 = 10 000 元)."""
+    return amount * 10000
+
+
+def _half_unit(decimals: int | None) -> Decimal:
+    if decimals is None:
+        return Decimal(0)
+    return Decimal(5).scaleb(-decimals - 1)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A closed interval ``[lo, hi]`` of exact decimals."""
+
+    lo: Decimal
+    hi: Decimal
+
+    @classmethod
+    def around(cls, value: Decimal, decimals: int | None) -> Interval:
+        """The values a figure printed with ``decimals`` decimals can stand for."""
+        half = _half_unit(decimals)
+        return cls(value - half, value + half)
+
+    @classmethod
+    def exact(cls, value: Decimal) -> Interval:
+        return cls(value, value)
+
+    @property
+    def mid(self) -> Decimal:
+        return (self.lo + self.hi) / 2
+
+    def __add__(self, other: Interval) -> Interval:
+        return Interval(self.lo + other.lo, self.hi + other.hi)
+
+    def __sub__(self, other: Interval) -> Interval:
+        return Interval(self.lo - other.hi, self.hi - other.lo)
+
+    def __neg__(self) -> Interval:
+        return Interval(-self.hi, -self.lo)
+
+    def ratio_pct(self, whole: Interval) -> Interval | None:
+        """``self ÷ whole × 100`` for non-negative intervals; ``None`` when the whole can be zero."""
+        if whole.lo <= 0:
+            return None
+        with localcontext() as context:
+            context.prec = 28
+            bounds = [a / b * 100 for a in (self.lo, self.hi) for b in (whole.lo, whole.hi)]
+        return Interval(min(bounds), max(bounds))
+
+    def overlaps(self, other: Interval) -> bool:
+        return self.lo <= other.hi and other.lo <= self.hi
+
+    def gap(self, other: Interval) -> Decimal:
+        """The distance between two intervals; zero when they overlap."""
+        if self.overlaps(other):
+            return Decimal(0)
+        return max(other.lo - self.hi, self.lo - other.hi)
+
+    def contains(self, value: Decimal) -> bool:
+        return self.lo <= value <= self.hi
+
+    def __str__(self) -> str:
+        return f"[{self.lo}, {self.hi}]"

@@ -1,0 +1,230 @@
+"""Reading a budget data package: its descriptor, its text files, and typed, validated tables.
+
+The table schemas are declared once, in the bundled ``datapackage.json``; every budget in
+the same layout is validated against those declarations. Validation collects every problem
+(file, row, field, message) before anything is raised, so a transcriber sees all of them at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from .numbers import FigureError, parse_figure
+
+__all__ = [
+    "BudgetDataError",
+    "Problem",
+    "bundled_data_dir",
+    "decimal_array",
+    "read_descriptor",
+    "read_text",
+]
+
+#: Encodings tried in order. utf-8-sig also reads plain UTF-8 and drops a BOM; GB18030 is a
+#: superset of GBK and GB2312, the encodings Chinese government files come in.
+TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
+
+#: Decimal places kept for stated values: enough for shares printed with 3 decimals and for
+#: amounts in 亿元 printed with 4.
+VALUE_SCALE = 4
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file."""
+
+    file: str
+    row: int | None  # line of the file, 1-based, header included; None for the whole file
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", line {self.row}"
+        if self.field:
+            where += f", field '{self.field}'"
+        return f"{where}: {self.message}"
+
+
+class BudgetDataError(ValueError):
+    """A budget package that cannot be loaded; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        count = len(problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in budget data:"
+        super().__init__("\n".join([head, *(f"  - {problem}" for problem in problems)]))
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [vars(problem) for problem in self.problems], columns=["file", "row", "field", "message"]
+        )
+
+
+def bundled_data_dir() -> Path:
+    """The bundled budget package: ``budgetkit/_data`` in a wheel, ``data/`` in a checkout."""
+    packaged = Path(str(resources.files("budgetkit"))) / "_data"
+    if (packaged / "datapackage.json").is_file():
+        return packaged
+    checkout = Path(__file__).resolve().parent.parent / "data"
+    if (checkout / "datapackage.json").is_file():
+        return checkout
+    raise FileNotFoundError("budgetkit's bundled data package is missing from this installation")
+
+
+def read_text(path: Path) -> str:
+    """Read a text file in UTF-8 (with or without BOM) or GB18030/GBK; refuse anything else clearly."""
+    data = path.read_bytes()
+    for encoding in TEXT_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise BudgetDataError(
+            [Problem(str(path), line, None, f"not UTF-8, GBK or GB18030 text (byte {error.start})")]
+        ) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def read_descriptor(package_dir: Path) -> dict:
+    path = package_dir / "datapackage.json"
+    if not path.is_file():
+        raise BudgetDataError([Problem(str(path), None, None, "file not found: a budget package needs a datapackage.json")])
+    try:
+        return json.loads(read_text(path))
+    except json.JSONDecodeError as error:
+        raise BudgetDataError([Problem(str(path), error.lineno, None, f"invalid JSON: {error.msg}")]) from None
+
+
+def decimal_array(values: list[Decimal | None], min_scale: int = 2) -> pd.Series:
+    """An exact Arrow decimal column, with the smallest scale ≥ ``min_scale`` that keeps every value."""
+    scale = min_scale
+    for value in values:
+        if value is not None and value == value:  # skip None and NaN
+            scale = max(scale, -int(value.normalize().as_tuple().exponent))
+    return pd.Series(values, dtype=pd.ArrowDtype(pa.decimal128(20 + scale, scale)))
+
+
+def _check_field(value: str, field: dict) -> tuple[object, str | None]:
+    """Convert one cell to its declared type; return (value, problem message or None)."""
+    constraints = field.get("constraints", {})
+    if value == "":
+        if constraints.get("required"):
+            return None, "is required but empty"
+        return None, None
+    kind = field["type"]
+    if kind == "integer":
+        try:
+            converted = parse_figure(value)
+        except FigureError:
+            return None, f"{value!r} is not an integer"
+        if converted.decimals:
+            return None, f"{value!r} is not an integer"
+        number = int(converted.value)
+        if "minimum" in constraints and number < constraints["minimum"]:
+            return None, f"{number} is below the minimum {constraints['minimum']}"
+        if "maximum" in constraints and number > constraints["maximum"]:
+            return None, f"{number} is above the maximum {constraints['maximum']}"
+        return number, None
+    if kind == "number":
+        try:
+            figure = parse_figure(value)
+        except FigureError as error:
+            return None, str(error)
+        if figure.decimals is not None and figure.decimals > VALUE_SCALE:
+            return None, f"{value!r} has more than {VALUE_SCALE} decimals"
+        return figure.value, None
+    if kind == "boolean":
+        if value.lower() in ("true", "false"):
+            return value.lower() == "true", None
+        return None, f"{value!r} is not true or false"
+    if "enum" in constraints and value not in constraints["enum"]:
+        allowed = ", ".join(constraints["enum"])
+        return None, f"{value!r} is not one of: {allowed}"
+    if "pattern" in constraints and not re.fullmatch(constraints["pattern"], value):
+        return None, f"{value!r} is malformed (expected pattern {constraints['pattern']})"
+    return value, None
+
+
+def read_table(path: Path, schema: dict, problems: list[Problem]) -> pd.DataFrame | None:
+    """Read one CSV resource with every cell typed by its schema; append problems instead of raising."""
+    name = str(path)
+    if not path.is_file():
+        problems.append(Problem(name, None, None, "file not found"))
+        return None
+    try:
+        text = read_text(path)
+    except BudgetDataError as error:
+        problems.extend(error.problems)
+        return None
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not rows:
+        problems.append(Problem(name, None, None, "file is empty: a header row is required"))
+        return None
+    header = [column.strip() for column in rows[0]]
+    fields = schema["fields"]
+    declared = [field["name"] for field in fields]
+    missing = [column for column in declared if column not in header]
+    for column in missing:
+        problems.append(Problem(name, 1, column, "column is missing"))
+    for column in header:
+        if column not in declared:
+            problems.append(Problem(name, 1, column, "column is not in the schema"))
+    if missing:
+        return None
+    position = {column: header.index(column) for column in declared}
+    columns: dict[str, list] = {column: [] for column in declared}
+    lines: list[int] = []
+    for index, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue  # a blank line holds no record
+        if len(row) != len(header):
+            problems.append(Problem(name, index, None, f"has {len(row)} cells, the header has {len(header)}"))
+            continue
+        lines.append(index)
+        for field in fields:
+            value, message = _check_field(row[position[field["name"]]].strip(), field)
+            if message:
+                problems.append(Problem(name, index, field["name"], message))
+            columns[field["name"]].append(value)
+    frame = pd.DataFrame({"_line": pd.Series(lines, dtype="int64")})
+    for field in fields:
+        values = columns[field["name"]]
+        if field["type"] == "integer":
+            frame[field["name"]] = pd.Series(values, dtype="Int64")
+        elif field["type"] == "number":
+            frame[field["name"]] = decimal_array(values, min_scale=VALUE_SCALE)
+        elif field["type"] == "boolean":
+            frame[field["name"]] = pd.Series(values, dtype="boolean")
+        else:
+            frame[field["name"]] = pd.Series(values, dtype="str")
+    for field in fields:
+        if field.get("constraints", {}).get("unique"):
+            _report_duplicates(frame, [field["name"]], name, problems)
+    key = schema.get("primaryKey", [])
+    if key and not (len(key) == 1 and fields[declared.index(key[0])].get("constraints", {}).get("unique")):
+        _report_duplicates(frame, key, name, problems)
+    return frame
+
+
+def _report_duplicates(frame: pd.DataFrame, key: list[str], name: str, problems: list[Problem]) -> None:
+    present = frame.dropna(subset=key)
+    duplicated = present[present.duplicated(subset=key, keep="first")]
+    for _, row in duplicated.iterrows():
+        value = ", ".join(str(row[column]) for column in key)
+        problems.append(Problem(name, int(row["_line"]), key[0], f"duplicate key {value!r}"))
