@@ -157,8 +157,8 @@ def quote_around(line: str, start: int, end: int) -> str:
     before = [b for b in breaks if b < start]
     after = [b for b in breaks if b >= end]
     begin = before[-1] + 1 if before else 0
-    if end - begin + (after[0] - end if after else len(line) - end) < _SHORT_CLAUSE and len(before) > 1:
-        begin = before[-2] + 1
+    if end - begin + (after[0] - end if after else len(line) - end) < _SHORT_CLAUSE and before:
+        begin = before[-2] + 1 if len(before) > 1 else 0
     finish = after[0] if after else len(line)
     return line[begin:finish].strip()
 

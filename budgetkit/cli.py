@@ -1,0 +1,183 @@
+"""``budgetkit``: one command line, sub-commands sharing their input and output options.
+
+Exit status: 0 when nothing at or above ``--fail-on`` was found, 1 when something was,
+2 when the input or the rules could not be read (the message names file, line and field).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from decimal import Decimal
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+#: Cells a spreadsheet would run as a formula if they started with these characters.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _input_options() -> argparse.ArgumentParser:
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument("path", nargs="?", help="budget data package folder (default: the bundled 2024 budget)")
+    return shared
+
+
+def _output_options() -> argparse.ArgumentParser:
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                        help="table for people (default), json or csv for machines")
+    return shared
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="budgetkit",
+        description="Check and explore Chinese government departmental budget explanations (部门预算编制说明).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    check = commands.add_parser(
+        "check", parents=[_input_options(), _output_options()],
+        help="audit every stated figure against the rules",
+        description="Audit every stated total, share and change; list what does not add up.",
+    )
+    check.add_argument("--fail-on", choices=("rounding", "text", "semantic", "drift"), default="drift",
+                       help="exit 1 when a finding at or above this severity exists "
+                            "(rounding < text < semantic < drift; default: drift)")
+    check.add_argument("--rules", help="a rules.toml to use instead of the package's own")
+    check.add_argument("--failures-only", action="store_true", help="table format: leave out consistent evaluations")
+    report = commands.add_parser(
+        "report", parents=[_input_options()],
+        help="the main job: the loaded tables and the audit summary",
+        description="Print the loaded tables and the audit summary of a budget.",
+    )
+    report.add_argument("--out", default="out", help="folder for written files (default: out/)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from .audit import RulesError
+    from .schema import BudgetDataError
+
+    try:
+        if args.command == "check":
+            return _check(args)
+        return _report(args)
+    except (BudgetDataError, RulesError) as error:
+        print(f"budgetkit {args.command}: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .audit import SEVERITY, audit
+    from .model import load
+
+    budget = load(args.path)
+    findings = audit(budget, args.rules)
+    if args.format == "json":
+        sys.stdout.write(findings_json(findings))
+    elif args.format == "csv":
+        sys.stdout.write(findings_csv(findings))
+    else:
+        sys.stdout.write(findings_table(findings, budget_title=f"{budget.department} {budget.year}",
+                                        failures_only=args.failures_only))
+    failing = findings["verdict"].map(lambda verdict: SEVERITY[str(verdict)] >= SEVERITY[args.fail_on]).astype(bool)
+    return EXIT_FINDINGS if failing.any() else EXIT_OK
+
+
+def _records(findings) -> list[dict]:
+    def plain(value):
+        if value is None or (not isinstance(value, str) and value != value):  # None, NaN, NA
+            return None
+        if isinstance(value, Decimal):
+            # the column shares one scale; print each figure with no more zeros than it needs
+            places = max(2, -value.normalize().as_tuple().exponent)
+            return format(value.quantize(Decimal(1).scaleb(-places)), "f")
+        return str(value)
+
+    columns = list(findings.columns)
+    return [{column: plain(value) for column, value in zip(columns, row)}
+            for row in findings.astype(object).where(findings.notna(), None).itertuples(index=False)]
+
+
+def findings_json(findings) -> str:
+    """One object per evaluation, the DataFrame's columns as keys; decimals as exact strings."""
+    return json.dumps(_records(findings), ensure_ascii=False, indent=2) + "\n"
+
+
+def safe_cell(value: str | None) -> str:
+    """Text a spreadsheet will show and never run: a leading =, +, - or @ is quoted."""
+    if value is None:
+        return ""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+_NUMERIC = {"stated", "computed", "difference"}
+
+
+def findings_csv(findings) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(findings.columns)
+    for record in _records(findings):
+        writer.writerow([(value or "") if column in _NUMERIC else safe_cell(value)
+                         for column, value in record.items()])
+    return buffer.getvalue()
+
+
+def findings_table(findings, budget_title: str, failures_only: bool = False) -> str:
+    """Findings for a terminal: failures as blocks (verdict, rule, section, quote, why), then passes."""
+    from .audit import VERDICTS
+
+    lines = [f"budgetkit check — {budget_title}", ""]
+    failures = findings[findings["verdict"] != "consistent"]
+    for row in failures.itertuples(index=False):
+        where = " ".join(part for part in (str(row.section), str(row.claim_id)) if part)
+        lines.append(f"{str(row.verdict).upper():<10} {row.rule}  {where}")
+        if row.quote:
+            lines.append(f"{'':<10} “{row.quote}”")
+        lines.append(f"{'':<10} {row.explanation}")
+        lines.append("")
+    if not failures_only:
+        passes = findings[findings["verdict"] == "consistent"]
+        if len(passes):
+            lines.append(f"consistent ({len(passes)}):")
+            for row in passes.itertuples(index=False):
+                where = " ".join(part for part in (str(row.section), str(row.claim_id)) if part)
+                lines.append(f"  ok  {row.rule}  {where}  {row.explanation}")
+            lines.append("")
+    counts = findings["verdict"].value_counts()
+    summary = ", ".join(f"{int(counts.get(verdict, 0))} {verdict}" for verdict in VERDICTS)
+    lines.append(f"{len(findings)} evaluations: {summary}")
+    return "\n".join(lines) + "\n"
+
+
+def _report(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .audit import audit, summarize
+    from .model import load
+
+    budget = load(args.path)
+    findings = audit(budget)
+    with pd.option_context("display.width", 160, "display.max_columns", 20, "display.max_colwidth", 40):
+        print(f"{budget.department} — {budget.year}年部门预算 ({len(budget.claims)} stated figures)\n")
+        for title, frame in (("收入 income", budget.income), ("支出 expenditure", budget.expenditure),
+                             ("基本支出 basic expenditure", budget.basic_expenditure)):
+            print(f"== {title}")
+            print(frame[["section", "label", "value", "unit"]].to_string(index=False), "\n")
+        print("== 支出功能分类 functional classification (万元)")
+        print(budget.line_items[["code", "level", "name", "amount_wan_yuan"]].to_string(index=False), "\n")
+        print("== audit")
+        print(summarize(findings).to_string(index=False))
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
