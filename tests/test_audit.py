@@ -1,0 +1,293 @@
+"""Every rule kind on small hand-made budgets, property tests on rounding, and the bundled budget."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from budgetkit import load
+from budgetkit.audit import RulesError, assert_no_findings, audit, load_rules, AuditFailure, VERDICTS
+from builders import budget_of, claim
+
+RULES = load_rules(load().rules_path)
+
+
+def rules(*ids):
+    chosen = [rule for rule in RULES if rule.id in ids]
+    assert len(chosen) == len(ids)
+    return chosen
+
+
+def verdicts(findings, rule=None):
+    frame = findings if rule is None else findings[findings["rule"] == rule]
+    return list(frame["verdict"].astype(str))
+
+
+def income(total, *parts, section="三（一）"):
+    measures = ["income_general_budget", "income_gov_fund", "income_state_capital", "income_carryover"]
+    return [claim("income_total", total, kind="total", section=section)] + [
+        claim(measure, part, section=section) for measure, part in zip(measures, parts)
+    ]
+
+
+# -- sum ---------------------------------------------------------------------------------------
+
+def test_sum_within_rounding_is_consistent():
+    findings = audit(budget_of(income("840.99", "833.05", "0", "0", "7.95")), rules("income-by-source"))
+    assert verdicts(findings) == ["consistent"]
+
+
+def test_sum_one_unit_beyond_the_interval_is_rounding():
+    findings = audit(budget_of(income("841.02", "833.05", "0", "0", "7.95")), rules("income-by-source"))
+    assert verdicts(findings) == ["rounding"]
+
+
+def test_sum_that_disagrees_is_drift_and_names_the_missing_figure():
+    specs = [
+        claim("appropriation_total", "833.05", kind="total", section="五（一）"),
+        claim("appropriation_by_function", "802.64", code="201", section="五（二）"),
+        claim("appropriation_by_function", "38.36", code="208", section="五（二）"),
+        claim("income_carryover", "7.95", label="上年结转", section="三（一）"),
+    ]
+    findings = audit(budget_of(specs), rules("appropriation-by-class"))
+    assert verdicts(findings) == ["drift"]
+    assert "上年结转 7.95万元" in findings["explanation"].iloc[0]
+    assert findings["difference"].iloc[0] == Decimal("-7.95")
+
+
+def test_counts_are_exact_and_zero_money_is_exactly_nothing():
+    vehicles = [claim("official_vehicles", "2", kind="total", unit="辆"),
+                claim("official_vehicles_sedan", "1", unit="辆", kind="count"),
+                claim("official_vehicles_suv", "2", unit="辆", kind="count")]
+    assert verdicts(audit(budget_of(vehicles), rules("official-vehicles-by-type"))) == ["drift"]
+    costs = [claim("three_public_vehicles", "0.01", kind="total"),
+             claim("vehicle_purchase", "0"), claim("vehicle_operation", "0")]
+    assert verdicts(audit(budget_of(costs), rules("official-vehicle-costs"))) == ["rounding"]
+
+
+def test_non_exhaustive_parts_may_fall_short_but_not_exceed():
+    fewer = [claim("vehicles_owned", "5", kind="total", unit="辆"), claim("vehicles_owned_senior", "1", unit="辆", kind="count")]
+    assert verdicts(audit(budget_of(fewer), rules("owned-vehicles-by-use"))) == ["consistent"]
+    more = [claim("vehicles_owned", "1", kind="total", unit="辆"), claim("vehicles_owned_senior", "3", unit="辆", kind="count")]
+    assert verdicts(audit(budget_of(more), rules("owned-vehicles-by-use"))) == ["drift"]
+
+
+def test_classification_rolls_up_to_the_nearest_stated_level():
+    specs = [claim("appropriation_by_function", "20.68", code="208", section="五（二）"),
+             claim("appropriation_by_function", "7.93", code="2080501", section="五（三）"),
+             claim("appropriation_by_function", "12.08", code="2080505", section="五（三）"),
+             claim("appropriation_by_function", "0.70", code="2089999", section="五（三）")]
+    findings = audit(budget_of(specs), rules("classification-rollup"))
+    assert verdicts(findings) == ["drift"]  # 7.93 + 12.08 + 0.70 = 20.71, stated 20.68
+    specs[3] = claim("appropriation_by_function", "0.67", code="2089999", section="五（三）")
+    assert verdicts(audit(budget_of(specs), rules("classification-rollup"))) == ["consistent"]
+
+
+# -- share -------------------------------------------------------------------------------------
+
+def shares(whole, *parts_and_shares, whole_measure="expenditure_total"):
+    specs = [claim(whole_measure, whole, kind="total", claim_id="c001-1", section="三（二）")]
+    for index, (measure, part, share) in enumerate(parts_and_shares, start=2):
+        specs.append(claim(measure, part, claim_id=f"c{index:03d}-1", section="三（二）"))
+        specs.append(claim(measure, share, kind="share", unit="%", claim_id=f"c{index:03d}-2", section="三（二）",
+                           base_measure=whole_measure, ref=f"c{index:03d}-1", base="c001-1"))
+    return specs
+
+
+def test_share_of_the_named_whole():
+    specs = shares("841.00", ("expenditure_basic", "828.05", "98.46"), ("expenditure_project", "12.95", "1.54"))
+    assert verdicts(audit(budget_of(specs), rules("share-of-named-whole"))) == ["consistent", "consistent"]
+
+
+def test_share_that_fits_another_whole_is_semantic():
+    specs = shares("840.05", ("expenditure_basic", "828.05", "98.46"), ("expenditure_project", "12.95", "1.54"))
+    findings = audit(budget_of(specs), rules("share-of-named-whole"))
+    assert verdicts(findings) == ["semantic", "consistent"]
+    assert "841.00, the sum of the parts listed with it" in findings["explanation"].iloc[0]
+
+
+def test_share_that_fits_nothing_is_drift():
+    specs = shares("1000.00", ("expenditure_basic", "500.00", "60.00"), ("expenditure_project", "500.00", "50.00"))
+    assert verdicts(audit(budget_of(specs), rules("share-of-named-whole"))) == ["drift", "consistent"]
+
+
+# -- change ------------------------------------------------------------------------------------
+
+def change(current, prior, stated, direction="increase", unit="万元", base_year=2023, measure="travel"):
+    return [claim(measure, current, claim_id="c001-1", section="八"),
+            claim(measure, prior, year=2023, claim_id="c002-1", section="八"),
+            claim(measure, stated, kind="change", unit=unit, direction=direction, base_year=base_year,
+                  claim_id="c003-1", ref="c001-1", base="c002-1", section="八")]
+
+
+def test_change_equals_this_year_minus_the_prior():
+    assert verdicts(audit(budget_of(change("1.20", "1.00", "0.20")), rules("change-from-stated-prior"))) == ["consistent"]
+    assert verdicts(audit(budget_of(change("1.20", "1.00", "0.30")), rules("change-from-stated-prior"))) == ["drift"]
+    assert verdicts(audit(budget_of(change("1.00", "1.20", "0.20", "decrease")), rules("change-from-stated-prior"))) == ["consistent"]
+    assert verdicts(audit(budget_of(change("1.00", "1.00", "持平", "unchanged")), rules("change-from-stated-prior"))) == ["consistent"]
+
+
+def test_percentage_change_divides_by_the_prior_year():
+    assert verdicts(audit(budget_of(change("110.00", "100.00", "10.00", unit="%")), rules("change-from-stated-prior"))) == ["consistent"]
+    # the classic error: dividing by the current year
+    assert verdicts(audit(budget_of(change("110.00", "100.00", "9.09", unit="%")), rules("change-from-stated-prior"))) == ["drift"]
+    zero_base = audit(budget_of(change("5.00", "0", "100", unit="%")), rules("change-from-stated-prior"))
+    assert verdicts(zero_base) == ["semantic"] and "zero base" in zero_base["explanation"].iloc[0]
+
+
+def test_implied_priors_must_agree():
+    specs = [claim("budget_total", "840.99", kind="total", claim_id="c001-1"),
+             claim("budget_total", "26.21", kind="change", direction="increase", base_year=2023, claim_id="c001-2", ref="c001-1"),
+             claim("budget_total", "800.00", year=2023, claim_id="c002-1", section="四")]
+    findings = audit(budget_of(specs), rules("implied-prior-agrees"))
+    assert verdicts(findings) == ["drift"]
+    assert findings["computed"].iloc[0] == Decimal("814.78")
+
+
+def test_change_text_checks():
+    wrong_year = audit(budget_of(change("1.20", "1.00", "0.20", base_year=2024)), rules("comparison-year"))
+    assert verdicts(wrong_year) == ["text"]
+    contradicted = audit(budget_of(change("0", "0", "0.30", "decrease")), rules("change-direction"))
+    assert verdicts(contradicted) == ["text"]
+    unfilled = audit(budget_of(change("0", "0", "0", "unspecified", unit="%")), rules("change-direction"))
+    assert verdicts(unfilled) == ["text"]
+
+
+# -- restatement, bound, text ------------------------------------------------------------------
+
+def test_restatement_and_balanced_budget():
+    same = [claim("income_general_budget", "833.05", section="三（一）"), claim("income_general_budget", "833.05", section="四")]
+    assert verdicts(audit(budget_of(same), rules("same-figure-restated"))) == ["consistent"]
+    differ = [claim("income_general_budget", "833.05", section="三（一）"), claim("income_general_budget", "833.50", section="四")]
+    assert verdicts(audit(budget_of(differ), rules("same-figure-restated"))) == ["drift"]
+    balance = [claim("budget_total", "840.99", kind="total"), claim("expenditure_total", "840.05", kind="total")]
+    assert verdicts(audit(budget_of(balance), rules("balanced-budget"))) == ["drift"]
+
+
+def test_bound_from_a_definition_is_semantic_and_names_the_relabelled_whole():
+    specs = [claim("basic_public", "706.23", section="六"),
+             claim("appropriation_total", "833.05", kind="total", label="一般公共预算当年拨款", section="五"),
+             claim("admin_operating_cost", "833.05", section="十一（一）")]
+    findings = audit(budget_of(specs), rules("admin-operating-cost-within-public-costs"))
+    assert verdicts(findings) == ["semantic"]
+    assert "一般公共预算当年拨款 833.05万元" in findings["explanation"].iloc[0]
+    specs[2] = claim("admin_operating_cost", "30.00", section="十一（一）")
+    assert verdicts(audit(budget_of(specs), rules("admin-operating-cost-within-public-costs"))) == ["consistent"]
+
+
+def test_placeholders_in_the_text():
+    raw = "一、概况\n单位价值××万元以上大型设备0台（套）。\n较2023年增长（下降）0%\n"
+    findings = audit(budget_of([claim("large_equipment", "0", unit="台（套）", kind="count")], raw_text=raw),
+                     rules("unfilled-template-text"))
+    assert verdicts(findings) == ["text", "text"]
+    assert set(findings["section"]) == {"一"}
+    clean = audit(budget_of([claim("large_equipment", "0", unit="台（套）", kind="count")], raw_text="一、概况\n"),
+                  rules("unfilled-template-text"))
+    assert verdicts(clean) == ["consistent"]
+
+
+# -- properties --------------------------------------------------------------------------------
+
+CENT = Decimal("0.01")
+amounts = st.integers(min_value=0, max_value=10**9).map(lambda n: Decimal(n).scaleb(-6))  # 万元 to the 元 cent
+
+
+def printed(value: Decimal) -> str:
+    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(amounts, min_size=1, max_size=4))
+def test_sums_printed_with_rounding_are_never_drift(true_parts):
+    total = sum(true_parts, Decimal(0))
+    specs = income(printed(total), *[printed(p) for p in true_parts])
+    assert verdicts(audit(budget_of(specs), rules("income-by-source"))) == ["consistent"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(amounts, min_size=1, max_size=4), st.data())
+def test_moving_a_part_beyond_its_tolerance_is_always_drift(true_parts, data):
+    total = sum(true_parts, Decimal(0))
+    parts = [printed(p) for p in true_parts]
+    # the stated and recomputed intervals together span n+1 half-cents; one more cent is a rounding
+    tolerance = (len(parts) + 1) * Decimal("0.005") * 2 + CENT
+    index = data.draw(st.integers(0, len(parts) - 1))
+    shift = data.draw(st.integers(int(tolerance / CENT) + 1, 10**6)) * CENT
+    parts[index] = str(Decimal(parts[index]) + shift)
+    assert verdicts(audit(budget_of(income(printed(total), *parts)), rules("income-by-source"))) == ["drift"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=10**9), min_size=2, max_size=5))
+def test_shares_printed_with_rounding_are_never_drift(true_parts_cents):
+    true_parts = [Decimal(n).scaleb(-4) for n in true_parts_cents]
+    whole = sum(true_parts, Decimal(0))
+    specs = shares(printed(whole), *[("expenditure_basic", printed(p), printed(p / whole * 100)) for p in true_parts])
+    found = verdicts(audit(budget_of(specs), rules("share-of-named-whole")))
+    assert "drift" not in found
+
+
+@settings(max_examples=200, deadline=None)
+@given(amounts, amounts)
+def test_changes_printed_with_rounding_are_never_drift(current, prior):
+    delta = current - prior
+    direction = "increase" if delta > 0 else "decrease" if delta < 0 else "unchanged"
+    stated = printed(abs(delta)) if delta else "持平"
+    specs = change(printed(current), printed(prior), stated, direction)
+    assert verdicts(audit(budget_of(specs), rules("change-from-stated-prior"))) == ["consistent"]
+
+
+# -- the rules file ----------------------------------------------------------------------------
+
+def test_rules_file_problems_name_the_rule_and_key(tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_text('[[rule]]\nid = "x"\nkind = "sum"\ntotal = "a"\nreason = "r"\nbogus = 1\n'
+                    '[[rule]]\nid = "y"\nkind = "share-ish"\nreason = "r"\n', encoding="utf-8")
+    with pytest.raises(RulesError) as caught:
+        load_rules(path)
+    messages = [str(p) for p in caught.value.problems]
+    assert f"{path}, field 'rule 'x'.bogus': is not a key of a sum rule" in messages
+    assert any("rule 'y'.kind" in m for m in messages)
+    assert any("needs total and parts" in m for m in messages)
+
+
+def test_every_rule_kind_is_used_and_every_rule_is_documented():
+    kinds = {rule.kind for rule in RULES}
+    assert kinds == {"sum", "share", "change", "restatement", "bound", "text"}
+    assert all(rule.reason for rule in RULES)
+    assert len({rule.id for rule in RULES}) == len(RULES)
+
+
+# -- the bundled budget ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def findings():
+    return load().audit()
+
+
+def test_findings_frame_has_the_promised_columns(findings):
+    for column in ("rule", "verdict", "section", "stated", "computed", "computed_interval", "difference", "quote", "explanation"):
+        assert column in findings.columns
+    assert set(findings["verdict"].astype(str)) <= set(VERDICTS)
+    assert (findings["verdict"] == "consistent").any()  # passes are rows too
+
+
+def test_every_total_share_and_change_is_touched_by_a_rule(findings):
+    budget = load()
+    touched = set(findings["claim_id"]) | {c for inputs in findings["inputs"] for c in inputs.split()}
+    wanted = budget.claims[budget.claims["kind"].isin(["total", "share", "change"])]
+    untouched = sorted(set(wanted["claim_id"]) - touched)
+    assert untouched == []
+
+
+def test_rounding_only_differences_are_not_drift(findings):
+    """840.99 stated for 833.05 + 7.95: the parts' rounding explains it (XBRL interval overlap)."""
+    drift = findings[findings["verdict"] == "drift"]
+    assert (drift["difference"].abs() > Decimal("0.02")).all()
+
+
+def test_assert_no_findings_raises_on_severity(findings):
+    with pytest.raises(AuditFailure, match="at or above 'drift'"):
+        assert_no_findings(findings, "drift")
+    assert_no_findings(findings[findings["verdict"] == "consistent"], "rounding")
