@@ -150,7 +150,7 @@ def findings_table(findings, budget_title: str, failures_only: bool = False) -> 
             lines.append(f"consistent ({len(passes)}):")
             for row in passes.itertuples(index=False):
                 where = " ".join(part for part in (str(row.section), str(row.claim_id)) if part)
-                lines.append(f"  ok  {row.rule}  {where}  {row.explanation}")
+                lines.append("  ok  " + "  ".join(part for part in (row.rule, where, row.explanation) if part))
             lines.append("")
     counts = findings["verdict"].value_counts()
     summary = ", ".join(f"{int(counts.get(verdict, 0))} {verdict}" for verdict in VERDICTS)

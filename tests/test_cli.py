@@ -1,0 +1,97 @@
+"""The command line, called as a user would; outputs compared exactly."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from budgetkit.audit import FINDING_COLUMNS
+from budgetkit.cli import main, safe_cell
+
+HERE = Path(__file__).parent
+TINY = HERE / "data" / "tiny-budget"
+EXPECTED = HERE / "expected"
+
+
+def run(capsys, *args):
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_check_table_output_is_exact(capsys):
+    status, out, err = run(capsys, "check", str(TINY))
+    assert out == (EXPECTED / "tiny-check.txt").read_text(encoding="utf-8")
+    assert (status, err) == (1, "")
+
+
+def test_check_csv_output_is_exact(capsys):
+    status, out, _ = run(capsys, "check", str(TINY), "--format", "csv")
+    assert out == (EXPECTED / "tiny-check.csv").read_text(encoding="utf-8")
+    assert status == 1
+
+
+def test_json_has_the_dataframe_columns_as_stable_keys(capsys):
+    _, out, _ = run(capsys, "check", "--format", "json")
+    records = json.loads(out)
+    assert records and all(list(record) == FINDING_COLUMNS for record in records)
+    drift = [r for r in records if r["verdict"] == "drift"]
+    assert {"stated", "computed", "difference"} <= drift[0].keys()
+    assert drift[0]["stated"] == "840.05"  # decimals as exact strings, as printed
+
+
+@pytest.mark.parametrize(("fail_on", "status"), [("drift", 1), ("semantic", 1), ("text", 1), ("rounding", 1)])
+def test_fail_on_the_bundled_budget(capsys, fail_on, status):
+    assert run(capsys, "check", "--fail-on", fail_on, "--format", "csv")[0] == status
+
+
+def test_fail_on_threshold_lets_a_clean_budget_pass(capsys, tmp_path):
+    import shutil
+
+    package = tmp_path / "clean"
+    shutil.copytree(TINY, package)
+    for name in ("claims.csv", "raw/tiny.txt"):
+        path = package / name
+        path.write_text(path.read_text(encoding="utf-8").replace("10.50", "10.00"), encoding="utf-8")
+    status, out, _ = run(capsys, "check", str(package), "--fail-on", "rounding")
+    assert status == 0
+    assert out.endswith("11 evaluations: 11 consistent, 0 rounding, 0 text, 0 semantic, 0 drift\n")
+
+
+def test_bad_input_exits_2_with_file_line_and_field(capsys, tmp_path):
+    import shutil
+
+    package = tmp_path / "broken"
+    shutil.copytree(TINY, package)
+    path = package / "claims.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",90.00,万元", ",9O.00,万元"), encoding="utf-8")
+    status, out, err = run(capsys, "check", str(package))
+    assert status == 2 and out == ""
+    assert f"{path}, line 3, field 'value': '9O.00' is not a number" in err
+    assert "Traceback" not in err
+
+
+def test_missing_rules_file_is_a_clear_error(capsys, tmp_path):
+    status, _, err = run(capsys, "check", "--rules", str(tmp_path / "none.toml"))
+    assert status == 2 and "none.toml: file not found" in err
+
+
+def test_the_installed_entry_point_runs(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "budgetkit", "check", str(TINY), "--format", "json"],
+                            capture_output=True, text=True, encoding="utf-8", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert json.loads(result.stdout)[0]["verdict"] == "drift"
+
+
+def test_csv_cells_from_documents_cannot_run_as_formulas(capsys):
+    assert safe_cell("=SUM(A1)") == "'=SUM(A1)"
+    assert safe_cell("@cmd") == "'@cmd"
+    assert safe_cell("一般公共预算") == "一般公共预算"
+    _, out, _ = run(capsys, "check", "--format", "csv")
+    for row in csv.DictReader(io.StringIO(out)):
+        for column in ("quote", "explanation", "label", "reason"):
+            assert not row[column].startswith(("=", "+", "-", "@"))
