@@ -228,3 +228,27 @@ def _report_duplicates(frame: pd.DataFrame, key: list[str], name: str, problems:
     for _, row in duplicated.iterrows():
         value = ", ".join(str(row[column]) for column in key)
         problems.append(Problem(name, int(row["_line"]), key[0], f"duplicate key {value!r}"))
+
+
+def data_dictionary(descriptor: dict | None = None) -> str:
+    """The tables and columns of a budget package as Markdown, from the one descriptor that declares them."""
+    descriptor = descriptor or read_descriptor(bundled_data_dir())
+    out: list[str] = []
+    for resource in descriptor["resources"]:
+        schema = resource.get("schema")
+        if not schema:
+            continue
+        key = ", ".join(schema.get("primaryKey", []))
+        out.append(f"**`{resource['path']}`** — {resource['title']}. {resource['description']} Key: `{key}`.")
+        out.append("")
+        out.append("| column | type | required | meaning |")
+        out.append("|---|---|---|---|")
+        for field in schema["fields"]:
+            constraints = field.get("constraints", {})
+            meaning = field["description"].replace("|", "\\|")
+            if "enum" in constraints:
+                meaning += " One of: " + ", ".join(f"`{v}`" for v in constraints["enum"]) + "."
+            required = "yes" if constraints.get("required") else ""
+            out.append(f"| `{field['name']}` | {field['type']} | {required} | {meaning} |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
