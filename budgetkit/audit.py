@@ -7,6 +7,7 @@ document's numbers: findings come from rules evaluated on the claims.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ RULE_KINDS = {
     "text": {"required": ("check",), "optional": ()},
 }
 _COMMON_KEYS = {"id", "kind", "sections", "reason"}
-_TEXT_CHECKS = ("placeholder", "comparison-year", "change-direction")
+_TEXT_CHECKS = ("placeholder", "comparison-year", "change-direction", "reason-year")
 
 #: Money is compared in 万元; factor from each printed unit.
 MONEY_UNITS = {"元": Decimal("0.0001"), "万元": Decimal(1), "亿元": Decimal(10000)}
@@ -154,6 +155,7 @@ class Claim:
     base: str | None
     quote: str
     line: int
+    char_end: int
 
     @property
     def comparison_unit(self) -> str:
@@ -227,6 +229,7 @@ class _Claims:
                     base_year=None if pd.isna(row.base_year) else int(row.base_year),
                     ref=optional(row.ref_claim_id), base=optional(row.base_claim_id),
                     quote=getattr(row, "quote", "") or "", line=int(row.line) if not pd.isna(row.line) else 0,
+                    char_end=int(row.char_end) if not pd.isna(row.char_end) else 0,
                 )
             )
         self.by_id = {claim.id: claim for claim in self.all}
@@ -631,10 +634,24 @@ def _text_rows(rule: Rule, claims: _Claims, budget: Budget) -> list[dict]:
                              computed_interval=None, inputs=[], section="",
                              explanation="No unfilled template text in the document.", unit=""))
         return rows
+    lines = budget.raw_text.split("\n")
     for change in claims.all:
         if change.kind != "change":
             continue
-        if check == "comparison-year" and change.base_year is not None:
+        if check == "reason-year" and change.base_year is not None and 0 < change.line <= len(lines):
+            reason = _REASON_YEAR.search(lines[change.line - 1], change.char_end)
+            if reason is None:
+                continue
+            year = int(reason.group(1))
+            ok = year != change.base_year
+            explanation = (f"The reason given for the change names {year}."
+                           if ok else f"The reason given for a change from {change.base_year} to {change.year} "
+                                      f"attributes it to {year}, the year compared with.")
+            row = _row(rule, "consistent" if ok else "text", change, stated=None, stated_interval=None,
+                       computed=None, computed_interval=None, inputs=[], explanation=explanation, unit="")
+            row["quote"] = reason.group(0)
+            rows.append(row)
+        elif check == "comparison-year" and change.base_year is not None:
             ok = change.base_year < change.year
             explanation = (f"Compares {change.year} with {change.base_year}."
                            if ok else f"A {change.year} figure is compared with {change.base_year}, "
@@ -662,6 +679,11 @@ def _text_rows(rule: Rule, claims: _Claims, budget: Budget) -> list[dict]:
     return rows
 
 
+#: "主要是2023年人员经费…的增多": the reason a sentence gives for a change, and the year it names.
+#: Bounded repeats: the reason must follow within a few characters, and nothing can backtrack far.
+_REASON_YEAR = re.compile(r"主要(?:是|原因是|系|由于)[^。；\d]{0,12}((?:19|20)\d{2})年[^。；]{0,40}")
+
+
 def _line_order(claims: _Claims, line: int) -> int:
     for claim in claims.all:
         if claim.line >= line:
@@ -671,8 +693,6 @@ def _line_order(claims: _Claims, line: int) -> int:
 
 def section_of_lines(text: str) -> list[str]:
     """The section (一 … 十二, with its （一） subsection) each line of a document belongs to."""
-    import re
-
     top = re.compile(r"^\s*([一二三四五六七八九十]+)、")
     sub = re.compile(r"^\s*（([一二三四五六七八九十]+)）")
     current, subsection, result = "", "", []

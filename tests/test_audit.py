@@ -291,3 +291,11 @@ def test_assert_no_findings_raises_on_severity(findings):
     with pytest.raises(AuditFailure, match="at or above 'drift'"):
         assert_no_findings(findings, "drift")
     assert_no_findings(findings[findings["verdict"] == "consistent"], "rounding")
+
+
+def test_reason_that_names_the_compared_year():
+    raw = "1.20\n1.00\n0.20。主要是2023年会议增多。\n"
+    findings = audit(budget_of(change("1.20", "1.00", "0.20"), raw_text=raw), rules("reason-year"))
+    assert verdicts(findings) == ["text"]
+    fine = audit(budget_of(change("1.20", "1.00", "0.20"), raw_text=raw.replace("2023", "2024")), rules("reason-year"))
+    assert verdicts(fine) == ["consistent"]
