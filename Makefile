@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test report notebooks lab constraints clean
+.PHONY: help venv test report notebooks lab docs constraints clean
 
 help: ## Show this list of targets
 	@echo "Usage: make TARGET"
@@ -43,6 +43,9 @@ report: $(STAMP) ## Run the main job on the bundled budget (budgetkit report)
 
 notebooks: $(if $(NOTEBOOKS),$(STAMP)) ## Re-execute every notebook in notebooks/ in place (no timestamps)
 	$(if $(NOTEBOOKS),$(BIN)/python scripts/run_notebooks.py $(NOTEBOOKS),@echo "no notebooks in notebooks/")
+
+docs: $(STAMP) ## Regenerate docs/data-dictionary.md from data/datapackage.json
+	$(BIN)/python scripts/write_docs.py
 
 lab: $(STAMP) ## Start JupyterLab on notebooks/
 	@test -d notebooks || { echo "notebooks/ does not exist yet"; exit 1; }
