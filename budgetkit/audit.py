@@ -251,9 +251,14 @@ class _Claims:
                 if claim.section == near:
                     return claim
             for claim in candidates:
-                if claim.section.startswith(near[:1]):
+                if _top_section(claim.section) == _top_section(near):
                     return claim
         return candidates[0]
+
+
+def _top_section(section: str) -> str:
+    """三（一） → 三: the numbered section a subsection belongs to."""
+    return section.split("（", 1)[0]
 
 
 # -- rows -------------------------------------------------------------------------------------
@@ -398,8 +403,8 @@ def _rollup_rows(rule: Rule, claims: _Claims) -> list[dict]:
                        if not any(a != d and d.startswith(a) and len(a) > len(code) for a in descendants)]
             if not nearest:
                 continue
-            total = claims.pick(measure, year, code, "五（三）")
             # the total is the statement of the code itself, its parts the statements of sub-codes
+            total = claims.pick(measure, year, code)
             parts = [p for d in nearest if (p := claims.pick(measure, year, d, total.section)) is not None]
             rows.append(_sum_row(rule, claims, total, parts, exhaustive=True))
     return rows
@@ -494,11 +499,8 @@ def _change_rows(rule: Rule, claims: _Claims) -> list[dict]:
 def _stated_prior_row(rule: Rule, claims: _Claims, change: Claim, current: Claim, prior: Claim) -> dict:
     signed = change.signed_change
     if change.unit == "%":
-        computed_interval = (current.interval - prior.interval).ratio_pct(prior.interval) if prior.amount else None
-        if computed_interval is None:
-            # a percentage cannot be taken of a zero base, but may be of a negative change
-            low = prior.interval
-            computed_interval = None if low.lo <= 0 else computed_interval
+        # a percentage change is taken of the prior year; a base that can be zero has none
+        computed_interval = (current.interval - prior.interval).ratio_pct(prior.interval)
         if computed_interval is None:
             return _row(rule, "semantic", change, stated=change.value, stated_interval=signed, computed=None,
                         computed_interval=None, inputs=[current, prior], unit="%",
