@@ -57,10 +57,6 @@ class Budget:
             f"{len(self.line_items)} line items>"
         )
 
-    @property
-    def raw_lines(self) -> list[str]:
-        return self.raw_text.split("\n")
-
     # -- analysis tables --------------------------------------------------------------
     def table(self, name: str) -> pd.DataFrame:
         """The claims of one analysis table (``measures.table``), money in 万元 as printed."""
@@ -71,8 +67,8 @@ class Budget:
         rows = self.claims[self.claims["measure"].isin(measures)]
         columns = ["claim_id", "section", "kind", "measure", "code", "label", "year", "value", "unit", "decimals", "text"]
         frame = rows[columns].reset_index(drop=True)
-        return frame.assign(value=decimal_array(list(frame["value"].map(_none_if_missing)), min_scale=0)
-                            if len(frame) else frame["value"])
+        # narrow the shared 4-decimal scale to what these figures were printed with
+        return frame.assign(value=decimal_array(list(frame["value"].map(_none_if_missing)), min_scale=0))
 
     @property
     def income(self) -> pd.DataFrame:
