@@ -1,0 +1,250 @@
+"""Reading a budget explanation (.txt, .docx, .pdf) into lines of text, and normalising them.
+
+The text returned is what claims point into: for a .txt file it is the file's own text, so
+locators hold against the published document; for .docx and .pdf it is the text this module
+reconstructs (paragraphs and table rows in document order; PDF line wraps joined), written
+next to the package as ``raw/<name>.txt``.
+
+Everything here treats the input as untrusted: sizes are bounded before anything is parsed,
+a .docx is checked for zip bombs and XML entity tricks before python-docx opens it, and every
+failure is one :class:`~budgetkit.schema.BudgetDataError` naming the file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..schema import BudgetDataError, Problem, read_text
+
+__all__ = [
+    "MAX_DOCUMENT_BYTES",
+    "MAX_UNPACKED_BYTES",
+    "MAX_TEXT_BYTES",
+    "Document",
+    "NormalLine",
+    "normalize_line",
+    "read_document",
+]
+
+#: A budget explanation is tens of kilobytes; these bounds keep hostile files cheap to refuse.
+MAX_TEXT_BYTES = 5 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+#: The sum of the uncompressed sizes of a .docx's members (zip-bomb guard).
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_PDF_PAGES = 300
+MAX_LINES = 50_000
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document's text as the claims will point into it."""
+
+    path: Path
+    format: str  # txt, docx or pdf
+    text: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+
+def _fail(path: Path, message: str, line: int | None = None) -> BudgetDataError:
+    return BudgetDataError([Problem(str(path), line, None, message)])
+
+
+def read_document(source: str | Path) -> Document:
+    """Read ``source`` by its suffix: .txt (UTF-8, UTF-8 with BOM, GBK, GB18030), .docx or .pdf."""
+    path = Path(source)
+    if not path.is_file():
+        raise _fail(path, "file not found")
+    suffix = path.suffix.lower()
+    size = path.stat().st_size
+    if suffix == ".docx":
+        text = _read_docx(path, size)
+    elif suffix == ".pdf":
+        text = _read_pdf(path, size)
+    elif suffix in (".txt", ".text", ""):
+        if size > MAX_TEXT_BYTES:
+            raise _fail(path, f"{size} bytes is more than the {MAX_TEXT_BYTES} a text budget explanation can be")
+        text = read_text(path)
+        if "\x00" in text:
+            raise _fail(path, "contains NUL characters: not a text document", text[: text.index("\x00")].count("\n") + 1)
+        suffix = ".txt"
+    else:
+        raise _fail(path, f"unsupported file type {path.suffix!r}: expected .txt, .docx or .pdf")
+    if text.count("\n") >= MAX_LINES:
+        raise _fail(path, f"more than {MAX_LINES} lines: not a budget explanation")
+    return Document(path=path, format=suffix.lstrip("."), text=text)
+
+
+# -- .docx --------------------------------------------------------------------------------
+
+def _read_docx(path: Path, size: int) -> str:
+    if size > MAX_DOCUMENT_BYTES:
+        raise _fail(path, f"{size} bytes is more than the {MAX_DOCUMENT_BYTES} accepted for a .docx")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            unpacked = sum(member.file_size for member in members)
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise _fail(path, f"unpacks to {unpacked} bytes (more than {MAX_UNPACKED_BYTES}): refused as a zip bomb")
+            if len(members) > 2000:
+                raise _fail(path, f"{len(members)} archive members: not a plausible .docx")
+            _check_xml_members(path, archive, members)
+    except zipfile.BadZipFile:
+        raise _fail(path, "not a .docx (not a zip archive)") from None
+    import docx  # lazy: python-docx is only needed here
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        raise _fail(path, f"not a readable .docx ({type(error).__name__}: {error})") from None
+    except Exception as error:  # lxml.etree.XMLSyntaxError and friends: still one clear message
+        raise _fail(path, f"not a readable .docx ({type(error).__name__}: {error})") from None
+    return _docx_text(document)
+
+
+def _check_xml_members(path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
+    """Parse every XML part with defusedxml first: a DTD or entity declaration is refused."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, fromstring
+
+    for member in members:
+        if not member.filename.endswith((".xml", ".rels")):
+            continue
+        data = archive.read(member)
+        try:
+            fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        except DefusedXmlException as error:
+            raise _fail(path, f"{member.filename}: refused XML ({type(error).__name__})") from None
+        except ParseError as error:
+            raise _fail(path, f"{member.filename}: malformed XML ({error})") from None
+
+
+def _docx_text(document) -> str:
+    """Paragraphs and table rows in document order; a row's distinct cells joined by tabs."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    lines: list[str] = []
+    for block in document.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(block, document).text)
+        elif tag == "tbl":
+            for row in Table(block, document).rows:
+                cells: list[str] = []
+                for cell in row.cells:
+                    text = cell.text.replace("\n", " ").strip()
+                    if not cells or cells[-1] != text:  # a merged cell repeats; keep it once
+                        cells.append(text)
+                lines.append("\t".join(cells))
+    return "\n".join(line.replace("\r", "") for line in lines)
+
+
+# -- PDF ------------------------------------------------------------------------------------
+
+def _read_pdf(path: Path, size: int) -> str:
+    if size > MAX_DOCUMENT_BYTES:
+        raise _fail(path, f"{size} bytes is more than the {MAX_DOCUMENT_BYTES} accepted for a PDF")
+    import pdfplumber  # lazy: only PDF reading needs it
+
+    page_lines: list[str] = []
+    try:
+        with pdfplumber.open(str(path)) as pdf:
+            if len(pdf.pages) > MAX_PDF_PAGES:
+                raise _fail(path, f"{len(pdf.pages)} pages: more than the {MAX_PDF_PAGES} accepted")
+            for page in pdf.pages:
+                text = page.extract_text() or ""
+                page_lines.extend(text.split("\n"))
+    except BudgetDataError:
+        raise
+    except Exception as error:  # pdfminer raises many types for broken files
+        raise _fail(path, f"not a readable PDF ({type(error).__name__}: {error})") from None
+    if not any(line.strip() for line in page_lines):
+        raise _fail(path, "the PDF has no text layer (a scan?): nothing to read")
+    return join_wrapped_lines(page_lines)
+
+
+_SENTENCE_END = re.compile(r"[。；：！？:;]\s*$")
+_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[、.．])")
+_ENDS_IN_NUMBER = re.compile(r"[\d.,，．]$")
+_STARTS_WITH_UNIT = re.compile(r"^\s*(?:亿元|万元|元|%|％|人|辆|个|场|名|期|台|[\d.,．，])")
+
+
+def join_wrapped_lines(lines: list[str]) -> str:
+    """Undo a PDF's line wraps: a line not ending a sentence continues on the next, unless the
+    next starts a heading or list item; a number split from its unit (or its digits) always joins."""
+    out: list[str] = []
+    for raw in lines:
+        line = raw.rstrip()
+        if not out:
+            out.append(line)
+            continue
+        previous = out[-1]
+        if not line.strip():
+            out.append("")
+            continue
+        split_number = bool(_ENDS_IN_NUMBER.search(previous)) and bool(_STARTS_WITH_UNIT.match(line))
+        heading_only = bool(_MARKER.match(previous)) and len(previous.strip()) <= 40 \
+            and not re.search(r"[。；，]", previous)
+        continues = previous.strip() and not _SENTENCE_END.search(previous) and not _MARKER.match(line) \
+            and not heading_only
+        if split_number or continues:
+            out[-1] = previous + line.lstrip()
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+# -- normalisation with a map back to the original characters -------------------------------
+
+#: Chinese punctuation kept as printed (NFKC would fold it to ASCII and lose clause breaks).
+_KEEP = set("（）：，；。、“”‘’！？《》【】·")
+_FOLD = {"(": "（", ")": "）", ":": "：", ";": "；", "!": "！", "?": "？", "\u3000": " ", "\u00a0": " ", "\t": " "}
+
+
+@dataclass(frozen=True)
+class NormalLine:
+    """A line folded for matching (NFKC digits and %, Chinese punctuation kept full-width),
+    with ``origin[i]`` the index in the original line of normalised character ``i``."""
+
+    original: str
+    text: str
+    origin: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original character span of normalised characters ``start:end``."""
+        if end <= start:
+            at = self.origin[start] if start < len(self.origin) else len(self.original)
+            return at, at
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+def normalize_line(line: str) -> NormalLine:
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(line):
+        if char in _KEEP:
+            folded = char
+        else:
+            folded = unicodedata.normalize("NFKC", char)
+            folded = "".join(_FOLD.get(c, c) for c in folded)
+        for piece in folded:
+            chars.append(piece)
+            origin.append(index)
+    # an ASCII comma is a thousands separator only between a digit and exactly three digits
+    text = list(chars)
+    for i, char in enumerate(text):
+        if char == ",":
+            digits_after = 0
+            while i + 1 + digits_after < len(text) and text[i + 1 + digits_after].isdigit() and digits_after < 4:
+                digits_after += 1
+            if not (i > 0 and text[i - 1].isdigit() and digits_after == 3):
+                text[i] = "，"
+    return NormalLine(original=line, text="".join(text), origin=tuple(origin))
