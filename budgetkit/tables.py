@@ -277,7 +277,10 @@ class _Rows:
     def figure(self, claim: _Stated, role: str, item: str | None = None, **values) -> dict:
         """One stated figure in the column group its unit belongs to."""
         if claim.money:
-            values.setdefault("stated_wan_yuan", claim.wan_yuan)
+            stated = claim.wan_yuan
+            if claim.kind == "change" and stated is not None and claim.direction == "decrease":
+                stated = -stated
+            values.setdefault("stated_wan_yuan", stated)
         elif claim.unit == "%" and claim.kind == "change":
             values.setdefault("stated_change_pct", claim.signed)
         elif claim.unit == "%" and claim.kind == "share":
@@ -728,16 +731,15 @@ def styled(frame: pd.DataFrame, uuid: str | None = None) -> Styler:
     if uuid is None:
         digest = hashlib.sha256(frame.to_csv().encode("utf-8")).hexdigest()
         uuid = f"budgetkit_{digest[:12]}"
-    styler = BudgetStyler(frame, uuid=uuid, na_rep="", cell_ids=False)
+    styler = BudgetStyler(frame, uuid=uuid, cell_ids=False)
+    styler.format(na_rep="", escape="html")
     verdicts = _row_verdicts(frame)
     if verdicts is not None:
-        backgrounds = [VERDICT_COLOURS.get(v, "") for v in verdicts]
-
-        def colour(data: pd.DataFrame) -> pd.DataFrame:
-            cells = [[f"background-color: {b}" if b else ""] * data.shape[1] for b in backgrounds]
-            return pd.DataFrame(cells, index=data.index, columns=data.columns)
-
-        styler = styler.apply(colour, axis=None)
+        # one class per row and one CSS rule per verdict keep the HTML small
+        classes = [[f"verdict-{v}" if v in VERDICT_COLOURS else ""] * frame.shape[1] for v in verdicts]
+        styler.set_td_classes(pd.DataFrame(classes, index=frame.index, columns=frame.columns))
+        styler.set_table_styles([{"selector": f"td.verdict-{v}", "props": f"background-color: {colour};"}
+                                 for v, colour in VERDICT_COLOURS.items()])
     if isinstance(frame.index, pd.RangeIndex):
         styler = styler.hide(axis="index")
     return styler.set_table_attributes('class="budgetkit-table"')

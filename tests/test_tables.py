@@ -1,0 +1,317 @@
+"""The reproduced tables: stated figures equal the claims, recomputations are exact, every row's
+verdict is the audit's, every claim is shown somewhere, and small budgets give small tables."""
+
+import json
+import re
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from budgetkit import load, tables
+from budgetkit.audit import MONEY_UNITS, SEVERITY, VERDICTS, load_rules
+from builders import budget_of, claim
+
+ROOT = Path(__file__).resolve().parent.parent
+BUDGET = load()
+FINDINGS = BUDGET.audit()
+CLAIMS = BUDGET.claims.set_index("claim_id")
+BUILT = {name: build(BUDGET, FINDINGS) for name, build in tables.TABLES.items()}
+
+
+def ids(frame):
+    return [cid for value in frame["claim_ids"] for cid in value.split()]
+
+
+def printed_value(claim_id):
+    """A claim's value at its printed scale, in 万元 for money."""
+    row = CLAIMS.loc[claim_id]
+    value = row["value"]
+    if pd.isna(value):
+        return None
+    if row["unit"] in MONEY_UNITS:
+        value = value * MONEY_UNITS[row["unit"]]
+    if row["kind"] == "change" and row["direction"] == "decrease":
+        value = -value
+    return value
+
+
+def rows_of(name):
+    return list(BUILT[name].itertuples(index=False))
+
+
+# -- the registry ------------------------------------------------------------------------------
+
+def test_registry_keys_are_kebab_case_and_follow_the_document():
+    assert all(re.fullmatch(r"[a-z]+(-[a-z]+)*", key) for key in tables.TABLES)
+    order = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一"]
+    mains = []
+    for frame in BUILT.values():
+        tops = frame["section"].str.split("（").str[0]
+        mains.append(order.index(tops[tops != ""].mode().iloc[0]))
+    assert mains == sorted(mains)
+
+
+def test_every_claim_is_in_some_table():
+    shown = {cid for frame in BUILT.values() for cid in ids(frame)}
+    assert shown == set(CLAIMS.index)
+
+
+def test_every_claim_appears_in_some_notebook_output():
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert notebooks, "the workbook notebooks are missing"
+    outputs = []
+    for path in notebooks:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                for kind in ("text/html", "text/plain"):
+                    outputs.append("".join(output.get("data", {}).get(kind, "")))
+    text = "\n".join(outputs)
+    missing = [cid for cid in CLAIMS.index if not re.search(rf"\b{re.escape(cid)}\b", text)]
+    assert missing == []
+
+
+def test_no_plotting_library_is_imported():
+    code = "import sys, budgetkit.tables; print('matplotlib' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+# -- stated figures ------------------------------------------------------------------------------
+
+def test_stated_figures_equal_the_claims():
+    checked = 0
+    for name, frame in BUILT.items():
+        for row in frame.to_dict("records"):
+            for cid in row["claim_ids"].split():
+                kind, unit = CLAIMS.loc[cid, "kind"], CLAIMS.loc[cid, "unit"]
+                expected = printed_value(cid)
+                if name == "work-targets":
+                    column = "target_value"
+                elif unit in MONEY_UNITS:
+                    column = "stated_wan_yuan"
+                elif unit == "%":
+                    column = "stated_share_pct" if kind == "share" else "stated_change_pct"
+                else:
+                    column = "stated_count"
+                value = row[column]
+                if expected is None:
+                    assert pd.isna(value), (name, cid)
+                else:
+                    assert isinstance(value, Decimal) and value == expected, (name, cid, value, expected)
+                checked += 1
+    assert checked >= len(CLAIMS)
+
+
+def test_printed_column_keeps_the_figure_as_printed():
+    training = BUILT["meeting-training-travel"]
+    row = training[training["claim_ids"] == CLAIMS.index[CLAIMS["text"].eq("0.3")][0]].iloc[0]
+    assert row["printed"] == "0.3万元" and row["stated_wan_yuan"] == Decimal("0.30")
+    assert "持平" in set(BUILT["three-public"]["printed"])
+
+
+# -- recomputed figures ------------------------------------------------------------------------
+
+def test_totals_are_the_exact_sum_of_the_parts_shown_before_them():
+    compared = 0
+    for name, frame in BUILT.items():
+        if "role" not in frame:
+            continue
+        unit = "wan_yuan" if "stated_wan_yuan" in frame else "count"
+        if unit == "count" and "stated_count" not in frame:
+            continue
+        parts: dict[str, list[Decimal]] = {}
+        for row in frame.to_dict("records"):
+            if unit == "wan_yuan" and pd.isna(row["stated_wan_yuan"]) and "stated_count" in row:
+                unit_here = "count"
+            else:
+                unit_here = unit
+            prefix = row["role"].rsplit(" ", 1)[0] if " " in row["role"] else ""
+            if row["role"].endswith("part"):
+                parts.setdefault(prefix, []).append(row[f"stated_{unit_here}"])
+            elif row["role"].endswith("total") and prefix in parts:
+                recomputed = row[f"recomputed_{unit_here}"]
+                assert recomputed == sum(parts.pop(prefix), Decimal(0)), (name, row)
+                assert row[f"difference_{unit_here}"] == row[f"stated_{unit_here}"] - recomputed
+                compared += 1
+    assert compared >= 12
+
+
+def test_known_recomputations_of_the_bundled_budget():
+    expenditure = BUILT["expenditure-by-kind"].set_index("role")
+    assert expenditure.loc["total", "recomputed_wan_yuan"] == Decimal("841.00")
+    assert expenditure.loc["total", "difference_wan_yuan"] == Decimal("-0.95")
+    structure = BUILT["appropriation-structure"]
+    total = structure[structure["role"] == "total"].iloc[0]
+    assert total["recomputed_wan_yuan"] == Decimal("841.00") and total["difference_wan_yuan"] == Decimal("-7.95")
+    basic = expenditure.loc["part"].iloc[0]
+    assert basic["stated_share_pct"] == Decimal("98.46")
+    assert basic["recomputed_share_pct"] == Decimal("98.57")
+    assert basic["recomputed_share_4dp_pct"] == Decimal("98.5715")
+    assert basic["difference_share_pct"] == Decimal("-0.11")
+    meeting = BUILT["meeting-training-travel"]
+    decrease = meeting[meeting["item"].str.startswith("会议费较")].iloc[0]
+    assert decrease["stated_wan_yuan"] == Decimal("-0.30") and decrease["recomputed_wan_yuan"] == Decimal("0.00")
+
+
+def test_changes_are_current_minus_prior():
+    for name, frame in BUILT.items():
+        if "role" not in frame or "recomputed_wan_yuan" not in frame:
+            continue
+        for row in frame[frame["role"] == "change"].to_dict("records"):
+            change = CLAIMS.loc[row["claim_ids"]]
+            if pd.isna(row["recomputed_wan_yuan"]):
+                assert pd.isna(change["base_claim_id"]) or change["unit"] == "%", (name, row)
+                continue
+            current, prior = printed_value(change["ref_claim_id"]), printed_value(change["base_claim_id"])
+            assert row["recomputed_wan_yuan"] == current - prior
+
+
+def test_shares_round_half_even_to_the_printed_decimals():
+    # 1.25 ÷ 1000 = 0.125 %: half-even gives 0.12 where half-up would give 0.13
+    budget = budget_of([
+        claim("expenditure_total", "1000.00", kind="total", section="三（二）"),
+        claim("expenditure_basic", "998.75", section="三（二）"),
+        claim("expenditure_basic", "99.88", kind="share", unit="%", base_measure="expenditure_total",
+              section="三（二）"),
+        claim("expenditure_project", "1.25", section="三（二）"),
+        claim("expenditure_project", "0.13", kind="share", unit="%", base_measure="expenditure_total",
+              section="三（二）"),
+    ])
+    frame = tables.expenditure_by_kind(budget).set_index("item")
+    assert frame.loc["expenditure_project", "recomputed_share_pct"] == Decimal("0.12")
+    assert frame.loc["expenditure_project", "recomputed_share_4dp_pct"] == Decimal("0.1250")
+    assert frame.loc["expenditure_basic", "recomputed_share_pct"] == Decimal("99.88")
+    assert frame.loc["expenditure_project", "verdict"] in ("consistent", "rounding")
+
+
+def test_item_table_rolls_classes_up_from_items():
+    frame = BUILT["appropriation-by-item"].set_index("code")
+    rollup = BUDGET.rollup("类").set_index("code")
+    for code, row in rollup.iterrows():
+        assert frame.loc[code, "stated_wan_yuan"] == row["stated_wan_yuan"]
+        assert frame.loc[code, "recomputed_wan_yuan"] == row["from_items_wan_yuan"]
+    items = BUDGET.line_items[BUDGET.line_items["level"] == "项"]
+    for item in items.itertuples():
+        assert frame.loc[item.code, "purpose"] == item.purpose
+        assert frame.loc[item.code, "stated_wan_yuan"] == item.amount_wan_yuan
+
+
+# -- audit marks -------------------------------------------------------------------------------
+
+def test_row_verdicts_are_the_worst_audit_verdict_of_their_claims():
+    worst: dict[str, str] = {}
+    for finding in FINDINGS.itertuples():
+        if finding.claim_id:
+            current = worst.get(finding.claim_id)
+            if current is None or SEVERITY[str(finding.verdict)] > SEVERITY[current]:
+                worst[finding.claim_id] = str(finding.verdict)
+    for name, frame in BUILT.items():
+        for row in frame.to_dict("records"):
+            verdicts = [worst[c] for c in row["claim_ids"].split() if c in worst]
+            if verdicts:
+                expected = max(verdicts, key=SEVERITY.get)
+                assert SEVERITY[row["verdict"]] >= SEVERITY[expected], (name, row)
+            assert row["verdict"] in (*VERDICTS, tables.UNCHECKED)
+            assert (row["finding"] == "") == (row["verdict"] in ("consistent", tables.UNCHECKED)), (name, row)
+
+
+def test_every_failed_finding_marks_a_row():
+    failed = FINDINGS[FINDINGS["verdict"].astype(str) != "consistent"]
+    marked = " ".join(" ".join(frame["finding"]) for frame in BUILT.values())
+    for finding in failed.itertuples():
+        assert f"[{finding.verdict}] {finding.rule}: {finding.explanation}" in marked
+
+
+def test_known_marks_of_the_bundled_budget():
+    total = BUILT["expenditure-by-kind"].set_index("role").loc["total"]
+    assert total["verdict"] == "drift"
+    assert "expenditure-by-kind" in total["finding"] and "balanced-budget" in total["finding"]
+    assets = BUILT["state-assets"].set_index("printed")
+    assert assets.loc["××", "verdict"] == "text" and "unfilled-template-text" in assets.loc["××", "finding"]
+    other = BUILT["other-matters"]
+    assert other.loc[other["role"] == "current year", "verdict"].iloc[0] == "semantic"
+
+
+# -- other budgets -------------------------------------------------------------------------------
+
+def test_an_empty_budget_gives_empty_tables():
+    budget = budget_of([])
+    for name, build in tables.TABLES.items():
+        frame = build(budget)
+        assert isinstance(frame, pd.DataFrame) and frame.empty, name
+        assert {"verdict", "finding", "claim_ids"} <= set(frame.columns), name
+
+
+def test_a_small_budget_fills_only_its_sections():
+    budget = load(ROOT / "tests" / "data" / "tiny-budget")
+    built = {name: build(budget) for name, build in tables.TABLES.items()}
+    assert {name for name, frame in built.items() if not frame.empty} == {
+        "income-by-source", "expenditure-by-kind", "three-public"}
+    income = built["income-by-source"].set_index("role")
+    assert income.loc["total", "recomputed_wan_yuan"] == Decimal("100.50")
+    assert income.loc["total", "difference_wan_yuan"] == Decimal("-0.50")
+    assert income.loc["total", "verdict"] == "drift"
+    change = built["three-public"].set_index("role").loc["change"]
+    assert change["recomputed_wan_yuan"] == Decimal("0.20") and change["verdict"] == "consistent"
+    assert {cid for frame in built.values() for cid in ids(frame)} == set(budget.claims["claim_id"])
+
+
+def test_money_in_yuan_is_shown_in_wan_yuan():
+    budget = budget_of([
+        claim("income_total", "1,000,000", kind="total", unit="元", section="三（一）"),
+        claim("income_general_budget", "1,000,000", unit="元", section="三（一）"),
+    ])
+    frame = tables.income_by_source(budget).set_index("role")
+    assert frame.loc["total", "stated_wan_yuan"] == Decimal("100")
+    assert frame.loc["total", "recomputed_wan_yuan"] == Decimal("100")
+    assert frame.loc["part", "printed"] == "1,000,000元"
+
+
+# -- the audit for reading -------------------------------------------------------------------------
+
+def test_findings_by_verdict_groups_the_failures_worst_first():
+    grouped = tables.findings_by_verdict(FINDINGS)
+    failed = FINDINGS[FINDINGS["verdict"].astype(str) != "consistent"]
+    assert len(grouped) == len(failed)
+    order = [SEVERITY[v] for v in grouped.index.get_level_values("verdict")]
+    assert order == sorted(order, reverse=True)
+    assert {"section", "quote", "explanation"} <= set(grouped.columns)
+    drift = tables.findings_by_verdict(FINDINGS, "drift")
+    assert list(drift.index.get_level_values("n")) == list(range(1, len(drift) + 1))
+    assert len(tables.findings_by_verdict(FINDINGS, include_consistent=True)) == len(FINDINGS)
+    with pytest.raises(ValueError, match="verdict must be one of"):
+        tables.findings_by_verdict(FINDINGS, "wrong")
+
+
+def test_ledger_counts_every_rule_and_evaluation():
+    rules = load_rules(BUDGET.rules_path)
+    frame = tables.ledger(FINDINGS, BUDGET.rules_path)
+    body, total = frame.iloc[:-1], frame.iloc[-1]
+    assert list(body["rule"]) == [rule.id for rule in rules] + [
+        r for r in dict.fromkeys(FINDINGS["rule"]) if r not in {rule.id for rule in rules}]
+    assert total["evaluations"] == len(FINDINGS)
+    counts = FINDINGS["verdict"].astype(str).value_counts()
+    for verdict in VERDICTS:
+        assert total[f"{verdict}_count"] == counts.get(verdict, 0)
+    assert total["passed"] + total["failed"] == total["evaluations"]
+    assert (body["evaluations"] == body["passed"] + body["failed"]).all()
+
+
+# -- display -----------------------------------------------------------------------------------
+
+def test_styled_html_is_deterministic_and_marks_rows():
+    frame = BUILT["expenditure-by-kind"]
+    first, second = tables.styled(frame).to_html(), tables.styled(frame).to_html()
+    assert first == second
+    assert "0x" not in repr(tables.styled(frame)) and "0x" not in first
+    assert 'class="data row2 col0 verdict-drift"' in first and "&lt;NA&gt;" not in first and "<NA>" not in first
+    other = tables.styled(BUILT["income-by-source"]).to_html()
+    uuid = re.search(r'id="T_(\w+)"', first).group(1)
+    assert uuid not in other
+    assert 'id="T_fixed"' in tables.styled(frame, uuid="fixed").to_html()
+    grouped = tables.styled(tables.findings_by_verdict(FINDINGS)).to_html()
+    assert "verdict-drift" in grouped and "verdict-semantic" in grouped
