@@ -1,0 +1,79 @@
+"""The functional classification (支出功能分类) reference: codes, 2024 names, older names."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..schema import bundled_data_dir, read_text
+
+__all__ = ["ClassReference", "FunctionClass", "reference"]
+
+
+def _bare(name: str) -> str:
+    """A name without the 支出 suffix documents add or drop at will (一般公共服务 = 一般公共服务支出)."""
+    name = name.strip().strip("“”\"")
+    return name[:-2] if name.endswith("支出") and len(name) > 3 else name
+
+
+@dataclass(frozen=True)
+class FunctionClass:
+    code: str
+    level: str
+    name: str
+    parent_code: str
+    other_names: tuple[str, ...] = field(default=())
+
+
+class ClassReference:
+    def __init__(self, classes: list[FunctionClass]):
+        self.by_code = {c.code: c for c in classes}
+        self._by_name: dict[tuple[str, str], list[FunctionClass]] = {}
+        for c in classes:
+            for name in (c.name, *c.other_names):
+                self._by_name.setdefault((c.parent_code, _bare(name)), []).append(c)
+        # 类 names, longest first, for finding a class name inside a label
+        self.class_names = sorted(
+            ((name, c) for c in classes if c.level == "类" for name in (c.name, *c.other_names) if len(name) >= 4),
+            key=lambda pair: -len(pair[0]),
+        )
+
+    def find(self, name: str, parent_code: str = "") -> FunctionClass | None:
+        found = self._by_name.get((parent_code, _bare(name)))
+        return found[0] if found else None
+
+    def class_in(self, label: str) -> tuple[str, FunctionClass] | None:
+        """The 类 whose (current or older) name ends ``label``."""
+        stripped = label.rstrip("：:为是共计合计 ")
+        for name, c in self.class_names:
+            if stripped.endswith(name) or stripped.endswith(_bare(name)) and len(_bare(name)) >= 4:
+                return (name if stripped.endswith(name) else _bare(name)), c
+        return None
+
+    def drift(self, code: str, printed: str) -> str | None:
+        """Why a printed name differs from the 2024 name of ``code`` (None when it does not)."""
+        c = self.by_code.get(code)
+        if c is None:
+            return "code not in the reference table"
+        if _bare(printed) == _bare(c.name):
+            return None
+        if any(_bare(printed) == _bare(other) for other in c.other_names):
+            return f"older or variant name of {code} {c.name}"
+        owner = next((o for o in self.by_code.values() if o.level == c.level and o.parent_code == c.parent_code
+                      and _bare(printed) in {_bare(o.name), *map(_bare, o.other_names)}), None)
+        if owner is not None:
+            return f"the name of {owner.code} {owner.name}, printed with code {code}"
+        return f"not the 2024 name of {code} ({c.name})"
+
+
+@lru_cache(maxsize=1)
+def reference() -> ClassReference:
+    path = bundled_data_dir() / "reference" / "function_classes.csv"
+    rows = csv.DictReader(io.StringIO(read_text(path), newline=""))
+    return ClassReference([
+        FunctionClass(r["code"], r["level"], r["name"], r["parent_code"],
+                      tuple(n for n in r["other_names"].split("|") if n))
+        for r in rows
+    ])

@@ -1,0 +1,686 @@
+"""From normalised lines to claims: every printed figure, what it measures, and how it relates.
+
+One pass over the lines, left to right, so a change can point at the figure it is a change of
+and a share at its part and whole. Each figure is either turned into a claim by a pattern
+below or reported as unparsed: nothing with a unit is dropped silently.
+
+Every regular expression here is linear: bounded repeats, no nested quantifiers over the
+same characters, so hostile input cannot make matching backtrack catastrophically.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..numbers import WORD_FIGURES
+from .classification import ClassReference
+from .reading import NormalLine
+from .sections import SectionMap
+
+__all__ = ["Claim", "ClaimExtractor", "Unparsed"]
+
+MONEY_UNITS = ("亿元", "万元", "元")
+#: Units the claims schema accepts (datapackage.json claims.unit enum).
+SCHEMA_UNITS = {"万元", "元", "亿元", "%", "人", "辆", "个", "场", "名", "期", "台（套）"}
+#: Digits beyond these are not a budget figure (and would not fit the exact decimal column).
+MAX_INTEGER_DIGITS = 14
+MAX_DECIMALS = 4
+
+_FIGURE = re.compile(
+    r"(?<![\d.])(?:\d{1,3}(?:,\d{3}){1,6}(?![\d,])|\d{1,3}(?: \d{3}){1,6}(?![\d ])|\d{1,40})(?:\.(\d{1,12}))?"
+    r"|×{2,6}|[Xx]{2,6}(?![A-Za-z])|\*{2,6}"
+    r"|持平|无变化|未安排|没有使用"
+)
+_UNIT = re.compile(
+    r"\s{0,2}(余|多)?\s{0,2}(亿元|万元|千元|元|%|个百分点|人次|台（套）|人|辆|个|场|名|期|台|套|家|次|项|户|所"
+    r"|天|平方米|亩|公里|件|篇|座|批|处|本|张|位|倍|年|月|日|号)?\s{0,2}(以上|以下|以内|左右)?"
+)
+_CHANGE_WORD = re.compile(r"增长（下降）|增加（减少）|增加|增长|减少|下降|上升|降低|持平|无变化")
+_COMPARE = re.compile(r"同比|(?:比|较|与)\s{0,2}(?:上年|去年|上一年|(\d{4})\s{0,2}年)")
+_CLAUSE_BREAK = re.compile(r"[，；。：]")
+_SENTENCE_BREAK = re.compile(r"[。；]")
+_MARKER = re.compile(r"^\s{0,4}(?:（[一二三四五六七八九十\d]{1,3}）|\d{1,2}\s{0,2}[、.]|[一二三四五六七八九十]{1,3}、)\s{0,3}")
+_SHARE = re.compile(r"占\s{0,2}(?:([^，。；\d]{1,24}?)\s{0,2}的)?\s{0,2}(?:比重|比例|比)?\s{0,2}(?:为)?\s{0,2}$")
+_YEAR_IN = re.compile(r"(\d{4})\s{0,2}年")
+_BANNER = re.compile(r"单位\s{0,2}[：]\s{0,2}(亿元|万元|元)")
+_FOLLOWED_BY_PARTS = re.compile(r"^[\s，：]{0,3}其中")
+
+DIRECTIONS = {
+    "增加": "increase", "增长": "increase", "上升": "increase",
+    "减少": "decrease", "下降": "decrease", "降低": "decrease",
+    "持平": "unchanged", "无变化": "unchanged",
+    "增长（下降）": "unspecified", "增加（减少）": "unspecified",
+}
+#: Measures whose figure of the budget year is stated as the total of parts.
+TOTAL_MEASURES = {
+    "budget_total", "income_total", "expenditure_total", "fiscal_total", "appropriation_total",
+    "gpb_basic_total", "three_public_total", "mtt_total",
+}
+#: The whole a bare 占X% is of, by the part's measure.
+DEFAULT_WHOLE = {
+    "expenditure_basic": "expenditure_total", "expenditure_project": "expenditure_total",
+    "appropriation_by_function": "appropriation_total", "fiscal_expenditure_by_function": "fiscal_total",
+    "income_general_budget": "income_total", "income_gov_fund": "income_total",
+    "income_state_capital": "income_total", "income_carryover": "income_total",
+    "basic_personnel": "gpb_basic_total", "basic_public": "gpb_basic_total",
+    "three_public_overseas": "three_public_total", "three_public_reception": "three_public_total",
+    "three_public_vehicles": "three_public_total", "meeting": "mtt_total", "training": "mtt_total",
+    "travel": "mtt_total",
+}
+MEASURE_LABELS = {
+    "budget_total": "收支总预算", "income_total": "收入预算", "expenditure_total": "支出预算",
+    "fiscal_total": "财政拨款收支总预算", "appropriation_total": "一般公共预算当年拨款",
+    "gpb_basic_total": "一般公共预算基本支出", "three_public_total": "“三公”经费", "mtt_total": "会议费、培训费、差旅费",
+}
+
+
+@dataclass
+class Token:
+    start: int
+    end: int
+    text: str
+    kind: str  # number, word, placeholder
+    value: Decimal | None
+    decimals: int | None
+    unit: str | None
+    after: int  # just after unit and qualifier words
+    more_than: bool
+    qualifier_word: str | None
+    role: str | None = None  # year, date, numbering, code, or None for a figure
+    used: bool = False
+
+
+@dataclass
+class Claim:
+    line: int
+    start: int  # in the original line
+    end: int
+    text: str
+    kind: str
+    measure: str
+    label: str
+    year: int
+    value: Decimal | None
+    unit: str
+    decimals: int | None
+    code: str | None = None
+    qualifier: str | None = None
+    direction: str | None = None
+    base_measure: str | None = None
+    base_year: int | None = None
+    ref: Claim | None = None
+    base: Claim | None = None
+    section: str = ""
+    claim_id: str = ""
+    purpose: str | None = None  # for a classified amount: what it is used for
+    names: dict = field(default_factory=dict)  # for a classified amount: printed 类/款/项 names
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    line: int
+    section: str
+    figure: str
+    text: str
+    reason: str
+
+
+@dataclass
+class _CodeRef:
+    start: int
+    end: int
+    code: str
+    names: dict  # level -> printed name
+
+
+@dataclass
+class _Comparison:
+    compare_start: int
+    base_year: int
+    word_start: int
+    word_end: int
+    direction: str
+    prior: Token | None
+    change: Token | None  # None for 持平 without a figure: the word is the change
+
+
+class ClaimExtractor:
+    """Turn a document's normalised lines into claims, line items' raw material and unparsed rows."""
+
+    def __init__(self, lines: list[NormalLine], sections: SectionMap, reference: ClassReference,
+                 year: int, department: str):
+        self.lines = lines
+        self.sections = sections
+        self.reference = reference
+        self.year = year
+        self.prior_year = year - 1
+        self.department = department
+        self.claims: list[Claim] = []
+        self.unparsed: list[Unparsed] = []
+        self.name_drift: list[tuple[int, str, str, str, str]] = []
+        self._banner: str | None = None
+        self._banner_section: str | None = None
+
+    # -- the pass ------------------------------------------------------------------------
+    def run(self) -> list[Claim]:
+        for number, line in enumerate(self.lines, start=1):
+            self._line(number, line)
+        self._assign_ids()
+        return self.claims
+
+    def _line(self, number: int, line: NormalLine) -> None:
+        text = line.text
+        section = self.sections.printed[number - 1]
+        std = self.sections.standard[number - 1]
+        sub = self.sections.subsection[number - 1]
+        if self._banner_section != section.split("（")[0]:
+            self._banner = None
+        if banner := _BANNER.search(text):
+            self._banner, self._banner_section = banner.group(1), section.split("（")[0]
+        if not text.strip() or std == "十二":
+            return  # the glossary defines words; its numbers are item numbers
+        tokens = self._tokens(text)
+        codes = self._codes(number, text, tokens)
+        comparisons = self._comparisons(text, tokens)
+        context = _LineContext(number, line, section, std, sub, tokens)
+        code_at = {id(tok): ref for ref in codes for tok in [self._first_money_after(tokens, ref.end)] if tok}
+        for tok in tokens:
+            if tok.role is not None or tok.used:
+                continue
+            if id(tok) in code_at:
+                self._code_claim(context, tok, code_at[id(tok)])
+                continue
+            comparison = next((c for c in comparisons if tok is c.prior or tok is c.change
+                               or (c.change is None and tok.kind == "word" and tok.start == c.word_start)), None)
+            if comparison is not None:
+                self._comparison_claims(context, comparison)
+                continue
+            self._figure(context, tok)
+        for comparison in comparisons:  # 持平 words are tokens too; an unspecified 0% was handled above
+            if comparison.change is None and not any(t.used for t in tokens if t.start == comparison.word_start):
+                self._comparison_claims(context, comparison)
+
+    # -- tokens --------------------------------------------------------------------------
+    def _tokens(self, text: str) -> list[Token]:
+        tokens: list[Token] = []
+        for match in _FIGURE.finditer(text):
+            raw = match.group(0)
+            start, end = match.span()
+            if raw in WORD_FIGURES:
+                tokens.append(Token(start, end, raw, "word", WORD_FIGURES[raw], None, None, end, False, None))
+                continue
+            if not raw[0].isdigit():
+                unit_match = _UNIT.match(text, end)
+                tokens.append(Token(start, end, raw, "placeholder", None, None, unit_match.group(2),
+                                    unit_match.end(), False, unit_match.group(3)))
+                continue
+            unit_match = _UNIT.match(text, end)
+            unit = unit_match.group(2)
+            compact = raw.replace(",", "").replace(" ", "")
+            decimals = len(match.group(1)) if match.group(1) else 0
+            token = Token(start, end, raw, "number", None, decimals, unit, unit_match.end(),
+                          bool(unit_match.group(1)), unit_match.group(3))
+            integer_digits = len(compact.split(".")[0])
+            if unit in ("年",) and integer_digits == 4 or unit in ("月", "日", "号"):
+                token.role = "date"
+            elif unit == "年":
+                token.role = "date"  # "3年" periods: not a budget figure
+            elif start > 0 and text[start - 1] == "第":
+                token.role = "numbering"
+            elif unit is None and _MARKER.match(text[: unit_match.end() + 1]) and not text[:start].strip("（ "):
+                token.role = "numbering"
+            elif integer_digits > MAX_INTEGER_DIGITS or decimals > 12:
+                token.role = None
+                token.value = None
+            else:
+                token.value = Decimal(compact)
+            tokens.append(token)
+        return tokens
+
+    @staticmethod
+    def _first_money_after(tokens: list[Token], position: int) -> Token | None:
+        for tok in tokens:
+            if tok.start >= position and tok.role is None and tok.kind == "number" and tok.unit in MONEY_UNITS:
+                return tok
+        return None
+
+    # -- classification codes ------------------------------------------------------------
+    _CODE_DIGITS = re.compile(
+        r"([^\d（）：，。；]{0,30}?)(\d{3})\s{0,2}（类）"
+        r"(?:([^\d（）：，。；]{0,30}?)(\d{2})\s{0,2}（款）(?:([^\d：，。；]{0,40}?)(\d{2})\s{0,2}（项）)?)?"
+    )
+    _CODE_SEVEN = re.compile(r"(?<![\d.])(2\d{6})(?![\d.])(?!\s{0,2}(?:亿元|万元|元|%|人))\s{0,2}([^\d：，。；（]{0,30})")
+    _CODE_NAMES = re.compile(
+        r"([^\d（）：，。；、 ]{2,24})（类）([^\d（）：，。；、]{2,30}?)（款）(?:([^\d：，。；、]{2,40}?)（项）)?"
+    )
+
+    def _codes(self, number: int, text: str, tokens: list[Token]) -> list[_CodeRef]:
+        refs: list[_CodeRef] = []
+        for match in self._CODE_DIGITS.finditer(text):
+            code = match.group(2) + (match.group(4) or "") + (match.group(6) or "")
+            names = {"类": _clean_name(match.group(1)), "款": _clean_name(match.group(3) or ""),
+                     "项": _clean_name(match.group(5) or "")}
+            refs.append(_CodeRef(match.start(2), match.end(), code, names))
+        if not refs:
+            for match in self._CODE_SEVEN.finditer(text):
+                code = match.group(1)
+                names = {"类": "", "款": "", "项": _clean_name(match.group(2))}
+                refs.append(_CodeRef(match.start(1), match.end(1), code, names))
+        if not refs:
+            for match in self._CODE_NAMES.finditer(text):
+                names = {"类": _clean_name(match.group(1)), "款": _clean_name(match.group(2)),
+                         "项": _clean_name(match.group(3) or "")}
+                code = self._code_from_names(names)
+                if code is None:
+                    if self._first_money_after(tokens, match.end()):
+                        self.unparsed.append(Unparsed(number, self.sections.printed[number - 1], match.group(0),
+                                                      self.lines[number - 1].original.strip(),
+                                                      "classification names not in the reference table"))
+                    continue
+                refs.append(_CodeRef(match.start(), match.end(), code, names))
+        for ref in refs:
+            for tok in tokens:
+                if tok.start < ref.end and tok.end > ref.start:
+                    tok.role = "code"
+        return refs
+
+    def _code_from_names(self, names: dict) -> str | None:
+        top = self.reference.find(names["类"]) or (
+            self.reference.class_in(names["类"])[1] if self.reference.class_in(names["类"]) else None)
+        if top is None:
+            return None
+        middle = self.reference.find(names["款"], top.code)
+        if middle is None:
+            return None
+        if not names["项"]:
+            return middle.code
+        item = self.reference.find(names["项"], middle.code)
+        return item.code if item else None
+
+    def _code_claim(self, ctx: _LineContext, tok: Token, ref: _CodeRef) -> None:
+        measure = "fiscal_expenditure_by_function" if ctx.std == "四" else "appropriation_by_function"
+        level_names = [("类", ref.code[:3]), ("款", ref.code[:5]), ("项", ref.code[:7])][: (len(ref.code) - 1) // 2]
+        for level, code in level_names:
+            printed = ref.names.get(level) or ""
+            if printed:
+                why = self.reference.drift(code, printed)
+                if why:
+                    self.name_drift.append((ctx.number, code, level, printed, why))
+        deepest = next((ref.names[level] for level in ("项", "款", "类") if ref.names.get(level)), "")
+        official = self.reference.by_code.get(ref.code)
+        label = deepest or (official.name if official else ref.code)
+        purpose_at = ctx.line.text.find("主要用于", tok.after)
+        purpose = None
+        if purpose_at >= 0:
+            begin = purpose_at + len("主要用于")
+            if ctx.line.text[begin:begin + 1] in ("：", "，"):
+                begin += 1
+            start, _ = ctx.line.span(begin, begin + 1) if begin < len(ctx.line.text) else (len(ctx.line.original),) * 2
+            purpose = ctx.line.original[start:].strip() or None
+        claim = self._new(ctx, tok, "amount", measure, label, self.year, tok.unit, code=ref.code)
+        claim.purpose = purpose
+        claim.names = dict(ref.names)
+
+    # -- comparisons -----------------------------------------------------------------------
+    def _comparisons(self, text: str, tokens: list[Token]) -> list[_Comparison]:
+        found: list[_Comparison] = []
+        figures = [t for t in tokens if t.role is None]
+        for word in _CHANGE_WORD.finditer(text):
+            clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, word.start())), default=0)
+            compares = list(_COMPARE.finditer(text, clause_start, word.start()))
+            if not compares:
+                continue
+            compare = compares[-1]
+            if compare.group(0) == "同比" or compare.group(1) is None:
+                base_year = self.prior_year
+            else:
+                base_year = int(compare.group(1))
+            between = [t for t in figures if compare.end() <= t.start and t.end <= word.start()]
+            prior = between[-1] if between else None
+            change = None
+            if word.group(0) not in ("持平", "无变化"):
+                change = next((t for t in figures if word.end() <= t.start <= word.end() + 3), None)
+                if change is None:
+                    continue  # "有所增加": a direction without a figure states nothing to check
+            found.append(_Comparison(compare.start(), base_year, word.start(), word.end(),
+                                     DIRECTIONS[word.group(0)], prior, change))
+        return found
+
+    def _subject(self, ctx: _LineContext, comparison: _Comparison) -> Claim | None:
+        text = ctx.line.text
+        sentence_start = max((m.end() for m in _SENTENCE_BREAK.finditer(text, 0, comparison.compare_start)), default=0)
+        before = [t for t in ctx.tokens if t.role is None and sentence_start <= t.start and t.end <= comparison.compare_start]
+        begin = max([sentence_start] + [t.after for t in before])
+        label = _strip_label(text[begin:comparison.compare_start], self.department)
+        if label:
+            measure, code = self._money_measure(label, ctx.std, ctx.sub)
+            if measure is not None:
+                return self._latest(measure, code) or self._latest_in_line(ctx, measure)
+        candidates = [c for c in self.claims if c.year == self.year and c.kind in ("amount", "total")]
+        return candidates[-1] if candidates else None
+
+    def _latest(self, measure: str, code: str | None) -> Claim | None:
+        for claim in reversed(self.claims):
+            if claim.measure == measure and claim.code == code and claim.year == self.year \
+                    and claim.kind in ("amount", "total"):
+                return claim
+        return None
+
+    def _latest_in_line(self, ctx: _LineContext, measure: str) -> Claim | None:
+        return None
+
+    def _comparison_claims(self, ctx: _LineContext, comparison: _Comparison) -> None:
+        subject = self._subject(ctx, comparison)
+        tokens = [t for t in (comparison.prior, comparison.change) if t is not None]
+        if subject is None:
+            for tok in tokens:
+                tok.used = True
+                self._unparsed(ctx, tok, "a change whose subject could not be told")
+            return
+        prior_claim = None
+        if comparison.prior is not None and not comparison.prior.used:
+            tok = comparison.prior
+            unit = tok.unit or (comparison.change.unit if comparison.change is not None
+                                and comparison.change.unit in MONEY_UNITS else None) or subject.unit
+            label = f"{comparison.base_year}年{_bare_label(subject.label)}预算"
+            prior_claim = self._new(ctx, tok, "amount", subject.measure, label, comparison.base_year, unit,
+                                    code=subject.code)
+        word = _CHANGE_WORD.match(ctx.line.text, comparison.word_start).group(0)
+        change_label = f"{_bare_label(subject.label)}较{comparison.base_year}年{word}"
+        if comparison.change is not None:
+            tok = comparison.change
+            if tok.used:
+                return
+            unit = tok.unit or subject.unit
+            claim = self._new(ctx, tok, "change", subject.measure, change_label, subject.year, unit, code=subject.code)
+        else:
+            word_tok = next((t for t in ctx.tokens if t.kind == "word" and t.start == comparison.word_start), None)
+            if word_tok is None or word_tok.used:
+                return
+            claim = self._new(ctx, word_tok, "change", subject.measure, change_label, subject.year, subject.unit,
+                              code=subject.code)
+        claim.direction = comparison.direction
+        claim.base_year = comparison.base_year
+        claim.ref = subject
+        claim.base = prior_claim
+
+    # -- one figure ------------------------------------------------------------------------
+    def _figure(self, ctx: _LineContext, tok: Token) -> None:
+        text = ctx.line.text
+        if tok.kind == "number" and tok.value is None:
+            self._unparsed(ctx, tok, f"more than {MAX_INTEGER_DIGITS} digits: not a budget figure")
+            return
+        if tok.decimals is not None and tok.decimals > MAX_DECIMALS:
+            self._unparsed(ctx, tok, f"{tok.decimals} decimals: more than the {MAX_DECIMALS} the claims table keeps")
+            return
+        previous_end = max([t.after for t in ctx.tokens if t.after <= tok.start and t.role is None] + [0])
+        clause_start = max([m.end() for m in _CLAUSE_BREAK.finditer(text, 0, tok.start)] + [previous_end])
+        before = text[clause_start:tok.start]
+        # 占X%: a share of the part stated just before
+        if (share := _SHARE.search(text, max(previous_end, tok.start - 40), tok.start)) and tok.kind == "number":
+            self._share(ctx, tok, share)
+            return
+        if tok.kind == "word":
+            if tok.text in ("未安排", "没有使用"):
+                after = text[tok.end:]
+                clause = _CLAUSE_BREAK.search(after)
+                label = _strip_label(after[: clause.start() if clause else len(after)], self.department)
+                measure, code = self._money_measure(label, ctx.std, ctx.sub)
+                if measure is not None:
+                    self._new(ctx, tok, "amount", measure, label, self.year, "万元", code=code)
+            return  # 持平 outside a comparison states no figure
+        label = _strip_label(before, self.department)
+        unit = tok.unit
+        follows = text[tok.after:tok.after + 12]
+        if tok.qualifier_word == "以上" and follows[:1] and not _CLAUSE_BREAK.match(follows[:1]) \
+                and follows[:1] not in "的）”" and unit in SCHEMA_UNITS | {"台"}:
+            self._threshold(ctx, tok, label, follows)
+            return
+        if unit is None and tok.kind == "number":
+            if self._banner and ctx.std not in (None, "一"):
+                measure, code = self._money_measure(label, ctx.std, ctx.sub)
+                if measure is not None:
+                    self._amount(ctx, tok, label, measure, code, self._banner)
+                    return
+            if ctx.std not in (None, "一", "十二"):
+                self._unparsed(ctx, tok, "a number without a unit")
+            return
+        if unit is None:  # a placeholder without a unit
+            return
+        if unit not in SCHEMA_UNITS:
+            self._unparsed(ctx, tok, f"unit {unit!r} is not one the claims table knows")
+            return
+        if tok.qualifier_word in ("以下", "以内", "左右"):
+            self._unparsed(ctx, tok, f"qualifier {tok.qualifier_word!r} is not one the claims table knows")
+            return
+        if ctx.std == "一":
+            self._target(ctx, tok, label, follows)
+            return
+        if unit in MONEY_UNITS:
+            measure, code = self._money_measure(label, ctx.std, ctx.sub)
+            if measure is None:
+                self._unparsed(ctx, tok, "no measure of the template matches this amount's label")
+                return
+            self._amount(ctx, tok, label, measure, code, unit)
+            return
+        if unit == "%":
+            self._unparsed(ctx, tok, "a percentage that is neither a share (占) nor a change (比…增长)")
+            return
+        measure = self._count_measure(label, follows, unit, ctx.std)
+        if measure is None:
+            self._unparsed(ctx, tok, f"no count of the template matches this figure in {unit}")
+            return
+        kind = "total" if _FOLLOWED_BY_PARTS.match(text[tok.after:tok.after + 6]) else "count"
+        claim = self._new(ctx, tok, kind, measure, label or MEASURE_LABELS.get(measure, measure), self.year, unit)
+        claim.qualifier = None if kind == "total" else _qualifier(tok)
+
+    def _amount(self, ctx, tok, label, measure, code, unit) -> None:
+        years = [int(y) for y in _YEAR_IN.findall(label)]
+        year = years[-1] if years and years[-1] < self.year else self.year
+        kind = "total" if measure in TOTAL_MEASURES and year == self.year else "amount"
+        self._new(ctx, tok, kind, measure, _bare_label(label) or MEASURE_LABELS.get(measure, measure), year, unit,
+                  code=code)
+
+    def _share(self, ctx: _LineContext, tok: Token, share: re.Match) -> None:
+        part = next((c for c in reversed(self.claims) if c.line == ctx.number and c.kind in ("amount", "total")
+                     and c.unit in MONEY_UNITS), None)
+        if part is None:
+            self._unparsed(ctx, tok, "a share (占) with no amount stated before it on the line")
+            return
+        whole_label = (share.group(1) or "").strip()
+        whole_measure = None
+        if whole_label:
+            whole_measure, _ = self._money_measure(whole_label, ctx.std, ctx.sub)
+        whole_measure = whole_measure or DEFAULT_WHOLE.get(part.measure)
+        if whole_measure is None:
+            self._unparsed(ctx, tok, "a share (占) whose whole could not be told")
+            return
+        whole = self._latest(whole_measure, None)
+        whole_name = _bare_label(whole.label) if whole is not None else MEASURE_LABELS.get(whole_measure, whole_measure)
+        claim = self._new(ctx, tok, "share", part.measure, f"{_bare_label(part.label)}占{whole_label or whole_name}",
+                          self.year, "%", code=part.code)
+        claim.base_measure = whole_measure
+        claim.ref = part
+        claim.base = whole
+
+    def _threshold(self, ctx: _LineContext, tok: Token, label: str, follows: str) -> None:
+        if ctx.std == "一":
+            measure = "work_target"
+        elif "设备" in follows and tok.unit in MONEY_UNITS:
+            measure = "large_equipment_threshold"
+        else:
+            self._unparsed(ctx, tok, "a bound (以上) the template has no measure for")
+            return
+        if tok.unit not in SCHEMA_UNITS:
+            self._unparsed(ctx, tok, f"unit {tok.unit!r} is not one the claims table knows")
+            return
+        noun = re.match(r"[^，。；：、]{1,12}", follows)
+        claim = self._new(ctx, tok, "threshold", measure, f"{noun.group(0) if noun else ''}的{label or ''}下限".strip("的"),
+                          self.year, tok.unit)
+        claim.qualifier = _qualifier(tok)
+
+    def _target(self, ctx: _LineContext, tok: Token, label: str, follows: str) -> None:
+        noun = re.match(r"[^，。；：、]{1,16}", follows)
+        text = label if len(label) >= 2 else (noun.group(0) if noun else "")
+        claim = self._new(ctx, tok, "target", "work_target", text or "重点工作目标", self.year, tok.unit)
+        claim.qualifier = _qualifier(tok)
+
+    # -- measures --------------------------------------------------------------------------
+    def _money_measure(self, label: str, std: str | None, sub: str | None) -> tuple[str | None, str | None]:
+        """The measure (and classification code) a money figure's label names, in its section."""
+        text = label
+        mtt = sum(word in text for word in ("会议费", "培训费", "差旅费"))
+        if "三公" in text:
+            return "three_public_total", None
+        if mtt >= 2:
+            return "mtt_total", None
+        if "机关运行经费" in text or sub == "admin" and "运行经费" in text:
+            return "admin_operating_cost", None
+        if "政府采购" in text:
+            return "procurement_total", None
+        if "因公出国" in text:
+            return "three_public_overseas", None
+        if "公务接待" in text:
+            return "three_public_reception", None
+        if re.search(r"购置(?:及|和)运行", text):
+            return "three_public_vehicles", None
+        if "公务用车" in text or std == "七":
+            if "运行" in text:
+                return "vehicle_operation", None
+            if "购置" in text:
+                return "vehicle_purchase", None
+        if "会议费" in text:
+            return "meeting", None
+        if "培训费" in text:
+            return "training", None
+        if "差旅费" in text:
+            return "travel", None
+        if sub == "performance" or "绩效" in text:
+            return "performance_scope", None
+        if "政府性基金" in text:
+            return ("gov_fund_expenditure", None) if std == "九" or "收入" not in text and "支出" in text \
+                else ("income_gov_fund", None)
+        if "国有资本经营" in text:
+            return ("state_capital_expenditure", None) if std == "十" or "收入" not in text and "支出" in text \
+                else ("income_state_capital", None)
+        if "上年结转" in text or "结转" in text and std in ("三", "四"):
+            return "income_carryover", None
+        if "人员经费" in text:
+            return "basic_personnel", None
+        if "公用经费" in text:
+            return "basic_public", None
+        if "基本支出" in text:
+            return ("gpb_basic_total", None) if std == "六" or "一般公共预算基本支出" in text \
+                else ("expenditure_basic", None)
+        if "项目支出" in text:
+            return "expenditure_project", None
+        if "当年拨款" in text:
+            return "appropriation_total", None
+        if re.search(r"收支总预算|收支预算总|收支总计|收支预算", text):
+            return ("fiscal_total", None) if "财政拨款" in text or std == "四" else ("budget_total", None)
+        if std in ("四", "五") and (found := self.reference.class_in(text)):
+            measure = "fiscal_expenditure_by_function" if std == "四" else "appropriation_by_function"
+            return measure, found[1].code
+        if re.search(r"收入预算|收入总预算|收入合计|收入总计|总收入", text):
+            return "income_total", None
+        if re.search(r"支出预算|支出总预算|支出合计|支出总计|总支出", text):
+            return "expenditure_total", None
+        if re.search(r"一般公共预算(?:拨款)?收入|一般公共预算拨款|财政拨款收入", text):
+            return "income_general_budget", None
+        return None, None
+
+    @staticmethod
+    def _count_measure(label: str, follows: str, unit: str, std: str | None) -> str | None:
+        if unit == "辆":
+            for word, measure in (("轿车", "official_vehicles_sedan"), ("越野车", "official_vehicles_suv"),
+                                  ("多功能", "official_vehicles_mpv"), ("地厅级", "vehicles_owned_senior"),
+                                  ("领导干部", "vehicles_owned_senior"), ("定向保障", "vehicles_owned_special"),
+                                  ("执法执勤", "vehicles_owned_enforcement")):
+                if word in label:
+                    return measure
+            if "车辆" in label and std == "十一":
+                return "vehicles_owned"
+            if "公务用车" in label or "公务用车" in follows[:8]:
+                return "official_vehicles"
+            return None
+        if unit == "人" and std == "二":
+            if "退休" in label or "离休" in label:
+                return "staff_retired"
+            if "在职" in label or "在编" in label:
+                return "staff_active"
+            return None
+        if unit == "台（套）" and "设备" in label:
+            return "large_equipment"
+        return None
+
+    # -- bookkeeping -------------------------------------------------------------------------
+    def _new(self, ctx: _LineContext, tok: Token, kind: str, measure: str, label: str, year: int, unit: str,
+             code: str | None = None) -> Claim:
+        tok.used = True
+        start, end = ctx.line.span(tok.start, tok.end)
+        claim = Claim(line=ctx.number, start=start, end=end, text=ctx.line.original[start:end], kind=kind,
+                      measure=measure, label=label or measure, year=year, value=tok.value, unit=unit,
+                      decimals=tok.decimals if tok.kind == "number" else None, code=code, section=ctx.section or "前言")
+        self.claims.append(claim)
+        return claim
+
+    def _unparsed(self, ctx: _LineContext, tok: Token, reason: str) -> None:
+        tok.used = True
+        original = ctx.line.original
+        start, end = ctx.line.span(tok.start, tok.end)
+        begin = max([m.end() for m in re.finditer("[。；]", original[:start])] + [0])
+        stop = re.search("[。；]", original[end:])
+        sentence = original[begin: end + stop.end() if stop else len(original)].strip()
+        self.unparsed.append(Unparsed(ctx.number, ctx.section, original[start:end], sentence, reason))
+
+    def _assign_ids(self) -> None:
+        by_line: dict[int, list[Claim]] = {}
+        for claim in self.claims:
+            by_line.setdefault(claim.line, []).append(claim)
+        for line, claims in by_line.items():
+            for n, claim in enumerate(sorted(claims, key=lambda c: c.start), start=1):
+                claim.claim_id = f"c{line:03d}-{n}"
+        self.claims.sort(key=lambda c: (c.line, c.start))
+
+
+@dataclass
+class _LineContext:
+    number: int
+    line: NormalLine
+    section: str
+    std: str | None
+    sub: str | None
+    tokens: list[Token]
+
+
+def _qualifier(tok: Token) -> str:
+    if tok.more_than:
+        return "more-than"
+    if tok.qualifier_word == "以上":
+        return "at-least"
+    return "exact"
+
+
+def _clean_name(name: str) -> str:
+    name = _MARKER.sub("", name or "")
+    return name.strip(" .、，：“”").strip()
+
+
+_LABEL_NOISE = re.compile(r"^(?:其中|包括|本年|收入包括|支出包括|截至)\s{0,2}")
+
+
+def _strip_label(text: str, department: str) -> str:
+    """The words naming a figure: no section marker, department name, leading year or trailing 为."""
+    text = _MARKER.sub("", text)
+    if department:
+        text = text.replace(department, "")
+    text = text.strip(" ，、：；。")
+    text = _LABEL_NOISE.sub("", text)
+    text = re.sub(r"(?:为|是|共计|合计|共|达到|达)$", "", text)
+    return text.strip(" ，、：；“”")
+
+
+def _bare_label(label: str) -> str:
+    return re.sub(r"^\d{4}年", "", label).strip()
