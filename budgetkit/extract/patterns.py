@@ -162,15 +162,24 @@ class ClaimExtractor:
         self.name_drift: list[tuple[int, str, str, str, str]] = []
         self._banner: str | None = None
         self._banner_section: str | None = None
+        self._line_number = 0
 
     # -- the pass ------------------------------------------------------------------------
     def run(self) -> list[Claim]:
         for number, line in enumerate(self.lines, start=1):
             self._line(number, line)
         self._assign_ids()
+        seen: set = set()
+        drift = []
+        for row in self.name_drift:  # one row per printed name and code, at its first line
+            if row[1:4] not in seen:
+                seen.add(row[1:4])
+                drift.append(row)
+        self.name_drift = drift
         return self.claims
 
     def _line(self, number: int, line: NormalLine) -> None:
+        self._line_number = number
         text = line.text
         section = self.sections.printed[number - 1]
         std = self.sections.standard[number - 1]
@@ -266,7 +275,10 @@ class ClaimExtractor:
         if not refs:
             for match in self._CODE_SEVEN.finditer(text):
                 code = match.group(1)
-                names = {"类": "", "款": "", "项": _clean_name(match.group(2))}
+                # "2050101 教育支出/教育管理事务/行政运行" or "2050101行政运行"
+                parts = [_clean_name(p) for p in re.split(r"[/／—\-]", match.group(2))][:3]
+                names = dict(zip(("类", "款", "项")[3 - len(parts):], parts))
+                names = {"类": "", "款": "", **names}
                 refs.append(_CodeRef(match.start(1), match.end(1), code, names))
         if not refs:
             for match in self._CODE_NAMES.finditer(text):
@@ -384,7 +396,8 @@ class ClaimExtractor:
             tok = comparison.prior
             unit = tok.unit or (comparison.change.unit if comparison.change is not None
                                 and comparison.change.unit in MONEY_UNITS else None) or subject.unit
-            label = f"{comparison.base_year}年{_bare_label(subject.label)}预算"
+            subject_name = _bare_label(subject.label)
+            label = f"{comparison.base_year}年{subject_name}" + ("" if re.search(r"预算数?$", subject_name) else "预算")
             prior_claim = self._new(ctx, tok, "amount", subject.measure, label, comparison.base_year, unit,
                                     code=subject.code)
         word = _CHANGE_WORD.match(ctx.line.text, comparison.word_start).group(0)
@@ -516,7 +529,7 @@ class ClaimExtractor:
         if tok.unit not in SCHEMA_UNITS:
             self._unparsed(ctx, tok, f"unit {tok.unit!r} is not one the claims table knows")
             return
-        noun = re.match(r"[^，。；：、]{1,12}", follows)
+        noun = re.match(r"[^，。；：、\d]{1,12}", follows)
         claim = self._new(ctx, tok, "threshold", measure, f"{noun.group(0) if noun else ''}的{label or ''}下限".strip("的"),
                           self.year, tok.unit)
         claim.qualifier = _qualifier(tok)
@@ -582,6 +595,9 @@ class ClaimExtractor:
             return ("fiscal_total", None) if "财政拨款" in text or std == "四" else ("budget_total", None)
         if std in ("四", "五") and (found := self.reference.class_in(text)):
             measure = "fiscal_expenditure_by_function" if std == "四" else "appropriation_by_function"
+            why = self.reference.drift(found[1].code, found[0])
+            if why:
+                self.name_drift.append((self._line_number, found[1].code, "类", found[0], why))
             return measure, found[1].code
         if re.search(r"收入预算|收入总预算|收入合计|收入总计|总收入", text):
             return "income_total", None
