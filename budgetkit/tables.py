@@ -682,8 +682,8 @@ def findings_by_verdict(findings: pd.DataFrame, verdict: str | None = None,
 
 
 def ledger(findings: pd.DataFrame, rules: list[Rule] | str | Path | None = None) -> pd.DataFrame:
-    """Per rule: evaluations, how many passed (consistent) and failed, and the count of each verdict;
-    a last row totals every rule. Rules given (a list or a rules file) that found nothing to
+    """Per rule: evaluations, how many passed (consistent) and failed, the count of each verdict and
+    the worst verdict; a last row totals every rule. Rules given (a list or a rules file) that found nothing to
     evaluate are listed with zero evaluations."""
     if isinstance(rules, (str, Path)):
         rules = load_rules(rules)
@@ -699,20 +699,27 @@ def ledger(findings: pd.DataFrame, rules: list[Rule] | str | Path | None = None)
         counts = {v: int((mine == v).sum()) for v in VERDICTS}
         rows.append({"rule": name, "rule_kind": kinds.get(name, ""), "evaluations": len(mine),
                      "passed": counts["consistent"], "failed": len(mine) - counts["consistent"],
-                     **{f"{v}_count": counts[v] for v in VERDICTS}})
+                     **{f"{v}_count": counts[v] for v in VERDICTS}, "worst_verdict": _worst(counts)})
     totals = {"rule": f"all {len(names)} rules", "rule_kind": ""}
     for column in ["evaluations", "passed", "failed", *(f"{v}_count" for v in VERDICTS)]:
         totals[column] = sum(row[column] for row in rows)
+    totals["worst_verdict"] = _worst({v: totals[f"{v}_count"] for v in VERDICTS})
     frame = pd.DataFrame([*rows, totals])
-    if frame.empty or not rows:
-        frame = pd.DataFrame([totals])
-    return frame.astype({"rule": "str", "rule_kind": "str", **{c: "int64" for c in frame.columns[2:]}})
+    counts = [c for c in frame.columns if c not in ("rule", "rule_kind", "worst_verdict")]
+    return frame.astype({"rule": "str", "rule_kind": "str", "worst_verdict": "str", **{c: "int64" for c in counts}})
+
+
+def _worst(counts: dict[str, int]) -> str:
+    """The most severe verdict with a count, or "" when nothing was evaluated."""
+    return next((v for v in reversed(VERDICTS) if counts[v]), "")
 
 
 # -- display -----------------------------------------------------------------------------------
 
 #: Row colours for verdicts that are not consistent (light, readable with dark text).
 VERDICT_COLOURS = {"rounding": "#e8f1fb", "text": "#fff6d5", "semantic": "#ffe6cc", "drift": "#fbdada"}
+#: Columns of sentences rather than figures: they wrap instead of widening the table.
+WRAPPED_COLUMNS = {"finding", "explanation", "quote", "purpose", "share_of", "recomputed_as"}
 
 
 def styled(frame: pd.DataFrame, uuid: str | None = None) -> Styler:
@@ -733,21 +740,31 @@ def styled(frame: pd.DataFrame, uuid: str | None = None) -> Styler:
         uuid = f"budgetkit_{digest[:12]}"
     styler = BudgetStyler(frame, uuid=uuid, cell_ids=False)
     styler.format(na_rep="", escape="html")
+    # figures on one line and right-aligned, words left-aligned; long explanations wrap
+    styles = [{"selector": "td, th", "props": "white-space: nowrap; vertical-align: top;"}]
+    for position, (name, dtype) in enumerate(frame.dtypes.items()):
+        numeric = pd.api.types.is_numeric_dtype(dtype) or "decimal" in str(dtype)
+        props = f"text-align: {'right' if numeric else 'left'};"
+        if name in WRAPPED_COLUMNS:
+            props += " white-space: normal; min-width: 20em; max-width: 36em;"
+        styles.append({"selector": f"td.col{position}, th.col_heading.col{position}", "props": props})
     verdicts = _row_verdicts(frame)
     if verdicts is not None:
         # one class per row and one CSS rule per verdict keep the HTML small
         classes = [[f"verdict-{v}" if v in VERDICT_COLOURS else ""] * frame.shape[1] for v in verdicts]
         styler.set_td_classes(pd.DataFrame(classes, index=frame.index, columns=frame.columns))
-        styler.set_table_styles([{"selector": f"td.verdict-{v}", "props": f"background-color: {colour};"}
-                                 for v, colour in VERDICT_COLOURS.items()])
+        styles += [{"selector": f"td.verdict-{v}", "props": f"background-color: {colour};"}
+                   for v, colour in VERDICT_COLOURS.items()]
+    styler.set_table_styles(styles)
     if isinstance(frame.index, pd.RangeIndex):
         styler = styler.hide(axis="index")
     return styler.set_table_attributes('class="budgetkit-table"')
 
 
 def _row_verdicts(frame: pd.DataFrame) -> list[str] | None:
-    if "verdict" in frame.columns:
-        return [str(v) for v in frame["verdict"]]
+    for column in ("verdict", "worst_verdict"):
+        if column in frame.columns:
+            return [str(v) for v in frame[column]]
     if "verdict" in (frame.index.names or []):
         return [str(v) for v in frame.index.get_level_values("verdict")]
     return None
