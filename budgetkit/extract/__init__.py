@@ -104,17 +104,19 @@ def _identify(lines: list[str], first_heading: int, stem: str) -> tuple[str, int
             department = counts.most_common(1)[0][0]
             notes.append(f"no title line: department name {department!r} taken from the text")
     if year is None:
-        years = Counter(int(y) for line in lines for y in re.findall(r"(20\d{2})\s{0,2}年", line))
+        # the year after the department's name ("…农业农村局2024年…"), else any year not compared with
+        years = Counter(int(m.group(2)) for line in lines for m in _INSTITUTION.finditer(line)) or Counter(
+            int(m.group(1)) for line in lines for m in re.finditer(r"(?<![比较与])(20\d{2})\s{0,2}年", line))
         if not years:
             raise BudgetDataError([Problem(stem, None, "budget.year",
                                            "cannot tell the budget year: no title such as "
                                            "'…2024年部门预算编制说明' and no year in the text")])
         top = max(count for count in years.values())
         year = max(y for y, count in years.items() if count == top)
-        notes.append(f"no title line: budget year {year} is the year the text names most")
+        notes.append(f"no title line: budget year {year} taken from the text")
     if not department:
-        department = stem
-        notes.append(f"department name not found: the file name {stem!r} stands in")
+        department = Path(stem).stem
+        notes.append(f"department name not found: the file name {department!r} stands in")
     return department, year, notes
 
 
@@ -267,9 +269,12 @@ def _from_document(document: Document) -> Budget:
     lines = [normalize_line(line) for line in raw_lines]
     sections = find_sections(lines)
     first_heading = sections.headings[0].line if sections.headings else len(lines) + 1
-    department, year, notes = _identify([line.text for line in lines], first_heading, document.path.stem)
+    department, year, notes = _identify([line.text for line in lines], first_heading, str(document.path))
     extractor = ClaimExtractor(lines, sections, reference(), year, department)
-    claims = extractor.run()
+    try:
+        claims = extractor.run()
+    except BudgetDataError as error:
+        raise BudgetDataError([dataclasses.replace(p, file=str(document.path)) for p in error.problems]) from None
     items = _line_items(claims, raw_lines, notes)
     raw_name = f"{document.path.stem}.txt"
     raw_bytes = document.text.encode("utf-8")

@@ -10,11 +10,13 @@ same characters, so hostile input cannot make matching backtrack catastrophicall
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..numbers import WORD_FIGURES
+from ..schema import BudgetDataError, Problem
 from .classification import ClassReference
 from .reading import NormalLine
 from .sections import SectionMap
@@ -27,6 +29,8 @@ SCHEMA_UNITS = {"万元", "元", "亿元", "%", "人", "辆", "个", "场", "名
 #: Digits beyond these are not a budget figure (and would not fit the exact decimal column).
 MAX_INTEGER_DIGITS = 14
 MAX_DECIMALS = 4
+#: A paragraph of a budget explanation runs to a few hundred characters.
+MAX_LINE_CHARS = 20_000
 
 _FIGURE = re.compile(
     r"(?<![\d.])(?:\d{1,3}(?:,\d{3}){1,6}(?![\d,])|\d{1,3}(?: \d{3}){1,6}(?![\d ])|\d{1,40})(?:\.(\d{1,12}))?"
@@ -163,6 +167,10 @@ class ClaimExtractor:
         self._banner: str | None = None
         self._banner_section: str | None = None
         self._line_number = 0
+        self._latest_by_measure: dict[tuple[str, str | None], Claim] = {}
+        self._last_current: Claim | None = None
+        self._clause_ends: list[int] = []
+        self._sentence_ends: list[int] = []
 
     # -- the pass ------------------------------------------------------------------------
     def run(self) -> list[Claim]:
@@ -190,26 +198,32 @@ class ClaimExtractor:
             self._banner, self._banner_section = banner.group(1), section.split("（")[0]
         if not text.strip() or std == "十二":
             return  # the glossary defines words; its numbers are item numbers
+        if len(text) > MAX_LINE_CHARS:
+            raise BudgetDataError([Problem("", number, None, f"a line of {len(text)} characters (more than "
+                                           f"{MAX_LINE_CHARS}): not a budget explanation")])
+        self._clause_ends = [m.end() for m in _CLAUSE_BREAK.finditer(text)]
+        self._sentence_ends = [m.end() for m in _SENTENCE_BREAK.finditer(text)]
         tokens = self._tokens(text)
         codes = self._codes(number, text, tokens)
         comparisons = self._comparisons(text, tokens)
         context = _LineContext(number, line, section, std, sub, tokens)
-        code_at = {id(tok): ref for ref in codes for tok in [self._first_money_after(tokens, ref.end)] if tok}
+        code_at = {id(tok): ref for ref in codes[:200] for tok in [self._first_money_after(tokens, ref.end)] if tok}
+        by_start = {t.start: t for t in tokens}
+        comparison_of: dict[int, _Comparison] = {}
+        for comparison in comparisons:
+            for tok in (comparison.prior, comparison.change,
+                        by_start.get(comparison.word_start) if comparison.change is None else None):
+                if tok is not None:
+                    comparison_of.setdefault(id(tok), comparison)
         for tok in tokens:
             if tok.role is not None or tok.used:
                 continue
             if id(tok) in code_at:
                 self._code_claim(context, tok, code_at[id(tok)])
-                continue
-            comparison = next((c for c in comparisons if tok is c.prior or tok is c.change
-                               or (c.change is None and tok.kind == "word" and tok.start == c.word_start)), None)
-            if comparison is not None:
-                self._comparison_claims(context, comparison)
-                continue
-            self._figure(context, tok)
-        for comparison in comparisons:  # 持平 words are tokens too; an unspecified 0% was handled above
-            if comparison.change is None and not any(t.used for t in tokens if t.start == comparison.word_start):
-                self._comparison_claims(context, comparison)
+            elif id(tok) in comparison_of:
+                self._comparison_claims(context, comparison_of[id(tok)])
+            else:
+                self._figure(context, tok)
 
     # -- tokens --------------------------------------------------------------------------
     def _tokens(self, text: str) -> list[Token]:
@@ -260,7 +274,7 @@ class ClaimExtractor:
         r"([^\d（）：，。；]{0,30}?)(\d{3})\s{0,2}（类）"
         r"(?:([^\d（）：，。；]{0,30}?)(\d{2})\s{0,2}（款）(?:([^\d：，。；]{0,40}?)(\d{2})\s{0,2}（项）)?)?"
     )
-    _CODE_SEVEN = re.compile(r"(?<![\d.])(2\d{6})(?![\d.])(?!\s{0,2}(?:亿元|万元|元|%|人))\s{0,2}([^\d：，。；（]{0,30})")
+    _CODE_SEVEN = re.compile(r"(?<![\d.])(2\d{6})(?![\d.])(?!\s{0,2}(?:亿元|万元|元|%|人))\s{0,2}([^\d：，。；（]{0,60})")
     _CODE_NAMES = re.compile(
         r"([^\d（）：，。；、 ]{2,24})（类）([^\d（）：，。；、]{2,30}?)（款）(?:([^\d：，。；、]{2,40}?)（项）)?"
     )
@@ -339,8 +353,9 @@ class ClaimExtractor:
     def _comparisons(self, text: str, tokens: list[Token]) -> list[_Comparison]:
         found: list[_Comparison] = []
         figures = [t for t in tokens if t.role is None]
+        starts = [t.start for t in figures]
         for word in _CHANGE_WORD.finditer(text):
-            clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, word.start())), default=0)
+            clause_start = _last_break(self._clause_ends, word.start())
             compares = list(_COMPARE.finditer(text, clause_start, word.start()))
             if not compares:
                 continue
@@ -349,11 +364,13 @@ class ClaimExtractor:
                 base_year = self.prior_year
             else:
                 base_year = int(compare.group(1))
-            between = [t for t in figures if compare.end() <= t.start and t.end <= word.start()]
-            prior = between[-1] if between else None
+            index = bisect.bisect_left(starts, word.start()) - 1
+            prior = figures[index] if index >= 0 and figures[index].start >= compare.end() \
+                and figures[index].end <= word.start() else None
             change = None
             if word.group(0) not in ("持平", "无变化"):
-                change = next((t for t in figures if word.end() <= t.start <= word.end() + 3), None)
+                index = bisect.bisect_left(starts, word.end())
+                change = figures[index] if index < len(figures) and figures[index].start <= word.end() + 3 else None
                 if change is None:
                     continue  # "有所增加": a direction without a figure states nothing to check
             found.append(_Comparison(compare.start(), base_year, word.start(), word.end(),
@@ -362,23 +379,17 @@ class ClaimExtractor:
 
     def _subject(self, ctx: _LineContext, comparison: _Comparison) -> Claim | None:
         text = ctx.line.text
-        sentence_start = max((m.end() for m in _SENTENCE_BREAK.finditer(text, 0, comparison.compare_start)), default=0)
-        before = [t for t in ctx.tokens if t.role is None and sentence_start <= t.start and t.end <= comparison.compare_start]
-        begin = max([sentence_start] + [t.after for t in before])
+        sentence_start = _last_break(self._sentence_ends, comparison.compare_start)
+        begin = max(sentence_start, ctx.previous_end(comparison.compare_start))
         label = _strip_label(text[begin:comparison.compare_start], self.department)
         if label:
             measure, code = self._money_measure(label, ctx.std, ctx.sub)
             if measure is not None:
                 return self._latest(measure, code) or self._latest_in_line(ctx, measure)
-        candidates = [c for c in self.claims if c.year == self.year and c.kind in ("amount", "total")]
-        return candidates[-1] if candidates else None
+        return self._last_current
 
     def _latest(self, measure: str, code: str | None) -> Claim | None:
-        for claim in reversed(self.claims):
-            if claim.measure == measure and claim.code == code and claim.year == self.year \
-                    and claim.kind in ("amount", "total"):
-                return claim
-        return None
+        return self._latest_by_measure.get((measure, code))
 
     def _latest_in_line(self, ctx: _LineContext, measure: str) -> Claim | None:
         return None
@@ -428,8 +439,8 @@ class ClaimExtractor:
         if tok.decimals is not None and tok.decimals > MAX_DECIMALS:
             self._unparsed(ctx, tok, f"{tok.decimals} decimals: more than the {MAX_DECIMALS} the claims table keeps")
             return
-        previous_end = max([t.after for t in ctx.tokens if t.after <= tok.start and t.role is None] + [0])
-        clause_start = max([m.end() for m in _CLAUSE_BREAK.finditer(text, 0, tok.start)] + [previous_end])
+        previous_end = ctx.previous_end(tok.start)
+        clause_start = max(_last_break(self._clause_ends, tok.start), previous_end)
         before = text[clause_start:tok.start]
         # 占X%: a share of the part stated just before
         if (share := _SHARE.search(text, max(previous_end, tok.start - 40), tok.start)) and tok.kind == "number":
@@ -497,7 +508,7 @@ class ClaimExtractor:
                   code=code)
 
     def _share(self, ctx: _LineContext, tok: Token, share: re.Match) -> None:
-        part = next((c for c in reversed(self.claims) if c.line == ctx.number and c.kind in ("amount", "total")
+        part = next((c for c in reversed(self.claims[-50:]) if c.line == ctx.number and c.kind in ("amount", "total")
                      and c.unit in MONEY_UNITS), None)
         if part is None:
             self._unparsed(ctx, tok, "a share (占) with no amount stated before it on the line")
@@ -640,6 +651,9 @@ class ClaimExtractor:
                       measure=measure, label=label or measure, year=year, value=tok.value, unit=unit,
                       decimals=tok.decimals if tok.kind == "number" else None, code=code, section=ctx.section or "前言")
         self.claims.append(claim)
+        if claim.year == self.year and kind in ("amount", "total"):
+            self._latest_by_measure[(measure, code)] = claim
+            self._last_current = claim
         return claim
 
     def _unparsed(self, ctx: _LineContext, tok: Token, reason: str) -> None:
@@ -669,6 +683,20 @@ class _LineContext:
     std: str | None
     sub: str | None
     tokens: list[Token]
+    _afters: list[int] = field(default_factory=list)
+
+    def previous_end(self, position: int) -> int:
+        """Where the last figure (with its unit) before ``position`` ends; 0 when there is none."""
+        if not self._afters:
+            self._afters = sorted(t.after for t in self.tokens if t.role is None) or [0]
+        index = bisect.bisect_right(self._afters, position)
+        return self._afters[index - 1] if index else 0
+
+
+def _last_break(ends: list[int], position: int) -> int:
+    """The end of the last break at or before ``position`` (0 when none): a binary search."""
+    index = bisect.bisect_right(ends, position)
+    return ends[index - 1] if index else 0
 
 
 def _qualifier(tok: Token) -> str:
