@@ -315,3 +315,46 @@ def test_styled_html_is_deterministic_and_marks_rows():
     assert 'id="T_fixed"' in tables.styled(frame, uuid="fixed").to_html()
     grouped = tables.styled(tables.findings_by_verdict(FINDINGS)).to_html()
     assert "verdict-drift" in grouped and "verdict-semantic" in grouped
+
+
+# -- the workbook ----------------------------------------------------------------------------------
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def code_cells(path):
+    return [cell for cell in json.loads(path.read_text(encoding="utf-8"))["cells"] if cell["cell_type"] == "code"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_are_thin_and_parameterised(path):
+    cells = code_cells(path)
+    first = cells[0]
+    assert first["metadata"].get("tags") == ["parameters"]
+    assert "".join(first["source"]).startswith("budget_path = None")
+    assert any("budgetkit.load(budget_path)" in "".join(cell["source"]) for cell in cells)
+    for cell in cells:
+        source = "".join(cell["source"])
+        assert not re.search(r"^\s*(def|class|for|while|import matplotlib)\b", source, re.M), source
+        assert len(source.splitlines()) <= 2, source
+        for output in cell.get("outputs", []):
+            assert output["output_type"] != "stream" or output["name"] != "stderr", (path.name, output)
+            assert output["output_type"] != "error", (path.name, output)
+            assert "0x" not in "".join(output.get("data", {}).get("text/plain", ""))
+
+
+def test_every_table_is_in_the_workbook():
+    sources = "\n".join("".join(cell["source"]) for path in NOTEBOOKS for cell in code_cells(path))
+    for build in tables.TABLES.values():
+        assert f"tables.{build.__name__}(budget" in sources, build.__name__
+
+
+def test_the_workbook_runs_on_another_budget(tmp_path):
+    papermill = pytest.importorskip("papermill")
+    source = ROOT / "notebooks" / "02-income-and-expenditure.ipynb"
+    result = papermill.execute_notebook(
+        str(source), str(tmp_path / source.name), cwd=str(source.parent), progress_bar=False,
+        parameters={"budget_path": str(ROOT / "tests" / "data" / "tiny-budget")},
+    )
+    html = "\n".join("".join(o.get("data", {}).get("text/html", "")) for c in result.cells for o in c.get("outputs", []))
+    assert "c004-1" in html and "c073-1" not in html
