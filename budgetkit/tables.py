@@ -124,6 +124,12 @@ class _Stated:
         return _scaled(self.value * MONEY_UNITS[self.unit])
 
     @property
+    def signed_wan_yuan(self) -> Decimal | None:
+        """A money change in 万元, signed: a decrease is negative."""
+        amount = self.wan_yuan
+        return -amount if amount is not None and self.direction == "decrease" else amount
+
+    @property
     def signed(self) -> Decimal | None:
         """A change as a signed figure: a decrease is negative."""
         if self.value is None:
@@ -277,10 +283,7 @@ class _Rows:
     def figure(self, claim: _Stated, role: str, item: str | None = None, **values) -> dict:
         """One stated figure in the column group its unit belongs to."""
         if claim.money:
-            stated = claim.wan_yuan
-            if claim.kind == "change" and stated is not None and claim.direction == "decrease":
-                stated = -stated
-            values.setdefault("stated_wan_yuan", stated)
+            values.setdefault("stated_wan_yuan", claim.signed_wan_yuan if claim.kind == "change" else claim.wan_yuan)
         elif claim.unit == "%" and claim.kind == "change":
             values.setdefault("stated_change_pct", claim.signed)
         elif claim.unit == "%" and claim.kind == "share":
@@ -390,9 +393,9 @@ class _Rows:
         if prior is None or prior.value is None:
             note = "no prior-year figure stated"
             if change.unit != "%" and change.money and current.money:
-                implied = current.wan_yuan - change.signed
-                note += f"; it implies {change.year - 1 if change.base_year is None else change.base_year} = " \
-                        f"{_fmt(current.value)} − {_fmt(change.signed)} = {_fmt(implied)}"
+                implied = current.wan_yuan - change.signed_wan_yuan
+                year = change.year - 1 if change.base_year is None else change.base_year
+                note += f"; it implies {year} = {_fmt(current.wan_yuan)} − ({_fmt(change.signed_wan_yuan)}) = {_fmt(implied)}"
             return {"recomputed_as": note}
         if change.unit == "%":
             if not prior.value:
@@ -402,7 +405,7 @@ class _Rows:
                     "recomputed_as": f"({_fmt(current.value)} − {_fmt(prior.value)}) ÷ {_fmt(prior.value)} × 100"}
         if change.money and current.money and prior.money:
             recomputed = current.wan_yuan - prior.wan_yuan
-            return {"recomputed_wan_yuan": recomputed, "difference_wan_yuan": change.signed - recomputed,
+            return {"recomputed_wan_yuan": recomputed, "difference_wan_yuan": change.signed_wan_yuan - recomputed,
                     "recomputed_as": f"{_fmt(current.value)} − {_fmt(prior.value)}"}
         recomputed = current.value - prior.value
         return {"recomputed_count": recomputed, "difference_count": change.signed - recomputed,
@@ -411,18 +414,16 @@ class _Rows:
     def rest(self, claims: Iterable[_Stated]) -> None:
         """Every claim of ``claims`` not shown yet, as printed (so that no stated figure is left out)."""
         for claim in claims:
-            if claim.id not in self.shown:
-                role = {"total": "total", "change": "change", "share": "share", "threshold": "threshold"}.get(
-                    claim.kind, "amount" if claim.money else "count")
-                if claim.kind == "change":
-                    self.change_block_for(claim)
-                else:
-                    self.figure(claim, role)
-
-    def change_block_for(self, change: _Stated) -> None:
-        current = self.claims.by_id.get(change.ref) if change.ref else None
-        prior = self.claims.by_id.get(change.base) if change.base else None
-        self.figure(change, "change", **self._change(change, current, prior))
+            if claim.id in self.shown:
+                continue
+            if claim.kind == "change":
+                current = self.claims.by_id.get(claim.ref) if claim.ref else None
+                prior = self.claims.by_id.get(claim.base) if claim.base else None
+                self.figure(claim, "change", **self._change(claim, current, prior))
+            else:
+                role = claim.kind if claim.kind in ("total", "share", "threshold") else (
+                    "amount" if claim.money else "count")
+                self.figure(claim, role)
 
 
 # -- frames ------------------------------------------------------------------------------------

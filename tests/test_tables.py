@@ -271,6 +271,18 @@ def test_money_in_yuan_is_shown_in_wan_yuan():
     assert frame.loc["part", "printed"] == "1,000,000元"
 
 
+def test_a_decrease_in_yuan_is_a_negative_change_in_wan_yuan():
+    budget = budget_of([
+        claim("meeting", "10,000", unit="元", section="八"),
+        claim("meeting", "30,000", unit="元", year=2023, section="八"),
+        claim("meeting", "20,000", kind="change", unit="元", direction="decrease", base_year=2023,
+              ref="c001-1", base="c002-1", section="八"),
+    ])
+    change = tables.meeting_training_travel(budget).set_index("role").loc["change"]
+    assert change["stated_wan_yuan"] == Decimal("-2") and change["recomputed_wan_yuan"] == Decimal("-2")
+    assert change["difference_wan_yuan"] == 0 and change["verdict"] == "consistent"
+
+
 # -- the audit for reading -------------------------------------------------------------------------
 
 def test_findings_by_verdict_groups_the_failures_worst_first():
