@@ -1,0 +1,477 @@
+"""Collections of budgets: a city's departments and years loaded into long tables and audited at once.
+
+>>> from budgetkit.collection import load_many
+>>> collection = load_many("data/collections/demo")      # doctest: +SKIP
+>>> collection.claims                  # every claim of every budget, keyed by budget_id
+>>> collection.problems                # sources that could not be loaded, with file, row and field
+>>> findings = collection.audit()      # the findings of every budget, in one table
+>>> collection.to_parquet("out/city")  # the long tables as Parquet files …
+>>> audit_parquet("out/city")          # … audited by DuckDB without loading them into pandas
+
+The audit is the same as ``budgetkit.audit.audit`` budget by budget (same rows, verdicts,
+figures and explanations), but evaluated rule by rule over the whole long table by DuckDB
+(SQL in :mod:`budgetkit.collection_sql`). DuckDB and the document extractors are imported
+only when used, so ``import budgetkit`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
+
+from .audit import _REASON_YEAR, FINDING_COLUMNS, SEVERITY, VERDICTS, Rule, load_rules, section_of_lines
+from .model import Budget, load
+from .numbers import PLACEHOLDER_PATTERN
+from .schema import BudgetDataError, bundled_data_dir
+
+__all__ = ["Collection", "audit_parquet", "load_many", "read_parquet", "YEAR_OVER_YEAR_RULE"]
+
+DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
+KEY_COLUMNS = ["budget_id", "department", "budget_year"]
+PROBLEM_COLUMNS = ["budget_id", "source", "file", "row", "field", "message"]
+CLAIM_COLUMNS = [
+    "claim_id", "section", "line", "char_start", "char_end", "text", "kind", "measure", "code", "label", "year",
+    "value", "unit", "decimals", "qualifier", "direction", "base_measure", "base_year", "ref_claim_id",
+    "base_claim_id", "quote",
+]
+LINE_ITEM_COLUMNS = ["code", "level", "name", "parent_code", "line", "purpose", "amount_wan_yuan", "stated"]
+#: Claim values are stored at the loader's scale (schema.VALUE_SCALE) in every long table and Parquet file.
+VALUE_TYPE = pa.decimal128(38, 4)
+TABLES = ("budgets", "claims", "lines", "line_items")
+YEAR_OVER_YEAR_RULE = "prior-year-restated-next-year"
+
+
+@dataclass
+class Collection:
+    """Many budgets as long tables keyed by ``budget_id``.
+
+    - ``budgets``: one row per budget loaded (budget_id, department, budget_year, prior_year, source);
+    - ``claims``: the claims of every budget (the claims columns plus budget_id, department, budget_year);
+    - ``line_items``: the functional classification of every budget, keyed the same way;
+    - ``lines``: every line of every document (budget_id, line, text, section), for the text checks;
+    - ``problems``: one row per problem of a source that could not be loaded (file, row, field, message).
+    """
+
+    budgets: pd.DataFrame
+    claims: pd.DataFrame
+    line_items: pd.DataFrame
+    lines: pd.DataFrame
+    problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
+
+    def __repr__(self) -> str:
+        return (f"<Collection: {len(self.budgets)} budgets, {len(self.claims)} claims, "
+                f"{len(self.problems)} problems>")
+
+    # -- the audit ------------------------------------------------------------------------
+    def audit(self, rules: list[Rule] | str | Path | None = None) -> pd.DataFrame:
+        """Every rule on every budget: the findings of ``budgetkit.audit.audit`` for each budget,
+        stacked, keyed by budget_id, department and budget_year."""
+        con = _connect()
+        con.register("budgets_src", _arrow(self.budgets, "budgets"))
+        con.register("claims_src", _arrow(self.claims, "claims"))
+        con.register("lines_src", _arrow(self.lines, "lines"))
+        return _run_audit(con, _rules(rules))
+
+    def year_over_year(self) -> pd.DataFrame:
+        """A rule across budgets: the prior-year figures a department's year-Y+1 document states
+        against the figures its year-Y document states for the same quantity."""
+        con = _connect()
+        con.register("budgets_src", _arrow(self.budgets, "budgets"))
+        con.register("claims_src", _arrow(self.claims, "claims"))
+        con.register("lines_src", _arrow(self.lines, "lines"))
+        return _year_over_year(con)
+
+    # -- storage --------------------------------------------------------------------------
+    def to_parquet(self, folder: str | Path) -> Path:
+        """Write the long tables as Parquet (budgets, claims, lines, line_items) into ``folder``."""
+        import pyarrow.parquet as pq
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in TABLES:
+            pq.write_table(_arrow(getattr(self, name), name), folder / f"{name}.parquet")
+        return folder
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The claims of one analysis table (``measures.table``) across every budget."""
+        measures = load_measures()
+        chosen = measures.loc[measures["table"] == name, "measure"]
+        if chosen.empty:
+            raise KeyError(f"no table {name!r}; tables are: {', '.join(sorted(measures['table'].unique()))}")
+        return self.claims[self.claims["measure"].isin(chosen)].reset_index(drop=True)
+
+
+def read_parquet(folder: str | Path) -> Collection:
+    """A collection written by :meth:`Collection.to_parquet`, read back into pandas."""
+    import pyarrow.parquet as pq
+
+    folder = Path(folder)
+    frames = {name: pq.read_table(folder / f"{name}.parquet").to_pandas(types_mapper=pd.ArrowDtype)
+              for name in TABLES}
+    return Collection(**frames)
+
+
+def audit_parquet(folder: str | Path, rules: list[Rule] | str | Path | None = None,
+                  memory_limit: str | None = None) -> pd.DataFrame:
+    """Audit a collection stored as Parquet: DuckDB reads the files, pandas sees only the findings.
+
+    Only the findings are held in memory; with ``memory_limit`` (``"1GB"``) DuckDB spills its
+    intermediate tables to a temporary folder instead of running out of memory.
+    """
+    folder = Path(folder)
+    missing = [f"{name}.parquet" for name in ("budgets", "claims", "lines") if not (folder / f"{name}.parquet").is_file()]
+    if missing:
+        raise FileNotFoundError(f"{folder}: no {', '.join(missing)} (write them with Collection.to_parquet)")
+    con = _connect(memory_limit)
+    for name in ("budgets", "claims", "lines"):
+        path = str(folder / f"{name}.parquet").replace("'", "''")
+        con.execute(f"CREATE VIEW {name}_src AS SELECT * FROM read_parquet('{path}')")
+    return _run_audit(con, _rules(rules))
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+def load_many(sources: str | Path | Iterable[str | Path | Budget]) -> Collection:
+    """Load many budgets into one :class:`Collection`.
+
+    ``sources`` is a folder (every data package — a folder with ``datapackage.json`` — beneath
+    it, and every .txt/.docx/.pdf document not inside a package, read by ``budgetkit.extract``)
+    or a list of such paths and :class:`Budget` objects. A source that cannot be read is recorded
+    in ``problems`` with its file named; the others load regardless.
+    """
+    entries: list[tuple[str, object]] = []  # (name, path or Budget)
+    if isinstance(sources, (str, Path)):
+        root = Path(sources)
+        if not root.exists():
+            raise FileNotFoundError(f"{root}: no such file or folder")
+        if root.is_dir() and not (root / "datapackage.json").is_file():
+            entries = [(path.relative_to(root).as_posix(), path) for path in _discover(root)]
+        else:
+            entries = [(_name(root), root)]
+    else:
+        for source in sources:
+            if isinstance(source, Budget):
+                entries.append((f"{source.department}-{source.year}", source))
+            else:
+                entries.append((_name(Path(source)), Path(source)))
+
+    budgets, problems, seen = [], [], {}
+    for name, source in entries:
+        budget_id = name if name not in seen else f"{name}#{seen[name] + 1}"
+        seen[name] = seen.get(name, 0) + 1
+        if isinstance(source, Budget):
+            budgets.append((budget_id, source, "<in memory>"))
+            continue
+        try:
+            budget = _load_source(source)
+        except BudgetDataError as error:
+            problems += [{"budget_id": budget_id, "source": str(source), "file": p.file, "row": p.row,
+                          "field": p.field, "message": p.message} for p in error.problems]
+        except Exception as error:  # an unreadable document must not stop the others; it is reported
+            problems.append({"budget_id": budget_id, "source": str(source), "file": str(source), "row": None,
+                             "field": None, "message": f"{type(error).__name__}: {error}"})
+        else:
+            budgets.append((budget_id, budget, str(source)))
+    collection = from_budgets(budgets)
+    collection.problems = pd.DataFrame(problems, columns=PROBLEM_COLUMNS).astype(
+        {"budget_id": "str", "source": "str", "file": "str", "row": "Int64", "field": "str", "message": "str"})
+    return collection
+
+
+def _name(path: Path) -> str:
+    return path.parent.name if path.name == "datapackage.json" else (path.stem if path.is_file() else path.name)
+
+
+def _discover(root: Path) -> list[Path]:
+    """Data package folders and loose documents beneath ``root``, in a stable order."""
+    packages = sorted(path.parent for path in root.rglob("datapackage.json"))
+    documents = [path for path in sorted(root.rglob("*")) if path.suffix.lower() in DOCUMENT_SUFFIXES
+                 and path.is_file() and not any(package in path.parents for package in packages)]
+    return sorted(packages + documents)
+
+
+def _load_source(path: Path) -> Budget:
+    if path.is_file() and path.suffix.lower() in DOCUMENT_SUFFIXES:
+        from .extract import extract  # python-docx and pdf readers load only for documents
+
+        return extract(path)
+    return load(path)
+
+
+def from_budgets(budgets: list[tuple[str, Budget, str]]) -> Collection:
+    """Stack loaded budgets into long tables; ``budgets`` holds (budget_id, Budget, source)."""
+    meta, claims, items, lines = [], [], [], []
+    for order, (budget_id, budget, source) in enumerate(budgets):
+        keys = {"budget_id": budget_id, "department": budget.department, "budget_year": int(budget.year)}
+        meta.append({**keys, "prior_year": int(budget.prior_year), "source": source, "budget_order": order})
+        frame = budget.claims[CLAIM_COLUMNS].reset_index(drop=True)
+        claims.append(frame.assign(**keys, claim_order=range(len(frame))))
+        items.append(budget.line_items[LINE_ITEM_COLUMNS].assign(**keys))
+        text = budget.raw_text.split("\n")
+        lines.append(pd.DataFrame({"budget_id": budget_id, "line": range(1, len(text) + 1), "text": text,
+                                   "section": section_of_lines(budget.raw_text)}))
+    return Collection(
+        budgets=_typed(pd.DataFrame(meta, columns=[*KEY_COLUMNS, "prior_year", "source", "budget_order"]), "budgets"),
+        claims=_typed(_concat(claims, [*KEY_COLUMNS, *CLAIM_COLUMNS, "claim_order"]), "claims"),
+        line_items=_typed(_concat(items, [*KEY_COLUMNS, *LINE_ITEM_COLUMNS]), "line_items"),
+        lines=_typed(_concat(lines, ["budget_id", "line", "text", "section"]), "lines"),
+    )
+
+
+def from_tables(budgets: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFrame,
+                line_items: pd.DataFrame | None = None) -> Collection:
+    """A collection from long tables built elsewhere (a generator, another store)."""
+    if line_items is None:
+        line_items = pd.DataFrame(columns=[*KEY_COLUMNS, *LINE_ITEM_COLUMNS])
+    return Collection(budgets=_typed(budgets, "budgets"), claims=_typed(claims, "claims"),
+                      line_items=_typed(line_items, "line_items"), lines=_typed(lines, "lines"))
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    frames = [frame for frame in frames if len(frame)]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+_INTEGER_COLUMNS = {"budget_year", "prior_year", "budget_order", "line", "char_start", "char_end", "year",
+                    "decimals", "base_year", "claim_order"}
+
+
+def _typed(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """One Arrow type per column whatever the budgets held: strings, Int64, exact decimals."""
+    out = {}
+    for column in frame.columns:
+        values = frame[column]
+        if column in ("value", "amount_wan_yuan"):
+            array = pa.array([None if pd.isna(v) else v for v in values], type=VALUE_TYPE)
+            out[column] = pd.Series(array, dtype=pd.ArrowDtype(VALUE_TYPE))
+        elif column in _INTEGER_COLUMNS:
+            out[column] = values.astype("Int64")
+        elif column == "stated":
+            out[column] = values.astype("boolean")
+        else:
+            out[column] = values.astype("str")
+    return pd.DataFrame(out, index=range(len(frame)))
+
+
+def _arrow(frame: pd.DataFrame, name: str) -> pa.Table:
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def load_measures() -> pd.DataFrame:
+    return pd.read_csv(bundled_data_dir() / "measures.csv", dtype="str")
+
+
+# -- running the SQL --------------------------------------------------------------------------
+
+def _connect(memory_limit: str | None = None):
+    import duckdb  # the SQL engine loads only when a collection is audited
+
+    from .collection_sql import MACROS
+
+    con = duckdb.connect()
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute(MACROS)
+    return con
+
+
+def _rules(rules) -> list[Rule]:
+    if rules is None:
+        return load_rules(bundled_data_dir() / "rules.toml")
+    if isinstance(rules, (str, Path)):
+        return load_rules(rules)
+    return list(rules)
+
+
+_F_COLUMNS = """budget_id VARCHAR, rule VARCHAR, rule_kind VARCHAR, reason VARCHAR, verdict VARCHAR, section VARCHAR,
+    claim_id VARCHAR, measure VARCHAR, label VARCHAR, stated HUGEINT, stated_scale INTEGER, stated_interval VARCHAR,
+    computed HUGEINT, computed_scale INTEGER, computed_interval VARCHAR, unit VARCHAR, quote VARCHAR,
+    explanation VARCHAR, inputs VARCHAR, ord BIGINT, seq BIGINT"""
+
+
+def _run_audit(con, rules: list[Rule]) -> pd.DataFrame:
+    from . import collection_sql as sql
+
+    con.execute(sql.ENRICH)
+    con.execute(sql.share_parts_sql())
+    con.execute(sql.change_parts_sql())
+    con.execute(f"CREATE OR REPLACE TEMP TABLE F ({_F_COLUMNS})")
+    for rule in rules:
+        if rule.kind == "text" and rule.params["check"] in sql.TEXT_SQL_BUILDERS:
+            query = sql.TEXT_SQL_BUILDERS[rule.params["check"]](rule)
+        elif rule.kind == "text":
+            _insert_frame(con, _scanned_text_rows(con, rule))
+            continue
+        else:
+            query = sql.SQL_BUILDERS[rule.kind](rule)
+        columns = ", ".join(sql.ROW_COLUMNS[1:])
+        con.execute(f"INSERT INTO F SELECT budget_id, {sql.lit(rule.id)}, {sql.lit(rule.kind)}, "
+                    f"{sql.lit(rule.reason)}, {columns} FROM (SELECT * FROM ({query}) t({', '.join(sql.ROW_COLUMNS)}))")
+    table = con.sql(f"""
+        SELECT f.budget_id, b.department, CAST(b.budget_year AS BIGINT) AS budget_year, f.rule, f.rule_kind,
+               f.verdict, f.section, f.claim_id, f.measure, f.label,
+               f.stated, f.stated_interval, f.computed, f.computed_interval, f.stated - f.computed AS difference,
+               f.unit, f.quote, f.explanation, f.inputs, f.reason,
+               CASE WHEN f.stated IS NULL THEN 0 ELSE f.stated_scale END AS s1,
+               CASE WHEN f.computed IS NULL THEN 0 ELSE f.computed_scale END AS s2
+        FROM F f JOIN budgets_src b ON b.budget_id = f.budget_id
+        ORDER BY b.budget_order,
+                 CASE f.verdict {' '.join(f"WHEN '{v}' THEN {SEVERITY[v]}" for v in VERDICTS)} END DESC,
+                 f.ord, f.rule, f.seq
+    """).to_arrow_table()
+    return _findings_frame(table)
+
+
+def _findings_frame(table: pa.Table) -> pd.DataFrame:
+    scale = 2
+    for column in ("s1", "s2"):
+        if table.num_rows:
+            scale = max(scale, pa.compute.max(table[column]).as_py())
+    from .collection_sql import SCALE
+
+    columns = {}
+    for name in [*KEY_COLUMNS, *FINDING_COLUMNS]:
+        array = table[name].combine_chunks()
+        if name in ("stated", "computed", "difference"):
+            array = array.cast(pa.decimal128(38, 0)).view(pa.decimal128(38, SCALE)).cast(pa.decimal128(38, scale))
+            columns[name] = pd.Series(array, dtype=pd.ArrowDtype(array.type))
+        elif name == "budget_year":
+            columns[name] = pd.Series(array.to_pandas(), dtype="Int64")
+        elif name == "verdict":
+            columns[name] = pd.Categorical(array.to_pylist(), categories=list(VERDICTS), ordered=True)
+        else:
+            columns[name] = pd.Series(array.to_pandas(), dtype="str")
+    return pd.DataFrame(columns)
+
+
+def _insert_frame(con, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    con.register("text_rows", pa.Table.from_pandas(frame, preserve_index=False))
+    con.execute("INSERT INTO F SELECT * FROM text_rows")
+    con.unregister("text_rows")
+
+
+def _scanned_text_rows(con, rule: Rule) -> pd.DataFrame:
+    """The text checks that read the document's lines: DuckDB finds the candidate lines across the
+    collection; Python's ``re`` (the pattern ``audit`` uses) reads exact spans on those few lines."""
+    check = rule.params["check"]
+    rows = []
+    base = {"rule": rule.id, "rule_kind": rule.kind, "reason": rule.reason}
+    if check == "placeholder":
+        hits = con.execute("""
+            SELECT l.budget_id, l.line, l.text, l.section,
+                   coalesce((SELECT string_agg(claim_id, ' ' ORDER BY ord) FROM E WHERE E.budget_id = l.budget_id AND E.line = l.line), '') AS inputs,
+                   coalesce((SELECT min(ord) FROM E WHERE E.budget_id = l.budget_id AND E.line >= l.line),
+                            (SELECT count(*) FROM E WHERE E.budget_id = l.budget_id)) AS ord
+            FROM lines_src l WHERE regexp_matches(l.text, ?)
+        """, [PLACEHOLDER_PATTERN.pattern]).fetchall()
+        found = set()
+        for budget_id, number, line, section, inputs, order in hits:
+            for match in PLACEHOLDER_PATTERN.finditer(line):
+                found.add(budget_id)
+                start, end = match.span()
+                rows.append({**base, "budget_id": budget_id, "verdict": "text", "section": section,
+                             "claim_id": "", "measure": "", "label": "",
+                             "quote": line[max(0, start - 20):min(len(line), end + 20)].strip(),
+                             "explanation": f"Unfilled template text {match.group()!r} on line {number}.",
+                             "inputs": inputs, "ord": order, "seq": number * 10000 + start})
+        for (budget_id,) in con.execute("SELECT budget_id FROM budgets_src").fetchall():
+            if budget_id not in found:
+                rows.append({**base, "budget_id": budget_id, "verdict": "consistent", "section": "", "claim_id": "",
+                             "measure": "", "label": "", "quote": "",
+                             "explanation": "No unfilled template text in the document.", "inputs": "",
+                             "ord": -1, "seq": 0})
+    elif check == "reason-year":
+        candidates = con.execute("""
+            SELECT c.budget_id, c.claim_id, c.section, c.measure, c.label, c.char_end, c.base_year, c.year, c.ord, l.text
+            FROM E c JOIN lines_src l ON l.budget_id = c.budget_id AND l.line = c.line
+            WHERE c.kind = 'change' AND c.base_year IS NOT NULL AND c.line > 0 AND l.text LIKE '%主要%'
+        """).fetchall()
+        for budget_id, claim_id, section, measure, label, char_end, base_year, year, order, line in candidates:
+            reason = _REASON_YEAR.search(line, char_end)
+            if reason is None:
+                continue
+            named = int(reason.group(1))
+            ok = named != base_year
+            explanation = (f"The reason given for the change names {named}." if ok else
+                           f"The reason given for a change from {base_year} to {year} attributes it to {named}, "
+                           f"the year compared with.")
+            rows.append({**base, "budget_id": budget_id, "verdict": "consistent" if ok else "text",
+                         "section": section, "claim_id": claim_id, "measure": measure, "label": label,
+                         "quote": reason.group(0), "explanation": explanation, "inputs": "", "ord": order, "seq": 0})
+    else:  # pragma: no cover - load_rules admits only the checks above
+        raise ValueError(f"unknown text check {check!r}")
+    frame = pd.DataFrame(rows, columns=["budget_id", "rule", "rule_kind", "reason", "verdict", "section", "claim_id",
+                                        "measure", "label", "quote", "explanation", "inputs", "ord", "seq"])
+    return pd.DataFrame({
+        "budget_id": frame["budget_id"], "rule": frame["rule"], "rule_kind": frame["rule_kind"],
+        "reason": frame["reason"], "verdict": frame["verdict"], "section": frame["section"],
+        "claim_id": frame["claim_id"], "measure": frame["measure"], "label": frame["label"],
+        "stated": pd.Series([None] * len(frame), dtype="object"), "stated_scale": 0, "stated_interval": "",
+        "computed": pd.Series([None] * len(frame), dtype="object"), "computed_scale": 0, "computed_interval": "",
+        "unit": "", "quote": frame["quote"], "explanation": frame["explanation"], "inputs": frame["inputs"],
+        "ord": frame["ord"].astype("int64"), "seq": frame["seq"].astype("int64"),
+    })
+
+
+# -- across budgets ---------------------------------------------------------------------------
+
+def _year_over_year(con) -> pd.DataFrame:
+    """Prior-year figures of year Y+1's document against year Y's own figures, per department."""
+    from .collection_sql import ENRICH
+
+    con.execute(ENRICH)
+    table = con.sql(f"""
+        WITH b AS (SELECT budget_id, department, CAST(budget_year AS INTEGER) AS budget_year FROM budgets_src),
+        later AS (  -- figures of an earlier year stated in a later budget
+            SELECT s.*, b.department, b.budget_year FROM S s JOIN b USING (budget_id) WHERE s.year < b.budget_year
+        ), earlier AS (  -- the first statement of that quantity in the budget of its own year
+            SELECT s.*, b.department FROM S s JOIN b USING (budget_id) WHERE s.year = b.budget_year
+            QUALIFY row_number() OVER (PARTITION BY s.budget_id, s.measure, s.code, s.year, s.cunit ORDER BY s.ord) = 1
+        )
+        SELECT l.department, l.measure, l.code, l.year AS restated_year,
+               l.budget_id AS later_budget_id, l.claim_id AS later_claim_id, l.label AS later_label,
+               l.amt AS later_q, l.as_ AS later_s,
+               e.budget_id AS earlier_budget_id, e.claim_id AS earlier_claim_id, e.label AS earlier_label,
+               e.amt AS earlier_q, e.as_ AS earlier_s,
+               verdict(l.lo, l.hi, l.amt, l.lp, e.lo, e.hi) AS verdict,
+               describe_claim(l.label, l.v, l.vs, l.unit, l.section, l.claim_id) || ' in ' || l.budget_id || ' '
+               || CASE WHEN verdict(l.lo, l.hi, l.amt, l.lp, e.lo, e.hi) = 'consistent' THEN 'restates '
+                       ELSE 'differs from ' END
+               || describe_claim(e.label, e.v, e.vs, e.unit, e.section, e.claim_id) || ' in ' || e.budget_id || '.' AS explanation,
+               l.unit AS unit
+        FROM later l JOIN earlier e ON e.department = l.department AND e.year = l.year AND e.measure = l.measure
+             AND e.code IS NOT DISTINCT FROM l.code AND e.cunit = l.cunit
+        ORDER BY l.department, l.year, l.measure, l.code, l.budget_id, l.ord
+    """).to_arrow_table()
+    from .collection_sql import SCALE
+
+    frame = {}
+    for name in table.column_names:
+        array = table[name].combine_chunks()
+        if name.endswith("_q"):
+            frame[name[:-2] + "_stated"] = array
+        elif not name.endswith("_s"):
+            frame[name] = pd.Series(array.to_pandas(), dtype="str" if name != "restated_year" else "Int64")
+    out = pd.DataFrame({k: v for k, v in frame.items() if not isinstance(v, pa.Array)})
+    for name in ("later_stated", "earlier_stated"):
+        array = frame[name].cast(pa.decimal128(38, 0)).view(pa.decimal128(38, SCALE)).cast(pa.decimal128(38, 4))
+        out[name] = pd.Series(array, dtype=pd.ArrowDtype(array.type))
+    out["difference"] = pd.Series(
+        pa.compute.subtract(out["later_stated"].array._pa_array, out["earlier_stated"].array._pa_array),
+    ) if len(out) else out["later_stated"]
+    out["verdict"] = pd.Categorical(out["verdict"], categories=list(VERDICTS), ordered=True)
+    out.insert(0, "rule", YEAR_OVER_YEAR_RULE)
+    columns = ["rule", "verdict", "department", "measure", "code", "restated_year", "later_budget_id",
+               "later_claim_id", "later_label", "later_stated", "earlier_budget_id", "earlier_claim_id",
+               "earlier_label", "earlier_stated", "difference", "unit", "explanation"]
+    return out[columns]
+

@@ -1,0 +1,511 @@
+"""The audit rules as SQL over a long table of claims: one query per rule for a whole collection.
+
+Every rule kind of ``budgetkit.audit`` is restated here as set operations (joins, window
+functions, aggregates) run by DuckDB, so a collection of 10 000 budgets is audited in one pass
+per rule rather than one Python loop per budget. The findings are the same rows, verdicts,
+figures and explanations as ``budgetkit.audit.audit`` gives budget by budget (tests compare).
+
+Exact money: DuckDB divides DECIMALs in floating point, so every quantity is carried as a
+HUGEINT count of 10⁻¹² of its unit (``Q``). Sums, differences and comparisons are exact integer
+arithmetic; shares and percentage changes are integer divisions floored, ceiled or rounded half
+to even at the guard digits ``audit`` uses. Each figure also carries the scale it is printed with,
+so explanations print 841.00 as 841.00, exactly as ``audit._fmt`` does.
+
+Input relations (registered in-memory Arrow tables or Parquet files, same columns either way):
+``claims_src`` (claims columns plus budget_id, budget_order, claim_order) and ``lines_src``
+(budget_id, line, text, section). Text rules scan ``lines_src`` with DuckDB's regular
+expressions and hand only the matching lines to Python's ``re`` for exact spans.
+"""
+
+from __future__ import annotations
+
+from .audit import SHARE_GUARD_DIGITS, Rule
+
+#: Fixed point of every quantity in SQL: 10⁻¹² of its unit.
+SCALE = 12
+Q = 10**SCALE
+
+MACROS = f"""
+CREATE OR REPLACE MACRO p10(k) AS CAST(pow(10, k) AS HUGEINT);
+CREATE OR REPLACE MACRO fdiv(a, b) AS (a // b) - CASE WHEN a % b <> 0 AND ((a < 0) <> (b < 0)) THEN 1 ELSE 0 END;
+CREATE OR REPLACE MACRO cdiv(a, b) AS -fdiv(-a, b);
+-- a ÷ b × 100 at k decimals, as a Q count: floored, ceiled, rounded half to even
+CREATE OR REPLACE MACRO pct_floor(a, b, k) AS fdiv(CAST(a AS HUGEINT) * 100 * p10(k), b) * p10({SCALE} - k);
+CREATE OR REPLACE MACRO pct_ceil(a, b, k) AS cdiv(CAST(a AS HUGEINT) * 100 * p10(k), b) * p10({SCALE} - k);
+CREATE OR REPLACE MACRO pct_even(a, b, k) AS (
+    fdiv(CAST(a AS HUGEINT) * 100 * p10(k), b)
+    + CASE WHEN 2 * (CAST(a AS HUGEINT) * 100 * p10(k) - fdiv(CAST(a AS HUGEINT) * 100 * p10(k), b) * b) > b THEN 1
+           WHEN 2 * (CAST(a AS HUGEINT) * 100 * p10(k) - fdiv(CAST(a AS HUGEINT) * 100 * p10(k), b) * b) = b
+                AND fdiv(CAST(a AS HUGEINT) * 100 * p10(k), b) % 2 <> 0 THEN 1
+           ELSE 0 END) * p10({SCALE} - k);
+-- lower and upper bound of part ÷ whole × 100 on intervals (whole > 0), outward at k decimals
+CREATE OR REPLACE MACRO ratio_lo(plo, whi, wlo, k) AS CASE WHEN plo >= 0 THEN pct_floor(plo, whi, k) ELSE pct_floor(plo, wlo, k) END;
+CREATE OR REPLACE MACRO ratio_hi(phi, whi, wlo, k) AS CASE WHEN phi >= 0 THEN pct_ceil(phi, wlo, k) ELSE pct_ceil(phi, whi, k) END;
+-- a Q count printed with s decimals, as format(Decimal, 'f') prints it
+CREATE OR REPLACE MACRO fmt(x, s) AS
+    (CASE WHEN x < 0 THEN '-' ELSE '' END) || CAST(abs(x) // {Q} AS VARCHAR)
+    || CASE WHEN s > 0 THEN '.' || left(lpad(CAST(abs(x) % {Q} AS VARCHAR), {SCALE}, '0'), s) ELSE '' END;
+CREATE OR REPLACE MACRO itext(lo, hi, s) AS '[' || fmt(lo, s) || ', ' || fmt(hi, s) || ']';
+CREATE OR REPLACE MACRO verdict(slo, shi, sval, lp, clo, chi) AS
+    CASE WHEN slo <= chi AND clo <= shi THEN 'consistent'
+         WHEN greatest(sval - chi, clo - sval) <= lp THEN 'rounding' ELSE 'drift' END;
+CREATE OR REPLACE MACRO describe_claim(label, v, vs, unit, section, claim_id) AS
+    label || ' ' || fmt(v, vs) || unit || ' (' || section || ', ' || claim_id || ')';
+CREATE OR REPLACE MACRO dirword(direction) AS CASE direction
+    WHEN 'increase' THEN 'an increase of' WHEN 'decrease' THEN 'a decrease of' WHEN 'unchanged' THEN 'no change,'
+    WHEN 'unspecified' THEN 'a change (direction left unfilled) of' ELSE 'a change of' END;
+"""
+
+#: The claims read for arithmetic (audit.Claim): value, amount, interval and their printed scales.
+ENRICH = f"""
+CREATE OR REPLACE TEMP TABLE E AS
+WITH base AS (
+    SELECT budget_id, claim_id, claim_order AS ord, section, split_part(section, '（', 1) AS top,
+           kind, measure, code, label, CAST(year AS INTEGER) AS year,
+           CAST(CAST(value * 10000 AS HUGEINT) * p10({SCALE} - 4) AS HUGEINT) AS v,
+           CAST(decimals AS INTEGER) AS d, unit,
+           CASE WHEN unit IN ('元', '万元', '亿元') THEN '万元' ELSE unit END AS cunit,
+           direction, base_measure, CAST(base_year AS INTEGER) AS base_year,
+           ref_claim_id AS ref, base_claim_id AS base, coalesce(quote, '') AS quote,
+           coalesce(CAST(line AS INTEGER), 0) AS line, coalesce(CAST(char_end AS INTEGER), 0) AS char_end
+    FROM claims_src
+), amounts AS (
+    SELECT *, coalesce(d, 0) AS vs,
+           coalesce(d, 0) + CASE WHEN unit = '元' THEN 4 ELSE 0 END AS as_,
+           CASE unit WHEN '元' THEN v // 10000 WHEN '亿元' THEN v * 10000 ELSE v END AS amt,
+           (unit IN ('人', '辆', '个', '场', '名', '期', '台（套）') OR d IS NULL OR (v = 0 AND d = 0)) AS exact,
+           CASE unit WHEN '元' THEN 10000 WHEN '亿元' THEN 1 ELSE 1 END AS down,
+           CASE unit WHEN '亿元' THEN 10000 ELSE 1 END AS up
+    FROM base
+), intervals AS (
+    SELECT *, CASE WHEN exact OR v IS NULL THEN CAST(0 AS HUGEINT)
+                   ELSE 5 * p10({SCALE} - 1 - d) * up // down END AS half,
+              CASE WHEN exact THEN as_ ELSE d + 1 + CASE WHEN unit = '元' THEN 4 ELSE 0 END END AS is_
+    FROM amounts
+)
+SELECT *, amt - half AS lo, amt + half AS hi, 2 * half AS lp,
+       kind IN ('amount', 'total', 'count') AND v IS NOT NULL AS st,
+       CASE WHEN direction = 'decrease' THEN -v ELSE v END AS sv,
+       CASE WHEN direction = 'decrease' THEN -(amt + half) WHEN direction = 'unspecified' THEN -(amt + half)
+            ELSE amt - half END AS slo,
+       CASE WHEN direction = 'decrease' THEN -(amt - half) ELSE amt + half END AS shi
+FROM intervals;
+CREATE OR REPLACE TEMP TABLE S AS SELECT * FROM E WHERE st;
+"""
+
+#: The columns every rule query yields, in this order.
+ROW_COLUMNS = [
+    "budget_id", "verdict", "section", "claim_id", "measure", "label", "stated", "stated_scale",
+    "stated_interval", "computed", "computed_scale", "computed_interval", "unit", "quote", "explanation",
+    "inputs", "ord", "seq",
+]
+
+
+def lit(value) -> str:
+    """A Python value as an SQL literal."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def pick(requests: str, keys: str) -> str:
+    """audit._Claims.pick for many requests at once.
+
+    ``requests`` yields budget_id, the ``keys`` and p_measure, p_year, p_code, p_near; the result
+    adds ``pid``: the statement in section p_near if any, else in its numbered section, else the
+    first printed.
+    """
+    return f"""
+    SELECT r.*, s.claim_id AS pid FROM ({requests}) r JOIN S s
+      ON s.budget_id = r.budget_id AND s.measure = r.p_measure AND s.year = r.p_year
+     AND s.code IS NOT DISTINCT FROM r.p_code
+    QUALIFY row_number() OVER (PARTITION BY r.budget_id, {keys} ORDER BY
+        CASE WHEN r.p_near IS NULL OR s.section = r.p_near THEN 0
+             WHEN s.top = split_part(r.p_near, '（', 1) THEN 1 ELSE 2 END, s.ord) = 1"""
+
+
+def claim_cols(alias: str, prefix: str) -> str:
+    names = ["claim_id", "ord", "section", "kind", "measure", "code", "label", "year", "v", "vs", "d", "unit",
+             "cunit", "amt", "as_", "lo", "hi", "is_", "lp", "quote", "direction", "sv", "slo", "shi"]
+    return ", ".join(f"{alias}.{name} AS {prefix}{name}" for name in names)
+
+
+def note(need: str, limit: int, lead: str, tail: str, *, drop_measure: bool = False) -> str:
+    """audit._difference_note / _same_value for many rows: ``need`` yields fid, budget_id, target,
+    unit, used (ids not to name) [and measure]; gives fid and the note text."""
+    measure_filter = "AND e.measure <> n.measure" if drop_measure else ""
+    return f"""
+    SELECT fid, {lit(lead)} || string_agg(descr, '; ' ORDER BY first_ord) || {lit(tail)} AS note FROM (
+        SELECT n.fid, e.measure, min(e.ord) AS first_ord,
+               arg_min(describe_claim(e.label, e.v, e.vs, e.unit, e.section, e.claim_id), e.ord) AS descr
+        FROM ({need}) n JOIN E e ON e.budget_id = n.budget_id AND e.amt = n.target AND e.cunit = n.unit
+        WHERE n.target <> 0 AND e.kind IN ('amount', 'total') AND e.v IS NOT NULL
+          AND NOT list_contains(n.used, e.claim_id) {measure_filter}
+        GROUP BY n.fid, e.measure
+        QUALIFY row_number() OVER (PARTITION BY n.fid ORDER BY min(e.ord)) <= {limit}
+    ) GROUP BY fid"""
+
+
+# -- sums -------------------------------------------------------------------------------------
+
+def _sum_rows(parts: str, exhaustive: bool) -> str:
+    """Rows of audit._sum_row from ``parts``: budget_id, tid (the total's id), pkey (part order) and
+    the part's columns prefixed p_."""
+    if exhaustive:
+        verdict = "verdict(t.lo, t.hi, t.amt, t.lp, g.clo, g.chi)"
+    else:
+        verdict = ("CASE WHEN g.clo <= t.hi THEN 'consistent' "
+                   "ELSE verdict(t.lo, t.hi, t.amt, t.lp, g.clo, g.clo) END")
+    if exhaustive:
+        explanation = """CASE WHEN r.verdict = 'consistent'
+            THEN r.listing || ' = ' || fmt(r.computed, r.cs) || ', within rounding of the stated ' || fmt(r.tv, r.tvs) || '.'
+            ELSE 'The parts add up to ' || r.listing || ' = ' || fmt(r.computed, r.cs) || ', not the stated '
+                 || fmt(r.tv, r.tvs) || '.' || coalesce(n.note, '') END"""
+    else:
+        explanation = """CASE WHEN r.verdict = 'consistent'
+            THEN 'The listed parts ' || r.listing || ' = ' || fmt(r.computed, r.cs) || ' do not exceed the total.'
+            ELSE 'The listed parts ' || r.listing || ' = ' || fmt(r.computed, r.cs) || ' exceed the stated total '
+                 || fmt(r.tv, r.tvs) || '.' END"""
+    return f"""
+    WITH g AS (
+        SELECT budget_id, tid, sum(p_amt) AS computed, greatest(0, max(p_as_)) AS cs,
+               sum(p_lo) AS clo, sum(p_hi) AS chi, greatest(0, max(p_is_)) AS cis,
+               string_agg(fmt(p_v, p_vs), ' + ' ORDER BY pkey) AS listing,
+               string_agg(p_claim_id, ' ' ORDER BY pkey) AS inputs, list(p_claim_id) AS used
+        FROM ({parts}) GROUP BY budget_id, tid
+    ), r AS (
+        SELECT row_number() OVER () AS fid, t.budget_id, {verdict} AS verdict, t.section, t.claim_id, t.measure,
+               t.label, t.amt AS stated, t.as_ AS stated_scale, itext(t.lo, t.hi, t.is_) AS stated_interval,
+               g.computed, g.cs, itext(g.clo, g.chi, g.cis) AS computed_interval, t.cunit AS unit, t.quote,
+               g.listing, g.inputs, g.used, t.v AS tv, t.vs AS tvs, t.ord, t.cunit
+        FROM g JOIN E t ON t.budget_id = g.budget_id AND t.claim_id = g.tid
+    ), n AS ({note("SELECT fid, budget_id, abs(stated - computed) AS target, cunit AS unit, list_prepend(claim_id, used) AS used FROM r WHERE verdict <> 'consistent'", 3, " The difference equals ", ".")})
+    SELECT r.budget_id, r.verdict, r.section, r.claim_id, r.measure, r.label, r.stated, r.stated_scale,
+           r.stated_interval, r.computed, r.cs AS computed_scale, r.computed_interval, r.unit, r.quote,
+           {explanation} AS explanation, r.inputs, r.ord, 0 AS seq
+    FROM r LEFT JOIN n ON n.fid = r.fid"""
+
+
+def sum_sql(rule: Rule) -> str:
+    if "over" in rule.params:
+        return rollup_sql(rule)
+    width = {"类": 3, "款": 5, "项": 7}.get(rule.params.get("level"))
+    measures = " UNION ALL ".join(f"SELECT {i} AS pi, {lit(m)} AS pm" for i, m in enumerate(rule.params["parts"]))
+    totals = (f"SELECT budget_id, claim_id AS tid, year, section FROM E WHERE measure = {lit(rule.params['total'])} "
+              "AND kind IN ('total', 'amount', 'count') AND v IS NOT NULL")
+    if width:
+        requests = f"""
+        SELECT DISTINCT t.budget_id, t.tid, m.pi, s.code AS p_code, m.pm AS p_measure, t.year AS p_year, t.section AS p_near
+        FROM ({totals}) t CROSS JOIN ({measures}) m
+        JOIN S s ON s.budget_id = t.budget_id AND s.measure = m.pm AND s.year = t.year AND length(s.code) = {width}"""
+    else:
+        requests = f"""
+        SELECT t.budget_id, t.tid, m.pi, CAST(NULL AS VARCHAR) AS p_code, m.pm AS p_measure, t.year AS p_year,
+               t.section AS p_near
+        FROM ({totals}) t CROSS JOIN ({measures}) m"""
+    parts = f"""
+    SELECT k.budget_id, k.tid, (k.pi, k.p_code) AS pkey, {claim_cols('p', 'p_')}
+    FROM ({pick(requests, 'r.tid, r.pi, r.p_code')}) k JOIN E p ON p.budget_id = k.budget_id AND p.claim_id = k.pid"""
+    return _sum_rows(parts, rule.params.get("exhaustive", True))
+
+
+def rollup_sql(rule: Rule) -> str:
+    measure = lit(rule.params["measure"])
+    codes = (f"SELECT DISTINCT budget_id, year, code FROM E WHERE measure = {measure} "
+             "AND kind IN ('amount', 'total') AND code IS NOT NULL AND v IS NOT NULL")
+    pairs = f"""
+    SELECT c.budget_id, c.year, c.code AS parent, d.code AS child FROM ({codes}) c
+    JOIN ({codes}) d ON d.budget_id = c.budget_id AND d.year = c.year AND d.code <> c.code AND starts_with(d.code, c.code)
+    WHERE NOT EXISTS (SELECT 1 FROM ({codes}) a WHERE a.budget_id = c.budget_id AND a.year = c.year
+        AND a.code <> d.code AND a.code <> c.code AND starts_with(a.code, c.code) AND starts_with(d.code, a.code))"""
+    total_requests = f"""SELECT DISTINCT budget_id, year, parent, {measure} AS p_measure, year AS p_year,
+        parent AS p_code, CAST(NULL AS VARCHAR) AS p_near FROM ({pairs})"""
+    totals = f"SELECT k.budget_id, k.year, k.parent, k.pid AS tid, t.section FROM ({pick(total_requests, 'r.year, r.parent')}) k JOIN E t ON t.budget_id = k.budget_id AND t.claim_id = k.pid"
+    part_requests = f"""SELECT p.budget_id, t.tid, p.child, {measure} AS p_measure, p.year AS p_year, p.child AS p_code,
+        t.section AS p_near FROM ({pairs}) p JOIN ({totals}) t ON t.budget_id = p.budget_id AND t.year = p.year AND t.parent = p.parent"""
+    parts = f"""
+    SELECT k.budget_id, k.tid, k.child AS pkey, {claim_cols('p', 'p_')}
+    FROM ({pick(part_requests, 'r.tid, r.child')}) k JOIN E p ON p.budget_id = k.budget_id AND p.claim_id = k.pid"""
+    return _sum_rows(parts, True)
+
+
+# -- shares -----------------------------------------------------------------------------------
+
+SHARE_PARTS = """
+CREATE OR REPLACE TEMP TABLE SHP AS
+WITH sh AS (SELECT * FROM E WHERE kind = 'share' AND v IS NOT NULL),
+part_pick AS ({part_pick}),
+whole_pick AS ({whole_pick})
+SELECT sh.budget_id, sh.claim_id AS share_id,
+       CASE WHEN sh.ref IS NOT NULL THEN pr.claim_id ELSE pp.pid END AS part_id,
+       CASE WHEN sh.base IS NOT NULL THEN wr.claim_id ELSE wp.pid END AS whole_id
+FROM sh
+LEFT JOIN E pr ON sh.ref IS NOT NULL AND pr.budget_id = sh.budget_id AND pr.claim_id = sh.ref
+LEFT JOIN E wr ON sh.base IS NOT NULL AND wr.budget_id = sh.budget_id AND wr.claim_id = sh.base
+LEFT JOIN part_pick pp ON pp.budget_id = sh.budget_id AND pp.share_id = sh.claim_id
+LEFT JOIN whole_pick wp ON wp.budget_id = sh.budget_id AND wp.share_id = sh.claim_id
+"""
+
+
+def share_parts_sql() -> str:
+    part_requests = ("SELECT budget_id, claim_id AS share_id, measure AS p_measure, year AS p_year, code AS p_code, "
+                     "section AS p_near FROM E WHERE kind = 'share' AND v IS NOT NULL AND ref IS NULL")
+    whole_requests = ("SELECT budget_id, claim_id AS share_id, base_measure AS p_measure, year AS p_year, "
+                      "CAST(NULL AS VARCHAR) AS p_code, section AS p_near FROM E "
+                      "WHERE kind = 'share' AND v IS NOT NULL AND base IS NULL")
+    return SHARE_PARTS.format(part_pick=pick(part_requests, "r.share_id"), whole_pick=pick(whole_requests, "r.share_id"))
+
+
+def share_sql(rule: Rule) -> str:
+    g = SHARE_GUARD_DIGITS
+    return f"""
+    WITH x AS (
+        SELECT row_number() OVER () AS fid, {claim_cols('s', 's_')}, s.budget_id, s.base AS s_base, s.base_measure AS s_base_measure,
+               {claim_cols('p', 'p_')}, {claim_cols('w', 'w_')}, coalesce(s.d, 0) + {g} AS k
+        FROM SHP h JOIN E s ON s.budget_id = h.budget_id AND s.claim_id = h.share_id
+        JOIN E p ON p.budget_id = h.budget_id AND p.claim_id = h.part_id
+        JOIN E w ON w.budget_id = h.budget_id AND w.claim_id = h.whole_id
+    ), y AS (
+        SELECT *, CASE WHEN w_lo > 0 THEN pct_even(p_amt, w_amt, k) END AS point,
+               CASE WHEN w_lo > 0 THEN ratio_lo(p_lo, w_hi, w_lo, k) END AS rlo,
+               CASE WHEN w_lo > 0 THEN ratio_hi(p_hi, w_hi, w_lo, k) END AS rhi
+        FROM x
+    ), z AS (
+        SELECT *, CASE WHEN w_lo <= 0 THEN 'semantic' ELSE verdict(s_lo, s_hi, s_v, s_lp, rlo, rhi) END AS v0 FROM y
+    ), siblings AS (  -- the sum of the parts listed with the share, when every one is found
+        SELECT z.fid, count(*) AS n, count(h.part_id) AS found, sum(p.amt) AS amt, greatest(0, max(p.as_)) AS scale,
+               sum(p.lo) AS lo, sum(p.hi) AS hi
+        FROM z JOIN E s2 ON s2.budget_id = z.budget_id AND s2.kind = 'share' AND s2.v IS NOT NULL
+             AND s2.section = z.s_section AND coalesce(s2.base, s2.base_measure) = coalesce(z.s_base, z.s_base_measure)
+        JOIN SHP h ON h.budget_id = s2.budget_id AND h.share_id = s2.claim_id
+        LEFT JOIN E p ON p.budget_id = h.budget_id AND p.claim_id = h.part_id
+        WHERE z.v0 NOT IN ('consistent', 'semantic') OR (z.v0 = 'semantic' AND z.w_lo > 0)
+        GROUP BY z.fid
+    ), candidates AS (
+        SELECT fid, -1 AS cord, fmt(amt, scale) || ', the sum of the parts listed with it' AS descr, lo, hi
+        FROM siblings WHERE n > 1 AND found = n
+        UNION ALL
+        SELECT z.fid, min(c.ord) AS cord, arg_min(describe_claim(c.label, c.v, c.vs, c.unit, c.section, c.claim_id), c.ord),
+               arg_min(c.lo, c.ord), arg_min(c.hi, c.ord)
+        FROM z JOIN E c ON c.budget_id = z.budget_id AND c.kind = 'total' AND c.year = z.s_year AND c.cunit = z.w_cunit
+             AND c.v IS NOT NULL AND c.amt <> z.w_amt AND c.claim_id <> z.p_claim_id
+        WHERE z.v0 NOT IN ('consistent', 'semantic') OR (z.v0 = 'semantic' AND z.w_lo > 0)
+        GROUP BY z.fid, c.amt
+    ), fits AS (
+        SELECT c.fid, string_agg(c.descr, '; ' ORDER BY c.cord) AS fits
+        FROM candidates c JOIN z ON z.fid = c.fid
+        WHERE c.lo > 0 AND z.s_lo <= ratio_hi(z.p_hi, c.hi, c.lo, z.k) AND ratio_lo(z.p_lo, c.hi, c.lo, z.k) <= z.s_hi
+        GROUP BY c.fid
+    )
+    SELECT z.budget_id,
+           CASE WHEN z.w_lo > 0 AND z.v0 <> 'consistent' AND f.fits IS NOT NULL THEN 'semantic' ELSE z.v0 END AS verdict,
+           z.s_section, z.s_claim_id, z.s_measure, z.s_label, z.s_v, z.s_vs, itext(z.s_lo, z.s_hi, z.s_is_),
+           z.point, z.k, CASE WHEN z.w_lo > 0 THEN itext(z.rlo, z.rhi, z.k) ELSE '' END, '%', z.s_quote,
+           CASE WHEN z.w_lo <= 0
+                THEN 'The whole ' || describe_claim(z.w_label, z.w_v, z.w_vs, z.w_unit, z.w_section, z.w_claim_id)
+                     || ' is zero: no share of it can be stated.'
+                ELSE fmt(z.p_v, z.p_vs) || ' ÷ ' || fmt(z.w_v, z.w_vs) || ' (' || z.w_label || ', ' || z.w_section
+                     || ') = ' || fmt(z.point, z.k) || '%.'
+                     || CASE WHEN z.v0 = 'consistent' THEN ''
+                             WHEN f.fits IS NOT NULL THEN ' The stated share does not fit the whole the sentence names, but fits ' || f.fits || '.'
+                             ELSE ' The stated share is ' || fmt(z.s_v, z.s_vs) || '%.' END END,
+           z.p_claim_id || ' ' || z.w_claim_id, z.s_ord, 0
+    FROM z LEFT JOIN fits f ON f.fid = z.fid"""
+
+
+# -- changes ----------------------------------------------------------------------------------
+
+CHANGE_PARTS = """
+CREATE OR REPLACE TEMP TABLE CHP AS
+WITH ch AS (SELECT * FROM E WHERE kind = 'change'),
+cur_pick AS ({cur_pick})
+SELECT ch.budget_id, ch.claim_id AS change_id,
+       CASE WHEN ch.ref IS NOT NULL THEN cr.claim_id ELSE cp.pid END AS cur_id, pr.claim_id AS prior_id
+FROM ch
+LEFT JOIN E cr ON ch.ref IS NOT NULL AND cr.budget_id = ch.budget_id AND cr.claim_id = ch.ref
+LEFT JOIN E pr ON ch.base IS NOT NULL AND pr.budget_id = ch.budget_id AND pr.claim_id = ch.base
+LEFT JOIN cur_pick cp ON cp.budget_id = ch.budget_id AND cp.change_id = ch.claim_id
+"""
+
+
+def change_parts_sql() -> str:
+    requests = ("SELECT budget_id, claim_id AS change_id, measure AS p_measure, year AS p_year, code AS p_code, "
+                "section AS p_near FROM E WHERE kind = 'change' AND ref IS NULL")
+    return CHANGE_PARTS.format(cur_pick=pick(requests, "r.change_id"))
+
+
+def _change_join(where: str = "TRUE") -> str:
+    return f"""
+        SELECT row_number() OVER () AS fid, c.budget_id, {claim_cols('c', 'c_')}, c.base_year AS c_base_year,
+               c.base AS c_base, {claim_cols('u', 'u_')}, {claim_cols('p', 'q_')}
+        FROM CHP h JOIN E c ON c.budget_id = h.budget_id AND c.claim_id = h.change_id
+        JOIN E u ON u.budget_id = h.budget_id AND u.claim_id = h.cur_id
+        LEFT JOIN E p ON p.budget_id = h.budget_id AND p.claim_id = h.prior_id
+        WHERE {where}"""
+
+
+def change_sql(rule: Rule) -> str:
+    if rule.params["basis"] == "implied-prior":
+        return implied_prior_sql(rule)
+    g = SHARE_GUARD_DIGITS
+    return f"""
+    WITH x AS ({_change_join("c.v IS NOT NULL AND h.prior_id IS NOT NULL")}),
+    y AS (
+        SELECT *, c_unit = '%' AS pct, coalesce(c_d, 0) + {g} AS k,
+               CASE WHEN c_unit = '%' AND q_lo > 0 THEN pct_even(u_amt - q_amt, q_amt, k)
+                    WHEN c_unit <> '%' THEN u_amt - q_amt END AS point,
+               CASE WHEN c_unit = '%' THEN k ELSE greatest(u_as_, q_as_) END AS ps,
+               CASE WHEN c_unit = '%' AND q_lo > 0 THEN ratio_lo(u_lo - q_hi, q_hi, q_lo, k)
+                    WHEN c_unit <> '%' THEN u_lo - q_hi END AS clo,
+               CASE WHEN c_unit = '%' AND q_lo > 0 THEN ratio_hi(u_hi - q_lo, q_hi, q_lo, k)
+                    WHEN c_unit <> '%' THEN u_hi - q_lo END AS chi,
+               CASE WHEN c_unit = '%' THEN k ELSE greatest(u_is_, q_is_) END AS cis
+        FROM x
+    ), z AS (
+        SELECT *, CASE WHEN pct AND q_lo <= 0 THEN 'semantic' ELSE verdict(c_slo, c_shi, c_sv, c_lp, clo, chi) END AS v0
+        FROM y
+    ), n AS ({note("SELECT fid, budget_id, abs(c_sv - point) AS target, c_cunit AS unit, [c_claim_id, u_claim_id, q_claim_id] AS used FROM z WHERE v0 <> 'consistent' AND NOT pct", 3, " The difference equals ", ".")})
+    SELECT z.budget_id, z.v0, z.c_section, z.c_claim_id, z.c_measure, z.c_label,
+           CASE WHEN z.pct AND z.q_lo <= 0 THEN z.c_v ELSE z.c_sv END, z.c_vs, itext(z.c_slo, z.c_shi, z.c_is_),
+           z.point, z.ps, CASE WHEN z.point IS NULL THEN '' ELSE itext(z.clo, z.chi, z.cis) END, z.c_cunit, z.c_quote,
+           CASE WHEN z.pct AND z.q_lo <= 0
+                THEN 'Growth from a zero base (' || describe_claim(z.q_label, z.q_v, z.q_vs, z.q_unit, z.q_section, z.q_claim_id)
+                     || ') has no percentage.'
+                ELSE fmt(z.u_v, z.u_vs) || ' − ' || fmt(z.q_v, z.q_vs) || ' = ' || fmt(z.point, z.ps)
+                     || CASE WHEN z.pct THEN '%' ELSE '' END || '; the text states ' || dirword(z.c_direction) || ' '
+                     || fmt(z.c_v, z.c_vs) || '.' || coalesce(n.note, '') END,
+           z.u_claim_id || ' ' || z.q_claim_id, z.c_ord, 0
+    FROM z LEFT JOIN n ON n.fid = z.fid"""
+
+
+def implied_prior_sql(rule: Rule) -> str:
+    return f"""
+    WITH x AS ({_change_join("c.v IS NOT NULL AND c.unit <> '%' AND c.base_year IS NOT NULL AND u.v IS NOT NULL")}),
+    imp AS (  -- each statement of a prior year implied by a change
+        SELECT *, u_lo - c_shi AS ilo, u_hi - c_slo AS ihi, greatest(u_is_, c_is_) AS iis,
+               u_amt - c_sv AS ival, greatest(u_as_, c_vs) AS ivs
+        FROM x
+    ), others AS (
+        SELECT imp.*, o.lo AS olo, o.hi AS ohi, o.is_ AS ois, o.amt AS oval, o.as_ AS ovs, o.lp AS olp, o.claim_id AS oid,
+               'stated as ' || describe_claim(o.label, o.v, o.vs, o.unit, o.section, o.claim_id) AS how, 0 AS grp, o.ord AS oord
+        FROM imp JOIN S o ON o.budget_id = imp.budget_id AND o.measure = imp.c_measure AND o.year = imp.c_base_year
+             AND o.code IS NOT DISTINCT FROM imp.c_code AND o.claim_id IS DISTINCT FROM imp.c_base
+        UNION ALL
+        SELECT imp.*, e.ilo, e.ihi, e.iis, e.ival, e.ivs, e.c_lp, e.c_claim_id,
+               'implied by ' || e.c_claim_id || ' (' || e.c_section || ')', 1, e.c_ord
+        FROM imp JOIN imp e ON e.budget_id = imp.budget_id AND e.c_measure = imp.c_measure
+             AND e.c_code IS NOT DISTINCT FROM imp.c_code AND e.c_base_year = imp.c_base_year AND e.c_ord < imp.c_ord
+    )
+    SELECT budget_id, verdict(olo, ohi, oval, olp, ilo, ihi), c_section, c_claim_id, c_measure, c_label,
+           oval, ovs, itext(olo, ohi, ois), ival, ivs, itext(ilo, ihi, iis), c_cunit, c_quote,
+           fmt(u_v, u_vs) || ' − (' || dirword(c_direction) || ' ' || fmt(c_v, c_vs) || ') implies '
+           || CAST(c_base_year AS VARCHAR) || ' = ' || fmt(ival, ivs) || '; ' || how || '.',
+           u_claim_id || ' ' || oid, c_ord, grp * 1000000 + oord
+    FROM others"""
+
+
+# -- restatements and bounds ------------------------------------------------------------------
+
+def restatement_sql(rule: Rule) -> str:
+    measures = rule.params.get("measures", [])
+    if measures:
+        group = lit("|".join(measures))
+        where = f"AND measure IN ({', '.join(lit(m) for m in measures)})"
+    else:
+        group, where = "measure", ""
+    alias = bool(measures)
+    return f"""
+    WITH g AS (
+        SELECT *, {group} AS gkey FROM E WHERE kind IN ('amount', 'total', 'count') AND v IS NOT NULL {where}
+    ), f AS (
+        SELECT *, first_value(claim_id) OVER w AS fid_claim, first_value(measure) OVER w AS fmeasure,
+               row_number() OVER w AS rn, count(*) OVER (PARTITION BY budget_id, gkey, code, year, cunit) AS size,
+               count(DISTINCT measure) OVER (PARTITION BY budget_id, gkey, code, year, cunit) AS measures
+        FROM g WINDOW w AS (PARTITION BY budget_id, gkey, code, year, cunit ORDER BY ord)
+    ), r AS (
+        SELECT row_number() OVER () AS fid, o.budget_id, {claim_cols('o', 'o_')}, {claim_cols('t', 't_')},
+               verdict(o.lo, o.hi, o.amt, o.lp, t.lo, t.hi) AS verdict
+        FROM f o JOIN E t ON t.budget_id = o.budget_id AND t.claim_id = o.fid_claim
+        WHERE o.rn > 1 AND o.size >= 2 {"AND o.measures >= 2 AND o.measure <> o.fmeasure" if alias else ""}
+    ), n AS ({note("SELECT fid, budget_id, abs(o_amt - t_amt) AS target, t_cunit AS unit, [t_claim_id, o_claim_id] AS used FROM r WHERE verdict <> 'consistent'", 3, " The difference equals ", ".")})
+    SELECT r.budget_id, r.verdict, r.o_section, r.o_claim_id, r.o_measure, r.o_label, r.o_amt, r.o_as_,
+           itext(r.o_lo, r.o_hi, r.o_is_), r.t_amt, r.t_as_, itext(r.t_lo, r.t_hi, r.t_is_), r.o_cunit, r.o_quote,
+           CASE WHEN r.verdict = 'consistent'
+                THEN describe_claim(r.o_label, r.o_v, r.o_vs, r.o_unit, r.o_section, r.o_claim_id) || ' restates '
+                     || describe_claim(r.t_label, r.t_v, r.t_vs, r.t_unit, r.t_section, r.t_claim_id) || '.'
+                ELSE describe_claim(r.o_label, r.o_v, r.o_vs, r.o_unit, r.o_section, r.o_claim_id) || ' and '
+                     || describe_claim(r.t_label, r.t_v, r.t_vs, r.t_unit, r.t_section, r.t_claim_id)
+                     || ' state one quantity with different values.' || coalesce(n.note, '') END,
+           r.t_claim_id, r.o_ord, 0
+    FROM r LEFT JOIN n ON n.fid = r.fid"""
+
+
+def bound_sql(rule: Rule) -> str:
+    requests = (f"SELECT budget_id, claim_id AS part_id, {lit(rule.params['whole'])} AS p_measure, year AS p_year, "
+                "CAST(NULL AS VARCHAR) AS p_code, section AS p_near FROM E "
+                f"WHERE measure = {lit(rule.params['part'])} AND kind IN ('amount', 'total') AND v IS NOT NULL")
+    return f"""
+    WITH r AS (
+        SELECT row_number() OVER () AS fid, k.budget_id, {claim_cols('p', 'p_')}, {claim_cols('w', 'w_')},
+               p.lo <= w.hi AS within
+        FROM ({pick(requests, 'r.part_id')}) k JOIN E p ON p.budget_id = k.budget_id AND p.claim_id = k.part_id
+        JOIN E w ON w.budget_id = k.budget_id AND w.claim_id = k.pid
+    ), n AS ({note("SELECT fid, budget_id, p_amt AS target, p_cunit AS unit, [p_claim_id] AS used, p_measure AS measure FROM r WHERE NOT within", 2, " It equals ", ": a larger quantity looks relabelled.", drop_measure=True)})
+    SELECT r.budget_id, CASE WHEN within THEN 'consistent' ELSE 'semantic' END, r.p_section, r.p_claim_id,
+           r.p_measure, r.p_label, r.p_amt, r.p_as_, itext(r.p_lo, r.p_hi, r.p_is_), r.w_amt, r.w_as_,
+           '[0, ' || fmt(r.w_hi, r.w_is_) || ']', r.p_cunit, r.p_quote,
+           describe_claim(r.p_label, r.p_v, r.p_vs, r.p_unit, r.p_section, r.p_claim_id)
+           || CASE WHEN within THEN ' does not exceed ' ELSE ' exceeds ' END
+           || describe_claim(r.w_label, r.w_v, r.w_vs, r.w_unit, r.w_section, r.w_claim_id) || '.' || coalesce(n.note, ''),
+           r.w_claim_id, r.p_ord, 0
+    FROM r LEFT JOIN n ON n.fid = r.fid"""
+
+
+# -- text checks that need no scan of the text ------------------------------------------------
+
+def comparison_year_sql(rule: Rule) -> str:
+    return """
+    SELECT budget_id, CASE WHEN base_year < year THEN 'consistent' ELSE 'text' END, section, claim_id, measure, label,
+           NULL, 0, '', NULL, 0, '', '', quote,
+           CASE WHEN base_year < year THEN 'Compares ' || CAST(year AS VARCHAR) || ' with ' || CAST(base_year AS VARCHAR) || '.'
+                ELSE 'A ' || CAST(year AS VARCHAR) || ' figure is compared with ' || CAST(base_year AS VARCHAR)
+                     || ', not with an earlier year.' END,
+           '', ord, 0
+    FROM E WHERE kind = 'change' AND base_year IS NOT NULL"""
+
+
+def change_direction_sql(rule: Rule) -> str:
+    return f"""
+    SELECT budget_id, 'text', section, claim_id, measure, label, v, vs, '', NULL, 0, '', cunit, quote,
+           'The direction of the change was left as the template''s 增长（下降）.', '', ord, 0
+    FROM E WHERE kind = 'change' AND direction = 'unspecified'
+    UNION ALL
+    SELECT budget_id, CASE WHEN ok THEN 'consistent' ELSE 'text' END, c_section, c_claim_id, c_measure, c_label,
+           c_sv, c_vs, '', u_amt - q_amt, greatest(u_as_, q_as_), itext(dlo, dhi, greatest(u_is_, q_is_)), c_cunit,
+           c_quote,
+           'From ' || fmt(q_v, q_vs) || ' to ' || fmt(u_v, u_vs) || ' the figure ' || CASE WHEN ok THEN 'can' ELSE 'cannot' END
+           || ' show ' || rtrim(dirword(c_direction), ' of,') || '.',
+           u_claim_id || ' ' || q_claim_id, c_ord, 0
+    FROM (
+        SELECT *, CASE c_direction WHEN 'increase' THEN dhi > 0 WHEN 'decrease' THEN dlo < 0
+                                   WHEN 'unchanged' THEN dlo <= 0 AND 0 <= dhi ELSE TRUE END AS ok
+        FROM (SELECT *, u_lo - q_hi AS dlo, u_hi - q_lo AS dhi
+              FROM ({_change_join("coalesce(c.direction, '') <> 'unspecified' AND h.prior_id IS NOT NULL AND c.unit <> '%'")}))
+    )"""
+
+
+SQL_BUILDERS = {
+    "sum": sum_sql,
+    "share": share_sql,
+    "change": change_sql,
+    "restatement": restatement_sql,
+    "bound": bound_sql,
+}
+TEXT_SQL_BUILDERS = {
+    "comparison-year": comparison_year_sql,
+    "change-direction": change_direction_sql,
+}
