@@ -172,33 +172,36 @@ def _read_pdf(path: Path, size: int) -> str:
 
 
 _SENTENCE_END = re.compile(r"[。；：！？:;]\s*$")
-_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[、.．])")
+#: A template heading that happens to fill the line: numbered, no clause in it, a title's last word.
+_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）)[^，。；]{1,60}"
+                      r"(?:说明|情况|解释|构成|工作|经费|职责|职能)\s*$")
 _ENDS_IN_NUMBER = re.compile(r"[\d.,，．]$")
 _STARTS_WITH_UNIT = re.compile(r"^\s*(?:亿元|万元|元|%|％|人|辆|个|场|名|期|台|[\d.,．，])")
 
 
 def join_wrapped_lines(lines: list[str]) -> str:
-    """Undo a PDF's line wraps: a line not ending a sentence continues on the next, unless the
-    next starts a heading or list item; a number split from its unit (or its digits) always joins."""
+    """Undo a PDF's line wraps: a full-width line that does not end a sentence continues on the
+    next (the text wrapped); a number split from its unit or its digits always joins. A short
+    line ends its paragraph or is a heading."""
     out: list[str] = []
+    lengths = sorted(len(line.strip()) for line in lines if line.strip())
+    width = lengths[int(len(lengths) * 0.9)] if lengths else 0  # the page's full line width
+    last_full = False
     for raw in lines:
         line = raw.rstrip()
-        if not out:
-            out.append(line)
-            continue
-        previous = out[-1]
         if not line.strip():
-            out.append("")
+            last_full = False
             continue
-        split_number = bool(_ENDS_IN_NUMBER.search(previous)) and bool(_STARTS_WITH_UNIT.match(line))
-        heading_only = bool(_MARKER.match(previous)) and len(previous.strip()) <= 40 \
-            and not re.search(r"[。；，]", previous)
-        continues = previous.strip() and not _SENTENCE_END.search(previous) and not _MARKER.match(line) \
-            and not heading_only
-        if split_number or continues:
-            out[-1] = previous + line.lstrip()
-        else:
-            out.append(line)
+        if out:
+            previous = out[-1]
+            split_number = bool(_ENDS_IN_NUMBER.search(previous)) and bool(_STARTS_WITH_UNIT.match(line))
+            heading = bool(_HEADING.match(previous))
+            if split_number or (last_full and not heading and not _SENTENCE_END.search(previous)):
+                out[-1] = previous + line.lstrip()
+                last_full = len(line.strip()) >= 0.85 * width
+                continue
+        out.append(line)
+        last_full = len(line.strip()) >= 0.85 * width
     return "\n".join(out)
 
 
