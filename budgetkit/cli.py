@@ -52,10 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--failures-only", action="store_true", help="table format: leave out consistent evaluations")
     report = commands.add_parser(
         "report", parents=[_input_options()],
-        help="the main job: the loaded tables and the audit summary",
-        description="Print the loaded tables and the audit summary of a budget.",
+        help="the main job: write the workbook, audit report, charts, tables and notebook pages",
+        description="Write every output of a budget into one folder: the official tables as an Excel workbook "
+                    "with live formulas, the audit (Markdown, HTML, CSV, JSON), charts (PNG, SVG, PDF), "
+                    "tables (CSV) and the executed notebooks (HTML). Files are byte-identical run to run.",
     )
     report.add_argument("--out", default="out", help="folder for written files (default: out/)")
+    report.add_argument("--no-notebooks", action="store_true",
+                        help="leave out the slowest step: executing the notebooks into HTML pages")
     return parser
 
 
@@ -159,23 +163,16 @@ def findings_table(findings, budget_title: str, failures_only: bool = False) -> 
 
 
 def _report(args: argparse.Namespace) -> int:
-    import pandas as pd
+    from .report import ReportError, run_report, summary
 
-    from .audit import audit, summarize
-    from .model import load
-
-    budget = load(args.path)
-    findings = audit(budget)
-    with pd.option_context("display.width", 160, "display.max_columns", 20, "display.max_colwidth", 40):
-        print(f"{budget.department} — {budget.year}年部门预算 ({len(budget.claims)} stated figures)\n")
-        for title, frame in (("收入 income", budget.income), ("支出 expenditure", budget.expenditure),
-                             ("基本支出 basic expenditure", budget.basic_expenditure)):
-            print(f"== {title}")
-            print(frame[["section", "label", "value", "unit"]].to_string(index=False), "\n")
-        print("== 支出功能分类 functional classification (万元)")
-        print(budget.line_items[["code", "level", "name", "amount_wan_yuan"]].to_string(index=False), "\n")
-        print("== audit")
-        print(summarize(findings).to_string(index=False))
+    try:
+        result = run_report(args.path, args.out, notebooks=not args.no_notebooks)
+    except ReportError as error:
+        print(f"budgetkit report: {error}", file=sys.stderr)
+        print("budgetkit report: files of the steps before it are complete; nothing half-written was left",
+              file=sys.stderr)
+        return EXIT_FINDINGS
+    sys.stdout.write(summary(result))
     return EXIT_OK
 
 

@@ -73,6 +73,7 @@ class WorkbookLayout:
     """Where every stated figure and every formula went, for tests and for the report summary."""
 
     placements: list[Placement] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
 
     def add(self, *args, **kwargs) -> None:
         self.placements.append(Placement(*args, **kwargs))
@@ -182,8 +183,9 @@ def _text(ws: Worksheet, ref: str, value: str | None, **style) -> None:
     """Document text as a text cell: never run as a formula, whatever it starts with."""
     cell = ws[ref]
     text = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
-    cell.value = text
-    cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
+    if text:
+        cell.value = text
+        cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
     if text.startswith(FORMULA_PREFIXES):
         cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
     _style(cell, **style)
@@ -217,6 +219,9 @@ def _style(cell, font=None, fill=None, alignment=None, border=True) -> None:
 
 
 def _verdict_cell(ws: Worksheet, ref: str, verdict: str) -> None:
+    if verdict == "unchecked":  # a part of a checked total: its verdict is the total's
+        _style(ws[ref])
+        return
     fill = PatternFill("solid", fgColor=VERDICT_FILLS[verdict]) if verdict in VERDICT_FILLS else None
     _text(ws, ref, f"{VERDICT_ZH.get(verdict, verdict)} {verdict}", fill=fill)
 
@@ -794,6 +799,7 @@ def build_workbook(budget: Budget, findings: pd.DataFrame | None = None) -> tupl
     _no_spending_table(wb, budget, layout, claims, names, "国有资本经营预算支出表", "state_capital_expenditure")
     _findings_sheet(wb, findings)
     _about_sheet(wb, budget, findings, [ws.title for ws in wb.worksheets])
+    layout.sheets = [ws.title for ws in wb.worksheets]
     wb.active = 1  # open on the first official table
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws is wb.active

@@ -1,0 +1,419 @@
+"""`budgetkit report`: the workbook's stated values and live formulas against the claims and the
+audit, text that never runs, the audit pages, charts, tables and notebooks, byte-identical reruns."""
+
+import csv
+import dataclasses
+import io
+import json
+import re
+import shutil
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from budgetkit import load, report
+from budgetkit.cli import main
+from budgetkit.xlsx import FORMULA_PREFIXES, ZIP_TIME, workbook_bytes
+from builders import budget_of, claim
+
+ROOT = Path(__file__).resolve().parent.parent
+BUDGET = load()
+FINDINGS = BUDGET.audit()
+CLAIMS = BUDGET.claims.set_index("claim_id")
+XLSX = "anju-district-trade-union-federation-2024-budget.xlsx"
+OFFICIAL = ["部门收支总表", "部门收入总表", "部门支出总表", "财政拨款收支总表", "一般公共预算支出表",
+            "一般公共预算基本支出表", "一般公共预算“三公”经费支出表", "政府性基金预算支出表"]
+HAVE_CHARTS = report._module_present("budgetkit.charts")
+
+
+def run(capsys, *args):
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """The report written twice, into two folders (the notebooks are covered by their own test)."""
+    folders = []
+    for name in ("A", "B"):
+        out = tmp_path_factory.mktemp("report") / name
+        assert main(["report", "--out", str(out), "--no-notebooks"]) == 0
+        folders.append(out)
+    return folders
+
+
+@pytest.fixture(scope="module")
+def layout():
+    return workbook_bytes(BUDGET, FINDINGS)[1]
+
+
+@pytest.fixture(scope="module")
+def workbook(runs):
+    return openpyxl.load_workbook(runs[0] / XLSX)
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def stated_value(claim_id: str) -> float:
+    return float(CLAIMS.loc[claim_id, "value"])
+
+
+# -- reproducible ------------------------------------------------------------------------------------------
+
+def test_two_runs_write_the_same_files_byte_for_byte(runs):
+    first, second = files(runs[0]), files(runs[1])
+    assert sorted(first) == sorted(second)
+    assert {XLSX, "audit.md", "audit.html", "findings.csv", "findings.json"} <= set(first)
+    assert sum(name.startswith("tables/") for name in first) == len(__import__("budgetkit.tables").tables.TABLES)
+    different = [name for name in first if first[name] != second[name]]
+    assert different == []
+    assert not [name for name in first if name.endswith(".part") or "/." in name or name.startswith(".")]
+
+
+def test_the_xlsx_carries_no_time_of_writing(runs):
+    with zipfile.ZipFile(runs[0] / XLSX) as archive:
+        assert {info.date_time for info in archive.infolist()} == {ZIP_TIME}
+        core = archive.read("docProps/core.xml").decode()
+    assert "2024-01-01T00:00:00Z" in core
+    assert re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]+)<", core) == ["2024-01-01T00:00:00Z"] * 2
+
+
+# -- the workbook: stated values ----------------------------------------------------------------------------
+
+def test_the_workbook_has_the_official_tables_the_audit_and_a_guide(workbook):
+    assert workbook.sheetnames[0] == "说明"
+    assert set(OFFICIAL) | {"审核结果"} <= set(workbook.sheetnames)
+    for name in OFFICIAL:
+        ws = workbook[name]
+        assert ws["A1"].value == f"2024年{name}"
+        assert any(str(r).startswith("A1:") for r in ws.merged_cells.ranges), name  # merged title
+        assert ws.cell(2, ws.max_column).value == "单位：万元"
+        assert ws.freeze_panes is not None and ws.freeze_panes != "A1"
+        assert ws.column_dimensions["A"].width and ws.column_dimensions["A"].width >= 8
+
+
+def test_every_stated_value_on_every_sheet_is_its_claim(workbook, layout):
+    stated = {(p.sheet, p.cell): p.claim_id for p in layout.placements if p.role == "stated"}
+    assert len(stated) >= 50
+    for (sheet, cell), claim_id in stated.items():
+        value = workbook[sheet][cell].value
+        assert value == pytest.approx(stated_value(claim_id), abs=1e-12), (sheet, cell, claim_id)
+        unit = CLAIMS.loc[claim_id, "unit"]
+        assert workbook[sheet][cell].number_format == ("0.00" if unit == "%" else "#,##0.00")
+    # and no number on an official sheet that is not a stated figure or a formula placed there
+    placed = {(p.sheet, p.cell) for p in layout.placements}
+    for name in OFFICIAL:
+        for row in workbook[name].iter_rows():
+            for cell in row:
+                if cell.data_type in ("n", "f") and cell.value is not None:
+                    assert (name, cell.coordinate) in placed, (name, cell.coordinate, cell.value)
+
+
+def test_the_official_tables_show_every_figure_of_their_measures(layout):
+    shown = {p.claim_id for p in layout.placements if p.role == "stated"}
+    measures = ["income_total", "income_general_budget", "income_carryover", "expenditure_total",
+                "expenditure_basic", "expenditure_project", "fiscal_total", "fiscal_expenditure_by_function",
+                "appropriation_total", "appropriation_by_function", "gpb_basic_total", "basic_personnel",
+                "basic_public", "three_public_total", "three_public_overseas", "three_public_reception",
+                "three_public_vehicles", "vehicle_purchase", "vehicle_operation"]
+    current = BUDGET.claims[BUDGET.claims["measure"].isin(measures) & (BUDGET.claims["year"] == 2024)
+                            & BUDGET.claims["kind"].isin(["amount", "total", "share"])]
+    missing = sorted(set(current["claim_id"]) - shown)
+    # restatements of a figure shown once already (三（一） is shown; 四 restates it) are the only gaps
+    assert all(CLAIMS.loc[c, "measure"] in ("income_general_budget", "income_carryover") for c in missing), missing
+
+
+def test_three_public_and_general_budget_headers_follow_the_template(workbook):
+    ws = workbook["一般公共预算“三公”经费支出表"]
+    assert [ws.cell(3, c).value for c in range(2, 8)] == ["合计", "因公出国（境）费", "公务用车购置及运行费",
+                                                          None, None, "公务接待费"]
+    assert [ws.cell(4, c).value for c in range(4, 7)] == ["小计", "购置费", "运行费"]
+    ws = workbook["一般公共预算支出表"]
+    assert [ws.cell(4, c).value for c in range(1, 4)] == ["类", "款", "项"]
+    rows = {tuple(ws.cell(r, c).value for c in range(1, 5)) for r in range(5, ws.max_row + 1)}
+    assert ("201", "29", "01", "行政运行") in rows  # codes are text: 01 keeps its zero
+    assert ("221", None, None, "住房保障支出") in rows
+
+
+def test_no_spending_tables_are_empty_with_the_templates_note(workbook):
+    for name in ("政府性基金预算支出表", "国有资本经营预算支出表"):
+        ws = workbook[name]
+        numbers = [c.value for row in ws.iter_rows(min_row=5) for c in row if isinstance(c.value, (int, float))]
+        assert numbers == []
+        notes = [c.value for row in ws.iter_rows(min_row=5) for c in row if isinstance(c.value, str)]
+        assert any("本部门无相关收支" in note and "没有使用" in note for note in notes)
+
+
+def test_the_findings_sheet_has_every_evaluation_and_column(workbook):
+    ws = workbook["审核结果"]
+    header = [c.value for c in ws[1]]
+    assert header == list(FINDINGS.columns)
+    assert ws.max_row == len(FINDINGS) + 1
+    verdicts = [ws.cell(r, header.index("verdict") + 1).value for r in range(2, ws.max_row + 1)]
+    assert verdicts == [str(v) for v in FINDINGS["verdict"]]
+    stated = [ws.cell(r, header.index("stated") + 1).value for r in range(2, ws.max_row + 1)]
+    expected = [None if pd.isna(v) else float(v) for v in FINDINGS["stated"]]
+    assert stated == expected
+
+
+# -- the workbook: formulas, evaluated by a spreadsheet engine ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def computed(runs):
+    """Every formula of the workbook evaluated by the `formulas` engine (Excel semantics)."""
+    formulas = pytest.importorskip("formulas")
+    path = runs[0] / XLSX
+    solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+    values = {}
+    for key, value in solution.items():
+        match = re.fullmatch(r"'\[(.+?)\](.+)'!([A-Z]+\d+)", key)
+        cell = value.value[0][0]
+        if match and isinstance(cell, (int, float)) or hasattr(cell, "dtype"):
+            values[(match.group(2), match.group(3))] = float(cell)
+    return values
+
+
+def formula_value(computed, workbook, sheet, cell):
+    return computed[(sheet.upper(), cell)]
+
+
+def test_formulas_are_live_and_recompute_what_the_audit_computed(workbook, layout, computed):
+    findings = FINDINGS.assign(inputs_set=FINDINGS["inputs"].map(lambda s: frozenset(str(s).split())))
+    formulas_seen = checked_against_audit = 0
+    for p in layout.placements:
+        if p.role == "stated":
+            continue
+        cell = workbook[p.sheet][p.cell]
+        assert cell.data_type == "f" and str(cell.value).startswith("="), (p, cell.value)
+        formulas_seen += 1
+        value = formula_value(computed, workbook, p.sheet, p.cell)
+        if p.role in ("sum", "subtotal"):
+            exact = sum((CLAIMS.loc[c, "value"] for c in p.parts), Decimal(0))
+            assert value == pytest.approx(float(exact), abs=1e-9), p
+        if p.role in ("sum", "share"):
+            match = findings[(findings["claim_id"] == p.claim_id) & (findings["inputs_set"] == frozenset(p.parts))
+                             & findings["rule_kind"].isin(["sum", "share"])]
+            if len(match):
+                # the audit carries five decimals, the spreadsheet a double
+                assert value == pytest.approx(float(match["computed"].iloc[0]), abs=6e-6), p
+                checked_against_audit += 1
+        if p.role == "difference":
+            # =<stated cell>-<recomputed cell>, beside each other
+            stated_ref, recomputed_ref = re.fullmatch(r"=([A-Z]+\d+)-([A-Z]+\d+)", cell.value).groups()
+            assert workbook[p.sheet][stated_ref].value == pytest.approx(stated_value(p.claim_id), abs=1e-12)
+            expected = stated_value(p.claim_id) - formula_value(computed, workbook, p.sheet, recomputed_ref)
+            assert value == pytest.approx(expected, abs=1e-9), p
+    assert formulas_seen >= 40 and checked_against_audit >= 15
+    # every share the audit recomputed has its formula in the workbook
+    shares = {p.claim_id for p in layout.placements if p.role == "share"}
+    assert set(FINDINGS.loc[FINDINGS["rule_kind"] == "share", "claim_id"]) <= shares
+
+
+def test_known_recomputations_of_the_bundled_budget(workbook, computed):
+    ws = workbook["一般公共预算支出表"]
+    assert ws["E5"].value == 833.05 and ws["F5"].value == "=SUM(E6,E11,E17,E21)"
+    assert formula_value(computed, workbook, "一般公共预算支出表", "F5") == pytest.approx(841.00)
+    assert formula_value(computed, workbook, "一般公共预算支出表", "G5") == pytest.approx(-7.95)
+    assert ws["I6"].value == "=E6/E$5*100"
+    assert formula_value(computed, workbook, "一般公共预算支出表", "I6") == pytest.approx(96.34956, abs=1e-5)
+    ws = workbook["部门支出总表"]
+    assert formula_value(computed, workbook, "部门支出总表", "B5") == pytest.approx(841.00)  # 828.05 + 12.95
+    assert formula_value(computed, workbook, "部门支出总表", "C8") == pytest.approx(98.57151, abs=1e-5)
+
+
+# -- text from the document stays text ------------------------------------------------------------------------
+
+def hostile_budget():
+    budget = budget_of([
+        claim("income_total", "10.00", kind="total", label="=SUM(1)", quote="@x 收入"),
+        claim("income_general_budget", "6.00", label="+cmd", quote="-2+3"),
+        claim("income_carryover", "4.00", label="@SUM(A1)", quote="=HYPERLINK(\"http://x\",\"y\")"),
+        claim("expenditure_total", "10.00", kind="total", quote="<script>alert(1)</script>"),
+        claim("expenditure_basic", "9.00"),
+        claim("expenditure_project", "2.00"),
+    ])
+    items = load().line_items.iloc[0:3].copy()
+    items["name"] = ["=1+1", "@ 款", "-项"]
+    items["purpose"] = ["", "", "=WEBSERVICE(\"http://x\")"]
+    return dataclasses.replace(budget, line_items=items.reset_index(drop=True))
+
+
+def test_text_starting_like_a_formula_is_stored_as_text(tmp_path):
+    budget = hostile_budget()
+    data, layout = workbook_bytes(budget)
+    path = tmp_path / "hostile.xlsx"
+    path.write_bytes(data)
+    wb = openpyxl.load_workbook(path)
+    placed = {(p.sheet, p.cell) for p in layout.placements if p.role != "stated"}
+    texts = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    assert (ws.title, cell.coordinate) in placed, (ws.title, cell.coordinate, cell.value)
+                elif isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
+                    texts.append(cell.value)
+                    assert cell.data_type == "s" and cell.quotePrefix, (ws.title, cell.coordinate)
+    # a label and a quote (in 审核结果), a 科目名称 and a purpose (in 一般公共预算支出表)
+    for hostile in ("=SUM(1)", "@x 收入", "=1+1", "@ 款", "-项", '=WEBSERVICE("http://x")'):
+        assert hostile in texts
+    # the same holds in the raw XML: not one <f> element carries document text
+    with zipfile.ZipFile(path) as archive:
+        sheets = "".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    assert all(re.fullmatch(r"[A-Z$0-9(),:+\-*/.]+", f) for f in re.findall(r"<f>([^<]*)</f>", sheets))
+
+
+def test_audit_pages_escape_document_text():
+    budget = hostile_budget()
+    findings = budget.audit()
+    page = report.audit_html(budget, findings)
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    markdown = report.audit_markdown(budget, findings)
+    assert "<script>" not in markdown
+    assert re.search(r"\d{4}-\d\d-\d\d|\d\d:\d\d:\d\d", page + markdown) is None  # no timestamps
+
+
+# -- the audit files -----------------------------------------------------------------------------------------
+
+def test_audit_report_lists_failures_worst_first_then_the_passes(runs):
+    text = (runs[0] / "audit.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## (\w+) \((\d+)\)$", text, flags=re.M)
+    counts = FINDINGS["verdict"].astype(str).value_counts()
+    assert headings == [(v, str(counts[v])) for v in ("drift", "semantic", "text", "rounding", "consistent")
+                        if counts.get(v, 0)]
+    first_drift = FINDINGS[FINDINGS["verdict"] == "drift"].iloc[0]
+    assert f"> “{first_drift['quote']}”" in text
+    page = (runs[0] / "audit.html").read_text(encoding="utf-8")
+    assert page.index('id="drift"') < page.index('id="semantic"') < page.index('id="consistent"')
+    assert page.count('class="finding ') == int((FINDINGS["verdict"] != "consistent").sum())
+
+
+def test_findings_files_are_the_check_commands(runs, capsys):
+    _, out_csv, _ = run(capsys, "check", "--format", "csv")
+    _, out_json, _ = run(capsys, "check", "--format", "json")
+    assert (runs[0] / "findings.csv").read_text(encoding="utf-8") == out_csv
+    assert json.loads((runs[0] / "findings.json").read_text(encoding="utf-8")) == json.loads(out_json)
+
+
+def test_table_csvs_are_utf8_and_formula_safe(runs):
+    from budgetkit import tables
+
+    for name, build in tables.TABLES.items():
+        frame = build(BUDGET, FINDINGS)
+        rows = list(csv.reader(io.StringIO((runs[0] / "tables" / f"{name}.csv").read_text(encoding="utf-8"))))
+        assert rows[0] == list(frame.columns) and len(rows) == len(frame) + 1
+        numeric = [i for i, c in enumerate(frame.columns) if str(frame[c].dtype) not in ("str", "string", "object")]
+        for row in rows[1:]:
+            for index, value in enumerate(row):
+                if index not in numeric:
+                    assert not value.startswith(("=", "+", "-", "@")), (name, value)
+    assert table_value("appropriation-by-item", "code", "201", "recomputed_wan_yuan", runs) == "802.64"
+
+
+def table_value(name, key, wanted, column, runs):
+    for row in csv.DictReader(io.StringIO((runs[0] / "tables" / f"{name}.csv").read_text(encoding="utf-8"))):
+        if row[key] == wanted:
+            return row[column]
+    return None
+
+
+# -- the command: progress, summary, errors --------------------------------------------------------------------
+
+def test_progress_on_stderr_and_summary_on_stdout(tmp_path, capsys):
+    status, out, err = run(capsys, "report", str(ROOT / "tests/data/tiny-budget"), "--out", str(tmp_path),
+                           "--no-notebooks")
+    assert status == 0
+    assert re.findall(r"^\[(\d)/6\] ([a-z ]+) …", err, flags=re.M) == [
+        (str(n), step) for n, step in enumerate(report.STEPS, start=1)]
+    assert "测试区文化馆 2024" in out and f"{tmp_path}/tables/" in out and "skipped: --no-notebooks" in out
+    assert "tiny-test-budget.xlsx" in out and "Traceback" not in out + err
+
+
+def test_bad_input_exits_2(tmp_path, capsys):
+    status, out, err = run(capsys, "report", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"))
+    assert status == 2 and out == "" and "no such file or folder" in err
+
+
+def test_a_failing_step_is_named_and_leaves_nothing_half_written(tmp_path, capsys, monkeypatch):
+    import budgetkit.xlsx
+
+    real = budgetkit.xlsx.workbook_bytes
+
+    def broken(budget, findings=None):
+        real(budget, findings)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(budgetkit.xlsx, "workbook_bytes", broken)
+    status, out, err = run(capsys, "report", "--out", str(tmp_path), "--no-notebooks")
+    assert status == 1
+    assert "step 5/6 (workbook) failed: OSError: disk full" in err and "Traceback" not in err
+    assert not list(tmp_path.glob("*.xlsx")) and not list(tmp_path.rglob("*.part"))
+    assert (tmp_path / "audit.html").is_file()  # the steps before it are complete
+
+
+def test_write_atomic_never_leaves_a_partial_file(tmp_path, monkeypatch):
+    target = tmp_path / "x.txt"
+    report.write_atomic(target, "old")
+
+    def fail(*args):
+        raise OSError("no space")
+
+    monkeypatch.setattr(report.os, "replace", fail)
+    with pytest.raises(OSError):
+        report.write_atomic(target, "new")
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["x.txt"]
+
+
+# -- charts ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.skipif(not HAVE_CHARTS, reason="budgetkit.charts is not in this checkout yet")
+def test_charts_in_three_formats_with_chinese_text_in_the_pdf(runs):
+    from PIL import Image
+    from pypdf import PdfReader
+
+    from budgetkit import charts
+
+    folder = runs[0] / "charts"
+    for name in charts.CHARTS:
+        assert {p.suffix for p in folder.glob(f"{name}.*")} == {".png", ".svg", ".pdf"}, name
+        dpi = Image.open(folder / f"{name}.png").info.get("dpi", (0, 0))
+        assert round(dpi[0]) >= 200, name
+        reader = PdfReader(folder / f"{name}.pdf")
+        text = "".join(page.extract_text() for page in reader.pages)
+        assert re.search(r"[\u4e00-\u9fff]", text), f"{name}.pdf has no Chinese text layer"
+        fonts = set()
+        for page in reader.pages:
+            for font in (page["/Resources"].get("/Font") or {}).values():
+                fonts.add(str(font.get_object().get("/BaseFont", font.get_object().get("/Name", ""))))
+        assert any("CJK" in f or "Noto" in f for f in fonts), (name, fonts)
+
+
+# -- notebooks ------------------------------------------------------------------------------------------------
+
+def test_notebooks_execute_into_identical_html_pages(tmp_path, monkeypatch):
+    """One notebook executed twice on a given budget path (the full set runs in `make report`)."""
+    pytest.importorskip("nbclient")
+    source = sorted((ROOT / "notebooks").glob("*.ipynb"))[0]
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    shutil.copy(source, folder / source.name)
+    monkeypatch.setattr(report, "notebooks_dir", lambda: folder)
+    budget = tmp_path / "tiny-budget"  # another budget, beside the notebooks as data/ is in the repository
+    shutil.copytree(ROOT / "tests/data/tiny-budget", budget)
+    pages = []
+    for name in ("A", "B"):
+        written, _ = report._notebooks(budget, tmp_path / name, lambda message: None)
+        assert [p.name for p in written] == [f"{source.stem}.html"]
+        pages.append(written[0].read_bytes())
+    assert pages[0] == pages[1]
+    page = pages[0].decode("utf-8")
+    assert "../tiny-budget" in page and "测试区文化馆" in page  # ran on the budget given, by a relative path
+    assert str(tmp_path) not in page and str(ROOT) not in page  # no absolute path
+    assert "Traceback" not in page
