@@ -366,6 +366,8 @@ def _reason(error: BaseException) -> str:
 def _module_present(name: str) -> bool:
     import importlib.util
 
+    if name in sys.modules:
+        return True
     try:
         return importlib.util.find_spec(name) is not None
     except (ImportError, ValueError):

@@ -53,7 +53,8 @@ _FORMULA_FILL = PatternFill("solid", fgColor="F2F2F2")
 _FORMULA_FONT = Font(color="1F4E79", italic=True)
 _TITLE_FONT = Font(bold=True, size=14)
 _BOLD = Font(bold=True)
-_WRAP = Alignment(wrap_text=True, vertical="top")
+_WRAP = Alignment(wrap_text=True, vertical="center")
+_MIDDLE = Alignment(vertical="center")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
@@ -214,6 +215,8 @@ def _style(cell, font=None, fill=None, alignment=None, border=True) -> None:
         cell.fill = fill
     if alignment is not None:
         cell.alignment = alignment
+    elif border:  # a table cell: numbers and short labels level with wrapped text beside them
+        cell.alignment = _MIDDLE
     if border:
         cell.border = _BORDER
 
@@ -285,9 +288,11 @@ class _Sheet:
         """Freeze the headers; widths from the longest line of each column (CJK counts double)."""
         self.ws.freeze_panes = freeze
         widths: dict[int, float] = {}
+        # cells spanning columns (titles, group headers, notes) do not widen their first column
+        spanning = {r.coord.split(":")[0] for r in self.ws.merged_cells.ranges if r.min_col != r.max_col}
         for row in self.ws.iter_rows(min_row=3):
             for cell in row:
-                if cell.value is None or type(cell).__name__ == "MergedCell":
+                if cell.value is None or type(cell).__name__ == "MergedCell" or cell.coordinate in spanning:
                     continue
                 if cell.data_type == "f":
                     length = 12

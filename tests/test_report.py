@@ -395,6 +395,49 @@ def test_charts_in_three_formats_with_chinese_text_in_the_pdf(runs):
         assert any("CJK" in f or "Noto" in f for f in fonts), (name, fonts)
 
 
+def test_the_chart_step_moves_finished_files_and_names_a_failing_chart(tmp_path, monkeypatch):
+    """The step's own logic, on a stand-in registry: files land in charts/, nothing is left behind."""
+    import types
+
+    def save(figure, stem, formats=("png", "svg", "pdf"), dpi=200):
+        paths = []
+        for extension in formats:
+            path = Path(f"{stem}.{extension}")
+            path.write_bytes(f"{extension} {dpi}".encode())
+            paths.append(path)
+        return paths
+
+    def good(budget):
+        import matplotlib.figure
+
+        return matplotlib.figure.Figure()
+
+    def bad(budget):
+        raise KeyError("no such measure")
+
+    stand_in = types.ModuleType("budgetkit.charts")
+    stand_in.save, stand_in.CHARTS = save, {"good": good}
+    monkeypatch.setitem(__import__("sys").modules, "budgetkit.charts", stand_in)
+    monkeypatch.setattr(__import__("budgetkit"), "charts", stand_in, raising=False)
+    written, detail = report._charts(BUDGET, tmp_path)
+    assert sorted(p.name for p in written) == ["good.pdf", "good.png", "good.svg"]
+    assert detail == "1 charts, 3 files" and sorted(p.name for p in tmp_path.iterdir()) == ["charts"]
+    stand_in.CHARTS = {"bad": bad}
+    with pytest.raises(report.ReportError, match=r"step 3/6 \(charts\) failed: chart 'bad': KeyError"):
+        report._charts(BUDGET, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["charts"]
+
+
+def test_reporting_stays_out_of_import_budgetkit():
+    import subprocess
+    import sys
+
+    code = ("import sys, budgetkit, budgetkit.cli, budgetkit.report; "
+            "print(sorted(m for m in ('openpyxl', 'matplotlib', 'nbformat', 'nbclient') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
 # -- notebooks ------------------------------------------------------------------------------------------------
 
 def test_notebooks_execute_into_identical_html_pages(tmp_path, monkeypatch):
