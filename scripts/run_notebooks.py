@@ -5,7 +5,9 @@ Usage: python scripts/run_notebooks.py [NOTEBOOK.ipynb ...]
 
 Each notebook runs with its own folder as the working directory. Cells are
 written back without ``metadata.execution`` (the timing that nbconvert
-records), so that re-running an unchanged notebook gives an unchanged file.
+records) and without the kernel's Python patch version, so that re-running
+an unchanged notebook gives an unchanged file, here and on another machine
+with the same pinned packages.
 Set NB_TIMEOUT to change the per-cell timeout in seconds (default 600).
 """
 
@@ -33,6 +35,8 @@ def run(path: Path, timeout: int) -> None:
     client.execute()
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+    # the kernel's patch version (3.11.7 vs 3.11.9) is not an output: keep it out of the file
+    nb.metadata.get("language_info", {}).pop("version", None)
     nbformat.validate(nb)
     nbformat.write(nb, path)
 
