@@ -504,7 +504,7 @@ def _plant(rng: random.Random, budget: Synthetic, kind: str) -> bool:
 # -- many budgets -----------------------------------------------------------------------------
 
 def generate(n: int, seed: int = 0, drift_share: float = 0.5, years: int = 4, first_year: int = 2022,
-             restated_share: float = 0.1) -> list[Synthetic]:
+             restated_share: float = 0.1, first_unit: int = 0) -> list[Synthetic]:
     """``n`` budgets: departments × counties, each over ``years`` consecutive years.
 
     About ``drift_share`` of the budgets get one or two planted errors; about ``restated_share``
@@ -513,10 +513,10 @@ def generate(n: int, seed: int = 0, drift_share: float = 0.5, years: int = 4, fi
     """
     rng = random.Random(seed)
     budgets: list[Synthetic] = []
-    unit = 0
+    unit = first_unit
     while len(budgets) < n:
-        county_slug, county = COUNTIES[unit % len(COUNTIES)]
-        department = DEPARTMENTS[(unit // len(COUNTIES)) % len(DEPARTMENTS)]
+        department = DEPARTMENTS[unit % len(DEPARTMENTS)]
+        county_slug, county = COUNTIES[(unit // len(DEPARTMENTS)) % len(COUNTIES)]
         series = unit // (len(COUNTIES) * len(DEPARTMENTS))
         unit += 1
         previous = _truth(rng, department, None)

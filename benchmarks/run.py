@@ -1,0 +1,156 @@
+"""budgetkit benchmarks: ratios measured side by side in one run, targets beside them.
+
+    python benchmarks/run.py                  # everything (make bench)
+    python benchmarks/run.py --quick          # fewer repeats, smaller collections
+    python benchmarks/run.py --only import,audit
+
+Every timing is taken in a fresh process (``subprocess``), the median of several runs, with its
+baseline measured in the same run, interleaved, so the ratio does not depend on how busy the
+machine happens to be. Peak memory is the child's ``ru_maxrss``. Prints a Markdown table and
+writes it to benchmarks/latest.md. Never used as a test: timings are information, not assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+HERE = Path(__file__).resolve().parent
+
+
+def timed(command: list[str], cwd: Path = ROOT) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def side_by_side(command: list[str], baseline: list[str], repeat: int, cwd: Path = ROOT) -> tuple[float, float]:
+    """Medians of ``repeat`` interleaved runs of a command and its baseline (after one warm-up each)."""
+    timed(command, cwd), timed(baseline, cwd)
+    ours, base = [], []
+    for _ in range(repeat):
+        ours.append(timed(command, cwd))
+        base.append(timed(baseline, cwd))
+    return statistics.median(ours), statistics.median(base)
+
+
+def job(name: str, n: int) -> dict:
+    out = subprocess.run([PYTHON, str(HERE / "synthetic.py"), name, str(n)], cwd=ROOT, capture_output=True,
+                         text=True, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"{name} {n} failed:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def execute_notebook(path: Path) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(path.parent)}}).execute()
+
+
+def notebook_seconds(path: Path | None, repeat: int) -> float:
+    """Median wall time of executing a notebook (``None``: an empty one) with nbclient, each in a
+    fresh process with a fresh kernel."""
+    if path is None:
+        empty = Path(tempfile.mkdtemp()) / "empty.ipynb"
+        empty.write_text(json.dumps({"cells": [], "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}))
+        path = empty
+    code = f"import sys; sys.path.insert(0, {str(HERE)!r}); from run import execute_notebook; from pathlib import Path; execute_notebook(Path({str(path)!r}))"
+    return statistics.median(timed([PYTHON, "-c", code]) for _ in range(repeat))
+
+
+def mark(ok: bool) -> str:
+    return "pass" if ok else "**miss**"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller collections")
+    parser.add_argument("--only", default="import,check,notebooks,audit,extract",
+                        help="comma-separated: import, check, notebooks, audit, extract")
+    parser.add_argument("--budgets", type=int, default=10_000, help="budgets in the audited collection")
+    parser.add_argument("--documents", type=int, default=1_000, help="synthetic documents to extract")
+    parser.add_argument("--output", default=str(HERE / "latest.md"))
+    args = parser.parse_args(argv)
+    only = set(args.only.split(","))
+    repeat = 3 if args.quick else 7
+    budgets = 1_000 if args.quick else args.budgets
+    documents = 100 if args.quick else args.documents
+    rows: list[tuple[str, str, str, str, str]] = []  # measurement, result, baseline, target, mark
+
+    def add(*row):
+        rows.append(row)
+        print(" | ".join(row), flush=True)
+
+    if "import" in only:
+        ours, base = side_by_side([PYTHON, "-c", "import budgetkit"], [PYTHON, "-c", "import pandas"], repeat)
+        add("`import budgetkit` vs `import pandas`", f"{ours:.2f} s", f"{base:.2f} s",
+            f"{ours / base:.2f}× (target ≤ 1.2×)", mark(ours / base <= 1.2))
+    if "check" in only:
+        ours, base = side_by_side([PYTHON, "-m", "budgetkit", "check"], [PYTHON, "-c", "import pandas"], repeat)
+        add("`budgetkit check` (bundled budget) vs `import pandas`", f"{ours:.2f} s", f"{base:.2f} s",
+            f"{ours / base:.2f}× (target ≤ 1.5×)", mark(ours / base <= 1.5))
+    if "notebooks" in only:
+        notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+        times = 1 if args.quick else 3
+        empty = notebook_seconds(None, times)
+        for path in notebooks:
+            seconds = notebook_seconds(path, times)
+            add(f"execute `{path.name}` vs an empty notebook (nbclient)", f"{seconds:.2f} s", f"{empty:.2f} s",
+                f"{seconds / empty:.2f}× (target ≤ 1.5×)", mark(seconds / empty <= 1.5))
+    if "audit" in only:
+        job("prepare", budgets)  # generation and Parquet writing are not part of the measurement
+        for name, label in (("audit-parquet", "DuckDB over Parquet"), ("audit-memory", "Parquet → pandas → DuckDB")):
+            result = job(name, budgets)
+            ok = result["seconds"] < 10 * budgets / 10_000 and result["peak_mb"] < 2048
+            add(f"audit {budgets:,} synthetic budgets ({label}, {os.cpu_count()} cores)",
+                f"{result['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB",
+                f"{budgets / result['seconds']:,.0f} budgets/s, {result['rows']:,} findings",
+                f"< {10 * budgets / 10_000:.0f} s and < 2 GB", mark(ok))
+    if "extract" in only:
+        result = job("extract", documents)
+        rate = documents / result["seconds"]
+        add(f"extract {documents:,} synthetic .txt explanations (load_many, {os.cpu_count()} processes)",
+            f"{result['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB",
+            f"{rate:,.1f} documents/s, {result['problems']} problems",
+            "1,000 in < 30 s (≥ 33.3/s)", mark(rate >= 1000 / 30))
+
+    import duckdb
+    import pandas
+
+    arguments = argv if argv is not None else sys.argv[1:]
+    command = " ".join(["python benchmarks/run.py", *arguments])
+    table = ["| measurement | measured | baseline / throughput | ratio or target | |", "|---|---|---|---|---|"]
+    table += ["| " + " | ".join(row) + " |" for row in rows]
+    text = "\n".join([
+        "# budgetkit benchmarks",
+        "",
+        f"Produced by `{command}`"
+        f" on {os.cpu_count()} cores, Python {platform.python_version()}, pandas {pandas.__version__}, "
+        f"DuckDB {duckdb.__version__}. Medians of {repeat} fresh-process runs (notebooks: {1 if args.quick else 3}), "
+        "each beside its baseline in the same run.",
+        "",
+        *table,
+        "",
+    ])
+    Path(args.output).write_text(text, encoding="utf-8")
+    print()
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

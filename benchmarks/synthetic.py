@@ -1,0 +1,104 @@
+"""Synthetic inputs for the benchmarks, cached between runs, and the measured jobs themselves.
+
+Run as a script, it does one job in a fresh process and prints one JSON line (seconds, peak
+resident memory from ``resource.getrusage``), so ``run.py`` can measure it from outside:
+
+    python benchmarks/synthetic.py audit-parquet 10000     # DuckDB over the Parquet long tables
+    python benchmarks/synthetic.py audit-memory 10000      # the same tables read into pandas first
+    python benchmarks/synthetic.py load-packages 200       # load_many over data packages
+    python benchmarks/synthetic.py extract 1000            # load_many over .txt explanations
+
+The generator is the test suite's (tests/synthetic.py): budgets in the standard template with
+planted drift. Inputs are cached under $BUDGETKIT_BENCH_CACHE (default: the system temp folder).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+SEED = 20240
+CACHE = Path(os.environ.get("BUDGETKIT_BENCH_CACHE", Path(tempfile.gettempdir()) / "budgetkit-bench"))
+
+
+def parquet_collection(n: int) -> Path:
+    """``n`` synthetic budgets as Parquet long tables (built without files, then written once)."""
+    from synthetic import generate, long_tables
+
+    from budgetkit.collection import from_tables
+
+    folder = CACHE / f"parquet-{n}-{SEED}"
+    if not (folder / "claims.parquet").is_file():
+        from_tables(*long_tables(generate(n, seed=SEED))).to_parquet(folder)
+    return folder
+
+
+def packages(n: int) -> Path:
+    from synthetic import generate, write_packages
+
+    folder = CACHE / f"packages-{n}-{SEED}"
+    if not (folder / ".complete").is_file():
+        write_packages(generate(n, seed=SEED), folder)
+        (folder / ".complete").write_text("")
+    return folder
+
+
+def documents(n: int) -> Path:
+    from synthetic import generate, write_documents
+
+    folder = CACHE / f"documents-{n}-{SEED}"
+    if not (folder / ".complete").is_file():
+        write_documents(generate(n, seed=SEED), folder)
+        (folder / ".complete").write_text("")
+    return folder
+
+
+def _peak_mb() -> float:
+    # ru_maxrss is in KiB on Linux: the peak resident memory of this process
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(job: str, n: int) -> dict:
+    if job == "audit-parquet":
+        folder = parquet_collection(n)
+        from budgetkit.collection import audit_parquet
+
+        start = time.perf_counter()
+        findings = audit_parquet(folder)
+        seconds = time.perf_counter() - start
+        return {"job": job, "n": n, "seconds": seconds, "rows": len(findings), "peak_mb": _peak_mb()}
+    if job == "audit-memory":
+        folder = parquet_collection(n)
+        from budgetkit.collection import read_parquet
+
+        start = time.perf_counter()
+        findings = read_parquet(folder).audit()
+        seconds = time.perf_counter() - start
+        return {"job": job, "n": n, "seconds": seconds, "rows": len(findings), "peak_mb": _peak_mb()}
+    if job in ("load-packages", "extract"):
+        folder = packages(n) if job == "load-packages" else documents(n)
+        from budgetkit.collection import load_many
+
+        start = time.perf_counter()
+        collection = load_many(folder, workers=os.cpu_count())
+        seconds = time.perf_counter() - start
+        return {"job": job, "n": n, "seconds": seconds, "rows": len(collection.budgets),
+                "problems": len(collection.problems), "peak_mb": _peak_mb()}
+    if job == "prepare":
+        parquet_collection(n)
+        return {"job": job, "n": n}
+    raise SystemExit(f"unknown job {job!r}: audit-parquet, audit-memory, load-packages, extract or prepare")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        raise SystemExit(__doc__)
+    print(json.dumps(main(sys.argv[1], int(sys.argv[2]))))
