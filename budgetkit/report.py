@@ -88,12 +88,19 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
-        os.chmod(temporary, 0o644)
+        os.chmod(temporary, _file_mode())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def _file_mode() -> int:
+    """The mode a plain ``open()`` would give (temporary files are created 0600)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _plain(value) -> str:
@@ -463,7 +470,6 @@ def _charts(budget, out: Path) -> tuple[list[Path], str]:
     import matplotlib
 
     matplotlib.use("Agg")  # files only: never open a window, whatever the environment says
-    import matplotlib.pyplot as plt
 
     from . import charts
 
@@ -482,9 +488,13 @@ def _charts(budget, out: Path) -> tuple[list[Path], str]:
             try:
                 written = charts.save(figure, scratch / name, formats=CHART_FORMATS, dpi=CHART_DPI)
             finally:
-                plt.close(figure)
+                if getattr(figure.canvas, "manager", None) is not None:  # made through pyplot: release it
+                    import matplotlib.pyplot as plt
+
+                    plt.close(figure)
             for path in written:
                 destination = target / Path(path).name
+                os.chmod(path, _file_mode())
                 os.replace(path, destination)
                 files.append(destination)
     finally:
