@@ -260,6 +260,23 @@ def test_a_small_budget_fills_only_its_sections():
     assert {cid for frame in built.values() for cid in ids(frame)} == set(budget.claims["claim_id"])
 
 
+def test_synthetic_budgets_show_every_claim_and_mark_every_failure(tmp_path):
+    synthetic = pytest.importorskip("synthetic")
+    budgets = synthetic.generate(12, seed=3)
+    planted = 0
+    for path in synthetic.write_packages(budgets, tmp_path):
+        budget = load(path)
+        findings = budget.audit()
+        built = [build(budget, findings) for build in tables.TABLES.values()]
+        assert {cid for frame in built for cid in ids(frame)} == set(budget.claims["claim_id"]), path
+        marked = " ".join(" ".join(frame["finding"]) for frame in built)
+        failed = findings[findings["verdict"].astype(str) != "consistent"]
+        planted += len(failed)
+        for finding in failed.itertuples():
+            assert f"[{finding.verdict}] {finding.rule}: {finding.explanation}" in marked, (path, finding.rule)
+    assert planted > 0
+
+
 def test_money_in_yuan_is_shown_in_wan_yuan():
     budget = budget_of([
         claim("income_total", "1,000,000", kind="total", unit="元", section="三（一）"),
