@@ -122,7 +122,7 @@ def _identify(lines: list[str], first_heading: int, stem: str) -> tuple[str, int
 
 # -- line items ------------------------------------------------------------------------------
 
-def _line_items(claims: list[Claim], raw_lines: list[str], notes: list[str]) -> list[dict]:
+def _line_items(claims: list[Claim], raw_lines: list[str], year: int, notes: list[str]) -> list[dict]:
     ref = reference()
     items: dict[str, dict] = {}
     stated = [c for c in claims if c.code and c.kind != "share"]
@@ -130,7 +130,9 @@ def _line_items(claims: list[Claim], raw_lines: list[str], notes: list[str]) -> 
     # where they are first printed as part of a longer code
     for preferred in ("appropriation_by_function", "fiscal_expenditure_by_function"):
         for claim in stated:
-            if claim.measure == preferred and claim.code not in items and not claim.names:
+            if claim.measure == preferred and claim.code not in items and not claim.names \
+                    and claim.kind in ("amount", "total") and claim.year == year \
+                    and claim.label in raw_lines[claim.line - 1]:
                 items[claim.code] = {"code": claim.code, "name": claim.label, "line": claim.line, "purpose": None}
     for claim in stated:
         if not claim.names:
@@ -275,7 +277,7 @@ def _from_document(document: Document) -> Budget:
         claims = extractor.run()
     except BudgetDataError as error:
         raise BudgetDataError([dataclasses.replace(p, file=str(document.path)) for p in error.problems]) from None
-    items = _line_items(claims, raw_lines, notes)
+    items = _line_items(claims, raw_lines, year, notes)
     raw_name = f"{document.path.stem}.txt"
     raw_bytes = document.text.encode("utf-8")
     descriptor = _descriptor(department, year, year - 1, raw_name, raw_bytes, document.path.name)

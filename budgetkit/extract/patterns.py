@@ -30,7 +30,11 @@ SCHEMA_UNITS = {"万元", "元", "亿元", "%", "人", "辆", "个", "场", "名
 MAX_INTEGER_DIGITS = 14
 MAX_DECIMALS = 4
 #: A paragraph of a budget explanation runs to a few hundred characters.
-MAX_LINE_CHARS = 20_000
+MAX_LINE_CHARS = 10_000
+#: The longest label read before a figure ("…参照公务员法管理的事业单位的机关运行经费财政拨款预算为").
+LABEL_REACH = 80
+#: How far before 增加/减少 the 比/较/与 of its comparison may stand.
+COMPARE_REACH = 60
 
 _FIGURE = re.compile(
     r"(?<![\d.])(?:\d{1,3}(?:,\d{3}){1,6}(?![\d,])|\d{1,3}(?: \d{3}){1,6}(?![\d ])|\d{1,40})(?:\.(\d{1,12}))?"
@@ -175,6 +179,10 @@ class ClaimExtractor:
     # -- the pass ------------------------------------------------------------------------
     def run(self) -> list[Claim]:
         for number, line in enumerate(self.lines, start=1):
+            if len(line.text) > MAX_LINE_CHARS:
+                raise BudgetDataError([Problem("", number, None, f"a line of {len(line.text)} characters (more than "
+                                               f"{MAX_LINE_CHARS}): not a budget explanation")])
+        for number, line in enumerate(self.lines, start=1):
             self._line(number, line)
         self._assign_ids()
         seen: set = set()
@@ -198,9 +206,6 @@ class ClaimExtractor:
             self._banner, self._banner_section = banner.group(1), section.split("（")[0]
         if not text.strip() or std == "十二":
             return  # the glossary defines words; its numbers are item numbers
-        if len(text) > MAX_LINE_CHARS:
-            raise BudgetDataError([Problem("", number, None, f"a line of {len(text)} characters (more than "
-                                           f"{MAX_LINE_CHARS}): not a budget explanation")])
         self._clause_ends = [m.end() for m in _CLAUSE_BREAK.finditer(text)]
         self._sentence_ends = [m.end() for m in _SENTENCE_BREAK.finditer(text)]
         tokens = self._tokens(text)
@@ -217,6 +222,8 @@ class ClaimExtractor:
                     comparison_of.setdefault(id(tok), comparison)
         for tok in tokens:
             if tok.role is not None or tok.used:
+                continue
+            if self._refuse_unreadable(context, tok):
                 continue
             if id(tok) in code_at:
                 self._code_claim(context, tok, code_at[id(tok)])
@@ -356,7 +363,8 @@ class ClaimExtractor:
         starts = [t.start for t in figures]
         for word in _CHANGE_WORD.finditer(text):
             clause_start = _last_break(self._clause_ends, word.start())
-            compares = list(_COMPARE.finditer(text, clause_start, word.start()))
+            # the comparison opens within a few words of its verb ("较2023年收支预算数814.78增加")
+            compares = list(_COMPARE.finditer(text, max(clause_start, word.start() - COMPARE_REACH), word.start()))
             if not compares:
                 continue
             compare = compares[-1]
@@ -380,7 +388,7 @@ class ClaimExtractor:
     def _subject(self, ctx: _LineContext, comparison: _Comparison) -> Claim | None:
         text = ctx.line.text
         sentence_start = _last_break(self._sentence_ends, comparison.compare_start)
-        begin = max(sentence_start, ctx.previous_end(comparison.compare_start))
+        begin = max(sentence_start, ctx.previous_end(comparison.compare_start), comparison.compare_start - LABEL_REACH)
         label = _strip_label(text[begin:comparison.compare_start], self.department)
         if label:
             measure, code = self._money_measure(label, ctx.std, ctx.sub)
@@ -394,7 +402,21 @@ class ClaimExtractor:
     def _latest_in_line(self, ctx: _LineContext, measure: str) -> Claim | None:
         return None
 
+    def _refuse_unreadable(self, ctx: _LineContext, tok: Token | None) -> bool:
+        """Report a figure too long or too precise to be a budget figure; True when reported."""
+        if tok is None or tok.used or tok.kind != "number":
+            return False
+        if tok.value is None:
+            self._unparsed(ctx, tok, f"more than {MAX_INTEGER_DIGITS} digits: not a budget figure")
+        elif tok.decimals is not None and tok.decimals > MAX_DECIMALS:
+            self._unparsed(ctx, tok, f"{tok.decimals} decimals: more than the {MAX_DECIMALS} the claims table keeps")
+        else:
+            return False
+        return True
+
     def _comparison_claims(self, ctx: _LineContext, comparison: _Comparison) -> None:
+        self._refuse_unreadable(ctx, comparison.prior)
+        self._refuse_unreadable(ctx, comparison.change)
         subject = self._subject(ctx, comparison)
         tokens = [t for t in (comparison.prior, comparison.change) if t is not None]
         if subject is None:
@@ -433,14 +455,8 @@ class ClaimExtractor:
     # -- one figure ------------------------------------------------------------------------
     def _figure(self, ctx: _LineContext, tok: Token) -> None:
         text = ctx.line.text
-        if tok.kind == "number" and tok.value is None:
-            self._unparsed(ctx, tok, f"more than {MAX_INTEGER_DIGITS} digits: not a budget figure")
-            return
-        if tok.decimals is not None and tok.decimals > MAX_DECIMALS:
-            self._unparsed(ctx, tok, f"{tok.decimals} decimals: more than the {MAX_DECIMALS} the claims table keeps")
-            return
         previous_end = ctx.previous_end(tok.start)
-        clause_start = max(_last_break(self._clause_ends, tok.start), previous_end)
+        clause_start = max(_last_break(self._clause_ends, tok.start), previous_end, tok.start - LABEL_REACH)
         before = text[clause_start:tok.start]
         # 占X%: a share of the part stated just before
         if (share := _SHARE.search(text, max(previous_end, tok.start - 40), tok.start)) and tok.kind == "number":
@@ -660,9 +676,11 @@ class ClaimExtractor:
         tok.used = True
         original = ctx.line.original
         start, end = ctx.line.span(tok.start, tok.end)
-        begin = max([m.end() for m in re.finditer("[。；]", original[:start])] + [0])
-        stop = re.search("[。；]", original[end:])
-        sentence = original[begin: end + stop.end() if stop else len(original)].strip()
+        window = max(0, start - 150)
+        begin = max(original.rfind("。", window, start), original.rfind("；", window, start), window - 1) + 1
+        stops = [i for i in (original.find("。", end, end + 150), original.find("；", end, end + 150)) if i >= 0]
+        stop = min(stops) + 1 if stops else min(len(original), end + 150)
+        sentence = original[begin:stop].strip()
         self.unparsed.append(Unparsed(ctx.number, ctx.section, original[start:end], sentence, reason))
 
     def _assign_ids(self) -> None:
