@@ -711,7 +711,8 @@ def ledger(findings: pd.DataFrame, rules: list[Rule] | str | Path | None = None)
         rows.append({"rule": name, "rule_kind": kinds.get(name, ""), "evaluations": len(mine),
                      "passed": counts["consistent"], "failed": len(mine) - counts["consistent"],
                      **{f"{v}_count": counts[v] for v in VERDICTS}, "worst_verdict": _worst(counts)})
-    totals = {"rule": f"all {len(names)} rules", "rule_kind": ""}
+    evaluated = sum(1 for row in rows if row["evaluations"])
+    totals = {"rule": f"all {len(names)} rules ({evaluated} with something to evaluate)", "rule_kind": ""}
     for column in ["evaluations", "passed", "failed", *(f"{v}_count" for v in VERDICTS)]:
         totals[column] = sum(row[column] for row in rows)
     totals["worst_verdict"] = _worst({v: totals[f"{v}_count"] for v in VERDICTS})
