@@ -427,7 +427,10 @@ def run_report(path: str | Path | None = None, out: str | Path = "out", notebook
     result.department, result.year = budget.department, budget.year
     counts = findings["verdict"].astype(str).value_counts()
     result.verdict_counts = {v: int(counts.get(v, 0)) for v in VERDICTS}
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ReportError(step, f"cannot write into {out}: {error.strerror or error}") from error
     done(step, started, f"{len(budget.claims)} stated figures, {len(findings)} evaluations")
 
     steps: list[tuple[str, Callable[[], tuple[list[Path], str]]]] = [

@@ -351,6 +351,13 @@ def test_bad_input_exits_2(tmp_path, capsys):
     assert status == 2 and out == "" and "no such file or folder" in err
 
 
+def test_an_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path, capsys):
+    (tmp_path / "taken").write_text("a file, not a folder")
+    status, out, err = run(capsys, "report", "--out", str(tmp_path / "taken"), "--no-notebooks")
+    assert status == 1 and out == "" and "Traceback" not in err
+    assert f"step 1/6 (load and audit) failed: cannot write into {tmp_path / 'taken'}" in err
+
+
 def test_a_failing_step_is_named_and_leaves_nothing_half_written(tmp_path, capsys, monkeypatch):
     import budgetkit.xlsx
 
