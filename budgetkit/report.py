@@ -296,11 +296,9 @@ def _with_parameters(nb, budget_path: str | None):
 
     cell = nbformat.v4.new_code_cell(f"# Parameters\nbudget_path = {budget_path!r}\n")
     cell.metadata["tags"] = ["injected-parameters"]
-    del cell["id"]  # a random id otherwise: number the cells below instead
+    cell["id"] = "injected-parameters"  # nbformat would draw a random id
     tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
     nb.cells.insert(tagged[0] + 1 if tagged else 0, cell)
-    for number, c in enumerate(nb.cells):
-        c["id"] = f"cell-{number}"
     return nb
 
 
