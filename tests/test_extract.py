@@ -432,17 +432,18 @@ def _extract_or_one_error(path: Path) -> None:
     try:
         budget = extract(path)
     except BudgetDataError as error:
-        assert str(error).count("\n") < 50 and str(path) in str(error)
+        message = str(error)
+        assert message.count("\n") < 50 and str(path) in message
+        assert "(extracted" not in message, "extraction wrote a package its own loader refuses:\n" + message
     else:
         assert isinstance(budget, budgetkit.Budget)
-        budget.audit()
         lines = budget.raw_text.split("\n")
         for claim in budget.claims.itertuples():
             assert lines[claim.line - 1][claim.char_start:claim.char_end] == claim.text
     assert time.perf_counter() - started < 10
 
 
-@settings(max_examples=60, deadline=10_000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=80, deadline=10_000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=mutated_documents())
 def test_mutated_documents_give_a_budget_or_one_clear_error(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("fuzz") / "mutated.txt"

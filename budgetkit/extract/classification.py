@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -35,10 +36,18 @@ class ClassReference:
             for name in (c.name, *c.other_names):
                 self._by_name.setdefault((c.parent_code, _bare(name)), []).append(c)
         # 类 names, longest first, for finding a class name inside a label
-        self.class_names = sorted(
-            ((name, c) for c in classes if c.level == "类" for name in (c.name, *c.other_names) if len(name) >= 4),
-            key=lambda pair: -len(pair[0]),
-        )
+        names: dict[str, FunctionClass] = {}
+        for c in classes:
+            if c.level != "类":
+                continue
+            for name in (c.name, *c.other_names):
+                for form in {name, _bare(name)}:
+                    if len(form) >= 4:
+                        names.setdefault(form, c)
+        self._class_by_name = names
+        # one alternation, longest names first, anchored at the end of a label: matched in C
+        self._class_at_end = re.compile(
+            "(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + ")$")
 
     def find(self, name: str, parent_code: str = "") -> FunctionClass | None:
         found = self._by_name.get((parent_code, _bare(name)))
@@ -47,10 +56,10 @@ class ClassReference:
     def class_in(self, label: str) -> tuple[str, FunctionClass] | None:
         """The 类 whose (current or older) name ends ``label``."""
         stripped = label.rstrip("：:为是共计合计 ")
-        for name, c in self.class_names:
-            if stripped.endswith(name) or stripped.endswith(_bare(name)) and len(_bare(name)) >= 4:
-                return (name if stripped.endswith(name) else _bare(name)), c
-        return None
+        match = self._class_at_end.search(stripped, max(0, len(stripped) - 20))
+        if match is None:
+            return None
+        return match.group(0), self._class_by_name[match.group(0)]
 
     def drift(self, code: str, printed: str) -> str | None:
         """Why a printed name differs from the 2024 name of ``code`` (None when it does not)."""

@@ -171,6 +171,7 @@ class ClaimExtractor:
         self._banner: str | None = None
         self._banner_section: str | None = None
         self._line_number = 0
+        self._measure_cache: dict[tuple, tuple] = {}
         self._latest_by_measure: dict[tuple[str, str | None], Claim] = {}
         self._last_current: Claim | None = None
         self._clause_ends: list[int] = []
@@ -570,6 +571,24 @@ class ClaimExtractor:
     # -- measures --------------------------------------------------------------------------
     def _money_measure(self, label: str, std: str | None, sub: str | None) -> tuple[str | None, str | None]:
         """The measure (and classification code) a money figure's label names, in its section."""
+        key = (label, std, sub)
+        if key not in self._measure_cache:
+            self._measure_cache[key] = self._resolve_money(label, std, sub)
+        measure, code, drift = self._measure_cache[key]
+        if drift:
+            self.name_drift.append((self._line_number, *drift))
+        return measure, code
+
+    def _resolve_money(self, label: str, std: str | None, sub: str | None) -> tuple[str | None, str | None, tuple]:
+        measure, code = self._money_rules(label, std, sub)
+        drift: tuple = ()
+        if code is not None and (found := self.reference.class_in(label)):
+            why = self.reference.drift(found[1].code, found[0])
+            if why:
+                drift = (found[1].code, "类", found[0], why)
+        return measure, code, drift
+
+    def _money_rules(self, label: str, std: str | None, sub: str | None) -> tuple[str | None, str | None]:
         text = label
         mtt = sum(word in text for word in ("会议费", "培训费", "差旅费"))
         if "三公" in text:
@@ -622,9 +641,6 @@ class ClaimExtractor:
             return ("fiscal_total", None) if "财政拨款" in text or std == "四" else ("budget_total", None)
         if std in ("四", "五") and (found := self.reference.class_in(text)):
             measure = "fiscal_expenditure_by_function" if std == "四" else "appropriation_by_function"
-            why = self.reference.drift(found[1].code, found[0])
-            if why:
-                self.name_drift.append((self._line_number, found[1].code, "类", found[0], why))
             return measure, found[1].code
         if re.search(r"收入预算|收入总预算|收入合计|收入总计|总收入", text):
             return "income_total", None
