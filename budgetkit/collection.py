@@ -27,9 +27,12 @@ import pyarrow.compute  # noqa: F401  (pa.compute)
 from .audit import _REASON_YEAR, FINDING_COLUMNS, SEVERITY, VERDICTS, Rule, load_rules, section_of_lines
 from .model import Budget, load
 from .numbers import PLACEHOLDER_PATTERN
-from .schema import BudgetDataError, bundled_data_dir
+from .schema import BudgetDataError, bundled_data_dir, read_descriptor
 
-__all__ = ["Collection", "audit_parquet", "load_many", "read_parquet", "YEAR_OVER_YEAR_RULE"]
+__all__ = [
+    "Collection", "YEAR_OVER_YEAR_RULE", "audit_parquet", "common_findings", "demo_sources", "from_budgets",
+    "from_tables", "load_many", "read_parquet", "spending_structure", "verdicts_by",
+]
 
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
 KEY_COLUMNS = ["budget_id", "department", "budget_year"]
@@ -62,10 +65,20 @@ class Collection:
     line_items: pd.DataFrame
     lines: pd.DataFrame
     problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
+    members: dict[str, Budget] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         return (f"<Collection: {len(self.budgets)} budgets, {len(self.claims)} claims, "
                 f"{len(self.problems)} problems>")
+
+    def budget(self, budget_id: str) -> Budget:
+        """One budget of the collection as a :class:`Budget` (for its tables, charts, audit)."""
+        if budget_id in self.members:
+            return self.members[budget_id]
+        known = set(self.budgets["budget_id"])
+        if budget_id not in known:
+            raise KeyError(f"no budget {budget_id!r} in this collection")
+        return _load_source(Path(self.budgets.loc[self.budgets["budget_id"] == budget_id, "source"].iloc[0]))
 
     # -- the audit ------------------------------------------------------------------------
     def audit(self, rules: list[Rule] | str | Path | None = None) -> pd.DataFrame:
@@ -190,7 +203,11 @@ def load_many(sources: str | Path | Iterable[str | Path | Budget], workers: int 
 
 
 def _name(path: Path) -> str:
-    return path.parent.name if path.name == "datapackage.json" else (path.stem if path.is_file() else path.name)
+    if path.name == "datapackage.json":
+        path = path.parent
+    if path.resolve() == bundled_data_dir().resolve():
+        return str(read_descriptor(path).get("name", "bundled-budget"))
+    return path.stem if path.is_file() else path.name
 
 
 def _discover(root: Path) -> list[Path]:
@@ -232,6 +249,7 @@ def from_budgets(budgets: list[tuple[str, Budget, str]]) -> Collection:
         lines.append(pd.DataFrame({"budget_id": budget_id, "line": range(1, len(text) + 1), "text": text,
                                    "section": section_of_lines(budget.raw_text)}))
     return Collection(
+        members={budget_id: budget for budget_id, budget, _ in budgets},
         budgets=_typed(pd.DataFrame(meta, columns=[*KEY_COLUMNS, "prior_year", "source", "budget_order"]), "budgets"),
         claims=_typed(_concat(claims, [*KEY_COLUMNS, *CLAIM_COLUMNS, "claim_order"]), "claims"),
         line_items=_typed(_concat(items, [*KEY_COLUMNS, *LINE_ITEM_COLUMNS]), "line_items"),
@@ -486,3 +504,68 @@ def _year_over_year(con) -> pd.DataFrame:
                "earlier_label", "earlier_stated", "difference", "unit", "explanation"]
     return out[columns]
 
+
+
+# -- summaries for notebooks and reports ------------------------------------------------------
+
+def demo_sources() -> list[Path]:
+    """The bundled demo collection (SYNTHETIC budgets of four departments, 2022–2024) and the
+    bundled real budget: sources for :func:`load_many`."""
+    demo = bundled_data_dir() / "collections" / "demo"
+    return [*sorted(path.parent for path in demo.glob("*/datapackage.json")), bundled_data_dir()]
+
+
+def verdicts_by(findings: pd.DataFrame, by: str | list[str] = "department") -> pd.DataFrame:
+    """How many evaluations got each verdict, per department (or any key columns of the findings)."""
+    keys = [by] if isinstance(by, str) else list(by)
+    counts = pd.crosstab([findings[key] for key in keys], findings["verdict"])
+    counts = counts.reindex(columns=list(VERDICTS), fill_value=0)
+    counts.columns = [str(column) for column in counts.columns]
+    counts["evaluations"] = counts.sum(axis=1)
+    return counts.reset_index().rename_axis(None, axis=1)
+
+
+def common_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    """The rules that fail most often: findings that are not consistent, per rule and verdict,
+    with the number of budgets they occur in."""
+    failing = findings[findings["verdict"].astype(str) != "consistent"]
+    grouped = failing.groupby(["rule", "rule_kind", "verdict"], observed=True)
+    table = grouped.agg(findings=("budget_id", "size"), budgets=("budget_id", "nunique")).reset_index()
+    table["verdict"] = table["verdict"].astype(str)
+    return table.sort_values(["findings", "budgets", "rule"], ascending=[False, False, True]).reset_index(drop=True)
+
+
+_STRUCTURE = {"expenditure_total": "expenditure_wan_yuan", "expenditure_basic": "basic_wan_yuan",
+              "expenditure_project": "project_wan_yuan", "three_public_total": "three_public_wan_yuan",
+              "mtt_total": "meeting_training_travel_wan_yuan"}
+
+
+def spending_structure(collection: Collection) -> pd.DataFrame:
+    """Per budget: total expenditure, 基本/项目 and 三公 as stated (first statement, budget year),
+    and their shares of the total in percent, computed exactly and rounded half up to 2 decimals."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    claims = collection.claims
+    stated = claims[claims["kind"].isin(["amount", "total"]) & claims["measure"].isin(list(_STRUCTURE))
+                    & (claims["year"] == claims["budget_year"]) & claims["code"].isna() & claims["value"].notna()]
+    first = stated.drop_duplicates(["budget_id", "measure"], keep="first")
+    first = first.assign(amount=[value * {"元": Decimal("0.0001"), "亿元": Decimal(10000)}.get(unit, Decimal(1))
+                                 for value, unit in zip(first["value"], first["unit"])])
+    wide = first.pivot(index="budget_id", columns="measure", values="amount")
+    table = collection.budgets[KEY_COLUMNS].set_index("budget_id").join(wide, how="left").reset_index()
+
+    def share(part, whole):
+        if part is None or whole is None or pd.isna(part) or pd.isna(whole) or whole == 0:
+            return None
+        return (part / whole * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    out = table[KEY_COLUMNS].copy()
+    for measure, column in _STRUCTURE.items():
+        values = table[measure] if measure in table else pd.Series([None] * len(table))
+        out[column] = pd.Series([None if pd.isna(v) else Decimal(v).quantize(Decimal("0.01")) for v in values],
+                                dtype=pd.ArrowDtype(pa.decimal128(20, 2)))
+    whole = list(out["expenditure_wan_yuan"])
+    for column, name in (("basic_wan_yuan", "basic_share_pct"), ("project_wan_yuan", "project_share_pct"),
+                         ("three_public_wan_yuan", "three_public_share_pct")):
+        out[name] = pd.Series([share(p, w) for p, w in zip(out[column], whole)], dtype=pd.ArrowDtype(pa.decimal128(20, 2)))
+    return out

@@ -28,6 +28,10 @@ from budgetkit.model import quote_around
 from budgetkit.numbers import parse_figure
 from budgetkit.schema import bundled_data_dir, read_descriptor
 
+#: Later series of the same departments are placed in other (fictional) prefectures, so every
+#: department name is unique and year-over-year comparisons pair the right documents.
+CITIES = ["遂宁市", "南充市", "绵阳市", "德阳市", "广安市", "达州市", "巴中市", "内江市", "资阳市", "眉山市",
+          "乐山市", "宜宾市", "泸州市", "自贡市", "雅安市", "广元市"]
 COUNTIES = [("anju", "安居区"), ("chuanshan", "船山区"), ("shehong", "射洪市"), ("pengxi", "蓬溪县"),
             ("daying", "大英县"), ("city", "")]
 # department slug, name, the 类 it mostly spends in, and its 款/项 (code, name) there
@@ -214,7 +218,7 @@ def _truth(rng: random.Random, department: tuple, previous: Truth | None) -> Tru
     return Truth(
         general=general, carryover=carryover, basic_personnel=personnel, basic_public=public, project=project,
         classes=classes, overseas=rng.choice([0, 0, 0, rng.randint(5, 30) * 1000]), reception=reception,
-        vehicle_purchase=rng.choice([0, 0, 0, rng.randint(10, 25) * 10_000]) if vehicles else 0,
+        vehicle_purchase=rng.choice([0, 0, 0, rng.randint(10, 25) * 10_000]) if vehicles and staff > 40 else 0,
         vehicle_operation=vehicles * rng.randint(8, 25) * 1000,
         meeting=rng.choice([0, rng.randint(1, 30) * 1000]), training=rng.choice([0, rng.randint(1, 50) * 1000]),
         travel=rng.randint(2, 80) * 1000, admin=int(public * rng.uniform(0.5, 0.95)),
@@ -225,7 +229,8 @@ def _truth(rng: random.Random, department: tuple, previous: Truth | None) -> Tru
 
 def _change_figs(measure: str, label: str, current: Fig, now: int, before: int, year: int, unit_prior=True):
     """比上年预算 X 增加/减少 Y万元 (or 持平): the prior figure and the change, as figures."""
-    prior = Fig(measure, wan(before), year=year - 1, label=f"{year - 1}年{label}预算", role="prior")
+    prior_label = f"{year - 1}年{label}" + ("" if label.endswith("预算数") else "预算")
+    prior = Fig(measure, wan(before), year=year - 1, label=prior_label, role="prior")
     if now == before:
         change = Fig(measure, "持平", kind="change", direction="unchanged", base_year=year - 1, ref=current,
                      base=prior, label=f"{label}与{year - 1}年持平", role="")
@@ -237,8 +242,8 @@ def _change_figs(measure: str, label: str, current: Fig, now: int, before: int, 
 
 
 def _budget(rng: random.Random, budget_id: str, county: str, department: tuple, year: int, truth: Truth,
-            prior: Truth) -> Synthetic:
-    name = f"遂宁市{county}{department[1]}"
+            prior: Truth, city: str = "遂宁市") -> Synthetic:
+    name = f"{city}{county}{department[1]}"
     y, p = year, year - 1
     lines: list[list] = [[f"{name}{y}年部门预算编制说明"], ["一、部门基本情况"], ["（一）职能职责"],
                          [f"{name}主要职责是贯彻执行党和国家的方针政策，负责本部门职责范围内的各项工作。"],
@@ -525,18 +530,12 @@ def generate(n: int, seed: int = 0, drift_share: float = 0.5, years: int = 4, fi
                 break
             year = first_year + offset
             truth = _truth(rng, department, previous)
-            prior = previous
-            restated = None
-            if offset and rng.random() < restated_share:
-                # this year's document restates last year's appropriation (调整预算数)
-                prior = _replace(previous, general=previous.general + rng.choice([-1, 1]) * rng.randint(10, 500) * 1000)
-                restated = "appropriation_total"
             suffix = f"-{series}" if series else ""
             budget_id = f"{county_slug}-{department[0]}{suffix}-{year}"
-            budget = _budget(rng, budget_id, county, department, year, truth, prior)
-            if restated:
-                fig = next(f for f in _figs(budget) if f.measure == restated and f.role == "prior")
-                budget.planted.append({"budget_id": budget_id, "fig": fig, "kind": CROSS_BUDGET_KIND})
+            city = CITIES[series % len(CITIES)] + ("" if series < len(CITIES) else f"第{series // len(CITIES)}片区")
+            budget = _budget(rng, budget_id, county, department, year, truth, previous, city)
+            if offset and rng.random() < restated_share:
+                _restate(rng, budget, truth.general, previous.general)
             if rng.random() < drift_share:
                 for kind in rng.sample(PLANTED_KINDS, rng.choice([1, 1, 2])):
                     _plant(rng, budget, kind)
@@ -546,10 +545,21 @@ def generate(n: int, seed: int = 0, drift_share: float = 0.5, years: int = 4, fi
     return budgets
 
 
-def _replace(truth: Truth, **changes) -> Truth:
-    values = dict(vars(truth))
-    values.update(changes)
-    return Truth(**values)
+def _restate(rng: random.Random, budget: Synthetic, now: int, before: int) -> None:
+    """This year's document restates last year's appropriation (调整预算数): the prior figure and
+    the change follow the restated amount, so the document is consistent in itself."""
+    prior = next(f for f in _figs(budget) if f.measure == "appropriation_total" and f.role == "prior")
+    change = next((f for f in _figs(budget) if f.base is prior and f.role == "change"), None)
+    restated = before + rng.choice([-1, 1]) * rng.randint(10, 500) * 1000
+    if change is None or restated == now or restated <= 0:
+        return
+    prior.text = wan(restated)
+    change.text = wan(abs(now - restated))
+    change.direction = "increase" if now > restated else "decrease"
+    for parts in budget.lines:
+        if change in parts:
+            parts[parts.index(change) - 1] = "增加" if now > restated else "减少"
+    budget.planted.append({"budget_id": budget.budget_id, "fig": prior, "kind": CROSS_BUDGET_KIND})
 
 
 def ground_truth(budgets: list[Synthetic]) -> pd.DataFrame:
