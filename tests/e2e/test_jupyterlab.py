@@ -83,6 +83,29 @@ return (path) => {
 };
 """
 
+# Run All's own promise settles only when every cell's execution is done
+# (shell reply and iopub idle both received), i.e. after its last output. The
+# page state alone is not enough: a reply can overtake the last cell's outputs.
+ARM_RUN_ALL = """
+return () => {
+  const commands = window.jupyterapp.commands;
+  window.__e2eRunAll = 'armed';
+  const onExecuted = (sender, args) => {
+    if (args.id !== 'notebook:run-all-cells') return;
+    commands.commandExecuted.disconnect(onExecuted);
+    window.__e2eRunAll = 'running';
+    Promise.resolve(args.result).then(
+      ok => { window.__e2eRunAll = ok === false ? 'done with errors' : 'done'; },
+      err => { window.__e2eRunAll = 'failed: ' + err; });
+  };
+  commands.commandExecuted.connect(onExecuted);
+};
+"""
+
+RUN_ALL_SETTLED = """
+return () => typeof window.__e2eRunAll === 'string' && !['armed', 'running'].includes(window.__e2eRunAll);
+"""
+
 RUN_FINISHED = _FIND_PANEL + """
 return (path) => {
   const panel = findPanel(path);
@@ -271,21 +294,30 @@ def test_notebook_runs_in_jupyterlab(notebook: Path, lab, browser) -> None:
         _click_menu(page, "Edit", "Clear Outputs of All Cells")
         _wait(page, OUTPUTS_CLEARED, name, 10_000, "cleared outputs")
         run_started = time.monotonic()
+        _call(page, ARM_RUN_ALL, None)
         _click_menu(page, "Run", "Run All Cells")
-        _wait(page, RUN_FINISHED, name, RUN_ALL_TIMEOUT_MS, f"Run All Cells of {name}")
+        _wait(page, RUN_ALL_SETTLED, None, RUN_ALL_TIMEOUT_MS, f"Run All Cells of {name} to finish")
+        _wait(page, RUN_FINISHED, name, 30_000, f"the kernel of {name} to be idle after Run All")
         _wait(page, IMAGES_DECODED, name, 30_000, "the chart images to decode")
         timings["run_all"] = time.monotonic() - run_started
 
+        run_all = page.evaluate("() => window.__e2eRunAll")
         cells = _call(page, CELLS, name)
         rendered = _call(page, RENDERED, name)
         fonts = _fonts_of_han_text(page, name)
+        print(
+            f"{name}: Run All {run_all}; {len(cells)} cells, {len(rendered['images'])} charts, "
+            f"{len(fonts)} Chinese text elements probed",
+            flush=True,
+        )
     finally:
         _screenshot(page, name, OUT_DIR / f"{notebook.stem}.png")
         timings["total"] = time.monotonic() - started
         page.close()
-        print(f"{name}: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
+        print(f"{name}: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()), flush=True)
 
-    problems = _check(notebook, cells, rendered, fonts)
+    problems = [] if run_all == "done" else [f"Run All Cells ended {run_all!r}"]
+    problems += _check(notebook, cells, rendered, fonts)
     problems += [f"JavaScript error in the page: {error}" for error in page_errors]
     if problems:
         pytest.fail(f"{name} in JupyterLab:\n" + "\n".join(f"- {p}" for p in problems), pytrace=False)
