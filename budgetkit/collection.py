@@ -324,7 +324,7 @@ def _rules(rules) -> list[Rule]:
     return list(rules)
 
 
-_F_COLUMNS = """budget_id VARCHAR, rule VARCHAR, rule_kind VARCHAR, reason VARCHAR, verdict VARCHAR, section VARCHAR,
+_F_COLUMNS = """budget_id VARCHAR, rule VARCHAR, verdict VARCHAR, section VARCHAR,
     claim_id VARCHAR, measure VARCHAR, label VARCHAR, stated BIGINT, stated_scale INTEGER, stated_interval VARCHAR,
     computed BIGINT, computed_scale INTEGER, computed_interval VARCHAR, unit VARCHAR, quote VARCHAR,
     explanation VARCHAR, inputs VARCHAR, ord BIGINT, seq BIGINT"""
@@ -337,7 +337,18 @@ def _run_audit(con, rules: list[Rule]) -> pd.DataFrame:
     con.execute(sql.share_parts_sql())
     con.execute(sql.change_parts_sql())
     con.execute(f"CREATE OR REPLACE TEMP TABLE F ({_F_COLUMNS})")
+    con.execute("CREATE OR REPLACE TEMP TABLE RULES (rule VARCHAR, rule_kind VARCHAR, reason VARCHAR)")
+    con.executemany("INSERT INTO RULES VALUES (?, ?, ?)", [[r.id, r.kind, r.reason] for r in rules])
+    columns = ", ".join(sql.ROW_COLUMNS)
+    batches = {"sum": [r for r in rules if r.kind == "sum" and "over" not in r.params],
+               "bound": [r for r in rules if r.kind == "bound"]}
+    for kind, builder in (("sum", sql.sums_sql), ("bound", sql.bounds_sql)):
+        if batches[kind]:
+            con.execute(f"INSERT INTO F SELECT budget_id, rule, {columns.replace('budget_id, ', '', 1)} "
+                        f"FROM ({builder(batches[kind])}) t({columns}, rule)")
     for rule in rules:
+        if any(rule in batch for batch in batches.values()):
+            continue
         if rule.kind == "text" and rule.params["check"] in sql.TEXT_SQL_BUILDERS:
             query = sql.TEXT_SQL_BUILDERS[rule.params["check"]](rule)
         elif rule.kind == "text":
@@ -345,17 +356,16 @@ def _run_audit(con, rules: list[Rule]) -> pd.DataFrame:
             continue
         else:
             query = sql.SQL_BUILDERS[rule.kind](rule)
-        columns = ", ".join(sql.ROW_COLUMNS[1:])
-        con.execute(f"INSERT INTO F SELECT budget_id, {sql.lit(rule.id)}, {sql.lit(rule.kind)}, "
-                    f"{sql.lit(rule.reason)}, {columns} FROM (SELECT * FROM ({query}) t({', '.join(sql.ROW_COLUMNS)}))")
+        con.execute(f"INSERT INTO F SELECT budget_id, {sql.lit(rule.id)}, {columns.replace('budget_id, ', '', 1)} "
+                    f"FROM ({query}) t({columns})")
     table = con.sql(f"""
-        SELECT f.budget_id, b.department, CAST(b.budget_year AS BIGINT) AS budget_year, f.rule, f.rule_kind,
+        SELECT f.budget_id, b.department, CAST(b.budget_year AS BIGINT) AS budget_year, f.rule, r.rule_kind,
                f.verdict, f.section, f.claim_id, f.measure, f.label,
                f.stated, f.stated_interval, f.computed, f.computed_interval, f.stated - f.computed AS difference,
-               f.unit, f.quote, f.explanation, f.inputs, f.reason,
+               f.unit, f.quote, f.explanation, f.inputs, r.reason,
                CASE WHEN f.stated IS NULL THEN 0 ELSE f.stated_scale END AS s1,
                CASE WHEN f.computed IS NULL THEN 0 ELSE f.computed_scale END AS s2
-        FROM F f JOIN budgets_src b ON b.budget_id = f.budget_id
+        FROM F f JOIN budgets_src b ON b.budget_id = f.budget_id JOIN RULES r ON r.rule = f.rule
         ORDER BY b.budget_order,
                  CASE f.verdict {' '.join(f"WHEN '{v}' THEN {SEVERITY[v]}" for v in VERDICTS)} END DESC,
                  f.ord, f.rule, f.seq
@@ -403,7 +413,7 @@ def _scanned_text_rows(con, rule: Rule) -> pd.DataFrame:
     collection; Python's ``re`` (the pattern ``audit`` uses) reads exact spans on those few lines."""
     check = rule.params["check"]
     rows = []
-    base = {"rule": rule.id, "rule_kind": rule.kind, "reason": rule.reason}
+    base = {"rule": rule.id}
     if check == "placeholder":
         hits = con.execute("""
             SELECT l.budget_id, l.line, l.text, l.section,
@@ -448,11 +458,10 @@ def _scanned_text_rows(con, rule: Rule) -> pd.DataFrame:
                          "quote": reason.group(0), "explanation": explanation, "inputs": "", "ord": order, "seq": 0})
     else:  # pragma: no cover - load_rules admits only the checks above
         raise ValueError(f"unknown text check {check!r}")
-    frame = pd.DataFrame(rows, columns=["budget_id", "rule", "rule_kind", "reason", "verdict", "section", "claim_id",
+    frame = pd.DataFrame(rows, columns=["budget_id", "rule", "verdict", "section", "claim_id",
                                         "measure", "label", "quote", "explanation", "inputs", "ord", "seq"])
     return pd.DataFrame({
-        "budget_id": frame["budget_id"], "rule": frame["rule"], "rule_kind": frame["rule_kind"],
-        "reason": frame["reason"], "verdict": frame["verdict"], "section": frame["section"],
+        "budget_id": frame["budget_id"], "rule": frame["rule"], "verdict": frame["verdict"], "section": frame["section"],
         "claim_id": frame["claim_id"], "measure": frame["measure"], "label": frame["label"],
         "stated": pd.Series([None] * len(frame), dtype="object"), "stated_scale": 0, "stated_interval": "",
         "computed": pd.Series([None] * len(frame), dtype="object"), "computed_scale": 0, "computed_interval": "",

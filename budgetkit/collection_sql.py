@@ -28,17 +28,12 @@ Q = 10**SCALE
 MACROS = f"""
 CREATE OR REPLACE MACRO p10(k) AS CAST(pow(10, k) AS BIGINT);
 CREATE OR REPLACE MACRO p10h(k) AS CAST(pow(10, k) AS HUGEINT);
-CREATE OR REPLACE MACRO fdiv(a, b) AS (a // b) - CASE WHEN a % b <> 0 AND ((a < 0) <> (b < 0)) THEN 1 ELSE 0 END;
-CREATE OR REPLACE MACRO cdiv(a, b) AS -fdiv(-a, b);
--- a ÷ b × 100 at k decimals, as a Q count: floored, ceiled, rounded half to even
-CREATE OR REPLACE MACRO pct_floor(a, b, k) AS CAST(fdiv(CAST(a AS HUGEINT) * 100 * p10h(k), b) * p10({SCALE} - k) AS BIGINT);
-CREATE OR REPLACE MACRO pct_ceil(a, b, k) AS CAST(cdiv(CAST(a AS HUGEINT) * 100 * p10h(k), b) * p10({SCALE} - k) AS BIGINT);
-CREATE OR REPLACE MACRO even_div(n, b) AS fdiv(n, b) + CASE WHEN 2 * (n - fdiv(n, b) * b) > b THEN 1
-    WHEN 2 * (n - fdiv(n, b) * b) = b AND fdiv(n, b) % 2 <> 0 THEN 1 ELSE 0 END;
-CREATE OR REPLACE MACRO pct_even(a, b, k) AS CAST(even_div(CAST(a AS HUGEINT) * 100 * p10h(k), b) * p10({SCALE} - k) AS BIGINT);
--- lower and upper bound of part ÷ whole × 100 on intervals (whole > 0), outward at k decimals
-CREATE OR REPLACE MACRO ratio_lo(plo, whi, wlo, k) AS CASE WHEN plo >= 0 THEN pct_floor(plo, whi, k) ELSE pct_floor(plo, wlo, k) END;
-CREATE OR REPLACE MACRO ratio_hi(phi, whi, wlo, k) AS CASE WHEN phi >= 0 THEN pct_ceil(phi, wlo, k) ELSE pct_ceil(phi, whi, k) END;
+-- integer division by a positive divisor, floored, ceiled, or rounded half to even (q = qfloor(n, b));
+-- the rules call these on precomputed columns only, so DuckDB plans small expressions
+CREATE OR REPLACE MACRO qfloor(n, b) AS n // b - CASE WHEN n % b < 0 THEN 1 ELSE 0 END;
+CREATE OR REPLACE MACRO qceil(n, b) AS n // b + CASE WHEN n % b > 0 THEN 1 ELSE 0 END;
+CREATE OR REPLACE MACRO qeven(n, b, q) AS q + CASE WHEN 2 * (n - q * b) > b THEN 1
+    WHEN 2 * (n - q * b) = b AND q % 2 <> 0 THEN 1 ELSE 0 END;
 -- a Q count printed with s decimals, as format(Decimal, 'f') prints it
 CREATE OR REPLACE MACRO fmt(x, s) AS
     (CASE WHEN x < 0 THEN '-' ELSE '' END) || CAST(abs(x) // {Q} AS VARCHAR)
@@ -150,65 +145,65 @@ def note(need: str, limit: int, lead: str, tail: str, *, drop_measure: bool = Fa
 
 # -- sums -------------------------------------------------------------------------------------
 
-def _sum_rows(parts: str, exhaustive: bool) -> str:
-    """Rows of audit._sum_row from ``parts``: budget_id, tid (the total's id), pkey (part order) and
-    the part's columns prefixed p_."""
-    if exhaustive:
-        verdict = "verdict(t.lo, t.hi, t.amt, t.lp, g.clo, g.chi)"
-    else:
-        verdict = ("CASE WHEN g.clo <= t.hi THEN 'consistent' "
-                   "ELSE verdict(t.lo, t.hi, t.amt, t.lp, g.clo, g.clo) END")
-    if exhaustive:
-        explanation = """CASE WHEN r.verdict = 'consistent'
-            THEN r.listing || ' = ' || fmt(r.computed, r.cs) || ', within rounding of the stated ' || fmt(r.tv, r.tvs) || '.'
-            ELSE 'The parts add up to ' || r.listing || ' = ' || fmt(r.computed, r.cs) || ', not the stated '
-                 || fmt(r.tv, r.tvs) || '.' || coalesce(n.note, '') END"""
-    else:
-        explanation = """CASE WHEN r.verdict = 'consistent'
-            THEN 'The listed parts ' || r.listing || ' = ' || fmt(r.computed, r.cs) || ' do not exceed the total.'
-            ELSE 'The listed parts ' || r.listing || ' = ' || fmt(r.computed, r.cs) || ' exceed the stated total '
-                 || fmt(r.tv, r.tvs) || '.' END"""
+def _sum_rows(parts: str) -> str:
+    """Rows of audit._sum_row from ``parts``: budget_id, rule, exh (parts are exhaustive), tid (the
+    total's id), pkey (part order) and the part's columns prefixed p_. Yields ROW_COLUMNS + rule."""
     return f"""
     WITH g AS (
-        SELECT budget_id, tid, CAST(sum(p_amt) AS BIGINT) AS computed, greatest(0, max(p_as_)) AS cs,
+        SELECT budget_id, rule, exh, tid, CAST(sum(p_amt) AS BIGINT) AS computed, greatest(0, max(p_as_)) AS cs,
                CAST(sum(p_lo) AS BIGINT) AS clo, CAST(sum(p_hi) AS BIGINT) AS chi, greatest(0, max(p_is_)) AS cis,
                string_agg(fmt(p_v, p_vs), ' + ' ORDER BY pkey) AS listing,
                string_agg(p_claim_id, ' ' ORDER BY pkey) AS inputs, list(p_claim_id) AS used
-        FROM ({parts}) GROUP BY budget_id, tid
+        FROM ({parts}) GROUP BY budget_id, rule, exh, tid
     ), r AS (
-        SELECT row_number() OVER () AS fid, t.budget_id, {verdict} AS verdict, t.section, t.claim_id, t.measure,
+        SELECT row_number() OVER () AS fid, t.budget_id, g.rule, g.exh,
+               CASE WHEN g.exh THEN verdict(t.lo, t.hi, t.amt, t.lp, g.clo, g.chi)
+                    WHEN g.clo <= t.hi THEN 'consistent'
+                    ELSE verdict(t.lo, t.hi, t.amt, t.lp, g.clo, g.clo) END AS verdict,
+               t.section, t.claim_id, t.measure,
                t.label, t.amt AS stated, t.as_ AS stated_scale, itext(t.lo, t.hi, t.is_) AS stated_interval,
                g.computed, g.cs, itext(g.clo, g.chi, g.cis) AS computed_interval, t.cunit AS unit, t.quote,
                g.listing, g.inputs, g.used, t.v AS tv, t.vs AS tvs, t.ord, t.cunit
         FROM g JOIN E t ON t.budget_id = g.budget_id AND t.claim_id = g.tid
-    ), n AS ({note("SELECT fid, budget_id, abs(stated - computed) AS target, cunit AS unit, list_prepend(claim_id, used) AS used FROM r WHERE verdict <> 'consistent'", 3, " The difference equals ", ".")})
+    ), n AS ({note("SELECT fid, budget_id, abs(stated - computed) AS target, cunit AS unit, list_prepend(claim_id, used) AS used FROM r WHERE verdict <> 'consistent' AND exh", 3, " The difference equals ", ".")})
     SELECT r.budget_id, r.verdict, r.section, r.claim_id, r.measure, r.label, r.stated, r.stated_scale,
            r.stated_interval, r.computed, r.cs AS computed_scale, r.computed_interval, r.unit, r.quote,
-           {explanation} AS explanation, r.inputs, r.ord, 0 AS seq
+           CASE WHEN r.exh AND r.verdict = 'consistent'
+                THEN r.listing || ' = ' || fmt(r.computed, r.cs) || ', within rounding of the stated ' || fmt(r.tv, r.tvs) || '.'
+                WHEN r.exh
+                THEN 'The parts add up to ' || r.listing || ' = ' || fmt(r.computed, r.cs) || ', not the stated '
+                     || fmt(r.tv, r.tvs) || '.' || coalesce(n.note, '')
+                WHEN r.verdict = 'consistent'
+                THEN 'The listed parts ' || r.listing || ' = ' || fmt(r.computed, r.cs) || ' do not exceed the total.'
+                ELSE 'The listed parts ' || r.listing || ' = ' || fmt(r.computed, r.cs) || ' exceed the stated total '
+                     || fmt(r.tv, r.tvs) || '.' END AS explanation,
+           r.inputs, r.ord, 0 AS seq, r.rule
     FROM r LEFT JOIN n ON n.fid = r.fid"""
 
 
-def sum_sql(rule: Rule) -> str:
-    if "over" in rule.params:
-        return rollup_sql(rule)
-    width = {"类": 3, "款": 5, "项": 7}.get(rule.params.get("level"))
-    measures = " UNION ALL ".join(f"SELECT {i} AS pi, {lit(m)} AS pm" for i, m in enumerate(rule.params["parts"]))
-    totals = (f"SELECT budget_id, claim_id AS tid, year, section FROM E WHERE measure = {lit(rule.params['total'])} "
-              "AND kind IN ('total', 'amount', 'count') AND v IS NOT NULL")
-    if width:
-        requests = f"""
-        SELECT DISTINCT t.budget_id, t.tid, m.pi, s.code AS p_code, m.pm AS p_measure, t.year AS p_year, t.section AS p_near
-        FROM ({totals}) t CROSS JOIN ({measures}) m
-        JOIN S s ON s.budget_id = t.budget_id AND s.measure = m.pm AND s.year = t.year AND length(s.code) = {width}"""
-    else:
-        requests = f"""
-        SELECT t.budget_id, t.tid, m.pi, CAST(NULL AS VARCHAR) AS p_code, m.pm AS p_measure, t.year AS p_year,
-               t.section AS p_near
-        FROM ({totals}) t CROSS JOIN ({measures}) m"""
+def sums_sql(rules: list[Rule]) -> str:
+    """Every sum rule with a total and parts, in one query: the rules are a table joined in."""
+    widths = {"类": 3, "款": 5, "项": 7}
+    params = " UNION ALL ".join(
+        f"SELECT {lit(r.id)} AS rule, {lit(r.params['total'])} AS total, {lit(bool(r.params.get('exhaustive', True)))} AS exh, "
+        f"CAST({lit(widths.get(r.params.get('level')))} AS INTEGER) AS width" for r in rules)
+    measures = " UNION ALL ".join(f"SELECT {lit(r.id)} AS rule, {i} AS pi, {lit(m)} AS pm"
+                                  for r in rules for i, m in enumerate(r.params["parts"]))
+    totals = f"""SELECT e.budget_id, q.rule, q.exh, q.width, e.claim_id AS tid, e.year, e.section FROM E e
+        JOIN ({params}) q ON e.measure = q.total WHERE e.kind IN ('total', 'amount', 'count') AND e.v IS NOT NULL"""
+    requests = f"""
+        SELECT t.budget_id, t.rule, t.exh, t.tid, m.pi, CAST(NULL AS VARCHAR) AS p_code, m.pm AS p_measure,
+               t.year AS p_year, t.section AS p_near
+        FROM ({totals}) t JOIN ({measures}) m ON m.rule = t.rule WHERE t.width IS NULL
+        UNION ALL
+        SELECT DISTINCT t.budget_id, t.rule, t.exh, t.tid, m.pi, s.code, m.pm, t.year, t.section
+        FROM ({totals}) t JOIN ({measures}) m ON m.rule = t.rule
+        JOIN S s ON s.budget_id = t.budget_id AND s.measure = m.pm AND s.year = t.year AND length(s.code) = t.width
+        WHERE t.width IS NOT NULL"""
     parts = f"""
-    SELECT k.budget_id, k.tid, (k.pi, k.p_code) AS pkey, {claim_cols('p', 'p_')}
-    FROM ({pick(requests, 'r.tid, r.pi, r.p_code')}) k JOIN E p ON p.budget_id = k.budget_id AND p.claim_id = k.pid"""
-    return _sum_rows(parts, rule.params.get("exhaustive", True))
+    SELECT k.budget_id, k.rule, k.exh, k.tid, (k.pi, k.p_code) AS pkey, {claim_cols('p', 'p_')}
+    FROM ({pick(requests, 'r.rule, r.tid, r.pi, r.p_code')}) k JOIN E p ON p.budget_id = k.budget_id AND p.claim_id = k.pid"""
+    return _sum_rows(parts)
 
 
 def rollup_sql(rule: Rule) -> str:
@@ -226,9 +221,9 @@ def rollup_sql(rule: Rule) -> str:
     part_requests = f"""SELECT p.budget_id, t.tid, p.child, {measure} AS p_measure, p.year AS p_year, p.child AS p_code,
         t.section AS p_near FROM ({pairs}) p JOIN ({totals}) t ON t.budget_id = p.budget_id AND t.year = p.year AND t.parent = p.parent"""
     parts = f"""
-    SELECT k.budget_id, k.tid, k.child AS pkey, {claim_cols('p', 'p_')}
+    SELECT k.budget_id, {lit(rule.id)} AS rule, TRUE AS exh, k.tid, k.child AS pkey, {claim_cols('p', 'p_')}
     FROM ({pick(part_requests, 'r.tid, r.child')}) k JOIN E p ON p.budget_id = k.budget_id AND p.claim_id = k.pid"""
-    return _sum_rows(parts, True)
+    return _sum_rows(parts)
 
 
 # -- shares -----------------------------------------------------------------------------------
@@ -267,11 +262,20 @@ def share_sql(rule: Rule) -> str:
         FROM SHP h JOIN E s ON s.budget_id = h.budget_id AND s.claim_id = h.share_id
         JOIN E p ON p.budget_id = h.budget_id AND p.claim_id = h.part_id
         JOIN E w ON w.budget_id = h.budget_id AND w.claim_id = h.whole_id
-    ), y AS (
-        SELECT *, CASE WHEN w_lo > 0 THEN pct_even(p_amt, w_amt, k) END AS point,
-               CASE WHEN w_lo > 0 THEN ratio_lo(p_lo, w_hi, w_lo, k) END AS rlo,
-               CASE WHEN w_lo > 0 THEN ratio_hi(p_hi, w_hi, w_lo, k) END AS rhi
+    ), y0 AS (  -- part ÷ whole × 100 at k decimals: numerators scaled to k, divisors per bound
+        SELECT *, p10(k) * 100 AS pk, p10({SCALE} - k) AS sc,
+               CASE WHEN p_lo >= 0 THEN w_hi ELSE w_lo END AS d_lo, CASE WHEN p_hi >= 0 THEN w_lo ELSE w_hi END AS d_hi
         FROM x
+    ), y1 AS (
+        SELECT *, CAST(p_amt AS HUGEINT) * pk AS n_pt, CAST(p_lo AS HUGEINT) * pk AS n_lo,
+               CAST(p_hi AS HUGEINT) * pk AS n_hi FROM y0
+    ), y2 AS (
+        SELECT *, CASE WHEN w_lo > 0 THEN qfloor(n_pt, w_amt) END AS q_pt,
+               CASE WHEN w_lo > 0 THEN CAST(qfloor(n_lo, d_lo) * sc AS BIGINT) END AS rlo,
+               CASE WHEN w_lo > 0 THEN CAST(qceil(n_hi, d_hi) * sc AS BIGINT) END AS rhi
+        FROM y1
+    ), y AS (
+        SELECT *, CASE WHEN w_lo > 0 THEN CAST(qeven(n_pt, w_amt, q_pt) * sc AS BIGINT) END AS point FROM y2
     ), z AS (
         SELECT *, CASE WHEN w_lo <= 0 THEN 'semantic' ELSE verdict(s_lo, s_hi, s_v, s_lp, rlo, rhi) END AS v0 FROM y
     ), siblings AS (  -- the sum of the parts listed with the share, when every one is found
@@ -293,11 +297,14 @@ def share_sql(rule: Rule) -> str:
              AND c.v IS NOT NULL AND c.amt <> z.w_amt AND c.claim_id <> z.p_claim_id
         WHERE z.v0 NOT IN ('consistent', 'semantic') OR (z.v0 = 'semantic' AND z.w_lo > 0)
         GROUP BY z.fid, c.amt
+    ), fit0 AS (
+        SELECT c.fid, c.cord, c.descr, z.s_lo, z.s_hi, z.sc, z.n_lo, z.n_hi,
+               CASE WHEN z.p_lo >= 0 THEN c.hi ELSE c.lo END AS d_lo, CASE WHEN z.p_hi >= 0 THEN c.lo ELSE c.hi END AS d_hi
+        FROM candidates c JOIN z ON z.fid = c.fid WHERE c.lo > 0
     ), fits AS (
-        SELECT c.fid, string_agg(c.descr, '; ' ORDER BY c.cord) AS fits
-        FROM candidates c JOIN z ON z.fid = c.fid
-        WHERE c.lo > 0 AND z.s_lo <= ratio_hi(z.p_hi, c.hi, c.lo, z.k) AND ratio_lo(z.p_lo, c.hi, c.lo, z.k) <= z.s_hi
-        GROUP BY c.fid
+        SELECT fid, string_agg(descr, '; ' ORDER BY cord) AS fits FROM fit0
+        WHERE s_lo <= CAST(qceil(n_hi, d_hi) * sc AS BIGINT) AND CAST(qfloor(n_lo, d_lo) * sc AS BIGINT) <= s_hi
+        GROUP BY fid
     )
     SELECT z.budget_id,
            CASE WHEN z.w_lo > 0 AND z.v0 <> 'consistent' AND f.fits IS NOT NULL THEN 'semantic' ELSE z.v0 END AS verdict,
@@ -352,17 +359,26 @@ def change_sql(rule: Rule) -> str:
     g = SHARE_GUARD_DIGITS
     return f"""
     WITH x AS ({_change_join("c.v IS NOT NULL AND h.prior_id IS NOT NULL")}),
-    y AS (
-        SELECT *, c_unit = '%' AS pct, coalesce(c_d, 0) + {g} AS k,
-               CASE WHEN c_unit = '%' AND q_lo > 0 THEN pct_even(u_amt - q_amt, q_amt, k)
-                    WHEN c_unit <> '%' THEN u_amt - q_amt END AS point,
-               CASE WHEN c_unit = '%' THEN k ELSE greatest(u_as_, q_as_) END AS ps,
-               CASE WHEN c_unit = '%' AND q_lo > 0 THEN ratio_lo(u_lo - q_hi, q_hi, q_lo, k)
-                    WHEN c_unit <> '%' THEN u_lo - q_hi END AS clo,
-               CASE WHEN c_unit = '%' AND q_lo > 0 THEN ratio_hi(u_hi - q_lo, q_hi, q_lo, k)
-                    WHEN c_unit <> '%' THEN u_hi - q_lo END AS chi,
-               CASE WHEN c_unit = '%' THEN k ELSE greatest(u_is_, q_is_) END AS cis
+    y0 AS (  -- the change: this year minus the prior; in percent, divided by the prior at k decimals
+        SELECT *, c_unit = '%' AS pct, c_unit = '%' AND q_lo > 0 AS ok, coalesce(c_d, 0) + {g} AS k,
+               u_amt - q_amt AS a_pt, u_lo - q_hi AS a_lo, u_hi - q_lo AS a_hi
         FROM x
+    ), y1 AS (
+        SELECT *, p10(k) * 100 AS pk, p10({SCALE} - k) AS sc,
+               CASE WHEN a_lo >= 0 THEN q_hi ELSE q_lo END AS d_lo, CASE WHEN a_hi >= 0 THEN q_lo ELSE q_hi END AS d_hi
+        FROM y0
+    ), y2 AS (
+        SELECT *, CAST(a_pt AS HUGEINT) * pk AS n_pt, CAST(a_lo AS HUGEINT) * pk AS n_lo,
+               CAST(a_hi AS HUGEINT) * pk AS n_hi FROM y1
+    ), y3 AS (
+        SELECT *, CASE WHEN ok THEN qfloor(n_pt, q_amt) END AS q_pt FROM y2
+    ), y AS (
+        SELECT *, CASE WHEN ok THEN CAST(qeven(n_pt, q_amt, q_pt) * sc AS BIGINT) WHEN NOT pct THEN a_pt END AS point,
+               CASE WHEN pct THEN k ELSE greatest(u_as_, q_as_) END AS ps,
+               CASE WHEN ok THEN CAST(qfloor(n_lo, d_lo) * sc AS BIGINT) WHEN NOT pct THEN a_lo END AS clo,
+               CASE WHEN ok THEN CAST(qceil(n_hi, d_hi) * sc AS BIGINT) WHEN NOT pct THEN a_hi END AS chi,
+               CASE WHEN pct THEN k ELSE greatest(u_is_, q_is_) END AS cis
+        FROM y3
     ), z AS (
         SELECT *, CASE WHEN pct AND q_lo <= 0 THEN 'semantic' ELSE verdict(c_slo, c_shi, c_sv, c_lp, clo, chi) END AS v0
         FROM y
@@ -442,15 +458,18 @@ def restatement_sql(rule: Rule) -> str:
     FROM r LEFT JOIN n ON n.fid = r.fid"""
 
 
-def bound_sql(rule: Rule) -> str:
-    requests = (f"SELECT budget_id, claim_id AS part_id, {lit(rule.params['whole'])} AS p_measure, year AS p_year, "
-                "CAST(NULL AS VARCHAR) AS p_code, section AS p_near FROM E "
-                f"WHERE measure = {lit(rule.params['part'])} AND kind IN ('amount', 'total') AND v IS NOT NULL")
+def bounds_sql(rules: list[Rule]) -> str:
+    """Every bound rule in one query."""
+    params = " UNION ALL ".join(f"SELECT {lit(r.id)} AS rule, {lit(r.params['part'])} AS part, "
+                                f"{lit(r.params['whole'])} AS whole" for r in rules)
+    requests = (f"SELECT e.budget_id, q.rule, e.claim_id AS part_id, q.whole AS p_measure, e.year AS p_year, "
+                "CAST(NULL AS VARCHAR) AS p_code, e.section AS p_near "
+                f"FROM E e JOIN ({params}) q ON e.measure = q.part WHERE e.kind IN ('amount', 'total') AND e.v IS NOT NULL")
     return f"""
     WITH r AS (
-        SELECT row_number() OVER () AS fid, k.budget_id, {claim_cols('p', 'p_')}, {claim_cols('w', 'w_')},
+        SELECT row_number() OVER () AS fid, k.budget_id, k.rule, {claim_cols('p', 'p_')}, {claim_cols('w', 'w_')},
                p.lo <= w.hi AS within
-        FROM ({pick(requests, 'r.part_id')}) k JOIN E p ON p.budget_id = k.budget_id AND p.claim_id = k.part_id
+        FROM ({pick(requests, 'r.rule, r.part_id')}) k JOIN E p ON p.budget_id = k.budget_id AND p.claim_id = k.part_id
         JOIN E w ON w.budget_id = k.budget_id AND w.claim_id = k.pid
     ), n AS ({note("SELECT fid, budget_id, p_amt AS target, p_cunit AS unit, [p_claim_id] AS used, p_measure AS measure FROM r WHERE NOT within", 2, " It equals ", ": a larger quantity looks relabelled.", drop_measure=True)})
     SELECT r.budget_id, CASE WHEN within THEN 'consistent' ELSE 'semantic' END, r.p_section, r.p_claim_id,
@@ -459,7 +478,7 @@ def bound_sql(rule: Rule) -> str:
            describe_claim(r.p_label, r.p_v, r.p_vs, r.p_unit, r.p_section, r.p_claim_id)
            || CASE WHEN within THEN ' does not exceed ' ELSE ' exceeds ' END
            || describe_claim(r.w_label, r.w_v, r.w_vs, r.w_unit, r.w_section, r.w_claim_id) || '.' || coalesce(n.note, ''),
-           r.w_claim_id, r.p_ord, 0
+           r.w_claim_id, r.p_ord, 0, r.rule
     FROM r LEFT JOIN n ON n.fid = r.fid"""
 
 
@@ -496,12 +515,13 @@ def change_direction_sql(rule: Rule) -> str:
     )"""
 
 
+#: One query per rule for these kinds (sums over the classification, shares, changes,
+#: restatements); plain sums and bounds run as one query per kind (sums_sql, bounds_sql).
 SQL_BUILDERS = {
-    "sum": sum_sql,
+    "sum": rollup_sql,
     "share": share_sql,
     "change": change_sql,
     "restatement": restatement_sql,
-    "bound": bound_sql,
 }
 TEXT_SQL_BUILDERS = {
     "comparison-year": comparison_year_sql,
