@@ -166,8 +166,7 @@ return ([path, max]) => {
   for (const el of findPanel(path).node.querySelectorAll('.jp-Notebook *')) {
     if (n >= max) break;
     const own = [...el.childNodes].filter(t => t.nodeType === Node.TEXT_NODE).map(t => t.textContent).join('');
-    if (han.test(own)) el.setAttribute('data-e2e-han', own);
-    if (han.test(own)) n++;
+    if (han.test(own)) { el.setAttribute('data-e2e-han', own); n++; }
   }
   return n;
 };
@@ -187,17 +186,20 @@ return (path) => {
 """
 
 
+def _page_function(body: str) -> str:
+    """One page function from a snippet above: its helpers, then the function it returns."""
+    return f"(arg) => {{ const f = (() => {{ {body} }})(); return f(arg); }}"
+
+
 def _call(page, body: str, arg):
-    return page.evaluate(f"(arg) => {{ const f = (() => {{ {body} }})(); return f(arg); }}", arg)
+    return page.evaluate(_page_function(body), arg)
 
 
 def _wait(page, body: str, arg, timeout_ms: int, what: str) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
-        page.wait_for_function(
-            f"(arg) => {{ const f = (() => {{ {body} }})(); return f(arg); }}", arg=arg, timeout=timeout_ms
-        )
+        page.wait_for_function(_page_function(body), arg=arg, timeout=timeout_ms)
     except PlaywrightTimeout:
         dialogs = page.locator(".jp-Dialog").all_inner_texts()
         status = page.locator(".jp-StatusBar-Widget").all_inner_texts()
