@@ -581,7 +581,8 @@ def summary(result: ReportResult) -> str:
         folders = sorted({str(p.parent.relative_to(out)) for p in files})
         where = ", ".join(str(out / p.relative_to(out)) if p.parent == out else "" for p in files).strip(", ")
         where = ", ".join([w for w in where.split(", ") if w] + [f"{out / f}/" for f in folders if f != "."])
-        lines.append(f"  {step:<13} {len(files):>3} files {_size(size):>9}  {where}")
+        noun = "file " if len(files) == 1 else "files"
+        lines.append(f"  {step:<13} {len(files):>3} {noun} {_size(size):>9}  {where}")
     lines.append(f"  {'total':<13} {total_files:>3} files {_size(total_bytes):>9}")
     counts = ", ".join(f"{n} {v}" for v, n in result.verdict_counts.items())
     lines.append(f"audit: {sum(result.verdict_counts.values())} evaluations: {counts} "
