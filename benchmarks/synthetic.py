@@ -23,17 +23,28 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
 
 SEED = 20240
 CACHE = Path(os.environ.get("BUDGETKIT_BENCH_CACHE", Path(tempfile.gettempdir()) / "budgetkit-bench"))
 
 
+def _generator():
+    """tests/synthetic.py, under its own name (this file is called synthetic.py too)."""
+    import importlib.util
+
+    if "budgetkit_test_synthetic" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("budgetkit_test_synthetic", ROOT / "tests" / "synthetic.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+    return sys.modules["budgetkit_test_synthetic"]
+
+
 def parquet_collection(n: int) -> Path:
     """``n`` synthetic budgets as Parquet long tables (built without files, then written once)."""
-    from synthetic import generate, long_tables
-
     from budgetkit.collection import from_tables
+
+    generate, long_tables = _generator().generate, _generator().long_tables
 
     folder = CACHE / f"parquet-{n}-{SEED}"
     if not (folder / "claims.parquet").is_file():
@@ -42,7 +53,7 @@ def parquet_collection(n: int) -> Path:
 
 
 def packages(n: int) -> Path:
-    from synthetic import generate, write_packages
+    generate, write_packages = _generator().generate, _generator().write_packages
 
     folder = CACHE / f"packages-{n}-{SEED}"
     if not (folder / ".complete").is_file():
@@ -52,7 +63,7 @@ def packages(n: int) -> Path:
 
 
 def documents(n: int) -> Path:
-    from synthetic import generate, write_documents
+    generate, write_documents = _generator().generate, _generator().write_documents
 
     folder = CACHE / f"documents-{n}-{SEED}"
     if not (folder / ".complete").is_file():

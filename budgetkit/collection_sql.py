@@ -150,12 +150,16 @@ def _sum_rows(parts: str) -> str:
     """Rows of audit._sum_row from ``parts``: budget_id, rule, exh (parts are exhaustive), tid (the
     total's id), pkey (part order) and the part's columns prefixed p_. Yields ROW_COLUMNS + rule."""
     return f"""
-    WITH g AS (
+    WITH g0 AS (
         SELECT budget_id, rule, exh, tid, CAST(sum(p_amt) AS BIGINT) AS computed, greatest(0, max(p_as_)) AS cs,
                CAST(sum(p_lo) AS BIGINT) AS clo, CAST(sum(p_hi) AS BIGINT) AS chi, greatest(0, max(p_is_)) AS cis,
-               string_agg(fmt(p_v, p_vs), ' + ' ORDER BY pkey) AS listing,
-               string_agg(p_claim_id, ' ' ORDER BY pkey) AS inputs, list(p_claim_id) AS used
+               list_sort(list({{'key': pkey, 'text': fmt(p_v, p_vs), 'id': p_claim_id}})) AS ordered,
+               list(p_claim_id) AS used
         FROM ({parts}) GROUP BY budget_id, rule, exh, tid
+    ), g AS (  -- parts in their order: sorting each short list beats an ordered aggregate
+        SELECT * EXCLUDE (ordered), array_to_string(list_transform(ordered, lambda e: e.text), ' + ') AS listing,
+               array_to_string(list_transform(ordered, lambda e: e.id), ' ') AS inputs
+        FROM g0
     ), r AS (
         SELECT row_number() OVER () AS fid, t.budget_id, g.rule, g.exh,
                CASE WHEN g.exh THEN verdict(t.lo, t.hi, t.amt, t.lp, g.clo, g.chi)
@@ -202,7 +206,7 @@ def sums_sql(rules: list[Rule]) -> str:
         JOIN S s ON s.budget_id = t.budget_id AND s.measure = m.pm AND s.year = t.year AND length(s.code) = t.width
         WHERE t.width IS NOT NULL"""
     parts = f"""
-    SELECT k.budget_id, k.rule, k.exh, k.tid, (k.pi, k.p_code) AS pkey, {claim_cols('p', 'p_')}
+    SELECT k.budget_id, k.rule, k.exh, k.tid, {{'pi': k.pi, 'code': k.p_code}} AS pkey, {claim_cols('p', 'p_')}
     FROM ({pick(requests, 'r.rule, r.tid, r.pi, r.p_code')}) k JOIN E p ON p.budget_id = k.budget_id AND p.claim_id = k.pid"""
     return _sum_rows(parts)
 
@@ -222,7 +226,7 @@ def rollup_sql(rule: Rule) -> str:
     part_requests = f"""SELECT p.budget_id, t.tid, p.child, {measure} AS p_measure, p.year AS p_year, p.child AS p_code,
         t.section AS p_near FROM ({pairs}) p JOIN ({totals}) t ON t.budget_id = p.budget_id AND t.year = p.year AND t.parent = p.parent"""
     parts = f"""
-    SELECT k.budget_id, {lit(rule.id)} AS rule, TRUE AS exh, k.tid, k.child AS pkey, {claim_cols('p', 'p_')}
+    SELECT k.budget_id, {lit(rule.id)} AS rule, TRUE AS exh, k.tid, {{'pi': 0, 'code': k.child}} AS pkey, {claim_cols('p', 'p_')}
     FROM ({pick(part_requests, 'r.tid, r.child')}) k JOIN E p ON p.budget_id = k.budget_id AND p.claim_id = k.pid"""
     return _sum_rows(parts)
 
@@ -436,16 +440,20 @@ def restatement_sql(rule: Rule) -> str:
     return f"""
     WITH g AS (
         SELECT *, {group} AS gkey FROM E WHERE kind IN ('amount', 'total', 'count') AND v IS NOT NULL {where}
+    ), groups AS (  -- each quantity stated more than once, and its first statement
+        SELECT budget_id, gkey, code, year, cunit, arg_min(claim_id, ord) AS fid_claim, arg_min(measure, ord) AS fmeasure,
+               count(DISTINCT measure) AS measures
+        FROM g GROUP BY budget_id, gkey, code, year, cunit HAVING count(*) >= 2
     ), f AS (
-        SELECT *, first_value(claim_id) OVER w AS fid_claim, first_value(measure) OVER w AS fmeasure,
-               row_number() OVER w AS rn, count(*) OVER (PARTITION BY budget_id, gkey, code, year, cunit) AS size,
-               count(DISTINCT measure) OVER (PARTITION BY budget_id, gkey, code, year, cunit) AS measures
-        FROM g WINDOW w AS (PARTITION BY budget_id, gkey, code, year, cunit ORDER BY ord)
+        SELECT g.*, q.fid_claim, q.fmeasure, q.measures FROM g JOIN groups q
+          ON q.budget_id = g.budget_id AND q.gkey = g.gkey AND q.code IS NOT DISTINCT FROM g.code AND q.year = g.year
+         AND q.cunit = g.cunit
+        WHERE g.claim_id <> q.fid_claim
     ), r AS (
         SELECT row_number() OVER () AS fid, o.budget_id, {claim_cols('o', 'o_')}, {claim_cols('t', 't_')},
                verdict(o.lo, o.hi, o.amt, o.lp, t.lo, t.hi) AS verdict
         FROM f o JOIN E t ON t.budget_id = o.budget_id AND t.claim_id = o.fid_claim
-        WHERE o.rn > 1 AND o.size >= 2 {"AND o.measures >= 2 AND o.measure <> o.fmeasure" if alias else ""}
+        WHERE TRUE {"AND o.measures >= 2 AND o.measure <> o.fmeasure" if alias else ""}
     ), n AS ({note("SELECT fid, budget_id, abs(o_amt - t_amt) AS target, t_cunit AS unit, [t_claim_id, o_claim_id] AS used FROM r WHERE verdict <> 'consistent'", 3, " The difference equals ", ".")})
     SELECT r.budget_id, r.verdict, r.o_section, r.o_claim_id, r.o_measure, r.o_label, r.o_amt, r.o_as_,
            itext(r.o_lo, r.o_hi, r.o_is_), r.t_amt, r.t_as_, itext(r.t_lo, r.t_hi, r.t_is_), r.o_cunit, r.o_quote,
