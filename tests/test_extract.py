@@ -300,6 +300,42 @@ def test_amount_no_pattern_understands_is_reported(tmp_path):
     assert budget.extraction.unparsed["reason"].str.contains("no measure").all()
 
 
+def test_shares_without_percent_sign_yi_yuan_and_growth_from_zero(tmp_path):
+    path = tmp_path / "variants.txt"
+    path.write_text(
+        "青石县水务局2024年部门预算编制说明\n三、收支预算情况说明\n（二）支出预算情况\n"
+        "青石县水务局2024年支出预算1.2500亿元，其中：基本支出1.0000亿元，占80.000；项目支出0.2500亿元，占20.000。\n"
+        "八、“会议费”、“培训费”、“差旅费”财政拨款预算安排情况说明\n"
+        "青石县水务局2024年“会议费”、“培训费”、“差旅费”财政拨款预算数5.00万元，其中：会议费5.00万元，培训费0万元，差旅费0万元。\n"
+        "会议费较2023年0万元增加5.00万元。\n", encoding="utf-8")
+    budget = extract(path)
+    claims = budget.claims.set_index("claim_id")
+    assert claims.loc["c004-1", ["value", "unit", "decimals"]].tolist() == [Decimal("1.2500"), "亿元", 4]
+    assert claims.loc["c004-3", ["kind", "text", "unit", "decimals", "base_claim_id"]].tolist() == \
+        ["share", "80.000", "%", 3, "c004-1"]
+    growth = claims.loc["c007-2"]
+    assert (growth["kind"], growth["direction"], growth["base_claim_id"]) == ("change", "increase", "c007-1")
+    assert claims.loc["c007-1", "value"] == 0 and claims.loc["c007-1", "year"] == 2023
+    assert set(_verdicts(budget)) == {"consistent"}
+
+
+def test_reference_table_lists_2024_classes_with_older_names():
+    from budgetkit.extract.classification import reference
+
+    ref = reference()
+    assert ref.by_code["210"].name == "卫生健康支出"
+    assert ref.find("医疗卫生与计划生育支出").code == "210"
+    assert ref.find("行政事业单位离退休", "208").code == "20805"
+    assert ref.by_code["20805"].name == "行政事业单位养老支出"
+    assert ref.drift("210", "卫生健康") is None  # dropping 支出 is not drift
+    assert "older" in ref.drift("210", "医疗卫生健康支出")
+    assert "208" in ref.drift("201", "社会保障和就业支出")  # a name printed with the wrong code
+    codes = [code for code, c in ref.by_code.items() if c.level == "类"]
+    assert {"201", "205", "208", "210", "212", "213", "221", "224", "229"} <= set(codes)
+    for code, c in ref.by_code.items():
+        assert len(code) in (3, 5, 7) and (c.parent_code == code[:-2] if len(code) > 3 else c.parent_code == "")
+
+
 # -- errors ------------------------------------------------------------------------------------
 
 def _one_clear_error(path) -> str:
