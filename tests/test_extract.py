@@ -266,6 +266,20 @@ def test_pdf_text_layer_with_wrapped_lines(clean_pdf):
     assert set(_verdicts(budget)) == {"consistent"}
 
 
+def test_pdf_of_the_bundled_document_gives_the_transcribed_figures(tmp_path, hand):
+    pytest.importorskip("pdfplumber")
+    path = tmp_path / "anju.pdf"
+    _pdf_from_text(BUNDLED_RAW.read_text(encoding="utf-8"), path)
+    budget = extract(path)
+    assert budget.extraction.unparsed.empty
+    got, want = _claims_without_position(budget), _claims_without_position(hand)
+    only_pdf = [row for row in got if row not in want]
+    only_hand = [row for row in want if row not in got]
+    # the two qualifiers where the transcription is inconsistent (see TRANSCRIPTION_INCONSISTENT)
+    assert [(r[1], r[9]) for r in only_pdf] == [("200", "at-least"), ("××", "at-least")]
+    assert [(r[1], r[9]) for r in only_hand] == [("200", "exact"), ("××", "exact")]
+
+
 def test_pdf_wraps_between_a_number_and_its_unit_are_joined():
     text = join_wrapped_lines(["（一）收入预算情况", "收入预算840.", "99万元，其中：上年结转7.95", "万元。", "二、部门预算单位构成"])
     assert text.split("\n") == ["（一）收入预算情况", "收入预算840.99万元，其中：上年结转7.95万元。", "二、部门预算单位构成"]
