@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated: import, check, notebooks, audit, extract")
     parser.add_argument("--budgets", type=int, default=10_000, help="budgets in the audited collection")
     parser.add_argument("--documents", type=int, default=1_000, help="synthetic documents to extract")
+    parser.add_argument("--notebook-repeat", type=int, default=3, help="runs per notebook (median)")
     parser.add_argument("--output", default=str(HERE / "latest.md"))
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{ours / base:.2f}× (target ≤ 1.5×)", mark(ours / base <= 1.5))
     if "notebooks" in only:
         notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
-        times = 1 if args.quick else 3
+        times = 1 if args.quick else args.notebook_repeat
         empty = notebook_seconds(None, times)
         for path in notebooks:
             seconds = notebook_seconds(path, times)
@@ -140,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"Produced by `{command}`"
         f" on {os.cpu_count()} cores, Python {platform.python_version()}, pandas {pandas.__version__}, "
-        f"DuckDB {duckdb.__version__}. Medians of {repeat} fresh-process runs (notebooks: {1 if args.quick else 3}), "
-        "each beside its baseline in the same run.",
+        f"DuckDB {duckdb.__version__}; load average {os.getloadavg()[0]:.1f} when it finished. Medians of {repeat} "
+        f"fresh-process runs (notebooks: {1 if args.quick else args.notebook_repeat}), each beside its baseline in the same run.",
         "",
         *table,
         "",

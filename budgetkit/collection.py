@@ -324,7 +324,7 @@ def _rules(rules) -> list[Rule]:
     return list(rules)
 
 
-_F_COLUMNS = """budget_id VARCHAR, rule VARCHAR, verdict VARCHAR, section VARCHAR,
+_F_COLUMNS = """budget_id BIGINT, rule VARCHAR, verdict VARCHAR, section VARCHAR,
     claim_id VARCHAR, measure VARCHAR, label VARCHAR, stated BIGINT, stated_scale INTEGER, stated_interval VARCHAR,
     computed BIGINT, computed_scale INTEGER, computed_interval VARCHAR, unit VARCHAR, quote VARCHAR,
     explanation VARCHAR, inputs VARCHAR, ord BIGINT, seq BIGINT"""
@@ -359,13 +359,13 @@ def _run_audit(con, rules: list[Rule]) -> pd.DataFrame:
         con.execute(f"INSERT INTO F SELECT budget_id, {sql.lit(rule.id)}, {columns.replace('budget_id, ', '', 1)} "
                     f"FROM ({query}) t({columns})")
     table = con.sql(f"""
-        SELECT f.budget_id, b.department, CAST(b.budget_year AS BIGINT) AS budget_year, f.rule, r.rule_kind,
+        SELECT b.budget_id, b.department, CAST(b.budget_year AS BIGINT) AS budget_year, f.rule, r.rule_kind,
                f.verdict, f.section, f.claim_id, f.measure, f.label,
                f.stated, f.stated_interval, f.computed, f.computed_interval, f.stated - f.computed AS difference,
                f.unit, f.quote, f.explanation, f.inputs, r.reason,
                CASE WHEN f.stated IS NULL THEN 0 ELSE f.stated_scale END AS s1,
                CASE WHEN f.computed IS NULL THEN 0 ELSE f.computed_scale END AS s2
-        FROM F f JOIN budgets_src b ON b.budget_id = f.budget_id JOIN RULES r ON r.rule = f.rule
+        FROM F f JOIN budgets_src b ON b.budget_order = f.budget_id JOIN RULES r ON r.rule = f.rule
         ORDER BY b.budget_order,
                  CASE f.verdict {' '.join(f"WHEN '{v}' THEN {SEVERITY[v]}" for v in VERDICTS)} END DESC,
                  f.ord, f.rule, f.seq
@@ -416,11 +416,13 @@ def _scanned_text_rows(con, rule: Rule) -> pd.DataFrame:
     base = {"rule": rule.id}
     if check == "placeholder":
         hits = con.execute("""
+            WITH l AS (SELECT CAST(b.budget_order AS BIGINT) AS budget_id, l.line, l.text, l.section
+                       FROM lines_src l JOIN budgets_src b ON b.budget_id = l.budget_id WHERE regexp_matches(l.text, ?))
             SELECT l.budget_id, l.line, l.text, l.section,
                    coalesce((SELECT string_agg(claim_id, ' ' ORDER BY ord) FROM E WHERE E.budget_id = l.budget_id AND E.line = l.line), '') AS inputs,
                    coalesce((SELECT min(ord) FROM E WHERE E.budget_id = l.budget_id AND E.line >= l.line),
                             (SELECT count(*) FROM E WHERE E.budget_id = l.budget_id)) AS ord
-            FROM lines_src l WHERE regexp_matches(l.text, ?)
+            FROM l
         """, [PLACEHOLDER_PATTERN.pattern]).fetchall()
         found = set()
         for budget_id, number, line, section, inputs, order in hits:
@@ -432,7 +434,7 @@ def _scanned_text_rows(con, rule: Rule) -> pd.DataFrame:
                              "quote": line[max(0, start - 20):min(len(line), end + 20)].strip(),
                              "explanation": f"Unfilled template text {match.group()!r} on line {number}.",
                              "inputs": inputs, "ord": order, "seq": number * 10000 + start})
-        for (budget_id,) in con.execute("SELECT budget_id FROM budgets_src").fetchall():
+        for (budget_id,) in con.execute("SELECT budget_order FROM budgets_src").fetchall():
             if budget_id not in found:
                 rows.append({**base, "budget_id": budget_id, "verdict": "consistent", "section": "", "claim_id": "",
                              "measure": "", "label": "", "quote": "",
@@ -441,7 +443,8 @@ def _scanned_text_rows(con, rule: Rule) -> pd.DataFrame:
     elif check == "reason-year":
         candidates = con.execute("""
             SELECT c.budget_id, c.claim_id, c.section, c.measure, c.label, c.char_end, c.base_year, c.year, c.ord, l.text
-            FROM E c JOIN lines_src l ON l.budget_id = c.budget_id AND l.line = c.line
+            FROM E c JOIN budgets_src b ON b.budget_order = c.budget_id
+            JOIN lines_src l ON l.budget_id = b.budget_id AND l.line = c.line
             WHERE c.kind = 'change' AND c.base_year IS NOT NULL AND c.line > 0 AND l.text LIKE '%主要%'
         """).fetchall()
         for budget_id, claim_id, section, measure, label, char_end, base_year, year, order, line in candidates:
@@ -478,27 +481,28 @@ def _year_over_year(con) -> pd.DataFrame:
 
     con.execute(ENRICH)
     table = con.sql(f"""
-        WITH b AS (SELECT budget_id, department, CAST(budget_year AS INTEGER) AS budget_year FROM budgets_src),
+        WITH b AS (SELECT CAST(budget_order AS BIGINT) AS budget_id, budget_id AS name, department,
+                          CAST(budget_year AS INTEGER) AS budget_year FROM budgets_src),
         later AS (  -- figures of an earlier year stated in a later budget
-            SELECT s.*, b.department, b.budget_year FROM S s JOIN b USING (budget_id) WHERE s.year < b.budget_year
+            SELECT s.*, b.name, b.department, b.budget_year FROM S s JOIN b USING (budget_id) WHERE s.year < b.budget_year
         ), earlier AS (  -- the first statement of that quantity in the budget of its own year
-            SELECT s.*, b.department FROM S s JOIN b USING (budget_id) WHERE s.year = b.budget_year
+            SELECT s.*, b.name, b.department FROM S s JOIN b USING (budget_id) WHERE s.year = b.budget_year
             QUALIFY row_number() OVER (PARTITION BY s.budget_id, s.measure, s.code, s.year, s.cunit ORDER BY s.ord) = 1
         )
         SELECT l.department, l.measure, l.code, l.year AS restated_year,
-               l.budget_id AS later_budget_id, l.claim_id AS later_claim_id, l.label AS later_label,
+               l.name AS later_budget_id, l.claim_id AS later_claim_id, l.label AS later_label,
                l.amt AS later_q, l.as_ AS later_s,
-               e.budget_id AS earlier_budget_id, e.claim_id AS earlier_claim_id, e.label AS earlier_label,
+               e.name AS earlier_budget_id, e.claim_id AS earlier_claim_id, e.label AS earlier_label,
                e.amt AS earlier_q, e.as_ AS earlier_s, l.amt - e.amt AS difference_q,
                verdict(l.lo, l.hi, l.amt, l.lp, e.lo, e.hi) AS verdict,
-               describe_claim(l.label, l.v, l.vs, l.unit, l.section, l.claim_id) || ' in ' || l.budget_id || ' '
+               describe_claim(l.label, l.v, l.vs, l.unit, l.section, l.claim_id) || ' in ' || l.name || ' '
                || CASE WHEN verdict(l.lo, l.hi, l.amt, l.lp, e.lo, e.hi) = 'consistent' THEN 'restates '
                        ELSE 'differs from ' END
-               || describe_claim(e.label, e.v, e.vs, e.unit, e.section, e.claim_id) || ' in ' || e.budget_id || '.' AS explanation,
+               || describe_claim(e.label, e.v, e.vs, e.unit, e.section, e.claim_id) || ' in ' || e.name || '.' AS explanation,
                l.unit AS unit
         FROM later l JOIN earlier e ON e.department = l.department AND e.year = l.year AND e.measure = l.measure
              AND e.code IS NOT DISTINCT FROM l.code AND e.cunit = l.cunit
-        ORDER BY l.department, l.year, l.measure, l.code, l.budget_id, l.ord
+        ORDER BY l.department, l.year, l.measure, l.code, l.name, l.ord
     """).to_arrow_table()
     out = pd.DataFrame({name: table[name].to_pandas() for name in table.column_names
                         if not name.endswith(("_q", "_s"))})

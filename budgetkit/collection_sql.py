@@ -12,8 +12,9 @@ HUGEINT divisions floored, ceiled or rounded half to even at the guard digits ``
 so explanations print 841.00 as 841.00, exactly as ``audit._fmt`` does.
 
 Input relations (registered in-memory Arrow tables or Parquet files, same columns either way):
-``claims_src`` (claims columns plus budget_id, budget_order, claim_order) and ``lines_src``
-(budget_id, line, text, section). Text rules scan ``lines_src`` with DuckDB's regular
+``budgets_src`` (budget_id, budget_order …), ``claims_src`` (claims columns plus budget_id and
+claim_order) and ``lines_src`` (budget_id, line, text, section). Inside the queries a budget is
+its budget_order, an integer. Text rules scan ``lines_src`` with DuckDB's regular
 expressions and hand only the matching lines to Python's ``re`` for exact spans.
 """
 
@@ -53,7 +54,8 @@ CREATE OR REPLACE MACRO dirword(direction) AS CASE direction
 ENRICH = f"""
 CREATE OR REPLACE TEMP TABLE E AS
 WITH base AS (
-    SELECT budget_id, claim_id, claim_order AS ord, section, split_part(section, '（', 1) AS top,
+    -- budgets are keyed by their order, an integer: joins on it are much faster than on long strings
+    SELECT CAST(b.budget_order AS BIGINT) AS budget_id, claim_id, claim_order AS ord, section, split_part(section, '（', 1) AS top,
            kind, measure, code, label, CAST(year AS INTEGER) AS year,
            CAST(CAST(value AS DECIMAL(18, 4)) * 10000 AS BIGINT) * p10({SCALE} - 4) AS v,
            CAST(decimals AS INTEGER) AS d, unit,
@@ -61,7 +63,7 @@ WITH base AS (
            direction, base_measure, CAST(base_year AS INTEGER) AS base_year,
            ref_claim_id AS ref, base_claim_id AS base, coalesce(quote, '') AS quote,
            coalesce(CAST(line AS INTEGER), 0) AS line, coalesce(CAST(char_end AS INTEGER), 0) AS char_end
-    FROM claims_src
+    FROM claims_src c JOIN (SELECT budget_id AS name, budget_order FROM budgets_src) b ON b.name = c.budget_id
 ), amounts AS (
     SELECT *, coalesce(d, 0) AS vs,
            coalesce(d, 0) + CASE WHEN unit = '元' THEN 4 ELSE 0 END AS as_,
