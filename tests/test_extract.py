@@ -285,6 +285,17 @@ def test_pdf_wraps_between_a_number_and_its_unit_are_joined():
     assert text.split("\n") == ["（一）收入预算情况", "收入预算840.99万元，其中：上年结转7.95万元。", "二、部门预算单位构成"]
 
 
+def test_importing_extract_stays_cheap():
+    import subprocess
+    import sys
+
+    code = ("import sys, budgetkit.extract; "
+            "print(sorted(m for m in ('docx', 'pdfplumber', 'pdfminer', 'defusedxml', 'lxml', 'matplotlib') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
 # -- normalisation -----------------------------------------------------------------------------
 
 def test_normalised_lines_map_back_to_the_original_characters():

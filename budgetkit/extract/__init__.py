@@ -38,7 +38,10 @@ from .patterns import Claim, ClaimExtractor
 from .reading import Document, normalize_line, read_document
 from .sections import find_sections
 
-__all__ = ["ExtractionReport", "extract", "write_package"]
+__all__ = ["DOCUMENT_SUFFIXES", "ExtractionReport", "extract", "is_document", "load_or_extract", "write_package"]
+
+#: What ``extract`` reads; anything else given to ``load_or_extract`` is a data package.
+DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
 
 CLAIM_COLUMNS = [
     "claim_id", "section", "line", "char_start", "char_end", "text", "kind", "measure", "code", "label", "year",
@@ -249,9 +252,14 @@ def write_package(budget: Budget, out_dir: str | Path) -> Path:
 
 
 def _raw_name(budget: Budget) -> str:
+    """The raw document's file name: the source document's name, or the loaded package's own."""
     source = Path(str(budget.source))
-    stem = source.stem if source.suffix else "document"
-    return f"{stem}.txt"
+    if source.suffix.lower() in DOCUMENT_SUFFIXES:
+        return f"{source.stem}.txt"
+    for resource in budget.descriptor.get("resources", []):
+        if resource.get("name") == budget.descriptor.get("budget", {}).get("document"):
+            return Path(resource["path"]).name
+    return "document.txt"
 
 
 # -- the entry point ---------------------------------------------------------------------------
@@ -300,3 +308,16 @@ def _from_document(document: Document) -> Budget:
         name_drift=drift.astype({"line": "int64"}), notes=notes,
     )
     return budget
+
+
+def is_document(path: str | Path | None) -> bool:
+    """True for a budget explanation file extract reads (not a data package folder or descriptor)."""
+    return path is not None and Path(path).is_file() and Path(path).suffix.lower() in DOCUMENT_SUFFIXES
+
+
+def load_or_extract(path: str | Path | None = None) -> Budget:
+    """A data package (folder or datapackage.json) is loaded; a .txt/.docx/.pdf document is extracted.
+
+    What ``budgetkit check FILE`` uses, so a finance office can check a draft before publishing it.
+    """
+    return extract(path) if is_document(path) else load(path)
