@@ -16,12 +16,13 @@ import os
 import tempfile
 import textwrap
 from collections.abc import Callable, Sequence
-from decimal import Decimal
-from functools import cache
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache, wraps
 from importlib import metadata
 from pathlib import Path
 
 import matplotlib
+import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -87,6 +88,13 @@ class ChartFigure(Figure):
     PNG either way, as the last expression of a cell or through ``display(fig)``; since the figure is never
     registered with pyplot, the inline backend does not show it a second time at the end of the cell.
     """
+
+    def __repr__(self) -> str:
+        # text/plain in a notebook: the title and size, stable across runs (no address; no "800x450"
+        # that a check for memory addresses would mistake for one)
+        title = self.get_suptitle() or "untitled"
+        width, height = self.get_size_inches()
+        return f"<ChartFigure {title!r}, {width:g} × {height:g} in>"
 
     def _repr_png_(self) -> bytes:
         buffer = io.BytesIO()
@@ -154,14 +162,12 @@ def _styled(build: Callable) -> Callable:
     Text artists copy the font family when they are created, so the figure keeps the font after the context ends.
     """
 
+    @wraps(build)
     def chart(budget) -> ChartFigure:
         family = use_cjk_font()
         with matplotlib.rc_context({**STYLE, "font.family": [family]}):
             return build(budget)
 
-    chart.__name__ = build.__name__
-    chart.__qualname__ = build.__qualname__
-    chart.__doc__ = build.__doc__
     return chart
 
 
@@ -201,17 +207,14 @@ def _stated(budget, measure: str, year: int, kinds: Sequence[str] = ("total", "a
 
 
 def _claim(budget, claim_id) -> dict | None:
-    if claim_id is None or (isinstance(claim_id, float)) or str(claim_id) in ("", "nan", "None", "<NA>"):
+    if not _is_value(claim_id) or str(claim_id) in ("", "nan", "None", "<NA>"):  # str columns spell missing ids
         return None
     rows = budget.claims[budget.claims["claim_id"] == str(claim_id)]
     return None if rows.empty else rows.iloc[0].to_dict()
 
 
 def _is_value(value) -> bool:
-    try:
-        return value is not None and not (value != value)  # NaN/NA compare unequal to themselves
-    except TypeError:  # pd.NA
-        return False
+    return not pd.isna(value)
 
 
 def _wrap(text: str, width: int) -> str:
@@ -243,9 +246,8 @@ def income_by_source(budget) -> ChartFigure:
     year = budget.year
     table = budget.measures[budget.measures["table"] == "income"]["measure"].tolist()
     totals = [m for m in table if _stated(budget, m, year, kinds=("total",)) is not None]
-    total_measure = totals[0] if totals else None
-    total = _stated(budget, total_measure, year, kinds=("total",)) if total_measure else None
-    sources = [m for m in table if m != total_measure and m not in totals]
+    total = _stated(budget, totals[0], year, kinds=("total",)) if totals else None
+    sources = [m for m in table if m not in totals]
     values = [_stated(budget, m, year, kinds=("amount",)) for m in sources]
 
     fig = _figure()
@@ -264,7 +266,7 @@ def income_by_source(budget) -> ChartFigure:
         if value is None:
             texts.append("未列")
         elif total:
-            share = (value / total * 100).quantize(Decimal("0.01"))
+            share = (value / total * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
             texts.append(f"{money(value)}万元（占合计{share:.2f}%）")
         else:
             texts.append(f"{money(value)}万元")
