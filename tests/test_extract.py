@@ -3,7 +3,6 @@ hand transcription, on test documents written for these tests, and on hostile in
 
 from __future__ import annotations
 
-import io
 import time
 import zipfile
 from decimal import Decimal

@@ -391,17 +391,13 @@ class ClaimExtractor:
         sentence_start = _last_break(self._sentence_ends, comparison.compare_start)
         begin = max(sentence_start, ctx.previous_end(comparison.compare_start), comparison.compare_start - LABEL_REACH)
         label = _strip_label(text[begin:comparison.compare_start], self.department)
-        if label:
+        if label:  # the sentence names what changed: that, or nothing (never a guess)
             measure, code = self._money_measure(label, ctx.std, ctx.sub)
-            if measure is not None:
-                return self._latest(measure, code) or self._latest_in_line(ctx, measure)
-        return self._last_current
+            return self._latest(measure, code) if measure is not None else None
+        return self._last_current  # "…840.99万元。比2023年…": the figure just stated
 
     def _latest(self, measure: str, code: str | None) -> Claim | None:
         return self._latest_by_measure.get((measure, code))
-
-    def _latest_in_line(self, ctx: _LineContext, measure: str) -> Claim | None:
-        return None
 
     def _refuse_unreadable(self, ctx: _LineContext, tok: Token | None) -> bool:
         """Report a figure too long or too precise to be a budget figure; True when reported."""
