@@ -16,6 +16,10 @@ from budgetkit.audit import MONEY_UNITS, SEVERITY, VERDICTS, load_rules
 from builders import budget_of, claim
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The single-budget workbook (other notebooks, such as the collection's, follow their own rules).
+WORKBOOK = ["01-overview", "02-income-and-expenditure", "03-general-budget-appropriation",
+            "04-basic-expenditure-and-three-public", "05-other-matters", "06-drift"]
+NOTEBOOKS = [ROOT / "notebooks" / f"{name}.ipynb" for name in WORKBOOK]
 BUDGET = load()
 FINDINGS = BUDGET.audit()
 CLAIMS = BUDGET.claims.set_index("claim_id")
@@ -61,10 +65,8 @@ def test_every_claim_is_in_some_table():
 
 
 def test_every_claim_appears_in_some_notebook_output():
-    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
-    assert notebooks, "the workbook notebooks are missing"
     outputs = []
-    for path in notebooks:
+    for path in NOTEBOOKS:
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             for output in cell.get("outputs", []):
                 for kind in ("text/html", "text/plain"):
@@ -348,9 +350,6 @@ def test_styled_html_is_deterministic_and_marks_rows():
 
 # -- the workbook ----------------------------------------------------------------------------------
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-
-
 def code_cells(path):
     return [cell for cell in json.loads(path.read_text(encoding="utf-8"))["cells"] if cell["cell_type"] == "code"]
 
@@ -369,7 +368,7 @@ def test_notebooks_are_thin_and_parameterised(path):
         for output in cell.get("outputs", []):
             assert output["output_type"] != "stream" or output["name"] != "stderr", (path.name, output)
             assert output["output_type"] != "error", (path.name, output)
-            assert "0x" not in "".join(output.get("data", {}).get("text/plain", ""))
+            assert not re.search(r"0x[0-9a-f]{6,}", "".join(output.get("data", {}).get("text/plain", "")))
 
 
 def test_every_table_is_in_the_workbook():
