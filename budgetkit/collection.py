@@ -334,6 +334,12 @@ def _run_audit(con, rules: list[Rule]) -> pd.DataFrame:
     from . import collection_sql as sql
 
     con.execute(sql.ENRICH)
+    # the fixed point (10⁻¹⁰ 万元) holds every rounding half-unit except of 元 printed with 6 decimals
+    beyond = con.execute("""SELECT b.budget_id, e.claim_id FROM E e JOIN budgets_src b ON b.budget_order = e.budget_id
+                            WHERE e.unit = '元' AND e.d > 5 LIMIT 1""").fetchall()
+    if beyond:
+        raise ValueError(f"budget {beyond[0][0]!r}, claim {beyond[0][1]}: a figure in 元 printed with more than "
+                         "5 decimals is finer than the collection audit's fixed point; audit that budget alone")
     con.execute(sql.share_parts_sql())
     con.execute(sql.change_parts_sql())
     con.execute(f"CREATE OR REPLACE TEMP TABLE F ({_F_COLUMNS})")
