@@ -4,9 +4,7 @@ Parquet through DuckDB gives the same; planted drift is all found and nothing el
 from __future__ import annotations
 
 import json
-import shutil
 from decimal import Decimal
-from pathlib import Path
 
 import pandas as pd
 import pytest
