@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test report notebooks lab docs constraints clean
+.PHONY: help venv test report report-fast notebooks lab docs bench constraints clean
 
 help: ## Show this list of targets
 	@echo "Usage: make TARGET"
@@ -40,6 +40,12 @@ test: $(STAMP) ## Run the whole test suite (tests/, plus notebooks/ with nbval w
 
 report: $(STAMP) ## Run the main job on the bundled budget (budgetkit report)
 	$(BIN)/budgetkit report
+
+report-fast: $(STAMP) ## The main job without executing the notebooks (seconds, not a minute)
+	$(BIN)/budgetkit report --no-notebooks
+
+bench: $(STAMP) ## Time import/check/notebooks, a 10,000-budget collection audit and extraction beside baselines; writes benchmarks/latest.md
+	$(BIN)/python benchmarks/run.py
 
 notebooks: $(if $(NOTEBOOKS),$(STAMP)) ## Re-execute every notebook in notebooks/ in place (no timestamps)
 	$(if $(NOTEBOOKS),$(BIN)/python scripts/run_notebooks.py $(NOTEBOOKS),@echo "no notebooks in notebooks/")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
 
-from .numbers import PLACEHOLDER_PATTERN, Interval
+from .numbers import MONEY_UNITS, PLACEHOLDER_PATTERN, Interval
 from .schema import Problem, decimal_array
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,8 +50,7 @@ RULE_KINDS = {
 _COMMON_KEYS = {"id", "kind", "sections", "reason"}
 _TEXT_CHECKS = ("placeholder", "comparison-year", "change-direction", "reason-year")
 
-#: Money is compared in 万元; factor from each printed unit.
-MONEY_UNITS = {"元": Decimal("0.0001"), "万元": Decimal(1), "亿元": Decimal(10000)}
+#: Money is compared in 万元 (numbers.MONEY_UNITS gives the factor from each printed unit).
 #: Units of things counted one by one: a count is exact, whatever its decimals.
 COUNT_UNITS = {"人", "辆", "个", "场", "名", "期", "台（套）"}
 #: Computed shares are carried to this many decimals beyond the stated figure (rounded half-even

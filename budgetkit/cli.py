@@ -60,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", default="out", help="folder for written files (default: out/)")
     report.add_argument("--no-notebooks", action="store_true",
                         help="leave out the slowest step: executing the notebooks into HTML pages")
+    extract = commands.add_parser(
+        "extract", help="read a budget explanation (.txt, .docx, .pdf) into a data package",
+        description="Read every figure of a budget explanation into claims.csv and line_items.csv (a data package "
+                    "that `budgetkit check` reads); list the figures it could not read.",
+    )
+    extract.add_argument("document", help="the budget explanation: .txt (UTF-8, GBK, GB18030), .docx or .pdf")
+    extract.add_argument("--out", help="folder for the data package (default: the document's name)")
     return parser
 
 
@@ -72,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "extract":
+            return _extract(args)
         return _report(args)
     except (BudgetDataError, RulesError) as error:
         print(f"budgetkit {args.command}: {error}", file=sys.stderr)
@@ -80,9 +89,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .audit import SEVERITY, audit
-    from .model import load
+    from .extract import load_or_extract
 
-    budget = load(args.path)
+    budget = load_or_extract(args.path)  # a data package, or a raw .txt/.docx/.pdf document
     findings = audit(budget, args.rules)
     if args.format == "json":
         sys.stdout.write(findings_json(findings))
@@ -160,6 +169,22 @@ def findings_table(findings, budget_title: str, failures_only: bool = False) -> 
     summary = ", ".join(f"{int(counts.get(verdict, 0))} {verdict}" for verdict in VERDICTS)
     lines.append(f"{len(findings)} evaluations: {summary}")
     return "\n".join(lines) + "\n"
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .extract import extract, write_package
+
+    budget = extract(args.document)
+    out = write_package(budget, Path(args.out) if args.out else Path(Path(args.document).stem))
+    report = budget.extraction
+    print(f"budgetkit extract: {len(budget.claims)} claims, {len(budget.line_items)} line items of "
+          f"{budget.department} {budget.year} written to {out}")
+    print(report.summary())
+    for row in report.unparsed.itertuples(index=False):
+        print(f"  not read: line {row.line} ({row.section}) {row.figure}: {row.reason} — {row.text}")
+    return EXIT_OK
 
 
 def _report(args: argparse.Namespace) -> int:

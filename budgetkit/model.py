@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .numbers import PLACEHOLDER_PATTERN, FigureError, parse_figure, wan_yuan_to_yuan
+from .numbers import MONEY_UNITS, PLACEHOLDER_PATTERN, FigureError, parse_figure, wan_yuan_to_yuan
 from .schema import (
     BudgetDataError,
     Problem,
@@ -50,6 +50,8 @@ class Budget:
     measures: pd.DataFrame
     rules_path: Path
     descriptor: dict = field(repr=False)
+    #: What extraction from a raw document could not read (budgetkit.extract); None for a data package.
+    extraction: object | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return (
@@ -323,7 +325,8 @@ def _check_line_items(items: pd.DataFrame, raw_text: str, name: str, problems: l
 def _attach_amounts(items: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     """Each line item's stated 当年拨款 amount, from its claim; missing where the document states none."""
     stated = claims[(claims["measure"] == "appropriation_by_function") & (claims["kind"] != "share")]
-    by_code = {code: value for code, value in zip(stated["code"], stated["value"])}
+    # a document printed in 元 or 亿元 still gives amounts in 万元, exactly
+    by_code = {code: value * MONEY_UNITS[unit] for code, value, unit in zip(stated["code"], stated["value"], stated["unit"])}
     amounts = [by_code.get(code) for code in items["code"]]
     return items.assign(amount_wan_yuan=decimal_array(amounts).to_numpy(),
                         stated=pd.Series([a is not None for a in amounts], dtype="bool").to_numpy())

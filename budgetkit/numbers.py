@@ -19,6 +19,7 @@ __all__ = [
     "Figure",
     "FigureError",
     "Interval",
+    "MONEY_UNITS",
     "PLACEHOLDER_PATTERN",
     "WORD_FIGURES",
     "normalize_text",
@@ -33,6 +34,9 @@ WORD_FIGURES = {
     "未安排": Decimal(0),  # "2024年未安排公务用车购置费": nothing budgeted
     "没有使用": Decimal(0),  # "没有使用政府性基金预算拨款安排的支出"
 }
+
+#: 万元 in one unit of each money unit a document prints in.
+MONEY_UNITS = {"元": Decimal("0.0001"), "万元": Decimal(1), "亿元": Decimal(10000)}
 
 #: Unfilled template text that survives publication: ××, （未）, 增长（下降）.
 PLACEHOLDER_PATTERN = re.compile(r"[×xX＊*]{2,}|（未）|\(未\)|增长（下降）|增加（减少）|增长\(下降\)")

@@ -27,12 +27,6 @@ COMPARED = ["claim_id", "section", "line", "char_start", "char_end", "text", "ki
             "value", "unit", "decimals", "qualifier", "direction", "base_measure", "base_year", "ref_claim_id",
             "base_claim_id"]
 
-#: Where extraction and the hand transcription disagree, and why the transcription looks wrong:
-#: the schema defines qualifier at-least as 以上, and c052-2 (25 人以上企业, also a threshold) is
-#: transcribed at-least, but these two thresholds (××万元以上 / 200万元以上大型设备) as exact.
-TRANSCRIPTION_INCONSISTENT = {("c165-5", "qualifier", "at-least", "exact"),
-                              ("c167-1", "qualifier", "at-least", "exact")}
-
 
 def _cell(value) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -67,17 +61,9 @@ def hand():
 
 # -- the bundled document against the hand transcription ------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="2 differences: the transcription's qualifier of c165-5 and c167-1 "
-                                      "is inconsistent with c052-2 and the schema (以上 = at-least)")
 def test_bundled_claims_equal_the_hand_transcription(bundled, hand):
     differences = claim_differences(bundled.claims, hand.claims)
     assert differences.empty, "extracted claims differ from data/claims.csv:\n" + differences.to_string(index=False)
-
-
-def test_bundled_claims_differ_only_where_the_transcription_is_inconsistent(bundled, hand):
-    differences = claim_differences(bundled.claims, hand.claims)
-    found = set(differences.itertuples(index=False, name=None))
-    assert found == TRANSCRIPTION_INCONSISTENT, "\n" + differences.to_string(index=False)
 
 
 def test_bundled_line_items_equal_the_hand_transcription(bundled, hand):
@@ -274,9 +260,7 @@ def test_pdf_of_the_bundled_document_gives_the_transcribed_figures(tmp_path, han
     got, want = _claims_without_position(budget), _claims_without_position(hand)
     only_pdf = [row for row in got if row not in want]
     only_hand = [row for row in want if row not in got]
-    # the two qualifiers where the transcription is inconsistent (see TRANSCRIPTION_INCONSISTENT)
-    assert [(r[1], r[9]) for r in only_pdf] == [("200", "at-least"), ("××", "at-least")]
-    assert [(r[1], r[9]) for r in only_hand] == [("200", "exact"), ("××", "exact")]
+    assert only_pdf == [] and only_hand == []
 
 
 def test_pdf_wraps_between_a_number_and_its_unit_are_joined():

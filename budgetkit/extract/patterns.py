@@ -46,12 +46,14 @@ _UNIT = re.compile(
     r"|天|平方米|亩|公里|件|篇|座|批|处|本|张|位|倍|年|月|日|号)?\s{0,2}(以上|以下|以内|左右)?"
 )
 _CHANGE_WORD = re.compile(r"增长（下降）|增加（减少）|增加|增长|减少|下降|上升|降低|持平|无变化")
-_COMPARE = re.compile(r"同比|(?:比|较|与)\s{0,2}(?:上年|去年|上一年|(\d{4})\s{0,2}年)")
+#: A year the data model accepts (1950–2099): a mistyped "1023年" is not taken as a year.
+_YEAR = r"((?:19[5-9]|20\d)\d)"
+_COMPARE = re.compile(r"同比|(?:比|较|与)\s{0,2}(?:上年|去年|上一年|" + _YEAR + r"\s{0,2}年)")
 _CLAUSE_BREAK = re.compile(r"[，；。：]")
 _SENTENCE_BREAK = re.compile(r"[。；]")
 _MARKER = re.compile(r"^\s{0,4}(?:（[一二三四五六七八九十\d]{1,3}）|\d{1,2}\s{0,2}[、.]|[一二三四五六七八九十]{1,3}、)\s{0,3}")
 _SHARE = re.compile(r"占\s{0,2}(?:([^，。；\d]{1,24}?)\s{0,2}的)?\s{0,2}(?:比重|比例|比)?\s{0,2}(?:为)?\s{0,2}$")
-_YEAR_IN = re.compile(r"(\d{4})\s{0,2}年")
+_YEAR_IN = re.compile(_YEAR + r"\s{0,2}年")
 _BANNER = re.compile(r"单位\s{0,2}[：]\s{0,2}(亿元|万元|元)")
 _FOLLOWED_BY_PARTS = re.compile(r"^[\s，：]{0,3}其中")
 
