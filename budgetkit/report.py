@@ -540,6 +540,9 @@ def _notebooks(path, out: Path, progress: Progress) -> tuple[list[Path], str]:
         # relative to the notebooks' folder (their working directory): no absolute path in the pages
         budget_path = os.path.relpath(Path(path).resolve(), folder)
     sources = sorted(folder.glob("*.ipynb"))
+    if path is not None:
+        # another budget: only the notebooks that take it as their `budget_path` parameter
+        sources = [source for source in sources if '"parameters"' in source.read_text(encoding="utf-8")]
     workers = max(1, min(NOTEBOOK_WORKERS, os.cpu_count() or 1))
     executed = asyncio.run(_execute_all(sources, budget_path, workers, progress))
     files = []
