@@ -389,6 +389,20 @@ def _call_with_findings(function, budget, findings):
     return function(budget, findings) if accepts else function(budget)
 
 
+def _run_coroutine(coroutine):
+    """Run ``coroutine`` to completion, also when the caller's thread already runs an event loop
+    (a notebook, or a test session that drives a browser): then it runs on a thread of its own."""
+    import asyncio
+    import concurrent.futures
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def run_report(path: str | Path | None = None, out: str | Path = "out", notebooks: bool = True,
                progress: Progress = _stderr) -> ReportResult:
     """Write every output of the budget at ``path`` (the bundled one when None) into ``out``.
@@ -527,7 +541,6 @@ def _workbook(budget, findings, out: Path) -> tuple[list[Path], str]:
 
 
 def _notebooks(path, out: Path, progress: Progress) -> tuple[list[Path], str]:
-    import asyncio
 
     folder = notebooks_dir()
     if folder is None:
@@ -544,7 +557,7 @@ def _notebooks(path, out: Path, progress: Progress) -> tuple[list[Path], str]:
         # another budget: only the notebooks that take it as their `budget_path` parameter
         sources = [source for source in sources if '"parameters"' in source.read_text(encoding="utf-8")]
     workers = max(1, min(NOTEBOOK_WORKERS, os.cpu_count() or 1))
-    executed = asyncio.run(_execute_all(sources, budget_path, workers, progress))
+    executed = _run_coroutine(_execute_all(sources, budget_path, workers, progress))
     files = []
     for source, nb in zip(sources, executed):
         try:
