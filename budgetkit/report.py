@@ -541,7 +541,6 @@ def _workbook(budget, findings, out: Path) -> tuple[list[Path], str]:
 
 
 def _notebooks(path, out: Path, progress: Progress) -> tuple[list[Path], str]:
-
     folder = notebooks_dir()
     if folder is None:
         return [], "skipped (no notebooks/ folder beside the package: run from a source checkout)"
