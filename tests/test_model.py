@@ -86,6 +86,17 @@ def test_to_yuan_is_explicit_and_exact(budget):
     assert yuan.isna().sum() == budget.line_items["amount_wan_yuan"].isna().sum()
 
 
+def test_import_loads_no_chart_workbook_document_or_sql_library():
+    import subprocess
+    import sys
+
+    heavy = ("matplotlib", "openpyxl", "docx", "pdfplumber", "duckdb", "budgetkit.collection")
+    code = f"import sys, budgetkit; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+    assert budgetkit.load_many.__module__ == "budgetkit.collection"  # the lazy public name resolves
+
+
 def test_tables_are_views_of_the_claims(budget):
     assert set(budget.income["measure"]) >= {"income_total", "income_general_budget", "income_carryover"}
     assert set(budget.three_public["measure"]) >= {"three_public_total", "vehicle_purchase"}
