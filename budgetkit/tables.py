@@ -730,8 +730,14 @@ def _worst(counts: dict[str, int]) -> str:
 
 #: Row colours for verdicts that are not consistent (light, readable with dark text).
 VERDICT_COLOURS = {"rounding": "#e8f1fb", "text": "#fff6d5", "semantic": "#ffe6cc", "drift": "#fbdada"}
-#: Columns of sentences rather than figures: they wrap instead of widening the table.
-WRAPPED_COLUMNS = {"finding", "explanation", "quote", "purpose", "share_of", "recomputed_as"}
+#: Columns of words rather than figures wrap instead of widening the table, so a table of findings
+#: fits a JupyterLab output area (about 70em) and the explanation stays on screen: names and rule
+#: ids in a narrow column, quoted sentences wider, explanations widest. CSS width limits per column.
+WRAPPED_COLUMNS = {
+    **dict.fromkeys(("label", "name", "rule"), "min-width: 8em; max-width: 14em;"),
+    **dict.fromkeys(("quote", "purpose", "share_of", "recomputed_as"), "min-width: 10em; max-width: 18em;"),
+    **dict.fromkeys(("finding", "explanation"), "min-width: 14em; max-width: 30em;"),
+}
 
 
 def styled(frame: pd.DataFrame, uuid: str | None = None) -> Styler:
@@ -752,13 +758,18 @@ def styled(frame: pd.DataFrame, uuid: str | None = None) -> Styler:
         uuid = f"budgetkit_{digest[:12]}"
     styler = BudgetStyler(frame, uuid=uuid, cell_ids=False)
     styler.format(na_rep="", escape="html")
+    # a decimal column holds every row at its finest scale (98.57151 beside 841.00000): show each
+    # figure without the zeros that scale added, but with the 2 decimals money is printed with
+    decimal_columns = [name for name, dtype in frame.dtypes.items() if "decimal" in str(dtype)]
+    if decimal_columns:
+        styler.format(_figure_text, subset=decimal_columns, na_rep="")
     # figures on one line and right-aligned, words left-aligned; long explanations wrap
     styles = [{"selector": "td, th", "props": "white-space: nowrap; vertical-align: top;"}]
     for position, (name, dtype) in enumerate(frame.dtypes.items()):
         numeric = pd.api.types.is_numeric_dtype(dtype) or "decimal" in str(dtype)
         props = f"text-align: {'right' if numeric else 'left'};"
         if name in WRAPPED_COLUMNS:
-            props += " white-space: normal; min-width: 20em; max-width: 36em;"
+            props += f" white-space: normal; {WRAPPED_COLUMNS[name]}"
         styles.append({"selector": f"td.col{position}, th.col_heading.col{position}", "props": props})
     verdicts = _row_verdicts(frame)
     if verdicts is not None:
@@ -771,6 +782,18 @@ def styled(frame: pd.DataFrame, uuid: str | None = None) -> Styler:
     if isinstance(frame.index, pd.RangeIndex):
         styler = styler.hide(axis="index")
     return styler.set_table_attributes('class="budgetkit-table"')
+
+
+def _figure_text(value) -> str:
+    """An exact decimal as text, trailing zeros beyond the second decimal dropped (841.00000 → 841.00)."""
+    if not isinstance(value, Decimal):
+        return str(value)
+    text = format(value, "f")
+    if "." in text:
+        whole, fraction = text.split(".")
+        fraction = fraction.rstrip("0").ljust(2, "0")
+        text = f"{whole}.{fraction}"
+    return text
 
 
 def _row_verdicts(frame: pd.DataFrame) -> list[str] | None:
