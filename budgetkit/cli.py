@@ -23,8 +23,19 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 def _input_options() -> argparse.ArgumentParser:
     shared = argparse.ArgumentParser(add_help=False)
-    shared.add_argument("path", nargs="?", help="budget data package folder (default: the bundled 2024 budget)")
+    shared.add_argument("paths", nargs="*", metavar="PATH",
+                        help="a budget data package folder or a .txt/.docx/.pdf explanation (default: the bundled "
+                             "2024 budget); a folder of them, or several, is a collection")
     return shared
+
+
+def is_collection(paths: list[str]) -> bool:
+    """Several paths, or one folder that is not itself a data package, name a collection."""
+    from pathlib import Path
+
+    if len(paths) > 1:
+        return True
+    return len(paths) == 1 and Path(paths[0]).is_dir() and not (Path(paths[0]) / "datapackage.json").is_file()
 
 
 def _output_options() -> argparse.ArgumentParser:
@@ -91,7 +102,9 @@ def _check(args: argparse.Namespace) -> int:
     from .audit import SEVERITY, audit
     from .extract import load_or_extract
 
-    budget = load_or_extract(args.path)  # a data package, or a raw .txt/.docx/.pdf document
+    if is_collection(args.paths):
+        return _check_collection(args)
+    budget = load_or_extract(args.paths[0] if args.paths else None)  # a data package, or a raw document
     findings = audit(budget, args.rules)
     if args.format == "json":
         sys.stdout.write(findings_json(findings))
@@ -100,6 +113,58 @@ def _check(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(findings_table(findings, budget_title=f"{budget.department} {budget.year}",
                                         failures_only=args.failures_only))
+    failing = findings["verdict"].map(lambda verdict: SEVERITY[str(verdict)] >= SEVERITY[args.fail_on]).astype(bool)
+    return EXIT_FINDINGS if failing.any() else EXIT_OK
+
+
+def load_collection(paths: list[str]):
+    """The collection the paths name; sources that cannot be read are in its ``problems``.
+
+    Raises BudgetDataError when nothing at all is there to read."""
+    import os
+    from pathlib import Path
+
+    from .collection import load_many
+    from .schema import BudgetDataError, Problem
+
+    collection = load_many(paths[0] if len(paths) == 1 else paths, workers=os.cpu_count())
+    if collection.budgets.empty and collection.problems.empty:
+        raise BudgetDataError([Problem(file=str(Path(paths[0])), row=None, field=None,
+                                       message="no data packages (datapackage.json) and no .txt/.docx/.pdf "
+                                               "documents in this folder")])
+    return collection
+
+
+def problem_lines(problems) -> list[str]:
+    """Sources a collection could not read, one line each: source, file, line and field, message."""
+    lines = []
+    for row in problems.itertuples(index=False):
+        where = ", ".join(part for part in (
+            row.file if row.file and row.file != row.source else "",
+            f"line {row.row}" if row.row is not None and row.row == row.row else "",  # NA is not equal to itself
+            f"field {row.field!r}" if row.field and row.field == row.field else "") if part)
+        lines.append(f"could not read {row.source}{' (' + where + ')' if where else ''}: {row.message}")
+    return lines
+
+
+def _check_collection(args: argparse.Namespace) -> int:
+    from .audit import SEVERITY
+
+    from .collection import stack_findings, year_over_year_findings
+
+    collection = load_collection(args.paths)
+    # each budget's own findings, then last year's figures restated in the next year's budget
+    findings = stack_findings(collection.audit(args.rules), year_over_year_findings(collection))
+    if args.format == "json":
+        sys.stdout.write(findings_json(findings))
+    elif args.format == "csv":
+        sys.stdout.write(findings_csv(findings))
+    else:
+        sys.stdout.write(collection_findings_table(findings, collection.budgets))
+    for line in problem_lines(collection.problems):
+        print(f"budgetkit check: {line}", file=sys.stderr)
+    if not collection.problems.empty:
+        return EXIT_BAD_INPUT  # the audit is incomplete: a source was not read
     failing = findings["verdict"].map(lambda verdict: SEVERITY[str(verdict)] >= SEVERITY[args.fail_on]).astype(bool)
     return EXIT_FINDINGS if failing.any() else EXIT_OK
 
@@ -151,12 +216,7 @@ def findings_table(findings, budget_title: str, failures_only: bool = False) -> 
     lines = [f"budgetkit check — {budget_title}", ""]
     failures = findings[findings["verdict"] != "consistent"]
     for row in failures.itertuples(index=False):
-        where = " ".join(part for part in (str(row.section), str(row.claim_id)) if part)
-        lines.append(f"{str(row.verdict).upper():<10} {row.rule}  {where}")
-        if row.quote:
-            lines.append(f"{'':<10} “{row.quote}”")
-        lines.append(f"{'':<10} {row.explanation}")
-        lines.append("")
+        lines += _failure_block(row)
     if not failures_only:
         passes = findings[findings["verdict"] == "consistent"]
         if len(passes):
@@ -168,6 +228,64 @@ def findings_table(findings, budget_title: str, failures_only: bool = False) -> 
     counts = findings["verdict"].value_counts()
     summary = ", ".join(f"{int(counts.get(verdict, 0))} {verdict}" for verdict in VERDICTS)
     lines.append(f"{len(findings)} evaluations: {summary}")
+    return "\n".join(lines) + "\n"
+
+
+def _failure_block(row) -> list[str]:
+    where = " ".join(part for part in (str(row.section), str(row.claim_id)) if part)
+    lines = [f"{str(row.verdict).upper():<10} {row.rule}  {where}"]
+    if row.quote:
+        lines.append(f"{'':<10} “{row.quote}”")
+    return lines + [f"{'':<10} {row.explanation}", ""]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives ``text``: Han characters and full-width forms take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
+
+
+def collection_findings_table(findings, budgets) -> str:
+    """A collection's findings for a terminal: each budget's failures, then a count per budget
+    (passes are counted, not listed: ``--format csv`` or ``json`` gives every evaluation)."""
+    from .audit import VERDICTS
+
+    departments = budgets["department"].nunique()
+    years = sorted(int(y) for y in budgets["budget_year"].dropna().unique())
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
+    if budgets.empty:
+        return "budgetkit check — no budget could be read\n"
+    lines = [f"budgetkit check — {_count(len(budgets), 'budget')} of {_count(departments, 'department')}, {span}", ""]
+    order = {budget_id: n for n, budget_id in enumerate(budgets["budget_id"])}
+    failures = findings[findings["verdict"] != "consistent"]
+    failures = failures.iloc[failures["budget_id"].map(order).argsort(kind="stable")]  # budget by budget
+    for budget_id, group in failures.groupby("budget_id", sort=False):
+        first = group.iloc[0]
+        lines += [f"── {budget_id} · {first['department']} {first['budget_year']} ──", ""]
+        for row in group.itertuples(index=False):
+            lines += _failure_block(row)
+    counts = findings.groupby("budget_id", sort=False)["verdict"].value_counts().unstack(fill_value=0)
+    counts = counts.reindex(index=list(budgets["budget_id"]), columns=list(VERDICTS), fill_value=0)
+    name_width = max([_width("budget"), *(_width(str(b)) for b in counts.index)])
+    widths = [max(len(v), 5) for v in VERDICTS]
+    lines.append("  ".join([_pad("budget", name_width), *(_pad(v, w, True) for v, w in zip(VERDICTS, widths))]))
+    for budget_id, row in counts.iterrows():
+        lines.append("  ".join([_pad(str(budget_id), name_width),
+                                *(_pad(str(int(row[v])), w, True) for v, w in zip(VERDICTS, widths))]))
+    lines.append("")
+    total = findings["verdict"].value_counts()
+    summary = ", ".join(f"{int(total.get(verdict, 0))} {verdict}" for verdict in VERDICTS)
+    lines.append(f"{len(findings)} evaluations in {_count(len(budgets), 'budget')}: {summary}")
     return "\n".join(lines) + "\n"
 
 
@@ -191,7 +309,7 @@ def _report(args: argparse.Namespace) -> int:
     from .report import ReportError, run_report, summary
 
     try:
-        result = run_report(args.path, args.out, notebooks=not args.no_notebooks)
+        result = run_report(args.paths[0] if args.paths else None, args.out, notebooks=not args.no_notebooks)
     except ReportError as error:
         print(f"budgetkit report: {error}", file=sys.stderr)
         print("budgetkit report: files of the steps before it are complete; nothing half-written was left",

@@ -31,7 +31,8 @@ from .schema import BudgetDataError, bundled_data_dir, read_descriptor
 
 __all__ = [
     "Collection", "YEAR_OVER_YEAR_RULE", "audit_parquet", "common_findings", "demo_sources", "from_budgets",
-    "from_tables", "load_many", "read_parquet", "spending_structure", "verdicts_by",
+    "from_tables", "load_many", "read_parquet", "spending_structure", "stack_findings", "verdicts_by",
+    "year_over_year_findings",
 ]
 
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
@@ -588,3 +589,58 @@ def spending_structure(collection: Collection) -> pd.DataFrame:
                          ("three_public_wan_yuan", "three_public_share_pct")):
         out[name] = pd.Series([share(p, w) for p, w in zip(out[column], whole)], dtype=pd.ArrowDtype(pa.decimal128(20, 2)))
     return out
+
+
+YEAR_OVER_YEAR_REASON = ("A department's budget restates last year's figures; they should equal what last year's own "
+                         "budget stated, or the change the text reports is measured from a different base.")
+
+
+def year_over_year_findings(collection: Collection, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The year-over-year restatements (:meth:`Collection.year_over_year`) as rows of the findings
+    table, each under the later budget: they can be stacked under ``collection.audit()``."""
+    pairs = collection.year_over_year() if pairs is None else pairs
+    budgets = collection.budgets.set_index("budget_id")
+    later = pairs["later_budget_id"]
+    claims = collection.claims
+    keys = list(zip(claims["budget_id"], claims["claim_id"]))
+    sections, quotes = dict(zip(keys, claims["section"])), dict(zip(keys, claims["quote"]))
+    rows = pd.DataFrame({
+        "budget_id": later,
+        "department": pairs["department"],
+        "budget_year": pd.Series([budgets.at[b, "budget_year"] for b in later], dtype="Int64"),
+        "rule": pairs["rule"],
+        "rule_kind": "restatement",
+        "verdict": pairs["verdict"],
+        "section": [sections.get((b, c), "") for b, c in zip(later, pairs["later_claim_id"])],
+        "claim_id": pairs["later_claim_id"],
+        "measure": pairs["measure"],
+        "label": pairs["later_label"],
+        "stated": pairs["later_stated"],
+        "stated_interval": "",
+        "computed": pairs["earlier_stated"],
+        "computed_interval": "",
+        "difference": pairs["difference"],
+        "unit": pairs["unit"],
+        "quote": [quotes.get((b, c), "") for b, c in zip(later, pairs["later_claim_id"])],
+        "explanation": pairs["explanation"],
+        "inputs": pairs["earlier_budget_id"] + " " + pairs["earlier_claim_id"],
+        "reason": YEAR_OVER_YEAR_REASON,
+    })
+    text = [c for c in rows.columns if c not in ("budget_year", "verdict", "stated", "computed", "difference")]
+    return rows.astype({c: "str" for c in text}).reset_index(drop=True)
+
+
+def stack_findings(findings: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
+    """``more`` findings under ``findings``, every decimal column at the finer of the two scales."""
+    if more.empty:
+        return findings
+    columns = list(findings.columns)
+    more = more[columns].copy()
+    for name in ("stated", "computed", "difference"):
+        scale = max(findings[name].dtype.pyarrow_dtype.scale, more[name].dtype.pyarrow_dtype.scale)
+        dtype = pd.ArrowDtype(pa.decimal128(38, scale))
+        findings = findings.astype({name: dtype})
+        more[name] = more[name].astype(dtype)
+    stacked = pd.concat([findings, more], ignore_index=True)
+    stacked["verdict"] = pd.Categorical(stacked["verdict"].astype(str), categories=list(VERDICTS), ordered=True)
+    return stacked

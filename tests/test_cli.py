@@ -95,3 +95,55 @@ def test_csv_cells_from_documents_cannot_run_as_formulas(capsys):
     for row in csv.DictReader(io.StringIO(out)):
         for column in ("quote", "explanation", "label", "reason"):
             assert not row[column].startswith(("=", "+", "-", "@"))
+
+
+# -- collections: a folder of packages and documents, or several paths -----------------------------------------
+
+DEMO = HERE.parent / "data" / "collections" / "demo"
+
+
+def test_check_a_collection_folder_is_exact(capsys):
+    status, out, err = run(capsys, "check", str(DEMO))
+    assert out == (EXPECTED / "demo-check.txt").read_text(encoding="utf-8")
+    assert (status, err) == (1, "")
+
+
+def test_collection_counts_add_up_to_the_findings_table(capsys):
+    from budgetkit.collection import load_many, stack_findings, year_over_year_findings
+
+    collection = load_many(DEMO)
+    findings = stack_findings(collection.audit(), year_over_year_findings(collection))
+    _, out, _ = run(capsys, "check", str(DEMO))
+    counts = findings["verdict"].astype(str).value_counts()
+    assert out.splitlines()[-1].startswith(f"{len(findings)} evaluations in {len(collection.budgets)} budgets: "
+                                           f"{counts.get('consistent', 0)} consistent")
+    table = out.split("\nbudget ", 1)[1].splitlines()[1:len(collection.budgets) + 1]
+    assert [line.split()[0] for line in table] == list(collection.budgets["budget_id"])
+    assert sum(sum(int(n) for n in line.split()[1:]) for line in table) == len(findings)
+    _, csv_out, _ = run(capsys, "check", str(DEMO), "--format", "csv")
+    rows = list(csv.reader(io.StringIO(csv_out)))
+    assert rows[0][:3] == ["budget_id", "department", "budget_year"] and len(rows) == len(findings) + 1
+    assert "prior-year-restated-next-year" in {row[3] for row in rows[1:]}
+
+
+def test_several_paths_are_checked_as_one_collection(capsys):
+    status, out, _ = run(capsys, "check", str(TINY), str(DEMO / "anju-health-2022"))
+    assert out.startswith("budgetkit check — 2 budgets of 2 departments, 2022–2024\n")
+    assert status == 1
+
+
+def test_an_unreadable_source_is_named_and_the_others_are_checked(capsys, tmp_path):
+    import shutil
+
+    shutil.copytree(TINY, tmp_path / "tiny-budget")
+    (tmp_path / "broken.txt").write_bytes(b"\xff\xfe\x00garbage")
+    status, out, err = run(capsys, "check", str(tmp_path))
+    assert "── tiny-budget · " in out and "11 evaluations in 1 budget:" in out
+    assert f"could not read {tmp_path / 'broken.txt'}" in err
+    assert status == 2  # the audit is incomplete
+
+
+def test_a_folder_with_nothing_to_read_is_a_clear_error(capsys, tmp_path):
+    status, out, err = run(capsys, "check", str(tmp_path))
+    assert status == 2 and out == ""
+    assert f"{tmp_path}: no data packages (datapackage.json) and no .txt/.docx/.pdf documents" in err
