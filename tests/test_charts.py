@@ -296,3 +296,36 @@ def test_money_is_formatted_exactly():
     assert charts.money(Decimal("0.3")) == "0.30"
     assert charts.money(Decimal("833.05")) == "833.05"
     assert charts.signed(Decimal("-0.30")) == "-0.30" and charts.signed(Decimal("26.21")) == "+26.21"
+
+
+# -- charts of a collection ---------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo():
+    from budgetkit.collection import demo_sources, load_many, spending_structure
+
+    collection = load_many(demo_sources())
+    return collection.audit(), spending_structure(collection)
+
+
+def test_findings_by_department_counts_every_finding(demo):
+    findings, _ = demo
+    fig = charts.findings_by_department(findings)
+    draw_strictly(fig)
+    shown = texts_of(fig)
+    for department, group in findings.groupby("department"):
+        failing = int((group["verdict"].astype(str) != "consistent").sum())
+        assert department in shown.replace("\n", "")
+        assert f"{failing} / {len(group)}" in shown, department
+
+
+def test_spending_shares_show_each_budget_and_flag_shares_that_do_not_add_up(demo):
+    _, structure = demo
+    fig = charts.spending_shares(structure)
+    draw_strictly(fig)
+    shown = texts_of(fig)
+    for row in structure.itertuples(index=False):
+        assert f"三公 {row.three_public_share_pct}%" in shown
+        off = row.basic_share_pct + row.project_share_pct != 100
+        assert (f"{row.department} {row.budget_year}年 基本、项目支出占比之和" in shown) == off
+    assert sorted(charts.COLLECTION_CHARTS) == ["findings-by-department", "spending-shares"]
