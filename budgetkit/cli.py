@@ -306,16 +306,27 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from .report import ReportError, run_report, summary
 
     try:
-        result = run_report(args.paths[0] if args.paths else None, args.out, notebooks=not args.no_notebooks)
+        if is_collection(args.paths):
+            from .collection_report import run_collection_report
+
+            result = run_collection_report(args.paths, args.out, notebooks=not args.no_notebooks)
+        else:
+            result = run_report(args.paths[0] if args.paths else None, args.out, notebooks=not args.no_notebooks)
     except ReportError as error:
         print(f"budgetkit report: {error}", file=sys.stderr)
         print("budgetkit report: files of the steps before it are complete; nothing half-written was left",
               file=sys.stderr)
         return EXIT_FINDINGS
     sys.stdout.write(summary(result))
+    if result.problems:
+        print(f"budgetkit report: {_count(result.problems, 'source')} not read: see "
+              f"{Path(args.out) / 'problems.csv'}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return EXIT_OK
 
 

@@ -66,12 +66,14 @@ class ReportError(RuntimeError):
 @dataclass
 class ReportResult:
     out: Path
+    title: str = ""  # what was reported on: "<department> <year>", or a collection's size
     department: str = ""
     year: int = 0
     verdict_counts: dict[str, int] = field(default_factory=dict)
     files: dict[str, list[Path]] = field(default_factory=dict)  # step -> files written (absolute)
     skipped: dict[str, str] = field(default_factory=dict)  # step -> why
     seconds: dict[str, float] = field(default_factory=dict)
+    problems: int = 0  # a collection's sources that could not be read
 
     def all_files(self) -> list[Path]:
         return [path for paths in self.files.values() for path in paths]
@@ -180,6 +182,21 @@ def _md(text: str | None) -> str:
     return re.sub(r"([\\`*_\[\]])", r"\\\1", text).replace("\\\\|", "\\|")
 
 
+def finding_markdown(r: dict, title: str, level: str) -> list[str]:
+    """One finding (a record of ``cli._records``) as Markdown lines under a heading ``title``."""
+    where = " ".join(p for p in (r["section"], r["claim_id"]) if p)
+    lines = [f"{level} {title}. {_md(r['rule'])} — {_md(where)} {_md(r['label'])}".rstrip(), ""]
+    if r["quote"]:
+        lines += [f"> “{_md(r['quote'])}”", ""]
+    lines += [_md(r["explanation"]), ""]
+    details = [d for d in (_figures(r), f"inputs {r['inputs']}" if r["inputs"] else "") if d]
+    if details:
+        lines.append("- " + "; ".join(_md(d) for d in details))
+    if r["reason"]:
+        lines.append(f"- rule: {_md(r['reason'])}")
+    return lines + [""]
+
+
 def audit_markdown(budget: Budget, findings: pd.DataFrame) -> str:
     """The audit for people: failures by verdict, worst first, each with section, quote and why;
     then the ledger of the evaluations that passed."""
@@ -188,19 +205,7 @@ def audit_markdown(budget: Budget, findings: pd.DataFrame) -> str:
     for verdict, records in _ordered_failures(findings):
         lines += [f"## {verdict} ({len(records)})", ""]
         for number, r in enumerate(records, start=1):
-            where = " ".join(p for p in (r["section"], r["claim_id"]) if p)
-            lines.append(f"### {verdict} {number}. {_md(r['rule'])} — {_md(where)} {_md(r['label'])}".rstrip())
-            lines.append("")
-            if r["quote"]:
-                lines += [f"> “{_md(r['quote'])}”", ""]
-            lines.append(_md(r["explanation"]))
-            lines.append("")
-            details = [d for d in (_figures(r), f"inputs {r['inputs']}" if r["inputs"] else "") if d]
-            if details:
-                lines.append("- " + "; ".join(_md(d) for d in details))
-            if r["reason"]:
-                lines.append(f"- rule: {_md(r['reason'])}")
-            lines.append("")
+            lines += finding_markdown(r, f"{verdict} {number}", "###")
     passes = _passes(findings)
     lines += [f"## consistent ({len(passes)})", "", "| rule | section | claim | stated | computed | explanation |",
               "|---|---|---|---:|---:|---|"]
@@ -228,6 +233,23 @@ td.num { text-align: right; font-family: monospace; white-space: nowrap; }
 """.strip()
 
 
+def finding_html(r: dict, title: str) -> list[str]:
+    """One finding as a block of HTML lines, every text escaped."""
+    e = html.escape
+    where = " ".join(p for p in (r["section"], r["claim_id"]) if p)
+    out = [f'<div class="finding {e(r["verdict"])}">',
+           f"<h3>{e(title)}. {e(r['rule'])} <span class=\"where\">{e(where)} {e(r['label'] or '')}</span></h3>"]
+    if r["quote"]:
+        out.append(f"<blockquote>“{e(r['quote'])}”</blockquote>")
+    out.append(f"<p>{e(r['explanation'] or '')}</p>")
+    figures = _figures(r)
+    if figures or r["inputs"]:
+        out.append(f'<p class="figures">{e(figures)}{"; inputs " + e(r["inputs"]) if r["inputs"] else ""}</p>')
+    if r["reason"]:
+        out.append(f'<p class="rule">rule: {e(r["reason"])}</p>')
+    return out + ["</div>"]
+
+
 def audit_html(budget: Budget, findings: pd.DataFrame) -> str:
     """The same report as :func:`audit_markdown`, as one self-contained page; all text escaped."""
     e = html.escape
@@ -242,20 +264,7 @@ def audit_html(budget: Budget, findings: pd.DataFrame) -> str:
     for verdict, records in groups:
         out.append(f'<h2 id="{verdict}">{e(verdict)} ({len(records)})</h2>')
         for number, r in enumerate(records, start=1):
-            where = " ".join(p for p in (r["section"], r["claim_id"]) if p)
-            out.append(f'<div class="finding {verdict}">')
-            out.append(f"<h3>{e(verdict)} {number}. {e(r['rule'])} <span class=\"where\">{e(where)} "
-                       f"{e(r['label'] or '')}</span></h3>")
-            if r["quote"]:
-                out.append(f"<blockquote>“{e(r['quote'])}”</blockquote>")
-            out.append(f"<p>{e(r['explanation'] or '')}</p>")
-            figures = _figures(r)
-            if figures or r["inputs"]:
-                out.append(f'<p class="figures">{e(figures)}{"; inputs " + e(r["inputs"]) if r["inputs"] else ""}'
-                           "</p>")
-            if r["reason"]:
-                out.append(f'<p class="rule">rule: {e(r["reason"])}</p>')
-            out.append("</div>")
+            out += finding_html(r, f"{verdict} {number}")
     passes = _passes(findings)
     out.append(f'<h2 id="consistent">consistent ({len(passes)})</h2>')
     out.append("<table><thead><tr><th>rule</th><th>section</th><th>claim</th><th>stated</th><th>computed</th>"
@@ -289,12 +298,25 @@ def _clean_notebook(nb) -> None:
             cell.metadata.pop(key, None)
 
 
-def _with_parameters(nb, budget_path: str | None):
-    """The notebook with ``budget_path`` set in a cell after the one tagged ``parameters``
-    (tagged ``injected-parameters``, as papermill does)."""
+def notebook_parameters(source: Path) -> set[str]:
+    """The names a notebook's cell tagged ``parameters`` assigns (papermill's convention)."""
+    import json
+
+    cells = json.loads(source.read_text(encoding="utf-8")).get("cells", [])
+    tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    text = "".join("".join(c.get("source", "")) for c in tagged)
+    return set(re.findall(r"^([A-Za-z_]\w*)\s*=", text, flags=re.M))
+
+
+def _with_parameters(nb, parameters: dict):
+    """The notebook with ``parameters`` set in a cell after the one tagged ``parameters``
+    (tagged ``injected-parameters``, as papermill does); none given: the notebook unchanged."""
     import nbformat
 
-    cell = nbformat.v4.new_code_cell(f"# Parameters\nbudget_path = {budget_path!r}\n")
+    if not parameters:
+        return nb
+    assignments = "".join(f"{name} = {value!r}\n" for name, value in parameters.items())
+    cell = nbformat.v4.new_code_cell(f"# Parameters\n{assignments}")
     cell.metadata["tags"] = ["injected-parameters"]
     cell["id"] = "injected-parameters"  # nbformat would draw a random id
     tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
@@ -302,7 +324,7 @@ def _with_parameters(nb, budget_path: str | None):
     return nb
 
 
-async def _execute_all(sources: list[Path], budget_path: str | None, workers: int, progress: Progress) -> list:
+async def _execute_all(sources: list[Path], parameters: dict, workers: int, progress: Progress) -> list:
     """Execute the notebooks, ``workers`` at a time, each in a fresh kernel whose own log lines
     (not the cells' output) are kept off the terminal."""
     import asyncio
@@ -318,7 +340,7 @@ async def _execute_all(sources: list[Path], budget_path: str | None, workers: in
         nonlocal done
         async with gate:
             started = time.perf_counter()
-            nb = _with_parameters(nbformat.read(source, as_version=4), budget_path)
+            nb = _with_parameters(nbformat.read(source, as_version=4), parameters)
             client = NotebookClient(nb, timeout=600, kernel_name=nb.metadata.get("kernelspec", {}).get(
                 "name", "python3"), resources={"metadata": {"path": str(source.parent)}}, record_timing=False)
             try:
@@ -540,23 +562,27 @@ def _workbook(budget, findings, out: Path) -> tuple[list[Path], str]:
     return [path], f"{path.name}: {len(layout.sheets)} sheets, {stated} stated figures, {formulas} formulas"
 
 
-def _notebooks(path, out: Path, progress: Progress) -> tuple[list[Path], str]:
+def _notebooks(path, out: Path, progress: Progress, parameter: str = "budget_path") -> tuple[list[Path], str]:
+    """Execute the workbook notebooks into HTML pages: all of them on the bundled budget (``path``
+    None); on another input (a path, or a list of paths for a collection) only those that take it
+    as their ``parameter``."""
     folder = notebooks_dir()
     if folder is None:
         return [], "skipped (no notebooks/ folder beside the package: run from a source checkout)"
     missing = [m for m in ("nbclient", "nbconvert", "nbformat", "ipykernel") if not _module_present(m)]
     if missing:
         return [], f"skipped ({', '.join(missing)} not installed: pip install 'budgetkit[dev]')"
-    budget_path = None
+    sources = sorted(folder.glob("*.ipynb"))
+    parameters = {}
     if path is not None:
         # relative to the notebooks' folder (their working directory): no absolute path in the pages
-        budget_path = os.path.relpath(Path(path).resolve(), folder)
-    sources = sorted(folder.glob("*.ipynb"))
-    if path is not None:
-        # another budget: only the notebooks that take it as their `budget_path` parameter
-        sources = [source for source in sources if '"parameters"' in source.read_text(encoding="utf-8")]
+        def relative(one):
+            return os.path.relpath(Path(one).resolve(), folder)
+
+        parameters = {parameter: [relative(p) for p in path] if isinstance(path, list) else relative(path)}
+        sources = [source for source in sources if parameter in notebook_parameters(source)]
     workers = max(1, min(NOTEBOOK_WORKERS, os.cpu_count() or 1))
-    executed = _run_coroutine(_execute_all(sources, budget_path, workers, progress))
+    executed = _run_coroutine(_execute_all(sources, parameters, workers, progress))
     files = []
     for source, nb in zip(sources, executed):
         try:
@@ -583,7 +609,7 @@ def _size(n: int) -> str:
 def summary(result: ReportResult) -> str:
     """What was written where: relative paths, counts and sizes; what was skipped and why."""
     out = result.out
-    lines = [f"budgetkit report — {result.department} {result.year} → {out}/"]
+    lines = [f"budgetkit report — {result.title or f'{result.department} {result.year}'} → {out}/"]
     total_files = total_bytes = 0
     for step in STEPS[1:]:
         files = result.files.get(step, [])

@@ -823,9 +823,14 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 def workbook_bytes(budget: Budget, findings: pd.DataFrame | None = None) -> tuple[bytes, WorkbookLayout]:
     """The .xlsx file's bytes, identical on every run for the same budget."""
+    wb, layout = build_workbook(budget, findings)
+    return _stable_bytes(wb), layout
+
+
+def _stable_bytes(wb: Workbook) -> bytes:
+    """The workbook's .xlsx bytes with every zip entry dated ZIP_TIME: the same on every run."""
     from openpyxl.writer.excel import ExcelWriter
 
-    wb, layout = build_workbook(budget, findings)
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         # ExcelWriter, not wb.save(): save() stamps properties.modified with the current time
@@ -838,7 +843,7 @@ def workbook_bytes(budget: Budget, findings: pd.DataFrame | None = None) -> tupl
             info.create_system = 3
             info.external_attr = 0o644 << 16
             target.writestr(info, source.read(entry.filename))
-    return fixed.getvalue(), layout
+    return fixed.getvalue()
 
 
 def workbook_name(budget: Budget) -> str:
@@ -846,3 +851,69 @@ def workbook_name(budget: Budget) -> str:
     name = str((budget.descriptor or {}).get("name", "")).lower()
     slug = re.sub(r"[^a-z0-9]+", "-", name).strip("-")
     return f"{slug or f'budget-{budget.year}'}.xlsx"
+
+
+# -- a collection's workbook ------------------------------------------------------------------------------------
+
+COLLECTION_SHEET_NOTES = {
+    "按部门": "每个部门的核对次数，按审核结论分列。",
+    "按预算": "每份预算的核对次数，按审核结论分列。",
+    "常见问题": "未通过的规则：出现次数及涉及的预算份数。",
+    "支出结构": "各预算所列支出预算、基本支出、项目支出、“三公”经费（万元）及其占支出预算的百分比。",
+    "跨年核对": "下一年度预算所列上年数与上年度预算本身所列数的比对。",
+    "审核发现": "所有未通过（非一致）的核对；全部核对见 findings.csv。",
+}
+
+
+def collection_workbook_bytes(sheets: dict[str, pd.DataFrame | None], title: str, summary: str) -> bytes:
+    """A collection's workbook: a 说明 sheet, then one sheet per table of ``sheets`` (None: 说明's
+    place), figures as numbers with their decimals, text never a formula; the same bytes every run."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, frame in sheets.items():
+        if frame is None:
+            ws = wb.create_sheet(name)
+            _text(ws, "A1", "说明", font=_TITLE_FONT, border=False)
+            lines = [("汇总", title), ("审核", summary),
+                     ("单位", "金额单位为万元；占比为百分数（%）。"),
+                     *((sheet, COLLECTION_SHEET_NOTES.get(sheet, "")) for sheet in sheets if sheets[sheet] is not None)]
+            for row, (key, value) in enumerate(lines, start=3):
+                _text(ws, _cell(1, row), key, font=_BOLD)
+                _text(ws, _cell(2, row), value, alignment=_WRAP)
+            ws.column_dimensions["A"].width = 16
+            ws.column_dimensions["B"].width = 100
+            continue
+        _frame_sheet(wb.create_sheet(name), frame)
+    wb.calculation.fullCalcOnLoad = True
+    wb.properties.created = wb.properties.modified = dt.datetime(2000, 1, 1)
+    wb.properties.creator = wb.properties.lastModifiedBy = "budgetkit"
+    wb.properties.title = title
+    return _stable_bytes(wb)
+
+
+def _frame_sheet(ws: Worksheet, frame: pd.DataFrame) -> None:
+    """A table as a sheet: a bold header row, decimals as numbers, the verdict shaded, filters on."""
+    from .cli import _records
+
+    columns = [str(c) for c in frame.columns]
+    for index, column in enumerate(columns, start=1):
+        _text(ws, _cell(index, 1), column, font=_BOLD, fill=_HEADER_FILL, alignment=_CENTER)
+    decimals = {c for c in columns if "decimal" in str(frame[c].dtype)}
+    integers = {c for c in columns if pd.api.types.is_integer_dtype(frame[c].dtype)}
+    for row, record in enumerate(_records(frame), start=2):
+        for index, column in enumerate(columns, start=1):
+            value, ref = record[column], _cell(index, row)
+            if column in decimals:
+                _number(ws, ref, None if value is None else Decimal(value), DETAIL_FORMAT)
+            elif column in integers:
+                _number(ws, ref, None if value is None else int(value), COUNT_FORMAT)
+            elif column in ("verdict", "worst_verdict") and value in VERDICT_FILLS:
+                _text(ws, ref, value, fill=PatternFill("solid", fgColor=VERDICT_FILLS[value]))
+            else:
+                _text(ws, ref, value, alignment=_WRAP if column in ("quote", "explanation", "reason") else None)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{_cell(len(columns), len(frame) + 1)}"
+    wide = {"quote": 40, "explanation": 60, "reason": 50, "label": 24, "later_label": 24, "earlier_label": 24,
+            "department": 24, "budget_id": 28, "source": 40}
+    for index, column in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = wide.get(column, 14)

@@ -1,0 +1,339 @@
+"""``budgetkit report FOLDER``: every output of a collection of budgets in one folder.
+
+The same steps as a single budget's report (:mod:`budgetkit.report`), for many budgets at once:
+
+1. load every data package and document beneath the folder (or the paths given) and audit them
+   all, with last year's figures restated in the next year's budget as findings too;
+2. ``audit.md`` / ``audit.html`` (verdicts per department, the most common failures, then each
+   budget's failures), ``findings.csv`` / ``findings.json`` (every evaluation of every budget),
+   ``problems.csv`` (the sources that could not be read: file, line, field, message);
+3. ``charts/``: findings per department and the structure of spending, as PNG, SVG and PDF;
+4. ``tables/``: the summaries as CSV, and the long tables as Parquet for DuckDB, Spark or pandas;
+5. ``collection.xlsx``: the summaries and every finding that is not consistent, one sheet each;
+6. ``notebooks/07-collection.html``: the collection notebook executed on this collection.
+
+Files are written atomically and are byte-identical run to run for the same input.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .report import (STEPS, Progress, ReportError, ReportResult, _notebooks, _reason, _stderr, _step_label,
+                     _summary_line, finding_html, finding_markdown, table_csv, write_atomic)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .collection import Collection
+
+__all__ = ["collection_title", "run_collection_report"]
+
+#: The summary tables of a collection, in reading order: name → what it holds.
+SUMMARY_TABLES = {
+    "budgets": "one row per budget read: department, budget year, prior year, source",
+    "verdicts-by-department": "evaluations per verdict, per department",
+    "verdicts-by-budget": "evaluations per verdict, per budget",
+    "common-findings": "rules that fail, by verdict, with the number of budgets they fail in",
+    "spending-structure": "支出预算, 基本/项目支出 and 三公经费 per budget, with their shares in percent",
+    "year-over-year": "last year's figures in each budget against that year's own budget",
+}
+
+
+def collection_title(budgets: pd.DataFrame) -> str:
+    """``13 budgets of 5 departments, 2022–2024``."""
+    def count(n: int, noun: str) -> str:
+        return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+    years = sorted(int(y) for y in budgets["budget_year"].dropna().unique())
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "no year")
+    return f"{count(len(budgets), 'budget')} of {count(budgets['department'].nunique(), 'department')}, {span}"
+
+
+class _Audited:
+    """What every step reads: the collection, its findings, and the summaries drawn from them."""
+
+    def __init__(self, collection: Collection, rules, root: Path):
+        from .collection import stack_findings, year_over_year_findings
+
+        self.collection, self.root = collection, root
+        self.pairs = collection.year_over_year()
+        self.findings = stack_findings(collection.audit(rules), year_over_year_findings(collection, self.pairs))
+        self._tables: dict[str, pd.DataFrame] = {}
+
+    def table(self, name: str) -> pd.DataFrame:
+        from .collection import common_findings, spending_structure, verdicts_by
+
+        if name not in self._tables:
+            self._tables[name] = {
+                "budgets": lambda: _relative_sources(self.collection.budgets.drop(columns=["budget_order"]), self.root),
+                "verdicts-by-department": lambda: verdicts_by(self.findings),
+                "verdicts-by-budget": lambda: verdicts_by(self.findings, by=["budget_id", "department", "budget_year"]),
+                "common-findings": lambda: common_findings(self.findings),
+                "spending-structure": lambda: spending_structure(self.collection),
+                "year-over-year": lambda: self.pairs,
+            }[name]()
+        return self._tables[name]
+
+
+def _relative_sources(frame: pd.DataFrame, root: Path, columns: tuple[str, ...] = ("source",)) -> pd.DataFrame:
+    """``frame`` with its path ``columns`` relative to the collection's folder: reports name the
+    budgets as the collection does, not the machine's folders."""
+    def relative(source) -> str:
+        if not isinstance(source, str) or not source:
+            return source
+        try:
+            return Path(source).resolve().relative_to(root).as_posix() or "."
+        except ValueError:
+            return source
+
+    return frame.assign(**{column: [relative(s) for s in frame[column]] for column in columns})
+
+
+def _root(paths: list[str | Path]) -> Path:
+    """The folder a collection's paths share (the folder itself when one is given)."""
+    resolved = [Path(p).resolve() for p in paths]
+    if len(resolved) == 1:
+        return resolved[0] if resolved[0].is_dir() else resolved[0].parent
+    return Path(os.path.commonpath(resolved))
+
+
+def run_collection_report(paths: list[str | Path], out: str | Path = "out", notebooks: bool = True,
+                          rules=None, progress: Progress = _stderr) -> ReportResult:
+    """Write every output of the collection the ``paths`` name (a folder, or several paths) into ``out``.
+
+    Raises :class:`~budgetkit.schema.BudgetDataError` when nothing can be read at all and
+    :class:`~budgetkit.report.ReportError` (naming the step) when a step fails. Sources that
+    cannot be read are listed in ``problems.csv`` and announced on ``progress``.
+    """
+    from .audit import VERDICTS, RulesError
+    from .cli import load_collection, problem_lines
+
+    out = Path(out)
+    result = ReportResult(out=out)
+
+    def done(step: str, started: float, detail: str) -> None:
+        result.seconds[step] = time.perf_counter() - started
+        progress(f"{_step_label(step)} … {detail} ({result.seconds[step]:.1f} s)")
+
+    step = STEPS[0]
+    started = time.perf_counter()
+    collection = load_collection([str(p) for p in paths])  # BudgetDataError passes through: exit 2
+    try:
+        audited = _Audited(collection, rules, _root(paths))
+    except RulesError:
+        raise
+    except Exception as error:  # noqa: BLE001 - reported with the step's name
+        raise ReportError(step, _reason(error)) from error
+    result.title = collection_title(collection.budgets)
+    counts = audited.findings["verdict"].astype(str).value_counts()
+    result.verdict_counts = {v: int(counts.get(v, 0)) for v in VERDICTS}
+    for line in problem_lines(collection.problems):
+        progress(f"    {line}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ReportError(step, f"cannot write into {out}: {error.strerror or error}") from error
+    unread = collection.problems["source"].nunique()
+    unread = f", {unread} {'source' if unread == 1 else 'sources'} not read" if unread else ""
+    done(step, started, f"{result.title}{unread}; {len(audited.findings)} evaluations")
+
+    notebook_input = [str(p) for p in paths] if len(paths) > 1 else str(paths[0])
+    steps: list[tuple[str, Callable[[], tuple[list[Path], str]]]] = [
+        ("audit report", lambda: _audit_files(audited, out)),
+        ("charts", lambda: _charts(audited, out)),
+        ("tables", lambda: _tables(audited, out)),
+        ("workbook", lambda: _workbook(audited, out)),
+        ("notebooks", lambda: _notebooks(notebook_input, out, progress, parameter="collection_path")
+         if notebooks else ([], "skipped (--no-notebooks)")),
+    ]
+    for step, action in steps:
+        if step == "notebooks" and notebooks:
+            progress(f"{_step_label(step)} … executing the collection notebook")
+        started = time.perf_counter()
+        try:
+            files, detail = action()
+        except ReportError:
+            raise
+        except Exception as error:  # noqa: BLE001 - reported with the step's name, no traceback
+            raise ReportError(step, _reason(error)) from error
+        result.files[step] = files
+        if not files and detail.startswith("skipped"):
+            result.skipped[step] = detail.removeprefix("skipped").strip(" ()")
+        done(step, started, detail)
+    result.problems = collection.problems["source"].nunique()
+    return result
+
+
+# -- 2. the audit, for reading ----------------------------------------------------------------------------------
+
+def _failures_by_budget(audited: _Audited) -> list[tuple[dict, list[dict]]]:
+    """(budget row, its failing findings as records, worst first) for each budget with failures."""
+    from .audit import SEVERITY
+    from .cli import _records
+
+    findings = audited.findings
+    failing = findings[findings["verdict"].astype(str) != "consistent"]
+    records = _records(failing)
+    by_budget: dict[str, list[dict]] = {}
+    for record in records:
+        by_budget.setdefault(record["budget_id"], []).append(record)
+    out = []
+    for budget in audited.collection.budgets.to_dict("records"):
+        chosen = by_budget.get(budget["budget_id"], [])
+        if chosen:
+            out.append((budget, sorted(chosen, key=lambda r: -SEVERITY[r["verdict"]])))
+    return out
+
+
+def _markdown_table(frame: pd.DataFrame) -> list[str]:
+    from .report import _md, _plain
+
+    lines = ["| " + " | ".join(_md(str(c)) for c in frame.columns) + " |",
+             "|" + "|".join("---:" if str(frame[c].dtype) not in ("str", "object", "string") else "---"
+                            for c in frame.columns) + "|"]
+    lines += ["| " + " | ".join(_md(_plain(v)) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return lines + [""]
+
+
+def _html_table(frame: pd.DataFrame) -> str:
+    from .report import _plain
+
+    e = html.escape
+    numeric = {c for c in frame.columns if str(frame[c].dtype) not in ("str", "object", "string")}
+    head = "".join(f"<th>{e(str(c))}</th>" for c in frame.columns)
+    rows = "".join("<tr>" + "".join(f'<td class="num">{e(_plain(v))}</td>' if c in numeric else f"<td>{e(_plain(v))}</td>"
+                                    for c, v in zip(frame.columns, row)) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def audit_markdown(audited: _Audited) -> str:
+    """A collection's audit for people: the counts, the common failures, then each budget's failures."""
+    from .report import _md
+
+    budgets = audited.collection.budgets
+    lines = [f"# 审核报告 Audit — {collection_title(budgets)}", "", f"{_summary_line(audited.findings)}.", ""]
+    problems = audited.collection.problems
+    if len(problems):
+        from .cli import problem_lines
+
+        lines += [f"## Sources not read ({problems['source'].nunique()})", ""]
+        lines += [f"- {_md(line)}" for line in problem_lines(problems)] + [""]
+    lines += ["## Verdicts per department", ""] + _markdown_table(audited.table("verdicts-by-department"))
+    lines += ["## The most common failures", ""] + _markdown_table(audited.table("common-findings"))
+    for budget, records in _failures_by_budget(audited):
+        lines += [f"## {_md(budget['budget_id'])} · {_md(budget['department'])} {budget['budget_year']} "
+                  f"({len(records)})", ""]
+        for number, record in enumerate(records, start=1):
+            lines += finding_markdown(record, f"{record['verdict']} {number}", "###")
+    lines += ["Every evaluation, the consistent ones included, is in findings.csv and findings.json.", ""]
+    return "\n".join(lines)
+
+
+def audit_html(audited: _Audited) -> str:
+    """The same report as :func:`audit_markdown`, as one self-contained page; all text escaped."""
+    from .report import _CSS
+
+    e = html.escape
+    budgets = audited.collection.budgets
+    title = f"审核报告 Audit — {collection_title(budgets)}"
+    out = ["<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
+           f"<title>{e(title)}</title>", f"<style>\n{_CSS}\n</style>", "</head>", "<body>",
+           f"<h1>{e(title)}</h1>", f"<p>{e(_summary_line(audited.findings))}.</p>"]
+    problems = audited.collection.problems
+    if len(problems):
+        from .cli import problem_lines
+
+        out.append(f"<h2>Sources not read ({problems['source'].nunique()})</h2><ul>")
+        out += [f"<li>{e(line)}</li>" for line in problem_lines(problems)]
+        out.append("</ul>")
+    out += ["<h2>Verdicts per department</h2>", _html_table(audited.table("verdicts-by-department")),
+            "<h2>The most common failures</h2>", _html_table(audited.table("common-findings"))]
+    for budget, records in _failures_by_budget(audited):
+        out.append(f"<h2>{e(budget['budget_id'])} · {e(budget['department'])} {budget['budget_year']} "
+                   f"({len(records)})</h2>")
+        for number, record in enumerate(records, start=1):
+            out += finding_html(record, f"{record['verdict']} {number}")
+    out += ["<p>Every evaluation, the consistent ones included, is in findings.csv and findings.json.</p>",
+            "</body>", "</html>", ""]
+    return "\n".join(out)
+
+
+def _audit_files(audited: _Audited, out: Path) -> tuple[list[Path], str]:
+    from .cli import findings_csv, findings_json
+
+    problems = _relative_sources(audited.collection.problems, audited.root, ("source", "file"))
+    files = [write_atomic(out / "audit.md", audit_markdown(audited)),
+             write_atomic(out / "audit.html", audit_html(audited)),
+             write_atomic(out / "findings.csv", findings_csv(audited.findings)),
+             write_atomic(out / "findings.json", findings_json(audited.findings)),
+             write_atomic(out / "problems.csv", table_csv(problems))]
+    return files, f"{len(files)} files"
+
+
+# -- 3. charts ---------------------------------------------------------------------------------------------------
+
+def _charts(audited: _Audited, out: Path) -> tuple[list[Path], str]:
+    from .report import CHART_DPI, CHART_FORMATS, _module_present
+
+    if not _module_present("budgetkit.charts"):
+        return [], "skipped (budgetkit.charts is not in this installation)"
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: never open a window, whatever the environment says
+
+    from . import charts
+
+    inputs = {"findings-by-department": audited.findings, "spending-shares": audited.table("spending-structure")}
+    files: list[Path] = []
+    for name, make in charts.COLLECTION_CHARTS.items():
+        files += charts.save(make(inputs[name]), out / "charts" / name, formats=CHART_FORMATS, dpi=CHART_DPI)
+    return files, f"{len(files)} files ({len(charts.COLLECTION_CHARTS)} charts × {len(CHART_FORMATS)} formats)"
+
+
+# -- 4. tables ---------------------------------------------------------------------------------------------------
+
+def _tables(audited: _Audited, out: Path) -> tuple[list[Path], str]:
+    import tempfile
+
+    files = [write_atomic(out / "tables" / f"{name}.csv", table_csv(audited.table(name))) for name in SUMMARY_TABLES]
+    # the long tables for engines that read Parquet; written beside, then moved into place
+    target = out / "tables" / "parquet"
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".parquet.", dir=out / "tables") as scratch:
+        audited.collection.to_parquet(scratch)
+        for written in sorted(Path(scratch).glob("*.parquet")):
+            os.replace(written, target / written.name)
+            files.append(target / written.name)
+    return files, f"{len(SUMMARY_TABLES)} summaries (CSV), {len(files) - len(SUMMARY_TABLES)} long tables (Parquet)"
+
+
+# -- 5. the workbook ---------------------------------------------------------------------------------------------
+
+def _workbook(audited: _Audited, out: Path) -> tuple[list[Path], str]:
+    from .report import _module_present
+
+    if not _module_present("openpyxl"):
+        return [], "skipped (openpyxl is not installed)"
+    from .xlsx import collection_workbook_bytes
+
+    findings = audited.findings
+    sheets = {
+        "说明": None,
+        "按部门": audited.table("verdicts-by-department"),
+        "按预算": audited.table("verdicts-by-budget"),
+        "常见问题": audited.table("common-findings"),
+        "支出结构": audited.table("spending-structure"),
+        "跨年核对": audited.table("year-over-year"),
+        "审核发现": findings[findings["verdict"].astype(str) != "consistent"].reset_index(drop=True),
+    }
+    data = collection_workbook_bytes(sheets, title=collection_title(audited.collection.budgets),
+                                     summary=_summary_line(findings))
+    path = write_atomic(out / "collection.xlsx", data)
+    return [path], f"{path.name}: {len(sheets)} sheets, {len(sheets['审核发现'])} findings that are not consistent"

@@ -1,0 +1,120 @@
+"""``budgetkit report FOLDER``: a collection's outputs, checked against the collection's own findings."""
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from budgetkit.cli import main
+from budgetkit.collection import load_many, stack_findings, year_over_year_findings
+from budgetkit.report import notebook_parameters, notebooks_dir
+
+HERE = Path(__file__).parent
+DEMO = HERE.parent / "data" / "collections" / "demo"
+TINY = HERE / "data" / "tiny-budget"
+
+
+@pytest.fixture(scope="module")
+def demo_findings():
+    collection = load_many(DEMO)
+    return collection, stack_findings(collection.audit(), year_over_year_findings(collection))
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("collection-report")
+    status = main(["report", str(DEMO), "--out", str(out), "--no-notebooks"])
+    return status, out
+
+
+def test_every_output_is_written(report):
+    status, out = report
+    assert status == 0
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    expected = ["audit.html", "audit.md", "collection.xlsx", "findings.csv", "findings.json", "problems.csv"]
+    expected += [f"charts/{name}.{fmt}" for name in ("findings-by-department", "spending-shares")
+                 for fmt in ("pdf", "png", "svg")]
+    expected += [f"tables/{name}.csv" for name in ("budgets", "common-findings", "spending-structure",
+                                                   "verdicts-by-budget", "verdicts-by-department", "year-over-year")]
+    expected += [f"tables/parquet/{name}.parquet" for name in ("budgets", "claims", "line_items", "lines")]
+    assert written == sorted(expected)
+
+
+def test_findings_files_hold_every_evaluation_of_every_budget(report, demo_findings):
+    _, out = report
+    collection, findings = demo_findings
+    rows = list(csv.DictReader(io.StringIO((out / "findings.csv").read_text(encoding="utf-8"))))
+    assert len(rows) == len(findings)
+    assert {r["budget_id"] for r in rows} == set(collection.budgets["budget_id"])
+    failing = [r for r in rows if r["verdict"] != "consistent"]
+    markdown = (out / "audit.md").read_text(encoding="utf-8")
+    for row in failing:  # each failure is under its budget's heading in the readable report
+        where = " ".join(part for part in (row["section"], row["claim_id"]) if part)
+        assert f"{row['rule']} — {where}" in markdown
+    for budget_id in {r["budget_id"] for r in failing}:
+        assert f"## {budget_id} · " in markdown
+
+
+def test_workbook_sheets_match_the_tables(report, demo_findings):
+    openpyxl = pytest.importorskip("openpyxl")
+    _, out = report
+    _, findings = demo_findings
+    workbook = openpyxl.load_workbook(out / "collection.xlsx")
+    assert workbook.sheetnames == ["说明", "按部门", "按预算", "常见问题", "支出结构", "跨年核对", "审核发现"]
+    failing = findings[findings["verdict"].astype(str) != "consistent"]
+    assert workbook["审核发现"].max_row == len(failing) + 1
+    sheet = workbook["按部门"]
+    header = [c.value for c in sheet[1]]
+    evaluations = {row[0]: row[header.index("evaluations")] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert evaluations == findings.groupby("department").size().to_dict()
+
+
+def test_sources_are_named_relative_to_the_collection(report):
+    _, out = report
+    budgets = list(csv.DictReader(io.StringIO((out / "tables" / "budgets.csv").read_text(encoding="utf-8"))))
+    assert [b["source"] for b in budgets] == [b["budget_id"] for b in budgets]
+    for path in out.rglob("*"):
+        if path.suffix in (".csv", ".md", ".html", ".json"):
+            assert str(DEMO.resolve()) not in path.read_text(encoding="utf-8"), path
+
+
+def test_two_runs_are_byte_identical(report, tmp_path):
+    _, out = report
+    assert main(["report", str(DEMO), "--out", str(tmp_path), "--no-notebooks"]) == 0
+    first = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    second = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_an_unreadable_source_is_listed_and_the_report_exits_2(tmp_path, capsys):
+    shutil.copytree(TINY, tmp_path / "in" / "tiny-budget")
+    (tmp_path / "in" / "broken.txt").write_bytes(b"\xff\xfe\x00garbage")
+    status = main(["report", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--no-notebooks"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "1 source not read" in err
+    problems = list(csv.DictReader(io.StringIO((tmp_path / "out" / "problems.csv").read_text(encoding="utf-8"))))
+    assert [(p["source"], p["file"]) for p in problems] == [("broken.txt", "broken.txt")]
+    assert (tmp_path / "out" / "findings.csv").read_text(encoding="utf-8").count("\ntiny-budget,") == 11
+
+
+def test_notebooks_declare_what_they_take():
+    folder = notebooks_dir()
+    assert folder is not None
+    parameters = {path.name: notebook_parameters(path) for path in sorted(folder.glob("*.ipynb"))}
+    assert parameters.pop("07-collection.ipynb") == {"collection_path"}
+    assert set(map(frozenset, parameters.values())) == {frozenset({"budget_path"})}
+
+
+def test_the_collection_notebook_runs_on_the_collection_given(tmp_path):
+    pytest.importorskip("nbclient")
+    sources = [str(TINY), str(DEMO / "anju-health-2022")]
+    assert main(["report", *sources, "--out", str(tmp_path)]) == 0
+    pages = sorted(p.name for p in (tmp_path / "notebooks").glob("*.html"))
+    assert pages == ["07-collection.html"]
+    page = (tmp_path / "notebooks" / "07-collection.html").read_text(encoding="utf-8")
+    assert "测试区文化馆" in page and "遂宁市安居区卫生健康局" in page
+    assert "遂宁市安居区教育局" not in page  # not the demo collection
