@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
 
-from .claims import COUNT_UNITS, Claim, read_claims  # noqa: F401 (COUNT_UNITS: still importable from here)
+from .claims import COUNT_UNITS, Claim, nearest, read_claims  # noqa: F401 (COUNT_UNITS: still importable from here)
 from .numbers import MONEY_UNITS, PLACEHOLDER_PATTERN, Interval
 from .schema import Problem, decimal_array
 
@@ -140,30 +140,15 @@ class _Claims:
         self.by_id = {claim.id: claim for claim in self.all}
         self.by_measure: dict[tuple[str, int], list[Claim]] = defaultdict(list)
         for claim in self.all:
-            if claim.kind in ("amount", "total", "count") and claim.value is not None:
+            if claim.states_quantity:
                 self.by_measure[(claim.measure, claim.year)].append(claim)
 
     def stated(self, measure: str, year: int, code: str | None = None) -> list[Claim]:
         return [c for c in self.by_measure.get((measure, year), []) if c.code == code]
 
     def pick(self, measure: str, year: int, code: str | None = None, near: str | None = None) -> Claim | None:
-        """The statement of a quantity: the one in section ``near`` if any, else the first printed."""
-        candidates = self.stated(measure, year, code)
-        if not candidates:
-            return None
-        if near is not None:
-            for claim in candidates:
-                if claim.section == near:
-                    return claim
-            for claim in candidates:
-                if _top_section(claim.section) == _top_section(near):
-                    return claim
-        return candidates[0]
-
-
-def _top_section(section: str) -> str:
-    """三（一） → 三: the numbered section a subsection belongs to."""
-    return section.split("（", 1)[0]
+        """The statement of a quantity nearest to section ``near`` (claims.nearest)."""
+        return nearest(self.stated(measure, year, code), near)
 
 
 # -- rows -------------------------------------------------------------------------------------
@@ -464,7 +449,7 @@ def _restatement_rows(rule: Rule, claims: _Claims) -> list[dict]:
     groups: dict[tuple, list[Claim]] = defaultdict(list)
     alias = {m: "|".join(rule.params["measures"]) for m in rule.params.get("measures", [])}
     for claim in claims.all:
-        if claim.kind not in ("amount", "total", "count") or claim.value is None:
+        if not claim.states_quantity:
             continue
         if alias and claim.measure not in alias:
             continue

@@ -18,10 +18,12 @@ import pandas as pd
 
 from .numbers import MONEY_UNITS, Interval
 
-__all__ = ["COUNT_UNITS", "Claim", "read_claims"]
+__all__ = ["COUNT_UNITS", "STATEMENT_KINDS", "Claim", "nearest", "read_claims", "top_section"]
 
 #: Units of things counted one by one: a count is exact, whatever its decimals.
 COUNT_UNITS = {"人", "辆", "个", "场", "名", "期", "台（套）"}
+#: Kinds of claim that state a quantity itself (not a share of it, a change in it or a bound on it).
+STATEMENT_KINDS = ("amount", "total", "count")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,11 @@ class Claim:
     quote: str
     line: int
     char_end: int
+
+    @property
+    def states_quantity(self) -> bool:
+        """An amount, total or count with a value: what a sum adds up and a share or change refers to."""
+        return self.kind in STATEMENT_KINDS and self.value is not None
 
     # -- arithmetic: in the comparison unit, money in 万元 -------------------------------------------
 
@@ -181,3 +188,25 @@ def _as_printed(value: Decimal | None, decimals: int | None) -> Decimal | None:
         return value.normalize() if value != 0 else Decimal(0)
     return value.quantize(Decimal(1).scaleb(-decimals))
 
+
+# -- which statement of a quantity --------------------------------------------------------------------
+
+def top_section(section: str) -> str:
+    """三（一） → 三: the numbered section a subsection belongs to."""
+    return section.split("（", 1)[0]
+
+
+def nearest(candidates: list[Claim], near: str | None = None) -> Claim | None:
+    """The statement of a quantity among ``candidates`` (in document order) that the audit, the
+    tables and the workbook all take: the one in section ``near``, else in its top-level section,
+    else the first printed."""
+    if not candidates:
+        return None
+    if near is not None:
+        for claim in candidates:
+            if claim.section == near:
+                return claim
+        for claim in candidates:
+            if top_section(claim.section) == top_section(near):
+                return claim
+    return candidates[0]

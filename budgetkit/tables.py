@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .audit import SEVERITY, VERDICTS, Rule, load_rules
-from .claims import Claim, read_claims
+from .claims import Claim, nearest, read_claims, top_section
 from .numbers import PLACEHOLDER_PATTERN
 from .schema import decimal_array
 
@@ -106,21 +106,11 @@ class _Claims:
         return [c for c in self.all if self.table_of.get(c.measure) == table]
 
     def stated(self, measure: str, year: int, code: str | None = None) -> list[Claim]:
-        return [c for c in self.all if c.measure == measure and c.year == year and c.code == code
-                and c.kind in ("amount", "total", "count") and c.value is not None]
+        return [c for c in self.all if c.measure == measure and c.year == year and c.code == code and c.states_quantity]
 
     def pick(self, measure: str, year: int, code: str | None = None, near: str | None = None) -> Claim | None:
-        """The statement of a quantity in section ``near`` if there is one, else in its top-level
-        section, else the first printed (the audit's choice too)."""
-        candidates = self.stated(measure, year, code)
-        if not candidates:
-            return None
-        if near is not None:
-            for wanted in (lambda c: c.section == near, lambda c: _top(c.section) == _top(near)):
-                for claim in candidates:
-                    if wanted(claim):
-                        return claim
-        return candidates[0]
+        """The statement of a quantity nearest to section ``near`` (the audit's choice too)."""
+        return nearest(self.stated(measure, year, code), near)
 
 
 def _records(frame: pd.DataFrame, columns: list[str] | None = None) -> list:
@@ -130,10 +120,6 @@ def _records(frame: pd.DataFrame, columns: list[str] | None = None) -> list:
     columns = list(frame.columns) if columns is None else columns
     Row = namedtuple("Row", columns)
     return [Row(*values) for values in zip(*(frame[c].tolist() for c in columns))] if len(frame) else []
-
-
-def _top(section: str) -> str:
-    return section.split("（", 1)[0]
 
 
 # -- audit marks -------------------------------------------------------------------------------
@@ -424,7 +410,7 @@ def income_by_source(budget: Budget, findings: pd.DataFrame | None = None) -> pd
     """三（一）: income by source and the stated total beside their sum."""
     rows, marks = _start(budget, findings)
     rows.sum_block("income_total", INCOME_SOURCES)
-    rows.rest(c for c in rows.claims.in_table("income") if _top(c.section) == "三")
+    rows.rest(c for c in rows.claims.in_table("income") if top_section(c.section) == "三")
     return _frame(rows.rows, marks, ["money"])
 
 
@@ -443,7 +429,7 @@ def fiscal_income_and_expenditure(budget: Budget, findings: pd.DataFrame | None 
     rows.sum_block("fiscal_total", ["fiscal_expenditure_by_function"], level="类", role_prefix="expenditure ")
     rows.change_block(["fiscal_total"])
     rows.rest(rows.claims.in_table("fiscal"))
-    rows.rest(c for c in rows.claims.in_table("income") if _top(c.section) == "四")
+    rows.rest(c for c in rows.claims.in_table("income") if top_section(c.section) == "四")
     return _frame(rows.rows, marks, ["money"])
 
 

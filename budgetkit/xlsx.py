@@ -27,7 +27,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .claims import Claim, read_claims
+from .claims import Claim, nearest, read_claims
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.worksheet.worksheet import Worksheet
@@ -106,18 +106,12 @@ class _Claims:
         """Figures stated for ``measure`` (and ``code``) in the year, in document order."""
         year = self.year if year is None else year
         return [c for c in self.all if c.measure == measure and c.code == code and c.year == year
-                and c.kind in ("amount", "total", "count") and c.value is not None]
+                and c.states_quantity]
 
     def pick(self, measure: str, code: str | None = None, near: str | None = None,
              year: int | None = None) -> Claim | None:
-        """The statement in section ``near``, else in its top-level section, else the first (as the audit)."""
-        candidates = self.stated(measure, code, year)
-        if near is not None:
-            for same in (lambda c: c.section == near, lambda c: _top(c.section) == _top(near)):
-                for claim in candidates:
-                    if same(claim):
-                        return claim
-        return candidates[0] if candidates else None
+        """The statement nearest to section ``near``, as the audit takes it (claims.nearest)."""
+        return nearest(self.stated(measure, code, year), near)
 
     def parts_of(self, total: Claim, measures: list[str], level_width: int | None = None) -> list[Claim]:
         """The parts of ``total``: those the audit summed for it when it did, else the nearest statements."""
@@ -147,10 +141,6 @@ class _Claims:
 
     def label(self, measure: str) -> str:
         return str(self.labels.get(measure, measure))
-
-
-def _top(section: str) -> str:
-    return section.split("（", 1)[0]
 
 
 # -- cells ---------------------------------------------------------------------------------------------------
