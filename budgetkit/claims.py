@@ -143,6 +143,12 @@ def _two_decimals_at_least(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01")) if value == value.quantize(Decimal("0.01")) else value.normalize()
 
 
+#: The columns of the claims table a Claim is read from, in the order _claim takes them.
+_COLUMNS = ["claim_id", "section", "kind", "measure", "code", "label", "year", "value", "decimals", "unit",
+            "qualifier", "direction", "base_measure", "base_year", "ref_claim_id", "base_claim_id", "text", "quote",
+            "line", "char_end"]
+
+
 def read_claims(frame: pd.DataFrame) -> list[Claim]:
     """Every row of a claims table (``Budget.claims``), in order, as a :class:`Claim`."""
     if not len(frame):
@@ -152,11 +158,6 @@ def read_claims(frame: pd.DataFrame) -> list[Claim]:
     columns.setdefault("quote", [None] * len(frame))  # a frame not from ``load`` may have no quotes
     rows = zip(*(columns[name] for name in _COLUMNS))
     return [_claim(order, *row) for order, row in enumerate(rows)]
-
-
-_COLUMNS = ["claim_id", "section", "kind", "measure", "code", "label", "year", "value", "decimals", "unit",
-            "qualifier", "direction", "base_measure", "base_year", "ref_claim_id", "base_claim_id", "text", "quote",
-            "line", "char_end"]
 
 
 def _claim(order, claim_id, section, kind, measure, code, label, year, value, decimals, unit, qualifier, direction,
