@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
 
+from .claims import COUNT_UNITS, Claim, nearest, read_claims  # noqa: F401 (COUNT_UNITS: still importable from here)
 from .numbers import MONEY_UNITS, PLACEHOLDER_PATTERN, Interval
 from .schema import Problem, decimal_array
 
@@ -50,9 +51,8 @@ RULE_KINDS = {
 _COMMON_KEYS = {"id", "kind", "sections", "reason"}
 _TEXT_CHECKS = ("placeholder", "comparison-year", "change-direction", "reason-year")
 
-#: Money is compared in 万元 (numbers.MONEY_UNITS gives the factor from each printed unit).
-#: Units of things counted one by one: a count is exact, whatever its decimals.
-COUNT_UNITS = {"人", "辆", "个", "场", "名", "期", "台（套）"}
+#: Money is compared in 万元 (numbers.MONEY_UNITS gives the factor from each printed unit); counts
+#: (claims.COUNT_UNITS) are exact: both readings are made once, by claims.Claim.
 #: Computed shares are carried to this many decimals beyond the stated figure (rounded half-even
 #: for the point value, outward for the interval bounds): enough to tell a rounding from a drift.
 SHARE_GUARD_DIGITS = 3
@@ -132,132 +132,23 @@ def load_rules(path: str | Path) -> list[Rule]:
     return rules
 
 
-@dataclass
-class Claim:
-    """One stated figure, read for arithmetic: its value and interval in the comparison unit."""
-
-    id: str
-    order: int
-    section: str
-    kind: str
-    measure: str
-    code: str | None
-    label: str
-    year: int
-    value: Decimal | None
-    decimals: int | None
-    unit: str
-    direction: str | None
-    base_measure: str | None
-    base_year: int | None
-    ref: str | None
-    base: str | None
-    quote: str
-    line: int
-    char_end: int
-
-    @property
-    def comparison_unit(self) -> str:
-        return "万元" if self.unit in MONEY_UNITS else self.unit
-
-    @property
-    def amount(self) -> Decimal | None:
-        """The value in the comparison unit (money in 万元), exactly."""
-        if self.value is None:
-            return None
-        return self.value * MONEY_UNITS.get(self.unit, Decimal(1))
-
-    @property
-    def interval(self) -> Interval | None:
-        """What the printed figure can stand for, in the comparison unit.
-
-        Counts are exact. A money figure printed as a bare ``0`` is taken as exactly nothing
-        budgeted, not as a value rounded to the nearest whole unit. Anything else stands for
-        ±½ unit of its last printed decimal.
-        """
-        if self.value is None:
-            return None
-        factor = MONEY_UNITS.get(self.unit, Decimal(1))
-        if self.unit in COUNT_UNITS or self.decimals is None or (self.value == 0 and self.decimals == 0):
-            return Interval.exact(self.value * factor)
-        around = Interval.around(self.value, self.decimals)
-        return Interval(around.lo * factor, around.hi * factor)
-
-    @property
-    def last_place(self) -> Decimal:
-        """One unit in the last printed place, in the comparison unit (zero for exact figures)."""
-        interval = self.interval
-        return Decimal(0) if interval is None else (interval.hi - interval.lo)
-
-    @property
-    def signed_change(self) -> Interval | None:
-        """A change claim as a signed interval; an unspecified direction spans both signs."""
-        interval = self.interval
-        if interval is None:
-            return None
-        if self.direction == "decrease":
-            return -interval
-        if self.direction == "unspecified":
-            return Interval(-interval.hi, interval.hi)
-        return interval
-
-
 class _Claims:
     """The claims of one budget, indexed for the rules."""
 
     def __init__(self, claims: pd.DataFrame):
-        def optional(value):
-            return None if pd.isna(value) else value
-
-        def as_printed(value, decimals):
-            # Arrow hands decimals back at the column's scale (840.0500); restore the printed scale.
-            if pd.isna(value):
-                return None
-            if pd.isna(decimals):
-                return value.normalize() if value != 0 else Decimal(0)
-            return value.quantize(Decimal(1).scaleb(-int(decimals)))
-
-        self.all: list[Claim] = []
-        for order, row in enumerate(claims.itertuples(index=False)):
-            self.all.append(
-                Claim(
-                    id=row.claim_id, order=order, section=row.section, kind=row.kind, measure=row.measure,
-                    code=optional(row.code), label=row.label, year=int(row.year),
-                    value=as_printed(row.value, row.decimals), decimals=None if pd.isna(row.decimals) else int(row.decimals),
-                    unit=row.unit, direction=optional(row.direction), base_measure=optional(row.base_measure),
-                    base_year=None if pd.isna(row.base_year) else int(row.base_year),
-                    ref=optional(row.ref_claim_id), base=optional(row.base_claim_id),
-                    quote=getattr(row, "quote", "") or "", line=int(row.line) if not pd.isna(row.line) else 0,
-                    char_end=int(row.char_end) if not pd.isna(row.char_end) else 0,
-                )
-            )
+        self.all: list[Claim] = read_claims(claims)
         self.by_id = {claim.id: claim for claim in self.all}
         self.by_measure: dict[tuple[str, int], list[Claim]] = defaultdict(list)
         for claim in self.all:
-            if claim.kind in ("amount", "total", "count") and claim.value is not None:
+            if claim.states_quantity:
                 self.by_measure[(claim.measure, claim.year)].append(claim)
 
     def stated(self, measure: str, year: int, code: str | None = None) -> list[Claim]:
         return [c for c in self.by_measure.get((measure, year), []) if c.code == code]
 
     def pick(self, measure: str, year: int, code: str | None = None, near: str | None = None) -> Claim | None:
-        """The statement of a quantity: the one in section ``near`` if any, else the first printed."""
-        candidates = self.stated(measure, year, code)
-        if not candidates:
-            return None
-        if near is not None:
-            for claim in candidates:
-                if claim.section == near:
-                    return claim
-            for claim in candidates:
-                if _top_section(claim.section) == _top_section(near):
-                    return claim
-        return candidates[0]
-
-
-def _top_section(section: str) -> str:
-    """三（一） → 三: the numbered section a subsection belongs to."""
-    return section.split("（", 1)[0]
+        """The statement of a quantity nearest to section ``near`` (claims.nearest)."""
+        return nearest(self.stated(measure, year, code), near)
 
 
 # -- rows -------------------------------------------------------------------------------------
@@ -509,18 +400,14 @@ def _stated_prior_row(rule: Rule, claims: _Claims, change: Claim, current: Claim
     else:
         computed_interval = current.interval - prior.interval
         point = current.amount - prior.amount
-    verdict = _verdict(signed, _signed_value(change), change.last_place, computed_interval)
+    verdict = _verdict(signed, change.signed, change.last_place, computed_interval)
     explanation = (f"{_fmt(current.value)} − {_fmt(prior.value)} = {_fmt(point)}"
                    f"{'%' if change.unit == '%' else ''}; the text states "
                    f"{_direction_word(change)} {_fmt(change.value)}.")
     if verdict != "consistent" and change.unit != "%":
-        explanation += _difference_note(claims, _signed_value(change) - point, change.comparison_unit, [change, current, prior])
-    return _row(rule, verdict, change, stated=_signed_value(change), stated_interval=signed, computed=point,
+        explanation += _difference_note(claims, change.signed - point, change.comparison_unit, [change, current, prior])
+    return _row(rule, verdict, change, stated=change.signed, stated_interval=signed, computed=point,
                 computed_interval=computed_interval, inputs=[current, prior], explanation=explanation)
-
-
-def _signed_value(change: Claim) -> Decimal:
-    return -change.value if change.direction == "decrease" else change.value
 
 
 def _direction_word(change: Claim) -> str:
@@ -540,7 +427,7 @@ def _implied_prior_rows(rule: Rule, claims: _Claims, changes: list[Claim]) -> li
         if current is None or current.interval is None:
             continue
         interval = current.interval - change.signed_change
-        value = current.amount - _signed_value(change)
+        value = current.amount - change.signed
         implied[(change.measure, change.code, change.base_year)].append((change, interval, value, current))
     for (measure, code, year), statements in implied.items():
         printed = claims.stated(measure, year, code)
@@ -562,7 +449,7 @@ def _restatement_rows(rule: Rule, claims: _Claims) -> list[dict]:
     groups: dict[tuple, list[Claim]] = defaultdict(list)
     alias = {m: "|".join(rule.params["measures"]) for m in rule.params.get("measures", [])}
     for claim in claims.all:
-        if claim.kind not in ("amount", "total", "count") or claim.value is None:
+        if not claim.states_quantity:
             continue
         if alias and claim.measure not in alias:
             continue
@@ -674,7 +561,7 @@ def _text_rows(rule: Rule, claims: _Claims, budget: Budget) -> list[dict]:
             ok = possible.get(change.direction, True)
             explanation = (f"From {_fmt(prior.value)} to {_fmt(current.value)} the figure "
                            f"{'can' if ok else 'cannot'} show {_direction_word(change).rstrip(' of,')}.")
-            rows.append(_row(rule, "consistent" if ok else "text", change, stated=_signed_value(change),
+            rows.append(_row(rule, "consistent" if ok else "text", change, stated=change.signed,
                              stated_interval=None, computed=current.amount - prior.amount,
                              computed_interval=delta, inputs=[current, prior], explanation=explanation))
     return rows

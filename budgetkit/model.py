@@ -1,4 +1,7 @@
-"""The budget model: one :class:`Budget` whose attributes are typed pandas DataFrames."""
+"""The budget model: one :class:`Budget` whose attributes are typed pandas DataFrames.
+
+Its claims table is read row by row, as typed records, by :mod:`budgetkit.claims`.
+"""
 
 from __future__ import annotations
 

@@ -21,14 +21,14 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .audit import MONEY_UNITS, SEVERITY, VERDICTS, Rule, load_rules
+from .audit import SEVERITY, VERDICTS, Rule, load_rules
+from .claims import Claim, nearest, read_claims, top_section
 from .numbers import PLACEHOLDER_PATTERN
 from .schema import decimal_array
 
@@ -88,115 +88,29 @@ TAIL = ["recomputed_as", "verdict", "finding", "claim_ids"]
 GROUPS = {"money": MONEY, "share": SHARE, "change_pct": CHANGE_PCT, "count": COUNT}
 
 
-# -- the claims, read for display and arithmetic ---------------------------------------------------
-
-@dataclass(frozen=True)
-class _Stated:
-    id: str
-    order: int
-    section: str
-    kind: str
-    measure: str
-    code: str | None
-    label: str
-    year: int
-    value: Decimal | None  # as printed, in ``unit``
-    unit: str
-    decimals: int | None
-    qualifier: str | None
-    direction: str | None
-    base_measure: str | None
-    base_year: int | None
-    ref: str | None
-    base: str | None
-    text: str
-    quote: str
-
-    @property
-    def money(self) -> bool:
-        return self.unit in MONEY_UNITS
-
-    @property
-    def wan_yuan(self) -> Decimal | None:
-        """The value in 万元, exactly (money only)."""
-        if self.value is None or not self.money:
-            return None
-        return _scaled(self.value * MONEY_UNITS[self.unit])
-
-    @property
-    def signed_wan_yuan(self) -> Decimal | None:
-        """A money change in 万元, signed: a decrease is negative."""
-        amount = self.wan_yuan
-        return -amount if amount is not None and self.direction == "decrease" else amount
-
-    @property
-    def signed(self) -> Decimal | None:
-        """A change as a signed figure: a decrease is negative."""
-        if self.value is None:
-            return None
-        return -self.value if self.direction == "decrease" else self.value
-
-    @property
-    def printed(self) -> str:
-        if self.text and self.text[-1].isdigit():
-            return f"{self.text}{self.unit}"
-        return self.text
-
-
-def _scaled(value: Decimal) -> Decimal:
-    """Drop trailing zeros beyond the second decimal (Arrow hands back the column's scale)."""
-    return value.quantize(Decimal("0.01")) if value == value.quantize(Decimal("0.01")) else value.normalize()
-
+# -- the claims (read by budgetkit.claims), indexed for the tables -----------------------------
 
 class _Claims:
     def __init__(self, budget: Budget):
-        def optional(value):
-            return None if pd.isna(value) else value
-
-        self.all: list[_Stated] = []
-        for order, row in enumerate(_records(budget.claims)):
-            decimals = None if pd.isna(row.decimals) else int(row.decimals)
-            value = None
-            if not pd.isna(row.value):
-                value = row.value.quantize(Decimal(1).scaleb(-decimals)) if decimals is not None else (
-                    row.value.normalize() if row.value != 0 else Decimal(0))
-            self.all.append(_Stated(
-                id=row.claim_id, order=order, section=row.section, kind=row.kind, measure=row.measure,
-                code=optional(row.code), label=optional(row.label) or "", year=int(row.year), value=value,
-                unit=optional(row.unit) or "",
-                decimals=decimals, qualifier=optional(row.qualifier), direction=optional(row.direction),
-                base_measure=optional(row.base_measure),
-                base_year=None if pd.isna(row.base_year) else int(row.base_year), ref=optional(row.ref_claim_id),
-                base=optional(row.base_claim_id), text=optional(row.text) or "", quote=optional(getattr(row, "quote", None)) or "",
-            ))
+        self.all: list[Claim] = read_claims(budget.claims)
         self.by_id = {c.id: c for c in self.all}
         self.year = budget.year
         measures = budget.measures
         self.table_of = dict(zip(measures["measure"], measures["table"]))
 
-    def of(self, measures: Iterable[str], kinds: Iterable[str] | None = None) -> list[_Stated]:
+    def of(self, measures: Iterable[str], kinds: Iterable[str] | None = None) -> list[Claim]:
         wanted, kinds = set(measures), set(kinds) if kinds is not None else None
         return [c for c in self.all if c.measure in wanted and (kinds is None or c.kind in kinds)]
 
-    def in_table(self, table: str) -> list[_Stated]:
+    def in_table(self, table: str) -> list[Claim]:
         return [c for c in self.all if self.table_of.get(c.measure) == table]
 
-    def stated(self, measure: str, year: int, code: str | None = None) -> list[_Stated]:
-        return [c for c in self.all if c.measure == measure and c.year == year and c.code == code
-                and c.kind in ("amount", "total", "count") and c.value is not None]
+    def stated(self, measure: str, year: int, code: str | None = None) -> list[Claim]:
+        return [c for c in self.all if c.measure == measure and c.year == year and c.code == code and c.states_quantity]
 
-    def pick(self, measure: str, year: int, code: str | None = None, near: str | None = None) -> _Stated | None:
-        """The statement of a quantity in section ``near`` if there is one, else in its top-level
-        section, else the first printed (the audit's choice too)."""
-        candidates = self.stated(measure, year, code)
-        if not candidates:
-            return None
-        if near is not None:
-            for wanted in (lambda c: c.section == near, lambda c: _top(c.section) == _top(near)):
-                for claim in candidates:
-                    if wanted(claim):
-                        return claim
-        return candidates[0]
+    def pick(self, measure: str, year: int, code: str | None = None, near: str | None = None) -> Claim | None:
+        """The statement of a quantity nearest to section ``near`` (the audit's choice too)."""
+        return nearest(self.stated(measure, year, code), near)
 
 
 def _records(frame: pd.DataFrame, columns: list[str] | None = None) -> list:
@@ -206,10 +120,6 @@ def _records(frame: pd.DataFrame, columns: list[str] | None = None) -> list:
     columns = list(frame.columns) if columns is None else columns
     Row = namedtuple("Row", columns)
     return [Row(*values) for values in zip(*(frame[c].tolist() for c in columns))] if len(frame) else []
-
-
-def _top(section: str) -> str:
-    return section.split("（", 1)[0]
 
 
 # -- audit marks -------------------------------------------------------------------------------
@@ -275,7 +185,7 @@ class _Rows:
         self.rows: list[dict] = []
         self.shown: set[str] = set()
 
-    def add(self, shown: list[_Stated], role: str, item: str | None = None, **values) -> dict:
+    def add(self, shown: list[Claim], role: str, item: str | None = None, **values) -> dict:
         first = shown[0] if shown else None
         row = {
             "section": first.section if first else "",
@@ -290,7 +200,7 @@ class _Rows:
         self.rows.append(row)
         return row
 
-    def figure(self, claim: _Stated, role: str, item: str | None = None, **values) -> dict:
+    def figure(self, claim: Claim, role: str, item: str | None = None, **values) -> dict:
         """One stated figure in the column group its unit belongs to."""
         if claim.money:
             values.setdefault("stated_wan_yuan", claim.signed_wan_yuan if claim.kind == "change" else claim.wan_yuan)
@@ -318,7 +228,7 @@ class _Rows:
                     self._part_row(part, role_prefix + "part")
             self._total_row(total, parts, role_prefix + "total", exhaustive, item)
 
-    def _parts(self, measures: list[str], year: int, near: str, level: str | None) -> list[_Stated]:
+    def _parts(self, measures: list[str], year: int, near: str, level: str | None) -> list[Claim]:
         parts = []
         for measure in measures:
             if level is None:
@@ -331,7 +241,7 @@ class _Rows:
             parts += [p for code in codes if (p := self.claims.pick(measure, year, code, near)) is not None]
         return parts
 
-    def _part_row(self, part: _Stated, role: str) -> None:
+    def _part_row(self, part: Claim, role: str) -> None:
         shares = [c for c in self.claims.all if c.kind == "share" and c.value is not None and (
             c.ref == part.id or (c.ref is None and c.measure == part.measure and c.code == part.code
                                  and c.section == part.section and c.year == part.year))]
@@ -346,7 +256,7 @@ class _Rows:
                     k: v for k, v in values.items() if k != "stated_wan_yuan"}}
             self.add([part, share], role, **values)
 
-    def _share(self, share: _Stated, part: _Stated) -> dict:
+    def _share(self, share: Claim, part: Claim) -> dict:
         whole = self.claims.by_id.get(share.base) if share.base else (
             self.claims.pick(share.base_measure, share.year, None, share.section) if share.base_measure else None)
         if whole is None:
@@ -366,7 +276,7 @@ class _Rows:
             "recomputed_as": f"{_fmt(part.value)} ÷ {_fmt(whole.value)} × 100",
         }
 
-    def _total_row(self, total: _Stated, parts: list[_Stated], role: str, exhaustive: bool,
+    def _total_row(self, total: Claim, parts: list[Claim], role: str, exhaustive: bool,
                    item: str | None) -> None:
         if not parts:
             self.figure(total, role, item)
@@ -395,7 +305,7 @@ class _Rows:
             self.figure(change, "change", **self._change(change, current, prior))
 
     @staticmethod
-    def _change(change: _Stated, current: _Stated | None, prior: _Stated | None) -> dict:
+    def _change(change: Claim, current: Claim | None, prior: Claim | None) -> dict:
         if change.value is None:
             return {}
         if current is None or current.value is None:
@@ -421,7 +331,7 @@ class _Rows:
         return {"recomputed_count": recomputed, "difference_count": change.signed - recomputed,
                 "recomputed_as": f"{_fmt(current.value)} − {_fmt(prior.value)}"}
 
-    def rest(self, claims: Iterable[_Stated]) -> None:
+    def rest(self, claims: Iterable[Claim]) -> None:
         """Every claim of ``claims`` not shown yet, as printed (so that no stated figure is left out)."""
         for claim in claims:
             if claim.id in self.shown:
@@ -500,7 +410,7 @@ def income_by_source(budget: Budget, findings: pd.DataFrame | None = None) -> pd
     """三（一）: income by source and the stated total beside their sum."""
     rows, marks = _start(budget, findings)
     rows.sum_block("income_total", INCOME_SOURCES)
-    rows.rest(c for c in rows.claims.in_table("income") if _top(c.section) == "三")
+    rows.rest(c for c in rows.claims.in_table("income") if top_section(c.section) == "三")
     return _frame(rows.rows, marks, ["money"])
 
 
@@ -519,7 +429,7 @@ def fiscal_income_and_expenditure(budget: Budget, findings: pd.DataFrame | None 
     rows.sum_block("fiscal_total", ["fiscal_expenditure_by_function"], level="类", role_prefix="expenditure ")
     rows.change_block(["fiscal_total"])
     rows.rest(rows.claims.in_table("fiscal"))
-    rows.rest(c for c in rows.claims.in_table("income") if _top(c.section) == "四")
+    rows.rest(c for c in rows.claims.in_table("income") if top_section(c.section) == "四")
     return _frame(rows.rows, marks, ["money"])
 
 
@@ -547,7 +457,7 @@ def appropriation_by_item(budget: Budget, findings: pd.DataFrame | None = None) 
     items = budget.line_items
     names = dict(zip(items["code"], items["name"]))
     purposes = {code: purpose for code, purpose in zip(items["code"], items["purpose"]) if isinstance(purpose, str)}
-    stated: dict[str, list[_Stated]] = defaultdict(list)
+    stated: dict[str, list[Claim]] = defaultdict(list)
     for claim in claims.of([BY_FUNCTION], kinds=["amount", "total"]):
         if claim.code and claim.year == year:
             stated[claim.code].append(claim)

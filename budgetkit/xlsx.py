@@ -27,6 +27,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from .claims import Claim, nearest, read_claims
+
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.worksheet.worksheet import Worksheet
 
@@ -80,40 +82,13 @@ class WorkbookLayout:
         self.placements.append(Placement(*args, **kwargs))
 
 
-# -- claims, read once -------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Claim:
-    id: str
-    section: str
-    kind: str
-    measure: str
-    code: str | None
-    label: str
-    year: int
-    value: Decimal | None
-    unit: str
-    text: str
-    quote: str
-    ref: str | None
-    base: str | None
-
-
-def _optional(value):
-    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
-
+# -- claims (read by budgetkit.claims), indexed with the audit's findings -------------------------------------
 
 class _Claims:
     def __init__(self, budget: Budget, findings: pd.DataFrame):
         self.year = budget.year
         self.prior_year = budget.prior_year
-        self.all = [
-            _Claim(id=row.claim_id, section=row.section, kind=row.kind, measure=row.measure,
-                   code=_optional(row.code), label=row.label, year=int(row.year), value=_optional(row.value),
-                   unit=_optional(row.unit) or "", text=row.text, quote=_optional(getattr(row, "quote", None)) or "",
-                   ref=_optional(row.ref_claim_id), base=_optional(row.base_claim_id))
-            for row in budget.claims.itertuples(index=False)
-        ]
+        self.all = read_claims(budget.claims)
         self.by_id = {claim.id: claim for claim in self.all}
         self.labels = dict(zip(budget.measures["measure"], budget.measures["label"]))
         self.sums: dict[str, list[list[str]]] = {}
@@ -127,24 +102,18 @@ class _Claims:
                 self.verdicts.setdefault(claim_id, []).append(str(row.verdict))
         self._severity = severity
 
-    def stated(self, measure: str, code: str | None = None, year: int | None = None) -> list[_Claim]:
+    def stated(self, measure: str, code: str | None = None, year: int | None = None) -> list[Claim]:
         """Figures stated for ``measure`` (and ``code``) in the year, in document order."""
         year = self.year if year is None else year
         return [c for c in self.all if c.measure == measure and c.code == code and c.year == year
-                and c.kind in ("amount", "total", "count") and c.value is not None]
+                and c.states_quantity]
 
     def pick(self, measure: str, code: str | None = None, near: str | None = None,
-             year: int | None = None) -> _Claim | None:
-        """The statement in section ``near``, else in its top-level section, else the first (as the audit)."""
-        candidates = self.stated(measure, code, year)
-        if near is not None:
-            for same in (lambda c: c.section == near, lambda c: _top(c.section) == _top(near)):
-                for claim in candidates:
-                    if same(claim):
-                        return claim
-        return candidates[0] if candidates else None
+             year: int | None = None) -> Claim | None:
+        """The statement nearest to section ``near``, as the audit takes it (claims.nearest)."""
+        return nearest(self.stated(measure, code, year), near)
 
-    def parts_of(self, total: _Claim, measures: list[str], level_width: int | None = None) -> list[_Claim]:
+    def parts_of(self, total: Claim, measures: list[str], level_width: int | None = None) -> list[Claim]:
         """The parts of ``total``: those the audit summed for it when it did, else the nearest statements."""
         wanted = set(measures)
         for inputs in self.sums.get(total.id, []):
@@ -163,7 +132,7 @@ class _Claims:
             parts += [claim for code in codes if (claim := self.pick(measure, code, total.section)) is not None]
         return parts
 
-    def shares_of(self, part: _Claim) -> list[_Claim]:
+    def shares_of(self, part: Claim) -> list[Claim]:
         return [c for c in self.all if c.kind == "share" and c.value is not None and c.ref == part.id]
 
     def verdict(self, claim_ids) -> str:
@@ -172,10 +141,6 @@ class _Claims:
 
     def label(self, measure: str) -> str:
         return str(self.labels.get(measure, measure))
-
-
-def _top(section: str) -> str:
-    return section.split("（", 1)[0]
 
 
 # -- cells ---------------------------------------------------------------------------------------------------
@@ -229,7 +194,7 @@ def _verdict_cell(ws: Worksheet, ref: str, verdict: str) -> None:
     _text(ws, ref, f"{VERDICT_ZH.get(verdict, verdict)} {verdict}", fill=fill)
 
 
-def _source(claim: _Claim) -> str:
+def _source(claim: Claim) -> str:
     printed = claim.text if claim.text and claim.text[-1].isdigit() else f"“{claim.text}”"
     return f"{claim.section} {claim.id} 原文 {printed}"
 
@@ -316,7 +281,7 @@ LEDGER_HEADERS = ["项目", "预算数（文中所述）", "重算（公式）",
 
 
 def _ledger_block(sheet: _Sheet, layout: WorkbookLayout, claims: _Claims, column: int, title: str,
-                  items: list[tuple[str, _Claim]], total_label: str, total: _Claim | None) -> int:
+                  items: list[tuple[str, Claim]], total_label: str, total: Claim | None) -> int:
     """A 项目 | 预算数 | 重算 | 差额 | 审核 | 出处 block from ``column``: parts, then the total beside
     the =SUM of the parts. Returns the last row written."""
     ws = sheet.ws
@@ -373,7 +338,7 @@ class _Column:
     measure: str
     group: str | None = None  # a second header level above this column
     sum_of: list[str] = field(default_factory=list)  # measures of other columns it is the sum of
-    claim: _Claim | None = None
+    claim: Claim | None = None
 
 
 def _across(wb, budget, layout, claims, name, columns: list[_Column], first_header: str,
@@ -402,7 +367,7 @@ def _across(wb, budget, layout, claims, name, columns: list[_Column], first_head
     labels = {"stated": f"{budget.year}年预算数（文中所述）", "recomputed": "重算（公式）",
               "difference": "差额（所述−重算）"}
     # the parts of each sum column are the claims the audit added up for its stated total
-    by_measure: dict[str, _Claim] = {}
+    by_measure: dict[str, Claim] = {}
     total = claims.pick(total_measure or columns[0].measure, None, near)
     for spec in columns:
         if spec.sum_of:
@@ -484,8 +449,8 @@ def _across(wb, budget, layout, claims, name, columns: list[_Column], first_head
 
 # -- the official tables ------------------------------------------------------------------------------------------
 
-def _by_class(claims: _Claims, names: dict[str, str], total: _Claim | None,
-              measures: list[str]) -> list[tuple[str, _Claim]]:
+def _by_class(claims: _Claims, names: dict[str, str], total: Claim | None,
+              measures: list[str]) -> list[tuple[str, Claim]]:
     """The 类 of the functional classification the total is made of (the audit's parts when it summed them)."""
     for measure in measures:
         parts = claims.parts_of(total, [measure], level_width=3) if total else [
@@ -496,7 +461,7 @@ def _by_class(claims: _Claims, names: dict[str, str], total: _Claim | None,
     return []
 
 
-def _income_items(claims: _Claims, total: _Claim | None) -> list[tuple[str, _Claim]]:
+def _income_items(claims: _Claims, total: Claim | None) -> list[tuple[str, Claim]]:
     parts = claims.parts_of(total, INCOME_SOURCES) if total else [
         c for m in INCOME_SOURCES if (c := claims.pick(m)) is not None]
     return [(claims.label(p.measure), p) for p in parts]

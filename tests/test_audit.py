@@ -152,6 +152,10 @@ def test_change_text_checks():
     assert verdicts(contradicted) == ["text"]
     unfilled = audit(budget_of(change("0", "0", "0", "unspecified", unit="%")), rules("change-direction"))
     assert verdicts(unfilled) == ["text"]
+    # a decrease whose amount is a placeholder: its direction is still checked, with no stated figure
+    # (as the collection's SQL audit does; this raised TypeError before the claims had one reader)
+    unprinted = audit(budget_of(change("1.00", "1.20", "××", "decrease")), rules("change-direction"))
+    assert verdicts(unprinted) == ["consistent"] and unprinted["stated"].isna().all()
 
 
 # -- restatement, bound, text ------------------------------------------------------------------
