@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
@@ -405,16 +406,23 @@ def _findings_frame(table: pa.Table) -> pd.DataFrame:
             scale = max(scale, pa.compute.max(table[column]).as_py())
     columns = {}
     for name in [*KEY_COLUMNS, *FINDING_COLUMNS]:
-        array = table[name].combine_chunks()
         if name in ("stated", "computed", "difference"):
             columns[name] = _decimal_series(table[name], scale)
         elif name == "budget_year":
-            columns[name] = pd.Series(array.to_pandas(), dtype="Int64")
+            columns[name] = pd.Series(table[name].to_pandas(), dtype="Int64")
         elif name == "verdict":
-            columns[name] = pd.Categorical(array.to_pylist(), categories=list(VERDICTS), ordered=True)
-        else:
-            columns[name] = pd.Series(array.to_pandas(), dtype="str")
+            columns[name] = _verdicts(table[name])
+        else:  # Arrow strings become pandas' str dtype without a Python object per value
+            columns[name] = pd.Series(table[name].to_pandas(), dtype="str")
     return pd.DataFrame(columns)
+
+
+def _verdicts(column: pa.ChunkedArray) -> pd.Categorical:
+    """The verdict ENUM (Arrow dictionary chunks) as an ordered Categorical, from its codes."""
+    codes = [np.array([VERDICTS.index(v) for v in chunk.dictionary.to_pylist()], dtype="int8")[
+             chunk.indices.to_numpy(zero_copy_only=False)] for chunk in column.chunks]
+    return pd.Categorical.from_codes(np.concatenate(codes) if codes else np.array([], dtype="int8"),
+                                     categories=list(VERDICTS), ordered=True)
 
 
 def _decimal_series(column, scale: int) -> pd.Series:
