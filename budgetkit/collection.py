@@ -371,7 +371,7 @@ def _run_audit(con, rules: list[Rule]) -> pd.DataFrame:
         else:
             query = sql.SQL_BUILDERS[rule.kind](rule)
         _insert_rows(con, query, rule.id)
-    con.execute("DROP TABLE S; DROP TABLE E; DROP TABLE SHP; DROP TABLE CHP")  # free their memory for the result
+    con.execute("DROP VIEW S; DROP TABLE E; DROP TABLE SHP; DROP TABLE CHP")  # free their memory for the result
     table = con.sql("""
         SELECT b.budget_id, b.department, CAST(b.budget_year AS BIGINT) AS budget_year, r.rule, r.rule_kind,
                f.verdict, coalesce(f.section, t.section) AS section,

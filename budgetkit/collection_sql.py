@@ -72,9 +72,7 @@ SELECT section, CAST(row_number() OVER () AS INTEGER) AS sid,
        CAST(dense_rank() OVER (ORDER BY split_part(section, '（', 1)) AS INTEGER) AS top
 FROM (SELECT DISTINCT section FROM T WHERE section IS NOT NULL);
 CREATE OR REPLACE TEMP TABLE E AS
-WITH ids AS (  -- a claim named by its id (ref, base) is the last with that id, as in audit's by_id
-    SELECT budget_id, claim_id, max(ord) AS ord FROM T GROUP BY budget_id, claim_id
-), base AS (
+WITH base AS (
     SELECT claim_key(b.budget_id, c.claim_order) AS key, b.budget_id, CAST(c.claim_order AS BIGINT) AS ord,
            c.claim_id, sec.sid, sec.top,
            kind, c.measure, code, CAST(year AS INTEGER) AS year,
@@ -82,12 +80,10 @@ WITH ids AS (  -- a claim named by its id (ref, base) is the last with that id, 
            CAST(decimals AS INTEGER) AS d, unit,
            CASE WHEN unit IN ('元', '万元', '亿元') THEN '万元' ELSE unit END AS cunit,
            direction, base_measure, CAST(base_year AS INTEGER) AS base_year,
-           ref_claim_id IS NOT NULL AS has_ref, r.ord AS ref_ord, base_claim_id AS base, bc.ord AS base_ord,
+           ref_claim_id AS ref, base_claim_id AS base,
            coalesce(CAST(line AS INTEGER), 0) AS line, coalesce(CAST(char_end AS INTEGER), 0) AS char_end
     FROM claims_src c JOIN B b ON b.name = c.budget_id
     LEFT JOIN SECTIONS sec ON sec.section = c.section
-    LEFT JOIN ids r ON r.budget_id = b.budget_id AND r.claim_id = c.ref_claim_id
-    LEFT JOIN ids bc ON bc.budget_id = b.budget_id AND bc.claim_id = c.base_claim_id
 ), amounts AS (
     SELECT *, coalesce(d, 0) AS vs,
            coalesce(d, 0) + CASE WHEN unit = '元' THEN 4 ELSE 0 END AS as_,
@@ -109,7 +105,7 @@ SELECT * EXCLUDE (exact, down, up, half), amt - half AS lo, amt + half AS hi, 2 
             ELSE amt - half END AS slo,
        CASE WHEN direction = 'decrease' THEN -(amt - half) ELSE amt + half END AS shi
 FROM intervals;
-CREATE OR REPLACE TEMP TABLE S AS SELECT * FROM E WHERE st;
+CREATE OR REPLACE TEMP VIEW S AS SELECT * FROM E WHERE st;
 """
 
 #: The columns every rule query yields, in this order; ``ord`` is the order of the claim the row is
@@ -283,13 +279,15 @@ def rollup_sql(rule: Rule) -> str:
 
 SHARE_PARTS = """
 CREATE OR REPLACE TEMP TABLE SHP AS
-WITH sh AS (SELECT budget_id, ord, has_ref, ref_ord, base, base_ord FROM E WHERE kind = 'share' AND v IS NOT NULL),
+WITH sh AS (SELECT budget_id, ord, ref, base FROM E WHERE kind = 'share' AND v IS NOT NULL),
 part_pick AS ({part_pick}),
 whole_pick AS ({whole_pick})
 SELECT sh.budget_id, sh.ord AS share_id,
-       CASE WHEN sh.has_ref THEN sh.ref_ord ELSE pp.pid END AS part_id,
-       CASE WHEN sh.base IS NOT NULL THEN sh.base_ord ELSE wp.pid END AS whole_id
+       CASE WHEN sh.ref IS NOT NULL THEN pr.ord ELSE pp.pid END AS part_id,
+       CASE WHEN sh.base IS NOT NULL THEN wr.ord ELSE wp.pid END AS whole_id
 FROM sh
+LEFT JOIN E pr ON sh.ref IS NOT NULL AND pr.budget_id = sh.budget_id AND pr.claim_id = sh.ref
+LEFT JOIN E wr ON sh.base IS NOT NULL AND wr.budget_id = sh.budget_id AND wr.claim_id = sh.base
 LEFT JOIN part_pick pp ON pp.budget_id = sh.budget_id AND pp.share_id = sh.ord
 LEFT JOIN whole_pick wp ON wp.budget_id = sh.budget_id AND wp.share_id = sh.ord
 """
@@ -297,7 +295,7 @@ LEFT JOIN whole_pick wp ON wp.budget_id = sh.budget_id AND wp.share_id = sh.ord
 
 def share_parts_sql() -> str:
     part_requests = ("SELECT budget_id, ord AS share_id, measure AS p_measure, year AS p_year, code AS p_code, "
-                     "sid AS p_sid, top AS p_top FROM E WHERE kind = 'share' AND v IS NOT NULL AND NOT has_ref")
+                     "sid AS p_sid, top AS p_top FROM E WHERE kind = 'share' AND v IS NOT NULL AND ref IS NULL")
     whole_requests = ("SELECT budget_id, ord AS share_id, base_measure AS p_measure, year AS p_year, "
                       "CAST(NULL AS VARCHAR) AS p_code, sid AS p_sid, top AS p_top FROM E "
                       "WHERE kind = 'share' AND v IS NOT NULL AND base IS NULL")
@@ -378,18 +376,20 @@ def share_sql(rule: Rule) -> str:
 
 CHANGE_PARTS = """
 CREATE OR REPLACE TEMP TABLE CHP AS
-WITH ch AS (SELECT budget_id, ord, has_ref, ref_ord, base_ord FROM E WHERE kind = 'change'),
+WITH ch AS (SELECT budget_id, ord, ref, base FROM E WHERE kind = 'change'),
 cur_pick AS ({cur_pick})
 SELECT ch.budget_id, ch.ord AS change_id,
-       CASE WHEN ch.has_ref THEN ch.ref_ord ELSE cp.pid END AS cur_id, ch.base_ord AS prior_id
+       CASE WHEN ch.ref IS NOT NULL THEN cr.ord ELSE cp.pid END AS cur_id, pr.ord AS prior_id
 FROM ch
+LEFT JOIN E cr ON ch.ref IS NOT NULL AND cr.budget_id = ch.budget_id AND cr.claim_id = ch.ref
+LEFT JOIN E pr ON ch.base IS NOT NULL AND pr.budget_id = ch.budget_id AND pr.claim_id = ch.base
 LEFT JOIN cur_pick cp ON cp.budget_id = ch.budget_id AND cp.change_id = ch.ord
 """
 
 
 def change_parts_sql() -> str:
     requests = ("SELECT budget_id, ord AS change_id, measure AS p_measure, year AS p_year, code AS p_code, "
-                "sid AS p_sid, top AS p_top FROM E WHERE kind = 'change' AND NOT has_ref")
+                "sid AS p_sid, top AS p_top FROM E WHERE kind = 'change' AND ref IS NULL")
     return CHANGE_PARTS.format(cur_pick=pick(requests))
 
 
@@ -477,29 +477,25 @@ def implied_prior_sql(rule: Rule) -> str:
 
 def restatement_sql(rule: Rule) -> str:
     measures = rule.params.get("measures", [])
-    if measures:
-        group = lit("|".join(measures))
+    if measures:  # one quantity under several measures: only statements of another measure than the first count
+        group = ""
         where = f"AND measure IN ({', '.join(lit(m) for m in measures)})"
+        first = ", arg_min(measure, ord) AS fmeasure, count(DISTINCT measure) AS measures"
+        alias = "AND f.measures >= 2 AND o.measure <> f.fmeasure"
     else:
-        group, where = "measure", ""
-    alias = bool(measures)
+        group, where, first, alias = "measure, ", "", "", ""
     return f"""
-    WITH g AS (
-        SELECT *, {group} AS gkey FROM E WHERE kind IN ('amount', 'total', 'count') AND v IS NOT NULL {where}
-    ), groups AS (  -- each quantity stated more than once, and its first statement
-        SELECT budget_id, gkey, code, year, cunit, min(ord) AS first_ord, arg_min(measure, ord) AS fmeasure,
-               count(DISTINCT measure) AS measures
-        FROM g GROUP BY budget_id, gkey, code, year, cunit HAVING count(*) >= 2
+    WITH groups AS (  -- each quantity stated more than once: its statements and the first of them
+        SELECT budget_id, min(ord) AS first_ord, list(ord) AS ords {first}
+        FROM E WHERE kind IN ('amount', 'total', 'count') AND v IS NOT NULL {where}
+        GROUP BY budget_id, {group}code, year, cunit HAVING count(*) >= 2
     ), f AS (
-        SELECT g.*, q.first_ord, q.fmeasure, q.measures FROM g JOIN groups q
-          ON q.budget_id = g.budget_id AND q.gkey = g.gkey AND q.code IS NOT DISTINCT FROM g.code AND q.year = g.year
-         AND q.cunit = g.cunit
-        WHERE g.ord <> q.first_ord
+        SELECT * EXCLUDE (ords), unnest(ords) AS ord FROM groups
     ), r AS (
         SELECT row_number() OVER () AS fid, o.budget_id, {claim_cols('o', 'o_')}, {claim_cols('t', 't_')},
                verdict(o.lo, o.hi, o.amt, o.lp, t.lo, t.hi) AS verdict
-        FROM f o JOIN E t ON t.key = claim_key(o.budget_id, o.first_ord)
-        WHERE TRUE {"AND o.measures >= 2 AND o.measure <> o.fmeasure" if alias else ""}
+        FROM f JOIN E o ON o.key = claim_key(f.budget_id, f.ord) JOIN E t ON t.key = claim_key(f.budget_id, f.first_ord)
+        WHERE f.ord <> f.first_ord {alias}
     ), n AS ({note("SELECT fid, budget_id, abs(o_amt - t_amt) AS target, t_cunit AS unit, [t_ord, o_ord] AS used FROM r WHERE verdict <> 'consistent'", 3, " The difference equals ", ".")})
     SELECT r.budget_id, r.verdict, r.o_amt, r.o_as_,
            itext(r.o_lo, r.o_hi, r.o_is_), r.t_amt, r.t_as_, itext(r.t_lo, r.t_hi, r.t_is_), r.o_cunit,
