@@ -372,7 +372,18 @@ def _run_audit(con, rules: list[Rule]) -> pd.DataFrame:
             query = sql.SQL_BUILDERS[rule.kind](rule)
         _insert_rows(con, query, rule.id)
     con.execute("DROP VIEW S; DROP TABLE E; DROP TABLE SHP; DROP TABLE CHP")  # free their memory for the result
+    # the strings repeated on every row (budget, department, rule, kind, reason) go through the sort
+    # as ENUM codes; they reach Arrow as dictionaries, decoded in _findings_frame
+    con.execute("""CREATE TYPE budget_text AS ENUM (SELECT DISTINCT name FROM (
+                       SELECT budget_id AS name FROM budgets_src UNION ALL SELECT department FROM budgets_src)
+                   WHERE name IS NOT NULL)""")
+    rule_texts = sorted({text for r in rules for text in (r.id, r.kind, r.reason) if text is not None})
+    con.execute(f"CREATE TYPE rule_text AS ENUM ({', '.join(sql.lit(text) for text in rule_texts)})")
     table = con.sql("""
+        WITH b AS (SELECT budget_order, CAST(budget_id AS budget_text) AS budget_id,
+                          CAST(department AS budget_text) AS department, budget_year FROM budgets_src),
+        r AS (SELECT rule AS id, CAST(rule AS rule_text) AS rule, CAST(rule_kind AS rule_text) AS rule_kind,
+                     CAST(reason AS rule_text) AS reason, rule_rank FROM RULES)
         SELECT b.budget_id, b.department, CAST(b.budget_year AS BIGINT) AS budget_year, r.rule, r.rule_kind,
                f.verdict, coalesce(f.section, t.section) AS section,
                CASE WHEN f.cord IS NULL THEN '' ELSE t.claim_id END AS claim_id,
@@ -382,7 +393,7 @@ def _run_audit(con, rules: list[Rule]) -> pd.DataFrame:
                f.unit, coalesce(f.quote, t.quote) AS quote, f.explanation, f.inputs, r.reason,
                CASE WHEN f.stated IS NULL THEN 0 ELSE f.stated_scale END AS s1,
                CASE WHEN f.computed IS NULL THEN 0 ELSE f.computed_scale END AS s2
-        FROM F f JOIN budgets_src b ON b.budget_order = f.budget_id JOIN RULES r ON r.rule = f.rule
+        FROM F f JOIN b ON b.budget_order = f.budget_id JOIN r ON r.id = f.rule
         LEFT JOIN T t ON t.key = claim_key(f.budget_id, f.cord)
         ORDER BY f.budget_id, f.verdict DESC, f.ord, r.rule_rank, f.seq
     """).to_arrow_table()
@@ -413,7 +424,10 @@ def _findings_frame(table: pa.Table) -> pd.DataFrame:
         elif name == "verdict":
             columns[name] = _verdicts(table[name])
         else:  # Arrow strings become pandas' str dtype without a Python object per value
-            columns[name] = pd.Series(table[name].to_pandas(), dtype="str")
+            column = table[name]
+            if pa.types.is_dictionary(column.type):  # an ENUM of _run_audit
+                column = column.cast(column.type.value_type)
+            columns[name] = pd.Series(column.to_pandas(), dtype="str")
     return pd.DataFrame(columns)
 
 
