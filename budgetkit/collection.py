@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 
-from .audit import _REASON_YEAR, FINDING_COLUMNS, SEVERITY, VERDICTS, Rule, load_rules, section_of_lines
+from .audit import _REASON_YEAR, FINDING_COLUMNS, VERDICTS, Rule, load_rules, section_of_lines
 from .model import Budget, load
 from .numbers import PLACEHOLDER_PATTERN
 from .schema import BudgetDataError, bundled_data_dir, read_descriptor
@@ -313,6 +314,9 @@ def _connect(memory_limit: str | None = None):
     con = duckdb.connect()
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
+    # every result whose order matters has an ORDER BY (the findings are sorted at the end), so
+    # DuckDB need not keep the rows of intermediate tables in the order they were made
+    con.execute("SET preserve_insertion_order = false")
     con.execute(MACROS)
     return con
 
@@ -325,10 +329,12 @@ def _rules(rules) -> list[Rule]:
     return list(rules)
 
 
-_F_COLUMNS = """budget_id BIGINT, rule VARCHAR, verdict VARCHAR, section VARCHAR,
-    claim_id VARCHAR, measure VARCHAR, label VARCHAR, stated BIGINT, stated_scale INTEGER, stated_interval VARCHAR,
-    computed BIGINT, computed_scale INTEGER, computed_interval VARCHAR, unit VARCHAR, quote VARCHAR,
-    explanation VARCHAR, inputs VARCHAR, ord BIGINT, seq BIGINT"""
+#: The findings before their text is attached: ``cord`` is the order of the claim a finding is
+#: about (NULL for none), whose section, claim_id, measure, label and quote come from T at the
+#: end; ``section`` and ``quote``, when not NULL, stand instead of the claim's.
+_F_COLUMNS = """budget_id BIGINT, rule VARCHAR, verdict verdict, cord BIGINT, section VARCHAR, quote VARCHAR,
+    stated BIGINT, stated_scale INTEGER, stated_interval VARCHAR, computed BIGINT, computed_scale INTEGER,
+    computed_interval VARCHAR, unit VARCHAR, explanation VARCHAR, inputs VARCHAR, ord BIGINT, seq BIGINT"""
 
 
 def _run_audit(con, rules: list[Rule]) -> pd.DataFrame:
@@ -336,23 +342,25 @@ def _run_audit(con, rules: list[Rule]) -> pd.DataFrame:
 
     con.execute(sql.ENRICH)
     # the fixed point (10⁻¹⁰ 万元) holds every rounding half-unit except of 元 printed with 6 decimals
-    beyond = con.execute("""SELECT b.budget_id, e.claim_id FROM E e JOIN budgets_src b ON b.budget_order = e.budget_id
+    beyond = con.execute("""SELECT b.name, e.claim_id FROM E e JOIN B b USING (budget_id)
                             WHERE e.unit = '元' AND e.d > 5 LIMIT 1""").fetchall()
     if beyond:
         raise ValueError(f"budget {beyond[0][0]!r}, claim {beyond[0][1]}: a figure in 元 printed with more than "
                          "5 decimals is finer than the collection audit's fixed point; audit that budget alone")
     con.execute(sql.share_parts_sql())
     con.execute(sql.change_parts_sql())
+    # a verdict is an ENUM in order of severity: it sorts as an integer and reaches pandas as codes
+    con.execute(f"CREATE TYPE verdict AS ENUM ({', '.join(sql.lit(v) for v in VERDICTS)})")
     con.execute(f"CREATE OR REPLACE TEMP TABLE F ({_F_COLUMNS})")
-    con.execute("CREATE OR REPLACE TEMP TABLE RULES (rule VARCHAR, rule_kind VARCHAR, reason VARCHAR)")
-    con.executemany("INSERT INTO RULES VALUES (?, ?, ?)", [[r.id, r.kind, r.reason] for r in rules])
-    columns = ", ".join(sql.ROW_COLUMNS)
+    # rule_rank: the rules in the order of their ids, an integer to sort by
+    con.execute("CREATE OR REPLACE TEMP TABLE RULES (rule VARCHAR, rule_kind VARCHAR, reason VARCHAR, rule_rank INTEGER)")
+    ranks = {rule_id: rank for rank, rule_id in enumerate(sorted({r.id for r in rules}))}
+    con.executemany("INSERT INTO RULES VALUES (?, ?, ?, ?)", [[r.id, r.kind, r.reason, ranks[r.id]] for r in rules])
     batches = {"sum": [r for r in rules if r.kind == "sum" and "over" not in r.params],
                "bound": [r for r in rules if r.kind == "bound"]}
     for kind, builder in (("sum", sql.sums_sql), ("bound", sql.bounds_sql)):
         if batches[kind]:
-            con.execute(f"INSERT INTO F SELECT budget_id, rule, {columns.replace('budget_id, ', '', 1)} "
-                        f"FROM ({builder(batches[kind])}) t({columns}, rule)")
+            _insert_rows(con, builder(batches[kind]))
     for rule in rules:
         if any(rule in batch for batch in batches.values()):
             continue
@@ -363,21 +371,44 @@ def _run_audit(con, rules: list[Rule]) -> pd.DataFrame:
             continue
         else:
             query = sql.SQL_BUILDERS[rule.kind](rule)
-        con.execute(f"INSERT INTO F SELECT budget_id, {sql.lit(rule.id)}, {columns.replace('budget_id, ', '', 1)} "
-                    f"FROM ({query}) t({columns})")
-    table = con.sql(f"""
-        SELECT b.budget_id, b.department, CAST(b.budget_year AS BIGINT) AS budget_year, f.rule, r.rule_kind,
-               f.verdict, f.section, f.claim_id, f.measure, f.label,
+        _insert_rows(con, query, rule.id)
+    con.execute("DROP VIEW S; DROP TABLE E; DROP TABLE SHP; DROP TABLE CHP")  # free their memory for the result
+    # the strings repeated on every row (budget, department, rule, kind, reason) go through the sort
+    # as ENUM codes; they reach Arrow as dictionaries, decoded in _findings_frame
+    con.execute("""CREATE TYPE budget_text AS ENUM (SELECT DISTINCT name FROM (
+                       SELECT budget_id AS name FROM budgets_src UNION ALL SELECT department FROM budgets_src)
+                   WHERE name IS NOT NULL)""")
+    rule_texts = sorted({text for r in rules for text in (r.id, r.kind, r.reason) if text is not None})
+    con.execute(f"CREATE TYPE rule_text AS ENUM ({', '.join(sql.lit(text) for text in rule_texts)})")
+    table = con.sql("""
+        WITH b AS (SELECT budget_order, CAST(budget_id AS budget_text) AS budget_id,
+                          CAST(department AS budget_text) AS department, budget_year FROM budgets_src),
+        r AS (SELECT rule AS id, CAST(rule AS rule_text) AS rule, CAST(rule_kind AS rule_text) AS rule_kind,
+                     CAST(reason AS rule_text) AS reason, rule_rank FROM RULES)
+        SELECT b.budget_id, b.department, CAST(b.budget_year AS BIGINT) AS budget_year, r.rule, r.rule_kind,
+               f.verdict, coalesce(f.section, t.section) AS section,
+               CASE WHEN f.cord IS NULL THEN '' ELSE t.claim_id END AS claim_id,
+               CASE WHEN f.cord IS NULL THEN '' ELSE t.measure END AS measure,
+               CASE WHEN f.cord IS NULL THEN '' ELSE t.label END AS label,
                f.stated, f.stated_interval, f.computed, f.computed_interval, f.stated - f.computed AS difference,
-               f.unit, f.quote, f.explanation, f.inputs, r.reason,
+               f.unit, coalesce(f.quote, t.quote) AS quote, f.explanation, f.inputs, r.reason,
                CASE WHEN f.stated IS NULL THEN 0 ELSE f.stated_scale END AS s1,
                CASE WHEN f.computed IS NULL THEN 0 ELSE f.computed_scale END AS s2
-        FROM F f JOIN budgets_src b ON b.budget_order = f.budget_id JOIN RULES r ON r.rule = f.rule
-        ORDER BY b.budget_order,
-                 CASE f.verdict {' '.join(f"WHEN '{v}' THEN {SEVERITY[v]}" for v in VERDICTS)} END DESC,
-                 f.ord, f.rule, f.seq
+        FROM F f JOIN b ON b.budget_order = f.budget_id JOIN r ON r.id = f.rule
+        LEFT JOIN T t ON t.key = claim_key(f.budget_id, f.cord)
+        ORDER BY f.budget_id, f.verdict DESC, f.ord, r.rule_rank, f.seq
     """).to_arrow_table()
     return _findings_frame(table)
+
+
+def _insert_rows(con, query: str, rule_id: str | None = None) -> None:
+    """Insert into F the rows of a rule query: ROW_COLUMNS, then ``rule`` unless ``rule_id`` names it."""
+    from .collection_sql import ROW_COLUMNS, lit
+
+    columns = ", ".join(ROW_COLUMNS)
+    names, rule = (f"{columns}, rule", "rule") if rule_id is None else (columns, f"{lit(rule_id)} AS rule")
+    # every rule row is about the claim of its ord
+    con.execute(f"INSERT INTO F BY NAME SELECT {columns}, {rule}, ord AS cord FROM ({query}) t({names})")
 
 
 def _findings_frame(table: pa.Table) -> pd.DataFrame:
@@ -387,16 +418,26 @@ def _findings_frame(table: pa.Table) -> pd.DataFrame:
             scale = max(scale, pa.compute.max(table[column]).as_py())
     columns = {}
     for name in [*KEY_COLUMNS, *FINDING_COLUMNS]:
-        array = table[name].combine_chunks()
         if name in ("stated", "computed", "difference"):
             columns[name] = _decimal_series(table[name], scale)
         elif name == "budget_year":
-            columns[name] = pd.Series(array.to_pandas(), dtype="Int64")
+            columns[name] = pd.Series(table[name].to_pandas(), dtype="Int64")
         elif name == "verdict":
-            columns[name] = pd.Categorical(array.to_pylist(), categories=list(VERDICTS), ordered=True)
-        else:
-            columns[name] = pd.Series(array.to_pandas(), dtype="str")
+            columns[name] = _verdicts(table[name])
+        else:  # Arrow strings become pandas' str dtype without a Python object per value
+            column = table[name]
+            if pa.types.is_dictionary(column.type):  # an ENUM of _run_audit
+                column = column.cast(column.type.value_type)
+            columns[name] = pd.Series(column.to_pandas(), dtype="str")
     return pd.DataFrame(columns)
+
+
+def _verdicts(column: pa.ChunkedArray) -> pd.Categorical:
+    """The verdict ENUM (Arrow dictionary chunks) as an ordered Categorical, from its codes."""
+    codes = [np.array([VERDICTS.index(v) for v in chunk.dictionary.to_pylist()], dtype="int8")[
+             chunk.indices.to_numpy(zero_copy_only=False)] for chunk in column.chunks]
+    return pd.Categorical.from_codes(np.concatenate(codes) if codes else np.array([], dtype="int8"),
+                                     categories=list(VERDICTS), ordered=True)
 
 
 def _decimal_series(column, scale: int) -> pd.Series:
@@ -411,13 +452,14 @@ def _insert_frame(con, frame: pd.DataFrame) -> None:
     if frame.empty:
         return
     con.register("text_rows", pa.Table.from_pandas(frame, preserve_index=False))
-    con.execute("INSERT INTO F SELECT * FROM text_rows")
+    con.execute("INSERT INTO F BY NAME SELECT * FROM text_rows")
     con.unregister("text_rows")
 
 
 def _scanned_text_rows(con, rule: Rule) -> pd.DataFrame:
     """The text checks that read the document's lines: DuckDB finds the candidate lines across the
-    collection; Python's ``re`` (the pattern ``audit`` uses) reads exact spans on those few lines."""
+    collection; Python's ``re`` (the pattern ``audit`` uses) reads exact spans on those few lines.
+    Gives rows of F (see _F_COLUMNS)."""
     check = rule.params["check"]
     rows = []
     base = {"rule": rule.id}
@@ -436,25 +478,23 @@ def _scanned_text_rows(con, rule: Rule) -> pd.DataFrame:
             for match in PLACEHOLDER_PATTERN.finditer(line):
                 found.add(budget_id)
                 start, end = match.span()
-                rows.append({**base, "budget_id": budget_id, "verdict": "text", "section": section,
-                             "claim_id": "", "measure": "", "label": "",
+                rows.append({**base, "budget_id": budget_id, "verdict": "text", "cord": None, "section": section,
                              "quote": line[max(0, start - 20):min(len(line), end + 20)].strip(),
                              "explanation": f"Unfilled template text {match.group()!r} on line {number}.",
                              "inputs": inputs, "ord": order, "seq": number * 10000 + start})
         for (budget_id,) in con.execute("SELECT budget_order FROM budgets_src").fetchall():
             if budget_id not in found:
-                rows.append({**base, "budget_id": budget_id, "verdict": "consistent", "section": "", "claim_id": "",
-                             "measure": "", "label": "", "quote": "",
+                rows.append({**base, "budget_id": budget_id, "verdict": "consistent", "cord": None, "section": "",
+                             "quote": "",
                              "explanation": "No unfilled template text in the document.", "inputs": "",
                              "ord": -1, "seq": 0})
     elif check == "reason-year":
         candidates = con.execute("""
-            SELECT c.budget_id, c.claim_id, c.section, c.measure, c.label, c.char_end, c.base_year, c.year, c.ord, l.text
-            FROM E c JOIN budgets_src b ON b.budget_order = c.budget_id
-            JOIN lines_src l ON l.budget_id = b.budget_id AND l.line = c.line
+            SELECT c.budget_id, c.char_end, c.base_year, c.year, c.ord, l.text
+            FROM E c JOIN B b USING (budget_id) JOIN lines_src l ON l.budget_id = b.name AND l.line = c.line
             WHERE c.kind = 'change' AND c.base_year IS NOT NULL AND c.line > 0 AND l.text LIKE '%主要%'
         """).fetchall()
-        for budget_id, claim_id, section, measure, label, char_end, base_year, year, order, line in candidates:
+        for budget_id, char_end, base_year, year, order, line in candidates:
             reason = _REASON_YEAR.search(line, char_end)
             if reason is None:
                 continue
@@ -463,16 +503,17 @@ def _scanned_text_rows(con, rule: Rule) -> pd.DataFrame:
             explanation = (f"The reason given for the change names {named}." if ok else
                            f"The reason given for a change from {base_year} to {year} attributes it to {named}, "
                            f"the year compared with.")
+            # about the change claim (its section and the rest come with it), quoting the reason
             rows.append({**base, "budget_id": budget_id, "verdict": "consistent" if ok else "text",
-                         "section": section, "claim_id": claim_id, "measure": measure, "label": label,
-                         "quote": reason.group(0), "explanation": explanation, "inputs": "", "ord": order, "seq": 0})
+                         "cord": order, "section": None, "quote": reason.group(0), "explanation": explanation,
+                         "inputs": "", "ord": order, "seq": 0})
     else:  # pragma: no cover - load_rules admits only the checks above
         raise ValueError(f"unknown text check {check!r}")
-    frame = pd.DataFrame(rows, columns=["budget_id", "rule", "verdict", "section", "claim_id",
-                                        "measure", "label", "quote", "explanation", "inputs", "ord", "seq"])
+    frame = pd.DataFrame(rows, columns=["budget_id", "rule", "verdict", "cord", "section", "quote", "explanation",
+                                        "inputs", "ord", "seq"])
     return pd.DataFrame({
-        "budget_id": frame["budget_id"], "rule": frame["rule"], "verdict": frame["verdict"], "section": frame["section"],
-        "claim_id": frame["claim_id"], "measure": frame["measure"], "label": frame["label"],
+        "budget_id": frame["budget_id"], "rule": frame["rule"], "verdict": frame["verdict"],
+        "cord": frame["cord"].astype("Int64"), "section": frame["section"],
         "stated": pd.Series([None] * len(frame), dtype="object"), "stated_scale": 0, "stated_interval": "",
         "computed": pd.Series([None] * len(frame), dtype="object"), "computed_scale": 0, "computed_interval": "",
         "unit": "", "quote": frame["quote"], "explanation": frame["explanation"], "inputs": frame["inputs"],
@@ -490,10 +531,11 @@ def _year_over_year(con) -> pd.DataFrame:
     table = con.sql(f"""
         WITH b AS (SELECT CAST(budget_order AS BIGINT) AS budget_id, budget_id AS name, department,
                           CAST(budget_year AS INTEGER) AS budget_year FROM budgets_src),
+        st AS (SELECT s.*, t.label, t.section FROM S s JOIN T t USING (budget_id, ord)),
         later AS (  -- figures of an earlier year stated in a later budget
-            SELECT s.*, b.name, b.department, b.budget_year FROM S s JOIN b USING (budget_id) WHERE s.year < b.budget_year
+            SELECT s.*, b.name, b.department, b.budget_year FROM st s JOIN b USING (budget_id) WHERE s.year < b.budget_year
         ), earlier AS (  -- the first statement of that quantity in the budget of its own year
-            SELECT s.*, b.name, b.department FROM S s JOIN b USING (budget_id) WHERE s.year = b.budget_year
+            SELECT s.*, b.name, b.department FROM st s JOIN b USING (budget_id) WHERE s.year = b.budget_year
             QUALIFY row_number() OVER (PARTITION BY s.budget_id, s.measure, s.code, s.year, s.cunit ORDER BY s.ord) = 1
         )
         SELECT l.department, l.measure, l.code, l.year AS restated_year,

@@ -14,8 +14,11 @@ so explanations print 841.00 as 841.00, exactly as ``audit._fmt`` does.
 Input relations (registered in-memory Arrow tables or Parquet files, same columns either way):
 ``budgets_src`` (budget_id, budget_order …), ``claims_src`` (claims columns plus budget_id and
 claim_order) and ``lines_src`` (budget_id, line, text, section). Inside the queries a budget is
-its budget_order, an integer. Text rules scan ``lines_src`` with DuckDB's regular
-expressions and hand only the matching lines to Python's ``re`` for exact spans.
+its budget_order and a claim its claim_order (``ord``) within it: the rules join, group and
+compare on these integers and on integer section ids. The long text of a claim (section, label,
+quote) lives apart in table ``T`` and is joined only to the rows a query yields, for their
+explanations and, at the very end, for the finding's own columns. Text rules scan ``lines_src``
+with DuckDB's regular expressions and hand only the matching lines to Python's ``re`` for exact spans.
 """
 
 from __future__ import annotations
@@ -45,25 +48,42 @@ CREATE OR REPLACE MACRO verdict(slo, shi, sval, lp, clo, chi) AS
          WHEN greatest(sval - chi, clo - sval) <= lp THEN 'rounding' ELSE 'drift' END;
 CREATE OR REPLACE MACRO describe_claim(label, v, vs, unit, section, claim_id) AS
     label || ' ' || fmt(v, vs) || unit || ' (' || section || ', ' || claim_id || ')';
+-- one integer naming a claim of the collection: joining two claims of a budget on (budget_id, ord)
+-- lets DuckDB infer a join of all their budget's claims on budget_id alone, millions of rows
+CREATE OR REPLACE MACRO claim_key(budget_id, ord) AS budget_id * 4294967296 + ord;
 CREATE OR REPLACE MACRO dirword(direction) AS CASE direction
     WHEN 'increase' THEN 'an increase of' WHEN 'decrease' THEN 'a decrease of' WHEN 'unchanged' THEN 'no change,'
     WHEN 'unspecified' THEN 'a change (direction left unfilled) of' ELSE 'a change of' END;
 """
 
 #: The claims read for arithmetic (audit.Claim): value, amount, interval and their printed scales.
+#: B maps budget names to their order; T holds each claim's text; SECTIONS numbers the sections.
 ENRICH = f"""
+-- budgets are keyed by their order, an integer: joins on it are much faster than on long strings
+CREATE OR REPLACE TEMP TABLE B AS SELECT CAST(budget_order AS BIGINT) AS budget_id, budget_id AS name FROM budgets_src;
+-- the text of each claim, kept out of E so that no join or aggregate carries it
+CREATE OR REPLACE TEMP TABLE T AS
+SELECT claim_key(b.budget_id, c.claim_order) AS key, b.budget_id, CAST(c.claim_order AS BIGINT) AS ord, c.claim_id,
+       c.section, c.measure, c.label, coalesce(c.quote, '') AS quote
+FROM claims_src c JOIN B b ON b.name = c.budget_id;
+-- sections as integers: sid names the section, top the numbered section it belongs to (三（一） → 三)
+CREATE OR REPLACE TEMP TABLE SECTIONS AS
+SELECT section, CAST(row_number() OVER () AS INTEGER) AS sid,
+       CAST(dense_rank() OVER (ORDER BY split_part(section, '（', 1)) AS INTEGER) AS top
+FROM (SELECT DISTINCT section FROM T WHERE section IS NOT NULL);
 CREATE OR REPLACE TEMP TABLE E AS
 WITH base AS (
-    -- budgets are keyed by their order, an integer: joins on it are much faster than on long strings
-    SELECT CAST(b.budget_order AS BIGINT) AS budget_id, claim_id, claim_order AS ord, section, split_part(section, '（', 1) AS top,
-           kind, measure, code, label, CAST(year AS INTEGER) AS year,
+    SELECT claim_key(b.budget_id, c.claim_order) AS key, b.budget_id, CAST(c.claim_order AS BIGINT) AS ord,
+           c.claim_id, sec.sid, sec.top,
+           kind, c.measure, code, CAST(year AS INTEGER) AS year,
            CAST(CAST(value AS DECIMAL(18, 4)) * 10000 AS BIGINT) * p10({SCALE} - 4) AS v,
            CAST(decimals AS INTEGER) AS d, unit,
            CASE WHEN unit IN ('元', '万元', '亿元') THEN '万元' ELSE unit END AS cunit,
            direction, base_measure, CAST(base_year AS INTEGER) AS base_year,
-           ref_claim_id AS ref, base_claim_id AS base, coalesce(quote, '') AS quote,
+           ref_claim_id AS ref, base_claim_id AS base,
            coalesce(CAST(line AS INTEGER), 0) AS line, coalesce(CAST(char_end AS INTEGER), 0) AS char_end
-    FROM claims_src c JOIN (SELECT budget_id AS name, budget_order FROM budgets_src) b ON b.name = c.budget_id
+    FROM claims_src c JOIN B b ON b.name = c.budget_id
+    LEFT JOIN SECTIONS sec ON sec.section = c.section
 ), amounts AS (
     SELECT *, coalesce(d, 0) AS vs,
            coalesce(d, 0) + CASE WHEN unit = '元' THEN 4 ELSE 0 END AS as_,
@@ -78,21 +98,21 @@ WITH base AS (
               CASE WHEN exact THEN as_ ELSE d + 1 + CASE WHEN unit = '元' THEN 4 ELSE 0 END END AS is_
     FROM amounts
 )
-SELECT *, amt - half AS lo, amt + half AS hi, 2 * half AS lp,
+SELECT * EXCLUDE (exact, down, up, half), amt - half AS lo, amt + half AS hi, 2 * half AS lp,
        kind IN ('amount', 'total', 'count') AND v IS NOT NULL AS st,
        CASE WHEN direction = 'decrease' THEN -v ELSE v END AS sv,
        CASE WHEN direction = 'decrease' THEN -(amt + half) WHEN direction = 'unspecified' THEN -(amt + half)
             ELSE amt - half END AS slo,
        CASE WHEN direction = 'decrease' THEN -(amt - half) ELSE amt + half END AS shi
 FROM intervals;
-CREATE OR REPLACE TEMP TABLE S AS SELECT * FROM E WHERE st;
+CREATE OR REPLACE TEMP VIEW S AS SELECT * FROM E WHERE st;
 """
 
-#: The columns every rule query yields, in this order.
+#: The columns every rule query yields, in this order; ``ord`` is the order of the claim the row is
+#: about, whose section, claim_id, measure, label and quote are attached from T at the end.
 ROW_COLUMNS = [
-    "budget_id", "verdict", "section", "claim_id", "measure", "label", "stated", "stated_scale",
-    "stated_interval", "computed", "computed_scale", "computed_interval", "unit", "quote", "explanation",
-    "inputs", "ord", "seq",
+    "budget_id", "verdict", "stated", "stated_scale", "stated_interval", "computed", "computed_scale",
+    "computed_interval", "unit", "explanation", "inputs", "ord", "seq",
 ]
 
 
@@ -107,56 +127,79 @@ def lit(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def pick(requests: str, keys: str) -> str:
+def pick(requests: str) -> str:
     """audit._Claims.pick for many requests at once.
 
-    ``requests`` yields budget_id, the ``keys`` and p_measure, p_year, p_code, p_near; the result
-    adds ``pid``: the statement in section p_near if any, else in its numbered section, else the
-    first printed.
+    ``requests`` yields budget_id, p_measure, p_year, p_code and the section near which to look
+    (p_sid, p_top: its ids, NULL for none) with any other columns; the result adds ``pid``: the
+    order of the statement in that section if any, else in its numbered section, else the first printed.
     """
-    # an aggregate, not a window: DuckDB groups many small partitions much faster than it sorts them
+    # an aggregate, not a window: DuckDB groups many small partitions much faster than it sorts them;
+    # grouped on a request number alone, not on every column of the request
     return f"""
-    SELECT r.*, arg_min(s.claim_id, CASE WHEN r.p_near IS NULL OR s.section = r.p_near THEN 0
-             WHEN s.top = split_part(r.p_near, '（', 1) THEN 1 ELSE 2 END * 1000000000 + s.ord) AS pid
-    FROM ({requests}) r JOIN S s
-      ON s.budget_id = r.budget_id AND s.measure = r.p_measure AND s.year = r.p_year
-     AND s.code IS NOT DISTINCT FROM r.p_code
-    GROUP BY ALL"""
+    WITH req AS (SELECT row_number() OVER () AS rid, * FROM ({requests})),
+    picked AS (
+        SELECT r.rid, arg_min(s.ord, CASE WHEN r.p_sid IS NULL OR s.sid = r.p_sid THEN 0
+                 WHEN s.top = r.p_top THEN 1 ELSE 2 END * 1000000000 + s.ord) AS pid
+        FROM req r JOIN S s
+          ON s.budget_id = r.budget_id AND s.measure = r.p_measure AND s.year = r.p_year
+         AND s.code IS NOT DISTINCT FROM r.p_code
+        GROUP BY r.rid
+    )
+    SELECT req.* EXCLUDE (rid), picked.pid FROM req JOIN picked USING (rid)"""
 
 
 def claim_cols(alias: str, prefix: str) -> str:
-    names = ["claim_id", "ord", "section", "kind", "measure", "code", "label", "year", "v", "vs", "d", "unit",
-             "cunit", "amt", "as_", "lo", "hi", "is_", "lp", "quote", "direction", "sv", "slo", "shi"]
+    """The arithmetic of a claim (no text: see T) as prefixed columns."""
+    names = ["claim_id", "ord", "sid", "kind", "measure", "code", "year", "v", "vs", "d", "unit",
+             "cunit", "amt", "as_", "lo", "hi", "is_", "lp", "direction", "sv", "slo", "shi"]
     return ", ".join(f"{alias}.{name} AS {prefix}{name}" for name in names)
+
+
+def describe(claim: str, text: str, prefix: str = "") -> str:
+    """audit._describe of a claim: its figures from ``claim`` (columns ``prefix``v …), its text
+    from ``text`` (a row of T)."""
+    c = f"{claim}.{prefix}"
+    return f"describe_claim({text}.label, {c}v, {c}vs, {c}unit, {text}.section, {c}claim_id)"
+
+
+def text_of(alias: str, budget: str, ord_: str) -> str:
+    """A join of T for the claim ``budget``/``ord_``, as ``alias``."""
+    return f"JOIN T {alias} ON {alias}.key = claim_key({budget}, {ord_})"
 
 
 def note(need: str, limit: int, lead: str, tail: str, *, drop_measure: bool = False) -> str:
     """audit._difference_note / _same_value for many rows: ``need`` yields fid, budget_id, target,
-    unit, used (ids not to name) [and measure]; gives fid and the note text."""
+    unit, used (orders of claims not to name) [and measure]; gives fid and the note text."""
     measure_filter = "AND e.measure <> n.measure" if drop_measure else ""
     return f"""
-    SELECT fid, {lit(lead)} || string_agg(descr, '; ' ORDER BY first_ord) || {lit(tail)} AS note FROM (
-        SELECT n.fid, e.measure, min(e.ord) AS first_ord,
-               arg_min(describe_claim(e.label, e.v, e.vs, e.unit, e.section, e.claim_id), e.ord) AS descr
+    SELECT m.fid, {lit(lead)} || string_agg({describe('e', 't')}, '; ' ORDER BY m.first_ord) || {lit(tail)} AS note
+    FROM (  -- the first claim of each other measure stating the target
+        SELECT n.fid, n.budget_id, min(e.ord) AS first_ord
         FROM ({need}) n JOIN E e ON e.budget_id = n.budget_id AND e.amt = n.target AND e.cunit = n.unit
         WHERE n.target <> 0 AND e.kind IN ('amount', 'total') AND e.v IS NOT NULL
-          AND NOT list_contains(n.used, e.claim_id) {measure_filter}
-        GROUP BY n.fid, e.measure
+          AND NOT list_contains(n.used, e.ord) {measure_filter}
+        GROUP BY n.fid, n.budget_id, e.measure
         QUALIFY row_number() OVER (PARTITION BY n.fid ORDER BY min(e.ord)) <= {limit}
-    ) GROUP BY fid"""
+    ) m JOIN E e ON e.key = claim_key(m.budget_id, m.first_ord) {text_of('t', 'm.budget_id', 'm.first_ord')}
+    GROUP BY m.fid"""
 
 
 # -- sums -------------------------------------------------------------------------------------
 
+#: What a sum reads of each part.
+PART_COLUMNS = ", ".join(f"p.{name} AS p_{name}" for name in ("amt", "as_", "lo", "hi", "is_", "v", "vs", "claim_id", "ord"))
+
 def _sum_rows(parts: str) -> str:
     """Rows of audit._sum_row from ``parts``: budget_id, rule, exh (parts are exhaustive), tid (the
-    total's id), pkey (part order) and the part's columns prefixed p_. Yields ROW_COLUMNS + rule."""
+    total's order), pkey (part order) and the part's columns prefixed p_ (PART_COLUMNS). Yields
+    ROW_COLUMNS + rule."""
     return f"""
     WITH g0 AS (
         SELECT budget_id, rule, exh, tid, CAST(sum(p_amt) AS BIGINT) AS computed, greatest(0, max(p_as_)) AS cs,
                CAST(sum(p_lo) AS BIGINT) AS clo, CAST(sum(p_hi) AS BIGINT) AS chi, greatest(0, max(p_is_)) AS cis,
                list_sort(list({{'key': pkey, 'text': fmt(p_v, p_vs), 'id': p_claim_id}})) AS ordered,
-               list(p_claim_id) AS used
+               list(p_ord) AS used
         FROM ({parts}) GROUP BY budget_id, rule, exh, tid
     ), g AS (  -- parts in their order: sorting each short list beats an ordered aggregate
         SELECT * EXCLUDE (ordered), array_to_string(list_transform(ordered, lambda e: e.text), ' + ') AS listing,
@@ -167,14 +210,13 @@ def _sum_rows(parts: str) -> str:
                CASE WHEN g.exh THEN verdict(t.lo, t.hi, t.amt, t.lp, g.clo, g.chi)
                     WHEN g.clo <= t.hi THEN 'consistent'
                     ELSE verdict(t.lo, t.hi, t.amt, t.lp, g.clo, g.clo) END AS verdict,
-               t.section, t.claim_id, t.measure,
-               t.label, t.amt AS stated, t.as_ AS stated_scale, itext(t.lo, t.hi, t.is_) AS stated_interval,
-               g.computed, g.cs, itext(g.clo, g.chi, g.cis) AS computed_interval, t.cunit AS unit, t.quote,
+               t.amt AS stated, t.as_ AS stated_scale, itext(t.lo, t.hi, t.is_) AS stated_interval,
+               g.computed, g.cs, itext(g.clo, g.chi, g.cis) AS computed_interval, t.cunit AS unit,
                g.listing, g.inputs, g.used, t.v AS tv, t.vs AS tvs, t.ord, t.cunit
-        FROM g JOIN E t ON t.budget_id = g.budget_id AND t.claim_id = g.tid
-    ), n AS ({note("SELECT fid, budget_id, abs(stated - computed) AS target, cunit AS unit, list_prepend(claim_id, used) AS used FROM r WHERE verdict <> 'consistent' AND exh", 3, " The difference equals ", ".")})
-    SELECT r.budget_id, r.verdict, r.section, r.claim_id, r.measure, r.label, r.stated, r.stated_scale,
-           r.stated_interval, r.computed, r.cs AS computed_scale, r.computed_interval, r.unit, r.quote,
+        FROM g JOIN E t ON t.key = claim_key(g.budget_id, g.tid)
+    ), n AS ({note("SELECT fid, budget_id, abs(stated - computed) AS target, cunit AS unit, list_prepend(ord, used) AS used FROM r WHERE verdict <> 'consistent' AND exh", 3, " The difference equals ", ".")})
+    SELECT r.budget_id, r.verdict, r.stated, r.stated_scale,
+           r.stated_interval, r.computed, r.cs AS computed_scale, r.computed_interval, r.unit,
            CASE WHEN r.exh AND r.verdict = 'consistent'
                 THEN r.listing || ' = ' || fmt(r.computed, r.cs) || ', within rounding of the stated ' || fmt(r.tv, r.tvs) || '.'
                 WHEN r.exh
@@ -196,20 +238,20 @@ def sums_sql(rules: list[Rule]) -> str:
         f"CAST({lit(widths.get(r.params.get('level')))} AS INTEGER) AS width" for r in rules)
     measures = " UNION ALL ".join(f"SELECT {lit(r.id)} AS rule, {i} AS pi, {lit(m)} AS pm"
                                   for r in rules for i, m in enumerate(r.params["parts"]))
-    totals = f"""SELECT e.budget_id, q.rule, q.exh, q.width, e.claim_id AS tid, e.year, e.section FROM E e
+    totals = f"""SELECT e.budget_id, q.rule, q.exh, q.width, e.ord AS tid, e.year, e.sid, e.top FROM E e
         JOIN ({params}) q ON e.measure = q.total WHERE e.kind IN ('total', 'amount', 'count') AND e.v IS NOT NULL"""
     requests = f"""
         SELECT t.budget_id, t.rule, t.exh, t.tid, m.pi, CAST(NULL AS VARCHAR) AS p_code, m.pm AS p_measure,
-               t.year AS p_year, t.section AS p_near
+               t.year AS p_year, t.sid AS p_sid, t.top AS p_top
         FROM ({totals}) t JOIN ({measures}) m ON m.rule = t.rule WHERE t.width IS NULL
         UNION ALL
-        SELECT DISTINCT t.budget_id, t.rule, t.exh, t.tid, m.pi, s.code, m.pm, t.year, t.section
+        SELECT DISTINCT t.budget_id, t.rule, t.exh, t.tid, m.pi, s.code, m.pm, t.year, t.sid, t.top
         FROM ({totals}) t JOIN ({measures}) m ON m.rule = t.rule
         JOIN S s ON s.budget_id = t.budget_id AND s.measure = m.pm AND s.year = t.year AND length(s.code) = t.width
         WHERE t.width IS NOT NULL"""
     parts = f"""
-    SELECT k.budget_id, k.rule, k.exh, k.tid, {{'pi': k.pi, 'code': k.p_code}} AS pkey, {claim_cols('p', 'p_')}
-    FROM ({pick(requests, 'r.rule, r.tid, r.pi, r.p_code')}) k JOIN E p ON p.budget_id = k.budget_id AND p.claim_id = k.pid"""
+    SELECT k.budget_id, k.rule, k.exh, k.tid, {{'pi': k.pi, 'code': k.p_code}} AS pkey, {PART_COLUMNS}
+    FROM ({pick(requests)}) k JOIN E p ON p.key = claim_key(k.budget_id, k.pid)"""
     return _sum_rows(parts)
 
 
@@ -223,13 +265,13 @@ def rollup_sql(rule: Rule) -> str:
     WHERE NOT EXISTS (SELECT 1 FROM ({codes}) a WHERE a.budget_id = c.budget_id AND a.year = c.year
         AND a.code <> d.code AND a.code <> c.code AND starts_with(a.code, c.code) AND starts_with(d.code, a.code))"""
     total_requests = f"""SELECT DISTINCT budget_id, year, parent, {measure} AS p_measure, year AS p_year,
-        parent AS p_code, CAST(NULL AS VARCHAR) AS p_near FROM ({pairs})"""
-    totals = f"SELECT k.budget_id, k.year, k.parent, k.pid AS tid, t.section FROM ({pick(total_requests, 'r.year, r.parent')}) k JOIN E t ON t.budget_id = k.budget_id AND t.claim_id = k.pid"
+        parent AS p_code, CAST(NULL AS INTEGER) AS p_sid, CAST(NULL AS INTEGER) AS p_top FROM ({pairs})"""
+    totals = f"SELECT k.budget_id, k.year, k.parent, k.pid AS tid, t.sid, t.top FROM ({pick(total_requests)}) k JOIN E t ON t.key = claim_key(k.budget_id, k.pid)"
     part_requests = f"""SELECT p.budget_id, t.tid, p.child, {measure} AS p_measure, p.year AS p_year, p.child AS p_code,
-        t.section AS p_near FROM ({pairs}) p JOIN ({totals}) t ON t.budget_id = p.budget_id AND t.year = p.year AND t.parent = p.parent"""
+        t.sid AS p_sid, t.top AS p_top FROM ({pairs}) p JOIN ({totals}) t ON t.budget_id = p.budget_id AND t.year = p.year AND t.parent = p.parent"""
     parts = f"""
-    SELECT k.budget_id, {lit(rule.id)} AS rule, TRUE AS exh, k.tid, {{'pi': 0, 'code': k.child}} AS pkey, {claim_cols('p', 'p_')}
-    FROM ({pick(part_requests, 'r.tid, r.child')}) k JOIN E p ON p.budget_id = k.budget_id AND p.claim_id = k.pid"""
+    SELECT k.budget_id, {lit(rule.id)} AS rule, TRUE AS exh, k.tid, {{'pi': 0, 'code': k.child}} AS pkey, {PART_COLUMNS}
+    FROM ({pick(part_requests)}) k JOIN E p ON p.key = claim_key(k.budget_id, k.pid)"""
     return _sum_rows(parts)
 
 
@@ -237,27 +279,27 @@ def rollup_sql(rule: Rule) -> str:
 
 SHARE_PARTS = """
 CREATE OR REPLACE TEMP TABLE SHP AS
-WITH sh AS (SELECT * FROM E WHERE kind = 'share' AND v IS NOT NULL),
+WITH sh AS (SELECT budget_id, ord, ref, base FROM E WHERE kind = 'share' AND v IS NOT NULL),
 part_pick AS ({part_pick}),
 whole_pick AS ({whole_pick})
-SELECT sh.budget_id, sh.claim_id AS share_id,
-       CASE WHEN sh.ref IS NOT NULL THEN pr.claim_id ELSE pp.pid END AS part_id,
-       CASE WHEN sh.base IS NOT NULL THEN wr.claim_id ELSE wp.pid END AS whole_id
+SELECT sh.budget_id, sh.ord AS share_id,
+       CASE WHEN sh.ref IS NOT NULL THEN pr.ord ELSE pp.pid END AS part_id,
+       CASE WHEN sh.base IS NOT NULL THEN wr.ord ELSE wp.pid END AS whole_id
 FROM sh
 LEFT JOIN E pr ON sh.ref IS NOT NULL AND pr.budget_id = sh.budget_id AND pr.claim_id = sh.ref
 LEFT JOIN E wr ON sh.base IS NOT NULL AND wr.budget_id = sh.budget_id AND wr.claim_id = sh.base
-LEFT JOIN part_pick pp ON pp.budget_id = sh.budget_id AND pp.share_id = sh.claim_id
-LEFT JOIN whole_pick wp ON wp.budget_id = sh.budget_id AND wp.share_id = sh.claim_id
+LEFT JOIN part_pick pp ON pp.budget_id = sh.budget_id AND pp.share_id = sh.ord
+LEFT JOIN whole_pick wp ON wp.budget_id = sh.budget_id AND wp.share_id = sh.ord
 """
 
 
 def share_parts_sql() -> str:
-    part_requests = ("SELECT budget_id, claim_id AS share_id, measure AS p_measure, year AS p_year, code AS p_code, "
-                     "section AS p_near FROM E WHERE kind = 'share' AND v IS NOT NULL AND ref IS NULL")
-    whole_requests = ("SELECT budget_id, claim_id AS share_id, base_measure AS p_measure, year AS p_year, "
-                      "CAST(NULL AS VARCHAR) AS p_code, section AS p_near FROM E "
+    part_requests = ("SELECT budget_id, ord AS share_id, measure AS p_measure, year AS p_year, code AS p_code, "
+                     "sid AS p_sid, top AS p_top FROM E WHERE kind = 'share' AND v IS NOT NULL AND ref IS NULL")
+    whole_requests = ("SELECT budget_id, ord AS share_id, base_measure AS p_measure, year AS p_year, "
+                      "CAST(NULL AS VARCHAR) AS p_code, sid AS p_sid, top AS p_top FROM E "
                       "WHERE kind = 'share' AND v IS NOT NULL AND base IS NULL")
-    return SHARE_PARTS.format(part_pick=pick(part_requests, "r.share_id"), whole_pick=pick(whole_requests, "r.share_id"))
+    return SHARE_PARTS.format(part_pick=pick(part_requests), whole_pick=pick(whole_requests))
 
 
 def share_sql(rule: Rule) -> str:
@@ -266,9 +308,9 @@ def share_sql(rule: Rule) -> str:
     WITH x AS (
         SELECT row_number() OVER () AS fid, {claim_cols('s', 's_')}, s.budget_id, s.base AS s_base, s.base_measure AS s_base_measure,
                {claim_cols('p', 'p_')}, {claim_cols('w', 'w_')}, coalesce(s.d, 0) + {g} AS k
-        FROM SHP h JOIN E s ON s.budget_id = h.budget_id AND s.claim_id = h.share_id
-        JOIN E p ON p.budget_id = h.budget_id AND p.claim_id = h.part_id
-        JOIN E w ON w.budget_id = h.budget_id AND w.claim_id = h.whole_id
+        FROM SHP h JOIN E s ON s.key = claim_key(h.budget_id, h.share_id)
+        JOIN E p ON p.key = claim_key(h.budget_id, h.part_id)
+        JOIN E w ON w.key = claim_key(h.budget_id, h.whole_id)
     ), y0 AS (  -- part ÷ whole × 100 at k decimals: numerators scaled to k, divisors per bound
         SELECT *, p10(k) * 100 AS pk, p10({SCALE} - k) AS sc,
                CASE WHEN p_lo >= 0 THEN w_hi ELSE w_lo END AS d_lo, CASE WHEN p_hi >= 0 THEN w_lo ELSE w_hi END AS d_hi
@@ -289,21 +331,23 @@ def share_sql(rule: Rule) -> str:
         SELECT z.fid, count(*) AS n, count(h.part_id) AS found, CAST(sum(p.amt) AS BIGINT) AS amt, greatest(0, max(p.as_)) AS scale,
                CAST(sum(p.lo) AS BIGINT) AS lo, CAST(sum(p.hi) AS BIGINT) AS hi
         FROM z JOIN E s2 ON s2.budget_id = z.budget_id AND s2.kind = 'share' AND s2.v IS NOT NULL
-             AND s2.section = z.s_section AND coalesce(s2.base, s2.base_measure) = coalesce(z.s_base, z.s_base_measure)
-        JOIN SHP h ON h.budget_id = s2.budget_id AND h.share_id = s2.claim_id
-        LEFT JOIN E p ON p.budget_id = h.budget_id AND p.claim_id = h.part_id
+             AND s2.sid = z.s_sid AND coalesce(s2.base, s2.base_measure) = coalesce(z.s_base, z.s_base_measure)
+        JOIN SHP h ON h.budget_id = s2.budget_id AND h.share_id = s2.ord
+        LEFT JOIN E p ON p.key = claim_key(h.budget_id, h.part_id)
         WHERE z.v0 NOT IN ('consistent', 'semantic') OR (z.v0 = 'semantic' AND z.w_lo > 0)
         GROUP BY z.fid
     ), candidates AS (
         SELECT fid, -1 AS cord, fmt(amt, scale) || ', the sum of the parts listed with it' AS descr, lo, hi
         FROM siblings WHERE n > 1 AND found = n
         UNION ALL
-        SELECT z.fid, min(c.ord) AS cord, arg_min(describe_claim(c.label, c.v, c.vs, c.unit, c.section, c.claim_id), c.ord),
-               arg_min(c.lo, c.ord), arg_min(c.hi, c.ord)
-        FROM z JOIN E c ON c.budget_id = z.budget_id AND c.kind = 'total' AND c.year = z.s_year AND c.cunit = z.w_cunit
-             AND c.v IS NOT NULL AND c.amt <> z.w_amt AND c.claim_id <> z.p_claim_id
-        WHERE z.v0 NOT IN ('consistent', 'semantic') OR (z.v0 = 'semantic' AND z.w_lo > 0)
-        GROUP BY z.fid, c.amt
+        SELECT m.fid, m.cord, {describe('c', 't')}, m.lo, m.hi
+        FROM (  -- the first total stating each other amount
+            SELECT z.fid, z.budget_id, min(c.ord) AS cord, arg_min(c.lo, c.ord) AS lo, arg_min(c.hi, c.ord) AS hi
+            FROM z JOIN E c ON c.budget_id = z.budget_id AND c.kind = 'total' AND c.year = z.s_year AND c.cunit = z.w_cunit
+                 AND c.v IS NOT NULL AND c.amt <> z.w_amt AND c.claim_id <> z.p_claim_id
+            WHERE z.v0 NOT IN ('consistent', 'semantic') OR (z.v0 = 'semantic' AND z.w_lo > 0)
+            GROUP BY z.fid, z.budget_id, c.amt
+        ) m JOIN E c ON c.key = claim_key(m.budget_id, m.cord) {text_of('t', 'm.budget_id', 'm.cord')}
     ), fit0 AS (
         SELECT c.fid, c.cord, c.descr, z.s_lo, z.s_hi, z.sc, z.n_lo, z.n_hi,
                CASE WHEN z.p_lo >= 0 THEN c.hi ELSE c.lo END AS d_lo, CASE WHEN z.p_hi >= 0 THEN c.lo ELSE c.hi END AS d_hi
@@ -315,48 +359,47 @@ def share_sql(rule: Rule) -> str:
     )
     SELECT z.budget_id,
            CASE WHEN z.w_lo > 0 AND z.v0 <> 'consistent' AND f.fits IS NOT NULL THEN 'semantic' ELSE z.v0 END AS verdict,
-           z.s_section, z.s_claim_id, z.s_measure, z.s_label, z.s_v, z.s_vs, itext(z.s_lo, z.s_hi, z.s_is_),
-           z.point, z.k, CASE WHEN z.w_lo > 0 THEN itext(z.rlo, z.rhi, z.k) ELSE '' END, '%', z.s_quote,
+           z.s_v, z.s_vs, itext(z.s_lo, z.s_hi, z.s_is_),
+           z.point, z.k, CASE WHEN z.w_lo > 0 THEN itext(z.rlo, z.rhi, z.k) ELSE '' END, '%',
            CASE WHEN z.w_lo <= 0
-                THEN 'The whole ' || describe_claim(z.w_label, z.w_v, z.w_vs, z.w_unit, z.w_section, z.w_claim_id)
-                     || ' is zero: no share of it can be stated.'
-                ELSE fmt(z.p_v, z.p_vs) || ' ÷ ' || fmt(z.w_v, z.w_vs) || ' (' || z.w_label || ', ' || z.w_section
+                THEN 'The whole ' || {describe('z', 'wt', 'w_')} || ' is zero: no share of it can be stated.'
+                ELSE fmt(z.p_v, z.p_vs) || ' ÷ ' || fmt(z.w_v, z.w_vs) || ' (' || wt.label || ', ' || wt.section
                      || ') = ' || fmt(z.point, z.k) || '%.'
                      || CASE WHEN z.v0 = 'consistent' THEN ''
                              WHEN f.fits IS NOT NULL THEN ' The stated share does not fit the whole the sentence names, but fits ' || f.fits || '.'
                              ELSE ' The stated share is ' || fmt(z.s_v, z.s_vs) || '%.' END END,
            z.p_claim_id || ' ' || z.w_claim_id, z.s_ord, 0
-    FROM z LEFT JOIN fits f ON f.fid = z.fid"""
+    FROM z {text_of('wt', 'z.budget_id', 'z.w_ord')} LEFT JOIN fits f ON f.fid = z.fid"""
 
 
 # -- changes ----------------------------------------------------------------------------------
 
 CHANGE_PARTS = """
 CREATE OR REPLACE TEMP TABLE CHP AS
-WITH ch AS (SELECT * FROM E WHERE kind = 'change'),
+WITH ch AS (SELECT budget_id, ord, ref, base FROM E WHERE kind = 'change'),
 cur_pick AS ({cur_pick})
-SELECT ch.budget_id, ch.claim_id AS change_id,
-       CASE WHEN ch.ref IS NOT NULL THEN cr.claim_id ELSE cp.pid END AS cur_id, pr.claim_id AS prior_id
+SELECT ch.budget_id, ch.ord AS change_id,
+       CASE WHEN ch.ref IS NOT NULL THEN cr.ord ELSE cp.pid END AS cur_id, pr.ord AS prior_id
 FROM ch
 LEFT JOIN E cr ON ch.ref IS NOT NULL AND cr.budget_id = ch.budget_id AND cr.claim_id = ch.ref
 LEFT JOIN E pr ON ch.base IS NOT NULL AND pr.budget_id = ch.budget_id AND pr.claim_id = ch.base
-LEFT JOIN cur_pick cp ON cp.budget_id = ch.budget_id AND cp.change_id = ch.claim_id
+LEFT JOIN cur_pick cp ON cp.budget_id = ch.budget_id AND cp.change_id = ch.ord
 """
 
 
 def change_parts_sql() -> str:
-    requests = ("SELECT budget_id, claim_id AS change_id, measure AS p_measure, year AS p_year, code AS p_code, "
-                "section AS p_near FROM E WHERE kind = 'change' AND ref IS NULL")
-    return CHANGE_PARTS.format(cur_pick=pick(requests, "r.change_id"))
+    requests = ("SELECT budget_id, ord AS change_id, measure AS p_measure, year AS p_year, code AS p_code, "
+                "sid AS p_sid, top AS p_top FROM E WHERE kind = 'change' AND ref IS NULL")
+    return CHANGE_PARTS.format(cur_pick=pick(requests))
 
 
 def _change_join(where: str = "TRUE") -> str:
     return f"""
         SELECT row_number() OVER () AS fid, c.budget_id, {claim_cols('c', 'c_')}, c.base_year AS c_base_year,
                c.base AS c_base, {claim_cols('u', 'u_')}, {claim_cols('p', 'q_')}
-        FROM CHP h JOIN E c ON c.budget_id = h.budget_id AND c.claim_id = h.change_id
-        JOIN E u ON u.budget_id = h.budget_id AND u.claim_id = h.cur_id
-        LEFT JOIN E p ON p.budget_id = h.budget_id AND p.claim_id = h.prior_id
+        FROM CHP h JOIN E c ON c.key = claim_key(h.budget_id, h.change_id)
+        JOIN E u ON u.key = claim_key(h.budget_id, h.cur_id)
+        LEFT JOIN E p ON p.key = claim_key(h.budget_id, h.prior_id)
         WHERE {where}"""
 
 
@@ -389,18 +432,17 @@ def change_sql(rule: Rule) -> str:
     ), z AS (
         SELECT *, CASE WHEN pct AND q_lo <= 0 THEN 'semantic' ELSE verdict(c_slo, c_shi, c_sv, c_lp, clo, chi) END AS v0
         FROM y
-    ), n AS ({note("SELECT fid, budget_id, abs(c_sv - point) AS target, c_cunit AS unit, [c_claim_id, u_claim_id, q_claim_id] AS used FROM z WHERE v0 <> 'consistent' AND NOT pct", 3, " The difference equals ", ".")})
-    SELECT z.budget_id, z.v0, z.c_section, z.c_claim_id, z.c_measure, z.c_label,
+    ), n AS ({note("SELECT fid, budget_id, abs(c_sv - point) AS target, c_cunit AS unit, [c_ord, u_ord, q_ord] AS used FROM z WHERE v0 <> 'consistent' AND NOT pct", 3, " The difference equals ", ".")})
+    SELECT z.budget_id, z.v0,
            CASE WHEN z.pct AND z.q_lo <= 0 THEN z.c_v ELSE z.c_sv END, z.c_vs, itext(z.c_slo, z.c_shi, z.c_is_),
-           z.point, z.ps, CASE WHEN z.point IS NULL THEN '' ELSE itext(z.clo, z.chi, z.cis) END, z.c_cunit, z.c_quote,
+           z.point, z.ps, CASE WHEN z.point IS NULL THEN '' ELSE itext(z.clo, z.chi, z.cis) END, z.c_cunit,
            CASE WHEN z.pct AND z.q_lo <= 0
-                THEN 'Growth from a zero base (' || describe_claim(z.q_label, z.q_v, z.q_vs, z.q_unit, z.q_section, z.q_claim_id)
-                     || ') has no percentage.'
+                THEN 'Growth from a zero base (' || {describe('z', 'qt', 'q_')} || ') has no percentage.'
                 ELSE fmt(z.u_v, z.u_vs) || ' − ' || fmt(z.q_v, z.q_vs) || ' = ' || fmt(z.point, z.ps)
                      || CASE WHEN z.pct THEN '%' ELSE '' END || '; the text states ' || dirword(z.c_direction) || ' '
                      || fmt(z.c_v, z.c_vs) || '.' || coalesce(n.note, '') END,
            z.u_claim_id || ' ' || z.q_claim_id, z.c_ord, 0
-    FROM z LEFT JOIN n ON n.fid = z.fid"""
+    FROM z {text_of('qt', 'z.budget_id', 'z.q_ord')} LEFT JOIN n ON n.fid = z.fid"""
 
 
 def implied_prior_sql(rule: Rule) -> str:
@@ -411,94 +453,91 @@ def implied_prior_sql(rule: Rule) -> str:
                u_amt - c_sv AS ival, greatest(u_as_, c_vs) AS ivs
         FROM x
     ), others AS (
-        SELECT imp.*, o.lo AS olo, o.hi AS ohi, o.is_ AS ois, o.amt AS oval, o.as_ AS ovs, o.lp AS olp, o.claim_id AS oid,
-               'stated as ' || describe_claim(o.label, o.v, o.vs, o.unit, o.section, o.claim_id) AS how, 0 AS grp, o.ord AS oord
+        -- the other statement: printed (grp 0, with its figures) or implied by an earlier change (grp 1)
+        SELECT imp.*, o.lo AS olo, o.hi AS ohi, o.is_ AS ois, o.amt AS oval, o.as_ AS ovs, o.lp AS olp, o.claim_id AS o_claim_id,
+               o.v AS o_v, o.vs AS o_vs, o.unit AS o_unit, 0 AS grp, o.ord AS oord
         FROM imp JOIN S o ON o.budget_id = imp.budget_id AND o.measure = imp.c_measure AND o.year = imp.c_base_year
              AND o.code IS NOT DISTINCT FROM imp.c_code AND o.claim_id IS DISTINCT FROM imp.c_base
         UNION ALL
-        SELECT imp.*, e.ilo, e.ihi, e.iis, e.ival, e.ivs, e.c_lp, e.c_claim_id,
-               'implied by ' || e.c_claim_id || ' (' || e.c_section || ')', 1, e.c_ord
+        SELECT imp.*, e.ilo, e.ihi, e.iis, e.ival, e.ivs, e.c_lp, e.c_claim_id, NULL, NULL, NULL, 1, e.c_ord
         FROM imp JOIN imp e ON e.budget_id = imp.budget_id AND e.c_measure = imp.c_measure
              AND e.c_code IS NOT DISTINCT FROM imp.c_code AND e.c_base_year = imp.c_base_year AND e.c_ord < imp.c_ord
     )
-    SELECT budget_id, verdict(olo, ohi, oval, olp, ilo, ihi), c_section, c_claim_id, c_measure, c_label,
-           oval, ovs, itext(olo, ohi, ois), ival, ivs, itext(ilo, ihi, iis), c_cunit, c_quote,
+    SELECT os.budget_id, verdict(olo, ohi, oval, olp, ilo, ihi),
+           oval, ovs, itext(olo, ohi, ois), ival, ivs, itext(ilo, ihi, iis), c_cunit,
            fmt(u_v, u_vs) || ' − (' || dirword(c_direction) || ' ' || fmt(c_v, c_vs) || ') implies '
-           || CAST(c_base_year AS VARCHAR) || ' = ' || fmt(ival, ivs) || '; ' || how || '.',
-           u_claim_id || ' ' || oid, c_ord, grp * 1000000 + oord
-    FROM others"""
+           || CAST(c_base_year AS VARCHAR) || ' = ' || fmt(ival, ivs) || '; '
+           || CASE WHEN grp = 0 THEN 'stated as ' || {describe('os', 'ot', 'o_')}
+                   ELSE 'implied by ' || o_claim_id || ' (' || ot.section || ')' END || '.',
+           u_claim_id || ' ' || o_claim_id, c_ord, grp * 1000000 + oord
+    FROM others os {text_of('ot', 'os.budget_id', 'os.oord')}"""
 
 
 # -- restatements and bounds ------------------------------------------------------------------
 
 def restatement_sql(rule: Rule) -> str:
     measures = rule.params.get("measures", [])
-    if measures:
-        group = lit("|".join(measures))
+    if measures:  # one quantity under several measures: only statements of another measure than the first count
+        group = ""
         where = f"AND measure IN ({', '.join(lit(m) for m in measures)})"
+        first = ", arg_min(measure, ord) AS fmeasure, count(DISTINCT measure) AS measures"
+        alias = "AND f.measures >= 2 AND o.measure <> f.fmeasure"
     else:
-        group, where = "measure", ""
-    alias = bool(measures)
+        group, where, first, alias = "measure, ", "", "", ""
     return f"""
-    WITH g AS (
-        SELECT *, {group} AS gkey FROM E WHERE kind IN ('amount', 'total', 'count') AND v IS NOT NULL {where}
-    ), groups AS (  -- each quantity stated more than once, and its first statement
-        SELECT budget_id, gkey, code, year, cunit, arg_min(claim_id, ord) AS fid_claim, arg_min(measure, ord) AS fmeasure,
-               count(DISTINCT measure) AS measures
-        FROM g GROUP BY budget_id, gkey, code, year, cunit HAVING count(*) >= 2
+    WITH groups AS (  -- each quantity stated more than once: its statements and the first of them
+        SELECT budget_id, min(ord) AS first_ord, list(ord) AS ords {first}
+        FROM E WHERE kind IN ('amount', 'total', 'count') AND v IS NOT NULL {where}
+        GROUP BY budget_id, {group}code, year, cunit HAVING count(*) >= 2
     ), f AS (
-        SELECT g.*, q.fid_claim, q.fmeasure, q.measures FROM g JOIN groups q
-          ON q.budget_id = g.budget_id AND q.gkey = g.gkey AND q.code IS NOT DISTINCT FROM g.code AND q.year = g.year
-         AND q.cunit = g.cunit
-        WHERE g.claim_id <> q.fid_claim
+        SELECT * EXCLUDE (ords), unnest(ords) AS ord FROM groups
     ), r AS (
         SELECT row_number() OVER () AS fid, o.budget_id, {claim_cols('o', 'o_')}, {claim_cols('t', 't_')},
                verdict(o.lo, o.hi, o.amt, o.lp, t.lo, t.hi) AS verdict
-        FROM f o JOIN E t ON t.budget_id = o.budget_id AND t.claim_id = o.fid_claim
-        WHERE TRUE {"AND o.measures >= 2 AND o.measure <> o.fmeasure" if alias else ""}
-    ), n AS ({note("SELECT fid, budget_id, abs(o_amt - t_amt) AS target, t_cunit AS unit, [t_claim_id, o_claim_id] AS used FROM r WHERE verdict <> 'consistent'", 3, " The difference equals ", ".")})
-    SELECT r.budget_id, r.verdict, r.o_section, r.o_claim_id, r.o_measure, r.o_label, r.o_amt, r.o_as_,
-           itext(r.o_lo, r.o_hi, r.o_is_), r.t_amt, r.t_as_, itext(r.t_lo, r.t_hi, r.t_is_), r.o_cunit, r.o_quote,
-           CASE WHEN r.verdict = 'consistent'
-                THEN describe_claim(r.o_label, r.o_v, r.o_vs, r.o_unit, r.o_section, r.o_claim_id) || ' restates '
-                     || describe_claim(r.t_label, r.t_v, r.t_vs, r.t_unit, r.t_section, r.t_claim_id) || '.'
-                ELSE describe_claim(r.o_label, r.o_v, r.o_vs, r.o_unit, r.o_section, r.o_claim_id) || ' and '
-                     || describe_claim(r.t_label, r.t_v, r.t_vs, r.t_unit, r.t_section, r.t_claim_id)
-                     || ' state one quantity with different values.' || coalesce(n.note, '') END,
+        FROM f JOIN E o ON o.key = claim_key(f.budget_id, f.ord) JOIN E t ON t.key = claim_key(f.budget_id, f.first_ord)
+        WHERE f.ord <> f.first_ord {alias}
+    ), n AS ({note("SELECT fid, budget_id, abs(o_amt - t_amt) AS target, t_cunit AS unit, [t_ord, o_ord] AS used FROM r WHERE verdict <> 'consistent'", 3, " The difference equals ", ".")})
+    SELECT r.budget_id, r.verdict, r.o_amt, r.o_as_,
+           itext(r.o_lo, r.o_hi, r.o_is_), r.t_amt, r.t_as_, itext(r.t_lo, r.t_hi, r.t_is_), r.o_cunit,
+           {describe('r', 'ot', 'o_')}
+           || CASE WHEN r.verdict = 'consistent' THEN ' restates ' || {describe('r', 'tt', 't_')} || '.'
+                   ELSE ' and ' || {describe('r', 'tt', 't_')} || ' state one quantity with different values.'
+                        || coalesce(n.note, '') END,
            r.t_claim_id, r.o_ord, 0
-    FROM r LEFT JOIN n ON n.fid = r.fid"""
+    FROM r {text_of('ot', 'r.budget_id', 'r.o_ord')} {text_of('tt', 'r.budget_id', 'r.t_ord')}
+    LEFT JOIN n ON n.fid = r.fid"""
 
 
 def bounds_sql(rules: list[Rule]) -> str:
     """Every bound rule in one query."""
     params = " UNION ALL ".join(f"SELECT {lit(r.id)} AS rule, {lit(r.params['part'])} AS part, "
                                 f"{lit(r.params['whole'])} AS whole" for r in rules)
-    requests = (f"SELECT e.budget_id, q.rule, e.claim_id AS part_id, q.whole AS p_measure, e.year AS p_year, "
-                "CAST(NULL AS VARCHAR) AS p_code, e.section AS p_near "
+    requests = (f"SELECT e.budget_id, q.rule, e.ord AS part_id, q.whole AS p_measure, e.year AS p_year, "
+                "CAST(NULL AS VARCHAR) AS p_code, e.sid AS p_sid, e.top AS p_top "
                 f"FROM E e JOIN ({params}) q ON e.measure = q.part WHERE e.kind IN ('amount', 'total') AND e.v IS NOT NULL")
     return f"""
     WITH r AS (
         SELECT row_number() OVER () AS fid, k.budget_id, k.rule, {claim_cols('p', 'p_')}, {claim_cols('w', 'w_')},
                p.lo <= w.hi AS within
-        FROM ({pick(requests, 'r.rule, r.part_id')}) k JOIN E p ON p.budget_id = k.budget_id AND p.claim_id = k.part_id
-        JOIN E w ON w.budget_id = k.budget_id AND w.claim_id = k.pid
-    ), n AS ({note("SELECT fid, budget_id, p_amt AS target, p_cunit AS unit, [p_claim_id] AS used, p_measure AS measure FROM r WHERE NOT within", 2, " It equals ", ": a larger quantity looks relabelled.", drop_measure=True)})
-    SELECT r.budget_id, CASE WHEN within THEN 'consistent' ELSE 'semantic' END, r.p_section, r.p_claim_id,
-           r.p_measure, r.p_label, r.p_amt, r.p_as_, itext(r.p_lo, r.p_hi, r.p_is_), r.w_amt, r.w_as_,
-           '[0, ' || fmt(r.w_hi, r.w_is_) || ']', r.p_cunit, r.p_quote,
-           describe_claim(r.p_label, r.p_v, r.p_vs, r.p_unit, r.p_section, r.p_claim_id)
-           || CASE WHEN within THEN ' does not exceed ' ELSE ' exceeds ' END
-           || describe_claim(r.w_label, r.w_v, r.w_vs, r.w_unit, r.w_section, r.w_claim_id) || '.' || coalesce(n.note, ''),
+        FROM ({pick(requests)}) k JOIN E p ON p.key = claim_key(k.budget_id, k.part_id)
+        JOIN E w ON w.key = claim_key(k.budget_id, k.pid)
+    ), n AS ({note("SELECT fid, budget_id, p_amt AS target, p_cunit AS unit, [p_ord] AS used, p_measure AS measure FROM r WHERE NOT within", 2, " It equals ", ": a larger quantity looks relabelled.", drop_measure=True)})
+    SELECT r.budget_id, CASE WHEN within THEN 'consistent' ELSE 'semantic' END,
+           r.p_amt, r.p_as_, itext(r.p_lo, r.p_hi, r.p_is_), r.w_amt, r.w_as_,
+           '[0, ' || fmt(r.w_hi, r.w_is_) || ']', r.p_cunit,
+           {describe('r', 'pt', 'p_')} || CASE WHEN within THEN ' does not exceed ' ELSE ' exceeds ' END
+           || {describe('r', 'wt', 'w_')} || '.' || coalesce(n.note, ''),
            r.w_claim_id, r.p_ord, 0, r.rule
-    FROM r LEFT JOIN n ON n.fid = r.fid"""
+    FROM r {text_of('pt', 'r.budget_id', 'r.p_ord')} {text_of('wt', 'r.budget_id', 'r.w_ord')}
+    LEFT JOIN n ON n.fid = r.fid"""
 
 
 # -- text checks that need no scan of the text ------------------------------------------------
 
 def comparison_year_sql(rule: Rule) -> str:
     return """
-    SELECT budget_id, CASE WHEN base_year < year THEN 'consistent' ELSE 'text' END, section, claim_id, measure, label,
-           NULL, 0, '', NULL, 0, '', '', quote,
+    SELECT budget_id, CASE WHEN base_year < year THEN 'consistent' ELSE 'text' END,
+           NULL, 0, '', NULL, 0, '', '',
            CASE WHEN base_year < year THEN 'Compares ' || CAST(year AS VARCHAR) || ' with ' || CAST(base_year AS VARCHAR) || '.'
                 ELSE 'A ' || CAST(year AS VARCHAR) || ' figure is compared with ' || CAST(base_year AS VARCHAR)
                      || ', not with an earlier year.' END,
@@ -508,13 +547,12 @@ def comparison_year_sql(rule: Rule) -> str:
 
 def change_direction_sql(rule: Rule) -> str:
     return f"""
-    SELECT budget_id, 'text', section, claim_id, measure, label, v, vs, '', NULL, 0, '', cunit, quote,
+    SELECT budget_id, 'text', v, vs, '', NULL, 0, '', cunit,
            'The direction of the change was left as the template''s 增长（下降）.', '', ord, 0
     FROM E WHERE kind = 'change' AND direction = 'unspecified'
     UNION ALL
-    SELECT budget_id, CASE WHEN ok THEN 'consistent' ELSE 'text' END, c_section, c_claim_id, c_measure, c_label,
+    SELECT budget_id, CASE WHEN ok THEN 'consistent' ELSE 'text' END,
            c_sv, c_vs, '', u_amt - q_amt, greatest(u_as_, q_as_), itext(dlo, dhi, greatest(u_is_, q_is_)), c_cunit,
-           c_quote,
            'From ' || fmt(q_v, q_vs) || ' to ' || fmt(u_v, u_vs) || ' the figure ' || CASE WHEN ok THEN 'can' ELSE 'cannot' END
            || ' show ' || rtrim(dirword(c_direction), ' of,') || '.',
            u_claim_id || ' ' || q_claim_id, c_ord, 0
