@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .report import (STEPS, Progress, ReportError, ReportResult, _notebooks, _reason, _stderr, _step_label,
-                     _summary_line, finding_html, finding_markdown, table_csv, write_atomic)
+                     _summary_line, finding_html, finding_markdown, run_steps, table_csv, write_atomic)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -152,20 +152,12 @@ def run_collection_report(paths: list[str | Path], out: str | Path = "out", note
         ("notebooks", lambda: _notebooks(notebook_input, out, progress, parameter="collection_path")
          if notebooks else ([], "skipped (--no-notebooks)")),
     ]
-    for step, action in steps:
-        if step == "notebooks" and notebooks:
+    def begin(step: str) -> float:
+        if step == "notebooks" and notebooks:  # the slow one: say it started
             progress(f"{_step_label(step)} … executing the collection notebook")
-        started = time.perf_counter()
-        try:
-            files, detail = action()
-        except ReportError:
-            raise
-        except Exception as error:  # noqa: BLE001 - reported with the step's name, no traceback
-            raise ReportError(step, _reason(error)) from error
-        result.files[step] = files
-        if not files and detail.startswith("skipped"):
-            result.skipped[step] = detail.removeprefix("skipped").strip(" ()")
-        done(step, started, detail)
+        return time.perf_counter()
+
+    run_steps(result, steps, begin, done)
     result.problems = collection.problems["source"].nunique()
     return result
 

@@ -474,6 +474,14 @@ def run_report(path: str | Path | None = None, out: str | Path = "out", notebook
         ("workbook", lambda: _workbook(budget, findings, out)),
         ("notebooks", lambda: _notebooks(path, out, progress) if notebooks else ([], "skipped (--no-notebooks)")),
     ]
+    run_steps(result, steps, begin, done)
+    return result
+
+
+def run_steps(result: ReportResult, steps: list[tuple[str, Callable[[], tuple[list[Path], str]]]],
+              begin: Callable[[str], float], done: Callable[[str, float, str], None]) -> None:
+    """Run report steps in order; each records its files in ``result`` and fails as a
+    :class:`ReportError` naming the step, with a one-line reason and no traceback."""
     for step, action in steps:
         started = begin(step)
         try:
@@ -486,7 +494,6 @@ def run_report(path: str | Path | None = None, out: str | Path = "out", notebook
         if not files and detail.startswith("skipped"):
             result.skipped[step] = detail.removeprefix("skipped").strip(" ()")
         done(step, started, detail)
-    return result
 
 
 def _audit_files(budget, findings, out: Path) -> tuple[list[Path], str]:
