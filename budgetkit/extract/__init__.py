@@ -190,7 +190,8 @@ def _claim_rows(claims: list[Claim]) -> list[list]:
         rows.append([c.claim_id, c.section, c.line, c.start, c.end, c.text, c.kind, c.measure, c.code, c.label,
                      c.year, c.value, c.unit, c.decimals, c.qualifier, c.direction, c.base_measure, c.base_year,
                      c.ref.claim_id if c.ref else None, c.base.claim_id if c.base else None])
-    return [[_cell(v) for v in row] for row in rows]
+    # a claim's fields are None or plain Python values: no pandas missing values to look for
+    return [["" if v is None else str(v) for v in row] for row in rows]
 
 
 def _frame_rows(frame: pd.DataFrame, columns: list[str]) -> list[list]:
