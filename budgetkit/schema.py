@@ -149,13 +149,16 @@ def _check_field(value: str, field: dict) -> tuple[object, str | None]:
         return None, None
     kind = field["type"]
     if kind == "integer":
-        try:
-            converted = parse_figure(value)
-        except FigureError:
-            return None, f"{value!r} is not an integer"
-        if converted.decimals:
-            return None, f"{value!r} is not an integer"
-        number = int(converted.value)
+        if value.isascii() and value.isdigit():
+            number = int(value)  # plain digits, the usual cell: what parse_figure would give
+        else:
+            try:
+                converted = parse_figure(value)
+            except FigureError:
+                return None, f"{value!r} is not an integer"
+            if converted.decimals:
+                return None, f"{value!r} is not an integer"
+            number = int(converted.value)
         if "minimum" in constraints and number < constraints["minimum"]:
             return None, f"{number} is below the minimum {constraints['minimum']}"
         if "maximum" in constraints and number > constraints["maximum"]:
@@ -242,8 +245,9 @@ def parse_table(text: str, name: str, schema: dict, problems: list[Problem]) -> 
             problems.append(Problem(name, 1, column, "column is not in the schema"))
     if missing:
         return None
-    position = {column: header.index(column) for column in declared}
     columns: dict[str, list] = {column: [] for column in declared}
+    # (field, its cell's position in a row, its column): looked up once, not for every cell
+    cells = [(field, header.index(field["name"]), columns[field["name"]]) for field in fields]
     lines: list[int] = []
     for index, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
@@ -252,11 +256,11 @@ def parse_table(text: str, name: str, schema: dict, problems: list[Problem]) -> 
             problems.append(Problem(name, index, None, f"has {len(row)} cells, the header has {len(header)}"))
             continue
         lines.append(index)
-        for field in fields:
-            value, message = _check_field(row[position[field["name"]]].strip(), field)
+        for field, position, column in cells:
+            value, message = _check_field(row[position].strip(), field)
             if message:
                 problems.append(Problem(name, index, field["name"], message))
-            columns[field["name"]].append(value)
+            column.append(value)
     table = Table(fields, lines, columns)
     for field in fields:
         if field.get("constraints", {}).get("unique"):
