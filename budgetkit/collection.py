@@ -240,23 +240,42 @@ def _load_source(path: Path) -> Budget:
 
 def from_budgets(budgets: list[tuple[str, Budget, str]]) -> Collection:
     """Stack loaded budgets into long tables; ``budgets`` holds (budget_id, Budget, source)."""
-    meta, claims, items, lines = [], [], [], []
+    meta, keys = [], []
+    line_ids, line_numbers, line_texts, line_sections = [], [], [], []
     for order, (budget_id, budget, source) in enumerate(budgets):
-        keys = {"budget_id": budget_id, "department": budget.department, "budget_year": int(budget.year)}
-        meta.append({**keys, "prior_year": int(budget.prior_year), "source": source, "budget_order": order})
-        frame = budget.claims[CLAIM_COLUMNS].reset_index(drop=True)
-        claims.append(frame.assign(**keys, claim_order=range(len(frame))))
-        items.append(budget.line_items[LINE_ITEM_COLUMNS].assign(**keys))
+        keys.append((budget_id, budget.department, int(budget.year)))
+        meta.append({"budget_id": budget_id, "department": budget.department, "budget_year": int(budget.year),
+                     "prior_year": int(budget.prior_year), "source": source, "budget_order": order})
         text = budget.raw_text.split("\n")
-        lines.append(pd.DataFrame({"budget_id": budget_id, "line": range(1, len(text) + 1), "text": text,
-                                   "section": section_of_lines(budget.raw_text)}))
+        line_ids += [budget_id] * len(text)
+        line_numbers += range(1, len(text) + 1)
+        line_texts += text
+        line_sections += section_of_lines(budget.raw_text)
+    # every budget's lines in one frame (_concat gives the empty table its columns when there are none)
+    lines = pd.DataFrame({"budget_id": line_ids, "line": line_numbers, "text": line_texts, "section": line_sections})
     return Collection(
         members={budget_id: budget for budget_id, budget, _ in budgets},
         budgets=_typed(pd.DataFrame(meta, columns=[*KEY_COLUMNS, "prior_year", "source", "budget_order"]), "budgets"),
-        claims=_typed(_concat(claims, [*KEY_COLUMNS, *CLAIM_COLUMNS, "claim_order"]), "claims"),
-        line_items=_typed(_concat(items, [*KEY_COLUMNS, *LINE_ITEM_COLUMNS]), "line_items"),
-        lines=_typed(_concat(lines, ["budget_id", "line", "text", "section"]), "lines"),
+        claims=_typed(_stack([b.claims for _, b, _ in budgets], CLAIM_COLUMNS, keys, order="claim_order"), "claims"),
+        line_items=_typed(_stack([b.line_items for _, b, _ in budgets], LINE_ITEM_COLUMNS, keys), "line_items"),
+        lines=_typed(_concat([lines], ["budget_id", "line", "text", "section"]), "lines"),
     )
+
+
+def _stack(frames: list[pd.DataFrame], columns: list[str], keys: list[tuple[str, str, int]],
+           order: str | None = None) -> pd.DataFrame:
+    """The frames' ``columns`` one under another, each row keyed by its budget (and numbered in
+    ``order`` within it). One concat and whole key columns: per-budget assign costs ~1 ms each."""
+    selected = [(frame if list(frame.columns) == columns else frame[columns], key) for frame, key in zip(frames, keys)]
+    kept = [(frame, key) for frame, key in selected if len(frame)]
+    if not kept:
+        return _concat([], [*KEY_COLUMNS, *columns, *([order] if order else [])])
+    stacked = pd.concat([frame for frame, _ in kept], ignore_index=True)
+    key_columns = {name: [key[i] for frame, key in kept for _ in range(len(frame))]
+                   for i, name in enumerate(KEY_COLUMNS)}
+    if order:
+        stacked[order] = [n for frame, _ in kept for n in range(len(frame))]
+    return pd.concat([pd.DataFrame(key_columns), stacked], axis=1)
 
 
 def from_tables(budgets: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFrame,

@@ -6,20 +6,25 @@ Its claims table is read row by row, as typed records, by :mod:`budgetkit.claims
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .numbers import MONEY_UNITS, PLACEHOLDER_PATTERN, FigureError, parse_figure, wan_yuan_to_yuan
 from .schema import (
     BudgetDataError,
     Problem,
+    Table,
     bundled_data_dir,
+    bundled_descriptor,
     decimal_array,
+    parse_table,
     read_descriptor,
-    read_table,
     read_text,
 )
 
@@ -187,8 +192,50 @@ def load(path: str | Path | None = None) -> Budget:
             package_dir = package_dir.parent
         if not package_dir.exists():
             raise BudgetDataError([Problem(str(package_dir), None, None, "no such file or folder")])
-    reference = read_descriptor(bundled)
-    descriptor = read_descriptor(package_dir) if package_dir != bundled else reference
+    descriptor = read_descriptor(package_dir) if package_dir != bundled else bundled_descriptor()
+    return _load_package(package_dir, descriptor, _read_file)
+
+
+def load_in_memory(package_dir: Path, descriptor: dict, texts: dict[str, str]) -> Budget:
+    """A package whose files are held in memory, validated exactly as :func:`load` validates files.
+
+    ``texts`` maps resource paths (``claims.csv``, ``raw/x.txt``) to their text; problems name
+    them under ``package_dir``, which need not exist. What extraction uses instead of writing
+    a package to a temporary folder and loading it.
+    """
+    # as read_text would read the text back from a UTF-8 file: a leading BOM is not part of it
+    held = {package_dir / name: text.removeprefix("\ufeff") for name, text in texts.items()}
+    return _load_package(package_dir, descriptor, lambda path: held[path] if path in held else _read_file(path))
+
+
+def _read_file(path: Path) -> str | None:
+    """A text file's text; None when there is no such file."""
+    return read_text(path) if path.is_file() else None
+
+
+def _read(read: Callable[[Path], str | None], path: Path, problems: list[Problem]) -> str | None:
+    try:
+        text = read(path)
+    except BudgetDataError as error:
+        problems.extend(error.problems)
+        return None
+    if text is None:
+        problems.append(Problem(str(path), None, None, "file not found"))
+    return text
+
+
+@lru_cache(maxsize=4)
+def _bundled_measures(path: Path, mtime_ns: int, size: int) -> tuple[Table | None, tuple[Problem, ...]]:
+    """The template's vocabulary, shared by every budget: parsed once per process (again if the file changes)."""
+    problems: list[Problem] = []
+    schema = _resource(bundled_descriptor(), "measures")["schema"]
+    text = _read(_read_file, path, problems)
+    return (parse_table(text, str(path), schema, problems) if text is not None else None), tuple(problems)
+
+
+def _load_package(package_dir: Path, descriptor: dict, read: Callable[[Path], str | None]) -> Budget:
+    bundled = bundled_data_dir()
+    reference = bundled_descriptor()
     problems: list[Problem] = []
     descriptor_path = str(package_dir / "datapackage.json")
 
@@ -197,7 +244,7 @@ def load(path: str | Path | None = None) -> Budget:
         if key not in budget_meta:
             problems.append(Problem(descriptor_path, None, f"budget.{key}", "is missing"))
 
-    tables: dict[str, pd.DataFrame | None] = {}
+    tables: dict[str, Table | None] = {}
     for name in ("measures", "claims", "line_items"):
         declared = _resource(reference, name)
         resource = _resource(descriptor, name)
@@ -209,21 +256,21 @@ def load(path: str | Path | None = None) -> Budget:
             continue
         else:
             directory = package_dir
-        tables[name] = read_table(directory / resource["path"], declared["schema"], problems)
+        path = directory / resource["path"]
+        if name == "measures" and directory == bundled and resource["path"] == declared["path"] and path.is_file():
+            stat = path.stat()
+            tables[name], found = _bundled_measures(path, stat.st_mtime_ns, stat.st_size)
+            problems.extend(found)
+            continue
+        text = _read(read, path, problems)
+        tables[name] = parse_table(text, str(path), declared["schema"], problems) if text is not None else None
 
     raw_text = ""
     document = _resource(descriptor, budget_meta.get("document", ""))
     if "document" in budget_meta and document is None:
         problems.append(Problem(descriptor_path, None, "budget.document", f"names no resource {budget_meta['document']!r}"))
     elif document is not None:
-        raw_path = package_dir / document["path"]
-        if not raw_path.is_file():
-            problems.append(Problem(str(raw_path), None, None, "file not found"))
-        else:
-            try:
-                raw_text = read_text(raw_path)
-            except BudgetDataError as error:
-                problems.extend(error.problems)
+        raw_text = _read(read, package_dir / document["path"], problems) or ""
 
     measures, claims, line_items = tables["measures"], tables["claims"], tables["line_items"]
     if measures is not None and claims is not None:
@@ -234,34 +281,32 @@ def load(path: str | Path | None = None) -> Budget:
         raise BudgetDataError(problems)
 
     lines = raw_text.split("\n")
-    claims = claims.assign(
-        quote=pd.Series(
-            [quote_around(lines[line - 1], start, end) for line, start, end in
-             zip(claims["line"], claims["char_start"], claims["char_end"])],
-            dtype="str",
-        )
-    )
-    line_items = _attach_amounts(line_items, claims)
+    quotes = [quote_around(lines[line - 1], start, end) for line, start, end in
+              zip(claims.columns["line"], claims.columns["char_start"], claims.columns["char_end"])]
     return Budget(
         department=str(budget_meta["department"]),
         year=int(budget_meta["year"]),
         prior_year=int(budget_meta.get("prior_year", int(budget_meta["year"]) - 1)),
         source=package_dir,
         raw_text=raw_text,
-        claims=claims.drop(columns="_line"),
-        line_items=line_items.drop(columns="_line"),
-        measures=measures.drop(columns="_line"),
+        claims=claims.frame(quote=pd.array(quotes, dtype="str")),
+        line_items=_attach_amounts(line_items, claims),
+        measures=measures.frame(),  # a DataFrame of its own (pandas copies the arrays the budgets share)
         rules_path=package_dir / "rules.toml" if (package_dir / "rules.toml").is_file() else bundled / "rules.toml",
         descriptor=descriptor,
     )
 
 
-def _check_claims(claims: pd.DataFrame, measures: pd.DataFrame, raw_text: str, name: str,
-                  problems: list[Problem]) -> None:
-    known = set(measures["measure"].dropna())
-    ids = set(claims["claim_id"].dropna())
+_CLAIM_CHECKED = ["measure", "base_measure", "ref_claim_id", "base_claim_id", "text", "value", "decimals", "kind",
+                 "direction", "base_year", "code", "line", "char_start", "char_end"]
+
+
+def _check_claims(claims: Table, measures: Table, raw_text: str, name: str, problems: list[Problem]) -> None:
+    # on the parsed cells (None where empty), not the DataFrame: reading a frame cell by cell is slow
+    known = {measure for measure in measures.columns["measure"] if measure is not None}
+    ids = {claim_id for claim_id in claims.columns["claim_id"] if claim_id is not None}
     lines = raw_text.split("\n") if raw_text else []
-    for at, row in zip(claims["_line"], claims.drop(columns="_line").itertuples(index=False)):
+    for index, (at, row) in enumerate(claims.rows(_CLAIM_CHECKED)):
         for column in ("measure", "base_measure"):
             value = getattr(row, column)
             if isinstance(value, str) and value not in known:
@@ -273,7 +318,7 @@ def _check_claims(claims: pd.DataFrame, measures: pd.DataFrame, raw_text: str, n
         text = row.text
         if not isinstance(text, str):
             continue
-        if pd.isna(row.value):
+        if row.value is None:
             if not PLACEHOLDER_PATTERN.search(text):
                 problems.append(Problem(name, at, "value", "is empty, but the text is not a template placeholder"))
         else:
@@ -283,20 +328,22 @@ def _check_claims(claims: pd.DataFrame, measures: pd.DataFrame, raw_text: str, n
                 problems.append(Problem(name, at, "text", str(error)))
             else:
                 if figure.value != row.value:
-                    problems.append(Problem(name, at, "value", f"{row.value} disagrees with the printed text {text!r}"))
+                    shown = claims.frame()["value"].iloc[index]  # as the table holds it, at the column's scale
+                    problems.append(Problem(name, at, "value", f"{shown} disagrees with the printed text {text!r}"))
                 printed = figure.decimals
-                stated = None if pd.isna(row.decimals) else int(row.decimals)
+                stated = row.decimals
                 if printed != stated:
                     problems.append(Problem(name, at, "decimals", f"is {stated}, but {text!r} has {printed}"))
         if row.kind == "share" and not isinstance(row.base_measure, str):
             problems.append(Problem(name, at, "base_measure", "a share must name the whole it is of"))
-        if row.kind == "change" and pd.isna(row.direction):
+        if row.kind == "change" and row.direction is None:
             problems.append(Problem(name, at, "direction", "a change must state its direction"))
-        if row.kind == "change" and pd.isna(row.base_year):
+        if row.kind == "change" and row.base_year is None:
             problems.append(Problem(name, at, "base_year", "a change must state the year it compares with"))
         if isinstance(row.code, str) and len(row.code) not in LEVEL_BY_LENGTH:
             problems.append(Problem(name, at, "code", f"{row.code!r} is not a 类, 款 or 项 code"))
-        if lines and not pd.isna(row.line):
+        # a locator with an empty cell is reported as such above; it points nowhere to compare
+        if lines and row.line is not None and row.char_start is not None and row.char_end is not None:
             if row.line > len(lines):
                 problems.append(Problem(name, at, "line", f"the document has only {len(lines)} lines"))
             elif lines[row.line - 1][row.char_start:row.char_end] != text:
@@ -304,10 +351,10 @@ def _check_claims(claims: pd.DataFrame, measures: pd.DataFrame, raw_text: str, n
                 problems.append(Problem(name, at, "char_start", f"the document has {found!r} here, not {text!r}"))
 
 
-def _check_line_items(items: pd.DataFrame, raw_text: str, name: str, problems: list[Problem]) -> None:
-    codes = set(items["code"].dropna())
+def _check_line_items(items: Table, raw_text: str, name: str, problems: list[Problem]) -> None:
+    codes = {code for code in items.columns["code"] if code is not None}
     lines = raw_text.split("\n") if raw_text else []
-    for at, row in zip(items["_line"], items.drop(columns="_line").itertuples(index=False)):
+    for at, row in items.rows(["code", "level", "parent_code", "name", "line"]):
         code = row.code
         if not isinstance(code, str):
             continue
@@ -320,16 +367,18 @@ def _check_line_items(items: pd.DataFrame, raw_text: str, name: str, problems: l
             problems.append(Problem(name, at, "parent_code", f"is {parent!r}, but the parent of {code} is {expected_parent!r}"))
         elif parent is not None and parent not in codes:
             problems.append(Problem(name, at, "parent_code", f"parent {parent} of {code} is not in the table"))
-        if lines and isinstance(row.name, str) and not pd.isna(row.line):
+        if lines and isinstance(row.name, str) and row.line is not None:
             if row.line > len(lines) or row.name not in lines[row.line - 1]:
                 problems.append(Problem(name, at, "name", f"{row.name!r} is not printed on line {row.line}"))
 
 
-def _attach_amounts(items: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+def _attach_amounts(items: Table, claims: Table) -> pd.DataFrame:
     """Each line item's stated 当年拨款 amount, from its claim; missing where the document states none."""
-    stated = claims[(claims["measure"] == "appropriation_by_function") & (claims["kind"] != "share")]
     # a document printed in 元 or 亿元 still gives amounts in 万元, exactly
-    by_code = {code: value * MONEY_UNITS[unit] for code, value, unit in zip(stated["code"], stated["value"], stated["unit"])}
-    amounts = [by_code.get(code) for code in items["code"]]
-    return items.assign(amount_wan_yuan=decimal_array(amounts).to_numpy(),
-                        stated=pd.Series([a is not None for a in amounts], dtype="bool").to_numpy())
+    # (an amount printed as a placeholder, ××万元, states none)
+    by_code = {code: None if value is None else value * MONEY_UNITS[unit] for _, (code, value, unit, measure, kind)
+               in claims.rows(["code", "value", "unit", "measure", "kind"])
+               if measure == "appropriation_by_function" and kind != "share"}
+    amounts = [by_code.get(code) for code in items.columns["code"]]
+    return items.frame(amount_wan_yuan=decimal_array(amounts).to_numpy(),
+                       stated=np.array([a is not None for a in amounts], dtype="bool"))

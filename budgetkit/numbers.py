@@ -44,6 +44,8 @@ PLACEHOLDER_PATTERN = re.compile(r"[×xX＊*]{2,}|（未）|\(未\)|增长（下
 # One optional sign, digits with optional thousands separators, optional decimals.
 # Anchored and free of nested quantifiers, so it cannot backtrack catastrophically.
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
+#: ASCII digits with optional decimals, no sign, separator or space: most figures in a table.
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.(\d+))?", re.ASCII)
 
 
 class FigureError(ValueError):
@@ -79,6 +81,9 @@ def parse_figure(text: str) -> Figure:
     """
     if not isinstance(text, str):
         raise FigureError(f"expected text, got {type(text).__name__}")
+    if plain := _PLAIN_NUMBER.fullmatch(text):
+        # the usual cell (840.99): what the general path below gives, without normalising the text
+        return Figure(Decimal(text), len(plain.group(1)) if plain.group(1) else 0)
     stripped = normalize_text(text).strip()
     if stripped in WORD_FIGURES:
         return Figure(WORD_FIGURES[stripped], None)

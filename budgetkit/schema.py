@@ -11,8 +11,10 @@ import csv
 import io
 import json
 import re
-from dataclasses import dataclass
+from collections import namedtuple
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -24,7 +26,9 @@ from .numbers import FigureError, parse_figure
 __all__ = [
     "BudgetDataError",
     "Problem",
+    "Table",
     "bundled_data_dir",
+    "bundled_descriptor",
     "decimal_array",
     "read_descriptor",
     "read_text",
@@ -72,6 +76,7 @@ class BudgetDataError(ValueError):
         )
 
 
+@lru_cache(maxsize=1)  # where the package is installed does not change while it runs
 def bundled_data_dir() -> Path:
     """The bundled budget package: ``budgetkit/_data`` in a wheel, ``data/`` in a checkout."""
     packaged = Path(str(resources.files("budgetkit"))) / "_data"
@@ -111,6 +116,21 @@ def read_descriptor(package_dir: Path) -> dict:
         raise BudgetDataError([Problem(str(path), error.lineno, None, f"invalid JSON: {error.msg}")]) from None
 
 
+def bundled_descriptor() -> dict:
+    """The bundled ``datapackage.json``, parsed afresh for each caller (who may change it).
+
+    Its text is read once per process (again if the file changes): every budget loaded or
+    extracted needs the table schemas it declares."""
+    path = bundled_data_dir() / "datapackage.json"
+    stat = path.stat()
+    return json.loads(_cached_text(path, stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=4)
+def _cached_text(path: Path, mtime_ns: int, size: int) -> str:
+    return read_text(path)
+
+
 def decimal_array(values: list[Decimal | None], min_scale: int = 2) -> pd.Series:
     """An exact Arrow decimal column, with the smallest scale ≥ ``min_scale`` that keeps every value."""
     scale = min_scale
@@ -129,13 +149,16 @@ def _check_field(value: str, field: dict) -> tuple[object, str | None]:
         return None, None
     kind = field["type"]
     if kind == "integer":
-        try:
-            converted = parse_figure(value)
-        except FigureError:
-            return None, f"{value!r} is not an integer"
-        if converted.decimals:
-            return None, f"{value!r} is not an integer"
-        number = int(converted.value)
+        if value.isascii() and value.isdigit():
+            number = int(value)  # plain digits, the usual cell: what parse_figure would give
+        else:
+            try:
+                converted = parse_figure(value)
+            except FigureError:
+                return None, f"{value!r} is not an integer"
+            if converted.decimals:
+                return None, f"{value!r} is not an integer"
+            number = int(converted.value)
         if "minimum" in constraints and number < constraints["minimum"]:
             return None, f"{number} is below the minimum {constraints['minimum']}"
         if "maximum" in constraints and number > constraints["maximum"]:
@@ -161,17 +184,52 @@ def _check_field(value: str, field: dict) -> tuple[object, str | None]:
     return value, None
 
 
-def read_table(path: Path, schema: dict, problems: list[Problem]) -> pd.DataFrame | None:
-    """Read one CSV resource with every cell typed by its schema; append problems instead of raising."""
-    name = str(path)
-    if not path.is_file():
-        problems.append(Problem(name, None, None, "file not found"))
-        return None
-    try:
-        text = read_text(path)
-    except BudgetDataError as error:
-        problems.extend(error.problems)
-        return None
+#: The pandas dtype of each schema type but number (exact decimals), and the Arrow type it is built from.
+_ARRAY_TYPES = {
+    "integer": (pd.Int64Dtype(), pa.int64()),
+    "boolean": (pd.BooleanDtype(), pa.bool_()),
+    "string": (pd.StringDtype("pyarrow", na_value=float("nan")), pa.large_string()),  # the "str" dtype
+}
+
+
+@dataclass
+class Table:
+    """A CSV resource read against its schema: the file line of each record and its typed
+    cells by column (None where a cell is empty or invalid). ``frame()`` is the DataFrame."""
+
+    fields: list[dict]
+    lines: list[int]
+    columns: dict[str, list]
+    _arrays: dict | None = field(default=None, repr=False)
+
+    def frame(self, **extra) -> pd.DataFrame:
+        """The typed DataFrame: Int64, exact decimals, boolean, str; ``extra`` arrays become more columns."""
+        if self._arrays is None:
+            # through Arrow (the dtypes' own __from_arrow__): the same arrays as pd.array(values,
+            # dtype=...) at a fraction of the cost, which adds up over a table's columns
+            self._arrays = {}
+            for spec in self.fields:
+                values = self.columns[spec["name"]]
+                if spec["type"] == "number":
+                    self._arrays[spec["name"]] = decimal_array(values, min_scale=VALUE_SCALE).array
+                else:
+                    dtype, arrow_type = _ARRAY_TYPES.get(spec["type"], _ARRAY_TYPES["string"])
+                    self._arrays[spec["name"]] = dtype.__from_arrow__(pa.array(values, type=arrow_type))
+        # one DataFrame from whole arrays: adding columns one by one costs more than parsing the file
+        return pd.DataFrame({**self._arrays, **extra}, index=pd.RangeIndex(len(self.lines)))
+
+    def rows(self, names: list[str]):
+        """(file line, record) pairs, the record a named tuple of the cells in ``names``."""
+        return zip(self.lines, map(_record(tuple(names))._make, zip(*(self.columns[name] for name in names))))
+
+
+@lru_cache(maxsize=16)
+def _record(names: tuple[str, ...]) -> type:
+    return namedtuple("Record", names)  # making the class costs more than a table's rows
+
+
+def parse_table(text: str, name: str, schema: dict, problems: list[Problem]) -> Table | None:
+    """The CSV ``text`` of resource ``name`` with every cell typed by ``schema``; problems are appended, not raised."""
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if not rows:
         problems.append(Problem(name, None, None, "file is empty: a header row is required"))
@@ -187,8 +245,9 @@ def read_table(path: Path, schema: dict, problems: list[Problem]) -> pd.DataFram
             problems.append(Problem(name, 1, column, "column is not in the schema"))
     if missing:
         return None
-    position = {column: header.index(column) for column in declared}
     columns: dict[str, list] = {column: [] for column in declared}
+    # (field, its cell's position in a row, its column): looked up once, not for every cell
+    cells = [(field, header.index(field["name"]), columns[field["name"]]) for field in fields]
     lines: list[int] = []
     for index, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
@@ -197,32 +256,33 @@ def read_table(path: Path, schema: dict, problems: list[Problem]) -> pd.DataFram
             problems.append(Problem(name, index, None, f"has {len(row)} cells, the header has {len(header)}"))
             continue
         lines.append(index)
-        for field in fields:
-            value, message = _check_field(row[position[field["name"]]].strip(), field)
+        for field, position, column in cells:
+            value, message = _check_field(row[position].strip(), field)
             if message:
                 problems.append(Problem(name, index, field["name"], message))
-            columns[field["name"]].append(value)
-    frame = pd.DataFrame({"_line": pd.Series(lines, dtype="int64")})
-    for field in fields:
-        values = columns[field["name"]]
-        if field["type"] == "integer":
-            frame[field["name"]] = pd.Series(values, dtype="Int64")
-        elif field["type"] == "number":
-            frame[field["name"]] = decimal_array(values, min_scale=VALUE_SCALE)
-        elif field["type"] == "boolean":
-            frame[field["name"]] = pd.Series(values, dtype="boolean")
-        else:
-            frame[field["name"]] = pd.Series(values, dtype="str")
+            column.append(value)
+    table = Table(fields, lines, columns)
     for field in fields:
         if field.get("constraints", {}).get("unique"):
-            _report_duplicates(frame, [field["name"]], name, problems)
+            _report_duplicates(table, [field["name"]], name, problems)
     key = schema.get("primaryKey", [])
     if key and not (len(key) == 1 and fields[declared.index(key[0])].get("constraints", {}).get("unique")):
-        _report_duplicates(frame, key, name, problems)
-    return frame
+        _report_duplicates(table, key, name, problems)
+    return table
 
 
-def _report_duplicates(frame: pd.DataFrame, key: list[str], name: str, problems: list[Problem]) -> None:
+def _report_duplicates(table: Table, key: list[str], name: str, problems: list[Problem]) -> None:
+    # the usual case, no duplicates, is told from the cells themselves, without pandas
+    seen: set = set()
+    for values in zip(*(table.columns[column] for column in key)):
+        if None in values:
+            continue
+        if values in seen:
+            break
+        seen.add(values)
+    else:
+        return
+    frame = table.frame(_line=table.lines)
     present = frame.dropna(subset=key)
     duplicated = present[present.duplicated(subset=key, keep="first")]
     for _, row in duplicated.iterrows():

@@ -327,6 +327,15 @@ def test_shares_without_percent_sign_yi_yuan_and_growth_from_zero(tmp_path):
     assert set(_verdicts(budget)) == {"consistent"}
 
 
+def test_a_class_amount_left_as_a_placeholder_states_no_line_item_amount(tmp_path):
+    path = tmp_path / "placeholder.txt"
+    path.write_text("青石县水务局2024年部门预算编制说明\n五、一般公共预算当年拨款情况说明\n"
+                    "（二）一般公共预算当年拨款结构情况\n一般公共服务支出××万元，占82.38%。\n", encoding="utf-8")
+    budget = extract(path)
+    item = budget.line_items.set_index("code").loc["201"]
+    assert item["name"] == "一般公共服务支出" and not item["stated"] and pd.isna(item["amount_wan_yuan"])
+
+
 def test_reference_table_lists_2024_classes_with_older_names():
     from budgetkit.extract.classification import reference
 

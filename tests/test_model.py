@@ -176,6 +176,13 @@ def test_locator_that_misses_its_figure(package):
     assert any("field 'char_start'" in p for p in _problems(package))
 
 
+def test_an_empty_locator_cell_is_a_problem_not_a_crash(package):
+    path = package / "claims.csv"
+    _edit(path, "c070-1,三,70,114,", "c070-1,三,70,,")
+    assert any(p.startswith(f"{path}, line ") and "field 'char_start': is required but empty" in p
+               for p in _problems(package))
+
+
 def test_all_problems_are_reported_at_once(package):
     _edit(package / "claims.csv", "收入预算,2024,840.99,", "收入预算,2024,abc,")
     _edit(package / "line_items.csv", "2012950,项", "2012950,款")

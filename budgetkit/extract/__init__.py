@@ -17,22 +17,21 @@ sections not found.
 
 from __future__ import annotations
 
-import copy
 import csv
 import dataclasses
 import hashlib
 import io
 import json
 import re
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from ..model import Budget, load
-from ..schema import BudgetDataError, Problem, bundled_data_dir, read_descriptor
+from ..model import Budget, load, load_in_memory
+from ..schema import BudgetDataError, Problem, bundled_data_dir, bundled_descriptor
 from .classification import reference
 from .patterns import Claim, ClaimExtractor
 from .reading import Document, normalize_line, read_document
@@ -191,7 +190,8 @@ def _claim_rows(claims: list[Claim]) -> list[list]:
         rows.append([c.claim_id, c.section, c.line, c.start, c.end, c.text, c.kind, c.measure, c.code, c.label,
                      c.year, c.value, c.unit, c.decimals, c.qualifier, c.direction, c.base_measure, c.base_year,
                      c.ref.claim_id if c.ref else None, c.base.claim_id if c.base else None])
-    return [[_cell(v) for v in row] for row in rows]
+    # a claim's fields are None or plain Python values: no pandas missing values to look for
+    return [["" if v is None else str(v) for v in row] for row in rows]
 
 
 def _frame_rows(frame: pd.DataFrame, columns: list[str]) -> list[list]:
@@ -203,7 +203,7 @@ def _frame_rows(frame: pd.DataFrame, columns: list[str]) -> list[list]:
 
 def _descriptor(department: str, year: int, prior_year: int, raw_name: str, raw_bytes: bytes,
                 source_name: str) -> dict:
-    descriptor = copy.deepcopy(read_descriptor(bundled_data_dir()))
+    descriptor = bundled_descriptor()  # a fresh copy: changed below
     slug = re.sub(r"[^a-z0-9]+", "-", Path(raw_name).stem.lower()).strip("-") or "budget"
     descriptor["name"] = f"{slug}-{year}-budget"
     descriptor["title"] = f"{department}{year}年部门预算编制说明"
@@ -290,24 +290,32 @@ def _from_document(document: Document) -> Budget:
     raw_bytes = document.text.encode("utf-8")
     descriptor = _descriptor(department, year, year - 1, raw_name, raw_bytes, document.path.name)
     items_csv = _csv([LINE_ITEM_COLUMNS] + [[_cell(item[c]) for c in LINE_ITEM_COLUMNS] for item in items])
-    with tempfile.TemporaryDirectory(prefix="budgetkit-extract-") as tmp:
-        _write(Path(tmp), descriptor, raw_name, document.text, _csv(_claim_rows(claims)), items_csv)
-        try:
-            budget = load(tmp)
-        except BudgetDataError as error:  # our own output failed validation: say so, naming the source
-            problems = [dataclasses.replace(p, file=f"{document.path} (extracted {Path(p.file).name})")
-                        for p in error.problems]
-            raise BudgetDataError(problems) from None
+    # the package write_package would write, validated by the loader without the round trip through files
+    texts = {"claims.csv": _csv(_claim_rows(claims)), "line_items.csv": items_csv, f"raw/{raw_name}": document.text}
+    try:
+        budget = load_in_memory(Path(f"{document.path} (extracted)"), descriptor, texts)
+    except BudgetDataError as error:  # our own output failed validation: say so, naming the source
+        problems = [dataclasses.replace(p, file=f"{document.path} (extracted {Path(p.file).name})")
+                    for p in error.problems]
+        raise BudgetDataError(problems) from None
     budget = dataclasses.replace(budget, source=document.path, rules_path=bundled_data_dir() / "rules.toml")
-    unparsed = pd.DataFrame([dataclasses.astuple(u) for u in extractor.unparsed],
-                            columns=["line", "section", "figure", "text", "reason"])
-    drift = pd.DataFrame(extractor.name_drift, columns=["line", "code", "level", "printed", "reason"])
     budget.extraction = ExtractionReport(
         source=str(document.path), format=document.format, sections=sections.frame(),
-        missing_sections=sections.missing(), unparsed=unparsed.astype({"line": "int64"}),
-        name_drift=drift.astype({"line": "int64"}), notes=notes,
+        missing_sections=sections.missing(),
+        unparsed=_report_frame([dataclasses.astuple(u) for u in extractor.unparsed],
+                               ["line", "section", "figure", "text", "reason"]),
+        name_drift=_report_frame(extractor.name_drift, ["line", "code", "level", "printed", "reason"]), notes=notes,
     )
     return budget
+
+
+def _report_frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """Rows that start with a line number; ``line`` is int64 even when there are none (the usual case)."""
+    if rows:
+        return pd.DataFrame(rows, columns=columns)
+    # built from typed empty arrays: DataFrame.astype costs more than the rest of a small frame
+    return pd.DataFrame({column: np.array([], dtype="int64" if column == "line" else object) for column in columns},
+                        index=pd.RangeIndex(0))
 
 
 def is_document(path: str | Path | None) -> bool:
