@@ -380,5 +380,5 @@ def _attach_amounts(items: Table, claims: Table) -> pd.DataFrame:
                in claims.rows(["code", "value", "unit", "measure", "kind"])
                if measure == "appropriation_by_function" and kind != "share"}
     amounts = [by_code.get(code) for code in items.columns["code"]]
-    return items.frame(amount_wan_yuan=decimal_array(amounts).to_numpy(),
+    return items.frame(amount_wan_yuan=decimal_array(amounts).array,
                        stated=np.array([a is not None for a in amounts], dtype="bool"))

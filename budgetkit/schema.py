@@ -140,6 +140,10 @@ def decimal_array(values: list[Decimal | None], min_scale: int = 2) -> pd.Series
     return pd.Series(values, dtype=pd.ArrowDtype(pa.decimal128(20 + scale, scale)))
 
 
+#: The range of the integer columns (Int64).
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 def _check_field(value: str, field: dict) -> tuple[object, str | None]:
     """Convert one cell to its declared type; return (value, problem message or None)."""
     constraints = field.get("constraints", {})
@@ -159,6 +163,8 @@ def _check_field(value: str, field: dict) -> tuple[object, str | None]:
             if converted.decimals:
                 return None, f"{value!r} is not an integer"
             number = int(converted.value)
+        if not INT64_MIN <= number <= INT64_MAX:  # the column is 64-bit: say so rather than overflow later
+            return None, f"{value!r} is too large for an integer column"
         if "minimum" in constraints and number < constraints["minimum"]:
             return None, f"{number} is below the minimum {constraints['minimum']}"
         if "maximum" in constraints and number > constraints["maximum"]:

@@ -149,6 +149,18 @@ def test_non_numeric_amount(package):
     assert any(p.startswith(f"{path}, line ") and "field 'value': '840.9x' is not a number" in p for p in problems)
 
 
+def test_integer_beyond_64_bits_is_a_problem_not_a_crash(package):
+    path = package / "claims.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("line")] = "9223372036854775808"
+    lines[1] = ",".join(cells)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    problems = _problems(package)
+    assert f"{path}, line 2, field 'line': '9223372036854775808' is too large for an integer column" in problems
+
+
 def test_malformed_and_unknown_code(package):
     path = package / "line_items.csv"
     _edit(path, "2012950,项", "20129X0,项")
