@@ -17,11 +17,13 @@ from decimal import Decimal
 import pandas as pd
 
 from .numbers import MONEY_UNITS, Interval
+from .schema import claim_units
 
 __all__ = ["COUNT_UNITS", "STATEMENT_KINDS", "Claim", "nearest", "read_claims", "top_section"]
 
-#: Units of things counted one by one: a count is exact, whatever its decimals.
-COUNT_UNITS = {"人", "辆", "个", "场", "名", "期", "台（套）"}
+#: Units of things counted one by one (every unit of the claims schema but money and percent):
+#: a count is exact, whatever its decimals.
+COUNT_UNITS = frozenset(claim_units() - set(MONEY_UNITS) - {"%"})
 #: Kinds of claim that state a quantity itself (not a share of it, a change in it or a bound on it).
 STATEMENT_KINDS = ("amount", "total", "count")
 

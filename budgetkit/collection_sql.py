@@ -24,10 +24,13 @@ with DuckDB's regular expressions and hand only the matching lines to Python's `
 from __future__ import annotations
 
 from .audit import SHARE_GUARD_DIGITS, Rule
+from .claims import COUNT_UNITS
 
 #: Fixed point of every quantity in SQL: 10⁻¹⁰ of its unit.
 SCALE = 10
 Q = 10**SCALE
+#: The count units (exact figures) as an SQL list, from the one declaration the Python audit reads.
+COUNT_UNIT_LIST = ", ".join("'" + unit.replace("'", "''") + "'" for unit in sorted(COUNT_UNITS))
 
 MACROS = f"""
 CREATE OR REPLACE MACRO p10(k) AS CAST(pow(10, k) AS BIGINT);
@@ -88,7 +91,7 @@ WITH base AS (
     SELECT *, coalesce(d, 0) AS vs,
            coalesce(d, 0) + CASE WHEN unit = '元' THEN 4 ELSE 0 END AS as_,
            CASE unit WHEN '元' THEN v // 10000 WHEN '亿元' THEN v * 10000 ELSE v END AS amt,
-           (unit IN ('人', '辆', '个', '场', '名', '期', '台（套）') OR d IS NULL OR (v = 0 AND d = 0)) AS exact,
+           (unit IN ({COUNT_UNIT_LIST}) OR d IS NULL OR (v = 0 AND d = 0)) AS exact,
            CASE unit WHEN '元' THEN 10000 WHEN '亿元' THEN 1 ELSE 1 END AS down,
            CASE unit WHEN '亿元' THEN 10000 ELSE 1 END AS up
     FROM base

@@ -126,6 +126,15 @@ def bundled_descriptor() -> dict:
     return json.loads(_cached_text(path, stat.st_mtime_ns, stat.st_size))
 
 
+@lru_cache(maxsize=1)
+def claim_units() -> frozenset[str]:
+    """The units a claim may be printed in: the ``enum`` of claims.unit in the bundled
+    datapackage.json, where they are declared once (money, percent, and counts of things)."""
+    claims = next(r for r in bundled_descriptor()["resources"] if r["name"] == "claims")
+    unit = next(f for f in claims["schema"]["fields"] if f["name"] == "unit")
+    return frozenset(unit["constraints"]["enum"])
+
+
 @lru_cache(maxsize=4)
 def _cached_text(path: Path, mtime_ns: int, size: int) -> str:
     return read_text(path)

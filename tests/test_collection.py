@@ -68,6 +68,10 @@ def _edge_budgets() -> dict[str, object]:
         claim("official_vehicles_sedan", "1", unit="辆", kind="count"), claim("official_vehicles_suv", "2", unit="辆", kind="count"),
         claim("vehicles_owned", "5", kind="total", unit="辆"), claim("vehicles_owned_senior", "1", unit="辆", kind="count"),
         claim("three_public_vehicles", "0.01", kind="total"), claim("vehicle_purchase", "0"), claim("vehicle_operation", "0")])
+    # counts in any count unit of the schema are exact: 1 + 1 台 is not 3 台, however it is rounded
+    budgets["count-units"] = budget_of([
+        claim("official_vehicles", "3", kind="total", unit="台"),
+        claim("official_vehicles_sedan", "1", unit="台", kind="count"), claim("official_vehicles_suv", "1", unit="台", kind="count")])
     budgets["rollup"] = budget_of([
         claim("appropriation_by_function", "20.68", code="208", section="五（二）"),
         claim("appropriation_by_function", "12.01", code="20805", section="五（三）"),

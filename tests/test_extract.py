@@ -155,10 +155,20 @@ def test_education_document_gbk_in_yuan_with_separators():
     assert items.loc["2050202", "name"] == "小学教育" and items.loc["20502", "name"] == "普通教育"
     # the audit compares money in 万元 whatever the printed unit
     assert set(_verdicts(budget)) == {"consistent"}
-    # a figure in a unit the claims table does not know is reported, not dropped
-    unparsed = budget.extraction.unparsed
-    assert list(unparsed["figure"]) == ["12"] and "次" in unparsed["reason"].iloc[0]
-    assert "教师培训12次" in unparsed["text"].iloc[0]
+    # a count in any unit of the claims schema is a work target, exact
+    target = budget.claims[budget.claims["unit"] == "次"].iloc[0]
+    assert (target["kind"], target["label"], target["value"], target["qualifier"]) == (
+        "target", "开展教师培训", Decimal("12"), "exact")
+    assert budget.extraction.unparsed.empty
+
+
+def test_a_unit_the_claims_table_does_not_know_is_reported_not_dropped(tmp_path):
+    text = EDUCATION.read_bytes().decode("gbk").replace("教师培训12次", "教师培训12批")
+    path = tmp_path / "education.txt"
+    path.write_bytes(text.encode("gbk"))
+    unparsed = extract(path).extraction.unparsed
+    assert list(unparsed["figure"]) == ["12"] and "'批'" in unparsed["reason"].iloc[0]
+    assert "教师培训12批" in unparsed["text"].iloc[0]
 
 
 def test_fragment_has_two_sections_and_reports_the_rest():

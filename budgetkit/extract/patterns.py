@@ -15,17 +15,18 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .. import numbers
 from ..numbers import WORD_FIGURES
-from ..schema import BudgetDataError, Problem
+from ..schema import BudgetDataError, Problem, claim_units
 from .classification import ClassReference
 from .reading import NormalLine
 from .sections import SectionMap
 
 __all__ = ["Claim", "ClaimExtractor", "Unparsed"]
 
-MONEY_UNITS = ("亿元", "万元", "元")
-#: Units the claims schema accepts (datapackage.json claims.unit enum).
-SCHEMA_UNITS = {"万元", "元", "亿元", "%", "人", "辆", "个", "场", "名", "期", "台（套）"}
+MONEY_UNITS = frozenset(numbers.MONEY_UNITS)
+#: Units the claims schema accepts (datapackage.json claims.unit enum); other units are reported unread.
+SCHEMA_UNITS = claim_units()
 #: Digits beyond these are not a budget figure (and would not fit the exact decimal column).
 MAX_INTEGER_DIGITS = 14
 MAX_DECIMALS = 4
@@ -474,7 +475,7 @@ class ClaimExtractor:
         unit = tok.unit
         follows = text[tok.after:tok.after + 12]
         if tok.qualifier_word == "以上" and follows[:1] and not _CLAUSE_BREAK.match(follows[:1]) \
-                and follows[:1] not in "的）”" and unit in SCHEMA_UNITS | {"台"}:
+                and follows[:1] not in "的）”" and unit in SCHEMA_UNITS:
             self._threshold(ctx, tok, label, follows)
             return
         if unit is None and tok.kind == "number":
