@@ -414,8 +414,9 @@ def _audit_chunk(con, rules: list[Rule], sources: dict[str, object], chunk: tupl
     if beyond:
         raise ValueError(f"budget {beyond[0][0]!r}, claim {beyond[0][1]}: a figure in 元 printed with more than "
                          "5 decimals is finer than the collection audit's fixed point; audit that budget alone")
-    con.execute(sql.share_parts_sql())
-    con.execute(sql.change_parts_sql())
+    share_parts, share_wholes, change_currents = con.execute(sql.UNNAMED).fetchone()
+    con.execute(sql.share_parts_sql(share_parts > 0, share_wholes > 0))
+    con.execute(sql.change_parts_sql(change_currents > 0))
     con.execute(f"CREATE OR REPLACE TEMP TABLE F ({_F_COLUMNS})")
     batches = {"sum": [r for r in rules if r.kind == "sum" and "over" not in r.params],
                "bound": [r for r in rules if r.kind == "bound"]}
@@ -512,7 +513,9 @@ def _insert_frame(con, frame: pd.DataFrame) -> None:
 def _scanned_text_rows(con, rule: Rule) -> pd.DataFrame:
     """The text checks that read the document's lines: DuckDB finds the candidate lines across the
     collection; Python's ``re`` (the pattern ``audit`` uses) reads exact spans on those few lines.
-    Gives rows of F (see _F_COLUMNS)."""
+    Gives rows of F (see _F_COLUMNS); the placeholder check inserts its consistent rows into F itself."""
+    from . import collection_sql as sql
+
     check = rule.params["check"]
     rows = []
     base = {"rule": rule.id}
@@ -535,12 +538,13 @@ def _scanned_text_rows(con, rule: Rule) -> pd.DataFrame:
                              "quote": line[max(0, start - 20):min(len(line), end + 20)].strip(),
                              "explanation": f"Unfilled template text {match.group()!r} on line {number}.",
                              "inputs": inputs, "ord": order, "seq": number * 10000 + start})
-        for (budget_id,) in con.execute("SELECT budget_order FROM budgets_src").fetchall():
-            if budget_id not in found:
-                rows.append({**base, "budget_id": budget_id, "verdict": "consistent", "cord": None, "section": "",
-                             "quote": "",
-                             "explanation": "No unfilled template text in the document.", "inputs": "",
-                             "ord": -1, "seq": 0})
+        # the consistent row of every other budget (most of them) goes into F without a Python object per row
+        con.execute(f"""
+            INSERT INTO F BY NAME SELECT CAST(budget_order AS BIGINT) AS budget_id, {sql.lit(rule.id)} AS rule,
+                   'consistent' AS verdict, '' AS section, '' AS quote, 0 AS stated_scale, '' AS stated_interval,
+                   0 AS computed_scale, '' AS computed_interval, '' AS unit,
+                   'No unfilled template text in the document.' AS explanation, '' AS inputs, -1 AS ord, 0 AS seq
+            FROM budgets_src WHERE NOT list_contains(CAST(? AS BIGINT[]), CAST(budget_order AS BIGINT))""", [sorted(found)])
     elif check == "reason-year":
         candidates = con.execute("""
             SELECT c.budget_id, c.char_end, c.base_year, c.year, c.ord, l.text

@@ -293,13 +293,26 @@ LEFT JOIN whole_pick wp ON wp.budget_id = sh.budget_id AND wp.share_id = sh.ord
 """
 
 
-def share_parts_sql() -> str:
+#: How many shares and changes name no claim for their part, whole or current figure: the picks
+#: for none are not run (a pick joins every statement of the collection, even for no request).
+UNNAMED = """SELECT count(*) FILTER (kind = 'share' AND v IS NOT NULL AND ref IS NULL) AS share_parts,
+    count(*) FILTER (kind = 'share' AND v IS NOT NULL AND base IS NULL) AS share_wholes,
+    count(*) FILTER (kind = 'change' AND ref IS NULL) AS change_currents FROM E"""
+
+#: A pick that found nothing, for when nothing was asked.
+NO_PICK = "SELECT CAST(NULL AS BIGINT) AS budget_id, CAST(NULL AS BIGINT) AS {id}, CAST(NULL AS BIGINT) AS pid WHERE FALSE"
+
+
+def share_parts_sql(parts: bool = True, wholes: bool = True) -> str:
+    """SHP: the part and whole of every share; ``parts``/``wholes``: whether any must be picked."""
     part_requests = ("SELECT budget_id, ord AS share_id, measure AS p_measure, year AS p_year, code AS p_code, "
                      "sid AS p_sid, top AS p_top FROM E WHERE kind = 'share' AND v IS NOT NULL AND ref IS NULL")
     whole_requests = ("SELECT budget_id, ord AS share_id, base_measure AS p_measure, year AS p_year, "
                       "CAST(NULL AS VARCHAR) AS p_code, sid AS p_sid, top AS p_top FROM E "
                       "WHERE kind = 'share' AND v IS NOT NULL AND base IS NULL")
-    return SHARE_PARTS.format(part_pick=pick(part_requests), whole_pick=pick(whole_requests))
+    none = NO_PICK.format(id="share_id")
+    return SHARE_PARTS.format(part_pick=pick(part_requests) if parts else none,
+                              whole_pick=pick(whole_requests) if wholes else none)
 
 
 def share_sql(rule: Rule) -> str:
@@ -387,10 +400,11 @@ LEFT JOIN cur_pick cp ON cp.budget_id = ch.budget_id AND cp.change_id = ch.ord
 """
 
 
-def change_parts_sql() -> str:
+def change_parts_sql(currents: bool = True) -> str:
+    """CHP: the current and prior figure of every change; ``currents``: whether any must be picked."""
     requests = ("SELECT budget_id, ord AS change_id, measure AS p_measure, year AS p_year, code AS p_code, "
                 "sid AS p_sid, top AS p_top FROM E WHERE kind = 'change' AND ref IS NULL")
-    return CHANGE_PARTS.format(cur_pick=pick(requests))
+    return CHANGE_PARTS.format(cur_pick=pick(requests) if currents else NO_PICK.format(id="change_id"))
 
 
 def _change_join(where: str = "TRUE") -> str:
