@@ -357,6 +357,7 @@ def _run_audit(con, rules: list[Rule], sources: dict[str, object]) -> pd.DataFra
                    WHERE name IS NOT NULL)""")
     rule_texts = sorted({text for r in rules for text in (r.id, r.kind, r.reason) if text is not None})
     con.execute(f"CREATE TYPE rule_text AS ENUM ({', '.join(sql.lit(text) for text in rule_texts)})")
+    con.execute(sql.measure_type_sql(rules))
     # rule_rank: the rules in the order of their ids, an integer to sort by
     con.execute("CREATE TABLE RULES (rule VARCHAR, rule_kind VARCHAR, reason VARCHAR, rule_rank INTEGER)")
     ranks = {rule_id: rank for rank, rule_id in enumerate(sorted({r.id for r in rules}))}
@@ -582,8 +583,9 @@ def _scanned_text_rows(con, rule: Rule) -> pd.DataFrame:
 
 def _year_over_year(con) -> pd.DataFrame:
     """Prior-year figures of year Y+1's document against year Y's own figures, per department."""
-    from .collection_sql import ENRICH
+    from .collection_sql import ENRICH, measure_type_sql
 
+    con.execute(measure_type_sql([]))
     con.execute(ENRICH)
     table = con.sql(f"""
         WITH b AS (SELECT CAST(budget_order AS BIGINT) AS budget_id, budget_id AS name, department,

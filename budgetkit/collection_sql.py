@@ -15,7 +15,7 @@ Input relations (registered in-memory Arrow tables or Parquet files, same column
 ``budgets_src`` (budget_id, budget_order …), ``claims_src`` (claims columns plus budget_id and
 claim_order) and ``lines_src`` (budget_id, line, text, section). Inside the queries a budget is
 its budget_order and a claim its claim_order (``ord``) within it: the rules join, group and
-compare on these integers and on integer section ids. The long text of a claim (section, label,
+compare on these integers, on integer section ids and on measures as ENUM codes (``measure_name``). The long text of a claim (section, label,
 quote) lives apart in table ``T`` and is joined only to the rows a query yields, for their
 explanations and, at the very end, for the finding's own columns. Text rules scan ``lines_src``
 with DuckDB's regular expressions and hand only the matching lines to Python's ``re`` for exact spans.
@@ -56,6 +56,21 @@ CREATE OR REPLACE MACRO dirword(direction) AS CASE direction
     WHEN 'unspecified' THEN 'a change (direction left unfilled) of' ELSE 'a change of' END;
 """
 
+def measure_type_sql(rules: list[Rule]) -> str:
+    """The ENUM ``measure_name`` of every measure the claims and ``rules`` name: E carries measures
+    as its codes, so the joins and groups on a measure compare small integers, not strings."""
+    named = sorted({m for r in rules for key in ("total", "parts", "measure", "measures", "part", "whole")
+                    for m in ([r.params[key]] if isinstance(r.params.get(key), str) else r.params.get(key) or [])})
+    extra = "".join(f" UNION ALL SELECT {lit(m)}" for m in named)
+    return f"""CREATE TYPE measure_name AS ENUM (SELECT DISTINCT m FROM (
+        SELECT measure AS m FROM claims_src UNION ALL SELECT base_measure FROM claims_src{extra}) WHERE m IS NOT NULL)"""
+
+
+def mlit(measure: str) -> str:
+    """A measure named by a rule, as a code of ``measure_name``."""
+    return f"CAST({lit(measure)} AS measure_name)"
+
+
 #: The claims read for arithmetic (audit.Claim): value, amount, interval and their printed scales.
 #: B maps budget names to their order; T holds each claim's text; SECTIONS numbers the sections.
 ENRICH = f"""
@@ -75,11 +90,11 @@ CREATE OR REPLACE TEMP TABLE E AS
 WITH base AS (
     SELECT claim_key(b.budget_id, c.claim_order) AS key, b.budget_id, CAST(c.claim_order AS BIGINT) AS ord,
            c.claim_id, sec.sid, sec.top,
-           kind, c.measure, code, CAST(year AS INTEGER) AS year,
+           kind, CAST(c.measure AS measure_name) AS measure, code, CAST(year AS INTEGER) AS year,
            CAST(CAST(value AS DECIMAL(18, 4)) * 10000 AS BIGINT) * p10({SCALE} - 4) AS v,
            CAST(decimals AS INTEGER) AS d, unit,
            CASE WHEN unit IN ('元', '万元', '亿元') THEN '万元' ELSE unit END AS cunit,
-           direction, base_measure, CAST(base_year AS INTEGER) AS base_year,
+           direction, CAST(base_measure AS measure_name) AS base_measure, CAST(base_year AS INTEGER) AS base_year,
            ref_claim_id AS ref, base_claim_id AS base,
            coalesce(CAST(line AS INTEGER), 0) AS line, coalesce(CAST(char_end AS INTEGER), 0) AS char_end
     FROM claims_src c JOIN B b ON b.name = c.budget_id
@@ -234,9 +249,9 @@ def sums_sql(rules: list[Rule]) -> str:
     """Every sum rule with a total and parts, in one query: the rules are a table joined in."""
     widths = {"类": 3, "款": 5, "项": 7}
     params = " UNION ALL ".join(
-        f"SELECT {lit(r.id)} AS rule, {lit(r.params['total'])} AS total, {lit(bool(r.params.get('exhaustive', True)))} AS exh, "
+        f"SELECT {lit(r.id)} AS rule, {mlit(r.params['total'])} AS total, {lit(bool(r.params.get('exhaustive', True)))} AS exh, "
         f"CAST({lit(widths.get(r.params.get('level')))} AS INTEGER) AS width" for r in rules)
-    measures = " UNION ALL ".join(f"SELECT {lit(r.id)} AS rule, {i} AS pi, {lit(m)} AS pm"
+    measures = " UNION ALL ".join(f"SELECT {lit(r.id)} AS rule, {i} AS pi, {mlit(m)} AS pm"
                                   for r in rules for i, m in enumerate(r.params["parts"]))
     totals = f"""SELECT e.budget_id, q.rule, q.exh, q.width, e.ord AS tid, e.year, e.sid, e.top FROM E e
         JOIN ({params}) q ON e.measure = q.total WHERE e.kind IN ('total', 'amount', 'count') AND e.v IS NOT NULL"""
@@ -256,7 +271,7 @@ def sums_sql(rules: list[Rule]) -> str:
 
 
 def rollup_sql(rule: Rule) -> str:
-    measure = lit(rule.params["measure"])
+    measure = mlit(rule.params["measure"])
     codes = (f"SELECT DISTINCT budget_id, year, code FROM E WHERE measure = {measure} "
              "AND kind IN ('amount', 'total') AND code IS NOT NULL AND v IS NOT NULL")
     pairs = f"""
@@ -493,7 +508,7 @@ def restatement_sql(rule: Rule) -> str:
     measures = rule.params.get("measures", [])
     if measures:  # one quantity under several measures: only statements of another measure than the first count
         group = ""
-        where = f"AND measure IN ({', '.join(lit(m) for m in measures)})"
+        where = f"AND measure IN ({', '.join(mlit(m) for m in measures)})"
         first = ", arg_min(measure, ord) AS fmeasure, count(DISTINCT measure) AS measures"
         alias = "AND f.measures >= 2 AND o.measure <> f.fmeasure"
     else:
@@ -524,8 +539,8 @@ def restatement_sql(rule: Rule) -> str:
 
 def bounds_sql(rules: list[Rule]) -> str:
     """Every bound rule in one query."""
-    params = " UNION ALL ".join(f"SELECT {lit(r.id)} AS rule, {lit(r.params['part'])} AS part, "
-                                f"{lit(r.params['whole'])} AS whole" for r in rules)
+    params = " UNION ALL ".join(f"SELECT {lit(r.id)} AS rule, {mlit(r.params['part'])} AS part, "
+                                f"{mlit(r.params['whole'])} AS whole" for r in rules)
     requests = (f"SELECT e.budget_id, q.rule, e.ord AS part_id, q.whole AS p_measure, e.year AS p_year, "
                 "CAST(NULL AS VARCHAR) AS p_code, e.sid AS p_sid, e.top AS p_top "
                 f"FROM E e JOIN ({params}) q ON e.measure = q.part WHERE e.kind IN ('amount', 'total') AND e.v IS NOT NULL")
