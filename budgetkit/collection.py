@@ -9,8 +9,9 @@
 >>> audit_parquet("out/city")          # … audited by DuckDB without loading them into pandas
 
 The audit is the same as ``budgetkit.audit.audit`` budget by budget (same rows, verdicts,
-figures and explanations), but evaluated rule by rule over the whole long table by DuckDB
-(SQL in :mod:`budgetkit.collection_sql`). DuckDB and the document extractors are imported
+figures and explanations), but evaluated rule by rule over the long tables by DuckDB (SQL in
+:mod:`budgetkit.collection_sql`); a large collection is cut into chunks of whole budgets, audited
+side by side, one per core. DuckDB and the document extractors are imported
 only when used, so ``import budgetkit`` stays cheap.
 """
 
@@ -332,10 +333,11 @@ _F_COLUMNS = """budget_id BIGINT, rule VARCHAR, verdict verdict, cord BIGINT, se
     computed_interval VARCHAR, unit VARCHAR, explanation VARCHAR, inputs VARCHAR, ord BIGINT, seq BIGINT"""
 
 
-#: Claims per chunk of the collection audit. Every rule joins within one budget, so whole budgets
-#: in budget order are audited chunk by chunk, as many at a time as there are cores, and each
-#: chunk's sorted findings follow the previous chunk's.
-CHUNK_CLAIMS = 200_000
+#: Most claims in a chunk of the collection audit. Every rule joins within one budget, so whole
+#: budgets in budget order are audited chunk by chunk, as many at a time as there are cores, and
+#: each chunk's sorted findings follow the previous chunk's. Fewer, larger chunks cost less CPU
+#: (each chunk reads its sources and plans its queries again); two of this size stay under 2 GB.
+CHUNK_CLAIMS = 400_000
 
 
 def _run_audit(con, rules: list[Rule], sources: dict[str, object]) -> pd.DataFrame:
@@ -362,8 +364,9 @@ def _run_audit(con, rules: list[Rule], sources: dict[str, object]) -> pd.DataFra
     con.execute("CREATE TABLE RULES (rule VARCHAR, rule_kind VARCHAR, reason VARCHAR, rule_rank INTEGER)")
     ranks = {rule_id: rank for rank, rule_id in enumerate(sorted({r.id for r in rules}))}
     con.executemany("INSERT INTO RULES VALUES (?, ?, ?, ?)", [[r.id, r.kind, r.reason, ranks[r.id]] for r in rules])
-    chunks = _chunks(con)
-    workers = max(1, min(len(chunks), os.cpu_count() or 1))
+    workers = os.cpu_count() or 1
+    chunks = _chunks(con, workers)
+    workers = min(len(chunks), workers)
     if workers > 1:  # one DuckDB thread per chunk: each chunk runs on the thread that submits it
         con.execute("SET threads = 1")
     with ThreadPoolExecutor(workers) as pool:  # DuckDB releases the GIL while it works
@@ -387,15 +390,17 @@ def _open_sources(con, sources: dict[str, object], chunk: tuple[int, int] | None
         con.execute(f"CREATE TEMP VIEW {name}_src AS SELECT * FROM {tables[name]} {mine}")
 
 
-def _chunks(con) -> list[tuple[int, int] | None]:
-    """Ranges of budget_order holding about CHUNK_CLAIMS claims each (``[None]``: all at once)."""
+def _chunks(con, workers: int = 1) -> list[tuple[int, int] | None]:
+    """Ranges of budget_order holding at most about CHUNK_CLAIMS claims each, as many as a multiple
+    of ``workers`` so that none waits alone at the end (``[None]``: all at once)."""
     counts = con.execute("""SELECT CAST(b.budget_order AS BIGINT) AS o, count(c.budget_id) AS n
                             FROM budgets_src b LEFT JOIN (SELECT budget_id FROM claims_src) c USING (budget_id)
                             GROUP BY o ORDER BY o""").fetchnumpy()
     orders, total = counts["o"], np.cumsum(counts["n"])
-    parts = int(total[-1] // CHUNK_CLAIMS) + 1 if len(total) else 1
-    if parts == 1:
+    parts = -(-int(total[-1]) // CHUNK_CLAIMS) if len(total) else 1
+    if parts <= 1:
         return [None]
+    parts = -(-parts // workers) * workers
     # the first budget of each chunk: where the running count of claims passes a multiple of the share
     starts = np.unique(np.searchsorted(total, [total[-1] * k / parts for k in range(1, parts)], side="right"))
     starts = [0, *(int(i) for i in starts if 0 < i < len(orders))]

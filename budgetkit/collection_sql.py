@@ -1,9 +1,10 @@
-"""The audit rules as SQL over a long table of claims: one query per rule for a whole collection.
+"""The audit rules as SQL over a long table of claims: one query per rule for a whole collection or a chunk of it.
 
 Every rule kind of ``budgetkit.audit`` is restated here as set operations (joins, window
 functions, aggregates) run by DuckDB, so a collection of 10 000 budgets is audited in one pass
-per rule rather than one Python loop per budget. The findings are the same rows, verdicts,
-figures and explanations as ``budgetkit.audit.audit`` gives budget by budget (tests compare).
+per rule (per chunk of a few thousand whole budgets: ``collection._chunks``) rather than one
+Python loop per budget. The findings are the same rows, verdicts, figures and explanations as
+``budgetkit.audit.audit`` gives budget by budget (tests compare).
 
 Exact money: DuckDB divides DECIMALs in floating point, so every quantity is carried as a
 BIGINT count of 10⁻¹⁰ of its unit (``Q``; up to 9·10⁸ 万元, and fast, unlike HUGEINT). Sums,
