@@ -1,7 +1,8 @@
 """Synthetic inputs for the benchmarks, cached between runs, and the measured jobs themselves.
 
-Run as a script, it does one job in a fresh process and prints one JSON line (seconds, peak
-resident memory from ``resource.getrusage``), so ``run.py`` can measure it from outside:
+Run as a script, it does one job in a fresh process and prints one JSON line (wall seconds, the
+user+sys CPU seconds of the process and its children during the job, peak resident memory, all
+from ``time`` and ``resource.getrusage``), so ``run.py`` can measure it from outside:
 
     python benchmarks/synthetic.py audit-parquet 10000     # DuckDB over the Parquet long tables
     python benchmarks/synthetic.py audit-memory 10000      # the same tables read into pandas first
@@ -77,32 +78,42 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_seconds() -> float:
+    # user + sys of this process and of its children (load_many's workers): on a shared machine
+    # CPU time varies less than wall time, which waits whenever other processes hold the cores
+    return sum(usage.ru_utime + usage.ru_stime
+               for usage in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
 def main(job: str, n: int) -> dict:
     if job == "audit-parquet":
         folder = parquet_collection(n)
         from budgetkit.collection import audit_parquet
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu_seconds()
         findings = audit_parquet(folder)
-        seconds = time.perf_counter() - start
-        return {"job": job, "n": n, "seconds": seconds, "rows": len(findings), "peak_mb": _peak_mb()}
+        seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
+        return {"job": job, "n": n, "seconds": seconds, "cpu_seconds": cpu, "rows": len(findings), "peak_mb": _peak_mb(),
+                "load": os.getloadavg()[0]}
     if job == "audit-memory":
         folder = parquet_collection(n)
         from budgetkit.collection import read_parquet
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu_seconds()
         findings = read_parquet(folder).audit()
-        seconds = time.perf_counter() - start
-        return {"job": job, "n": n, "seconds": seconds, "rows": len(findings), "peak_mb": _peak_mb()}
+        seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
+        return {"job": job, "n": n, "seconds": seconds, "cpu_seconds": cpu, "rows": len(findings), "peak_mb": _peak_mb(),
+                "load": os.getloadavg()[0]}
     if job in ("load-packages", "extract"):
         folder = packages(n) if job == "load-packages" else documents(n)
         from budgetkit.collection import load_many
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu_seconds()
         collection = load_many(folder, workers=os.cpu_count())
-        seconds = time.perf_counter() - start
-        return {"job": job, "n": n, "seconds": seconds, "rows": len(collection.budgets),
-                "problems": len(collection.problems), "peak_mb": _peak_mb()}
+        seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
+        return {"job": job, "n": n, "seconds": seconds, "cpu_seconds": cpu, "rows": len(collection.budgets),
+                "problems": len(collection.problems), "peak_mb": _peak_mb(),
+                "load": os.getloadavg()[0]}
     if job == "prepare":
         parquet_collection(n)
         return {"job": job, "n": n}

@@ -9,8 +9,9 @@
 >>> audit_parquet("out/city")          # … audited by DuckDB without loading them into pandas
 
 The audit is the same as ``budgetkit.audit.audit`` budget by budget (same rows, verdicts,
-figures and explanations), but evaluated rule by rule over the whole long table by DuckDB
-(SQL in :mod:`budgetkit.collection_sql`). DuckDB and the document extractors are imported
+figures and explanations), but evaluated rule by rule over the long tables by DuckDB (SQL in
+:mod:`budgetkit.collection_sql`); a large collection is cut into chunks of whole budgets, audited
+side by side, one per core. DuckDB and the document extractors are imported
 only when used, so ``import budgetkit`` stays cheap.
 """
 
@@ -86,11 +87,8 @@ class Collection:
     def audit(self, rules: list[Rule] | str | Path | None = None) -> pd.DataFrame:
         """Every rule on every budget: the findings of ``budgetkit.audit.audit`` for each budget,
         stacked, keyed by budget_id, department and budget_year."""
-        con = _connect()
-        con.register("budgets_src", _arrow(self.budgets, "budgets"))
-        con.register("claims_src", _arrow(self.claims, "claims"))
-        con.register("lines_src", _arrow(self.lines, "lines"))
-        return _run_audit(con, _rules(rules))
+        sources = {name: _arrow(getattr(self, name), name) for name in ("budgets", "claims", "lines")}
+        return _run_audit(_connect(), _rules(rules), sources)
 
     def year_over_year(self) -> pd.DataFrame:
         """A rule across budgets: the prior-year figures a department's year-Y+1 document states
@@ -142,11 +140,9 @@ def audit_parquet(folder: str | Path, rules: list[Rule] | str | Path | None = No
     missing = [f"{name}.parquet" for name in ("budgets", "claims", "lines") if not (folder / f"{name}.parquet").is_file()]
     if missing:
         raise FileNotFoundError(f"{folder}: no {', '.join(missing)} (write them with Collection.to_parquet)")
-    con = _connect(memory_limit)
-    for name in ("budgets", "claims", "lines"):
-        path = str(folder / f"{name}.parquet").replace("'", "''")
-        con.execute(f"CREATE VIEW {name}_src AS SELECT * FROM read_parquet('{path}')")
-    return _run_audit(con, _rules(rules))
+    sources = {name: "read_parquet('{}')".format(str(folder / f"{name}.parquet").replace("'", "''"))
+               for name in ("budgets", "claims", "lines")}
+    return _run_audit(_connect(memory_limit), _rules(rules), sources)
 
 
 # -- loading ----------------------------------------------------------------------------------
@@ -356,9 +352,86 @@ _F_COLUMNS = """budget_id BIGINT, rule VARCHAR, verdict verdict, cord BIGINT, se
     computed_interval VARCHAR, unit VARCHAR, explanation VARCHAR, inputs VARCHAR, ord BIGINT, seq BIGINT"""
 
 
-def _run_audit(con, rules: list[Rule]) -> pd.DataFrame:
+#: Most claims in a chunk of the collection audit. Every rule joins within one budget, so whole
+#: budgets in budget order are audited chunk by chunk, as many at a time as there are cores, and
+#: each chunk's sorted findings follow the previous chunk's. Fewer, larger chunks cost less CPU
+#: (each chunk reads its sources and plans its queries again); two of this size stay under 2 GB.
+CHUNK_CLAIMS = 400_000
+
+
+def _run_audit(con, rules: list[Rule], sources: dict[str, object]) -> pd.DataFrame:
+    """The findings of ``rules`` over ``sources`` (budgets, claims, lines: Arrow tables or SQL table
+    expressions such as a Parquet scan), audited in chunks of budgets on cursors of ``con``."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
     from . import collection_sql as sql
 
+    _open_sources(con, sources)
+    # what every chunk shares: the verdicts and the repeated strings as ENUMs, the rules ranked
+    # a verdict is an ENUM in order of severity: it sorts as an integer and reaches pandas as codes
+    con.execute(f"CREATE TYPE verdict AS ENUM ({', '.join(sql.lit(v) for v in VERDICTS)})")
+    # the strings repeated on every row (budget, department, rule, kind, reason) go through the sort
+    # as ENUM codes; they reach Arrow as dictionaries, decoded in _findings_frame
+    con.execute("""CREATE TYPE budget_text AS ENUM (SELECT DISTINCT name FROM (
+                       SELECT budget_id AS name FROM budgets_src UNION ALL SELECT department FROM budgets_src)
+                   WHERE name IS NOT NULL)""")
+    rule_texts = sorted({text for r in rules for text in (r.id, r.kind, r.reason) if text is not None})
+    con.execute(f"CREATE TYPE rule_text AS ENUM ({', '.join(sql.lit(text) for text in rule_texts)})")
+    con.execute(sql.measure_type_sql(rules))
+    # rule_rank: the rules in the order of their ids, an integer to sort by
+    con.execute("CREATE TABLE RULES (rule VARCHAR, rule_kind VARCHAR, reason VARCHAR, rule_rank INTEGER)")
+    ranks = {rule_id: rank for rank, rule_id in enumerate(sorted({r.id for r in rules}))}
+    con.executemany("INSERT INTO RULES VALUES (?, ?, ?, ?)", [[r.id, r.kind, r.reason, ranks[r.id]] for r in rules])
+    workers = os.cpu_count() or 1
+    chunks = _chunks(con, workers)
+    workers = min(len(chunks), workers)
+    if workers > 1:  # one DuckDB thread per chunk: each chunk runs on the thread that submits it
+        con.execute("SET threads = 1")
+    with ThreadPoolExecutor(workers) as pool:  # DuckDB releases the GIL while it works
+        tables = list(pool.map(lambda chunk: _audit_chunk(con.cursor(), rules, sources, chunk), chunks))
+    return _findings_frame(pa.concat_tables(tables))
+
+
+def _open_sources(con, sources: dict[str, object], chunk: tuple[int, int] | None = None) -> None:
+    """Views budgets_src, claims_src, lines_src on ``con`` (a cursor: views are its own), limited
+    to the budgets whose budget_order lies in ``chunk`` (inclusive) if given."""
+    tables = {}
+    for name, source in sources.items():
+        if isinstance(source, pa.Table):
+            con.register(f"{name}_all", source)
+            source = f"{name}_all"
+        tables[name] = source
+    within = "" if chunk is None else f"WHERE budget_order BETWEEN {int(chunk[0])} AND {int(chunk[1])}"
+    con.execute(f"CREATE TEMP VIEW budgets_src AS SELECT * FROM {tables['budgets']} {within}")
+    for name in ("claims", "lines"):
+        mine = "" if chunk is None else "WHERE budget_id IN (SELECT budget_id FROM budgets_src)"
+        con.execute(f"CREATE TEMP VIEW {name}_src AS SELECT * FROM {tables[name]} {mine}")
+
+
+def _chunks(con, workers: int = 1) -> list[tuple[int, int] | None]:
+    """Ranges of budget_order holding at most about CHUNK_CLAIMS claims each, as many as a multiple
+    of ``workers`` so that none waits alone at the end (``[None]``: all at once)."""
+    counts = con.execute("""SELECT CAST(b.budget_order AS BIGINT) AS o, count(c.budget_id) AS n
+                            FROM budgets_src b LEFT JOIN (SELECT budget_id FROM claims_src) c USING (budget_id)
+                            GROUP BY o ORDER BY o""").fetchnumpy()
+    orders, total = counts["o"], np.cumsum(counts["n"])
+    parts = -(-int(total[-1]) // CHUNK_CLAIMS) if len(total) else 1
+    if parts <= 1:
+        return [None]
+    parts = -(-parts // workers) * workers
+    # the first budget of each chunk: where the running count of claims passes a multiple of the share
+    starts = np.unique(np.searchsorted(total, [total[-1] * k / parts for k in range(1, parts)], side="right"))
+    starts = [0, *(int(i) for i in starts if 0 < i < len(orders))]
+    ends = [*(i - 1 for i in starts[1:]), len(orders) - 1]
+    return [(int(orders[a]), int(orders[b])) for a, b in zip(starts, ends)]
+
+
+def _audit_chunk(con, rules: list[Rule], sources: dict[str, object], chunk: tuple[int, int] | None) -> pa.Table:
+    """The findings of the budgets of ``chunk``, sorted, as Arrow (budget, rule and verdict as ENUMs)."""
+    from . import collection_sql as sql
+
+    _open_sources(con, sources, chunk)
     con.execute(sql.ENRICH)
     # the fixed point (10⁻¹⁰ 万元) holds every rounding half-unit except of 元 printed with 6 decimals
     beyond = con.execute("""SELECT b.name, e.claim_id FROM E e JOIN B b USING (budget_id)
@@ -366,15 +439,10 @@ def _run_audit(con, rules: list[Rule]) -> pd.DataFrame:
     if beyond:
         raise ValueError(f"budget {beyond[0][0]!r}, claim {beyond[0][1]}: a figure in 元 printed with more than "
                          "5 decimals is finer than the collection audit's fixed point; audit that budget alone")
-    con.execute(sql.share_parts_sql())
-    con.execute(sql.change_parts_sql())
-    # a verdict is an ENUM in order of severity: it sorts as an integer and reaches pandas as codes
-    con.execute(f"CREATE TYPE verdict AS ENUM ({', '.join(sql.lit(v) for v in VERDICTS)})")
+    share_parts, share_wholes, change_currents = con.execute(sql.UNNAMED).fetchone()
+    con.execute(sql.share_parts_sql(share_parts > 0, share_wholes > 0))
+    con.execute(sql.change_parts_sql(change_currents > 0))
     con.execute(f"CREATE OR REPLACE TEMP TABLE F ({_F_COLUMNS})")
-    # rule_rank: the rules in the order of their ids, an integer to sort by
-    con.execute("CREATE OR REPLACE TEMP TABLE RULES (rule VARCHAR, rule_kind VARCHAR, reason VARCHAR, rule_rank INTEGER)")
-    ranks = {rule_id: rank for rank, rule_id in enumerate(sorted({r.id for r in rules}))}
-    con.executemany("INSERT INTO RULES VALUES (?, ?, ?, ?)", [[r.id, r.kind, r.reason, ranks[r.id]] for r in rules])
     batches = {"sum": [r for r in rules if r.kind == "sum" and "over" not in r.params],
                "bound": [r for r in rules if r.kind == "bound"]}
     for kind, builder in (("sum", sql.sums_sql), ("bound", sql.bounds_sql)):
@@ -392,14 +460,7 @@ def _run_audit(con, rules: list[Rule]) -> pd.DataFrame:
             query = sql.SQL_BUILDERS[rule.kind](rule)
         _insert_rows(con, query, rule.id)
     con.execute("DROP VIEW S; DROP TABLE E; DROP TABLE SHP; DROP TABLE CHP")  # free their memory for the result
-    # the strings repeated on every row (budget, department, rule, kind, reason) go through the sort
-    # as ENUM codes; they reach Arrow as dictionaries, decoded in _findings_frame
-    con.execute("""CREATE TYPE budget_text AS ENUM (SELECT DISTINCT name FROM (
-                       SELECT budget_id AS name FROM budgets_src UNION ALL SELECT department FROM budgets_src)
-                   WHERE name IS NOT NULL)""")
-    rule_texts = sorted({text for r in rules for text in (r.id, r.kind, r.reason) if text is not None})
-    con.execute(f"CREATE TYPE rule_text AS ENUM ({', '.join(sql.lit(text) for text in rule_texts)})")
-    table = con.sql("""
+    return con.sql("""
         WITH b AS (SELECT budget_order, CAST(budget_id AS budget_text) AS budget_id,
                           CAST(department AS budget_text) AS department, budget_year FROM budgets_src),
         r AS (SELECT rule AS id, CAST(rule AS rule_text) AS rule, CAST(rule_kind AS rule_text) AS rule_kind,
@@ -417,7 +478,6 @@ def _run_audit(con, rules: list[Rule]) -> pd.DataFrame:
         LEFT JOIN T t ON t.key = claim_key(f.budget_id, f.cord)
         ORDER BY f.budget_id, f.verdict DESC, f.ord, r.rule_rank, f.seq
     """).to_arrow_table()
-    return _findings_frame(table)
 
 
 def _insert_rows(con, query: str, rule_id: str | None = None) -> None:
@@ -478,7 +538,9 @@ def _insert_frame(con, frame: pd.DataFrame) -> None:
 def _scanned_text_rows(con, rule: Rule) -> pd.DataFrame:
     """The text checks that read the document's lines: DuckDB finds the candidate lines across the
     collection; Python's ``re`` (the pattern ``audit`` uses) reads exact spans on those few lines.
-    Gives rows of F (see _F_COLUMNS)."""
+    Gives rows of F (see _F_COLUMNS); the placeholder check inserts its consistent rows into F itself."""
+    from . import collection_sql as sql
+
     check = rule.params["check"]
     rows = []
     base = {"rule": rule.id}
@@ -501,12 +563,13 @@ def _scanned_text_rows(con, rule: Rule) -> pd.DataFrame:
                              "quote": line[max(0, start - 20):min(len(line), end + 20)].strip(),
                              "explanation": f"Unfilled template text {match.group()!r} on line {number}.",
                              "inputs": inputs, "ord": order, "seq": number * 10000 + start})
-        for (budget_id,) in con.execute("SELECT budget_order FROM budgets_src").fetchall():
-            if budget_id not in found:
-                rows.append({**base, "budget_id": budget_id, "verdict": "consistent", "cord": None, "section": "",
-                             "quote": "",
-                             "explanation": "No unfilled template text in the document.", "inputs": "",
-                             "ord": -1, "seq": 0})
+        # the consistent row of every other budget (most of them) goes into F without a Python object per row
+        con.execute(f"""
+            INSERT INTO F BY NAME SELECT CAST(budget_order AS BIGINT) AS budget_id, {sql.lit(rule.id)} AS rule,
+                   'consistent' AS verdict, '' AS section, '' AS quote, 0 AS stated_scale, '' AS stated_interval,
+                   0 AS computed_scale, '' AS computed_interval, '' AS unit,
+                   'No unfilled template text in the document.' AS explanation, '' AS inputs, -1 AS ord, 0 AS seq
+            FROM budgets_src WHERE NOT list_contains(CAST(? AS BIGINT[]), CAST(budget_order AS BIGINT))""", [sorted(found)])
     elif check == "reason-year":
         candidates = con.execute("""
             SELECT c.budget_id, c.char_end, c.base_year, c.year, c.ord, l.text
@@ -544,8 +607,9 @@ def _scanned_text_rows(con, rule: Rule) -> pd.DataFrame:
 
 def _year_over_year(con) -> pd.DataFrame:
     """Prior-year figures of year Y+1's document against year Y's own figures, per department."""
-    from .collection_sql import ENRICH
+    from .collection_sql import ENRICH, measure_type_sql
 
+    con.execute(measure_type_sql([]))
     con.execute(ENRICH)
     table = con.sql(f"""
         WITH b AS (SELECT CAST(budget_order AS BIGINT) AS budget_id, budget_id AS name, department,

@@ -1,9 +1,10 @@
-"""The audit rules as SQL over a long table of claims: one query per rule for a whole collection.
+"""The audit rules as SQL over a long table of claims: one query per rule for a whole collection or a chunk of it.
 
 Every rule kind of ``budgetkit.audit`` is restated here as set operations (joins, window
 functions, aggregates) run by DuckDB, so a collection of 10 000 budgets is audited in one pass
-per rule rather than one Python loop per budget. The findings are the same rows, verdicts,
-figures and explanations as ``budgetkit.audit.audit`` gives budget by budget (tests compare).
+per rule (per chunk of a few thousand whole budgets: ``collection._chunks``) rather than one
+Python loop per budget. The findings are the same rows, verdicts, figures and explanations as
+``budgetkit.audit.audit`` gives budget by budget (tests compare).
 
 Exact money: DuckDB divides DECIMALs in floating point, so every quantity is carried as a
 BIGINT count of 10⁻¹⁰ of its unit (``Q``; up to 9·10⁸ 万元, and fast, unlike HUGEINT). Sums,
@@ -15,7 +16,7 @@ Input relations (registered in-memory Arrow tables or Parquet files, same column
 ``budgets_src`` (budget_id, budget_order …), ``claims_src`` (claims columns plus budget_id and
 claim_order) and ``lines_src`` (budget_id, line, text, section). Inside the queries a budget is
 its budget_order and a claim its claim_order (``ord``) within it: the rules join, group and
-compare on these integers and on integer section ids. The long text of a claim (section, label,
+compare on these integers, on integer section ids and on measures as ENUM codes (``measure_name``). The long text of a claim (section, label,
 quote) lives apart in table ``T`` and is joined only to the rows a query yields, for their
 explanations and, at the very end, for the finding's own columns. Text rules scan ``lines_src``
 with DuckDB's regular expressions and hand only the matching lines to Python's ``re`` for exact spans.
@@ -59,6 +60,21 @@ CREATE OR REPLACE MACRO dirword(direction) AS CASE direction
     WHEN 'unspecified' THEN 'a change (direction left unfilled) of' ELSE 'a change of' END;
 """
 
+def measure_type_sql(rules: list[Rule]) -> str:
+    """The ENUM ``measure_name`` of every measure the claims and ``rules`` name: E carries measures
+    as its codes, so the joins and groups on a measure compare small integers, not strings."""
+    named = sorted({m for r in rules for key in ("total", "parts", "measure", "measures", "part", "whole")
+                    for m in ([r.params[key]] if isinstance(r.params.get(key), str) else r.params.get(key) or [])})
+    extra = "".join(f" UNION ALL SELECT {lit(m)}" for m in named)
+    return f"""CREATE TYPE measure_name AS ENUM (SELECT DISTINCT m FROM (
+        SELECT measure AS m FROM claims_src UNION ALL SELECT base_measure FROM claims_src{extra}) WHERE m IS NOT NULL)"""
+
+
+def mlit(measure: str) -> str:
+    """A measure named by a rule, as a code of ``measure_name``."""
+    return f"CAST({lit(measure)} AS measure_name)"
+
+
 #: The claims read for arithmetic (audit.Claim): value, amount, interval and their printed scales.
 #: B maps budget names to their order; T holds each claim's text; SECTIONS numbers the sections.
 ENRICH = f"""
@@ -78,11 +94,11 @@ CREATE OR REPLACE TEMP TABLE E AS
 WITH base AS (
     SELECT claim_key(b.budget_id, c.claim_order) AS key, b.budget_id, CAST(c.claim_order AS BIGINT) AS ord,
            c.claim_id, sec.sid, sec.top,
-           kind, c.measure, code, CAST(year AS INTEGER) AS year,
+           kind, CAST(c.measure AS measure_name) AS measure, code, CAST(year AS INTEGER) AS year,
            CAST(CAST(value AS DECIMAL(18, 4)) * 10000 AS BIGINT) * p10({SCALE} - 4) AS v,
            CAST(decimals AS INTEGER) AS d, unit,
            CASE WHEN unit IN ('元', '万元', '亿元') THEN '万元' ELSE unit END AS cunit,
-           direction, base_measure, CAST(base_year AS INTEGER) AS base_year,
+           direction, CAST(base_measure AS measure_name) AS base_measure, CAST(base_year AS INTEGER) AS base_year,
            ref_claim_id AS ref, base_claim_id AS base,
            coalesce(CAST(line AS INTEGER), 0) AS line, coalesce(CAST(char_end AS INTEGER), 0) AS char_end
     FROM claims_src c JOIN B b ON b.name = c.budget_id
@@ -237,9 +253,9 @@ def sums_sql(rules: list[Rule]) -> str:
     """Every sum rule with a total and parts, in one query: the rules are a table joined in."""
     widths = {"类": 3, "款": 5, "项": 7}
     params = " UNION ALL ".join(
-        f"SELECT {lit(r.id)} AS rule, {lit(r.params['total'])} AS total, {lit(bool(r.params.get('exhaustive', True)))} AS exh, "
+        f"SELECT {lit(r.id)} AS rule, {mlit(r.params['total'])} AS total, {lit(bool(r.params.get('exhaustive', True)))} AS exh, "
         f"CAST({lit(widths.get(r.params.get('level')))} AS INTEGER) AS width" for r in rules)
-    measures = " UNION ALL ".join(f"SELECT {lit(r.id)} AS rule, {i} AS pi, {lit(m)} AS pm"
+    measures = " UNION ALL ".join(f"SELECT {lit(r.id)} AS rule, {i} AS pi, {mlit(m)} AS pm"
                                   for r in rules for i, m in enumerate(r.params["parts"]))
     totals = f"""SELECT e.budget_id, q.rule, q.exh, q.width, e.ord AS tid, e.year, e.sid, e.top FROM E e
         JOIN ({params}) q ON e.measure = q.total WHERE e.kind IN ('total', 'amount', 'count') AND e.v IS NOT NULL"""
@@ -259,7 +275,7 @@ def sums_sql(rules: list[Rule]) -> str:
 
 
 def rollup_sql(rule: Rule) -> str:
-    measure = lit(rule.params["measure"])
+    measure = mlit(rule.params["measure"])
     codes = (f"SELECT DISTINCT budget_id, year, code FROM E WHERE measure = {measure} "
              "AND kind IN ('amount', 'total') AND code IS NOT NULL AND v IS NOT NULL")
     pairs = f"""
@@ -296,13 +312,26 @@ LEFT JOIN whole_pick wp ON wp.budget_id = sh.budget_id AND wp.share_id = sh.ord
 """
 
 
-def share_parts_sql() -> str:
+#: How many shares and changes name no claim for their part, whole or current figure: the picks
+#: for none are not run (a pick joins every statement of the collection, even for no request).
+UNNAMED = """SELECT count(*) FILTER (kind = 'share' AND v IS NOT NULL AND ref IS NULL) AS share_parts,
+    count(*) FILTER (kind = 'share' AND v IS NOT NULL AND base IS NULL) AS share_wholes,
+    count(*) FILTER (kind = 'change' AND ref IS NULL) AS change_currents FROM E"""
+
+#: A pick that found nothing, for when nothing was asked.
+NO_PICK = "SELECT CAST(NULL AS BIGINT) AS budget_id, CAST(NULL AS BIGINT) AS {id}, CAST(NULL AS BIGINT) AS pid WHERE FALSE"
+
+
+def share_parts_sql(parts: bool = True, wholes: bool = True) -> str:
+    """SHP: the part and whole of every share; ``parts``/``wholes``: whether any must be picked."""
     part_requests = ("SELECT budget_id, ord AS share_id, measure AS p_measure, year AS p_year, code AS p_code, "
                      "sid AS p_sid, top AS p_top FROM E WHERE kind = 'share' AND v IS NOT NULL AND ref IS NULL")
     whole_requests = ("SELECT budget_id, ord AS share_id, base_measure AS p_measure, year AS p_year, "
                       "CAST(NULL AS VARCHAR) AS p_code, sid AS p_sid, top AS p_top FROM E "
                       "WHERE kind = 'share' AND v IS NOT NULL AND base IS NULL")
-    return SHARE_PARTS.format(part_pick=pick(part_requests), whole_pick=pick(whole_requests))
+    none = NO_PICK.format(id="share_id")
+    return SHARE_PARTS.format(part_pick=pick(part_requests) if parts else none,
+                              whole_pick=pick(whole_requests) if wholes else none)
 
 
 def share_sql(rule: Rule) -> str:
@@ -390,10 +419,11 @@ LEFT JOIN cur_pick cp ON cp.budget_id = ch.budget_id AND cp.change_id = ch.ord
 """
 
 
-def change_parts_sql() -> str:
+def change_parts_sql(currents: bool = True) -> str:
+    """CHP: the current and prior figure of every change; ``currents``: whether any must be picked."""
     requests = ("SELECT budget_id, ord AS change_id, measure AS p_measure, year AS p_year, code AS p_code, "
                 "sid AS p_sid, top AS p_top FROM E WHERE kind = 'change' AND ref IS NULL")
-    return CHANGE_PARTS.format(cur_pick=pick(requests))
+    return CHANGE_PARTS.format(cur_pick=pick(requests) if currents else NO_PICK.format(id="change_id"))
 
 
 def _change_join(where: str = "TRUE") -> str:
@@ -482,7 +512,7 @@ def restatement_sql(rule: Rule) -> str:
     measures = rule.params.get("measures", [])
     if measures:  # one quantity under several measures: only statements of another measure than the first count
         group = ""
-        where = f"AND measure IN ({', '.join(lit(m) for m in measures)})"
+        where = f"AND measure IN ({', '.join(mlit(m) for m in measures)})"
         first = ", arg_min(measure, ord) AS fmeasure, count(DISTINCT measure) AS measures"
         alias = "AND f.measures >= 2 AND o.measure <> f.fmeasure"
     else:
@@ -513,8 +543,8 @@ def restatement_sql(rule: Rule) -> str:
 
 def bounds_sql(rules: list[Rule]) -> str:
     """Every bound rule in one query."""
-    params = " UNION ALL ".join(f"SELECT {lit(r.id)} AS rule, {lit(r.params['part'])} AS part, "
-                                f"{lit(r.params['whole'])} AS whole" for r in rules)
+    params = " UNION ALL ".join(f"SELECT {lit(r.id)} AS rule, {mlit(r.params['part'])} AS part, "
+                                f"{mlit(r.params['whole'])} AS whole" for r in rules)
     requests = (f"SELECT e.budget_id, q.rule, e.ord AS part_id, q.whole AS p_measure, e.year AS p_year, "
                 "CAST(NULL AS VARCHAR) AS p_code, e.sid AS p_sid, e.top AS p_top "
                 f"FROM E e JOIN ({params}) q ON e.measure = q.part WHERE e.kind IN ('amount', 'total') AND e.v IS NOT NULL")

@@ -246,6 +246,25 @@ def test_parquet_through_duckdb_gives_the_same_findings(synthetic, tmp_path):
     assert str(back.claims["value"].dtype) == "decimal128(38, 4)[pyarrow]"
 
 
+def test_a_collection_audited_in_chunks_gives_the_same_findings_in_the_same_order(synthetic, tmp_path, monkeypatch):
+    _, _, collection, findings = synthetic
+    import budgetkit.collection as module
+
+    monkeypatch.setattr(module, "CHUNK_CLAIMS", len(collection.claims) // 7)  # several chunks, two at a time
+    assert len(module._chunks(_sources_connection(collection))) >= 7
+    pd.testing.assert_frame_equal(collection.audit(), findings)
+    collection.to_parquet(tmp_path / "city")
+    pd.testing.assert_frame_equal(audit_parquet(tmp_path / "city"), findings)
+
+
+def _sources_connection(collection):
+    import budgetkit.collection as module
+
+    con = module._connect()
+    module._open_sources(con, {name: module._arrow(getattr(collection, name), name) for name in ("budgets", "claims", "lines")})
+    return con
+
+
 def test_long_tables_built_without_files_audit_the_same(synthetic):
     budgets, _, _, findings = synthetic
     from budgetkit.collection import from_tables
