@@ -60,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="exit 1 when a finding at or above this severity exists "
                             "(rounding < text < semantic < drift; default: drift)")
     check.add_argument("--rules", help="a rules.toml to use instead of the package's own")
-    check.add_argument("--failures-only", action="store_true", help="table format: leave out consistent evaluations")
+    check.add_argument("--failures-only", action="store_true",
+                       help="table format: leave out consistent evaluations (a collection's table never lists them)")
     report = commands.add_parser(
         "report", parents=[_input_options()],
         help="the main job: write the workbook, audit report, charts, tables and notebook pages",
@@ -149,7 +150,6 @@ def problem_lines(problems) -> list[str]:
 
 def _check_collection(args: argparse.Namespace) -> int:
     from .audit import SEVERITY
-
     from .collection import stack_findings, year_over_year_findings
 
     collection = load_collection(args.paths)
@@ -259,13 +259,11 @@ def collection_findings_table(findings, budgets) -> str:
     """A collection's findings for a terminal: each budget's failures, then a count per budget
     (passes are counted, not listed: ``--format csv`` or ``json`` gives every evaluation)."""
     from .audit import VERDICTS
+    from .collection_report import collection_title
 
-    departments = budgets["department"].nunique()
-    years = sorted(int(y) for y in budgets["budget_year"].dropna().unique())
-    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
     if budgets.empty:
         return "budgetkit check — no budget could be read\n"
-    lines = [f"budgetkit check — {_count(len(budgets), 'budget')} of {_count(departments, 'department')}, {span}", ""]
+    lines = [f"budgetkit check — {collection_title(budgets)}", ""]
     order = {budget_id: n for n, budget_id in enumerate(budgets["budget_id"])}
     failures = findings[findings["verdict"] != "consistent"]
     failures = failures.iloc[failures["budget_id"].map(order).argsort(kind="stable")]  # budget by budget
