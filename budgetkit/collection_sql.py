@@ -66,8 +66,11 @@ def measure_type_sql(rules: list[Rule]) -> str:
     named = sorted({m for r in rules for key in ("total", "parts", "measure", "measures", "part", "whole")
                     for m in ([r.params[key]] if isinstance(r.params.get(key), str) else r.params.get(key) or [])})
     extra = "".join(f" UNION ALL SELECT {lit(m)}" for m in named)
+    # in alphabetical order, so that sorting by a measure (as the year-over-year table does) is
+    # sorting by its name, the same on every run
     return f"""CREATE TYPE measure_name AS ENUM (SELECT DISTINCT m FROM (
-        SELECT measure AS m FROM claims_src UNION ALL SELECT base_measure FROM claims_src{extra}) WHERE m IS NOT NULL)"""
+        SELECT measure AS m FROM claims_src UNION ALL SELECT base_measure FROM claims_src{extra}) WHERE m IS NOT NULL
+        ORDER BY m)"""
 
 
 def mlit(measure: str) -> str:

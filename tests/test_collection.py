@@ -317,3 +317,12 @@ def test_the_demo_collection_is_labelled_synthetic_and_loads():
         assert descriptor["synthetic"] is True and "SYNTHETIC" in descriptor["description"]
     collection = load_many(DEMO)
     assert collection.problems.empty
+
+
+def test_year_over_year_pairs_come_in_their_documented_order():
+    """By department, restated year, measure name, code (none last), then the later budget."""
+    pairs = load_many(DEMO).year_over_year()
+    keys = ["department", "restated_year", "measure", "code", "later_budget_id"]
+    ordered = pairs[keys].sort_values(keys, kind="stable", na_position="last")
+    assert list(ordered.index) == list(pairs.index)
+    assert pairs["measure"].nunique() > 3
