@@ -337,6 +337,22 @@ def share_parts_sql(parts: bool = True, wholes: bool = True) -> str:
                               whole_pick=pick(whole_requests) if wholes else none)
 
 
+def _division(source: str, scaled: str, numerators: str, point: str, lo: str, hi: str, whole: str) -> str:
+    """Two CTEs for ``point`` (within [``lo``, ``hi``]) ÷ ``whole`` × 100 at ``k`` decimals, as shares and
+    percentage changes need: ``scaled`` adds pk (100·10ᵏ), sc (back to the fixed point) and the
+    divisors d_lo/d_hi that give the lowest and highest quotient for the numerator's sign;
+    ``numerators`` adds n_pt, n_lo, n_hi, the numerators scaled to k decimals as HUGEINT."""
+    return f"""{scaled} AS (
+        SELECT *, p10(k) * 100 AS pk, p10({SCALE} - k) AS sc,
+               CASE WHEN {lo} >= 0 THEN {whole}_hi ELSE {whole}_lo END AS d_lo,
+               CASE WHEN {hi} >= 0 THEN {whole}_lo ELSE {whole}_hi END AS d_hi
+        FROM {source}
+    ), {numerators} AS (
+        SELECT *, CAST({point} AS HUGEINT) * pk AS n_pt, CAST({lo} AS HUGEINT) * pk AS n_lo,
+               CAST({hi} AS HUGEINT) * pk AS n_hi FROM {scaled}
+    )"""
+
+
 def share_sql(rule: Rule) -> str:
     g = SHARE_GUARD_DIGITS
     return f"""
@@ -346,14 +362,7 @@ def share_sql(rule: Rule) -> str:
         FROM SHP h JOIN E s ON s.key = claim_key(h.budget_id, h.share_id)
         JOIN E p ON p.key = claim_key(h.budget_id, h.part_id)
         JOIN E w ON w.key = claim_key(h.budget_id, h.whole_id)
-    ), y0 AS (  -- part ÷ whole × 100 at k decimals: numerators scaled to k, divisors per bound
-        SELECT *, p10(k) * 100 AS pk, p10({SCALE} - k) AS sc,
-               CASE WHEN p_lo >= 0 THEN w_hi ELSE w_lo END AS d_lo, CASE WHEN p_hi >= 0 THEN w_lo ELSE w_hi END AS d_hi
-        FROM x
-    ), y1 AS (
-        SELECT *, CAST(p_amt AS HUGEINT) * pk AS n_pt, CAST(p_lo AS HUGEINT) * pk AS n_lo,
-               CAST(p_hi AS HUGEINT) * pk AS n_hi FROM y0
-    ), y2 AS (
+    ), {_division("x", "y0", "y1", "p_amt", "p_lo", "p_hi", "w")}, y2 AS (  -- part ÷ whole × 100 at k decimals
         SELECT *, CASE WHEN w_lo > 0 THEN qfloor(n_pt, w_amt) END AS q_pt,
                CASE WHEN w_lo > 0 THEN CAST(qfloor(n_lo, d_lo) * sc AS BIGINT) END AS rlo,
                CASE WHEN w_lo > 0 THEN CAST(qceil(n_hi, d_hi) * sc AS BIGINT) END AS rhi
@@ -449,14 +458,7 @@ def change_sql(rule: Rule) -> str:
         SELECT *, c_unit = '%' AS pct, c_unit = '%' AND q_lo > 0 AS ok, coalesce(c_d, 0) + {g} AS k,
                u_amt - q_amt AS a_pt, u_lo - q_hi AS a_lo, u_hi - q_lo AS a_hi
         FROM x
-    ), y1 AS (
-        SELECT *, p10(k) * 100 AS pk, p10({SCALE} - k) AS sc,
-               CASE WHEN a_lo >= 0 THEN q_hi ELSE q_lo END AS d_lo, CASE WHEN a_hi >= 0 THEN q_lo ELSE q_hi END AS d_hi
-        FROM y0
-    ), y2 AS (
-        SELECT *, CAST(a_pt AS HUGEINT) * pk AS n_pt, CAST(a_lo AS HUGEINT) * pk AS n_lo,
-               CAST(a_hi AS HUGEINT) * pk AS n_hi FROM y1
-    ), y3 AS (
+    ), {_division("y0", "y1", "y2", "a_pt", "a_lo", "a_hi", "q")}, y3 AS (
         SELECT *, CASE WHEN ok THEN qfloor(n_pt, q_amt) END AS q_pt FROM y2
     ), y AS (
         SELECT *, CASE WHEN ok THEN CAST(qeven(n_pt, q_amt, q_pt) * sc AS BIGINT) WHEN NOT pct THEN a_pt END AS point,
