@@ -53,24 +53,23 @@ def parquet_collection(n: int) -> Path:
     return folder
 
 
-def packages(n: int) -> Path:
-    generate, write_packages = _generator().generate, _generator().write_packages
-
-    folder = CACHE / f"packages-{n}-{SEED}"
+def _written(kind: str, n: int) -> Path:
+    """``n`` synthetic budgets written by the generator's ``write_<kind>`` (packages or documents),
+    once: a ``.complete`` marker tells a finished folder from an interrupted one."""
+    generator = _generator()
+    folder = CACHE / f"{kind}-{n}-{SEED}"
     if not (folder / ".complete").is_file():
-        write_packages(generate(n, seed=SEED), folder)
+        getattr(generator, f"write_{kind}")(generator.generate(n, seed=SEED), folder)
         (folder / ".complete").write_text("")
     return folder
+
+
+def packages(n: int) -> Path:
+    return _written("packages", n)
 
 
 def documents(n: int) -> Path:
-    generate, write_documents = _generator().generate, _generator().write_documents
-
-    folder = CACHE / f"documents-{n}-{SEED}"
-    if not (folder / ".complete").is_file():
-        write_documents(generate(n, seed=SEED), folder)
-        (folder / ".complete").write_text("")
-    return folder
+    return _written("documents", n)
 
 
 def _peak_mb() -> float:
