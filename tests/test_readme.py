@@ -40,3 +40,11 @@ def test_readme_opens_with_purpose_and_a_folder_map():
 def test_data_dictionary_is_current():
     generated = (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
     assert generated.endswith(data_dictionary()), "run `make docs`"
+
+
+def test_benchmark_table_is_the_latest():
+    """The README shows the table `make bench` last wrote, and the command that produced it."""
+    latest = (ROOT / "benchmarks" / "latest.md").read_text(encoding="utf-8")
+    rows = [line for line in latest.splitlines() if line.startswith("|") or line.startswith("Produced by")]
+    assert rows, "benchmarks/latest.md has no table"
+    assert [row for row in rows if row not in README.splitlines()] == [], "paste benchmarks/latest.md into the README"
