@@ -296,6 +296,7 @@ _INTEGER_COLUMNS = {"budget_year", "prior_year", "budget_order", "line", "char_s
 
 def _typed(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """One Arrow type per column whatever the budgets held: strings, Int64, exact decimals."""
+    frame = frame.reset_index(drop=True)  # the rows by position, whatever index the frame came with
     out = {}
     for column in frame.columns:
         values = frame[column]
