@@ -18,6 +18,7 @@ only when used, so ``import budgetkit`` stays cheap.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
 
@@ -29,7 +30,7 @@ import pyarrow.compute  # noqa: F401  (pa.compute)
 from .audit import _REASON_YEAR, FINDING_COLUMNS, VERDICTS, Rule, load_rules, section_of_lines
 from .model import Budget, load
 from .numbers import PLACEHOLDER_PATTERN
-from .schema import BudgetDataError, bundled_data_dir, read_descriptor
+from .schema import VALUE_SCALE, BudgetDataError, Problem, bundled_data_dir, read_descriptor
 
 __all__ = [
     "Collection", "YEAR_OVER_YEAR_RULE", "audit_parquet", "common_findings", "demo_sources", "from_budgets",
@@ -46,6 +47,25 @@ CLAIM_COLUMNS = [
     "base_claim_id", "quote",
 ]
 LINE_ITEM_COLUMNS = ["code", "level", "name", "parent_code", "line", "purpose", "amount_wan_yuan", "stated"]
+BUDGET_COLUMNS = [*KEY_COLUMNS, "prior_year", "source", "budget_order"]
+LINE_COLUMNS = ["budget_id", "line", "text", "section"]
+#: The columns each long table of a collection must have (what from_budgets makes and the audit reads);
+#: claims and line_items may also carry department and budget_year, as from_budgets makes them.
+REQUIRED_COLUMNS = {
+    "budgets": BUDGET_COLUMNS,
+    "claims": ["budget_id", *CLAIM_COLUMNS, "claim_order"],
+    "lines": LINE_COLUMNS,
+    "line_items": ["budget_id", *LINE_ITEM_COLUMNS],
+}
+#: The keys of each long table: no two rows share one, and none of their cells is empty. A
+#: budget is its budget_id and, in the SQL, its budget_order; a claim is its claim_id and, in
+#: the SQL, its claim_order within its budget.
+TABLE_KEYS = {
+    "budgets": [["budget_id"], ["budget_order"]],
+    "claims": [["budget_id", "claim_id"], ["budget_id", "claim_order"]],
+    "lines": [["budget_id", "line"]],
+    "line_items": [["budget_id", "code"]],
+}
 #: Claim values are stored at the loader's scale (schema.VALUE_SCALE) in every long table and Parquet file.
 VALUE_TYPE = pa.decimal128(38, 4)
 TABLES = ("budgets", "claims", "lines", "line_items")
@@ -251,10 +271,10 @@ def from_budgets(budgets: list[tuple[str, Budget, str]]) -> Collection:
     lines = pd.DataFrame({"budget_id": line_ids, "line": line_numbers, "text": line_texts, "section": line_sections})
     return Collection(
         members={budget_id: budget for budget_id, budget, _ in budgets},
-        budgets=_typed(pd.DataFrame(meta, columns=[*KEY_COLUMNS, "prior_year", "source", "budget_order"]), "budgets"),
+        budgets=_typed(pd.DataFrame(meta, columns=BUDGET_COLUMNS), "budgets"),
         claims=_typed(_stack([b.claims for _, b, _ in budgets], CLAIM_COLUMNS, keys, order="claim_order"), "claims"),
         line_items=_typed(_stack([b.line_items for _, b, _ in budgets], LINE_ITEM_COLUMNS, keys), "line_items"),
-        lines=_typed(_concat([lines], ["budget_id", "line", "text", "section"]), "lines"),
+        lines=_typed(_concat([lines], LINE_COLUMNS), "lines"),
     )
 
 
@@ -276,11 +296,152 @@ def _stack(frames: list[pd.DataFrame], columns: list[str], keys: list[tuple[str,
 
 def from_tables(budgets: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFrame,
                 line_items: pd.DataFrame | None = None) -> Collection:
-    """A collection from long tables built elsewhere (a generator, another store)."""
+    """A collection from long tables built elsewhere (a generator, another store).
+
+    The tables are checked as :func:`load_many` guarantees them: each has its columns
+    (``REQUIRED_COLUMNS``), every value can be typed, no key (``TABLE_KEYS``: budget_id in
+    budgets, claim_id within a budget in claims …) is empty or repeated, every budget_id of
+    claims, lines and line_items is in budgets, and where claims or line_items carry department
+    and budget_year these are their budget's. All problems are collected, then raised as one
+    :class:`~budgetkit.schema.BudgetDataError` whose problems name the table (as ``file``), the
+    row (1-based position in the frame given; None for the whole table), the field and what is wrong.
+    """
     if line_items is None:
         line_items = pd.DataFrame(columns=[*KEY_COLUMNS, *LINE_ITEM_COLUMNS])
-    return Collection(budgets=_typed(budgets, "budgets"), claims=_typed(claims, "claims"),
-                      line_items=_typed(line_items, "line_items"), lines=_typed(lines, "lines"))
+    given = {"budgets": budgets, "claims": claims, "lines": lines, "line_items": line_items}
+    twice: dict[str, list[Problem]] = {name: [] for name in TABLES}
+    for name, frame in given.items():
+        repeated = frame.columns.duplicated()
+        if repeated.any():  # the first of each, so that frame[column] is a column
+            twice[name] = [Problem(name, None, str(column), "column appears more than once")
+                           for column in frame.columns[repeated]]
+            given[name] = frame.loc[:, ~repeated]
+    problems: dict[str, list[Problem]] = {name: [] for name in TABLES}
+    typed = {name: _typed(frame, name, problems[name]) for name, frame in given.items()}
+    _check_tables(typed, problems)
+    found = [problem for name in TABLES
+             for problem in sorted(twice[name] + problems[name], key=lambda p: -1 if p.row is None else p.row)]
+    if found:
+        raise BudgetDataError(found)
+    return Collection(**typed)
+
+
+def _check_tables(tables: dict[str, pd.DataFrame], problems: dict[str, list[Problem]]) -> None:
+    """Append to ``problems`` (by table) what from_tables checks beyond typing (``problems``
+    holds the typing problems: a column that could not be typed is skipped)."""
+    # keys are compared as integer codes (one pd.factorize per key column, a hash pass over its
+    # values; pandas' duplicated and isin on the strings cost several times as much on millions of
+    # rows); pandas is asked where the problems are only once there are some
+    usable = {}
+    for name, frame in tables.items():
+        for column in REQUIRED_COLUMNS[name]:
+            if column not in frame.columns:
+                problems[name].append(Problem(name, None, column, "column is missing"))
+        failed = {p.field for p in problems[name]}
+        usable[name] = {column for column in frame.columns if column not in failed}
+    codes = {}  # (table, column) -> (codes, uniques); -1 for an empty cell
+    for name, frame in tables.items():
+        keyed = dict.fromkeys(c for key in TABLE_KEYS[name] for c in key if c in usable[name])
+        for column in keyed:
+            codes[name, column] = pd.factorize(frame[column])
+            empty = np.flatnonzero(codes[name, column][0] < 0)
+            problems[name] += [Problem(name, int(row) + 1, column, "is required but empty") for row in empty]
+        for key in TABLE_KEYS[name]:
+            if all(column in usable[name] for column in key):
+                if _repeats(frame, [codes[name, column] for column in key]):
+                    _report_repeats(frame, name, key, problems[name])
+    if "budget_id" not in usable["budgets"]:
+        return
+    budgets = tables["budgets"]
+    # each budget_id's row in budgets (its first, if it is repeated)
+    ids, known_ids = codes["budgets", "budget_id"]
+    first_rows = _first_rows(ids, len(known_ids))
+    for name in ("claims", "lines", "line_items"):
+        frame = tables[name]
+        if "budget_id" not in usable[name] or frame.empty:
+            continue
+        mine, uniques = codes[name, "budget_id"]
+        # the budgets row of each row of the table: -1 for an empty budget_id, -2 for one not in budgets
+        found = pd.Index(known_ids).get_indexer(uniques)
+        at = np.append(np.where(found >= 0, first_rows[found], -2), -1)[mine]
+        unknown = np.flatnonzero(at == -2)
+        problems[name] += [Problem(name, int(row) + 1, "budget_id", f"{budget!r} is not a budget_id in budgets")
+                           for row, budget in zip(unknown, frame["budget_id"].take(unknown))]
+        for column in ("department", "budget_year"):
+            if column in usable[name] and column in usable["budgets"]:
+                _check_agrees(frame, budgets, name, column, at, problems[name])
+
+
+def _first_rows(codes: np.ndarray, count: int) -> np.ndarray:
+    """The first row of each of ``count`` codes (-1 in ``codes``: an empty cell)."""
+    present = np.flatnonzero(codes >= 0)
+    numbers, first = np.unique(codes[present], return_index=True)
+    firsts = np.full(count, -1)
+    firsts[numbers] = present[first]
+    return firsts
+
+
+def _repeats(frame: pd.DataFrame, key_codes: list[tuple[np.ndarray, object]]) -> bool:
+    """Whether two rows share the codes of every key column (rows with an empty key cell aside)."""
+    if len(key_codes) == 1:  # a value per code
+        column_codes, uniques = key_codes[0]
+        return len(uniques) < int(np.count_nonzero(column_codes >= 0))
+    present = np.ones(len(frame), dtype=bool)
+    combined = np.zeros(len(frame), dtype=np.int64)
+    space = 1
+    for column_codes, uniques in key_codes:
+        present &= column_codes >= 0
+        combined = combined * max(len(uniques), 1) + column_codes
+        space *= max(len(uniques), 1)
+    combined = combined[present]
+    if space <= 4 * len(combined) + 2**20:  # a count per possible key, in one pass
+        return bool(np.bincount(combined, minlength=space).max(initial=0) > 1)
+    ordered = np.sort(combined)
+    return bool((ordered[1:] == ordered[:-1]).any())
+
+
+def _report_repeats(frame: pd.DataFrame, name: str, key: list[str], problems: list[Problem]) -> None:
+    """A problem for each row whose ``key`` repeats an earlier row's (rows with an empty key cell are
+    reported as such, not here), on the key's last column, naming the row it repeats."""
+    repeated = frame.duplicated(subset=key, keep=False).to_numpy()
+    rows = pd.DataFrame({column: frame[column].to_numpy()[repeated] for column in key})
+    rows = rows.assign(row=np.flatnonzero(repeated) + 1).dropna(subset=key)
+    rows["first"] = rows.groupby(key, sort=False)["row"].transform("min")
+    field, within = key[-1], key[:-1]
+    for record in rows[rows["row"] != rows["first"]].to_dict("records"):
+        where = "".join(f" in budget {record[c]!r}" if c == "budget_id" else f" with {c} {_shown(record[c])}"
+                        for c in within)
+        problems.append(Problem(name, int(record["row"]), field,
+                                f"duplicate {field} {_shown(record[field])}{where} (first at row {record['first']})"))
+
+
+def _check_agrees(frame: pd.DataFrame, budgets: pd.DataFrame, name: str, column: str, at: np.ndarray,
+                  problems: list[Problem]) -> None:
+    """``column`` of each row of ``frame`` equals that of its budget's row ``at`` in budgets (rows
+    whose budget is not known, ``at`` < 0, aside). Compared by Arrow: the typed columns are Arrow
+    arrays already, and taking and comparing them there costs a fraction of pandas' ways."""
+    import pyarrow.compute as pc
+
+    known = np.flatnonzero(at >= 0)
+    mine = pc.take(pa.array(frame[column].array), pa.array(known))
+    theirs = pc.take(pa.array(budgets[column].array), pa.array(at[known]))
+    same = pc.or_kleene(pc.equal(mine, theirs), pc.and_(pc.is_null(mine), pc.is_null(theirs)))
+    differ = known[~pc.fill_null(same, False).to_numpy(zero_copy_only=False)]
+    if not len(differ):
+        return
+    budget_rows = at[differ]
+    for row, value, budget_row, budget, expected in zip(
+            differ.tolist(), frame[column].take(differ).tolist(), budget_rows.tolist(),
+            budgets["budget_id"].take(budget_rows).tolist(), budgets[column].take(budget_rows).tolist()):
+        stated = "is empty" if _shown(value) == "none" else f"is {_shown(value)}"
+        problems.append(Problem(name, row + 1, column, f"{stated}, but budget {budget!r} has {_shown(expected)} "
+                                                       f"(budgets, row {budget_row + 1})"))
+
+
+def _shown(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "none"
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -292,23 +453,93 @@ def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
 
 _INTEGER_COLUMNS = {"budget_year", "prior_year", "budget_order", "line", "char_start", "char_end", "year",
                     "decimals", "base_year", "claim_order"}
+_DECIMAL_COLUMNS = ("value", "amount_wan_yuan")
+#: What converting a column of unexpected values raises (pyarrow's errors are ValueError and TypeError).
+_TYPING_ERRORS = (TypeError, ValueError, ArithmeticError, pa.ArrowException)
 
 
-def _typed(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    """One Arrow type per column whatever the budgets held: strings, Int64, exact decimals."""
+def _typed(frame: pd.DataFrame, name: str, problems: list[Problem] | None = None) -> pd.DataFrame:
+    """One Arrow type per column whatever the budgets held: strings, Int64, exact decimals.
+
+    A column that cannot be typed raises; with ``problems`` given, a Problem is appended for each
+    of its cells that cannot (table ``name``, 1-based row of ``frame``, column) and the column is
+    kept as given."""
+    frame = frame.reset_index(drop=True)  # the rows by position, whatever index the frame came with
     out = {}
     for column in frame.columns:
         values = frame[column]
-        if column in ("value", "amount_wan_yuan"):
-            array = pa.array([None if pd.isna(v) else v for v in values], type=VALUE_TYPE)
-            out[column] = pd.Series(array, dtype=pd.ArrowDtype(VALUE_TYPE))
-        elif column in _INTEGER_COLUMNS:
-            out[column] = values.astype("Int64")
-        elif column == "stated":
-            out[column] = values.astype("boolean")
-        else:
-            out[column] = values.astype("str")
+        kind = _column_kind(column)
+        try:
+            out[column] = _typed_column(values, kind)
+        except _TYPING_ERRORS as error:
+            if problems is None:
+                raise
+            problems.extend(_untyped_cells(values, kind, name, column, error))
+            out[column] = values
     return pd.DataFrame(out, index=range(len(frame)))
+
+
+def _column_kind(column: str) -> str:
+    if column in _DECIMAL_COLUMNS:
+        return "decimal"
+    if column in _INTEGER_COLUMNS:
+        return "integer"
+    return "boolean" if column == "stated" else "string"
+
+
+def _typed_column(values: pd.Series, kind: str) -> pd.Series:
+    if kind == "decimal":
+        array = pa.array([None if pd.isna(v) else v for v in values], type=VALUE_TYPE)
+        return pd.Series(array, dtype=pd.ArrowDtype(VALUE_TYPE), index=values.index)
+    if kind == "integer":
+        return values.astype("Int64")
+    if kind == "boolean":
+        return values.astype("boolean")
+    return values.astype("str")
+
+
+def _untyped_cells(values: pd.Series, kind: str, table: str, column: str, error: Exception) -> list[Problem]:
+    """A Problem for each cell of ``values`` that cannot be typed as ``kind`` (each distinct value
+    is tried alone); one for the whole column if every value can be alone but not all together."""
+    cells = values.to_numpy(dtype=object)
+    rows = np.flatnonzero(~pd.isna(values).to_numpy())
+    keys = [_cell_key(cells[row]) for row in rows]
+    messages: dict[object, str | None] = {}
+    for key, row in zip(keys, rows):
+        if key not in messages:
+            value = cells[row]
+            try:
+                _typed_column(pd.Series([value], dtype=object), kind)
+                messages[key] = None
+            except _TYPING_ERRORS:
+                messages[key] = _untyped_message(value, kind)
+    found = [Problem(table, int(row) + 1, column, messages[key]) for key, row in zip(keys, rows) if messages[key]]
+    return found or [Problem(table, None, column, f"cannot be stored as {kind} values: {error}")]
+
+
+def _cell_key(value) -> object:
+    """Tells apart values that compare equal but type differently (1, 1.0, True)."""
+    try:
+        hash(value)
+    except TypeError:
+        return (type(value), repr(value))
+    return (type(value), value)
+
+
+def _untyped_message(value, kind: str) -> str:
+    shown = _shown(value)
+    if kind == "integer":
+        return f"{shown} is not an integer"
+    if kind == "boolean":
+        return f"{shown} is not true or false"
+    # decimal: the value columns are exact (decimal128(38, 4)); a float is not exact
+    if isinstance(value, Decimal):
+        if value.is_finite() and -value.as_tuple().exponent > VALUE_SCALE:
+            return f"{shown} has more than {VALUE_SCALE} decimals"
+        return f"{shown} does not fit a decimal of 38 digits with {VALUE_SCALE} decimals"
+    if isinstance(value, float):
+        return f"{shown} is a float: give exact values as Decimal or int"
+    return f"{shown} is not a number (a {type(value).__name__}): give exact values as Decimal or int"
 
 
 def _arrow(frame: pd.DataFrame, name: str) -> pa.Table:

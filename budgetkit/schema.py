@@ -49,6 +49,8 @@ class Problem:
 
     file: str
     row: int | None  # line of the file, 1-based, header included; None for the whole file
+    # (for a table given as a DataFrame, collection.from_tables: ``file`` is the table's name, ``row``
+    # the row's position in the frame, 1-based, and None for the whole table)
     field: str | None
     message: str
 

@@ -33,7 +33,7 @@ import pandas as pd
 from ..model import Budget, load, load_in_memory
 from ..schema import BudgetDataError, Problem, bundled_data_dir, bundled_descriptor
 from .classification import reference
-from .patterns import Claim, ClaimExtractor
+from .patterns import ClaimExtractor, ExtractedFigure
 from .reading import Document, normalize_line, read_document
 from .sections import find_sections
 
@@ -124,7 +124,8 @@ def _identify(lines: list[str], first_heading: int, stem: str) -> tuple[str, int
 
 # -- line items ------------------------------------------------------------------------------
 
-def _line_items(claims: list[Claim], raw_lines: list[str], year: int, notes: list[str]) -> list[dict]:
+def _line_items(claims: list[ExtractedFigure], raw_lines: list[str], year: int,
+                notes: list[str]) -> list[dict]:
     ref = reference()
     items: dict[str, dict] = {}
     stated = [c for c in claims if c.code and c.kind != "share"]
@@ -184,7 +185,7 @@ def _csv(rows: list[list]) -> str:
     return out.getvalue()
 
 
-def _claim_rows(claims: list[Claim]) -> list[list]:
+def _claim_rows(claims: list[ExtractedFigure]) -> list[list]:
     rows = [CLAIM_COLUMNS]
     for c in claims:
         rows.append([c.claim_id, c.section, c.line, c.start, c.end, c.text, c.kind, c.measure, c.code, c.label,

@@ -22,7 +22,7 @@ from .classification import ClassReference
 from .reading import NormalLine
 from .sections import SectionMap
 
-__all__ = ["Claim", "ClaimExtractor", "Unparsed"]
+__all__ = ["ClaimExtractor", "ExtractedFigure", "Unparsed"]
 
 MONEY_UNITS = frozenset(numbers.MONEY_UNITS)
 #: Units the claims schema accepts (datapackage.json claims.unit enum); other units are reported unread.
@@ -104,7 +104,12 @@ class Token:
 
 
 @dataclass
-class Claim:
+class ExtractedFigure:
+    """A figure found in a line of the document: where it stands (line, start and end in the
+    original line), what it states and how it relates to other figures (ref, base). It becomes a
+    row of the claims table (``extract._claim_rows``) once the extractor has given it its claim_id;
+    not to be confused with :class:`budgetkit.claims.Claim`, the row read back from that table."""
+
     line: int
     start: int  # in the original line
     end: int
@@ -121,8 +126,8 @@ class Claim:
     direction: str | None = None
     base_measure: str | None = None
     base_year: int | None = None
-    ref: Claim | None = None
-    base: Claim | None = None
+    ref: ExtractedFigure | None = None
+    base: ExtractedFigure | None = None
     section: str = ""
     claim_id: str = ""
     purpose: str | None = None  # for a classified amount: what it is used for
@@ -168,20 +173,20 @@ class ClaimExtractor:
         self.year = year
         self.prior_year = year - 1
         self.department = department
-        self.claims: list[Claim] = []
+        self.claims: list[ExtractedFigure] = []
         self.unparsed: list[Unparsed] = []
         self.name_drift: list[tuple[int, str, str, str, str]] = []
         self._banner: str | None = None
         self._banner_section: str | None = None
         self._line_number = 0
         self._measure_cache: dict[tuple, tuple] = {}
-        self._latest_by_measure: dict[tuple[str, str | None], Claim] = {}
-        self._last_current: Claim | None = None
+        self._latest_by_measure: dict[tuple[str, str | None], ExtractedFigure] = {}
+        self._last_current: ExtractedFigure | None = None
         self._clause_ends: list[int] = []
         self._sentence_ends: list[int] = []
 
     # -- the pass ------------------------------------------------------------------------
-    def run(self) -> list[Claim]:
+    def run(self) -> list[ExtractedFigure]:
         for number, line in enumerate(self.lines, start=1):
             if len(line.text) > MAX_LINE_CHARS:
                 raise BudgetDataError([Problem("", number, None, f"a line of {len(line.text)} characters (more than "
@@ -389,7 +394,7 @@ class ClaimExtractor:
                                      DIRECTIONS[word.group(0)], prior, change))
         return found
 
-    def _subject(self, ctx: _LineContext, comparison: _Comparison) -> Claim | None:
+    def _subject(self, ctx: _LineContext, comparison: _Comparison) -> ExtractedFigure | None:
         text = ctx.line.text
         sentence_start = _last_break(self._sentence_ends, comparison.compare_start)
         begin = max(sentence_start, ctx.previous_end(comparison.compare_start), comparison.compare_start - LABEL_REACH)
@@ -399,7 +404,7 @@ class ClaimExtractor:
             return self._latest(measure, code) if measure is not None else None
         return self._last_current  # "…840.99万元。比2023年…": the figure just stated
 
-    def _latest(self, measure: str, code: str | None) -> Claim | None:
+    def _latest(self, measure: str, code: str | None) -> ExtractedFigure | None:
         return self._latest_by_measure.get((measure, code))
 
     def _refuse_unreadable(self, ctx: _LineContext, tok: Token | None) -> bool:
@@ -675,12 +680,13 @@ class ClaimExtractor:
 
     # -- bookkeeping -------------------------------------------------------------------------
     def _new(self, ctx: _LineContext, tok: Token, kind: str, measure: str, label: str, year: int, unit: str,
-             code: str | None = None) -> Claim:
+             code: str | None = None) -> ExtractedFigure:
         tok.used = True
         start, end = ctx.line.span(tok.start, tok.end)
-        claim = Claim(line=ctx.number, start=start, end=end, text=ctx.line.original[start:end], kind=kind,
-                      measure=measure, label=label or measure, year=year, value=tok.value, unit=unit,
-                      decimals=tok.decimals if tok.kind == "number" else None, code=code, section=ctx.section or "前言")
+        claim = ExtractedFigure(line=ctx.number, start=start, end=end, text=ctx.line.original[start:end], kind=kind,
+                                measure=measure, label=label or measure, year=year, value=tok.value, unit=unit,
+                                decimals=tok.decimals if tok.kind == "number" else None, code=code,
+                                section=ctx.section or "前言")
         self.claims.append(claim)
         if claim.year == self.year and kind in ("amount", "total"):
             self._latest_by_measure[(measure, code)] = claim
@@ -699,7 +705,7 @@ class ClaimExtractor:
         self.unparsed.append(Unparsed(ctx.number, ctx.section, original[start:end], sentence, reason))
 
     def _assign_ids(self) -> None:
-        by_line: dict[int, list[Claim]] = {}
+        by_line: dict[int, list[ExtractedFigure]] = {}
         for claim in self.claims:
             by_line.setdefault(claim.line, []).append(claim)
         for line, claims in by_line.items():
