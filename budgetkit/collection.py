@@ -302,7 +302,8 @@ def from_tables(budgets: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFrame
     (``REQUIRED_COLUMNS``), every value can be typed, no key (``TABLE_KEYS``: budget_id in
     budgets, claim_id within a budget in claims …) is empty or repeated, every budget_id of
     claims, lines and line_items is in budgets, and where claims or line_items carry department
-    and budget_year these are their budget's. All problems are collected, then raised as one
+    and budget_year these are their budget's (where they do not, they are taken from budgets, so
+    every table is keyed as load_many's). All problems are collected, then raised as one
     :class:`~budgetkit.schema.BudgetDataError` whose problems name the table (as ``file``), the
     row (1-based position in the frame given; None for the whole table), the field and what is wrong.
     """
@@ -323,7 +324,20 @@ def from_tables(budgets: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFrame
              for problem in sorted(twice[name] + problems[name], key=lambda p: -1 if p.row is None else p.row)]
     if found:
         raise BudgetDataError(found)
+    for name in ("claims", "line_items"):
+        typed[name] = _with_budget_keys(typed[name], typed["budgets"])
     return Collection(**typed)
+
+
+def _with_budget_keys(frame: pd.DataFrame, budgets: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` keyed like from_budgets' tables: department and budget_year, when it lacks them,
+    taken from its budget's row in ``budgets`` (checked: every budget_id is there, once)."""
+    missing = [column for column in KEY_COLUMNS if column not in frame.columns]
+    if not missing:
+        return frame
+    keys = budgets.set_index("budget_id")[missing].reindex(frame["budget_id"]).reset_index(drop=True)
+    filled = pd.concat([frame, keys], axis=1)
+    return filled[[*KEY_COLUMNS, *(column for column in frame.columns if column not in KEY_COLUMNS)]]
 
 
 def _check_tables(tables: dict[str, pd.DataFrame], problems: dict[str, list[Problem]]) -> None:

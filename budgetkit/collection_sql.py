@@ -78,7 +78,7 @@ def mlit(measure: str) -> str:
     return f"CAST({lit(measure)} AS measure_name)"
 
 
-#: The claims read for arithmetic (audit.Claim): value, amount, interval and their printed scales.
+#: The claims read for arithmetic (as claims.Claim reads them): value, amount, interval and their printed scales.
 #: B maps budget names to their order; T holds each claim's text; SECTIONS numbers the sections.
 ENRICH = f"""
 -- budgets are keyed by their order, an integer: joins on it are much faster than on long strings

@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from budgetkit.collection import LINE_ITEM_COLUMNS, from_tables, load_many
+from budgetkit.collection import LINE_ITEM_COLUMNS, from_tables, load_many, spending_structure
 from budgetkit.schema import BudgetDataError, bundled_data_dir
 from synthetic import generate, long_tables
 
@@ -62,10 +62,13 @@ def test_the_tables_of_a_loaded_collection_pass():
     pd.testing.assert_frame_equal(again.budgets, loaded.budgets)
 
 
-def test_claims_and_line_items_need_not_carry_department_and_budget_year(tables):
+def test_claims_and_line_items_without_department_and_budget_year_get_their_budgets(tables):
     budgets, claims, lines = tables
+    keyed = from_tables(budgets, claims, lines, _line_items())
     collection = from_tables(budgets, claims.drop(columns=["department", "budget_year"]), lines, _line_items())
-    assert "department" not in collection.claims
+    pd.testing.assert_frame_equal(collection.claims, keyed.claims)
+    assert list(collection.line_items[["budget_id", "budget_year"]].iloc[0]) == [FIRST, 2022]
+    spending_structure(collection)  # reads the claims' budget_year
 
 
 def test_missing_columns_are_named_with_their_table(tables):
