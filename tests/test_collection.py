@@ -431,6 +431,32 @@ def test_the_demo_collection_is_labelled_synthetic_and_loads():
     assert collection.problems.empty
 
 
+def _assert_same_collection(got, expected) -> None:
+    for name in ("budgets", "claims", "lines", "line_items", "problems"):
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), obj=name)
+    assert list(got.members) == list(expected.members)
+
+
+def test_the_demo_collection_loads_the_same_in_worker_processes():
+    one, two = load_many(DEMO, workers=1), load_many(DEMO, workers=2)
+    _assert_same_collection(two, one)
+    # the members loaded in the workers are read again from their sources when asked for
+    some = one.budgets["budget_id"][4]
+    assert some in two.members and two.budget(some).claims.equals(one.budget(some).claims)
+    assert two.members[some].line_items.equals(one.members[some].line_items)
+
+
+def test_documents_budgets_and_broken_files_load_the_same_in_worker_processes(tmp_path):
+    budgets = generate(4, seed=9)
+    paths = write_documents(budgets, tmp_path)
+    (tmp_path / "broken.txt").write_text("这不是预算说明。\n", encoding="utf-8")
+    sources = [load(), *paths, tmp_path / "broken.txt", *demo_sources()[:2]]
+    one, two = load_many(sources, workers=1), load_many(sources, workers=2)
+    _assert_same_collection(two, one)
+    assert len(two.problems) == 1 and len(two.budgets) == 7
+    assert two.members[two.budgets["budget_id"][0]] is sources[0]  # a Budget given stays itself
+
+
 def test_year_over_year_pairs_come_in_their_documented_order():
     """By department, restated year, measure name, code (none last), then the later budget."""
     pairs = load_many(DEMO).year_over_year()
