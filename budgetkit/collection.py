@@ -143,9 +143,14 @@ def read_parquet(folder: str | Path) -> Collection:
     import pyarrow.parquet as pq
 
     folder = Path(folder)
-    tables = {name: pq.read_table(folder / f"{name}.parquet") for name in TABLES}
-    tables = _in_budget_order(tables)
-    return Collection(**{name: table.to_pandas(types_mapper=pd.ArrowDtype) for name, table in tables.items()})
+    budgets = pq.read_table(folder / "budgets.parquet")
+    if not _ascending(budgets["budget_order"]):
+        budgets = budgets.take(pa.compute.sort_indices(budgets["budget_order"]))
+    frames = {"budgets": budgets.to_pandas(types_mapper=pd.ArrowDtype)}
+    for name in TABLES[1:]:
+        frames[name] = _in_budget_order(pq.read_table(folder / f"{name}.parquet"), budgets["budget_id"]).to_pandas(
+            types_mapper=pd.ArrowDtype)
+    return Collection(**frames)
 
 
 def _by_budget_id(table: pa.Table) -> pa.Table:
@@ -195,21 +200,26 @@ def _write_parquet(table: pa.Table, path: Path, row_group_rows: int) -> None:
             writer.write_table(table.slice(offset, length), row_group_size=max(length, 1))
 
 
-def _in_budget_order(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
-    """The tables read from Parquet (rows in budget_id order) in the collection's order: budgets
-    by budget_order, every other table's rows by their budget's, each budget's rows as stored."""
-    budgets = tables["budgets"]
-    if not _ascending(budgets["budget_order"]):
-        budgets = budgets.take(pa.compute.sort_indices(budgets["budget_order"]))
-    out = {"budgets": budgets}
-    for name, table in tables.items():
-        if name == "budgets":
-            continue
-        rank = pa.compute.index_in(table["budget_id"], value_set=budgets["budget_id"].combine_chunks())
-        if not _ascending(rank):
-            table = table.take(pa.compute.sort_indices(rank))  # rows of no budget (null) last
-        out[name] = table
-    return out
+def _in_budget_order(table: pa.Table, budget_ids: pa.ChunkedArray) -> pa.Table:
+    """A table read from Parquet (rows in budget_id order) in the collection's order: its rows by
+    their budget's place in ``budget_ids`` (rows of no budget last), each budget's rows as stored.
+
+    The table is copied a column at a time, each old column freed and its memory given back before
+    the next is copied, so the copy costs about one column's memory, not the table's: the reader's
+    threads allocated the old buffers, and Arrow's allocator (mimalloc) keeps what another thread
+    frees until asked to return it. Taking all columns at once raised the peak of reading 10,000
+    synthetic budgets by 350–500 MB; this way by ~50 MB, in the same time (~0.6 s)."""
+    rank = pa.compute.index_in(table["budget_id"], value_set=budget_ids.combine_chunks())
+    if _ascending(rank):
+        return table
+    indices, schema, columns = pa.compute.sort_indices(rank), table.schema, []
+    del rank
+    pool = pa.default_memory_pool()
+    while table.num_columns:
+        columns.append(table.column(0).take(indices))
+        table = table.remove_column(0)
+        pool.release_unused()
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def audit_parquet(folder: str | Path, rules: list[Rule] | str | Path | None = None,
