@@ -42,12 +42,13 @@ def _generator():
 
 
 def parquet_collection(n: int) -> Path:
-    """``n`` synthetic budgets as Parquet long tables (built without files, then written once)."""
-    from budgetkit.collection import from_tables
+    """``n`` synthetic budgets as Parquet long tables (built without files, then written once; the
+    folder is named after the layout too, so a change of row groups or compression writes anew)."""
+    from budgetkit.collection import PARQUET_COMPRESSION, ROW_GROUP_ROWS, from_tables
 
     generate, long_tables = _generator().generate, _generator().long_tables
 
-    folder = CACHE / f"parquet-{n}-{SEED}"
+    folder = CACHE / f"parquet-{n}-{SEED}-{ROW_GROUP_ROWS}-{PARQUET_COMPRESSION}"
     if not (folder / "claims.parquet").is_file():
         from_tables(*long_tables(generate(n, seed=SEED))).to_parquet(folder)
     return folder

@@ -11,7 +11,7 @@ import pytest
 
 from budgetkit import load
 from budgetkit.audit import FINDING_COLUMNS, audit
-from budgetkit.collection import audit_parquet, from_budgets, load_many, read_parquet
+from budgetkit.collection import audit_parquet, demo_sources, from_budgets, load_many, read_parquet
 from budgetkit.schema import bundled_data_dir
 from builders import budget_of, claim
 from synthetic import PLANTED_KINDS, generate, ground_truth, long_tables, write_documents, write_packages
@@ -257,6 +257,118 @@ def test_a_collection_audited_in_chunks_gives_the_same_findings_in_the_same_orde
     pd.testing.assert_frame_equal(audit_parquet(tmp_path / "city"), findings)
 
 
+def _row_group_ids(path) -> list[tuple[str, str, int]]:
+    """(min budget_id, max budget_id, rows) of every row group of a Parquet file, from its footer."""
+    import pyarrow.parquet as pq
+
+    metadata = pq.ParquetFile(path).metadata
+    column = metadata.schema.to_arrow_schema().get_field_index("budget_id")
+    groups = []
+    for index in range(metadata.num_row_groups):
+        group = metadata.row_group(index)
+        statistics = group.column(column).statistics
+        assert statistics is not None and statistics.has_min_max, f"{path} row group {index}: no budget_id statistics"
+        groups.append((statistics.min, statistics.max, group.num_rows))
+    return groups
+
+
+@pytest.fixture(scope="module")
+def unsorted(synthetic):
+    """The synthetic budgets in the generator's order (not budget_id order), as long tables."""
+    from budgetkit.collection import from_tables
+
+    budgets = synthetic[0]
+    assert [b.budget_id for b in budgets] != sorted(b.budget_id for b in budgets)
+    return from_tables(*long_tables(budgets))
+
+
+def test_parquet_row_groups_hold_whole_budgets_in_budget_id_order(unsorted, tmp_path):
+    import pyarrow.parquet as pq
+
+    unsorted.to_parquet(tmp_path / "city", row_group_rows=1000)
+    for name in ("claims", "lines", "budgets"):
+        groups = _row_group_ids(tmp_path / "city" / f"{name}.parquet")
+        assert len(groups) > 1 if name != "budgets" else len(groups) == 1
+        assert all(rows <= 1000 for _, _, rows in groups)
+        # whole budgets, in order: every group's ids lie after the previous group's
+        assert all(before[1] < after[0] for before, after in zip(groups, groups[1:])), name
+        table = pq.read_table(tmp_path / "city" / f"{name}.parquet")
+        ids = table["budget_id"].to_pylist()
+        assert ids == sorted(ids)
+        # each budget's rows keep their order in the collection
+        frame = getattr(unsorted, name)
+        expected = frame.assign(_at=range(len(frame))).sort_values(["budget_id", "_at"], kind="stable")
+        assert table["budget_id"].to_pylist() == list(expected["budget_id"])
+        if name == "claims":
+            assert table["claim_id"].to_pylist() == list(expected["claim_id"])
+    sorting = pq.ParquetFile(tmp_path / "city" / "claims.parquet").metadata.row_group(0).sorting_columns
+    assert [column.column_index for column in sorting] == [0]  # declared sorted by budget_id
+
+
+def test_a_filter_on_budget_id_reads_only_its_row_group(unsorted, tmp_path):
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    unsorted.to_parquet(tmp_path / "city", row_group_rows=1000)
+    path = tmp_path / "city" / "claims.parquet"
+    groups = _row_group_ids(path)
+    some = unsorted.budgets["budget_id"][17]
+    holding = [index for index, (low, high, _) in enumerate(groups) if low <= some <= high]
+    assert len(holding) == 1
+    # pyarrow prunes by the footer's statistics: one row group of the file is left to read
+    fragment = next(ds.dataset(path, format="parquet").get_fragments())
+    kept = fragment.split_by_row_group(filter=ds.field("budget_id") == some)
+    assert [piece.row_groups[0].id for piece in kept] == holding
+    read = pq.read_table(path, filters=[("budget_id", "==", some)]).to_pandas()
+    expected = unsorted.claims[unsorted.claims["budget_id"] == some]
+    assert list(read["claim_id"]) == list(expected["claim_id"])
+    # DuckDB's scan of the same filter gives the same rows
+    import duckdb
+
+    quoted = str(path).replace("'", "''")
+    rows = duckdb.sql(f"SELECT claim_id FROM read_parquet('{quoted}') WHERE budget_id = ?", params=[some]).fetchall()
+    assert [row[0] for row in rows] == list(expected["claim_id"])
+
+
+def test_a_budget_larger_than_a_row_group_spans_whole_groups(unsorted, tmp_path):
+    unsorted.to_parquet(tmp_path / "city", row_group_rows=50)  # fewer rows than a budget's claims
+    groups = _row_group_ids(tmp_path / "city" / "claims.parquet")
+    assert all(rows <= 50 for _, _, rows in groups)
+    assert sum(rows for _, _, rows in groups) == len(unsorted.claims)
+    assert all(before[1] <= after[0] for before, after in zip(groups, groups[1:]))
+    back = read_parquet(tmp_path / "city")
+    pd.testing.assert_frame_equal(back.claims, unsorted.claims, check_dtype=False)
+
+
+def _assert_same_tables(back, collection) -> None:
+    """Every long table read back equals the collection's, row for row (Arrow dtypes on reading)."""
+    for name in ("budgets", "claims", "lines", "line_items"):
+        expected, got = getattr(collection, name), getattr(back, name)
+        assert list(got.columns) == list(expected.columns), name
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False, check_index_type=False, obj=name)
+
+
+def test_parquet_round_trip_gives_the_collection_in_its_order(unsorted, tmp_path):
+    unsorted.to_parquet(tmp_path / "city", row_group_rows=1000)
+    _assert_same_tables(read_parquet(tmp_path / "city"), unsorted)
+    demo = load_many(demo_sources())  # the bundled budget comes last, its budget_id is not the last
+    assert list(demo.budgets["budget_id"]) != sorted(demo.budgets["budget_id"]) and not demo.line_items.empty
+    demo.to_parquet(tmp_path / "demo")
+    _assert_same_tables(read_parquet(tmp_path / "demo"), demo)
+
+
+def test_parquet_in_row_groups_audits_the_same(unsorted, tmp_path):
+    unsorted.to_parquet(tmp_path / "city", row_group_rows=1000)
+    pd.testing.assert_frame_equal(audit_parquet(tmp_path / "city"), unsorted.audit())
+
+
+def test_two_writes_of_a_collection_are_byte_identical(unsorted, tmp_path):
+    unsorted.to_parquet(tmp_path / "one", row_group_rows=1000)
+    unsorted.to_parquet(tmp_path / "two", row_group_rows=1000)
+    for name in ("budgets", "claims", "lines", "line_items"):
+        assert (tmp_path / "one" / f"{name}.parquet").read_bytes() == (tmp_path / "two" / f"{name}.parquet").read_bytes()
+
+
 def _sources_connection(collection):
     import budgetkit.collection as module
 
@@ -317,6 +429,32 @@ def test_the_demo_collection_is_labelled_synthetic_and_loads():
         assert descriptor["synthetic"] is True and "SYNTHETIC" in descriptor["description"]
     collection = load_many(DEMO)
     assert collection.problems.empty
+
+
+def _assert_same_collection(got, expected) -> None:
+    for name in ("budgets", "claims", "lines", "line_items", "problems"):
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), obj=name)
+    assert list(got.members) == list(expected.members)
+
+
+def test_the_demo_collection_loads_the_same_in_worker_processes():
+    one, two = load_many(DEMO, workers=1), load_many(DEMO, workers=2)
+    _assert_same_collection(two, one)
+    # the members loaded in the workers are read again from their sources when asked for
+    some = one.budgets["budget_id"][4]
+    assert some in two.members and two.budget(some).claims.equals(one.budget(some).claims)
+    assert two.members[some].line_items.equals(one.members[some].line_items)
+
+
+def test_documents_budgets_and_broken_files_load_the_same_in_worker_processes(tmp_path):
+    budgets = generate(4, seed=9)
+    paths = write_documents(budgets, tmp_path)
+    (tmp_path / "broken.txt").write_text("这不是预算说明。\n", encoding="utf-8")
+    sources = [load(), *paths, tmp_path / "broken.txt", *demo_sources()[:2]]
+    one, two = load_many(sources, workers=1), load_many(sources, workers=2)
+    _assert_same_collection(two, one)
+    assert len(two.problems) == 1 and len(two.budgets) == 7
+    assert two.members[two.budgets["budget_id"][0]] is sources[0]  # a Budget given stays itself
 
 
 def test_year_over_year_pairs_come_in_their_documented_order():
