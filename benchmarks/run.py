@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated: import, check, notebooks, audit, extract")
     parser.add_argument("--budgets", type=int, default=10_000, help="budgets in the audited collection")
     parser.add_argument("--documents", type=int, default=1_000, help="synthetic documents to extract")
-    parser.add_argument("--notebook-repeat", type=int, default=3, help="runs per notebook (the best is kept)")
+    parser.add_argument("--notebook-repeat", type=int, default=5, help="runs per notebook (the best is kept)")
     parser.add_argument("--output", default=str(HERE / "latest.md"))
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
