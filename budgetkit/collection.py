@@ -18,7 +18,7 @@ only when used, so ``import budgetkit`` stays cheap.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -507,7 +507,7 @@ def from_tables(budgets: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFrame
     found = [problem for name in TABLES
              for problem in sorted(twice[name] + problems[name], key=lambda p: -1 if p.row is None else p.row)]
     if found:
-        raise BudgetDataError(found)
+        raise BudgetDataError([replace(problem, counts="row") for problem in found])
     for name in ("claims", "line_items"):
         typed[name] = _with_budget_keys(typed[name], typed["budgets"])
     return Collection(**typed)

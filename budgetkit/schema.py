@@ -53,11 +53,12 @@ class Problem:
     # the row's position in the frame, 1-based, and None for the whole table)
     field: str | None
     message: str
+    counts: str = "line"  # what ``row`` counts: a file's lines, or a frame's rows ("row")
 
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f", line {self.row}"
+            where += f", {self.counts} {self.row}"
         if self.field:
             where += f", field '{self.field}'"
         return f"{where}: {self.message}"

@@ -213,7 +213,7 @@ def test_every_problem_is_reported_at_once_in_table_and_row_order(tables):
     ]
     message = str(raised.value)
     assert message.startswith("6 problems in budget data:")
-    assert "  - claims, line 5, field 'claim_id': duplicate claim_id 'c006-1'" in message
+    assert "  - claims, row 5, field 'claim_id': duplicate claim_id 'c006-1'" in message
     assert list(raised.value.to_frame().columns) == ["file", "row", "field", "message"]
 
 
@@ -225,3 +225,13 @@ def test_rows_are_counted_in_the_frame_given_whatever_its_index(tables):
     shuffled.loc[1003, "claim_id"] = "c006-1"  # the 4th row of the frame
     assert problems_of(budgets, shuffled, lines) == [
         ("claims", 4, "claim_id", f"duplicate claim_id 'c006-1' in budget '{FIRST}' (first at row 1)")]
+
+
+def test_the_error_counts_rows_of_the_frame(tables):
+    budgets, claims, lines = tables
+    repeated = claims.loc[2, "claim_id"]
+    claims.loc[3, "claim_id"] = repeated
+    with pytest.raises(BudgetDataError) as raised:
+        from_tables(budgets, claims, lines)
+    assert str(raised.value).splitlines()[1] == (
+        f"  - claims, row 4, field 'claim_id': duplicate claim_id {repeated!r} in budget '{FIRST}' (first at row 3)")
