@@ -121,16 +121,16 @@ class Collection:
     def audit(self, rules: list[Rule] | str | Path | None = None) -> pd.DataFrame:
         """Every rule on every budget: the findings of ``budgetkit.audit.audit`` for each budget,
         stacked, keyed by budget_id, department and budget_year."""
-        sources = {name: _arrow(getattr(self, name), name) for name in ("budgets", "claims", "lines")}
+        sources = {name: _arrow(getattr(self, name)) for name in ("budgets", "claims", "lines")}
         return _run_audit(_connect(), _rules(rules), sources)
 
     def year_over_year(self) -> pd.DataFrame:
         """A rule across budgets: the prior-year figures a department's year-Y+1 document states
         against the figures its year-Y document states for the same quantity."""
         con = _connect()
-        con.register("budgets_src", _arrow(self.budgets, "budgets"))
-        con.register("claims_src", _arrow(self.claims, "claims"))
-        con.register("lines_src", _arrow(self.lines, "lines"))
+        con.register("budgets_src", _arrow(self.budgets))
+        con.register("claims_src", _arrow(self.claims))
+        con.register("lines_src", _arrow(self.lines))
         return _year_over_year(con)
 
     # -- storage --------------------------------------------------------------------------
@@ -146,7 +146,7 @@ class Collection:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         for name in TABLES:
-            _write_parquet(_by_budget_id(_arrow(getattr(self, name), name)), folder / f"{name}.parquet", row_group_rows)
+            _write_parquet(_by_budget_id(_arrow(getattr(self, name))), folder / f"{name}.parquet", row_group_rows)
         return folder
 
     def table(self, name: str) -> pd.DataFrame:
@@ -309,7 +309,7 @@ def load_many(sources: str | Path | Iterable[str | Path | Budget], workers: int 
             problems += [{"budget_id": budget_id, "source": str(source), **error} for error in errors]
         else:
             budgets.append((budget_id, budget, str(source)))
-    collection = _collect(budgets)
+    collection = from_budgets(budgets)
     collection.problems = pd.DataFrame(problems, columns=PROBLEM_COLUMNS).astype(
         {"budget_id": "str", "source": "str", "file": "str", "row": "Int64", "field": "str", "message": "str"})
     return collection
@@ -373,7 +373,7 @@ class _Parts:
 
 
 def _ipc(frame: pd.DataFrame, columns: list[str]) -> bytes:
-    table = pa.Table.from_pandas(frame if list(frame.columns) == columns else frame[columns], preserve_index=False)
+    table = _arrow(frame if list(frame.columns) == columns else frame[columns])
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema.remove_metadata()) as writer:
         writer.write_table(table.replace_schema_metadata(None))
@@ -415,13 +415,10 @@ class _Members(Mapping):
 
 
 def from_budgets(budgets: list[tuple[str, Budget, str]]) -> Collection:
-    """Stack loaded budgets into long tables; ``budgets`` holds (budget_id, Budget, source)."""
-    return _collect(budgets)
+    """Stack loaded budgets into long tables; ``budgets`` holds (budget_id, Budget, source).
 
-
-def _collect(budgets: list[tuple[str, Budget | _Parts, str]]) -> Collection:
-    """:func:`from_budgets`, where a budget may also be the _Parts a worker process sent back
-    (its source is then a path, from which ``members`` reads the Budget again if asked)."""
+    (Within load_many a budget may also be the _Parts a worker process sent back; its source is
+    then a path, from which ``members`` reads the Budget again if asked.)"""
     meta, keys = [], []
     line_ids, line_numbers, line_texts, line_sections = [], [], [], []
     for order, (budget_id, budget, source) in enumerate(budgets):
@@ -740,7 +737,7 @@ def _untyped_message(value, kind: str) -> str:
     return f"{shown} is not a number (a {type(value).__name__}): give exact values as Decimal or int"
 
 
-def _arrow(frame: pd.DataFrame, name: str) -> pa.Table:
+def _arrow(frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 

@@ -373,7 +373,7 @@ def _sources_connection(collection):
     import budgetkit.collection as module
 
     con = module._connect()
-    module._open_sources(con, {name: module._arrow(getattr(collection, name), name) for name in ("budgets", "claims", "lines")})
+    module._open_sources(con, {name: module._arrow(getattr(collection, name)) for name in ("budgets", "claims", "lines")})
     return con
 
 
