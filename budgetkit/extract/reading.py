@@ -50,6 +50,7 @@ class Document:
     path: Path
     format: str  # txt, docx or pdf
     text: str
+    left_out: tuple[str, ...] = ()  # what of the document is not in ``text`` (a PDF's tables), said to the user
 
     @property
     def lines(self) -> list[str]:
@@ -63,6 +64,7 @@ def _fail(path: Path, message: str, line: int | None = None) -> BudgetDataError:
 def read_document(source: str | Path) -> Document:
     """Read ``source`` by its suffix: .txt (UTF-8, UTF-8 with BOM, GBK, GB18030), .docx or .pdf."""
     path = Path(source)
+    left_out: tuple[str, ...] = ()
     if not path.is_file():
         raise _fail(path, "file not found")
     suffix = path.suffix.lower()
@@ -70,7 +72,7 @@ def read_document(source: str | Path) -> Document:
     if suffix == ".docx":
         text = _read_docx(path, size)
     elif suffix == ".pdf":
-        text = _read_pdf(path, size)
+        text, left_out = _read_pdf(path, size)
     elif suffix in (".txt", ".text", ""):
         if size > MAX_TEXT_BYTES:
             raise _fail(path, f"{size} bytes is more than the {MAX_TEXT_BYTES} a text budget explanation can be")
@@ -84,7 +86,7 @@ def read_document(source: str | Path) -> Document:
         raise _fail(path, f"{len(text)} characters of text: more than the {MAX_TEXT_CHARS} a budget explanation has")
     if text.count("\n") >= MAX_LINES:
         raise _fail(path, f"more than {MAX_LINES} lines: not a budget explanation")
-    return Document(path=path, format=suffix.lstrip("."), text=text)
+    return Document(path=path, format=suffix.lstrip("."), text=text, left_out=left_out)
 
 
 # -- .docx --------------------------------------------------------------------------------
@@ -155,26 +157,82 @@ def _docx_text(document) -> str:
 
 # -- PDF ------------------------------------------------------------------------------------
 
-def _read_pdf(path: Path, size: int) -> str:
+def _read_pdf(path: Path, size: int) -> tuple[str, tuple[str, ...]]:
+    """The prose of a PDF and what was left out of it. A table (pdfplumber's ruled tables) is not
+    prose: a row read as a sentence glues a label of one column to a figure of another, so its
+    characters are left out (until tables are read as tables) and each page's tables are noted.
+    A page number alone on the first or last line of a page is left out too: joined to the next
+    line it would become part of a figure ("19" + "3．…" read as 193)."""
     if size > MAX_DOCUMENT_BYTES:
         raise _fail(path, f"{size} bytes is more than the {MAX_DOCUMENT_BYTES} accepted for a PDF")
     import pdfplumber  # lazy: only PDF reading needs it
 
     page_lines: list[str] = []
+    full_lines: list[bool] = []
+    tables_on: dict[int, int] = {}
     try:
         with pdfplumber.open(str(path)) as pdf:
             if len(pdf.pages) > MAX_PDF_PAGES:
                 raise _fail(path, f"{len(pdf.pages)} pages: more than the {MAX_PDF_PAGES} accepted")
-            for page in pdf.pages:
-                text = page.extract_text() or ""
-                page_lines.extend(text.split("\n"))
+            for number, page in enumerate(pdf.pages, start=1):
+                boxes = [table.bbox for table in page.find_tables()]
+                if boxes:
+                    tables_on[number] = len(boxes)
+                    page = page.filter(lambda obj, boxes=boxes: not _inside_any(obj, boxes))
+                lines = _without_page_numbers(page.extract_text_lines())
+                # a line reaching the page's right margin wrapped: it goes on in the next line
+                right = max((line["x1"] for line in lines), default=0)
+                page_lines.extend(line["text"] for line in lines)
+                full_lines.extend(line["x1"] >= right - 2 * _char_width(line) for line in lines)
     except BudgetDataError:
         raise
     except Exception as error:  # pdfminer raises many types for broken files
         raise _fail(path, f"not a readable PDF ({type(error).__name__}: {error})") from None
-    if not any(line.strip() for line in page_lines):
+    if not any(line.strip() for line in page_lines) and not tables_on:
         raise _fail(path, "the PDF has no text layer (a scan?): nothing to read")
-    return join_wrapped_lines(page_lines)
+    left_out = ()
+    if tables_on:
+        count = sum(tables_on.values())
+        left_out = (f"{count} {'table' if count == 1 else 'tables'} on {_page_ranges(sorted(tables_on))} "
+                    "left out of the prose: tables are not read as tables yet, so their figures are not checked",)
+    return join_wrapped_lines(page_lines, full_lines), left_out
+
+
+def _inside_any(obj: dict, boxes: list[tuple]) -> bool:
+    """Whether a character (or any layout object) has its centre inside one of ``boxes``."""
+    x = (obj["x0"] + obj["x1"]) / 2
+    y = (obj["top"] + obj["bottom"]) / 2
+    return any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+
+#: A page number printed alone: 7, - 7 -, 第7页, 7/31.
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*)?(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*/\s*\d{1,3})?(?:\s*[-—–])?\s*$")
+
+
+def _without_page_numbers(lines: list[dict]) -> list[dict]:
+    lines = [line for line in lines if line["text"].strip()]
+    if lines and _PAGE_NUMBER.match(lines[-1]["text"]):
+        lines = lines[:-1]
+    if lines and _PAGE_NUMBER.match(lines[0]["text"]):
+        lines = lines[1:]
+    return lines
+
+
+def _char_width(line: dict) -> float:
+    chars = line.get("chars") or []
+    return max((c["x1"] - c["x0"] for c in chars), default=0.0)
+
+
+def _page_ranges(pages: list[int]) -> str:
+    """[8, 9, 10, 12] → "pages 8–10, 12"."""
+    runs: list[list[int]] = []
+    for page in pages:
+        if runs and page == runs[-1][-1] + 1:
+            runs[-1].append(page)
+        else:
+            runs.append([page])
+    text = ", ".join(f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
+    return ("page " if len(pages) == 1 else "pages ") + text
 
 
 _SENTENCE_END = re.compile(r"[。；：！？:;]\s*$")
@@ -185,15 +243,18 @@ _ENDS_IN_NUMBER = re.compile(r"[\d.,，．]$")
 _STARTS_WITH_UNIT = re.compile(r"^\s*(?:亿元|万元|元|%|％|人|辆|个|场|名|期|台|[\d.,．，])")
 
 
-def join_wrapped_lines(lines: list[str]) -> str:
+def join_wrapped_lines(lines: list[str], full: list[bool] | None = None) -> str:
     """Undo a PDF's line wraps: a full-width line that does not end a sentence continues on the
     next (the text wrapped); a number split from its unit or its digits always joins. A short
-    line ends its paragraph or is a heading."""
+    line ends its paragraph or is a heading. A line is full when about as long as most long lines,
+    or when ``full`` (the page's geometry) says it reaches the right margin: digits are narrower
+    than Han characters, so a justified line of figures reaches the margin in fewer characters."""
     out: list[str] = []
     lengths = sorted(len(line.strip()) for line in lines if line.strip())
     width = lengths[int(len(lengths) * 0.9)] if lengths else 0  # the page's full line width
+    full = [len(line.strip()) >= 0.85 * width or bool(full and full[i]) for i, line in enumerate(lines)]
     last_full = False
-    for raw in lines:
+    for raw, is_full in zip(lines, full):
         line = raw.rstrip()
         if not line.strip():
             last_full = False
@@ -204,10 +265,10 @@ def join_wrapped_lines(lines: list[str]) -> str:
             heading = bool(_HEADING.match(previous))
             if split_number or (last_full and not heading and not _SENTENCE_END.search(previous)):
                 out[-1] = previous + line.lstrip()
-                last_full = len(line.strip()) >= 0.85 * width
+                last_full = is_full
                 continue
         out.append(line)
-        last_full = len(line.strip()) >= 0.85 * width
+        last_full = is_full
     return "\n".join(out)
 
 
