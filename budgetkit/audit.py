@@ -56,6 +56,8 @@ _TEXT_CHECKS = ("placeholder", "comparison-year", "change-direction", "reason-ye
 #: Computed shares are carried to this many decimals beyond the stated figure (rounded half-even
 #: for the point value, outward for the interval bounds): enough to tell a rounding from a drift.
 SHARE_GUARD_DIGITS = 3
+#: How many labels a note lists when figures of several measures equal a difference.
+DIFFERENCE_LABELS = 3
 
 FINDING_COLUMNS = [
     "rule", "rule_kind", "verdict", "section", "claim_id", "measure", "label",
@@ -219,10 +221,16 @@ def _describe(claim: Claim) -> str:
 
 
 def _difference_note(claims: _Claims, difference: Decimal, unit: str, used: Iterable[Claim]) -> str:
+    """The stated figure the difference equals, when one measure's figure does; when figures of
+    several measures do, none of them is named as the explanation: their labels are listed."""
     matches = _same_value(claims, abs(difference), unit, {c.id for c in used})
     if not matches:
         return ""
-    return " The difference equals " + "; ".join(_describe(c) for c in matches[:3]) + "."
+    if len(matches) == 1:
+        return f" The difference equals {_describe(matches[0])}."
+    more = ", …" if len(matches) > DIFFERENCE_LABELS else ""
+    return (" Several stated figures equal the difference ("
+            + ", ".join(c.label for c in matches[:DIFFERENCE_LABELS]) + more + ").")
 
 
 # -- rule kinds ---------------------------------------------------------------------------------
@@ -381,29 +389,52 @@ def _change_rows(rule: Rule, claims: _Claims) -> list[dict]:
             current, prior = _change_parts(claims, change)
             if current is None or prior is None:
                 continue
+            if _prior_implied_by(change, prior) and (current.value is None or prior.value is None):
+                continue  # an unprinted figure implies no prior year
             rows.append(_stated_prior_row(rule, claims, change, current, prior))
         return rows
     return _implied_prior_rows(rule, claims, changes)
 
 
+def _prior_implied_by(change: Claim, base: Claim) -> bool:
+    """A percentage change whose base is the money change stated with it (增加2248.37万元，增长16.47%):
+    the prior year is the one that change implies, this year minus the change."""
+    return change.unit == "%" and base.kind == "change" and base.money
+
+
 def _stated_prior_row(rule: Rule, claims: _Claims, change: Claim, current: Claim, prior: Claim) -> dict:
     signed = change.signed_change
+    implied = _prior_implied_by(change, prior)
+    if implied:
+        # prior = current − signed change, on intervals and as a point, in the comparison unit
+        prior_interval = current.interval - prior.signed_change
+        prior_amount = current.amount - (-prior.amount if prior.direction == "decrease" else prior.amount)
+        implication = (f"{_fmt(current.amount)} {'+' if prior.direction == 'decrease' else '−'} "
+                       f"{_fmt(prior.amount)} = {_fmt(prior_amount)}")
+    else:
+        prior_interval, prior_amount = prior.interval, prior.amount
     if change.unit == "%":
         # a percentage change is taken of the prior year; a base that can be zero has none
-        computed_interval = (current.interval - prior.interval).ratio_pct(prior.interval)
+        computed_interval = (current.interval - prior_interval).ratio_pct(prior_interval)
         if computed_interval is None:
+            zero = (f"{implication}, the prior year the change {prior.id} implies" if implied else _describe(prior))
             return _row(rule, "semantic", change, stated=change.value, stated_interval=signed, computed=None,
                         computed_interval=None, inputs=[current, prior], unit="%",
-                        explanation=f"Growth from a zero base ({_describe(prior)}) has no percentage.")
-        point = _quantize((current.amount - prior.amount) / prior.amount * 100, change.decimals)
+                        explanation=f"Growth from a zero base ({zero}) has no percentage.")
+        point = _quantize((current.amount - prior_amount) / prior_amount * 100, change.decimals)
         computed_interval = _outward(computed_interval, change.decimals)
     else:
-        computed_interval = current.interval - prior.interval
-        point = current.amount - prior.amount
+        computed_interval = current.interval - prior_interval
+        point = current.amount - prior_amount
     verdict = _verdict(signed, change.signed, change.last_place, computed_interval)
-    explanation = (f"{_fmt(current.value)} − {_fmt(prior.value)} = {_fmt(point)}"
-                   f"{'%' if change.unit == '%' else ''}; the text states "
-                   f"{_direction_word(change)} {_fmt(change.value)}.")
+    if implied:
+        explanation = (f"{implication} (the prior year the change {prior.id} implies); "
+                       f"{_fmt(current.amount - prior_amount)} ÷ {_fmt(prior_amount)} = {_fmt(point)}%; "
+                       f"the text states {_direction_word(change)} {_fmt(change.value)}.")
+    else:
+        explanation = (f"{_fmt(current.value)} − {_fmt(prior.value)} = {_fmt(point)}"
+                       f"{'%' if change.unit == '%' else ''}; the text states "
+                       f"{_direction_word(change)} {_fmt(change.value)}.")
     if verdict != "consistent" and change.unit != "%":
         explanation += _difference_note(claims, change.signed - point, change.comparison_unit, [change, current, prior])
     return _row(rule, verdict, change, stated=change.signed, stated_interval=signed, computed=point,

@@ -24,7 +24,7 @@ with DuckDB's regular expressions and hand only the matching lines to Python's `
 
 from __future__ import annotations
 
-from .audit import SHARE_GUARD_DIGITS, Rule
+from .audit import DIFFERENCE_LABELS, SHARE_GUARD_DIGITS, Rule
 from .claims import COUNT_UNITS
 
 #: Fixed point of every quantity in SQL: 10⁻¹⁰ of its unit.
@@ -191,20 +191,41 @@ def text_of(alias: str, budget: str, ord_: str) -> str:
 
 
 def note(need: str, limit: int, lead: str, tail: str, *, drop_measure: bool = False) -> str:
-    """audit._difference_note / _same_value for many rows: ``need`` yields fid, budget_id, target,
+    """audit._same_value for many rows, each figure named: ``need`` yields fid, budget_id, target,
     unit, used (orders of claims not to name) [and measure]; gives fid and the note text."""
     measure_filter = "AND e.measure <> n.measure" if drop_measure else ""
     return f"""
     SELECT m.fid, {lit(lead)} || string_agg({describe('e', 't')}, '; ' ORDER BY m.first_ord) || {lit(tail)} AS note
-    FROM (  -- the first claim of each other measure stating the target
-        SELECT n.fid, n.budget_id, min(e.ord) AS first_ord
+    FROM ({_same_value(need, limit, measure_filter)}) m
+    JOIN E e ON e.key = claim_key(m.budget_id, m.first_ord) {text_of('t', 'm.budget_id', 'm.first_ord')}
+    GROUP BY m.fid"""
+
+
+def difference_note(need: str) -> str:
+    """audit._difference_note for many rows (``need`` as for :func:`note`): the one figure the
+    difference equals, or the labels of the several measures whose figures equal it."""
+    labels = DIFFERENCE_LABELS
+    return f"""
+    SELECT m.fid, CASE WHEN max(m.nm) = 1
+                       THEN ' The difference equals ' || string_agg({describe('e', 't')}, '') || '.'
+                       ELSE ' Several stated figures equal the difference ('
+                            || string_agg(coalesce(t.label, ''), ', ' ORDER BY m.first_ord)
+                            || CASE WHEN max(m.nm) > {labels} THEN ', …' ELSE '' END || ').' END AS note
+    FROM ({_same_value(need, labels, "")}) m
+    JOIN E e ON e.key = claim_key(m.budget_id, m.first_ord) {text_of('t', 'm.budget_id', 'm.first_ord')}
+    GROUP BY m.fid"""
+
+
+def _same_value(need: str, limit: int, measure_filter: str) -> str:
+    """The first claim (first_ord) of each measure stating each row's target, the first ``limit`` of
+    them by order, and how many measures state it (nm)."""
+    return f"""
+        SELECT n.fid, n.budget_id, min(e.ord) AS first_ord, count(*) OVER (PARTITION BY n.fid) AS nm
         FROM ({need}) n JOIN E e ON e.budget_id = n.budget_id AND e.amt = n.target AND e.cunit = n.unit
         WHERE n.target <> 0 AND e.kind IN ('amount', 'total') AND e.v IS NOT NULL
           AND NOT list_contains(n.used, e.ord) {measure_filter}
         GROUP BY n.fid, n.budget_id, e.measure
-        QUALIFY row_number() OVER (PARTITION BY n.fid ORDER BY min(e.ord)) <= {limit}
-    ) m JOIN E e ON e.key = claim_key(m.budget_id, m.first_ord) {text_of('t', 'm.budget_id', 'm.first_ord')}
-    GROUP BY m.fid"""
+        QUALIFY row_number() OVER (PARTITION BY n.fid ORDER BY min(e.ord)) <= {limit}"""
 
 
 # -- sums -------------------------------------------------------------------------------------
@@ -236,7 +257,7 @@ def _sum_rows(parts: str) -> str:
                g.computed, g.cs, itext(g.clo, g.chi, g.cis) AS computed_interval, t.cunit AS unit,
                g.listing, g.inputs, g.used, t.v AS tv, t.vs AS tvs, t.ord, t.cunit
         FROM g JOIN E t ON t.key = claim_key(g.budget_id, g.tid)
-    ), n AS ({note("SELECT fid, budget_id, abs(stated - computed) AS target, cunit AS unit, list_prepend(ord, used) AS used FROM r WHERE verdict <> 'consistent' AND exh", 3, " The difference equals ", ".")})
+    ), n AS ({difference_note("SELECT fid, budget_id, abs(stated - computed) AS target, cunit AS unit, list_prepend(ord, used) AS used FROM r WHERE verdict <> 'consistent' AND exh")})
     SELECT r.budget_id, r.verdict, r.stated, r.stated_scale,
            r.stated_interval, r.computed, r.cs AS computed_scale, r.computed_interval, r.unit,
            CASE WHEN r.exh AND r.verdict = 'consistent'
@@ -448,13 +469,27 @@ def _change_join(where: str = "TRUE") -> str:
         WHERE {where}"""
 
 
+#: audit._prior_implied_by on a change (columns ``{c}``…) and its base claim (``{q}``…).
+IMPLIES_PRIOR = "({c}unit = '%' AND {q}kind = 'change' AND {q}cunit = '万元')"
+
+
 def change_sql(rule: Rule) -> str:
     if rule.params["basis"] == "implied-prior":
         return implied_prior_sql(rule)
     g = SHARE_GUARD_DIGITS
+    implication = ("fmt(z.u_amt, z.u_as_) || CASE WHEN z.q_direction = 'decrease' THEN ' + ' ELSE ' − ' END "
+                   "|| fmt(z.g_amt, z.g_as_) || ' = ' || fmt(z.q_amt, z.q_as_)")
     return f"""
-    WITH x AS ({_change_join("c.v IS NOT NULL AND h.prior_id IS NOT NULL")}),
-    y0 AS (  -- the change: this year minus the prior; in percent, divided by the prior at k decimals
+    WITH x0 AS ({_change_join(f"c.v IS NOT NULL AND h.prior_id IS NOT NULL AND NOT coalesce({IMPLIES_PRIOR.format(c='c.', q='p.')} AND (p.v IS NULL OR u.v IS NULL), FALSE)")}),
+    x AS (  -- a percentage after a money change: its prior year is this year minus that change (audit._prior_implied_by)
+        SELECT * REPLACE (
+                   CASE WHEN imp THEN u_amt - CASE WHEN q_direction = 'decrease' THEN -q_amt ELSE q_amt END ELSE q_amt END AS q_amt,
+                   CASE WHEN imp THEN u_lo - q_shi ELSE q_lo END AS q_lo, CASE WHEN imp THEN u_hi - q_slo ELSE q_hi END AS q_hi,
+                   CASE WHEN imp THEN greatest(u_as_, q_as_) ELSE q_as_ END AS q_as_,
+                   CASE WHEN imp THEN greatest(u_is_, q_is_) ELSE q_is_ END AS q_is_),
+               q_amt AS g_amt, q_as_ AS g_as_  -- the money change itself
+        FROM (SELECT *, coalesce({IMPLIES_PRIOR.format(c='c_', q='q_')}, FALSE) AS imp FROM x0)
+    ), y0 AS (  -- the change: this year minus the prior; in percent, divided by the prior at k decimals
         SELECT *, c_unit = '%' AS pct, c_unit = '%' AND q_lo > 0 AS ok, coalesce(c_d, 0) + {g} AS k,
                u_amt - q_amt AS a_pt, u_lo - q_hi AS a_lo, u_hi - q_lo AS a_hi
         FROM x
@@ -470,12 +505,19 @@ def change_sql(rule: Rule) -> str:
     ), z AS (
         SELECT *, CASE WHEN pct AND q_lo <= 0 THEN 'semantic' ELSE verdict(c_slo, c_shi, c_sv, c_lp, clo, chi) END AS v0
         FROM y
-    ), n AS ({note("SELECT fid, budget_id, abs(c_sv - point) AS target, c_cunit AS unit, [c_ord, u_ord, q_ord] AS used FROM z WHERE v0 <> 'consistent' AND NOT pct", 3, " The difference equals ", ".")})
+    ), n AS ({difference_note("SELECT fid, budget_id, abs(c_sv - point) AS target, c_cunit AS unit, [c_ord, u_ord, q_ord] AS used FROM z WHERE v0 <> 'consistent' AND NOT pct")})
     SELECT z.budget_id, z.v0,
            CASE WHEN z.pct AND z.q_lo <= 0 THEN z.c_v ELSE z.c_sv END, z.c_vs, itext(z.c_slo, z.c_shi, z.c_is_),
            z.point, z.ps, CASE WHEN z.point IS NULL THEN '' ELSE itext(z.clo, z.chi, z.cis) END, z.c_cunit,
-           CASE WHEN z.pct AND z.q_lo <= 0
+           CASE WHEN z.imp AND z.q_lo <= 0
+                THEN 'Growth from a zero base (' || {implication} || ', the prior year the change ' || z.q_claim_id
+                     || ' implies) has no percentage.'
+                WHEN z.pct AND z.q_lo <= 0
                 THEN 'Growth from a zero base (' || {describe('z', 'qt', 'q_')} || ') has no percentage.'
+                WHEN z.imp
+                THEN {implication} || ' (the prior year the change ' || z.q_claim_id || ' implies); '
+                     || fmt(z.a_pt, z.q_as_) || ' ÷ ' || fmt(z.q_amt, z.q_as_) || ' = ' || fmt(z.point, z.ps)
+                     || '%; the text states ' || dirword(z.c_direction) || ' ' || fmt(z.c_v, z.c_vs) || '.'
                 ELSE fmt(z.u_v, z.u_vs) || ' − ' || fmt(z.q_v, z.q_vs) || ' = ' || fmt(z.point, z.ps)
                      || CASE WHEN z.pct THEN '%' ELSE '' END || '; the text states ' || dirword(z.c_direction) || ' '
                      || fmt(z.c_v, z.c_vs) || '.' || coalesce(n.note, '') END,
@@ -534,7 +576,7 @@ def restatement_sql(rule: Rule) -> str:
                verdict(o.lo, o.hi, o.amt, o.lp, t.lo, t.hi) AS verdict
         FROM f JOIN E o ON o.key = claim_key(f.budget_id, f.ord) JOIN E t ON t.key = claim_key(f.budget_id, f.first_ord)
         WHERE f.ord <> f.first_ord {alias}
-    ), n AS ({note("SELECT fid, budget_id, abs(o_amt - t_amt) AS target, t_cunit AS unit, [t_ord, o_ord] AS used FROM r WHERE verdict <> 'consistent'", 3, " The difference equals ", ".")})
+    ), n AS ({difference_note("SELECT fid, budget_id, abs(o_amt - t_amt) AS target, t_cunit AS unit, [t_ord, o_ord] AS used FROM r WHERE verdict <> 'consistent'")})
     SELECT r.budget_id, r.verdict, r.o_amt, r.o_as_,
            itext(r.o_lo, r.o_hi, r.o_is_), r.t_amt, r.t_as_, itext(r.t_lo, r.t_hi, r.t_is_), r.o_cunit,
            {describe('r', 'ot', 'o_')}

@@ -56,6 +56,24 @@ def test_sum_that_disagrees_is_drift_and_names_the_missing_figure():
     assert findings["difference"].iloc[0] == Decimal("-7.95")
 
 
+def test_a_difference_several_measures_state_names_none_of_them_as_the_explanation():
+    specs = [
+        claim("appropriation_total", "833.05", kind="total", section="五（一）"),
+        claim("appropriation_by_function", "802.64", code="201", section="五（二）"),
+        claim("appropriation_by_function", "38.36", code="208", section="五（二）"),
+        claim("income_carryover", "7.95", label="上年结转", section="三（一）"),
+        claim("three_public_total", "7.95", label="“三公”经费", section="七"),
+        claim("three_public_total", "7.95", label="“三公”经费", section="七（一）"),
+    ]
+    findings = audit(budget_of(specs), rules("appropriation-by-class"))
+    assert verdicts(findings) == ["drift"]
+    assert findings["explanation"].iloc[0].endswith(" Several stated figures equal the difference (上年结转, “三公”经费).")
+    assert "The difference equals" not in findings["explanation"].iloc[0]
+    specs += [claim("mtt_total", "7.95", label="三项经费", section="八"), claim("meeting", "7.95", label="会议费", section="八")]
+    many = audit(budget_of(specs), rules("appropriation-by-class"))
+    assert many["explanation"].iloc[0].endswith(" Several stated figures equal the difference (上年结转, “三公”经费, 三项经费, …).")
+
+
 def test_counts_are_exact_and_zero_money_is_exactly_nothing():
     vehicles = [claim("official_vehicles", "2", kind="total", unit="辆"),
                 claim("official_vehicles_sedan", "1", unit="辆", kind="count"),
@@ -134,6 +152,60 @@ def test_percentage_change_divides_by_the_prior_year():
     assert verdicts(audit(budget_of(change("110.00", "100.00", "9.09", unit="%")), rules("change-from-stated-prior"))) == ["drift"]
     zero_base = audit(budget_of(change("5.00", "0", "100", unit="%")), rules("change-from-stated-prior"))
     assert verdicts(zero_base) == ["semantic"] and "zero base" in zero_base["explanation"].iloc[0]
+
+
+def percentage_after_amount(current, amount, pct, direction="increase", measure="expenditure_total"):
+    """与上年相比增加2248.37万元，增长16.47%: the percentage's base is the amount change, not a prior year."""
+    return [claim(measure, current, kind="total", claim_id="c001-1", section="三"),
+            claim(measure, amount, kind="change", direction=direction, base_year=2023, claim_id="c001-2",
+                  ref="c001-1", section="三"),
+            claim(measure, pct, kind="change", unit="%", direction=direction, base_year=2023, claim_id="c001-3",
+                  ref="c001-1", base="c001-2", section="三")]
+
+
+def test_percentage_after_an_amount_change_divides_by_the_prior_it_implies():
+    stated_prior = rules("change-from-stated-prior")
+    findings = audit(budget_of(percentage_after_amount("15897.44", "2248.37", "16.47")), stated_prior)
+    assert verdicts(findings) == ["consistent"]
+    row = findings.iloc[0]
+    assert row["claim_id"] == "c001-3" and row["inputs"] == "c001-1 c001-2" and row["unit"] == "%"
+    assert row["computed"] == Decimal("16.47270")  # 2248.37 ÷ 13649.07, not ÷ 2248.37 or ÷ 15897.44
+    assert row["explanation"] == ("15897.44 − 2248.37 = 13649.07 (the prior year the change c001-2 implies); "
+                                  "2248.37 ÷ 13649.07 = 16.47270%; the text states an increase of 16.47.")
+    drift = audit(budget_of(percentage_after_amount("15897.44", "2248.37", "18.47")), stated_prior)
+    assert verdicts(drift) == ["drift"]
+    rounding = audit(budget_of(percentage_after_amount("15897.44", "2248.37", "16.48")), stated_prior)
+    assert verdicts(rounding) == ["rounding"]
+    assert verdicts(audit(budget_of(percentage_after_amount("15897.44", "2248.37", "16.46")), stated_prior)) == ["drift"]
+
+
+def test_percentage_decrease_after_an_amount_decrease():
+    findings = audit(budget_of(percentage_after_amount("1069.00", "539.73", "33.55", "decrease")),
+                     rules("change-from-stated-prior"))
+    assert verdicts(findings) == ["consistent"]
+    assert findings["stated"].iloc[0] == Decimal("-33.55") and findings["computed"].iloc[0] == Decimal("-33.55007")
+    assert findings["explanation"].iloc[0] == ("1069.00 + 539.73 = 1608.73 (the prior year the change c001-2 implies); "
+                                                      "-539.73 ÷ 1608.73 = -33.55007%; the text states a decrease of 33.55.")
+    # the same figures read as an increase do not fit
+    wrong = audit(budget_of(percentage_after_amount("1069.00", "539.73", "33.55")), rules("change-from-stated-prior"))
+    assert verdicts(wrong) == ["drift"]
+
+
+def test_percentage_after_an_amount_change_that_leaves_no_prior_is_semantic():
+    findings = audit(budget_of(percentage_after_amount("5.00", "5.00", "100.00")), rules("change-from-stated-prior"))
+    assert verdicts(findings) == ["semantic"]
+    assert findings["explanation"].iloc[0] == ("Growth from a zero base (5.00 − 5.00 = 0.00, the prior year the "
+                                               "change c001-2 implies) has no percentage.")
+    assert findings["computed"].isna().all() and findings["inputs"].iloc[0] == "c001-1 c001-2"
+
+
+def test_percentage_after_an_amount_change_is_left_to_the_stated_prior_rule():
+    specs = percentage_after_amount("15897.44", "2248.37", "16.47") + [
+        claim("expenditure_total", "13649.07", year=2023, claim_id="c002-1", section="四")]
+    implied = audit(budget_of(specs), rules("implied-prior-agrees"))
+    assert list(implied["claim_id"]) == ["c001-2"]  # the amount change only: the percentage implies no other row
+    assert verdicts(implied) == ["consistent"]
+    assert audit(budget_of(specs), rules("change-direction")).empty
 
 
 def test_implied_priors_must_agree():

@@ -126,6 +126,45 @@ def _edge_budgets() -> dict[str, object]:
         claim("admin_operating_cost", "814.78", year=2023, claim_id="c019-1", section="十一（一）"),
         claim("admin_operating_cost", "18.27", kind="change", direction="increase", base_year=2023,
               claim_id="c020-1", ref="c018-1", base="c019-1", section="十一（一）")])
+    # a percentage after an amount change (增加2248.37万元，增长16.47%): the prior year is the one the
+    # amount implies; consistent, drift, rounding, a decrease, a zero implied prior, money in 元 and 亿元
+    after = []
+    for number, (measure, current, unit, amount, amount_unit, pct, direction) in enumerate([
+            ("expenditure_total", "15897.44", "万元", "2248.37", "万元", "16.47", "increase"),
+            ("income_total", "15897.44", "万元", "2248.37", "万元", "18.47", "increase"),
+            ("budget_total", "15897.44", "万元", "2248.37", "万元", "16.48", "increase"),
+            ("fiscal_total", "1069.00", "万元", "539.73", "万元", "33.55", "decrease"),
+            ("appropriation_total", "5.00", "万元", "5.00", "万元", "100", "increase"),
+            ("expenditure_basic", "1.5897", "亿元", "22483700", "元", "16.5", "increase"),
+            ("expenditure_project", "10690000", "元", "0.0540", "亿元", "33.6", "decrease")], start=1):
+        section = ["三", "三（一）", "四", "五（一）", "三（二）", "六", "八"][number - 1]
+        after += [claim(measure, current, kind="total", unit=unit, claim_id=f"c{number:03d}-1", section=section),
+                  claim(measure, amount, kind="change", unit=amount_unit, direction=direction, base_year=2023,
+                        claim_id=f"c{number:03d}-2", ref=f"c{number:03d}-1", section=section),
+                  claim(measure, pct, kind="change", unit="%", direction=direction, base_year=2023,
+                        claim_id=f"c{number:03d}-3", ref=f"c{number:03d}-1", base=f"c{number:03d}-2", section=section)]
+    # an unprinted amount implies no prior: no row
+    after += [claim("meeting", "3.00", claim_id="c008-1", section="八"),
+              claim("meeting", "××", kind="change", direction="increase", base_year=2023, claim_id="c008-2",
+                    ref="c008-1", section="八"),
+              claim("meeting", "10.00", kind="change", unit="%", direction="increase", base_year=2023,
+                    claim_id="c008-3", ref="c008-1", base="c008-2", section="八")]
+    budgets["percentage-after-amount"] = budget_of(after)
+    # a difference that figures of several measures equal: none of them is named as the explanation
+    budgets["several-equal-the-difference"] = budget_of([
+        claim("appropriation_total", "833.05", kind="total", section="五（一）"),
+        claim("appropriation_by_function", "802.64", code="201", section="五（二）"),
+        claim("appropriation_by_function", "38.36", code="208", section="五（二）"),
+        claim("income_carryover", "7.95", label="上年结转", section="三（一）"),
+        claim("three_public_total", "7.95", label="“三公”经费", section="七"),
+        claim("mtt_total", "7.95", label="三项经费", section="八"),
+        claim("meeting", "7.95", label="会议费", section="八"),
+        claim("training", "10.00", claim_id="c009-1", section="八"),
+        claim("training", "8.00", year=2023, claim_id="c010-1", section="八"),
+        claim("training", "9.95", kind="change", direction="increase", base_year=2023, claim_id="c011-1",
+              ref="c009-1", base="c010-1", section="八"),
+        claim("budget_total", "847.95", kind="total", claim_id="c012-1", section="三"),
+        claim("budget_total", "840.00", kind="total", claim_id="c013-1", section="四")])
     # restatements, bounds, money in 元 and 亿元
     budgets["restated-and-bounds"] = budget_of([
         claim("budget_total", "840.99", kind="total", section="三"),
@@ -162,6 +201,8 @@ def test_every_rule_kind_on_hand_made_budgets_gives_the_same_findings():
     assert set(findings["verdict"].astype(str)) == {"consistent", "rounding", "text", "semantic", "drift"}
     assert set(findings["rule_kind"]) == {"sum", "share", "change", "restatement", "bound", "text"}
     assert findings["explanation"].str.contains("The difference equals").any()
+    assert findings["explanation"].str.contains("Several stated figures equal the difference").any()
+    assert findings["explanation"].str.contains("the prior year the change").any()
     assert findings["explanation"].str.contains("but fits").any()
     assert findings["explanation"].str.contains("looks relabelled").any()
 
