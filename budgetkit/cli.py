@@ -113,7 +113,8 @@ def _check(args: argparse.Namespace) -> int:
         sys.stdout.write(findings_csv(findings))
     else:
         sys.stdout.write(findings_table(findings, budget_title=f"{budget.department} {budget.year}",
-                                        failures_only=args.failures_only))
+                                        failures_only=args.failures_only,
+                                        limits=budget.extraction.limits() if budget.extraction else ()))
     failing = findings["verdict"].map(lambda verdict: SEVERITY[str(verdict)] >= SEVERITY[args.fail_on]).astype(bool)
     return EXIT_FINDINGS if failing.any() else EXIT_OK
 
@@ -209,8 +210,9 @@ def findings_csv(findings) -> str:
     return buffer.getvalue()
 
 
-def findings_table(findings, budget_title: str, failures_only: bool = False) -> str:
-    """Findings for a terminal: failures as blocks (verdict, rule, section, quote, why), then passes."""
+def findings_table(findings, budget_title: str, failures_only: bool = False, limits=()) -> str:
+    """Findings for a terminal: failures as blocks (verdict, rule, section, quote, why), then passes,
+    then what the check could not do (``limits``: a document's figures not read, sections not found)."""
     from .audit import VERDICTS
 
     lines = [f"budgetkit check — {budget_title}", ""]
@@ -228,6 +230,8 @@ def findings_table(findings, budget_title: str, failures_only: bool = False) -> 
     counts = findings["verdict"].value_counts()
     summary = ", ".join(f"{int(counts.get(verdict, 0))} {verdict}" for verdict in VERDICTS)
     lines.append(f"{len(findings)} evaluations: {summary}")
+    if limits:
+        lines += ["", "Not checked:", *(f"  {line}" for line in limits)]
     return "\n".join(lines) + "\n"
 
 

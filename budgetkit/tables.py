@@ -299,7 +299,9 @@ class _Rows:
             current = self.claims.by_id.get(change.ref) if change.ref else self.claims.pick(
                 change.measure, change.year, change.code, change.section)
             prior = self.claims.by_id.get(change.base) if change.base else None
-            for claim, role in ((current, "current year"), (prior, "prior year")):
+            # "增加X万元，增长Y%": the percentage's base is the amount change, whose prior year is implied
+            prior_role = "amount change" if prior is not None and prior.kind == "change" else "prior year"
+            for claim, role in ((current, "current year"), (prior, prior_role)):
                 if claim is not None and claim.id not in self.shown:
                     self.figure(claim, role)
             self.figure(change, "change", **self._change(change, current, prior))
@@ -317,6 +319,16 @@ class _Rows:
                 year = change.year - 1 if change.base_year is None else change.base_year
                 note += f"; it implies {year} = {_fmt(current.wan_yuan)} − ({_fmt(change.signed_wan_yuan)}) = {_fmt(implied)}"
             return {"recomputed_as": note}
+        if change.unit == "%" and prior.kind == "change":
+            if not (prior.money and current.money):
+                return {"recomputed_as": "the amount change is not money: no prior year to take the percentage of"}
+            implied = current.wan_yuan - prior.signed_wan_yuan
+            if not implied:
+                return {"recomputed_as": f"the change implies a prior year of {_fmt(implied)}: growth from zero has no percentage"}
+            recomputed = _round(_ratio_pct(prior.signed_wan_yuan, implied), change.decimals)
+            return {"recomputed_change_pct": recomputed, "difference_change_pct": change.signed - recomputed,
+                    "recomputed_as": f"{_fmt(prior.signed_wan_yuan)} ÷ ({_fmt(current.wan_yuan)} − "
+                                     f"({_fmt(prior.signed_wan_yuan)})) × 100"}
         if change.unit == "%":
             if not prior.value:
                 return {"recomputed_as": f"the prior year is {_fmt(prior.value)}: growth from zero has no percentage"}

@@ -71,6 +71,19 @@ class ExtractionReport:
     name_drift: pd.DataFrame
     notes: list[str] = field(default_factory=list)
 
+    def limits(self) -> list[str]:
+        """What a check of this document could not do, for the user to see beside its verdicts:
+        figures not read (by reason), standard sections not found, parts of the document left out."""
+        lines = []
+        if len(self.unparsed):
+            reasons = sorted(Counter(self.unparsed["reason"]).items(), key=lambda item: (-item[1], item[0]))
+            lines.append(f"{len(self.unparsed)} figures not read, so not checked (budgetkit extract lists each):")
+            lines += [f"  {count} × {reason}" for reason, count in reasons]
+        if self.missing_sections:
+            lines.append(f"{len(self.missing_sections)} standard sections not found: " + "; ".join(self.missing_sections))
+        lines += [note for note in self.notes if "left out" in note]
+        return lines
+
     def summary(self) -> str:
         lines = [f"{self.source} ({self.format}): {len(self.sections)} headings, "
                  f"{len(self.unparsed)} unparsed figures, {len(self.name_drift)} classification names off the 2024 list"]
@@ -82,6 +95,7 @@ class ExtractionReport:
 
 # -- the budget's identity ------------------------------------------------------------------
 
+_FINAL_ACCOUNTS = re.compile(r"(?:20\d{2})\s{0,2}年(?:度)?\s{0,2}(?:部门|单位)?决算")
 _TITLE = re.compile(r"(20\d{2})\s{0,2}年(?:度)?\s{0,2}(?:部门|单位)?(?:预算|决算)")
 _INSTITUTION = re.compile(r"([^\d，。；：“”、（）\s]{2,30}?(?:局|委员会|委|院|部|办公室|办|中心|总工会|联合会|协会|会|政府|所|站|馆|队|社|校|厅|室|署))"
                           r"\s{0,2}(20\d{2})\s{0,2}年")
@@ -281,7 +295,9 @@ def _from_document(document: Document) -> Budget:
     sections = find_sections(lines)
     first_heading = sections.headings[0].line if sections.headings else len(lines) + 1
     department, year, notes = _identify([line.text for line in lines], first_heading, str(document.path))
-    extractor = ClaimExtractor(lines, sections, reference(), year, department)
+    notes = [*document.left_out, *notes]
+    final_accounts = any(_FINAL_ACCOUNTS.search(line.text) for line in lines[: max(first_heading - 1, 0)][:12])
+    extractor = ClaimExtractor(lines, sections, reference(), year, department, final_accounts)
     try:
         claims = extractor.run()
     except BudgetDataError as error:

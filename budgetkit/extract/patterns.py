@@ -46,7 +46,7 @@ _UNIT = re.compile(
     r"\s{0,2}(余|多)?\s{0,2}(亿元|万元|千元|元|%|个百分点|人次|台（套）|人|辆|个|场|名|期|台|套|家|次|项|户|所"
     r"|天|平方米|亩|公里|件|篇|座|批|处|本|张|位|倍|年|月|日|号)?\s{0,2}(以上|以下|以内|左右)?"
 )
-_CHANGE_WORD = re.compile(r"增长（下降）|增加（减少）|增加|增长|减少|下降|上升|降低|持平|无变化")
+_CHANGE_WORD = re.compile(r"增长（下降）|增加（减少）|增长（减少）|增加（下降）|增加|增长|减少|下降|上升|降低|持平|无变化")
 #: A year the data model accepts (1950–2099): a mistyped "1023年" is not taken as a year.
 _YEAR = r"((?:19[5-9]|20\d)\d)"
 _COMPARE = re.compile(r"同比|(?:比|较|与)\s{0,2}(?:上年|去年|上一年|" + _YEAR + r"\s{0,2}年)")
@@ -56,17 +56,28 @@ _MARKER = re.compile(r"^\s{0,4}(?:（[一二三四五六七八九十\d]{1,3}）|
 _SHARE = re.compile(r"占\s{0,2}(?:([^，。；\d]{1,24}?)\s{0,2}的)?\s{0,2}(?:比重|比例|比)?\s{0,2}(?:为)?\s{0,2}$")
 _YEAR_IN = re.compile(_YEAR + r"\s{0,2}年")
 _BANNER = re.compile(r"单位\s{0,2}[：]\s{0,2}(亿元|万元|元)")
+#: A label saying its figure is of the year before ("上年财政仅安排…").
+_PRIOR_YEAR_WORD = re.compile(r"上年(?!结转|结余)|去年|上一年")  # 上年结转 is money carried into this year
+#: A change word right before an amount ("总计增加1062.85万元").
+_CHANGE_BEFORE = re.compile(r"(?:增加|减少|增长|下降|上升|降低)\s{0,2}(?:了\s{0,2})?$")
+#: In final accounts, the budget a figure of the year is compared with.
+_OTHER_BUDGET_FIGURE = re.compile(r"年初预算|调整预算|全年预算")
+#: Words that make "收入预算" / "支出合计" the total of one source or kind, not of everything.
+_PART_QUALIFIER = re.compile(r"财政拨款|财政专户|其他资金|一般公共预算|政府性基金|国有资本|事业|经营|基本|项目|"
+                             r"（类）|（款）|（项）|经费|人员|公用")
 _FOLLOWED_BY_PARTS = re.compile(r"^[\s，：]{0,3}其中")
 
 DIRECTIONS = {
     "增加": "increase", "增长": "increase", "上升": "increase",
     "减少": "decrease", "下降": "decrease", "降低": "decrease",
     "持平": "unchanged", "无变化": "unchanged",
-    "增长（下降）": "unspecified", "增加（减少）": "unspecified",
+    "增长（下降）": "unspecified", "增加（减少）": "unspecified", "增长（减少）": "unspecified", "增加（下降）": "unspecified",
 }
+#: Between a change amount and the percentage that follows it ("增加26.21万元，增长3.2%").
+_FOLLOW_ON = re.compile(r"[\s，、]{0,3}")
 #: Measures whose figure of the budget year is stated as the total of parts.
 TOTAL_MEASURES = {
-    "budget_total", "income_total", "expenditure_total", "fiscal_total", "appropriation_total",
+    "budget_total", "income_total", "expenditure_total", "fiscal_total", "appropriation_total", "income_fiscal",
     "gpb_basic_total", "three_public_total", "mtt_total",
 }
 #: The whole a bare 占X% is of, by the part's measure.
@@ -75,6 +86,8 @@ DEFAULT_WHOLE = {
     "appropriation_by_function": "appropriation_total", "fiscal_expenditure_by_function": "fiscal_total",
     "income_general_budget": "income_total", "income_gov_fund": "income_total",
     "income_state_capital": "income_total", "income_carryover": "income_total",
+    "income_fiscal_special_account": "income_total", "income_other": "income_total",
+    "expenditure_reserve": "expenditure_total", "expenditure_carry_forward": "expenditure_total",
     "basic_personnel": "gpb_basic_total", "basic_public": "gpb_basic_total",
     "three_public_overseas": "three_public_total", "three_public_reception": "three_public_total",
     "three_public_vehicles": "three_public_total", "meeting": "mtt_total", "training": "mtt_total",
@@ -160,14 +173,18 @@ class _Comparison:
     direction: str
     prior: Token | None
     change: Token | None  # None for 持平 without a figure: the word is the change
+    follows: _Comparison | None = None  # "增加X万元，增长Y%": the percentage of that amount change
+    claim: ExtractedFigure | None = None  # the change claim made of it
+    subject: ExtractedFigure | None = None
 
 
 class ClaimExtractor:
     """Turn a document's normalised lines into claims, line items' raw material and unparsed rows."""
 
     def __init__(self, lines: list[NormalLine], sections: SectionMap, reference: ClassReference,
-                 year: int, department: str):
+                 year: int, department: str, final_accounts: bool = False):
         self.lines = lines
+        self.final_accounts = final_accounts  # a 决算: its grand totals include the year-end balances
         self.sections = sections
         self.reference = reference
         self.year = year
@@ -182,6 +199,7 @@ class ClaimExtractor:
         self._measure_cache: dict[tuple, tuple] = {}
         self._latest_by_measure: dict[tuple[str, str | None], ExtractedFigure] = {}
         self._last_current: ExtractedFigure | None = None
+        self._last_figure_read = False
         self._clause_ends: list[int] = []
         self._sentence_ends: list[int] = []
 
@@ -375,6 +393,8 @@ class ClaimExtractor:
             # the comparison opens within a few words of its verb ("较2023年收支预算数814.78增加")
             compares = list(_COMPARE.finditer(text, max(clause_start, word.start() - COMPARE_REACH), word.start()))
             if not compares:
+                if follow_on := self._follow_on(text, word, found, figures, starts):
+                    found.append(follow_on)
                 continue
             compare = compares[-1]
             if compare.group(0) == "同比" or compare.group(1) is None:
@@ -394,6 +414,21 @@ class ClaimExtractor:
                                      DIRECTIONS[word.group(0)], prior, change))
         return found
 
+    @staticmethod
+    def _follow_on(text: str, word: re.Match, found: list[_Comparison], figures: list[Token],
+                   starts: list[int]) -> _Comparison | None:
+        """"增加X万元，增长Y%": a percentage right after an amount change is the relative size of that change."""
+        previous = found[-1] if found else None
+        if previous is None or previous.change is None or previous.change.unit not in MONEY_UNITS \
+                or previous.follows is not None or not _FOLLOW_ON.fullmatch(text, previous.change.after, word.start()):
+            return None
+        index = bisect.bisect_left(starts, word.end())
+        change = figures[index] if index < len(figures) and figures[index].start <= word.end() + 3 else None
+        if change is None or change.unit != "%":
+            return None
+        return _Comparison(previous.compare_start, previous.base_year, word.start(), word.end(),
+                           DIRECTIONS[word.group(0)], None, change, follows=previous)
+
     def _subject(self, ctx: _LineContext, comparison: _Comparison) -> ExtractedFigure | None:
         text = ctx.line.text
         sentence_start = _last_break(self._sentence_ends, comparison.compare_start)
@@ -402,7 +437,9 @@ class ClaimExtractor:
         if label:  # the sentence names what changed: that, or nothing (never a guess)
             measure, code = self._money_measure(label, ctx.std, ctx.sub)
             return self._latest(measure, code) if measure is not None else None
-        return self._last_current  # "…840.99万元。比2023年…": the figure just stated
+        # "…840.99万元。比2023年…": the figure just stated, when it was the last figure read; after a
+        # figure that could not be read, the change is of that unknown figure, not of an earlier one
+        return self._last_current if self._last_figure_read else None
 
     def _latest(self, measure: str, code: str | None) -> ExtractedFigure | None:
         return self._latest_by_measure.get((measure, code))
@@ -422,7 +459,11 @@ class ClaimExtractor:
     def _comparison_claims(self, ctx: _LineContext, comparison: _Comparison) -> None:
         self._refuse_unreadable(ctx, comparison.prior)
         self._refuse_unreadable(ctx, comparison.change)
+        if comparison.follows is not None:
+            self._follow_on_claim(ctx, comparison)
+            return
         subject = self._subject(ctx, comparison)
+        comparison.subject = subject
         tokens = [t for t in (comparison.prior, comparison.change) if t is not None]
         if subject is None:
             for tok in tokens:
@@ -456,6 +497,32 @@ class ClaimExtractor:
         claim.base_year = comparison.base_year
         claim.ref = subject
         claim.base = prior_claim
+        comparison.claim = claim
+
+    def _follow_on_claim(self, ctx: _LineContext, comparison: _Comparison) -> None:
+        """The percentage of an amount change: checked against the prior year that change implies."""
+        tok, amount = comparison.change, comparison.follows.claim
+        if tok is None or tok.used:
+            return
+        subject = comparison.follows.subject
+        if amount is None or subject is None or amount.base is not None:
+            # with the prior year printed, the amount change is checked against it; the percentage
+            # would need that printed prior as its base, which the claim cannot name beside the change
+            reason = ("a percentage change of a change whose subject could not be told" if amount is None
+                      else "a percentage change beside a printed prior year: not linked yet")
+            self._unparsed(ctx, tok, reason)
+            return
+        if subject.value == 0 and amount.value == 0:
+            self._unparsed(ctx, tok, "a percentage change of nothing to nothing: no base to take it of")
+            return
+        word = _CHANGE_WORD.match(ctx.line.text, comparison.word_start).group(0)
+        claim = self._new(ctx, tok, "change", subject.measure,
+                          f"{_bare_label(subject.label)}较{comparison.base_year}年{word}", subject.year, "%",
+                          code=subject.code)
+        claim.direction = comparison.direction
+        claim.base_year = comparison.base_year
+        claim.ref = subject
+        claim.base = amount
 
     # -- one figure ------------------------------------------------------------------------
     def _figure(self, ctx: _LineContext, tok: Token) -> None:
@@ -504,6 +571,17 @@ class ClaimExtractor:
             self._target(ctx, tok, label, follows)
             return
         if unit in MONEY_UNITS:
+            if _CHANGE_BEFORE.search(text, max(clause_start, tok.start - 6), tok.start):
+                # "收入支出总计增加1062.85万元" without 比/较/与上年: a change, of a base not named
+                self._unparsed(ctx, tok, "a change without the year it is compared with")
+                return
+            if _OTHER_BUDGET_FIGURE.search(label):
+                self._unparsed(ctx, tok, "a budget figure of final accounts (年初预算, 调整预算): not read yet")
+                return
+            if "原因" in text[_last_break(self._sentence_ends, tok.start):tok.start]:
+                # "主要原因是上年度列入此项的…128.43万元": a figure given as a reason is of another year or item
+                self._unparsed(ctx, tok, "an amount given as the reason for a change: what it is of cannot be told")
+                return
             measure, code = self._money_measure(label, ctx.std, ctx.sub)
             if measure is None:
                 self._unparsed(ctx, tok, "no measure of the template matches this amount's label")
@@ -524,6 +602,8 @@ class ClaimExtractor:
     def _amount(self, ctx, tok, label, measure, code, unit) -> None:
         years = [int(y) for y in _YEAR_IN.findall(label)]
         year = years[-1] if years and years[-1] < self.year else self.year
+        if not years and _PRIOR_YEAR_WORD.search(label):
+            year = self.prior_year  # "上年财政仅安排…140.2万元": the sentence says which year
         kind = "total" if measure in TOTAL_MEASURES and year == self.year else "amount"
         self._new(ctx, tok, kind, measure, _bare_label(label) or MEASURE_LABELS.get(measure, measure), year, unit,
                   code=code)
@@ -602,7 +682,8 @@ class ClaimExtractor:
         if "机关运行经费" in text or sub == "admin" and "运行经费" in text:
             return "admin_operating_cost", None
         if "政府采购" in text:
-            return "procurement_total", None
+            # "面向中小企业预留政府采购项目预算金额": a part of procurement, not its total
+            return (None, None) if re.search(r"预留|面向|中小企业|小微", text) else ("procurement_total", None)
         if "因公出国" in text:
             return "three_public_overseas", None
         if "公务接待" in text:
@@ -628,6 +709,17 @@ class ClaimExtractor:
         if "国有资本经营" in text:
             return ("state_capital_expenditure", None) if std == "十" or "收入" not in text and "支出" in text \
                 else ("income_state_capital", None)
+        # Jiangsu's sources beside 财政拨款 and its expenditure beside 基本/项目 (before 结转 and the totals)
+        if "财政专户" in text:
+            return "income_fiscal_special_account", None
+        if "其他资金" in text:
+            return "income_other", None
+        if "预留机动" in text:
+            return "expenditure_reserve", None
+        if "结转下年" in text:
+            return "expenditure_carry_forward", None
+        if re.search(r"财政拨款收入(?:预算)?(?:总计|合计)", text):
+            return "income_fiscal", None
         if "上年结转" in text or "结转" in text and std in ("三", "四"):
             return "income_carryover", None
         if "人员经费" in text:
@@ -641,15 +733,20 @@ class ClaimExtractor:
             return "expenditure_project", None
         if "当年拨款" in text:
             return "appropriation_total", None
-        if re.search(r"收支总预算|收支预算总|收支总计|收支预算", text):
+        if self.final_accounts and re.search(r"收入支出总计|收支总计", text):
+            # 收入支出决算总计 holds the balances carried in and out beside the year's income and spending
+            return None, None
+        if re.search(r"收支总预算|收支预算总|收支总计|收支预算|收入支出总计", text):
             return ("fiscal_total", None) if "财政拨款" in text or std == "四" else ("budget_total", None)
         if std in ("四", "五") and (found := self.reference.class_in(text)):
             measure = "fiscal_expenditure_by_function" if std == "四" else "appropriation_by_function"
             return measure, found[1].code
-        if re.search(r"收入预算|收入总预算|收入合计|收入总计|总收入", text):
-            return "income_total", None
-        if re.search(r"支出预算|支出总预算|支出合计|支出总计|总支出", text):
-            return "expenditure_total", None
+        # a total named with a source or a kind ("财政拨款支出预算", "一般公共预算收入合计") is not the total of all
+        if not _PART_QUALIFIER.search(text):
+            if re.search(r"收入预算|收入总预算|收入合计|收入总计|总收入", text):
+                return "income_total", None
+            if re.search(r"支出预算|支出总预算|支出合计|支出总计|总支出", text):
+                return "expenditure_total", None
         if re.search(r"一般公共预算(?:拨款)?收入|一般公共预算拨款|财政拨款收入", text):
             return "income_general_budget", None
         return None, None
@@ -691,10 +788,15 @@ class ClaimExtractor:
         if claim.year == self.year and kind in ("amount", "total"):
             self._latest_by_measure[(measure, code)] = claim
             self._last_current = claim
+            self._last_figure_read = True
+        elif kind == "amount":
+            self._last_figure_read = False  # a prior year's figure is not what a later change is of
         return claim
 
     def _unparsed(self, ctx: _LineContext, tok: Token, reason: str) -> None:
         tok.used = True
+        if tok.unit in MONEY_UNITS:
+            self._last_figure_read = False
         original = ctx.line.original
         start, end = ctx.line.span(tok.start, tok.end)
         window = max(0, start - 150)
