@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test report report-fast notebooks lab docs bench constraints clean
+.PHONY: help venv test report report-fast notebooks lab docs bench score constraints clean
 
 help: ## Show this list of targets
 	@echo "Usage: make TARGET"
@@ -46,6 +46,9 @@ report-fast: $(STAMP) ## The main job without executing the notebooks (seconds, 
 
 bench: $(STAMP) ## Time import/check/notebooks, a 10,000-budget collection audit and extraction beside baselines; writes benchmarks/latest.md
 	$(BIN)/python benchmarks/run.py
+
+score: $(STAMP) ## Score budgetkit on the real-documents corpus (tests/corpus): figures read, relations checked, false alarms; writes out/score/
+	$(BIN)/python scripts/score.py
 
 notebooks: $(if $(NOTEBOOKS),$(STAMP)) ## Re-execute every notebook in notebooks/ in place (no timestamps)
 	$(if $(NOTEBOOKS),$(BIN)/python scripts/run_notebooks.py $(NOTEBOOKS),@echo "no notebooks in notebooks/")

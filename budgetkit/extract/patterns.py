@@ -64,7 +64,7 @@ _CHANGE_BEFORE = re.compile(r"(?:增加|减少|增长|下降|上升|降低)\s{0,
 _OTHER_BUDGET_FIGURE = re.compile(r"年初预算|调整预算|全年预算")
 #: Words that make "收入预算" / "支出合计" the total of one source or kind, not of everything.
 _PART_QUALIFIER = re.compile(r"财政拨款|财政专户|其他资金|一般公共预算|政府性基金|国有资本|事业|经营|基本|项目|"
-                             r"（类）|（款）|（项）|经费|人员|公用")
+                             r"（类）|（款）|（项）|经费|人员|公用|工资福利|商品和服务|对个人和家庭|资本性|补助")
 _FOLLOWED_BY_PARTS = re.compile(r"^[\s，：]{0,3}其中")
 
 DIRECTIONS = {
