@@ -147,3 +147,17 @@ def test_a_folder_with_nothing_to_read_is_a_clear_error(capsys, tmp_path):
     status, out, err = run(capsys, "check", str(tmp_path))
     assert status == 2 and out == ""
     assert f"{tmp_path}: no data packages (datapackage.json) and no .txt/.docx/.pdf documents" in err
+
+
+def test_checking_a_fragment_says_what_it_could_not_check(capsys):
+    """23 consistent evaluations of two sections are not a clean budget: the summary says so."""
+    fragment = HERE / "documents" / "fragment-agriculture-bureau-2024-sections-7-8.txt"
+    status, out, _ = run(capsys, "check", str(fragment), "--failures-only")
+    assert status == 0
+    assert out.endswith(
+        "23 evaluations: 23 consistent, 0 rounding, 0 text, 0 semantic, 0 drift\n\n"
+        "Not checked:\n"
+        "  10 standard sections not found:\n"
+        "    一 基本职能及主要工作\n    二 部门预算单位构成\n    三 收支预算情况说明\n    四 财政拨款收支预算情况说明\n"
+        "    五 一般公共预算当年拨款情况说明\n    六 一般公共预算基本支出情况说明\n    九 政府性基金预算支出情况说明\n"
+        "    十 国有资本经营预算支出情况说明\n    十一 其他重要事项的情况说明\n    十二 名词解释\n")

@@ -80,7 +80,8 @@ class ExtractionReport:
             lines.append(f"{len(self.unparsed)} figures not read, so not checked (budgetkit extract lists each):")
             lines += [f"  {count} × {reason}" for reason, count in reasons]
         if self.missing_sections:
-            lines.append(f"{len(self.missing_sections)} standard sections not found: " + "; ".join(self.missing_sections))
+            lines.append(f"{len(self.missing_sections)} standard sections not found:")
+            lines += [f"  {section}" for section in self.missing_sections]
         lines += [note for note in self.notes if "left out" in note]
         return lines
 

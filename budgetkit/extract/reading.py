@@ -193,8 +193,8 @@ def _read_pdf(path: Path, size: int) -> tuple[str, tuple[str, ...]]:
     left_out = ()
     if tables_on:
         count = sum(tables_on.values())
-        left_out = (f"{count} {'table' if count == 1 else 'tables'} on {_page_ranges(sorted(tables_on))} "
-                    "left out of the prose: tables are not read as tables yet, so their figures are not checked",)
+        left_out = (f"{count} {'table' if count == 1 else 'tables'} on {_page_ranges(sorted(tables_on))} left out "
+                    "of the prose: tables are not read as tables yet",)
     return join_wrapped_lines(page_lines, full_lines), left_out
 
 
