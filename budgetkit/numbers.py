@@ -5,7 +5,8 @@ A figure printed with ``d`` decimals stands for every value that rounds to it, t
 changes are computed on intervals; two figures agree when their intervals overlap. All
 arithmetic is on :class:`decimal.Decimal`, so 833.05 + 7.95 is exactly 841.00.
 
-Standard library only: this layer must stay importable without pandas.
+Standard library only: this layer must stay importable without pandas (OpenCC, which folds
+traditional characters, is imported the first time a traditional character is met).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
+from functools import lru_cache
 
 __all__ = [
     "Figure",
@@ -24,6 +26,7 @@ __all__ = [
     "WORD_FIGURES",
     "normalize_text",
     "parse_figure",
+    "simplified",
     "wan_yuan_to_yuan",
 ]
 
@@ -38,8 +41,9 @@ WORD_FIGURES = {
 #: 万元 in one unit of each money unit a document prints in.
 MONEY_UNITS = {"元": Decimal("0.0001"), "万元": Decimal(1), "亿元": Decimal(10000)}
 
-#: Unfilled template text that survives publication: ××, （未）, 增长（下降）.
-PLACEHOLDER_PATTERN = re.compile(r"[×xX＊*]{2,}|（未）|\(未\)|增长（下降）|增加（减少）|增长\(下降\)")
+#: Unfilled template text that survives publication: ××, （未）, 增长（下降）; matched in the text as
+#: printed, so in traditional characters too (增長（下降）, 增加（減少）).
+PLACEHOLDER_PATTERN = re.compile(r"[×xX＊*]{2,}|（未）|\(未\)|增[长長]（下降）|增加（[减減]少）|增[长長]\(下降\)")
 
 # One optional sign, digits with optional thousands separators, optional decimals.
 # Anchored and free of nested quantifiers, so it cannot backtrack catastrophically.
@@ -53,8 +57,28 @@ class FigureError(ValueError):
 
 
 def normalize_text(text: str) -> str:
-    """Fold full-width digits and punctuation to their ASCII forms (NFKC): ８４０．９９ → 840.99, ％ → %."""
-    return unicodedata.normalize("NFKC", text)
+    """Fold full-width digits and punctuation to their ASCII forms (NFKC): ８４０．９９ → 840.99, ％ → %,
+    and traditional characters to simplified ones (沒有使用 → 没有使用)."""
+    text = unicodedata.normalize("NFKC", text)
+    return text if text.isascii() else "".join(simplified(char) for char in text)
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    """OpenCC's traditional → simplified converter, made on first use (``import budgetkit`` does not load it)."""
+    import opencc  # lazy: only text with CJK characters in it needs it
+
+    return opencc.OpenCC("t2s").convert
+
+
+@lru_cache(maxsize=8192)
+def simplified(char: str) -> str:
+    """One character in simplified form (預 → 预, 萬 → 万), converted on its own by OpenCC (t2s) so
+    that offsets stay exact; a character that would not become exactly one character stays as it is."""
+    if char < "\u2e80" or "\ud800" <= char <= "\udfff":  # not CJK (and no lone surrogate reaches OpenCC)
+        return char
+    converted = _t2s()(char)
+    return converted if len(converted) == 1 else char
 
 
 @dataclass(frozen=True)
@@ -84,7 +108,9 @@ def parse_figure(text: str) -> Figure:
     if plain := _PLAIN_NUMBER.fullmatch(text):
         # the usual cell (840.99): what the general path below gives, without normalising the text
         return Figure(Decimal(text), len(plain.group(1)) if plain.group(1) else 0)
-    stripped = normalize_text(text).strip()
+    stripped = unicodedata.normalize("NFKC", text).strip()
+    if stripped not in WORD_FIGURES and not stripped.isascii():
+        stripped = normalize_text(stripped)  # traditional characters too: 沒有使用 → 没有使用
     if stripped in WORD_FIGURES:
         return Figure(WORD_FIGURES[stripped], None)
     compact = stripped.replace(" ", "").replace("\u3000", "")

@@ -282,7 +282,7 @@ def test_importing_extract_stays_cheap():
     import sys
 
     code = ("import sys, budgetkit.extract; "
-            "print(sorted(m for m in ('docx', 'pdfplumber', 'pdfminer', 'defusedxml', 'lxml', 'matplotlib') "
+            "print(sorted(m for m in ('docx', 'pdfplumber', 'pdfminer', 'defusedxml', 'lxml', 'matplotlib', 'opencc') "
             "if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
@@ -296,6 +296,65 @@ def test_normalised_lines_map_back_to_the_original_characters():
     start = line.text.index("840.99")
     assert line.span(start, start + 6) == (5, 11)
     assert normalize_line("1,085,203.63元, 共(3)项").text == "1,085,203.63元， 共（3）项"
+
+
+def _traditional(text: str) -> str:
+    """``text`` in traditional characters, converted by OpenCC (s2t) one character at a time."""
+    import opencc
+
+    s2t = opencc.OpenCC("s2t").convert
+    return "".join(t if len(t := s2t(char)) == 1 else char for char in text)
+
+
+def test_traditional_characters_are_folded_for_matching_and_kept_as_printed():
+    printed = "收支總預算８４０．９９萬元，與上年相比增長５．２％，㈠經費1.2億元"
+    line = normalize_line(printed)
+    assert line.original == printed
+    assert line.text == "收支总预算840.99万元，与上年相比增长5.2%，（一）经费1.2亿元"
+    assert len(line.origin) == len(line.text)
+    start = line.text.index("840.99万元")
+    assert printed[slice(*line.span(start, start + len("840.99万元")))] == "８４０．９９萬元"
+    start = line.text.index("经费1.2亿元")
+    assert printed[slice(*line.span(start, start + len("经费1.2亿元")))] == "經費1.2億元"
+    # a simplified line is unchanged, and simplified text is never "simplified" further
+    simplified = "收支总预算840.99万元，与上年相比增长5.2%"
+    assert normalize_line(simplified).text == simplified
+
+
+def test_figures_printed_in_traditional_words_are_read():
+    from budgetkit.numbers import PLACEHOLDER_PATTERN, parse_figure
+
+    assert parse_figure("沒有使用").value == Decimal(0)
+    assert parse_figure("無變化").value == Decimal(0)
+    assert PLACEHOLDER_PATTERN.search("增長（下降）") and PLACEHOLDER_PATTERN.search("增加（減少）")
+
+
+def test_a_traditional_character_copy_gives_the_same_claims(tmp_path):
+    simplified_text = CLEAN.read_text(encoding="utf-8")
+    traditional_text = _traditional(simplified_text)
+    assert "萬元" in traditional_text and "預算" in traditional_text and "经费" not in traditional_text
+    path = tmp_path / "clean-culture-bureau-2024-traditional.txt"
+    path.write_text(traditional_text, encoding="utf-8")
+    simplified, traditional = extract(CLEAN), extract(path)
+
+    assert len(traditional.claims) == len(simplified.claims) > 50
+    same = [column for column in COMPARED if column != "text"]
+    got = traditional.claims[same].map(_cell)
+    want = simplified.claims[same].map(_cell)
+    assert got.equals(want), claim_differences(traditional.claims.assign(text=simplified.claims["text"]),
+                                               simplified.claims).to_string()
+    # quotes and texts keep the characters as printed, and locators point into the traditional text
+    lines = traditional_text.split("\n")
+    for claim, plain in zip(traditional.claims.itertuples(), simplified.claims.itertuples()):
+        assert claim.text == _traditional(plain.text)
+        assert lines[claim.line - 1][claim.char_start:claim.char_end] == claim.text
+        assert claim.quote == _traditional(plain.quote)
+    assert any("萬元" in quote for quote in traditional.claims["quote"])
+    assert not any("万元" in quote or "预算" in quote for quote in traditional.claims["quote"])
+    # audited alike: the same verdicts, quoted in traditional characters
+    a, b = simplified.audit(), traditional.audit()
+    assert b["verdict"].tolist() == a["verdict"].tolist()
+    assert set(b["verdict"]) == {"consistent"}
 
 
 def test_table_banner_governs_unitless_amounts(tmp_path):

@@ -70,6 +70,8 @@ class ExtractionReport:
     unparsed: pd.DataFrame
     name_drift: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: What of the document is not checked although it was read: a PDF's tables, sums of partly read lists.
+    unchecked: list[str] = field(default_factory=list)
 
     def limits(self) -> list[str]:
         """What a check of this document could not do, for the user to see beside its verdicts:
@@ -82,7 +84,7 @@ class ExtractionReport:
         if self.missing_sections:
             lines.append(f"{len(self.missing_sections)} standard sections not found:")
             lines += [f"  {section}" for section in self.missing_sections]
-        lines += [note for note in self.notes if "left out" in note]
+        lines += self.unchecked
         return lines
 
     def summary(self) -> str:
@@ -91,13 +93,16 @@ class ExtractionReport:
         if self.missing_sections:
             lines.append("sections not found: " + "; ".join(self.missing_sections))
         lines.extend(self.notes)
+        lines.extend(self.unchecked)
         return "\n".join(lines)
 
 
 # -- the budget's identity ------------------------------------------------------------------
 
+#: A year in the text, with the word that makes it a comparison year ("较 2022 年度"): those are skipped.
+_YEAR_MENTION = re.compile(r"(比|较|与|同)?\s{0,2}(20\d{2})\s{0,2}年")
 _FINAL_ACCOUNTS = re.compile(r"(?:20\d{2})\s{0,2}年(?:度)?\s{0,2}(?:部门|单位)?决算")
-_TITLE = re.compile(r"(20\d{2})\s{0,2}年(?:度)?\s{0,2}(?:部门|单位)?(?:预算|决算)")
+_TITLE = re.compile(r"(?<![比较与同])(?<![比较与同]\s)(20\d{2})\s{0,2}年(?:度)?\s{0,2}(?:部门|单位)?(?:预算|决算)")
 _INSTITUTION = re.compile(r"([^\d，。；：“”、（）\s]{2,30}?(?:局|委员会|委|院|部|办公室|办|中心|总工会|联合会|协会|会|政府|所|站|馆|队|社|校|厅|室|署))"
                           r"\s{0,2}(20\d{2})\s{0,2}年")
 
@@ -123,7 +128,7 @@ def _identify(lines: list[str], first_heading: int, stem: str) -> tuple[str, int
     if year is None:
         # the year after the department's name ("…农业农村局2024年…"), else any year not compared with
         years = Counter(int(m.group(2)) for line in lines for m in _INSTITUTION.finditer(line)) or Counter(
-            int(m.group(1)) for line in lines for m in re.finditer(r"(?<![比较与])(20\d{2})\s{0,2}年", line))
+            int(m.group(2)) for line in lines for m in _YEAR_MENTION.finditer(line) if not m.group(1))
         if not years:
             raise BudgetDataError([Problem(stem, None, "budget.year",
                                            "cannot tell the budget year: no title such as "
@@ -296,7 +301,6 @@ def _from_document(document: Document) -> Budget:
     sections = find_sections(lines)
     first_heading = sections.headings[0].line if sections.headings else len(lines) + 1
     department, year, notes = _identify([line.text for line in lines], first_heading, str(document.path))
-    notes = [*document.left_out, *notes]
     final_accounts = any(_FINAL_ACCOUNTS.search(line.text) for line in lines[: max(first_heading - 1, 0)][:12])
     extractor = ClaimExtractor(lines, sections, reference(), year, department, final_accounts)
     try:
@@ -323,6 +327,9 @@ def _from_document(document: Document) -> Budget:
         unparsed=_report_frame([dataclasses.astuple(u) for u in extractor.unparsed],
                                ["line", "section", "figure", "text", "reason"]),
         name_drift=_report_frame(extractor.name_drift, ["line", "code", "level", "printed", "reason"]), notes=notes,
+        unchecked=[*document.left_out, *(
+            f"line {claim.line}: {claim.label} {claim.text}{claim.unit} — a part listed under it could not be read, "
+            "so its sum is not checked" for claim in claims if claim.qualifier == "parts-unread")],
     )
     return budget
 

@@ -52,9 +52,21 @@ _YEAR = r"((?:19[5-9]|20\d)\d)"
 _COMPARE = re.compile(r"同比|(?:比|较|与)\s{0,2}(?:上年|去年|上一年|" + _YEAR + r"\s{0,2}年)")
 _CLAUSE_BREAK = re.compile(r"[，；。：]")
 _SENTENCE_BREAK = re.compile(r"[。；]")
+#: The numbering of a list item, by depth: 一、 > （一） > 1． > （1）. A total owns the items below its depth.
+_LIST_LEVELS = ((re.compile(r"^\s{0,4}[一二三四五六七八九十]{1,3}\s{0,2}、"), 1),
+                (re.compile(r"^\s{0,4}（[一二三四五六七八九十]{1,3}）"), 2),
+                (re.compile(r"^\s{0,4}\d{1,2}\s{0,2}[、.](?!\d)"), 3),
+                (re.compile(r"^\s{0,4}（\d{1,2}）"), 4))
+#: Why an amount of the template is not identified: as a listed part, it leaves its total's sum unknown.
+_SENTENCE_DONE = re.compile(r"[。；！？]\s*$")
+NO_MEASURE = "no measure of the template matches this amount's label"
 _MARKER = re.compile(r"^\s{0,4}(?:（[一二三四五六七八九十\d]{1,3}）|\d{1,2}\s{0,2}[、.]|[一二三四五六七八九十]{1,3}、)\s{0,3}")
 _SHARE = re.compile(r"占\s{0,2}(?:([^，。；\d]{1,24}?)\s{0,2}的)?\s{0,2}(?:比重|比例|比)?\s{0,2}(?:为)?\s{0,2}$")
 _YEAR_IN = re.compile(_YEAR + r"\s{0,2}年")
+#: A year a sentence says its figures are of: not one it compares with ("较2021年度", "比 2023 年").
+_YEAR_OF = re.compile(r"(比|较|与|同|于)?\s{0,2}" + _YEAR + r"\s{0,2}年")
+#: A figure of a whole government (全区, 市级 …), not of one department.
+_GOVERNMENT_SCOPE = re.compile(r"全区|区级|全市|市级|全县|县级|全省|省级|全镇|镇级|全旗|旗级")
 _BANNER = re.compile(r"单位\s{0,2}[：]\s{0,2}(亿元|万元|元)")
 #: A label saying its figure is of the year before ("上年财政仅安排…").
 _PRIOR_YEAR_WORD = re.compile(r"上年(?!结转|结余)|去年|上一年")  # 上年结转 is money carried into this year
@@ -200,6 +212,11 @@ class ClaimExtractor:
         self._latest_by_measure: dict[tuple[str, str | None], ExtractedFigure] = {}
         self._last_current: ExtractedFigure | None = None
         self._last_figure_read = False
+        # the totals whose listed parts are being read: (list depth of the total's line, total)
+        self._owners: list[tuple[int, ExtractedFigure]] = []
+        self._depth = 0
+        self._sentence_done = True
+        self._first_amount = -1
         self._clause_ends: list[int] = []
         self._sentence_ends: list[int] = []
 
@@ -233,9 +250,17 @@ class ClaimExtractor:
             self._banner, self._banner_section = banner.group(1), section.split("（")[0]
         if not text.strip() or std == "十二":
             return  # the glossary defines words; its numbers are item numbers
+        depth = next((level for pattern, level in _LIST_LEVELS if pattern.match(text)), None)
+        if depth is None:  # not numbered: a new paragraph after a finished sentence, else a wrapped line
+            depth = 0 if self._sentence_done else self._depth
+        self._depth = depth
+        self._sentence_done = bool(_SENTENCE_DONE.search(text))
+        while self._owners and (depth == 0 or self._owners[-1][0] >= depth):
+            self._owners.pop()  # a new paragraph, or an item as deep as a total, ends that total's list
         self._clause_ends = [m.end() for m in _CLAUSE_BREAK.finditer(text)]
         self._sentence_ends = [m.end() for m in _SENTENCE_BREAK.finditer(text)]
         tokens = self._tokens(text)
+        self._first_amount = next((t.start for t in tokens if t.role is None and t.unit in MONEY_UNITS), -1)
         codes = self._codes(number, text, tokens)
         comparisons = self._comparisons(text, tokens)
         context = _LineContext(number, line, section, std, sub, tokens)
@@ -575,6 +600,9 @@ class ClaimExtractor:
                 # "收入支出总计增加1062.85万元" without 比/较/与上年: a change, of a base not named
                 self._unparsed(ctx, tok, "a change without the year it is compared with")
                 return
+            if _GOVERNMENT_SCOPE.search(label):
+                self._unparsed(ctx, tok, "a figure of a whole government (全区, 市级 …), not of a department's budget")
+                return
             if _OTHER_BUDGET_FIGURE.search(label):
                 self._unparsed(ctx, tok, "a budget figure of final accounts (年初预算, 调整预算): not read yet")
                 return
@@ -584,7 +612,7 @@ class ClaimExtractor:
                 return
             measure, code = self._money_measure(label, ctx.std, ctx.sub)
             if measure is None:
-                self._unparsed(ctx, tok, "no measure of the template matches this amount's label")
+                self._unparsed(ctx, tok, NO_MEASURE)
                 return
             self._amount(ctx, tok, label, measure, code, unit)
             return
@@ -600,7 +628,9 @@ class ClaimExtractor:
         claim.qualifier = None if kind == "total" else _qualifier(tok)
 
     def _amount(self, ctx, tok, label, measure, code, unit) -> None:
-        years = [int(y) for y in _YEAR_IN.findall(label)]
+        # the year the sentence says it is of ("2021年度“三公”经费合计支出20.12万元，其中：…公务接待12.39万元")
+        sentence = ctx.line.text[_last_break(self._sentence_ends, tok.start):tok.start]
+        years = [int(m.group(2)) for m in _YEAR_OF.finditer(sentence) if not m.group(1)]
         year = years[-1] if years and years[-1] < self.year else self.year
         if not years and _PRIOR_YEAR_WORD.search(label):
             year = self.prior_year  # "上年财政仅安排…140.2万元": the sentence says which year
@@ -766,7 +796,9 @@ class ClaimExtractor:
                 return "official_vehicles"
             return None
         if unit == "人" and std == "二":
-            if "退休" in label or "离休" in label:
+            if "离退休" in label or "离休" in label and "退休" not in label:
+                return None  # 离退休 counts 离休 and 退休 together; 离休 alone is a part: neither is 退休人员
+            if "退休" in label:
                 return "staff_retired"
             if "在职" in label or "在编" in label:
                 return "staff_active"
@@ -789,14 +821,30 @@ class ClaimExtractor:
             self._latest_by_measure[(measure, code)] = claim
             self._last_current = claim
             self._last_figure_read = True
+            if kind == "total" and unit in MONEY_UNITS:
+                while self._owners and self._owners[-1][0] >= self._depth:
+                    self._owners.pop()
+                self._owners.append((self._depth, claim))
         elif kind == "amount":
             self._last_figure_read = False  # a prior year's figure is not what a later change is of
         return claim
+
+    def _classified(self, text: str, position: int) -> bool:
+        """Whether the words before ``position`` name a 类/款/项 of the functional classification."""
+        before = text[max(0, position - LABEL_REACH):position]
+        return bool(re.search(r"（[类款项]）", before)) or self.reference.class_in(before) is not None
 
     def _unparsed(self, ctx: _LineContext, tok: Token, reason: str) -> None:
         tok.used = True
         if tok.unit in MONEY_UNITS:
             self._last_figure_read = False
+            owner = self._owners[-1][1] if self._owners else None
+            # an item of the total being listed (the first amount of a list line, or one after the total
+            # on its own line) that could not be identified leaves the total's sum unknown; a list by 类
+            # of the functional classification is another breakdown, not missing parts
+            if reason == NO_MEASURE and owner is not None and not self._classified(ctx.line.text, tok.start) \
+                    and (owner.line == ctx.number or tok.start == self._first_amount):
+                owner.qualifier = "parts-unread"
         original = ctx.line.original
         start, end = ctx.line.span(tok.start, tok.end)
         window = max(0, start - 150)
@@ -868,4 +916,4 @@ def _strip_label(text: str, department: str) -> str:
 
 
 def _bare_label(label: str) -> str:
-    return re.sub(r"^\d{4}年", "", label).strip()
+    return re.sub(r"^\d{4}\s{0,2}年(?:度)?", "", label).strip()

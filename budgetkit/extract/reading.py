@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..numbers import simplified
 from ..schema import BudgetDataError, Problem, read_text
 
 __all__ = [
@@ -206,14 +207,14 @@ def _inside_any(obj: dict, boxes: list[tuple]) -> bool:
 
 
 #: A page number printed alone: 7, - 7 -, 第7页, 7/31.
-_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*)?(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*/\s*\d{1,3})?(?:\s*[-—–])?\s*$")
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–─－]\s*)?(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*/\s*\d{1,3})?(?:\s*[-—–─－])?\s*$")
 
 
 def _without_page_numbers(lines: list[dict]) -> list[dict]:
     lines = [line for line in lines if line["text"].strip()]
-    if lines and _PAGE_NUMBER.match(lines[-1]["text"]):
+    if lines and _PAGE_NUMBER.match(_simplify(lines[-1]["text"])):
         lines = lines[:-1]
-    if lines and _PAGE_NUMBER.match(lines[0]["text"]):
+    if lines and _PAGE_NUMBER.match(_simplify(lines[0]["text"])):
         lines = lines[1:]
     return lines
 
@@ -260,9 +261,9 @@ def join_wrapped_lines(lines: list[str], full: list[bool] | None = None) -> str:
             last_full = False
             continue
         if out:
-            previous = out[-1]
-            split_number = bool(_ENDS_IN_NUMBER.search(previous)) and bool(_STARTS_WITH_UNIT.match(line))
-            heading = bool(_HEADING.match(previous))
+            previous = out[-1]  # the unit and heading patterns are written in simplified characters
+            split_number = bool(_ENDS_IN_NUMBER.search(previous)) and bool(_STARTS_WITH_UNIT.match(_simplify(line)))
+            heading = bool(_HEADING.match(_simplify(previous)))
             if split_number or (last_full and not heading and not _SENTENCE_END.search(previous)):
                 out[-1] = previous + line.lstrip()
                 last_full = is_full
@@ -281,8 +282,9 @@ _FOLD = {"(": "（", ")": "）", ":": "：", ";": "；", "!": "！", "?": "？",
 
 @dataclass(frozen=True)
 class NormalLine:
-    """A line folded for matching (NFKC digits and %, Chinese punctuation kept full-width),
-    with ``origin[i]`` the index in the original line of normalised character ``i``."""
+    """A line folded for matching (NFKC digits and %, Chinese punctuation kept full-width,
+    traditional characters folded to simplified: 萬元 → 万元), with ``origin[i]`` the index in the
+    original line of normalised character ``i``. ``original`` is the line as printed."""
 
     original: str
     text: str
@@ -300,11 +302,16 @@ class NormalLine:
 def _fold(char: str) -> str:
     if char in _KEEP:
         return char
-    return "".join(_FOLD.get(c, c) for c in unicodedata.normalize("NFKC", char))
+    return "".join(simplified(_FOLD.get(c, c)) for c in unicodedata.normalize("NFKC", char))
 
 
 #: An ASCII comma that is not a thousands separator (digit, comma, exactly three digits) is a clause break.
 _LONE_COMMA = re.compile(r"(?<!\d),|,(?!\d{3}(?!\d))")
+
+
+def _simplify(text: str) -> str:
+    """``text`` with traditional characters folded to simplified ones, one for one (萬元 → 万元)."""
+    return "".join(simplified(char) for char in text)
 
 
 def normalize_line(line: str) -> NormalLine:
