@@ -41,7 +41,7 @@ VERDICTS = ("consistent", "rounding", "text", "semantic", "drift")
 SEVERITY = {verdict: rank for rank, verdict in enumerate(VERDICTS)}
 
 RULE_KINDS = {
-    "sum": {"required": (), "optional": ("total", "parts", "level", "over", "measure", "exhaustive")},
+    "sum": {"required": (), "optional": ("total", "parts", "level", "over", "measure", "exhaustive", "substitutes")},
     "share": {"required": (), "optional": ()},
     "change": {"required": ("basis",), "optional": ()},
     "restatement": {"required": (), "optional": ("measures",)},
@@ -123,6 +123,8 @@ def load_rules(path: str | Path) -> list[Rule]:
                 problems.append(Problem(name, None, f"{where}.{key}", f"is not a key of a {kind} rule"))
         if kind == "sum" and not ({"total", "parts"} <= entry.keys() or {"over", "measure"} <= entry.keys()):
             problems.append(Problem(name, None, where, "a sum rule needs total and parts, or over and measure"))
+        if kind == "sum" and "substitutes" in entry:
+            problems.extend(_substitute_problems(name, where, entry))
         if kind == "text" and entry.get("check") not in _TEXT_CHECKS:
             problems.append(Problem(name, None, f"{where}.check", f"{entry.get('check')!r} is not one of {', '.join(_TEXT_CHECKS)}"))
         if kind == "change" and entry.get("basis") not in ("stated-prior", "implied-prior"):
@@ -132,6 +134,30 @@ def load_rules(path: str | Path) -> list[Rule]:
     if problems:
         raise RulesError(problems)
     return rules
+
+
+def _substitute_problems(name: str, where: str, entry: dict) -> list[Problem]:
+    """``substitutes = { part = [measures] }``: each key a part of the rule, each value a list of
+    measures that are not parts themselves (a part stated beside its substitutes would count twice)."""
+    substitutes, parts = entry["substitutes"], entry.get("parts")
+    field_name = f"{where}.substitutes"
+    if "parts" not in entry or "over" in entry:
+        return [Problem(name, None, field_name, "needs total and parts: only a part can have substitutes")]
+    if not isinstance(substitutes, dict) or not substitutes:
+        return [Problem(name, None, field_name, "must be a table of part = [measures]")]
+    problems = []
+    for part, measures in substitutes.items():
+        if part not in parts:
+            problems.append(Problem(name, None, f"{field_name}.{part}", "is not one of the rule's parts"))
+        if (not isinstance(measures, list) or not measures
+                or not all(isinstance(m, str) and m for m in measures)):
+            problems.append(Problem(name, None, f"{field_name}.{part}", "must be a list of measures"))
+        elif overlap := [m for m in measures if m in parts or m == entry.get("total")]:
+            problems.append(Problem(name, None, f"{field_name}.{part}",
+                                    f"{', '.join(overlap)} is the total or a part of the rule itself"))
+        elif len(set(measures)) != len(measures):
+            problems.append(Problem(name, None, f"{field_name}.{part}", "names a measure twice"))
+    return problems
 
 
 class _Claims:
@@ -158,6 +184,31 @@ class _Claims:
 def _fmt(value: Decimal) -> str:
     """A decimal as printed: 841.00 stays 841.00, never 841 or 8.41E+2."""
     return format(value, "f")
+
+
+def _in_unit(amount: Decimal, unit: str, decimals: int) -> str:
+    """An amount of the comparison unit (money in 万元) as a figure printed in ``unit``: with
+    ``decimals`` decimals, and more only where the exact value needs them (never rounded)."""
+    value = amount / MONEY_UNITS[unit] if unit in MONEY_UNITS else amount
+    needed = max(0, -value.normalize().as_tuple().exponent) if value != 0 else 0
+    value = value.quantize(Decimal(1).scaleb(-max(decimals, needed)))
+    return _fmt(abs(value) if value == 0 else value)
+
+
+def _decimals(unit: str, inputs: Iterable[Claim], compared: Claim) -> int:
+    """The decimals a figure computed from ``inputs`` carries in ``unit``: the most that any input
+    printed in that unit has, else those of the figure it is compared with (printed in ``unit``)."""
+    return max((c.decimals or 0 for c in inputs if c.unit == unit), default=compared.decimals or 0)
+
+
+def _mixed(*claims: Claim) -> bool:
+    """Whether the figures were printed in different units: then an explanation names every figure's unit."""
+    return len({c.unit for c in claims}) > 1
+
+
+def _printed(claim: Claim, mixed: bool) -> str:
+    """A figure as printed, with its unit when the explanation mixes units."""
+    return _fmt(claim.value) + (claim.unit if mixed else "")
 
 
 def _interval_text(interval: Interval | None) -> str:
@@ -242,6 +293,7 @@ def _sum_rows(rule: Rule, claims: _Claims) -> list[dict]:
     exhaustive = rule.params.get("exhaustive", True)
     level = rule.params.get("level")
     width = {"类": 3, "款": 5, "项": 7}.get(level) if level else None
+    substitutes = rule.params.get("substitutes", {})
     for total in claims.all:
         if total.measure != rule.params["total"] or total.kind not in ("total", "amount", "count"):
             continue
@@ -249,18 +301,25 @@ def _sum_rows(rule: Rule, claims: _Claims) -> list[dict]:
             continue
         parts: list[Claim] = []
         for measure in rule.params["parts"]:
-            candidates = [c for c in claims.by_measure.get((measure, total.year), [])]
-            if width:
-                codes = sorted({c.code for c in candidates if c.code and len(c.code) == width})
-                parts.extend(p for code in codes if (p := claims.pick(measure, total.year, code, total.section)))
-            else:
-                part = claims.pick(measure, total.year, None, total.section)
-                if part is not None:
-                    parts.append(part)
+            found = _sum_parts(claims, measure, total, width)
+            if not found:  # a part not stated: the substitutes stated stand in for it
+                for substitute in substitutes.get(measure, ()):
+                    found.extend(_sum_parts(claims, substitute, total, width))
+            parts.extend(found)
         if not parts:
             continue
         rows.append(_sum_row(rule, claims, total, parts, exhaustive))
     return rows
+
+
+def _sum_parts(claims: _Claims, measure: str, total: Claim, width: int | None) -> list[Claim]:
+    """The statements of one part measure for ``total``: one per code of the level, or the one nearest the total."""
+    if width:
+        candidates = claims.by_measure.get((measure, total.year), [])
+        codes = sorted({c.code for c in candidates if c.code and len(c.code) == width})
+        return [p for code in codes if (p := claims.pick(measure, total.year, code, total.section))]
+    part = claims.pick(measure, total.year, None, total.section)
+    return [] if part is None else [part]
 
 
 def _sum_row(rule: Rule, claims: _Claims, total: Claim, parts: list[Claim], exhaustive: bool) -> dict:
@@ -269,20 +328,23 @@ def _sum_row(rule: Rule, claims: _Claims, total: Claim, parts: list[Claim], exha
     for part in parts:
         interval = interval + part.interval
     stated_interval = total.interval
-    listing = " + ".join(f"{_fmt(p.value)}" for p in parts)
+    # figures as printed; the sum in the stated total's unit, at the parts' decimals
+    mixed = _mixed(total, *parts)
+    listing = " + ".join(_printed(p, mixed) for p in parts)
+    added = _in_unit(computed, total.unit, _decimals(total.unit, parts, total)) + (total.unit if mixed else "")
+    stated = _printed(total, mixed)
     if not exhaustive:
         verdict = "consistent" if interval.lo <= stated_interval.hi else _verdict(
             stated_interval, total.amount, total.last_place, Interval(interval.lo, interval.lo))
-        explanation = (f"The listed parts {listing} = {_fmt(computed)} do not exceed the total."
+        explanation = (f"The listed parts {listing} = {added} do not exceed the total."
                        if verdict == "consistent" else
-                       f"The listed parts {listing} = {_fmt(computed)} exceed the stated total {_fmt(total.value)}.")
+                       f"The listed parts {listing} = {added} exceed the stated total {stated}.")
     else:
         verdict = _verdict(stated_interval, total.amount, total.last_place, interval)
         if verdict == "consistent":
-            explanation = f"{listing} = {_fmt(computed)}, within rounding of the stated {_fmt(total.value)}."
+            explanation = f"{listing} = {added}, within rounding of the stated {stated}."
         else:
-            explanation = (f"The parts add up to {listing} = {_fmt(computed)}, "
-                           f"not the stated {_fmt(total.value)}.")
+            explanation = f"The parts add up to {listing} = {added}, not the stated {stated}."
             explanation += _difference_note(claims, total.amount - computed, total.comparison_unit, [total, *parts])
     return _row(rule, verdict, total, stated=total.amount, stated_interval=stated_interval, computed=computed,
                 computed_interval=interval, inputs=parts, explanation=explanation)
@@ -326,7 +388,9 @@ def _share_rows(rule: Rule, claims: _Claims) -> list[dict]:
         point = _quantize(part.amount / whole.amount * 100, share.decimals)
         computed_interval = _outward(computed_interval, share.decimals)
         verdict = _verdict(stated_interval, share.value, share.last_place, computed_interval)
-        explanation = f"{_fmt(part.value)} ÷ {_fmt(whole.value)} ({whole.label}, {whole.section}) = {_fmt(point)}%."
+        mixed = _mixed(part, whole)
+        explanation = (f"{_printed(part, mixed)} ÷ {_printed(whole, mixed)} ({whole.label}, {whole.section}) "
+                       f"= {_fmt(point)}%.")
         if verdict != "consistent":
             fits = _alternative_wholes(claims, share, part, whole, shares)
             if fits:
@@ -350,7 +414,8 @@ def _alternative_wholes(claims: _Claims, share: Claim, part: Claim, whole: Claim
         for p in sibling_parts:
             total = total + p.interval
         value = sum((p.amount for p in sibling_parts), Decimal(0))
-        candidates.append((f"{_fmt(value)}, the sum of the parts listed with it", total, value))
+        shown = _in_unit(value, whole.unit, _decimals(whole.unit, sibling_parts, whole)) + (whole.unit if _mixed(whole, *sibling_parts) else "")
+        candidates.append((f"{shown}, the sum of the parts listed with it", total, value))
     seen = {whole.amount}
     for claim in claims.all:
         if claim.kind == "total" and claim.year == share.year and claim.comparison_unit == whole.comparison_unit \
@@ -405,13 +470,19 @@ def _prior_implied_by(change: Claim, base: Claim) -> bool:
 def _stated_prior_row(rule: Rule, claims: _Claims, change: Claim, current: Claim, prior: Claim) -> dict:
     signed = change.signed_change
     implied = _prior_implied_by(change, prior)
+    # money as printed; what is computed from it in the unit of the money change (or of the
+    # change itself), at the decimals of its inputs; every unit named when they differ
+    decimals = _decimals(prior.unit if implied else change.unit, [current, prior], prior if implied else change)
     if implied:
         # prior = current − signed change, on intervals and as a point, in the comparison unit
         prior_interval = current.interval - prior.signed_change
         prior_amount = current.amount - (-prior.amount if prior.direction == "decrease" else prior.amount)
-        implication = (f"{_fmt(current.amount)} {'+' if prior.direction == 'decrease' else '−'} "
-                       f"{_fmt(prior.amount)} = {_fmt(prior_amount)}")
+        mixed = _mixed(current, prior)
+        in_money_unit = (lambda amount: _in_unit(amount, prior.unit, decimals) + (prior.unit if mixed else ""))
+        implication = (f"{_printed(current, mixed)} {'+' if prior.direction == 'decrease' else '−'} "
+                       f"{_printed(prior, mixed)} = {in_money_unit(prior_amount)}")
     else:
+        mixed = _mixed(current, prior) if change.unit == "%" else _mixed(current, prior, change)
         prior_interval, prior_amount = prior.interval, prior.amount
     if change.unit == "%":
         # a percentage change is taken of the prior year; a base that can be zero has none
@@ -429,12 +500,13 @@ def _stated_prior_row(rule: Rule, claims: _Claims, change: Claim, current: Claim
     verdict = _verdict(signed, change.signed, change.last_place, computed_interval)
     if implied:
         explanation = (f"{implication} (the prior year the change {prior.id} implies); "
-                       f"{_fmt(current.amount - prior_amount)} ÷ {_fmt(prior_amount)} = {_fmt(point)}%; "
+                       f"{in_money_unit(current.amount - prior_amount)} ÷ {in_money_unit(prior_amount)} = {_fmt(point)}%; "
                        f"the text states {_direction_word(change)} {_fmt(change.value)}.")
     else:
-        explanation = (f"{_fmt(current.value)} − {_fmt(prior.value)} = {_fmt(point)}"
-                       f"{'%' if change.unit == '%' else ''}; the text states "
-                       f"{_direction_word(change)} {_fmt(change.value)}.")
+        result = (f"{_fmt(point)}%" if change.unit == "%" else
+                  _in_unit(point, change.unit, decimals) + (change.unit if mixed else ""))
+        explanation = (f"{_printed(current, mixed)} − {_printed(prior, mixed)} = {result}; the text states "
+                       f"{_direction_word(change)} {_printed(change, mixed and change.unit != '%')}.")
     if verdict != "consistent" and change.unit != "%":
         explanation += _difference_note(claims, change.signed - point, change.comparison_unit, [change, current, prior])
     return _row(rule, verdict, change, stated=change.signed, stated_interval=signed, computed=point,
@@ -458,7 +530,7 @@ def _implied_prior_rows(rule: Rule, claims: _Claims, changes: list[Claim]) -> li
         if current is None or current.interval is None:
             continue
         interval = current.interval - change.signed_change
-        value = current.amount - change.signed
+        value = current.amount - (-change.amount if change.direction == "decrease" else change.amount)
         implied[(change.measure, change.code, change.base_year)].append((change, interval, value, current))
     for (measure, code, year), statements in implied.items():
         printed = claims.stated(measure, year, code)
@@ -467,8 +539,11 @@ def _implied_prior_rows(rule: Rule, claims: _Claims, changes: list[Claim]) -> li
             others += [(s[0], s[1], s[2], f"implied by {s[0].id} ({s[0].section})") for s in statements[:index]]
             for other, other_interval, other_value, how in others:
                 verdict = _verdict(other_interval, other_value, other.last_place, interval)
-                explanation = (f"{_fmt(current.value)} − ({_direction_word(change)} {_fmt(change.value)}) implies "
-                               f"{year} = {_fmt(value)}; {how}.")
+                # the prior year in the change's unit; every unit named when the figures' differ
+                mixed = _mixed(current, change, *([other] if other.kind != "change" else []))
+                prior = _in_unit(value, change.unit, _decimals(change.unit, [current, change], change)) + (change.unit if mixed else "")
+                explanation = (f"{_printed(current, mixed)} − ({_direction_word(change)} {_printed(change, mixed)}) "
+                               f"implies {year} = {prior}; {how}.")
                 rows.append(_row(rule, verdict, change, stated=other_value, stated_interval=other_interval,
                                  computed=value, computed_interval=interval, inputs=[current, other],
                                  explanation=explanation))
@@ -590,7 +665,8 @@ def _text_rows(rule: Rule, claims: _Claims, budget: Budget) -> list[dict]:
             delta = current.interval - prior.interval
             possible = {"increase": delta.hi > 0, "decrease": delta.lo < 0, "unchanged": delta.contains(Decimal(0))}
             ok = possible.get(change.direction, True)
-            explanation = (f"From {_fmt(prior.value)} to {_fmt(current.value)} the figure "
+            mixed = _mixed(prior, current)
+            explanation = (f"From {_printed(prior, mixed)} to {_printed(current, mixed)} the figure "
                            f"{'can' if ok else 'cannot'} show {_direction_word(change).rstrip(' of,')}.")
             rows.append(_row(rule, "consistent" if ok else "text", change, stated=change.signed,
                              stated_interval=None, computed=current.amount - prior.amount,

@@ -30,6 +30,10 @@ from .claims import COUNT_UNITS
 #: Fixed point of every quantity in SQL: 10⁻¹⁰ of its unit.
 SCALE = 10
 Q = 10**SCALE
+#: Fixed point of a figure shown in an explanation, in the unit it is shown in: 10⁻¹⁴ of it, enough
+#: for any amount of the claims (four decimals at most) in 亿元 as in 元.
+SHOW_SCALE = 14
+QS = 10**SHOW_SCALE
 #: The count units (exact figures) as an SQL list, from the one declaration the Python audit reads.
 COUNT_UNIT_LIST = ", ".join("'" + unit.replace("'", "''") + "'" for unit in sorted(COUNT_UNITS))
 
@@ -46,6 +50,24 @@ CREATE OR REPLACE MACRO qeven(n, b, q) AS q + CASE WHEN 2 * (n - q * b) > b THEN
 CREATE OR REPLACE MACRO fmt(x, s) AS
     (CASE WHEN x < 0 THEN '-' ELSE '' END) || CAST(abs(x) // {Q} AS VARCHAR)
     || CASE WHEN s > 0 THEN '.' || substr(CAST(abs(x) % {Q} + {Q} AS VARCHAR), 2, s) ELSE '' END;
+-- a Q count of the comparison unit (money in 万元) as a figure in `unit`, at d decimals or more where
+-- the exact value needs them (audit._in_unit): shown to 10⁻{SHOW_SCALE} of the unit, trailing zeros cut to d
+CREATE OR REPLACE MACRO showmul(unit) AS CAST(CASE unit WHEN '元' THEN {10**(SHOW_SCALE - SCALE + 4)}
+    WHEN '亿元' THEN {10**(SHOW_SCALE - SCALE - 4)} ELSE {10**(SHOW_SCALE - SCALE)} END AS HUGEINT);
+CREATE OR REPLACE MACRO showfrac(y) AS substr(CAST(abs(y) % {QS} + {QS} AS VARCHAR), 2);
+CREATE OR REPLACE MACRO showfmt(y, s) AS
+    (CASE WHEN y < 0 THEN '-' ELSE '' END) || CAST(abs(y) // {QS} AS VARCHAR)
+    || CASE WHEN s > 0 THEN '.' || substr(showfrac(y), 1, s) ELSE '' END;
+CREATE OR REPLACE MACRO showy(y, d) AS showfmt(y, greatest(d, length(rtrim(showfrac(y), '0'))));
+CREATE OR REPLACE MACRO inunit(x, unit, d) AS showy(CAST(x AS HUGEINT) * showmul(unit), d);
+-- a unit named only when the explanation mixes units (audit._printed)
+CREATE OR REPLACE MACRO usuffix(mixed, unit) AS CASE WHEN mixed THEN coalesce(unit, '') ELSE '' END;
+CREATE OR REPLACE MACRO udiff(a, b) AS coalesce(a, '') <> coalesce(b, '');
+-- the decimals of a figure computed from two inputs in `unit` (audit._decimals): the most of the
+-- inputs printed in that unit, else those of the figure it is compared with
+CREATE OR REPLACE MACRO dpick(u1, d1, u2, d2, unit, fallback) AS CASE
+    WHEN NOT udiff(u1, unit) AND NOT udiff(u2, unit) THEN greatest(d1, d2) WHEN NOT udiff(u1, unit) THEN d1
+    WHEN NOT udiff(u2, unit) THEN d2 ELSE fallback END;
 CREATE OR REPLACE MACRO itext(lo, hi, s) AS '[' || fmt(lo, s) || ', ' || fmt(hi, s) || ']';
 CREATE OR REPLACE MACRO verdict(slo, shi, sval, lp, clo, chi) AS
     CASE WHEN slo <= chi AND clo <= shi THEN 'consistent'
@@ -63,8 +85,10 @@ CREATE OR REPLACE MACRO dirword(direction) AS CASE direction
 def measure_type_sql(rules: list[Rule]) -> str:
     """The ENUM ``measure_name`` of every measure the claims and ``rules`` name: E carries measures
     as its codes, so the joins and groups on a measure compare small integers, not strings."""
-    named = sorted({m for r in rules for key in ("total", "parts", "measure", "measures", "part", "whole")
-                    for m in ([r.params[key]] if isinstance(r.params.get(key), str) else r.params.get(key) or [])})
+    named = {m for r in rules for key in ("total", "parts", "measure", "measures", "part", "whole")
+             for m in ([r.params[key]] if isinstance(r.params.get(key), str) else r.params.get(key) or [])}
+    named |= {m for r in rules for measures in (r.params.get("substitutes") or {}).values() for m in measures}
+    named = sorted(named)
     extra = "".join(f" UNION ALL SELECT {lit(m)}" for m in named)
     # in alphabetical order, so that sorting by a measure (as the year-over-year table does) is
     # sorting by its name, the same on every run
@@ -231,7 +255,7 @@ def _same_value(need: str, limit: int, measure_filter: str) -> str:
 # -- sums -------------------------------------------------------------------------------------
 
 #: What a sum reads of each part.
-PART_COLUMNS = ", ".join(f"p.{name} AS p_{name}" for name in ("amt", "as_", "lo", "hi", "is_", "v", "vs", "claim_id", "ord"))
+PART_COLUMNS = ", ".join(f"p.{name} AS p_{name}" for name in ("amt", "as_", "lo", "hi", "is_", "v", "vs", "unit", "claim_id", "ord"))
 
 def _sum_rows(parts: str) -> str:
     """Rows of audit._sum_row from ``parts``: budget_id, rule, exh (parts are exhaustive), tid (the
@@ -241,11 +265,16 @@ def _sum_rows(parts: str) -> str:
     WITH g0 AS (
         SELECT budget_id, rule, exh, tid, CAST(sum(p_amt) AS BIGINT) AS computed, greatest(0, max(p_as_)) AS cs,
                CAST(sum(p_lo) AS BIGINT) AS clo, CAST(sum(p_hi) AS BIGINT) AS chi, greatest(0, max(p_is_)) AS cis,
-               list_sort(list({{'key': pkey, 'text': fmt(p_v, p_vs), 'id': p_claim_id}})) AS ordered,
-               list(p_ord) AS used
-        FROM ({parts}) GROUP BY budget_id, rule, exh, tid
+               list_sort(list({{'key': pkey, 'text': fmt(p_v, p_vs), 'utext': fmt(p_v, p_vs) || coalesce(p_unit, ''),
+                               'id': p_claim_id}})) AS ordered,
+               list(p_ord) AS used, count(DISTINCT coalesce(p_unit, '')) AS nunits, min(coalesce(p_unit, '')) AS punit,
+               -- the decimals of the sum: the most of the parts printed in the total's unit, else the total's
+               coalesce(max(p_vs) FILTER (WHERE NOT udiff(p_unit, t_unit)), any_value(t_vs)) AS pd
+        FROM (SELECT k.*, t.unit AS t_unit, t.vs AS t_vs FROM ({parts}) k JOIN E t ON t.key = claim_key(k.budget_id, k.tid))
+        GROUP BY budget_id, rule, exh, tid
     ), g AS (  -- parts in their order: sorting each short list beats an ordered aggregate
-        SELECT * EXCLUDE (ordered), array_to_string(list_transform(ordered, lambda e: e.text), ' + ') AS listing,
+        SELECT * EXCLUDE (ordered), array_to_string(list_transform(ordered, lambda e: e.text), ' + ') AS plisting,
+               array_to_string(list_transform(ordered, lambda e: e.utext), ' + ') AS ulisting,
                array_to_string(list_transform(ordered, lambda e: e.id), ' ') AS inputs
         FROM g0
     ), r AS (
@@ -255,20 +284,24 @@ def _sum_rows(parts: str) -> str:
                     ELSE verdict(t.lo, t.hi, t.amt, t.lp, g.clo, g.clo) END AS verdict,
                t.amt AS stated, t.as_ AS stated_scale, itext(t.lo, t.hi, t.is_) AS stated_interval,
                g.computed, g.cs, itext(g.clo, g.chi, g.cis) AS computed_interval, t.cunit AS unit,
-               g.listing, g.inputs, g.used, t.v AS tv, t.vs AS tvs, t.ord, t.cunit
+               g.inputs, g.used, t.ord, t.cunit,
+               -- figures as printed, the sum in the total's unit at the parts' decimals; units named when mixed
+               CASE WHEN g.nunits > 1 OR udiff(g.punit, t.unit) THEN g.ulisting ELSE g.plisting END AS listing,
+               inunit(g.computed, t.unit, g.pd) || usuffix(g.nunits > 1 OR udiff(g.punit, t.unit), t.unit) AS added,
+               fmt(t.v, t.vs) || usuffix(g.nunits > 1 OR udiff(g.punit, t.unit), t.unit) AS stated_text
         FROM g JOIN E t ON t.key = claim_key(g.budget_id, g.tid)
     ), n AS ({difference_note("SELECT fid, budget_id, abs(stated - computed) AS target, cunit AS unit, list_prepend(ord, used) AS used FROM r WHERE verdict <> 'consistent' AND exh")})
     SELECT r.budget_id, r.verdict, r.stated, r.stated_scale,
            r.stated_interval, r.computed, r.cs AS computed_scale, r.computed_interval, r.unit,
            CASE WHEN r.exh AND r.verdict = 'consistent'
-                THEN r.listing || ' = ' || fmt(r.computed, r.cs) || ', within rounding of the stated ' || fmt(r.tv, r.tvs) || '.'
+                THEN r.listing || ' = ' || r.added || ', within rounding of the stated ' || r.stated_text || '.'
                 WHEN r.exh
-                THEN 'The parts add up to ' || r.listing || ' = ' || fmt(r.computed, r.cs) || ', not the stated '
-                     || fmt(r.tv, r.tvs) || '.' || coalesce(n.note, '')
+                THEN 'The parts add up to ' || r.listing || ' = ' || r.added || ', not the stated '
+                     || r.stated_text || '.' || coalesce(n.note, '')
                 WHEN r.verdict = 'consistent'
-                THEN 'The listed parts ' || r.listing || ' = ' || fmt(r.computed, r.cs) || ' do not exceed the total.'
-                ELSE 'The listed parts ' || r.listing || ' = ' || fmt(r.computed, r.cs) || ' exceed the stated total '
-                     || fmt(r.tv, r.tvs) || '.' END AS explanation,
+                THEN 'The listed parts ' || r.listing || ' = ' || r.added || ' do not exceed the total.'
+                ELSE 'The listed parts ' || r.listing || ' = ' || r.added || ' exceed the stated total '
+                     || r.stated_text || '.' END AS explanation,
            r.inputs, r.ord, 0 AS seq, r.rule
     FROM r LEFT JOIN n ON n.fid = r.fid"""
 
@@ -279,19 +312,27 @@ def sums_sql(rules: list[Rule]) -> str:
     params = " UNION ALL ".join(
         f"SELECT {lit(r.id)} AS rule, {mlit(r.params['total'])} AS total, {lit(bool(r.params.get('exhaustive', True)))} AS exh, "
         f"CAST({lit(widths.get(r.params.get('level')))} AS INTEGER) AS width" for r in rules)
-    measures = " UNION ALL ".join(f"SELECT {lit(r.id)} AS rule, {i} AS pi, {mlit(m)} AS pm"
-                                  for r in rules for i, m in enumerate(r.params["parts"]))
+    # parts in their order (pi), each part's substitutes after it, asked for only when it is not stated
+    measures = " UNION ALL ".join(
+        [f"SELECT {lit(r.id)} AS rule, {i * 1000} AS pi, {mlit(m)} AS pm, CAST(NULL AS measure_name) AS sub_of"
+         for r in rules for i, m in enumerate(r.params["parts"])]
+        + [f"SELECT {lit(r.id)}, {i * 1000 + j + 1}, {mlit(s)}, {mlit(m)}"
+           for r in rules for i, m in enumerate(r.params["parts"])
+           for j, s in enumerate(r.params.get("substitutes", {}).get(m, ()))])
+    unstated = """(m.sub_of IS NULL OR NOT EXISTS (SELECT 1 FROM S u WHERE u.budget_id = t.budget_id
+        AND u.measure = m.sub_of AND u.year = t.year AND {code}))"""
     totals = f"""SELECT e.budget_id, q.rule, q.exh, q.width, e.ord AS tid, e.year, e.sid, e.top FROM E e
         JOIN ({params}) q ON e.measure = q.total WHERE e.kind IN ('total', 'amount', 'count') AND e.v IS NOT NULL"""
     requests = f"""
         SELECT t.budget_id, t.rule, t.exh, t.tid, m.pi, CAST(NULL AS VARCHAR) AS p_code, m.pm AS p_measure,
                t.year AS p_year, t.sid AS p_sid, t.top AS p_top
-        FROM ({totals}) t JOIN ({measures}) m ON m.rule = t.rule WHERE t.width IS NULL
+        FROM ({totals}) t JOIN ({measures}) m ON m.rule = t.rule
+        WHERE t.width IS NULL AND {unstated.format(code="u.code IS NULL")}
         UNION ALL
         SELECT DISTINCT t.budget_id, t.rule, t.exh, t.tid, m.pi, s.code, m.pm, t.year, t.sid, t.top
         FROM ({totals}) t JOIN ({measures}) m ON m.rule = t.rule
         JOIN S s ON s.budget_id = t.budget_id AND s.measure = m.pm AND s.year = t.year AND length(s.code) = t.width
-        WHERE t.width IS NOT NULL"""
+        WHERE t.width IS NOT NULL AND {unstated.format(code="length(u.code) = t.width")}"""
     parts = f"""
     SELECT k.budget_id, k.rule, k.exh, k.tid, {{'pi': k.pi, 'code': k.p_code}} AS pkey, {PART_COLUMNS}
     FROM ({pick(requests)}) k JOIN E p ON p.key = claim_key(k.budget_id, k.pid)"""
@@ -393,8 +434,10 @@ def share_sql(rule: Rule) -> str:
     ), z AS (
         SELECT *, CASE WHEN w_lo <= 0 THEN 'semantic' ELSE verdict(s_lo, s_hi, s_v, s_lp, rlo, rhi) END AS v0 FROM y
     ), siblings AS (  -- the sum of the parts listed with the share, when every one is found
-        SELECT z.fid, count(*) AS n, count(h.part_id) AS found, CAST(sum(p.amt) AS BIGINT) AS amt, greatest(0, max(p.as_)) AS scale,
-               CAST(sum(p.lo) AS BIGINT) AS lo, CAST(sum(p.hi) AS BIGINT) AS hi
+        SELECT z.fid, count(*) AS n, count(h.part_id) AS found, CAST(sum(p.amt) AS BIGINT) AS amt,
+               coalesce(max(p.vs) FILTER (WHERE NOT udiff(p.unit, z.w_unit)), any_value(z.w_vs)) AS pd,
+               CAST(sum(p.lo) AS BIGINT) AS lo, CAST(sum(p.hi) AS BIGINT) AS hi, any_value(z.w_unit) AS w_unit,
+               bool_or(udiff(p.unit, z.w_unit)) AS mixed
         FROM z JOIN E s2 ON s2.budget_id = z.budget_id AND s2.kind = 'share' AND s2.v IS NOT NULL
              AND s2.sid = z.s_sid AND coalesce(s2.base, s2.base_measure) = coalesce(z.s_base, z.s_base_measure)
         JOIN SHP h ON h.budget_id = s2.budget_id AND h.share_id = s2.ord
@@ -402,7 +445,7 @@ def share_sql(rule: Rule) -> str:
         WHERE z.v0 NOT IN ('consistent', 'semantic') OR (z.v0 = 'semantic' AND z.w_lo > 0)
         GROUP BY z.fid
     ), candidates AS (
-        SELECT fid, -1 AS cord, fmt(amt, scale) || ', the sum of the parts listed with it' AS descr, lo, hi
+        SELECT fid, -1 AS cord, inunit(amt, w_unit, pd) || usuffix(mixed, w_unit) || ', the sum of the parts listed with it' AS descr, lo, hi
         FROM siblings WHERE n > 1 AND found = n
         UNION ALL
         SELECT m.fid, m.cord, {describe('c', 't')}, m.lo, m.hi
@@ -428,7 +471,8 @@ def share_sql(rule: Rule) -> str:
            z.point, z.k, CASE WHEN z.w_lo > 0 THEN itext(z.rlo, z.rhi, z.k) ELSE '' END, '%',
            CASE WHEN z.w_lo <= 0
                 THEN 'The whole ' || {describe('z', 'wt', 'w_')} || ' is zero: no share of it can be stated.'
-                ELSE fmt(z.p_v, z.p_vs) || ' ÷ ' || fmt(z.w_v, z.w_vs) || ' (' || wt.label || ', ' || wt.section
+                ELSE fmt(z.p_v, z.p_vs) || usuffix(udiff(z.p_unit, z.w_unit), z.p_unit) || ' ÷ ' || fmt(z.w_v, z.w_vs)
+                     || usuffix(udiff(z.p_unit, z.w_unit), z.w_unit) || ' (' || wt.label || ', ' || wt.section
                      || ') = ' || fmt(z.point, z.k) || '%.'
                      || CASE WHEN z.v0 = 'consistent' THEN ''
                              WHEN f.fits IS NOT NULL THEN ' The stated share does not fit the whole the sentence names, but fits ' || f.fits || '.'
@@ -477,8 +521,12 @@ def change_sql(rule: Rule) -> str:
     if rule.params["basis"] == "implied-prior":
         return implied_prior_sql(rule)
     g = SHARE_GUARD_DIGITS
-    implication = ("fmt(z.u_amt, z.u_as_) || CASE WHEN z.q_direction = 'decrease' THEN ' + ' ELSE ' − ' END "
-                   "|| fmt(z.g_amt, z.g_as_) || ' = ' || fmt(z.q_amt, z.q_as_)")
+    # money as printed; what is computed from it in the unit of the money change (or of the change
+    # itself), at the decimals of its inputs (pd); every unit named when they differ (mx)
+    implication = ("fmt(z.u_v, z.u_vs) || usuffix(z.mx, z.u_unit) "
+                   "|| CASE WHEN z.q_direction = 'decrease' THEN ' + ' ELSE ' − ' END "
+                   "|| fmt(z.q_v, z.q_vs) || usuffix(z.mx, z.q_unit) || ' = ' || inunit(z.q_amt, z.q_unit, z.pd) "
+                   "|| usuffix(z.mx, z.q_unit)")
     return f"""
     WITH x0 AS ({_change_join(f"c.v IS NOT NULL AND h.prior_id IS NOT NULL AND NOT coalesce({IMPLIES_PRIOR.format(c='c.', q='p.')} AND (p.v IS NULL OR u.v IS NULL), FALSE)")}),
     x AS (  -- a percentage after a money change: its prior year is this year minus that change (audit._prior_implied_by)
@@ -503,7 +551,11 @@ def change_sql(rule: Rule) -> str:
                CASE WHEN pct THEN k ELSE greatest(u_is_, q_is_) END AS cis
         FROM y3
     ), z AS (
-        SELECT *, CASE WHEN pct AND q_lo <= 0 THEN 'semantic' ELSE verdict(c_slo, c_shi, c_sv, c_lp, clo, chi) END AS v0
+        SELECT *, CASE WHEN pct AND q_lo <= 0 THEN 'semantic' ELSE verdict(c_slo, c_shi, c_sv, c_lp, clo, chi) END AS v0,
+               dpick(u_unit, u_vs, q_unit, q_vs, CASE WHEN imp THEN q_unit ELSE c_unit END,
+                     CASE WHEN imp THEN q_vs ELSE c_vs END) AS pd,
+               CASE WHEN imp OR pct THEN udiff(u_unit, q_unit)
+                    ELSE udiff(u_unit, q_unit) OR udiff(u_unit, c_unit) OR udiff(q_unit, c_unit) END AS mx
         FROM y
     ), n AS ({difference_note("SELECT fid, budget_id, abs(c_sv - point) AS target, c_cunit AS unit, [c_ord, u_ord, q_ord] AS used FROM z WHERE v0 <> 'consistent' AND NOT pct")})
     SELECT z.budget_id, z.v0,
@@ -516,11 +568,14 @@ def change_sql(rule: Rule) -> str:
                 THEN 'Growth from a zero base (' || {describe('z', 'qt', 'q_')} || ') has no percentage.'
                 WHEN z.imp
                 THEN {implication} || ' (the prior year the change ' || z.q_claim_id || ' implies); '
-                     || fmt(z.a_pt, z.q_as_) || ' ÷ ' || fmt(z.q_amt, z.q_as_) || ' = ' || fmt(z.point, z.ps)
+                     || inunit(z.a_pt, z.q_unit, z.pd) || usuffix(z.mx, z.q_unit) || ' ÷ '
+                     || inunit(z.q_amt, z.q_unit, z.pd) || usuffix(z.mx, z.q_unit) || ' = ' || fmt(z.point, z.ps)
                      || '%; the text states ' || dirword(z.c_direction) || ' ' || fmt(z.c_v, z.c_vs) || '.'
-                ELSE fmt(z.u_v, z.u_vs) || ' − ' || fmt(z.q_v, z.q_vs) || ' = ' || fmt(z.point, z.ps)
-                     || CASE WHEN z.pct THEN '%' ELSE '' END || '; the text states ' || dirword(z.c_direction) || ' '
-                     || fmt(z.c_v, z.c_vs) || '.' || coalesce(n.note, '') END,
+                ELSE fmt(z.u_v, z.u_vs) || usuffix(z.mx, z.u_unit) || ' − ' || fmt(z.q_v, z.q_vs) || usuffix(z.mx, z.q_unit)
+                     || ' = ' || CASE WHEN z.pct THEN fmt(z.point, z.ps) || '%'
+                                      ELSE inunit(z.point, z.c_unit, z.pd) || usuffix(z.mx, z.c_unit) END
+                     || '; the text states ' || dirword(z.c_direction) || ' '
+                     || fmt(z.c_v, z.c_vs) || usuffix(z.mx AND NOT z.pct, z.c_unit) || '.' || coalesce(n.note, '') END,
            z.u_claim_id || ' ' || z.q_claim_id, z.c_ord, 0
     FROM z {text_of('qt', 'z.budget_id', 'z.q_ord')} LEFT JOIN n ON n.fid = z.fid"""
 
@@ -530,7 +585,7 @@ def implied_prior_sql(rule: Rule) -> str:
     WITH x AS ({_change_join("c.v IS NOT NULL AND c.unit <> '%' AND c.base_year IS NOT NULL AND u.v IS NOT NULL")}),
     imp AS (  -- each statement of a prior year implied by a change
         SELECT *, u_lo - c_shi AS ilo, u_hi - c_slo AS ihi, greatest(u_is_, c_is_) AS iis,
-               u_amt - c_sv AS ival, greatest(u_as_, c_vs) AS ivs
+               u_amt - CASE WHEN c_direction = 'decrease' THEN -c_amt ELSE c_amt END AS ival, greatest(u_as_, c_as_) AS ivs
         FROM x
     ), others AS (
         -- the other statement: printed (grp 0, with its figures) or implied by an earlier change (grp 1)
@@ -545,12 +600,15 @@ def implied_prior_sql(rule: Rule) -> str:
     )
     SELECT os.budget_id, verdict(olo, ohi, oval, olp, ilo, ihi),
            oval, ovs, itext(olo, ohi, ois), ival, ivs, itext(ilo, ihi, iis), c_cunit,
-           fmt(u_v, u_vs) || ' − (' || dirword(c_direction) || ' ' || fmt(c_v, c_vs) || ') implies '
-           || CAST(c_base_year AS VARCHAR) || ' = ' || fmt(ival, ivs) || '; '
+           -- the prior year in the change's unit; every unit named when the figures' differ
+           fmt(u_v, u_vs) || usuffix(mx, u_unit) || ' − (' || dirword(c_direction) || ' ' || fmt(c_v, c_vs)
+           || usuffix(mx, c_unit) || ') implies ' || CAST(c_base_year AS VARCHAR) || ' = '
+           || inunit(ival, c_unit, dpick(u_unit, u_vs, c_unit, c_vs, c_unit, c_vs)) || usuffix(mx, c_unit) || '; '
            || CASE WHEN grp = 0 THEN 'stated as ' || {describe('os', 'ot', 'o_')}
                    ELSE 'implied by ' || o_claim_id || ' (' || ot.section || ')' END || '.',
            u_claim_id || ' ' || o_claim_id, c_ord, grp * 1000000 + oord
-    FROM others os {text_of('ot', 'os.budget_id', 'os.oord')}"""
+    FROM (SELECT *, udiff(u_unit, c_unit) OR (grp = 0 AND udiff(o_unit, c_unit)) AS mx FROM others) os
+    {text_of('ot', 'os.budget_id', 'os.oord')}"""
 
 
 # -- restatements and bounds ------------------------------------------------------------------
@@ -633,7 +691,8 @@ def change_direction_sql(rule: Rule) -> str:
     UNION ALL
     SELECT budget_id, CASE WHEN ok THEN 'consistent' ELSE 'text' END,
            c_sv, c_vs, '', u_amt - q_amt, greatest(u_as_, q_as_), itext(dlo, dhi, greatest(u_is_, q_is_)), c_cunit,
-           'From ' || fmt(q_v, q_vs) || ' to ' || fmt(u_v, u_vs) || ' the figure ' || CASE WHEN ok THEN 'can' ELSE 'cannot' END
+           'From ' || fmt(q_v, q_vs) || usuffix(udiff(q_unit, u_unit), q_unit) || ' to ' || fmt(u_v, u_vs)
+           || usuffix(udiff(q_unit, u_unit), u_unit) || ' the figure ' || CASE WHEN ok THEN 'can' ELSE 'cannot' END
            || ' show ' || rtrim(dirword(c_direction), ' of,') || '.',
            u_claim_id || ' ' || q_claim_id, c_ord, 0
     FROM (

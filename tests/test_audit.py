@@ -84,6 +84,58 @@ def test_counts_are_exact_and_zero_money_is_exactly_nothing():
     assert verdicts(audit(budget_of(costs), rules("official-vehicle-costs"))) == ["rounding"]
 
 
+def three_public(total, overseas, reception, *, vehicles=None, purchase=None, operation=None, unit="万元"):
+    """A 三公 notice: the total and its parts, the vehicle costs combined, split or both."""
+    specs = [claim("three_public_total", total, kind="total", unit=unit, section="七"),
+             claim("three_public_overseas", overseas, unit=unit, section="七"),
+             claim("three_public_reception", reception, unit=unit, section="七")]
+    for measure, figure in (("three_public_vehicles", vehicles), ("vehicle_purchase", purchase),
+                            ("vehicle_operation", operation)):
+        if figure is not None:
+            specs.append(claim(measure, figure, unit=unit, section="七（三）"))
+    return specs
+
+
+def test_vehicle_costs_given_as_parts_stand_in_for_the_combined_line():
+    split = audit(budget_of(three_public("21.8", "0", "11.8", purchase="4.0", operation="6.0")),
+                  rules("three-public-parts"))
+    assert verdicts(split) == ["consistent"]
+    assert split["explanation"].iloc[0] == "0 + 11.8 + 4.0 + 6.0 = 21.8, within rounding of the stated 21.8."
+    assert split["inputs"].iloc[0] == "c002-1 c003-1 c004-1 c005-1"
+    # only the stated substitutes stand in; a real drift is still one
+    one = audit(budget_of(three_public("21.8", "0", "11.8", operation="6.0")), rules("three-public-parts"))
+    assert verdicts(one) == ["drift"] and "0 + 11.8 + 6.0 = 17.8," in one["explanation"].iloc[0]
+    # the combined line stated: it is the part, the split lines are not read again
+    both = audit(budget_of(three_public("21.8", "0", "11.8", vehicles="10.0", purchase="4.0", operation="6.0")),
+                 rules("three-public-parts"))
+    assert verdicts(both) == ["consistent"] and both["explanation"].iloc[0].startswith("0 + 11.8 + 10.0 = 21.8")
+    alone = audit(budget_of(three_public("21.8", "0", "11.8", vehicles="10.0")), rules("three-public-parts"))
+    assert alone.drop(columns="inputs").equals(both.drop(columns="inputs"))
+    # a combined line of another year does not count: the split lines of the total's year stand in
+    other_year = three_public("21.8", "0", "11.8", purchase="4.0", operation="6.0")
+    other_year.append(claim("three_public_vehicles", "9.0", year=2023, section="七（三）"))
+    assert verdicts(audit(budget_of(other_year), rules("three-public-parts"))) == ["consistent"]
+
+
+def test_substitutes_are_checked_when_the_rules_are_read(tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_text('[[rule]]\nid = "a"\nkind = "sum"\ntotal = "t"\nparts = ["p", "q"]\nreason = "r"\n'
+                    'substitutes = { x = ["s"], p = "s", q = ["p"] }\n'
+                    '[[rule]]\nid = "b"\nkind = "sum"\nover = "classification"\nmeasure = "m"\nreason = "r"\n'
+                    'substitutes = { m = ["s"] }\n'
+                    '[[rule]]\nid = "c"\nkind = "share"\nreason = "r"\nsubstitutes = { p = ["s"] }\n', encoding="utf-8")
+    with pytest.raises(RulesError) as caught:
+        load_rules(path)
+    messages = [str(p) for p in caught.value.problems]
+    assert f"{path}, field 'rule 'a'.substitutes.x': is not one of the rule's parts" in messages
+    assert f"{path}, field 'rule 'a'.substitutes.p': must be a list of measures" in messages
+    assert f"{path}, field 'rule 'a'.substitutes.q': p is the total or a part of the rule itself" in messages
+    assert any("rule 'b'.substitutes" in m and "only a part can have substitutes" in m for m in messages)
+    assert f"{path}, field 'rule 'c'.substitutes': is not a key of a share rule" in messages
+    assert [r.params["substitutes"] for r in RULES if r.id == "three-public-parts"] == [
+        {"three_public_vehicles": ["vehicle_purchase", "vehicle_operation"]}]
+
+
 def test_non_exhaustive_parts_may_fall_short_but_not_exceed():
     fewer = [claim("vehicles_owned", "5", kind="total", unit="辆"), claim("vehicles_owned_senior", "1", unit="辆", kind="count")]
     assert verdicts(audit(budget_of(fewer), rules("owned-vehicles-by-use"))) == ["consistent"]
@@ -228,6 +280,62 @@ def test_change_text_checks():
     # (as the collection's SQL audit does; this raised TypeError before the claims had one reader)
     unprinted = audit(budget_of(change("1.00", "1.20", "××", "decrease")), rules("change-direction"))
     assert verdicts(unprinted) == ["consistent"] and unprinted["stated"].isna().all()
+
+
+def test_explanations_state_figures_in_the_units_the_document_printed():
+    """Money is compared in 万元, but a sum, a difference or an implied prior year is shown in the unit
+    of the figure it is compared with, at the decimals of its inputs in that unit; units are named
+    only when the figures were printed in different units."""
+    def explain(specs, *ids):
+        return list(audit(budget_of(specs), rules(*ids))["explanation"])
+
+    in_yuan = income("7057486.18", "5806105.16", "0", "0", "418288.92")
+    for spec in in_yuan:
+        spec["unit"] = "元"
+    found = audit(budget_of(in_yuan), rules("income-by-source"))
+    assert found["explanation"].iloc[0] == ("The parts add up to 5806105.16 + 0 + 0 + 418288.92 = 6224394.08, "
+                                            "not the stated 7057486.18.")
+    assert found["computed"].iloc[0] == Decimal("622.439408") and found["unit"].iloc[0] == "万元"  # columns: 万元
+    in_yi = income("819.6", "565.4", "0", "0", "128.9")
+    for spec in in_yi:
+        spec["unit"] = "亿元"
+    assert explain(in_yi, "income-by-source") == ["The parts add up to 565.4 + 0 + 0 + 128.9 = 694.3, not the stated 819.6."]
+    mixed = [claim("expenditure_total", "4.77", kind="total", unit="亿元", section="三（二）"),
+             claim("expenditure_basic", "2.46", unit="亿元", section="三（二）"),
+             claim("expenditure_project", "1.81", unit="亿元", section="三（二）"),
+             claim("expenditure_reserve", "5000", section="三（二）")]
+    assert explain(mixed, "expenditure-by-kind") == [
+        "2.46亿元 + 1.81亿元 + 5000万元 = 4.77亿元, within rounding of the stated 4.77亿元."]
+    # a change in 元: the implied prior year in 元, not 13980 − 2010 read as 1.3980万元 − 2010
+    decrease = [claim("meeting", "13980", unit="元", claim_id="c001-1", section="八"),
+                claim("meeting", "2010", kind="change", unit="元", direction="decrease", base_year=2023,
+                      claim_id="c002-1", ref="c001-1", section="八"),
+                claim("meeting", "1.599", year=2023, claim_id="c003-1", section="八")]
+    implied = audit(budget_of(decrease), rules("implied-prior-agrees"))
+    assert list(implied["explanation"]) == [
+        "13980元 − (a decrease of 2010元) implies 2023 = 15990元; stated as meeting 1.599万元 (八, c003-1)."]
+    assert verdicts(implied) == ["consistent"] and implied["computed"].iloc[0] == Decimal("1.5990")
+    decrease[2] = claim("meeting", "15990", unit="元", year=2023, claim_id="c003-1", section="八")
+    assert explain(decrease, "implied-prior-agrees") == [
+        "13980 − (a decrease of 2010) implies 2023 = 15990; stated as meeting 15990元 (八, c003-1)."]
+    # the prior year a percentage implies, in the money change's unit
+    pct = percentage_after_amount("1.5897", "22483700", "16.5")
+    pct[0]["unit"], pct[1]["unit"] = "亿元", "元"
+    assert explain(pct, "change-from-stated-prior") == [
+        "1.5897亿元 − 22483700元 = 136486300元 (the prior year the change c001-2 implies); "
+        "22483700元 ÷ 136486300元 = 16.4732%; the text states an increase of 16.5."]
+    pct = percentage_after_amount("158974400", "22483700", "16.47")
+    for spec in pct[:2]:
+        spec["unit"] = "元"
+    assert explain(pct, "change-from-stated-prior") == [
+        "158974400 − 22483700 = 136490700 (the prior year the change c001-2 implies); "
+        "22483700 ÷ 136490700 = 16.47270%; the text states an increase of 16.47."]
+    # a difference in the change's unit
+    money = change("1.20", "10000", "0.20")
+    money[1]["unit"] = "元"
+    assert explain(money, "change-from-stated-prior") == [
+        "1.20万元 − 10000元 = 0.20万元; the text states an increase of 0.20万元."]
+    assert explain(money, "change-direction") == ["From 10000元 to 1.20万元 the figure can show an increase."]
 
 
 # -- restatement, bound, text ------------------------------------------------------------------

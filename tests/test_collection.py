@@ -178,6 +178,47 @@ def _edge_budgets() -> dict[str, object]:
         claim("admin_operating_cost", "833.05", section="十一（一）"),
         claim("performance_scope", "1.00", section="十一（四）"),
         claim("appropriation_total", "0.995", kind="total", section="五（一）")])
+    # explanations in the units printed: sums, differences, implied priors and the sum of the parts
+    # listed with a share in the unit of the figure they are compared with; units named when mixed
+    budgets["units-printed"] = budget_of([
+        claim("income_total", "7057486.18", kind="total", unit="元", section="三（一）"),
+        claim("income_general_budget", "5806105.16", unit="元", section="三（一）"),
+        claim("income_carryover", "418288.92", unit="元", section="三（一）"),
+        claim("gpb_basic_total", "819.6", kind="total", unit="亿元", section="六"),
+        claim("basic_personnel", "565.4", unit="亿元", section="六"),
+        claim("basic_public", "128.9", unit="亿元", section="六"),
+        claim("expenditure_total", "5.77", kind="total", unit="亿元", claim_id="c007-1", section="三（二）"),
+        claim("expenditure_basic", "2.46", unit="亿元", claim_id="c008-1", section="三（二）"),
+        claim("expenditure_project", "18100", unit="万元", claim_id="c009-1", section="三（二）"),
+        claim("expenditure_reserve", "50000000.5", unit="元", claim_id="c010-1", section="三（二）"),
+        claim("expenditure_basic", "58", kind="share", unit="%", claim_id="c011-1", section="三（二）",
+              base_measure="expenditure_total", ref="c008-1", base="c007-1"),
+        claim("expenditure_project", "42", kind="share", unit="%", claim_id="c012-1", section="三（二）",
+              base_measure="expenditure_total", ref="c009-1", base="c007-1"),
+        claim("meeting", "13980", unit="元", claim_id="c013-1", section="八"),
+        claim("meeting", "2010", kind="change", unit="元", direction="decrease", base_year=2023, claim_id="c014-1",
+              ref="c013-1", section="八"),
+        claim("meeting", "1.599", year=2023, claim_id="c015-1", section="八"),
+        claim("meeting", "0.2", kind="change", direction="decrease", base_year=2023, claim_id="c016-1",
+              ref="c013-1", section="八"),
+        claim("travel", "1.20", claim_id="c017-1", section="八"),
+        claim("travel", "10000", unit="元", year=2023, claim_id="c018-1", section="八"),
+        claim("travel", "0.25", kind="change", direction="increase", base_year=2023, claim_id="c019-1",
+              ref="c017-1", base="c018-1", section="八"),
+        claim("training", "1.5897", unit="亿元", kind="total", claim_id="c020-1", section="八"),
+        claim("training", "22483700", unit="元", kind="change", direction="increase", base_year=2023,
+              claim_id="c021-1", ref="c020-1", section="八"),
+        claim("training", "16.5", unit="%", kind="change", direction="increase", base_year=2023,
+              claim_id="c022-1", ref="c020-1", base="c021-1", section="八")])
+    # 三公 vehicle costs as parts without the combined line: the parts stand in for it (or not, when it is stated)
+    budgets["three-public-substitutes"] = budget_of([
+        claim("three_public_total", "21.8", kind="total", section="七"),
+        claim("three_public_overseas", "0", section="七"), claim("three_public_reception", "11.8", section="七"),
+        claim("vehicle_purchase", "4.0", section="七（三）"), claim("vehicle_operation", "6.0", section="七（三）"),
+        claim("three_public_total", "25.00", kind="total", year=2023, section="七"),
+        claim("three_public_reception", "12.00", year=2023, section="七"),
+        claim("three_public_vehicles", "13.00", year=2023, section="七（三）"),
+        claim("vehicle_operation", "9.00", year=2023, section="七（三）")])
     lines = ["三、收支预算情况说明", "（一）收入预算情况", "预算增长（下降）0%，××万元", "比2023年增加2.00万元。主要是2023年人员经费的增多。", ""]
     budgets["text"] = budget_of([
         claim("budget_total", "10.00", kind="total", claim_id="c003-1", section="三（一）"),
@@ -205,6 +246,15 @@ def test_every_rule_kind_on_hand_made_budgets_gives_the_same_findings():
     assert findings["explanation"].str.contains("the prior year the change").any()
     assert findings["explanation"].str.contains("but fits").any()
     assert findings["explanation"].str.contains("looks relabelled").any()
+    units = findings[findings["budget_id"] == "units-printed"]["explanation"]
+    for text in ("5806105.16 + 418288.92 = 6224394.08", "565.4 + 128.9 = 694.3",
+                 "2.46亿元 + 18100万元 + 50000000.5元 = 4.770000005亿元", "implies 2023 = 15990元",
+                 "1.20万元 − 10000元 = 0.20万元", "= 136486300元 (the prior year", "From 10000元 to 1.20万元",
+                 "fits 4.27亿元, the sum of the parts listed with it"):
+        assert units.str.contains(text, regex=False).any(), text
+    vehicles = findings[(findings["budget_id"] == "three-public-substitutes") & (findings["rule"] == "three-public-parts")]
+    assert list(vehicles["explanation"]) == ["0 + 11.8 + 4.0 + 6.0 = 21.8, within rounding of the stated 21.8.",
+                                             "12.00 + 13.00 = 25.00, within rounding of the stated 25.00."]
 
 
 # -- synthetic collections: equality, recall and precision ---------------------------------------
