@@ -297,8 +297,8 @@ def _sum_rows(rule: Rule, claims: _Claims) -> list[dict]:
     for total in claims.all:
         if total.measure != rule.params["total"] or total.kind not in ("total", "amount", "count"):
             continue
-        if total.value is None:
-            continue
+        if total.value is None or total.qualifier == "parts-unread":
+            continue  # parts-unread: the document lists parts of it that could not be read (extraction says so)
         parts: list[Claim] = []
         for measure in rule.params["parts"]:
             found = _sum_parts(claims, measure, total, width)
@@ -497,7 +497,9 @@ def _stated_prior_row(rule: Rule, claims: _Claims, change: Claim, current: Claim
     else:
         computed_interval = current.interval - prior_interval
         point = current.amount - prior_amount
-    verdict = _verdict(signed, change.signed, change.last_place, computed_interval)
+    # the stated change in the comparison unit (money in 万元), like the figures it is checked against
+    stated = change.signed if not change.money else (-change.amount if change.direction == "decrease" else change.amount)
+    verdict = _verdict(signed, stated, change.last_place, computed_interval)
     if implied:
         explanation = (f"{implication} (the prior year the change {prior.id} implies); "
                        f"{in_money_unit(current.amount - prior_amount)} ÷ {in_money_unit(prior_amount)} = {_fmt(point)}%; "
@@ -508,8 +510,8 @@ def _stated_prior_row(rule: Rule, claims: _Claims, change: Claim, current: Claim
         explanation = (f"{_printed(current, mixed)} − {_printed(prior, mixed)} = {result}; the text states "
                        f"{_direction_word(change)} {_printed(change, mixed and change.unit != '%')}.")
     if verdict != "consistent" and change.unit != "%":
-        explanation += _difference_note(claims, change.signed - point, change.comparison_unit, [change, current, prior])
-    return _row(rule, verdict, change, stated=change.signed, stated_interval=signed, computed=point,
+        explanation += _difference_note(claims, stated - point, change.comparison_unit, [change, current, prior])
+    return _row(rule, verdict, change, stated=stated, stated_interval=signed, computed=point,
                 computed_interval=computed_interval, inputs=[current, prior], explanation=explanation)
 
 

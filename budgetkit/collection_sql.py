@@ -126,7 +126,7 @@ WITH base AS (
            CAST(decimals AS INTEGER) AS d, unit,
            CASE WHEN unit IN ('元', '万元', '亿元') THEN '万元' ELSE unit END AS cunit,
            direction, CAST(base_measure AS measure_name) AS base_measure, CAST(base_year AS INTEGER) AS base_year,
-           ref_claim_id AS ref, base_claim_id AS base,
+           ref_claim_id AS ref, base_claim_id AS base, c.qualifier AS qual,
            coalesce(CAST(line AS INTEGER), 0) AS line, coalesce(CAST(char_end AS INTEGER), 0) AS char_end
     FROM claims_src c JOIN B b ON b.name = c.budget_id
     LEFT JOIN SECTIONS sec ON sec.section = c.section
@@ -147,6 +147,7 @@ WITH base AS (
 SELECT * EXCLUDE (exact, down, up, half), amt - half AS lo, amt + half AS hi, 2 * half AS lp,
        kind IN ('amount', 'total', 'count') AND v IS NOT NULL AS st,
        CASE WHEN direction = 'decrease' THEN -v ELSE v END AS sv,
+       CASE WHEN direction = 'decrease' THEN -amt ELSE amt END AS sa,
        CASE WHEN direction = 'decrease' THEN -(amt + half) WHEN direction = 'unspecified' THEN -(amt + half)
             ELSE amt - half END AS slo,
        CASE WHEN direction = 'decrease' THEN -(amt - half) ELSE amt + half END AS shi
@@ -198,7 +199,7 @@ def pick(requests: str) -> str:
 def claim_cols(alias: str, prefix: str) -> str:
     """The arithmetic of a claim (no text: see T) as prefixed columns."""
     names = ["claim_id", "ord", "sid", "kind", "measure", "code", "year", "v", "vs", "d", "unit",
-             "cunit", "amt", "as_", "lo", "hi", "is_", "lp", "direction", "sv", "slo", "shi"]
+             "cunit", "amt", "as_", "lo", "hi", "is_", "lp", "direction", "sv", "sa", "slo", "shi"]
     return ", ".join(f"{alias}.{name} AS {prefix}{name}" for name in names)
 
 
@@ -322,7 +323,8 @@ def sums_sql(rules: list[Rule]) -> str:
     unstated = """(m.sub_of IS NULL OR NOT EXISTS (SELECT 1 FROM S u WHERE u.budget_id = t.budget_id
         AND u.measure = m.sub_of AND u.year = t.year AND {code}))"""
     totals = f"""SELECT e.budget_id, q.rule, q.exh, q.width, e.ord AS tid, e.year, e.sid, e.top FROM E e
-        JOIN ({params}) q ON e.measure = q.total WHERE e.kind IN ('total', 'amount', 'count') AND e.v IS NOT NULL"""
+        JOIN ({params}) q ON e.measure = q.total WHERE e.kind IN ('total', 'amount', 'count') AND e.v IS NOT NULL
+        AND e.qual IS DISTINCT FROM 'parts-unread'"""
     requests = f"""
         SELECT t.budget_id, t.rule, t.exh, t.tid, m.pi, CAST(NULL AS VARCHAR) AS p_code, m.pm AS p_measure,
                t.year AS p_year, t.sid AS p_sid, t.top AS p_top
@@ -539,6 +541,9 @@ def change_sql(rule: Rule) -> str:
         FROM (SELECT *, coalesce({IMPLIES_PRIOR.format(c='c_', q='q_')}, FALSE) AS imp FROM x0)
     ), y0 AS (  -- the change: this year minus the prior; in percent, divided by the prior at k decimals
         SELECT *, c_unit = '%' AS pct, c_unit = '%' AND q_lo > 0 AS ok, coalesce(c_d, 0) + {g} AS k,
+               -- the stated change in the comparison unit (money in 万元), as audit._stated_prior_row
+               CASE WHEN c_cunit = '万元' THEN c_sa ELSE c_sv END AS st,
+               CASE WHEN c_cunit = '万元' THEN c_as_ ELSE c_vs END AS sts,
                u_amt - q_amt AS a_pt, u_lo - q_hi AS a_lo, u_hi - q_lo AS a_hi
         FROM x
     ), {_division("y0", "y1", "y2", "a_pt", "a_lo", "a_hi", "q")}, y3 AS (
@@ -551,15 +556,16 @@ def change_sql(rule: Rule) -> str:
                CASE WHEN pct THEN k ELSE greatest(u_is_, q_is_) END AS cis
         FROM y3
     ), z AS (
-        SELECT *, CASE WHEN pct AND q_lo <= 0 THEN 'semantic' ELSE verdict(c_slo, c_shi, c_sv, c_lp, clo, chi) END AS v0,
+        SELECT *, CASE WHEN pct AND q_lo <= 0 THEN 'semantic' ELSE verdict(c_slo, c_shi, st, c_lp, clo, chi) END AS v0,
                dpick(u_unit, u_vs, q_unit, q_vs, CASE WHEN imp THEN q_unit ELSE c_unit END,
                      CASE WHEN imp THEN q_vs ELSE c_vs END) AS pd,
                CASE WHEN imp OR pct THEN udiff(u_unit, q_unit)
                     ELSE udiff(u_unit, q_unit) OR udiff(u_unit, c_unit) OR udiff(q_unit, c_unit) END AS mx
         FROM y
-    ), n AS ({difference_note("SELECT fid, budget_id, abs(c_sv - point) AS target, c_cunit AS unit, [c_ord, u_ord, q_ord] AS used FROM z WHERE v0 <> 'consistent' AND NOT pct")})
+    ), n AS ({difference_note("SELECT fid, budget_id, abs(st - point) AS target, c_cunit AS unit, [c_ord, u_ord, q_ord] AS used FROM z WHERE v0 <> 'consistent' AND NOT pct")})
     SELECT z.budget_id, z.v0,
-           CASE WHEN z.pct AND z.q_lo <= 0 THEN z.c_v ELSE z.c_sv END, z.c_vs, itext(z.c_slo, z.c_shi, z.c_is_),
+           CASE WHEN z.pct AND z.q_lo <= 0 THEN z.c_v ELSE z.st END, CASE WHEN z.pct AND z.q_lo <= 0 THEN z.c_vs ELSE z.sts END,
+           itext(z.c_slo, z.c_shi, z.c_is_),
            z.point, z.ps, CASE WHEN z.point IS NULL THEN '' ELSE itext(z.clo, z.chi, z.cis) END, z.c_cunit,
            CASE WHEN z.imp AND z.q_lo <= 0
                 THEN 'Growth from a zero base (' || {implication} || ', the prior year the change ' || z.q_claim_id

@@ -483,3 +483,29 @@ def test_reason_that_names_the_compared_year():
     assert verdicts(findings) == ["text"]
     fine = audit(budget_of(change("1.20", "1.00", "0.20"), raw_text=raw.replace("2023", "2024")), rules("reason-year"))
     assert verdicts(fine) == ["consistent"]
+
+
+def test_a_change_printed_in_yuan_is_judged_in_the_unit_it_is_checked_in():
+    """比上年增加2010.98元 against 15990.00 − 13979.00: one cent off is rounding (it was drift when the printed 元
+    figure was set against the 万元 result), and the stated column is in 万元 like the computed one."""
+    specs = [claim("expenditure_total", "15990.00", unit="元", kind="total", claim_id="c001-1", section="三"),
+             claim("expenditure_total", "13979.00", unit="元", year=2023, claim_id="c001-2", section="三"),
+             claim("expenditure_total", "2010.98", unit="元", kind="change", direction="increase", base_year=2023,
+                   claim_id="c001-3", ref="c001-1", base="c001-2", section="三")]
+    findings = audit(budget_of(specs), rules("change-from-stated-prior"))
+    assert verdicts(findings) == ["rounding"]
+    assert findings["stated"].iloc[0] == Decimal("0.201098") and findings["computed"].iloc[0] == Decimal("0.2011")
+    decrease = [*specs[:2], {**specs[2], "direction": "decrease"}]
+    assert verdicts(audit(budget_of(decrease), rules("change-from-stated-prior"))) == ["drift"]
+
+
+def test_a_total_whose_listed_parts_were_not_all_read_is_not_summed():
+    """收入预算总计 with an item the extractor could not identify (qualifier parts-unread): no sum is claimed
+    from the parts that were read, so no drift; the total still takes part in every other rule."""
+    specs = [claim("income_total", "581.45", kind="total", qualifier="parts-unread", claim_id="c001-1", section="三"),
+             claim("income_general_budget", "382.17", claim_id="c002-1", section="三"),
+             claim("income_carryover", "190.89", claim_id="c003-1", section="三"),
+             claim("income_total", "581.45", kind="total", claim_id="c004-1", section="四")]
+    findings = audit(budget_of(specs), rules("income-by-source", "same-figure-restated"))
+    assert list(zip(findings["rule"], findings["claim_id"], findings["verdict"])) == [
+        ("income-by-source", "c004-1", "drift"), ("same-figure-restated", "c004-1", "consistent")]

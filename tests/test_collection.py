@@ -180,6 +180,24 @@ def _edge_budgets() -> dict[str, object]:
         claim("appropriation_total", "0.995", kind="total", section="五（一）")])
     # explanations in the units printed: sums, differences, implied priors and the sum of the parts
     # listed with a share in the unit of the figure they are compared with; units named when mixed
+    # a change printed in 元 against its printed prior: judged (rounding vs drift) in 万元 like its figures
+    budgets["change-in-yuan"] = budget_of([
+        claim("expenditure_total", "15990.00", unit="元", kind="total", claim_id="c001-1", section="三"),
+        claim("expenditure_total", "13979.00", unit="元", year=2023, claim_id="c001-2", section="三"),
+        claim("expenditure_total", "2010.98", unit="元", kind="change", direction="increase", base_year=2023,
+              claim_id="c001-3", ref="c001-1", base="c001-2", section="三"),
+        claim("travel", "3.5", unit="亿元", kind="total", claim_id="c002-1", section="八"),
+        claim("travel", "2.0", unit="亿元", year=2023, claim_id="c002-2", section="八"),
+        claim("travel", "14000", unit="万元", kind="change", direction="decrease", base_year=2023,
+              claim_id="c002-3", ref="c002-1", base="c002-2", section="八"),
+    ])
+    # a total whose listed parts were not all read is not summed; its twin without the mark is
+    budgets["parts-unread"] = budget_of([
+        claim("income_total", "581.45", kind="total", qualifier="parts-unread", claim_id="c001-1", section="三"),
+        claim("income_general_budget", "382.17", claim_id="c002-1", section="三"),
+        claim("income_carryover", "190.89", claim_id="c003-1", section="三"),
+        claim("income_total", "581.45", kind="total", claim_id="c004-1", section="四"),
+    ])
     budgets["units-printed"] = budget_of([
         claim("income_total", "7057486.18", kind="total", unit="元", section="三（一）"),
         claim("income_general_budget", "5806105.16", unit="元", section="三（一）"),
