@@ -101,6 +101,8 @@ class ExtractionReport:
 
 #: A year in the text, with the word that makes it a comparison year ("较 2022 年度"): those are skipped.
 _YEAR_MENTION = re.compile(r"(比|较|与|同)?\s{0,2}(20\d{2})\s{0,2}年")
+#: The title of a government's budget report to its 人大, not a department's budget or final accounts.
+_GOVERNMENT_REPORT = re.compile(r"预算执行情况|(?:预算|决算)[（(]?草案|政府预决算|财政决算和")
 _FINAL_ACCOUNTS = re.compile(r"(?:20\d{2})\s{0,2}年(?:度)?\s{0,2}(?:部门|单位)?决算")
 _TITLE = re.compile(r"(?<![比较与同])(?<![比较与同]\s)(20\d{2})\s{0,2}年(?:度)?\s{0,2}(?:部门|单位)?(?:预算|决算)")
 _INSTITUTION = re.compile(r"([^\d，。；：“”、（）\s]{2,30}?(?:局|委员会|委|院|部|办公室|办|中心|总工会|联合会|协会|会|政府|所|站|馆|队|社|校|厅|室|署))"
@@ -302,7 +304,9 @@ def _from_document(document: Document) -> Budget:
     first_heading = sections.headings[0].line if sections.headings else len(lines) + 1
     department, year, notes = _identify([line.text for line in lines], first_heading, str(document.path))
     final_accounts = any(_FINAL_ACCOUNTS.search(line.text) for line in lines[: max(first_heading - 1, 0)][:12])
-    extractor = ClaimExtractor(lines, sections, reference(), year, department, final_accounts)
+    opening = [line.text.replace(" ", "") for line in lines if line.text.strip()][:6]
+    government_report = any(_GOVERNMENT_REPORT.search(line) for line in opening)
+    extractor = ClaimExtractor(lines, sections, reference(), year, department, final_accounts, government_report)
     try:
         claims = extractor.run()
     except BudgetDataError as error:
@@ -327,7 +331,9 @@ def _from_document(document: Document) -> Budget:
         unparsed=_report_frame([dataclasses.astuple(u) for u in extractor.unparsed],
                                ["line", "section", "figure", "text", "reason"]),
         name_drift=_report_frame(extractor.name_drift, ["line", "code", "level", "printed", "reason"]), notes=notes,
-        unchecked=[*document.left_out, *(
+        unchecked=[*document.left_out, *(["a government's budget report (its title says so), not a department's budget: "
+                                            "budgetkit checks departmental budgets, so its figures are not checked"]
+                                           if government_report else []), *(
             f"line {claim.line}: {claim.label} {claim.text}{claim.unit} — a part listed under it could not be read, "
             "so its sum is not checked" for claim in claims if claim.qualifier == "parts-unread")],
     )

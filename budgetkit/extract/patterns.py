@@ -59,6 +59,7 @@ _LIST_LEVELS = ((re.compile(r"^\s{0,4}[一二三四五六七八九十]{1,3}\s{0,
                 (re.compile(r"^\s{0,4}（\d{1,2}）"), 4))
 #: Why an amount of the template is not identified: as a listed part, it leaves its total's sum unknown.
 _SENTENCE_DONE = re.compile(r"[。；！？]\s*$")
+GOVERNMENT_REPORT = "a government's budget report, not a department's budget: its figures are not the template's"
 NO_MEASURE = "no measure of the template matches this amount's label"
 _MARKER = re.compile(r"^\s{0,4}(?:（[一二三四五六七八九十\d]{1,3}）|\d{1,2}\s{0,2}[、.]|[一二三四五六七八九十]{1,3}、)\s{0,3}")
 _SHARE = re.compile(r"占\s{0,2}(?:([^，。；\d]{1,24}?)\s{0,2}的)?\s{0,2}(?:比重|比例|比)?\s{0,2}(?:为)?\s{0,2}$")
@@ -194,9 +195,11 @@ class ClaimExtractor:
     """Turn a document's normalised lines into claims, line items' raw material and unparsed rows."""
 
     def __init__(self, lines: list[NormalLine], sections: SectionMap, reference: ClassReference,
-                 year: int, department: str, final_accounts: bool = False):
+                 year: int, department: str, final_accounts: bool = False, government_report: bool = False):
         self.lines = lines
         self.final_accounts = final_accounts  # a 决算: its grand totals include the year-end balances
+        # a government's budget report (…预算执行情况和…预算草案的报告): none of its figures is a department's
+        self.government_report = government_report
         self.sections = sections
         self.reference = reference
         self.year = year
@@ -228,6 +231,7 @@ class ClaimExtractor:
                                                f"{MAX_LINE_CHARS}): not a budget explanation")])
         for number, line in enumerate(self.lines, start=1):
             self._line(number, line)
+        self._cut_off_lists()
         self._assign_ids()
         seen: set = set()
         drift = []
@@ -250,13 +254,15 @@ class ClaimExtractor:
             self._banner, self._banner_section = banner.group(1), section.split("（")[0]
         if not text.strip() or std == "十二":
             return  # the glossary defines words; its numbers are item numbers
-        depth = next((level for pattern, level in _LIST_LEVELS if pattern.match(text)), None)
-        if depth is None:  # not numbered: a new paragraph after a finished sentence, else a wrapped line
-            depth = 0 if self._sentence_done else self._depth
-        self._depth = depth
+        numbered = next((level for pattern, level in _LIST_LEVELS if pattern.match(text)), None)
+        if numbered is not None:  # an item as deep as a total, or shallower, ends that total's list
+            self._depth = numbered
+            while self._owners and self._owners[-1][0] >= numbered:
+                self._owners.pop()
+        elif self._sentence_done:  # a new paragraph ends every list; a line that goes on a sentence ends none
+            self._depth = 0
+            self._owners.clear()
         self._sentence_done = bool(_SENTENCE_DONE.search(text))
-        while self._owners and (depth == 0 or self._owners[-1][0] >= depth):
-            self._owners.pop()  # a new paragraph, or an item as deep as a total, ends that total's list
         self._clause_ends = [m.end() for m in _CLAUSE_BREAK.finditer(text)]
         self._sentence_ends = [m.end() for m in _SENTENCE_BREAK.finditer(text)]
         tokens = self._tokens(text)
@@ -274,6 +280,9 @@ class ClaimExtractor:
                     comparison_of.setdefault(id(tok), comparison)
         for tok in tokens:
             if tok.role is not None or tok.used:
+                continue
+            if self.government_report and tok.kind == "number" and (tok.unit in MONEY_UNITS or tok.unit == "%"):
+                self._unparsed(context, tok, GOVERNMENT_REPORT)
                 continue
             if self._refuse_unreadable(context, tok):
                 continue
@@ -748,7 +757,8 @@ class ClaimExtractor:
             return "expenditure_reserve", None
         if "结转下年" in text:
             return "expenditure_carry_forward", None
-        if re.search(r"财政拨款收入(?:预算)?(?:总计|合计)", text):
+        if "财政拨款收入" in text and not re.search(r"一般公共预算|政府性基金|国有资本", text):
+            # 财政拨款收入 is every budget's appropriation together; 一般公共预算财政拨款收入 is one of them
             return "income_fiscal", None
         if "上年结转" in text or "结转" in text and std in ("三", "四"):
             return "income_carryover", None
@@ -777,7 +787,7 @@ class ClaimExtractor:
                 return "income_total", None
             if re.search(r"支出预算|支出总预算|支出合计|支出总计|总支出", text):
                 return "expenditure_total", None
-        if re.search(r"一般公共预算(?:拨款)?收入|一般公共预算拨款|财政拨款收入", text):
+        if re.search(r"一般公共预算(?:财政)?(?:拨款)?收入|一般公共预算拨款", text):
             return "income_general_budget", None
         return None, None
 
@@ -828,6 +838,17 @@ class ClaimExtractor:
         elif kind == "amount":
             self._last_figure_read = False  # a prior year's figure is not what a later change is of
         return claim
+
+    def _cut_off_lists(self) -> None:
+        """An excerpt that ends mid-sentence may have cut a list short: a total stated on that last line
+        (or still listing its parts there) has parts that were never printed, so its sum is not checked."""
+        last = next((n for n in range(len(self.lines), 0, -1) if self.lines[n - 1].text.strip()), 0)
+        if not last or _SENTENCE_DONE.search(self.lines[last - 1].text):
+            return
+        owners = {id(owner) for _, owner in self._owners}
+        for claim in self.claims:
+            if claim.kind == "total" and claim.unit in MONEY_UNITS and (claim.line == last or id(claim) in owners):
+                claim.qualifier = "parts-unread"
 
     def _classified(self, text: str, position: int) -> bool:
         """Whether the words before ``position`` name a 类/款/项 of the functional classification."""

@@ -314,9 +314,21 @@ def _simplify(text: str) -> str:
     return "".join(simplified(char) for char in text)
 
 
+#: Pinyin some sites insert after a character ("預(yù)算"): read past, as if not printed.
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüḿ]{1,6}[）)]")
+
+
 def normalize_line(line: str) -> NormalLine:
     folds = {char: _fold(char) for char in set(line)}
-    if all(len(folded) == 1 for folded in folds.values()):
+    skipped = {i for match in _PINYIN.finditer(line) for i in range(*match.span())} if "(" in line or "（" in line else ()
+    if skipped:
+        pieces, positions = [], []
+        for index, char in enumerate(line):
+            if index not in skipped:
+                pieces.append(folds[char])
+                positions.extend([index] * len(folds[char]))
+        text, origin = "".join(pieces), tuple(positions)
+    elif all(len(folded) == 1 for folded in folds.values()):
         # the usual case: every character folds to one, so offsets are unchanged (done in C)
         text = line.translate({ord(char): folded for char, folded in folds.items() if folded != char})
         origin: Sequence[int] = range(len(line))
