@@ -43,7 +43,12 @@ MONEY_UNITS = {"元": Decimal("0.0001"), "万元": Decimal(1), "亿元": Decimal
 
 #: Unfilled template text that survives publication: ××, （未）, 增长（下降）; matched in the text as
 #: printed, so in traditional characters too (增長（下降）, 增加（減少）).
-PLACEHOLDER_PATTERN = re.compile(r"[×xX＊*]{2,}|（未）|\(未\)|增[长長]（下降）|增加（[减減]少）|增[长長]\(下降\)")
+#: Template text left unfilled: ××, （未）, a pair of directions (增长（下降）, 下降（增长）), a blank where the
+#: figure goes (占 %, 减少 万元). RE2-compatible (no lookaround): DuckDB runs it over a collection's lines too.
+PLACEHOLDER_PATTERN = re.compile(
+    r"[×xX＊*]{2,}|（未）|\(未\)"
+    r"|(?:增[长長加]|[减減]少|下降|上升)[（(](?:下降|[减減]少|增[长長加]|降低|上升)[）)]"
+    r"|占\s{0,2}[%％]|(?:增加|[减減]少|增[长長]|下降)\s{0,2}[万萬]元")
 
 # One optional sign, digits with optional thousands separators, optional decimals.
 # Anchored and free of nested quantifiers, so it cannot backtrack catastrophically.

@@ -326,7 +326,7 @@ def _listing(alarms) -> str:
     return "\n".join(f"{a.doc_id} {a.rule or a.relation} {a.stated}: {a.explanation}" for a in alarms)
 
 
-@pytest.mark.xfail(strict=True, reason="today: 38 false drift verdicts, 16 of them on relations keyed consistent")
+@pytest.mark.xfail(strict=True, reason="today: 3 false drift verdicts (two different quantities taken for one; a change whose percentage was planted)")
 def test_no_false_drift_verdicts(scored):
     false = [a for a in scored.alarms if a.category == "false-alarm" and a.verdict == "drift"]
     assert false == [], f"{len(false)} false drift verdicts:\n" + _listing(false)
@@ -342,23 +342,22 @@ def _unmet(reason: str):
 
 
 @pytest.mark.parametrize("verdict", [
-    pytest.param("drift", marks=_unmet("today: 21 of 28 keyed drift relations missed")),
+    pytest.param("drift", marks=_unmet("today: 19 of 28 keyed drift relations missed")),
     pytest.param("semantic", marks=_unmet("today: 6 of 10 keyed semantic relations missed")),
-    pytest.param("text", marks=_unmet("today: 12 of 67 keyed text relations missed")),
+    pytest.param("text", marks=_unmet("today: 7 of 67 keyed text relations missed")),
 ])
 def test_every_keyed_relation_of_this_verdict_is_found(scored, verdict):
     missed = [a for a in scored.alarms if a.category == "missed" and a.verdict == verdict]
     assert missed == [], f"{len(missed)} key rows expecting {verdict} missed:\n" + _listing(missed)
 
 
-@pytest.mark.xfail(strict=True, reason="today: 411 of 924 keyed relations evaluated (44%)")
+@pytest.mark.xfail(strict=True, reason="today: 419 of 924 keyed relations evaluated (45%)")
 def test_at_least_90_percent_of_keyed_relations_are_evaluated(scored):
     keyed, evaluated = scored.total("keyed"), scored.total("evaluated")
     assert keyed and evaluated >= 0.9 * keyed, f"{evaluated} of {keyed} keyed relations evaluated"
 
 
-@pytest.mark.xfail(strict=True, reason="today: 96 of 2164 figures with a unit silently dropped (most in 萬元 in "
-                                       "traditional-script excerpts)")
+@pytest.mark.xfail(strict=True, reason="today: 1 of 2164 figures with a unit silently dropped")
 def test_no_figure_with_a_unit_is_silently_dropped(scored):
     dropped = [(d.doc_id, f.line, f.figure + f.unit) for d in scored.documents for f, _ in d.dropped_figures]
     assert dropped == [], f"{len(dropped)} figures neither read nor reported: {dropped[:20]}"

@@ -46,7 +46,8 @@ _UNIT = re.compile(
     r"\s{0,2}(余|多)?\s{0,2}(亿元|万元|千元|元|%|个百分点|人次|台（套）|人|辆|个|场|名|期|台|套|家|次|项|户|所"
     r"|天|平方米|亩|公里|件|篇|座|批|处|本|张|位|倍|年|月|日|号)?\s{0,2}(以上|以下|以内|左右)?"
 )
-_CHANGE_WORD = re.compile(r"增长（下降）|增加（减少）|增长（减少）|增加（下降）|增加|增长|减少|下降|上升|降低|持平|无变化")
+_CHANGE_WORD = re.compile(r"增长（下降）|增加（减少）|增长（减少）|增加（下降）|增加|增长|减少|下降|上升|降低|持平|无变化"
+                          r"|降幅|增幅")
 #: A year the data model accepts (1950–2099): a mistyped "1023年" is not taken as a year.
 _YEAR = r"((?:19[5-9]|20\d)\d)"
 _COMPARE = re.compile(r"同比|(?:比|较|与)\s{0,2}(?:上年|去年|上一年|" + _YEAR + r"\s{0,2}年)")
@@ -82,7 +83,7 @@ _FOLLOWED_BY_PARTS = re.compile(r"^[\s，：]{0,3}其中")
 
 DIRECTIONS = {
     "增加": "increase", "增长": "increase", "上升": "increase",
-    "减少": "decrease", "下降": "decrease", "降低": "decrease",
+    "减少": "decrease", "下降": "decrease", "降低": "decrease", "降幅": "decrease", "增幅": "increase",
     "持平": "unchanged", "无变化": "unchanged",
     "增长（下降）": "unspecified", "增加（减少）": "unspecified", "增长（减少）": "unspecified", "增加（下降）": "unspecified",
 }
