@@ -782,6 +782,9 @@ class ClaimExtractor:
         if std in ("四", "五") and (found := self.reference.class_in(text)):
             measure = "fiscal_expenditure_by_function" if std == "四" else "appropriation_by_function"
             return measure, found[1].code
+        if std == "三" and sub == "expenditure" and (found := self.reference.class_in(text.replace("（类）", ""))):
+            # Jiangsu's 支出预算 lists its 类: "1．一般公共服务（类）支出 12706.28万元"
+            return "expenditure_by_function", found[1].code
         # a total named with a source or a kind ("财政拨款支出预算", "一般公共预算收入合计") is not the total of all
         if not _PART_QUALIFIER.search(text):
             if re.search(r"收入预算|收入总预算|收入合计|收入总计|总收入", text):
