@@ -509,10 +509,20 @@ def _stated_prior_row(rule: Rule, claims: _Claims, change: Claim, current: Claim
                   _in_unit(point, change.unit, decimals) + (change.unit if mixed else ""))
         explanation = (f"{_printed(current, mixed)} − {_printed(prior, mixed)} = {result}; the text states "
                        f"{_direction_word(change)} {_printed(change, mixed and change.unit != '%')}.")
+    if verdict != "consistent" and change.unit == "%":
+        # a frequent error: the change divided by this year's figure instead of the prior year's
+        on_current = (current.interval - prior_interval).ratio_pct(current.interval)
+        if on_current is not None and signed.overlaps(_outward(on_current, change.decimals)):
+            verdict = "semantic"
+            explanation += CURRENT_YEAR_BASE
     if verdict != "consistent" and change.unit != "%":
         explanation += _difference_note(claims, stated - point, change.comparison_unit, [change, current, prior])
     return _row(rule, verdict, change, stated=stated, stated_interval=signed, computed=point,
                 computed_interval=computed_interval, inputs=[current, prior], explanation=explanation)
+
+
+#: Said when a percentage change fits the change divided by this year's figure rather than the prior year's.
+CURRENT_YEAR_BASE = " The stated percentage fits the change divided by this year's figure, not by the prior year's."
 
 
 def _direction_word(change: Claim) -> str:
@@ -526,11 +536,11 @@ def _implied_prior_rows(rule: Rule, claims: _Claims, changes: list[Claim]) -> li
     rows = []
     implied: dict[tuple[str, str | None, int], list[tuple[Claim, Interval, Decimal, Claim]]] = defaultdict(list)
     for change in changes:
-        if change.unit == "%" or change.base_year is None:
-            continue
+        if change.unit == "%" or change.base_year is None or change.direction == "unspecified":
+            continue  # an unfilled direction (增加（减少）) implies no prior year: the text rule reports it
         current, prior = _change_parts(claims, change)
-        if current is None or current.interval is None:
-            continue
+        if current is None or current.interval is None or current.kind == "item":
+            continue  # an item the template does not name is one of many: its prior is no measure's
         interval = current.interval - change.signed_change
         value = current.amount - (-change.amount if change.direction == "decrease" else change.amount)
         implied[(change.measure, change.code, change.base_year)].append((change, interval, value, current))

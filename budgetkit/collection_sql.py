@@ -24,7 +24,7 @@ with DuckDB's regular expressions and hand only the matching lines to Python's `
 
 from __future__ import annotations
 
-from .audit import DIFFERENCE_LABELS, SHARE_GUARD_DIGITS, Rule
+from .audit import CURRENT_YEAR_BASE, DIFFERENCE_LABELS, SHARE_GUARD_DIGITS, Rule
 from .claims import COUNT_UNITS
 
 #: Fixed point of every quantity in SQL: 10⁻¹⁰ of its unit.
@@ -555,13 +555,22 @@ def change_sql(rule: Rule) -> str:
                CASE WHEN ok THEN CAST(qceil(n_hi, d_hi) * sc AS BIGINT) WHEN NOT pct THEN a_hi END AS chi,
                CASE WHEN pct THEN k ELSE greatest(u_is_, q_is_) END AS cis
         FROM y3
+    ), z0 AS (
+        SELECT *, CASE WHEN pct AND q_lo <= 0 THEN 'semantic' ELSE verdict(c_slo, c_shi, st, c_lp, clo, chi) END AS v1
+        FROM y
+    ), z1 AS (  -- a percentage that fits the change divided by this year's figure instead (audit.CURRENT_YEAR_BASE)
+        SELECT *, coalesce(CASE WHEN v1 <> 'consistent' AND pct AND q_lo > 0 AND u_lo > 0  -- divisions guarded
+               THEN c_slo <= CAST(qceil(n_hi, CASE WHEN a_hi >= 0 THEN u_lo ELSE u_hi END) * sc AS BIGINT)
+                    AND CAST(qfloor(n_lo, CASE WHEN a_lo >= 0 THEN u_hi ELSE u_lo END) * sc AS BIGINT) <= c_shi
+               ELSE FALSE END, FALSE) AS on_cur
+        FROM z0
     ), z AS (
-        SELECT *, CASE WHEN pct AND q_lo <= 0 THEN 'semantic' ELSE verdict(c_slo, c_shi, st, c_lp, clo, chi) END AS v0,
+        SELECT *, CASE WHEN on_cur THEN 'semantic' ELSE v1 END AS v0,
                dpick(u_unit, u_vs, q_unit, q_vs, CASE WHEN imp THEN q_unit ELSE c_unit END,
                      CASE WHEN imp THEN q_vs ELSE c_vs END) AS pd,
                CASE WHEN imp OR pct THEN udiff(u_unit, q_unit)
                     ELSE udiff(u_unit, q_unit) OR udiff(u_unit, c_unit) OR udiff(q_unit, c_unit) END AS mx
-        FROM y
+        FROM z1
     ), n AS ({difference_note("SELECT fid, budget_id, abs(st - point) AS target, c_cunit AS unit, [c_ord, u_ord, q_ord] AS used FROM z WHERE v0 <> 'consistent' AND NOT pct")})
     SELECT z.budget_id, z.v0,
            CASE WHEN z.pct AND z.q_lo <= 0 THEN z.c_v ELSE z.st END, CASE WHEN z.pct AND z.q_lo <= 0 THEN z.c_vs ELSE z.sts END,
@@ -577,18 +586,20 @@ def change_sql(rule: Rule) -> str:
                      || inunit(z.a_pt, z.q_unit, z.pd) || usuffix(z.mx, z.q_unit) || ' ÷ '
                      || inunit(z.q_amt, z.q_unit, z.pd) || usuffix(z.mx, z.q_unit) || ' = ' || fmt(z.point, z.ps)
                      || '%; the text states ' || dirword(z.c_direction) || ' ' || fmt(z.c_v, z.c_vs) || '.'
+                     || CASE WHEN z.on_cur THEN {lit(CURRENT_YEAR_BASE)} ELSE '' END
                 ELSE fmt(z.u_v, z.u_vs) || usuffix(z.mx, z.u_unit) || ' − ' || fmt(z.q_v, z.q_vs) || usuffix(z.mx, z.q_unit)
                      || ' = ' || CASE WHEN z.pct THEN fmt(z.point, z.ps) || '%'
                                       ELSE inunit(z.point, z.c_unit, z.pd) || usuffix(z.mx, z.c_unit) END
                      || '; the text states ' || dirword(z.c_direction) || ' '
-                     || fmt(z.c_v, z.c_vs) || usuffix(z.mx AND NOT z.pct, z.c_unit) || '.' || coalesce(n.note, '') END,
+                     || fmt(z.c_v, z.c_vs) || usuffix(z.mx AND NOT z.pct, z.c_unit) || '.' || coalesce(n.note, '')
+                     || CASE WHEN z.on_cur THEN {lit(CURRENT_YEAR_BASE)} ELSE '' END END,
            z.u_claim_id || ' ' || z.q_claim_id, z.c_ord, 0
     FROM z {text_of('qt', 'z.budget_id', 'z.q_ord')} LEFT JOIN n ON n.fid = z.fid"""
 
 
 def implied_prior_sql(rule: Rule) -> str:
     return f"""
-    WITH x AS ({_change_join("c.v IS NOT NULL AND c.unit <> '%' AND c.base_year IS NOT NULL AND u.v IS NOT NULL")}),
+    WITH x AS ({_change_join("c.v IS NOT NULL AND c.unit <> '%' AND c.base_year IS NOT NULL AND u.v IS NOT NULL AND u.kind <> 'item' AND c.direction IS DISTINCT FROM 'unspecified'")}),
     imp AS (  -- each statement of a prior year implied by a change
         SELECT *, u_lo - c_shi AS ilo, u_hi - c_slo AS ihi, greatest(u_is_, c_is_) AS iis,
                u_amt - CASE WHEN c_direction = 'decrease' THEN -c_amt ELSE c_amt END AS ival, greatest(u_as_, c_as_) AS ivs

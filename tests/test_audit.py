@@ -200,8 +200,10 @@ def test_change_equals_this_year_minus_the_prior():
 
 def test_percentage_change_divides_by_the_prior_year():
     assert verdicts(audit(budget_of(change("110.00", "100.00", "10.00", unit="%")), rules("change-from-stated-prior"))) == ["consistent"]
-    # the classic error: dividing by the current year
-    assert verdicts(audit(budget_of(change("110.00", "100.00", "9.09", unit="%")), rules("change-from-stated-prior"))) == ["drift"]
+    # the classic error: dividing by the current year — the arithmetic works on another base than the
+    # sentence's, which is what semantic means (README's verdict table); a percentage fitting no base is drift
+    assert verdicts(audit(budget_of(change("110.00", "100.00", "9.09", unit="%")), rules("change-from-stated-prior"))) == ["semantic"]
+    assert verdicts(audit(budget_of(change("110.00", "100.00", "12.00", unit="%")), rules("change-from-stated-prior"))) == ["drift"]
     zero_base = audit(budget_of(change("5.00", "0", "100", unit="%")), rules("change-from-stated-prior"))
     assert verdicts(zero_base) == ["semantic"] and "zero base" in zero_base["explanation"].iloc[0]
 
@@ -509,3 +511,32 @@ def test_a_total_whose_listed_parts_were_not_all_read_is_not_summed():
     findings = audit(budget_of(specs), rules("income-by-source", "same-figure-restated"))
     assert list(zip(findings["rule"], findings["claim_id"], findings["verdict"])) == [
         ("income-by-source", "c004-1", "drift"), ("same-figure-restated", "c004-1", "consistent")]
+
+
+def test_a_percentage_taken_of_this_year_instead_of_the_prior_is_semantic():
+    """行政运行 6106.99万元，增加101.48万元，增长1.66%: 101.48 ÷ 6106.99 = 1.66%, the prior year 6005.51 gives 1.69%."""
+    findings = audit(budget_of(percentage_after_amount("6106.99", "101.48", "1.66")), rules("change-from-stated-prior"))
+    assert verdicts(findings) == ["semantic"]
+    assert findings["explanation"].iloc[0].endswith(
+        "the text states an increase of 1.66. The stated percentage fits the change divided by this year's figure, "
+        "not by the prior year's.")
+    # with the prior printed: 110 against 100 is 10%, 9.09% is 10 ÷ 110
+    specs = [claim("expenditure_total", "110.00", kind="total", claim_id="c001-1", section="三"),
+             claim("expenditure_total", "100.00", year=2023, claim_id="c001-2", section="三"),
+             claim("expenditure_total", "9.09", unit="%", kind="change", direction="increase", base_year=2023,
+                   claim_id="c001-3", ref="c001-1", base="c001-2", section="三")]
+    assert verdicts(audit(budget_of(specs), rules("change-from-stated-prior"))) == ["semantic"]
+    assert verdicts(audit(budget_of(percentage_after_amount("6106.99", "101.48", "3.00")),
+                          rules("change-from-stated-prior"))) == ["drift"]
+
+
+def test_an_unfilled_direction_implies_no_prior_year():
+    """政府性基金 0万元，与上年相比增加（减少）0万元: the template text is reported by the text rule; no prior
+    year is taken from it to hold against the other statements."""
+    specs = [claim("gov_fund_expenditure", "363.38", kind="total", claim_id="c001-1", section="九"),
+             claim("gov_fund_expenditure", "0", kind="change", direction="unspecified", base_year=2023,
+                   claim_id="c001-2", ref="c001-1", section="九"),
+             claim("gov_fund_expenditure", "62.7", kind="change", direction="increase", base_year=2023,
+                   claim_id="c001-3", ref="c001-1", section="九")]
+    findings = audit(budget_of(specs), rules("implied-prior-agrees"))
+    assert findings.empty

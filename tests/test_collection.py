@@ -198,6 +198,35 @@ def _edge_budgets() -> dict[str, object]:
         claim("income_carryover", "190.89", claim_id="c003-1", section="三"),
         claim("income_total", "581.45", kind="total", claim_id="c004-1", section="四"),
     ])
+    # a percentage of this year instead of the prior year (implied, and printed), and one that fits neither
+    budgets["current-year-base"] = budget_of([
+        claim("expenditure_total", "6106.99", kind="total", claim_id="c001-1", section="三"),
+        claim("expenditure_total", "101.48", kind="change", direction="increase", base_year=2023, claim_id="c001-2",
+              ref="c001-1", section="三"),
+        claim("expenditure_total", "1.66", kind="change", unit="%", direction="increase", base_year=2023,
+              claim_id="c001-3", ref="c001-1", base="c001-2", section="三"),
+        claim("travel", "110.00", kind="total", claim_id="c002-1", section="八"),
+        claim("travel", "100.00", year=2023, claim_id="c002-2", section="八"),
+        claim("travel", "9.09", unit="%", kind="change", direction="increase", base_year=2023,
+              claim_id="c002-3", ref="c002-1", base="c002-2", section="八"),
+        claim("training", "50.00", kind="total", claim_id="c003-1", section="八"),
+        claim("training", "40.00", year=2023, claim_id="c003-2", section="八"),
+        claim("training", "5.00", unit="%", kind="change", direction="decrease", base_year=2023,
+              claim_id="c003-3", ref="c003-1", base="c003-2", section="八"),
+    ])
+    # an item the template does not name: its change and percentage are checked, no implied prior is compared
+    budgets["unnamed-items"] = budget_of([
+        claim("unnamed_item", "1895", kind="item", claim_id="c001-1", section="五"),
+        claim("unnamed_item", "134", kind="change", direction="decrease", base_year=2023, claim_id="c001-2",
+              ref="c001-1", section="五"),
+        claim("unnamed_item", "0.66", kind="change", unit="%", direction="decrease", base_year=2023,
+              claim_id="c001-3", ref="c001-1", base="c001-2", section="五"),
+        claim("unnamed_item", "3666", kind="item", claim_id="c002-1", section="五"),
+        claim("unnamed_item", "21.8", kind="change", direction="increase", base_year=2023, claim_id="c002-2",
+              ref="c002-1", section="五"),
+        claim("unnamed_item", "0.60", kind="change", unit="%", direction="increase", base_year=2023,
+              claim_id="c002-3", ref="c002-1", base="c002-2", section="五"),
+    ])
     budgets["units-printed"] = budget_of([
         claim("income_total", "7057486.18", kind="total", unit="元", section="三（一）"),
         claim("income_general_budget", "5806105.16", unit="元", section="三（一）"),

@@ -574,3 +574,43 @@ def test_random_bytes_give_a_budget_or_one_clear_error(tmp_path_factory, data, s
     path = tmp_path_factory.mktemp("fuzz") / f"random{suffix}"
     path.write_bytes(data)
     _extract_or_one_error(path)
+
+
+LISTED = """江苏省测试厅2018年部门预算公开
+一、收支预算总体情况说明
+（二）支出预算总计 6,000 万元。包括：
+1．公共安全（类）支出 5,561 万元。
+2．检察监督支出（项） 439.00 万元，与上年相比减少 134.00 万元，降幅 23.39 %。
+二、收入预算情况说明
+本部门本年收入预算合计 6,000 万元，其中：
+一般公共预算收入 5,000 万元；
+专项收费收入 1,000 万元。
+"""
+
+
+def test_an_item_the_template_does_not_name_is_what_its_change_is_of(tmp_path):
+    """检察监督支出（项）: no measure names it, so it is an item — its change and percentage are read and checked
+    (439.00 + 134.00 = 573.00; 134.00 ÷ 573.00 = 23.386%), and it is no total's part or restatement."""
+    path = tmp_path / "listed.txt"
+    path.write_text(LISTED, encoding="utf-8")
+    budget = extract(path)
+    items = budget.claims[budget.claims["kind"] == "item"]
+    assert list(zip(items["label"], items["value"].astype(str))) == [("检察监督支出（项）", "439.0000")]
+    changes = budget.claims[(budget.claims["kind"] == "change") & (budget.claims["ref_claim_id"] == items["claim_id"].iloc[0])]
+    assert list(changes["unit"]) == ["万元", "%"]
+    findings = budget.audit()
+    pct = findings[(findings["rule"] == "change-from-stated-prior") & (findings["unit"] == "%")]
+    assert list(pct["verdict"]) == ["consistent"]
+    assert not (findings["inputs"].str.contains(items["claim_id"].iloc[0]) & (findings["rule_kind"] != "change")).any()
+
+
+def test_a_total_with_a_listed_part_no_measure_names_is_not_summed(tmp_path):
+    """收入预算合计 6,000 with 专项收费收入 1,000 unread: summing 5,000 alone would be a false drift."""
+    path = tmp_path / "listed.txt"
+    path.write_text(LISTED, encoding="utf-8")
+    budget = extract(path)
+    marked = budget.claims[budget.claims["qualifier"] == "parts-unread"]
+    assert list(marked["measure"]) == ["income_total"]
+    findings = budget.audit()
+    assert not ((findings["rule"] == "income-by-source") & (findings["claim_id"] == marked["claim_id"].iloc[0])).any()
+    assert any("so its sum is not checked" in line for line in budget.extraction.limits())

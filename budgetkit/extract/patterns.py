@@ -59,8 +59,12 @@ _LIST_LEVELS = ((re.compile(r"^\s{0,4}[一二三四五六七八九十]{1,3}\s{0,
                 (re.compile(r"^\s{0,4}\d{1,2}\s{0,2}[、.](?!\d)"), 3),
                 (re.compile(r"^\s{0,4}（\d{1,2}）"), 4))
 #: Why an amount of the template is not identified: as a listed part, it leaves its total's sum unknown.
-_SENTENCE_DONE = re.compile(r"[。；！？]\s*$")
+_SENTENCE_DONE = re.compile(r"[。！？]\s*$")  # ；ends an item of a list, not the list
 GOVERNMENT_REPORT = "a government's budget report, not a department's budget: its figures are not the template's"
+#: The measure of an amount the template does not name, kept (kind item) as the subject of its change or share.
+UNNAMED_ITEM = "unnamed_item"
+#: Right after an amount: its change on the prior year, or its share.
+_CHANGE_OR_SHARE_FOLLOWS = re.compile(r"[\s，、]{0,3}(?:与上年相比|与上年|比上年|较上年|同比|[比较与]\s{0,2}\d{4}\s{0,2}年|占)")
 NO_MEASURE = "no measure of the template matches this amount's label"
 _MARKER = re.compile(r"^\s{0,4}(?:（[一二三四五六七八九十\d]{1,3}）|\d{1,2}\s{0,2}[、.]|[一二三四五六七八九十]{1,3}、)\s{0,3}")
 _SHARE = re.compile(r"占\s{0,2}(?:([^，。；\d]{1,24}?)\s{0,2}的)?\s{0,2}(?:比重|比例|比)?\s{0,2}(?:为)?\s{0,2}$")
@@ -621,6 +625,12 @@ class ClaimExtractor:
                 self._unparsed(ctx, tok, "an amount given as the reason for a change: what it is of cannot be told")
                 return
             measure, code = self._money_measure(label, ctx.std, ctx.sub)
+            if measure is None and label and _CHANGE_OR_SHARE_FOLLOWS.match(text, tok.after):
+                # "检察监督支出（项）1,895万元，与上年相比减少134万元，降幅0.66%": an item the template does not
+                # name, kept as what its own change or share is of; no sum or restatement uses it
+                self._mark_listed_part_unread(ctx, tok)
+                self._new(ctx, tok, "item", UNNAMED_ITEM, _bare_label(label), self.year, unit)
+                return
             if measure is None:
                 self._unparsed(ctx, tok, NO_MEASURE)
                 return
@@ -649,7 +659,7 @@ class ClaimExtractor:
                   code=code)
 
     def _share(self, ctx: _LineContext, tok: Token, share: re.Match) -> None:
-        part = next((c for c in reversed(self.claims[-50:]) if c.line == ctx.number and c.kind in ("amount", "total")
+        part = next((c for c in reversed(self.claims[-50:]) if c.line == ctx.number and c.kind in ("amount", "total", "item")
                      and c.unit in MONEY_UNITS), None)
         if part is None:
             self._unparsed(ctx, tok, "a share (占) with no amount stated before it on the line")
@@ -831,7 +841,9 @@ class ClaimExtractor:
                                 decimals=tok.decimals if tok.kind == "number" else None, code=code,
                                 section=ctx.section or "前言")
         self.claims.append(claim)
-        if claim.year == self.year and kind in ("amount", "total"):
+        if claim.year == self.year and kind == "item":
+            self._last_current, self._last_figure_read = claim, True
+        elif claim.year == self.year and kind in ("amount", "total"):
             self._latest_by_measure[(measure, code)] = claim
             self._last_current = claim
             self._last_figure_read = True
@@ -842,6 +854,15 @@ class ClaimExtractor:
         elif kind == "amount":
             self._last_figure_read = False  # a prior year's figure is not what a later change is of
         return claim
+
+    def _mark_listed_part_unread(self, ctx: _LineContext, tok: Token) -> None:
+        """An item of the total being listed (the first amount of a list line, or one after the total on
+        its own line) that no measure names leaves the total's sum unknown; a list by 类 of the functional
+        classification is another breakdown, not missing parts."""
+        owner = self._owners[-1][1] if self._owners else None
+        if owner is not None and not self._classified(ctx.line.text, tok.start) \
+                and (owner.line == ctx.number or tok.start == self._first_amount):
+            owner.qualifier = "parts-unread"
 
     def _cut_off_lists(self) -> None:
         """An excerpt that ends mid-sentence may have cut a list short: a total stated on that last line
@@ -863,13 +884,8 @@ class ClaimExtractor:
         tok.used = True
         if tok.unit in MONEY_UNITS:
             self._last_figure_read = False
-            owner = self._owners[-1][1] if self._owners else None
-            # an item of the total being listed (the first amount of a list line, or one after the total
-            # on its own line) that could not be identified leaves the total's sum unknown; a list by 类
-            # of the functional classification is another breakdown, not missing parts
-            if reason == NO_MEASURE and owner is not None and not self._classified(ctx.line.text, tok.start) \
-                    and (owner.line == ctx.number or tok.start == self._first_amount):
-                owner.qualifier = "parts-unread"
+            if reason == NO_MEASURE:
+                self._mark_listed_part_unread(ctx, tok)
         original = ctx.line.original
         start, end = ctx.line.span(tok.start, tok.end)
         window = max(0, start - 150)

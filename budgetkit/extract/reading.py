@@ -318,9 +318,15 @@ def _simplify(text: str) -> str:
 _PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüḿ]{1,6}[）)]")
 
 
+#: Spaces between Han characters ("收 入 、 支 出 预 算 总 计"): typesetting, not words; read past.
+_SPACED_HAN = re.compile(r"(?<=[\u4e00-\u9fff、，（）“”])[ \u3000]+(?=[\u4e00-\u9fff、，（）“”])")
+
+
 def normalize_line(line: str) -> NormalLine:
     folds = {char: _fold(char) for char in set(line)}
-    skipped = {i for match in _PINYIN.finditer(line) for i in range(*match.span())} if "(" in line or "（" in line else ()
+    skipped = {i for match in _PINYIN.finditer(line) for i in range(*match.span())} if "(" in line or "（" in line else set()
+    if " " in line or "\u3000" in line:
+        skipped |= {i for match in _SPACED_HAN.finditer(line) for i in range(*match.span())}
     if skipped:
         pieces, positions = [], []
         for index, char in enumerate(line):
