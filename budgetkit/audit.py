@@ -510,9 +510,11 @@ def _stated_prior_row(rule: Rule, claims: _Claims, change: Claim, current: Claim
         explanation = (f"{_printed(current, mixed)} − {_printed(prior, mixed)} = {result}; the text states "
                        f"{_direction_word(change)} {_printed(change, mixed and change.unit != '%')}.")
     if verdict != "consistent" and change.unit == "%":
-        # a frequent error: the change divided by this year's figure instead of the prior year's
-        on_current = (current.interval - prior_interval).ratio_pct(current.interval)
-        if on_current is not None and signed.overlaps(_outward(on_current, change.decimals)):
+        # a frequent error: the change divided by this year's figure instead of the prior year's — said only
+        # when that quotient itself rounds to the stated figure (wide intervals of whole numbers fit too much)
+        on_current = (_quantize((current.amount - prior_amount) / current.amount * 100, change.decimals)
+                      if current.interval.lo > 0 else None)
+        if on_current is not None and signed.lo <= on_current <= signed.hi:
             verdict = "semantic"
             explanation += CURRENT_YEAR_BASE
     if verdict != "consistent" and change.unit != "%":

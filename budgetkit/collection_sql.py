@@ -560,8 +560,7 @@ def change_sql(rule: Rule) -> str:
         FROM y
     ), z1 AS (  -- a percentage that fits the change divided by this year's figure instead (audit.CURRENT_YEAR_BASE)
         SELECT *, coalesce(CASE WHEN v1 <> 'consistent' AND pct AND q_lo > 0 AND u_lo > 0  -- divisions guarded
-               THEN c_slo <= CAST(qceil(n_hi, CASE WHEN a_hi >= 0 THEN u_lo ELSE u_hi END) * sc AS BIGINT)
-                    AND CAST(qfloor(n_lo, CASE WHEN a_lo >= 0 THEN u_hi ELSE u_lo END) * sc AS BIGINT) <= c_shi
+               THEN CAST(qeven(n_pt, u_amt, qfloor(n_pt, u_amt)) * sc AS BIGINT) BETWEEN c_slo AND c_shi
                ELSE FALSE END, FALSE) AS on_cur
         FROM z0
     ), z AS (

@@ -326,7 +326,7 @@ def _listing(alarms) -> str:
     return "\n".join(f"{a.doc_id} {a.rule or a.relation} {a.stated}: {a.explanation}" for a in alarms)
 
 
-@pytest.mark.xfail(strict=True, reason="today: 3 false drift verdicts (two different quantities taken for one; a change whose percentage was planted)")
+@pytest.mark.xfail(strict=True, reason="today: 3 false drift verdicts (项目支出 of two contexts taken for one; a planted change that makes its percentage wrong; a share whose other whole is not read)")
 def test_no_false_drift_verdicts(scored):
     false = [a for a in scored.alarms if a.category == "false-alarm" and a.verdict == "drift"]
     assert false == [], f"{len(false)} false drift verdicts:\n" + _listing(false)
@@ -342,16 +342,16 @@ def _unmet(reason: str):
 
 
 @pytest.mark.parametrize("verdict", [
-    pytest.param("drift", marks=_unmet("today: 19 of 28 keyed drift relations missed")),
-    pytest.param("semantic", marks=_unmet("today: 6 of 10 keyed semantic relations missed")),
-    pytest.param("text", marks=_unmet("today: 7 of 188 keyed text relations missed")),
+    pytest.param("drift", marks=_unmet("today: 12 of 28 keyed drift relations missed")),
+    pytest.param("semantic", marks=_unmet("today: 4 of 10 keyed semantic relations missed")),
+    pytest.param("text", marks=_unmet("today: 6 of 188 keyed text relations missed")),
 ])
 def test_every_keyed_relation_of_this_verdict_is_found(scored, verdict):
     missed = [a for a in scored.alarms if a.category == "missed" and a.verdict == verdict]
     assert missed == [], f"{len(missed)} key rows expecting {verdict} missed:\n" + _listing(missed)
 
 
-@pytest.mark.xfail(strict=True, reason="today: 569 of 1045 keyed relations evaluated (54%)")
+@pytest.mark.xfail(strict=True, reason="today: 706 of 1045 keyed relations evaluated (68%)")
 def test_at_least_90_percent_of_keyed_relations_are_evaluated(scored):
     keyed, evaluated = scored.total("keyed"), scored.total("evaluated")
     assert keyed and evaluated >= 0.9 * keyed, f"{evaluated} of {keyed} keyed relations evaluated"

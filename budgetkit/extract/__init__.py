@@ -109,6 +109,22 @@ _INSTITUTION = re.compile(r"([^\d，。；：“”、（）\s]{2,30}?(?:局|委
                           r"\s{0,2}(20\d{2})\s{0,2}年")
 
 
+def _final_accounts(lines: list[str], first_heading: int) -> bool:
+    """A 决算 by its title; without a title saying 预算 or 决算 (an excerpt), by what its text speaks of."""
+    head = lines[: max(first_heading - 1, 0)][:12]
+    if any(_FINAL_ACCOUNTS.search(line) for line in head):
+        return True
+    if any(_TITLE.search(line) for line in head):
+        return False
+    text = "\n".join(lines)
+    accounts = text.count("决算") + text.count("決算")
+    return accounts >= 3 and accounts > len(_BUDGET_WORDS.findall(text))
+
+
+#: Words of a budget document (not of the 一般公共预算 fund's name, which final accounts print too).
+_BUDGET_WORDS = re.compile(r"部门预算|预算收入|预算支出|收支预算|预算安排|預算收入|預算支出")
+
+
 def _identify(lines: list[str], first_heading: int, stem: str) -> tuple[str, int, list[str]]:
     notes: list[str] = []
     department, year = "", None
@@ -303,7 +319,7 @@ def _from_document(document: Document) -> Budget:
     sections = find_sections(lines)
     first_heading = sections.headings[0].line if sections.headings else len(lines) + 1
     department, year, notes = _identify([line.text for line in lines], first_heading, str(document.path))
-    final_accounts = any(_FINAL_ACCOUNTS.search(line.text) for line in lines[: max(first_heading - 1, 0)][:12])
+    final_accounts = _final_accounts([line.text for line in lines], first_heading)
     opening = [line.text.replace(" ", "") for line in lines if line.text.strip()][:6]
     government_report = any(_GOVERNMENT_REPORT.search(line) for line in opening)
     extractor = ClaimExtractor(lines, sections, reference(), year, department, final_accounts, government_report)

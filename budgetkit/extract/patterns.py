@@ -61,6 +61,10 @@ _LIST_LEVELS = ((re.compile(r"^\s{0,4}[一二三四五六七八九十]{1,3}\s{0,
 #: Why an amount of the template is not identified: as a listed part, it leaves its total's sum unknown.
 _SENTENCE_DONE = re.compile(r"[。！？]\s*$")  # ；ends an item of a list, not the list
 GOVERNMENT_REPORT = "a government's budget report, not a department's budget: its figures are not the template's"
+#: Totals of everything; a sentence naming a 类/款/项 before one of these words is about that code only.
+_GRAND_TOTALS = frozenset({"budget_total", "income_total", "expenditure_total", "accounts_income_total",
+                           "accounts_expenditure_total"})
+_CLASSIFIED = re.compile(r"（[类款项]）")
 #: The measure of an amount the template does not name, kept (kind item) as the subject of its change or share.
 UNNAMED_ITEM = "unnamed_item"
 #: Right after an amount: its change on the prior year, or its share.
@@ -96,6 +100,7 @@ _FOLLOW_ON = re.compile(r"[\s，、]{0,3}")
 #: Measures whose figure of the budget year is stated as the total of parts.
 TOTAL_MEASURES = {
     "budget_total", "income_total", "expenditure_total", "fiscal_total", "appropriation_total", "income_fiscal",
+    "accounts_income_total", "accounts_expenditure_total",
     "gpb_basic_total", "three_public_total", "mtt_total",
 }
 #: The whole a bare 占X% is of, by the part's measure.
@@ -111,6 +116,8 @@ DEFAULT_WHOLE = {
     "three_public_vehicles": "three_public_total", "meeting": "mtt_total", "training": "mtt_total",
     "travel": "mtt_total",
 }
+#: In final accounts, the totals of the year are the accounts' own (本年收入合计 ≠ 本年支出合计).
+_ACCOUNTS_TOTALS = {"income_total": "accounts_income_total", "expenditure_total": "accounts_expenditure_total"}
 MEASURE_LABELS = {
     "budget_total": "收支总预算", "income_total": "收入预算", "expenditure_total": "支出预算",
     "fiscal_total": "财政拨款收支总预算", "appropriation_total": "一般公共预算当年拨款",
@@ -625,6 +632,8 @@ class ClaimExtractor:
                 self._unparsed(ctx, tok, "an amount given as the reason for a change: what it is of cannot be told")
                 return
             measure, code = self._money_measure(label, ctx.std, ctx.sub)
+            if measure in _GRAND_TOTALS and _CLASSIFIED.search(text, _last_break(self._sentence_ends, tok.start), tok.start):
+                measure = None  # "检察（款）：2018年预算支出合计16,444.36万元": the total of one 款, not of all
             if measure is None and label and _CHANGE_OR_SHARE_FOLLOWS.match(text, tok.after):
                 # "检察监督支出（项）1,895万元，与上年相比减少134万元，降幅0.66%": an item the template does not
                 # name, kept as what its own change or share is of; no sum or restatement uses it
@@ -669,6 +678,8 @@ class ClaimExtractor:
         if whole_label:
             whole_measure, _ = self._money_measure(whole_label, ctx.std, ctx.sub)
         whole_measure = whole_measure or DEFAULT_WHOLE.get(part.measure)
+        if self.final_accounts:
+            whole_measure = _ACCOUNTS_TOTALS.get(whole_measure, whole_measure)
         if whole_measure is None:
             self._unparsed(ctx, tok, "a share (占) whose whole could not be told")
             return
@@ -797,10 +808,11 @@ class ClaimExtractor:
             return "expenditure_by_function", found[1].code
         # a total named with a source or a kind ("财政拨款支出预算", "一般公共预算收入合计") is not the total of all
         if not _PART_QUALIFIER.search(text):
+            # in final accounts the year's income and spending differ by the balances carried: two quantities
             if re.search(r"收入预算|收入总预算|收入合计|收入总计|总收入", text):
-                return "income_total", None
+                return ("accounts_income_total" if self.final_accounts else "income_total"), None
             if re.search(r"支出预算|支出总预算|支出合计|支出总计|总支出", text):
-                return "expenditure_total", None
+                return ("accounts_expenditure_total" if self.final_accounts else "expenditure_total"), None
         if re.search(r"一般公共预算(?:财政)?(?:拨款)?收入|一般公共预算拨款", text):
             return "income_general_budget", None
         return None, None
@@ -952,7 +964,7 @@ def _strip_label(text: str, department: str) -> str:
         text = text.replace(department, "")
     text = text.strip(" ，、：；。")
     text = _LABEL_NOISE.sub("", text)
-    text = re.sub(r"(?:为|是|共计|合计|共|达到|达)$", "", text)
+    text = re.sub(r"(?:为|是|共计|共|达到|达)$", "", text)  # 合计 stays: 支出合计 names a total
     return text.strip(" ，、：；“”")
 
 
