@@ -614,3 +614,23 @@ def test_a_total_with_a_listed_part_no_measure_names_is_not_summed(tmp_path):
     findings = budget.audit()
     assert not ((findings["rule"] == "income-by-source") & (findings["claim_id"] == marked["claim_id"].iloc[0])).any()
     assert any("so its sum is not checked" in line for line in budget.extraction.limits())
+
+
+ACCOUNTS = """测试区规划局2024年度部门决算
+五、一般公共预算财政拨款支出决算情况说明
+一般公共预算财政拨款支出年初预算为 10210.34 万元，支出决算为 9746.50 万元，完成年初预算的 95.45%。
+“三公”经费财政拨款支出年初预算为 2.85 万元，支出决算为 0.39 万元，完成预算的 13.68%，其中：因公出国（境）费决算为 0.00 万元，完成预算的 0.00%。
+"""
+
+
+def test_a_completion_rate_is_the_outturn_over_the_budget_of_its_sentence(tmp_path):
+    """完成年初预算的95.45%: 9746.50 ÷ 10210.34 = 95.457% (printed truncated: rounding); a part's rate without a
+    budget of its own ("其中：因公出国（境）费…完成预算的0.00%") is not held against the total's budget."""
+    path = tmp_path / "accounts.txt"
+    path.write_text(ACCOUNTS, encoding="utf-8")
+    budget = extract(path)
+    findings = budget.audit()
+    rates = findings[findings["rule"] == "share-of-named-whole"]
+    assert list(zip(rates["stated"].astype(str), rates["verdict"])) == [("95.45", "rounding"), ("13.68", "consistent")]
+    unread = budget.extraction.unparsed
+    assert list(unread[unread["figure"] == "0.00"]["reason"].str.startswith("a percentage")) == [True]

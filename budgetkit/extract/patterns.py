@@ -82,6 +82,8 @@ _BANNER = re.compile(r"单位\s{0,2}[：]\s{0,2}(亿元|万元|元)")
 _PRIOR_YEAR_WORD = re.compile(r"上年(?!结转|结余)|去年|上一年")  # 上年结转 is money carried into this year
 #: A change word right before an amount ("总计增加1062.85万元").
 _CHANGE_BEFORE = re.compile(r"(?:增加|减少|增长|下降|上升|降低)\s{0,2}(?:了\s{0,2})?$")
+#: A completion rate: the outturn as a percentage of the budget ("完成年初预算的95.45%", "为预算数的98%").
+_COMPLETION = re.compile(r"(?:完成|为|达到)(?:了)?(?:年初|全年|调整)?预算(?:数)?的?\s{0,2}$")
 #: In final accounts, the budget a figure of the year is compared with.
 _OTHER_BUDGET_FIGURE = re.compile(r"年初预算|调整预算|全年预算")
 #: Words that make "收入预算" / "支出合计" the total of one source or kind, not of everything.
@@ -232,6 +234,8 @@ class ClaimExtractor:
         self._depth = 0
         self._sentence_done = True
         self._first_amount = -1
+        # final accounts: (line, sentence start, budget item, its outturn) of the sentence being read
+        self._budget_side: tuple | None = None
         self._clause_ends: list[int] = []
         self._sentence_ends: list[int] = []
 
@@ -624,8 +628,23 @@ class ClaimExtractor:
             if _GOVERNMENT_SCOPE.search(label):
                 self._unparsed(ctx, tok, "a figure of a whole government (全区, 市级 …), not of a department's budget")
                 return
+            sentence_start = _last_break(self._sentence_ends, tok.start)
             if _OTHER_BUDGET_FIGURE.search(label):
-                self._unparsed(ctx, tok, "a budget figure of final accounts (年初预算, 调整预算): not read yet")
+                if not self.final_accounts:
+                    self._unparsed(ctx, tok, "a budget figure of final accounts (年初预算, 调整预算): not read yet")
+                    return
+                # "年初预算为10210.34万元，支出决算为9746.50万元，完成年初预算的95.45%": the budget an outturn is
+                # held against, kept as an item (another quantity than the outturn) for its completion rate
+                claim = self._new(ctx, tok, "item", UNNAMED_ITEM, _bare_label(label), self.year, unit)
+                self._budget_side = (ctx.number, sentence_start, claim, None)
+                return
+            if self._budget_side and self._budget_side[:2] == (ctx.number, sentence_start) \
+                    and self._budget_side[3] is None and "决算" in label:
+                # the outturn of the same sentence: what its completion rate divides
+                measure, code = self._money_measure(label, ctx.std, ctx.sub)
+                outturn = (self._new(ctx, tok, "item", UNNAMED_ITEM, _bare_label(label), self.year, unit)
+                           if measure is None else self._amount(ctx, tok, label, measure, code, unit))
+                self._budget_side = (*self._budget_side[:3], outturn)
                 return
             if "原因" in text[_last_break(self._sentence_ends, tok.start):tok.start]:
                 # "主要原因是上年度列入此项的…128.43万元": a figure given as a reason is of another year or item
@@ -645,6 +664,16 @@ class ClaimExtractor:
                 return
             self._amount(ctx, tok, label, measure, code, unit)
             return
+        if unit == "%" and _COMPLETION.search(text, max(0, tok.start - 12), tok.start) and self._budget_side \
+                and self._budget_side[:2] == (ctx.number, _last_break(self._sentence_ends, tok.start)) \
+                and self._budget_side[3] is not None and self._budget_side[3] is self._last_current \
+                and self._last_figure_read:
+            # the rate right after its outturn; "其中：因公出国费决算为0.00万元，完成预算的0.00%" has no budget of its own
+            _, _, budget, outturn = self._budget_side
+            claim = self._new(ctx, tok, "share", outturn.measure, f"{_bare_label(outturn.label)}占{budget.label}",
+                              self.year, "%", code=outturn.code)
+            claim.base_measure, claim.ref, claim.base = budget.measure, outturn, budget
+            return
         if unit == "%":
             self._unparsed(ctx, tok, "a percentage that is neither a share (占) nor a change (比…增长)")
             return
@@ -656,7 +685,7 @@ class ClaimExtractor:
         claim = self._new(ctx, tok, kind, measure, label or MEASURE_LABELS.get(measure, measure), self.year, unit)
         claim.qualifier = None if kind == "total" else _qualifier(tok)
 
-    def _amount(self, ctx, tok, label, measure, code, unit) -> None:
+    def _amount(self, ctx, tok, label, measure, code, unit) -> ExtractedFigure:
         # the year the sentence says it is of ("2021年度“三公”经费合计支出20.12万元，其中：…公务接待12.39万元")
         sentence = ctx.line.text[_last_break(self._sentence_ends, tok.start):tok.start]
         years = [int(m.group(2)) for m in _YEAR_OF.finditer(sentence) if not m.group(1)]
@@ -664,7 +693,7 @@ class ClaimExtractor:
         if not years and _PRIOR_YEAR_WORD.search(label):
             year = self.prior_year  # "上年财政仅安排…140.2万元": the sentence says which year
         kind = "total" if measure in TOTAL_MEASURES and year == self.year else "amount"
-        self._new(ctx, tok, kind, measure, _bare_label(label) or MEASURE_LABELS.get(measure, measure), year, unit,
+        return self._new(ctx, tok, kind, measure, _bare_label(label) or MEASURE_LABELS.get(measure, measure), year, unit,
                   code=code)
 
     def _share(self, ctx: _LineContext, tok: Token, share: re.Match) -> None:
