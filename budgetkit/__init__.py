@@ -1,10 +1,20 @@
 """budgetkit: check and explore Chinese government departmental budget explanations."""
 
-from .model import Budget, load, to_yuan
+from .model import Budget, to_yuan
 from .schema import BudgetDataError
 
 __all__ = ["Budget", "BudgetDataError", "load", "load_many", "to_yuan"]
 __version__ = "0.1.0"
+
+
+def load(path=None) -> Budget:
+    """A budget as DataFrames: the bundled one (``path`` None), a data package (a folder holding
+    datapackage.json, or the descriptor itself), or a document (.txt, .docx or PDF with a text layer),
+    which is read by :func:`budgetkit.extract.extract` — its ``extraction`` report says what it could
+    not read. Bad input raises one :class:`BudgetDataError` naming the file, line and field."""
+    from .extract import load_or_extract  # the document readers load only when first used
+
+    return load_or_extract(path)
 
 
 def __getattr__(name: str):

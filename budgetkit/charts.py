@@ -70,6 +70,8 @@ CURRENT = "#2f6690"
 PRIOR = "#9aa5b1"
 LEVEL_COLOURS = {"类": "#1b3a57", "款": "#3a7ca5", "项": "#9cc5e0"}
 SEGMENT_COLOURS = ("#2f6690", "#d9822b", "#5b8e3e", "#8e5b9e", "#b23a48")
+#: For parts beyond the two a group always draws (单位预留机动经费, 结转下年资金 …).
+EXTRA_SEGMENT_COLOURS = ("#b23a48", "#6c757d", "#138d90")
 
 #: The parts compared across years (vocabulary of ``data/measures.csv``), in the template's order.
 THREE_PUBLIC_PARTS = ("three_public_overseas", "three_public_reception", "three_public_vehicles")
@@ -325,6 +327,14 @@ def expenditure_structure(budget) -> ChartFigure:
         ("expenditure_total", "支出预算", ("expenditure_basic", "expenditure_project")),
         ("gpb_basic_total", "一般公共预算基本支出", ("basic_personnel", "basic_public")),
     ]
+    # the parts the rules add to each total and the document states (单位预留机动经费 …) join the two drawn always
+    from .audit import load_rules
+
+    sums = {r.params["total"]: r.params["parts"] for r in load_rules(budget.rules_path)
+            if r.kind == "sum" and "total" in r.params and "level" not in r.params and r.params.get("exhaustive", True)}
+    groups = [(total, name, (*core, *(m for m in sums.get(total, ()) if m not in core
+                                      and _stated(budget, m, year) is not None)))
+              for total, name, core in groups]
     fig = _figure()
     ax = fig.subplots()
     fig.suptitle(f"{budget.department} {year}年支出结构（万元）")
@@ -332,7 +342,7 @@ def expenditure_structure(budget) -> ChartFigure:
     for y, (total_measure, name, part_measures) in enumerate(groups):
         total = _stated(budget, total_measure, year)
         parts = [(_label(budget, m), _stated(budget, m, year)) for m in part_measures]
-        colours = SEGMENT_COLOURS[2 * y: 2 * y + len(parts)]
+        colours = (*SEGMENT_COLOURS[2 * y: 2 * y + 2], *EXTRA_SEGMENT_COLOURS)[:len(parts)]
         missing = _stacked_bar(ax, y, parts, colours)
         stated_parts = [v for _, v in parts if v is not None]
         parts_sum = sum(stated_parts, ZERO)

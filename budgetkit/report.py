@@ -197,11 +197,19 @@ def finding_markdown(r: dict, title: str, level: str) -> list[str]:
     return lines + [""]
 
 
+def _limits(budget: Budget) -> list[str]:
+    """What a check of a document could not do (budgetkit.extract's report); nothing for a data package."""
+    return budget.extraction.limits() if getattr(budget, "extraction", None) is not None else []
+
+
 def audit_markdown(budget: Budget, findings: pd.DataFrame) -> str:
     """The audit for people: failures by verdict, worst first, each with section, quote and why;
     then the ledger of the evaluations that passed."""
     lines = [f"# 审核报告 Audit — {_md(budget.department)} {budget.year}", "",
              f"{_summary_line(findings)}.", ""]
+    if limits := _limits(budget):  # a document: what could not be checked, before any verdict
+        lines += ["## 未检查 Not checked", "", *(f"- {_md(line.strip())}" if not line.startswith("  ") else
+                                                 f"  - {_md(line.strip())}" for line in limits), ""]
     for verdict, records in _ordered_failures(findings):
         lines += [f"## {verdict} ({len(records)})", ""]
         for number, r in enumerate(records, start=1):
@@ -257,6 +265,9 @@ def audit_html(budget: Budget, findings: pd.DataFrame) -> str:
     out = ["<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
            f"<title>{e(title)}</title>", f"<style>\n{_CSS}\n</style>", "</head>", "<body>",
            f"<h1>{e(title)}</h1>", f"<p>{e(_summary_line(findings))}.</p>"]
+    if limits := _limits(budget):
+        out += ['<h2 id="not-checked">未检查 Not checked</h2>', "<ul>",
+                *(f"<li>{e(line.strip())}</li>" for line in limits), "</ul>"]
     groups = _ordered_failures(findings)
     if groups:
         out.append("<nav><ul>" + "".join(f'<li><a href="#{v}">{e(v)} ({len(rs)})</a></li>' for v, rs in groups)
@@ -433,7 +444,7 @@ def run_report(path: str | Path | None = None, out: str | Path = "out", notebook
     :class:`ReportError` (naming the step) when a step fails.
     """
     from .audit import VERDICTS
-    from .model import load
+    from .extract import load_or_extract
 
     out = Path(out)
     result = ReportResult(out=out)
@@ -449,7 +460,7 @@ def run_report(path: str | Path | None = None, out: str | Path = "out", notebook
 
     step = STEPS[0]
     started = begin(step)
-    budget = load(path)  # BudgetDataError passes through: bad input, exit 2
+    budget = load_or_extract(path)  # a package or a document; BudgetDataError passes through: bad input, exit 2
     try:
         findings = budget.audit()
     except Exception as error:  # noqa: BLE001 - reported with the step's name

@@ -478,3 +478,35 @@ def test_notebooks_execute_into_identical_html_pages(tmp_path, monkeypatch):
     assert "../tiny-budget" in page and "测试区文化馆" in page  # ran on the budget given, by a relative path
     assert str(tmp_path) not in page and str(ROOT) not in page  # no absolute path
     assert "Traceback" not in page
+
+
+JIANGSU_LIKE = """江苏省测试厅2018年部门预算公开
+一、收支预算总体情况说明
+（二）支出预算总计 1000.00 万元。
+此外，基本支出预算数为 600.00 万元。
+项目支出预算数为 300.00 万元。
+单位预留机动经费预算数为 100.00 万元。
+"""
+
+
+def test_a_document_is_reported_with_what_could_not_be_checked_and_its_charts_follow_the_rules(tmp_path):
+    """`budgetkit report 说明.txt` reads the document itself; audit.md/html say first what was not checked;
+    the expenditure chart draws the parts the rules add to the total (单位预留机动经费), so it agrees with the audit."""
+    document = tmp_path / "jiangsu.txt"
+    document.write_text(JIANGSU_LIKE, encoding="utf-8")
+    out = tmp_path / "out"
+    result = report.run_report(document, out, notebooks=False, progress=lambda _: None)
+    assert result.verdict_counts["drift"] == 0
+    markdown = (out / "audit.md").read_text(encoding="utf-8")
+    assert "## 未检查 Not checked" in markdown and "standard sections not found" in markdown
+    assert markdown.index("## 未检查 Not checked") < markdown.index("## consistent")
+    assert '<h2 id="not-checked">' in (out / "audit.html").read_text(encoding="utf-8")
+    from matplotlib.text import Text
+
+    from budgetkit import charts
+    figure = charts.CHARTS["expenditure-structure"](load(document))
+    texts = [t.get_text() for t in figure.findobj(Text)]
+    assert any("单位预留机动经费 100.00" in t for t in texts)
+    assert not any("相差" in t for t in texts)  # no note that the parts miss the total
+    tables = (out / "tables").glob("*.csv")
+    assert any("单位预留机动经费" in t.read_text(encoding="utf-8") for t in tables)
