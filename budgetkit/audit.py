@@ -20,6 +20,7 @@ import pandas as pd
 from .claims import COUNT_UNITS, Claim, nearest, read_claims  # noqa: F401 (COUNT_UNITS: still importable from here)
 from .numbers import MONEY_UNITS, PLACEHOLDER_PATTERN, Interval
 from .schema import Problem, decimal_array
+from .template import LEVEL_WIDTHS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Budget
@@ -292,7 +293,7 @@ def _sum_rows(rule: Rule, claims: _Claims) -> list[dict]:
     rows = []
     exhaustive = rule.params.get("exhaustive", True)
     level = rule.params.get("level")
-    width = {"类": 3, "款": 5, "项": 7}.get(level) if level else None
+    width = LEVEL_WIDTHS.get(level) if level else None
     substitutes = rule.params.get("substitutes", {})
     for total in claims.all:
         if total.measure != rule.params["total"] or total.kind not in ("total", "amount", "count"):

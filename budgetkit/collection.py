@@ -29,7 +29,7 @@ import pyarrow.compute  # noqa: F401  (pa.compute)
 
 from .audit import _REASON_YEAR, FINDING_COLUMNS, VERDICTS, Rule, load_rules, section_of_lines
 from .model import Budget, load
-from .numbers import PLACEHOLDER_PATTERN
+from .numbers import MONEY_UNITS, PLACEHOLDER_PATTERN
 from .schema import VALUE_SCALE, BudgetDataError, Problem, bundled_data_dir, read_descriptor
 
 __all__ = [
@@ -1120,7 +1120,7 @@ def spending_structure(collection: Collection) -> pd.DataFrame:
     stated = claims[claims["kind"].isin(["amount", "total"]) & claims["measure"].isin(list(_STRUCTURE))
                     & (claims["year"] == claims["budget_year"]) & claims["code"].isna() & claims["value"].notna()]
     first = stated.drop_duplicates(["budget_id", "measure"], keep="first")
-    first = first.assign(amount=[value * {"元": Decimal("0.0001"), "亿元": Decimal(10000)}.get(unit, Decimal(1))
+    first = first.assign(amount=[value * MONEY_UNITS.get(unit, Decimal(1))
                                  for value, unit in zip(first["value"], first["unit"])])
     wide = first.pivot(index="budget_id", columns="measure", values="amount")
     table = collection.budgets[KEY_COLUMNS].set_index("budget_id").join(wide, how="left").reset_index()

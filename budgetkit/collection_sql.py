@@ -24,8 +24,12 @@ with DuckDB's regular expressions and hand only the matching lines to Python's `
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from .audit import CURRENT_YEAR_BASE, DIFFERENCE_LABELS, SHARE_GUARD_DIGITS, Rule
 from .claims import COUNT_UNITS
+from .numbers import MONEY_UNITS
+from .template import LEVEL_WIDTHS
 
 #: Fixed point of every quantity in SQL: 10⁻¹⁰ of its unit.
 SCALE = 10
@@ -36,6 +40,17 @@ SHOW_SCALE = 14
 QS = 10**SHOW_SCALE
 #: The count units (exact figures) as an SQL list, from the one declaration the Python audit reads.
 COUNT_UNIT_LIST = ", ".join("'" + unit.replace("'", "''") + "'" for unit in sorted(COUNT_UNITS))
+#: Each money unit's factor to 万元 as a power of ten (元 −4, 亿元 +4), from template.MONEY_UNITS.
+MONEY_POWERS = {unit: int(factor.log10()) for unit, factor in MONEY_UNITS.items()}
+assert all(MONEY_UNITS[unit] == Decimal(10) ** power for unit, power in MONEY_POWERS.items()), "a money factor is not a power of ten"
+MONEY_UNIT_LIST = ", ".join(f"'{unit}'" for unit in MONEY_POWERS)
+
+
+def by_money_unit(value, default: str = "ELSE 0") -> str:
+    """``CASE unit WHEN '元' THEN … END``: ``value(power)`` for each money unit whose power is not 0."""
+    whens = " ".join(f"WHEN '{unit}' THEN {value(power)}" for unit, power in MONEY_POWERS.items() if power)
+    return f"CASE unit {whens} {default} END"
+
 
 MACROS = f"""
 CREATE OR REPLACE MACRO p10(k) AS CAST(pow(10, k) AS BIGINT);
@@ -52,8 +67,8 @@ CREATE OR REPLACE MACRO fmt(x, s) AS
     || CASE WHEN s > 0 THEN '.' || substr(CAST(abs(x) % {Q} + {Q} AS VARCHAR), 2, s) ELSE '' END;
 -- a Q count of the comparison unit (money in 万元) as a figure in `unit`, at d decimals or more where
 -- the exact value needs them (audit._in_unit): shown to 10⁻{SHOW_SCALE} of the unit, trailing zeros cut to d
-CREATE OR REPLACE MACRO showmul(unit) AS CAST(CASE unit WHEN '元' THEN {10**(SHOW_SCALE - SCALE + 4)}
-    WHEN '亿元' THEN {10**(SHOW_SCALE - SCALE - 4)} ELSE {10**(SHOW_SCALE - SCALE)} END AS HUGEINT);
+CREATE OR REPLACE MACRO showmul(unit) AS CAST({by_money_unit(lambda k: 10**(SHOW_SCALE - SCALE - k),
+                                                               f"ELSE {10**(SHOW_SCALE - SCALE)}")} AS HUGEINT);
 CREATE OR REPLACE MACRO showfrac(y) AS substr(CAST(abs(y) % {QS} + {QS} AS VARCHAR), 2);
 CREATE OR REPLACE MACRO showfmt(y, s) AS
     (CASE WHEN y < 0 THEN '-' ELSE '' END) || CAST(abs(y) // {QS} AS VARCHAR)
@@ -124,7 +139,7 @@ WITH base AS (
            kind, CAST(c.measure AS measure_name) AS measure, code, CAST(year AS INTEGER) AS year,
            CAST(CAST(value AS DECIMAL(18, 4)) * 10000 AS BIGINT) * p10({SCALE} - 4) AS v,
            CAST(decimals AS INTEGER) AS d, unit,
-           CASE WHEN unit IN ('元', '万元', '亿元') THEN '万元' ELSE unit END AS cunit,
+           CASE WHEN unit IN ({MONEY_UNIT_LIST}) THEN '万元' ELSE unit END AS cunit,
            direction, CAST(base_measure AS measure_name) AS base_measure, CAST(base_year AS INTEGER) AS base_year,
            ref_claim_id AS ref, base_claim_id AS base, c.qualifier AS qual,
            coalesce(CAST(line AS INTEGER), 0) AS line, coalesce(CAST(char_end AS INTEGER), 0) AS char_end
@@ -132,16 +147,16 @@ WITH base AS (
     LEFT JOIN SECTIONS sec ON sec.section = c.section
 ), amounts AS (
     SELECT *, coalesce(d, 0) AS vs,
-           coalesce(d, 0) + CASE WHEN unit = '元' THEN 4 ELSE 0 END AS as_,
-           CASE unit WHEN '元' THEN v // 10000 WHEN '亿元' THEN v * 10000 ELSE v END AS amt,
+           coalesce(d, 0) + {by_money_unit(lambda k: max(0, -k))} AS as_,
+           {by_money_unit(lambda k: f'v // {10**-k}' if k < 0 else f'v * {10**k}', 'ELSE v')} AS amt,
            (unit IN ({COUNT_UNIT_LIST}) OR d IS NULL OR (v = 0 AND d = 0)) AS exact,
-           CASE unit WHEN '元' THEN 10000 WHEN '亿元' THEN 1 ELSE 1 END AS down,
-           CASE unit WHEN '亿元' THEN 10000 ELSE 1 END AS up
+           {by_money_unit(lambda k: 10**max(0, -k), 'ELSE 1')} AS down,
+           {by_money_unit(lambda k: 10**max(0, k), 'ELSE 1')} AS up
     FROM base
 ), intervals AS (
     SELECT *, CASE WHEN exact OR v IS NULL THEN CAST(0 AS BIGINT)
                    ELSE 5 * p10({SCALE} - 1 - d) * up // down END AS half,
-              CASE WHEN exact THEN as_ ELSE d + 1 + CASE WHEN unit = '元' THEN 4 ELSE 0 END END AS is_
+              CASE WHEN exact THEN as_ ELSE d + 1 + {by_money_unit(lambda k: max(0, -k))} END AS is_
     FROM amounts
 )
 SELECT * EXCLUDE (exact, down, up, half), amt - half AS lo, amt + half AS hi, 2 * half AS lp,
@@ -309,7 +324,7 @@ def _sum_rows(parts: str) -> str:
 
 def sums_sql(rules: list[Rule]) -> str:
     """Every sum rule with a total and parts, in one query: the rules are a table joined in."""
-    widths = {"类": 3, "款": 5, "项": 7}
+    widths = LEVEL_WIDTHS
     params = " UNION ALL ".join(
         f"SELECT {lit(r.id)} AS rule, {mlit(r.params['total'])} AS total, {lit(bool(r.params.get('exhaustive', True)))} AS exh, "
         f"CAST({lit(widths.get(r.params.get('level')))} AS INTEGER) AS width" for r in rules)

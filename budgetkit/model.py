@@ -27,10 +27,9 @@ from .schema import (
     read_descriptor,
     read_text,
 )
+from .template import LEVEL_BY_WIDTH, LEVEL_WIDTHS
 
 __all__ = ["Budget", "load", "to_yuan"]
-
-LEVEL_BY_LENGTH = {3: "类", 5: "款", 7: "项"}
 
 #: Where a quote around a figure ends: the clause delimiters of Chinese running text.
 _CLAUSE_BREAK = re.compile(r"[，,、；;。：:]")
@@ -117,9 +116,9 @@ class Budget:
 
     def rollup(self, level: str = "类") -> pd.DataFrame:
         """Sum the 项 amounts up to ``level`` (类 or 款), exactly; stated amounts stand beside."""
-        if level not in ("类", "款", "项"):
+        if level not in LEVEL_WIDTHS:
             raise ValueError(f"level must be 类, 款 or 项, not {level!r}")
-        width = {"类": 3, "款": 5, "项": 7}[level]
+        width = LEVEL_WIDTHS[level]
         leaves = self.line_items[self.line_items["level"] == "项"]
         sums = (
             leaves.assign(code=leaves["code"].str.slice(0, width))
@@ -340,7 +339,7 @@ def _check_claims(claims: Table, measures: Table, raw_text: str, name: str, prob
             problems.append(Problem(name, at, "direction", "a change must state its direction"))
         if row.kind == "change" and row.base_year is None:
             problems.append(Problem(name, at, "base_year", "a change must state the year it compares with"))
-        if isinstance(row.code, str) and len(row.code) not in LEVEL_BY_LENGTH:
+        if isinstance(row.code, str) and len(row.code) not in LEVEL_BY_WIDTH:
             problems.append(Problem(name, at, "code", f"{row.code!r} is not a 类, 款 or 项 code"))
         # a locator with an empty cell is reported as such above; it points nowhere to compare
         if lines and row.line is not None and row.char_start is not None and row.char_end is not None:
@@ -358,7 +357,7 @@ def _check_line_items(items: Table, raw_text: str, name: str, problems: list[Pro
         code = row.code
         if not isinstance(code, str):
             continue
-        level = LEVEL_BY_LENGTH.get(len(code))
+        level = LEVEL_BY_WIDTH.get(len(code))
         if isinstance(row.level, str) and level != row.level:
             problems.append(Problem(name, at, "level", f"is {row.level}, but code {code} is a {level}"))
         expected_parent = code[:-2] if len(code) > 3 else None

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 
+from .template import MONEY_UNITS
+
 __all__ = [
     "Figure",
     "FigureError",
@@ -38,8 +40,6 @@ WORD_FIGURES = {
     "没有使用": Decimal(0),  # "没有使用政府性基金预算拨款安排的支出"
 }
 
-#: 万元 in one unit of each money unit a document prints in.
-MONEY_UNITS = {"元": Decimal("0.0001"), "万元": Decimal(1), "亿元": Decimal(10000)}
 
 #: Unfilled template text that survives publication: ××, （未）, 增长（下降）; matched in the text as
 #: printed, so in traditional characters too (增長（下降）, 增加（減少）).
@@ -134,7 +134,7 @@ def parse_figure(text: str) -> Figure:
 
 def wan_yuan_to_yuan(amount: Decimal) -> Decimal:
     """Convert 万元 to 元, exactly (1 万元 = 10 000 元)."""
-    return amount * 10000
+    return amount * int(1 / MONEY_UNITS["元"])  # an integer factor keeps the printed scale (841.00 → 8410000.00)
 
 
 def _half_unit(decimals: int | None) -> Decimal:

@@ -31,6 +31,7 @@ from .audit import SEVERITY, VERDICTS, Rule, load_rules
 from .claims import Claim, nearest, read_claims, top_section
 from .numbers import PLACEHOLDER_PATTERN
 from .schema import decimal_array
+from .template import LEVEL_WIDTHS
 
 if TYPE_CHECKING:  # pragma: no cover
     from pandas.io.formats.style import Styler
@@ -77,7 +78,6 @@ VEHICLE_COSTS = ["vehicle_purchase", "vehicle_operation"]
 MTT_PARTS = ["meeting", "training", "travel"]
 FUND_MEASURES = ["gov_fund_expenditure", "state_capital_expenditure"]
 BY_FUNCTION = "appropriation_by_function"
-LEVEL_WIDTH = {"类": 3, "款": 5, "项": 7}
 
 HEAD = ["section", "item", "year", "role", "printed"]
 MONEY = ["stated_wan_yuan", "recomputed_wan_yuan", "difference_wan_yuan"]
@@ -235,7 +235,7 @@ class _Rows:
                 if (part := self.claims.pick(measure, year, None, near)) is not None:
                     parts.append(part)
                 continue
-            width = LEVEL_WIDTH[level]
+            width = LEVEL_WIDTHS[level]
             codes = sorted({c.code for c in self.claims.all if c.measure == measure and c.year == year
                             and c.code and len(c.code) == width})
             parts += [p for code in codes if (p := self.claims.pick(measure, year, code, near)) is not None]
@@ -475,7 +475,7 @@ def appropriation_by_item(budget: Budget, findings: pd.DataFrame | None = None) 
             stated[claim.code].append(claim)
     codes = sorted(set(items["code"].dropna()) | set(stated))
     leaves = {code: next((c for c in stated.get(code, []) if c.value is not None), None)
-              for code in codes if len(code) == LEVEL_WIDTH["项"]}
+              for code in codes if len(code) == LEVEL_WIDTHS["项"]}
     rows = []
     for code in codes:
         shown = stated.get(code, [])

@@ -1,0 +1,87 @@
+"""The budget template's knowledge, read once from ``data/``: nothing else re-lists it.
+
+- ``measures.csv``: every quantity the template states: its label, unit, table, whether its figure
+  of the year is stated as a total, and the whole a bare 占X% after it is a share of;
+- ``template.toml``: the money units and their factors to 万元, the classification levels and
+  their code widths;
+- ``rules.toml`` (a package's own, else the bundled one): which parts make each total.
+
+Extraction, the audit, the tables, the charts, the workbook and collections read these through
+this module.
+"""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = [
+    "LEVEL_BY_WIDTH",
+    "LEVEL_WIDTHS",
+    "MONEY_UNITS",
+    "Measure",
+    "data_dir",
+    "measure",
+    "measures",
+    "sum_parts",
+]
+
+
+def data_dir() -> Path:
+    """The bundled data folder: ``budgetkit/_data`` in a wheel, ``data/`` in a checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "_data"
+    return packaged if (packaged / "template.toml").is_file() else here.parent / "data"
+
+
+@lru_cache(maxsize=1)
+def _template() -> dict:
+    return tomllib.loads((data_dir() / "template.toml").read_text(encoding="utf-8"))
+
+
+#: 万元 in one unit of each money unit a document prints in (money is compared in 万元).
+MONEY_UNITS: dict[str, Decimal] = {unit: Decimal(factor) for unit, factor in _template()["money_units"].items()}
+#: The functional classification's levels, broadest first, with their code widths (类 3, 款 5, 项 7).
+LEVEL_WIDTHS: dict[str, int] = dict(_template()["levels"])
+LEVEL_BY_WIDTH: dict[int, str] = {width: level for level, width in LEVEL_WIDTHS.items()}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One row of ``measures.csv``."""
+
+    id: str
+    table: str
+    label: str
+    unit: str
+    per_code: bool
+    stated_as_total: bool
+    share_of: str | None
+    description: str
+
+
+@lru_cache(maxsize=1)
+def measures() -> dict[str, Measure]:
+    """The template's measures by id, in the file's order."""
+    with open(data_dir() / "measures.csv", encoding="utf-8", newline="") as stream:
+        return {row["measure"]: Measure(row["measure"], row["table"], row["label"], row["unit"],
+                                        row["per_code"] == "true", row["stated_as_total"] == "true",
+                                        row["share_of"] or None, row["description"])
+                for row in csv.DictReader(stream)}
+
+
+def measure(measure_id: str) -> Measure | None:
+    return measures().get(measure_id)
+
+
+def sum_parts(rules, total: str) -> list[str]:
+    """The parts of ``total`` in the first sum rule of ``rules`` that names it, in the rule's order:
+    the parts a reproduced table, the workbook and a chart show under that total."""
+    for rule in rules:
+        if rule.kind == "sum" and rule.params.get("total") == total and "parts" in rule.params:
+            return list(rule.params["parts"])
+    return []
