@@ -496,6 +496,37 @@ def test_a_monstrous_line_is_refused(tmp_path):
     assert "characters" in _one_clear_error(path)
 
 
+# -- the vocabulary ----------------------------------------------------------------------------
+
+def test_the_bundled_vocabulary_names_only_measures_of_the_template():
+    from budgetkit.extract.vocabulary import vocabulary
+    from budgetkit.template import measures
+
+    words = vocabulary()
+    named = {entry.measure for entry in (*words.money_entries, *words.count_entries)} - {None}
+    assert named <= set(measures()) and {"three_public_total", "staff_active"} <= named
+
+
+@pytest.mark.parametrize(("entry", "field", "message"), [
+    ('measure = "three_public_total"\ncontians = ["三公"]', "money #2.contians", "unknown key"),
+    ('measure = "three_public_totl"\nall = ["三公"]', "money #2.measure", "not a measure of measures.csv"),
+    ('all = ["三公"]', "money #2.measure", "either a measure or not_a_measure"),
+    ('measure = "three_public_total"', "money #2", "has no condition"),
+    ('measure = "three_public_total"\nsection = ["十三"]', "money #2.section", "must be a list of"),
+    ('measure = "three_public_total"\nnone = "qualifiers"', "money #2.none", "not a list of [words]"),
+    ('measure = "appropriation_by_function"\nsection = ["五"]', "money #2.by_function", "stated per code"),
+])
+def test_a_vocabulary_mistake_is_one_clear_error_naming_the_entry_and_key(tmp_path, entry, field, message):
+    from budgetkit.extract.vocabulary import load_vocabulary
+
+    path = tmp_path / "vocabulary.toml"
+    path.write_text(f'[[money]]\nmeasure = "meeting"\nall = ["会议费"]\n\n[[money]]\n{entry}\n', encoding="utf-8")
+    with pytest.raises(BudgetDataError) as caught:
+        load_vocabulary(path)
+    assert [(p.file, p.field) for p in caught.value.problems] == [(str(path), field)]
+    assert message in str(caught.value)
+
+
 # -- the package written -----------------------------------------------------------------------
 
 def test_write_package_round_trips_byte_identically(tmp_path, bundled):

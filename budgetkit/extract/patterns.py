@@ -21,6 +21,7 @@ from ..schema import BudgetDataError, Problem, claim_units
 from .classification import ClassReference
 from .reading import NormalLine
 from .sections import SectionMap
+from .vocabulary import vocabulary
 
 __all__ = ["ClaimExtractor", "ExtractedFigure", "Unparsed"]
 
@@ -86,9 +87,6 @@ _CHANGE_BEFORE = re.compile(r"(?:增加|减少|增长|下降|上升|降低)\s{0,
 _COMPLETION = re.compile(r"(?:完成|为|达到)(?:了)?(?:年初|全年|调整)?预算(?:数)?的?\s{0,2}$")
 #: In final accounts, the budget a figure of the year is compared with.
 _OTHER_BUDGET_FIGURE = re.compile(r"年初预算|调整预算|全年预算")
-#: Words that make "收入预算" / "支出合计" the total of one source or kind, not of everything.
-_PART_QUALIFIER = re.compile(r"财政拨款|财政专户|其他资金|一般公共预算|政府性基金|国有资本|事业|经营|基本|项目|"
-                             r"（类）|（款）|（项）|经费|人员|公用|工资福利|商品和服务|对个人和家庭|资本性|补助")
 _FOLLOWED_BY_PARTS = re.compile(r"^[\s，：]{0,3}其中")
 
 DIRECTIONS = {
@@ -118,8 +116,6 @@ DEFAULT_WHOLE = {
     "three_public_vehicles": "three_public_total", "meeting": "mtt_total", "training": "mtt_total",
     "travel": "mtt_total",
 }
-#: In final accounts, the totals of the year are the accounts' own (本年收入合计 ≠ 本年支出合计).
-_ACCOUNTS_TOTALS = {"income_total": "accounts_income_total", "expenditure_total": "accounts_expenditure_total"}
 MEASURE_LABELS = {
     "budget_total": "收支总预算", "income_total": "收入预算", "expenditure_total": "支出预算",
     "fiscal_total": "财政拨款收支总预算", "appropriation_total": "一般公共预算当年拨款",
@@ -216,6 +212,7 @@ class ClaimExtractor:
         self.government_report = government_report
         self.sections = sections
         self.reference = reference
+        self.vocabulary = vocabulary()
         self.year = year
         self.prior_year = year - 1
         self.department = department
@@ -677,7 +674,7 @@ class ClaimExtractor:
         if unit == "%":
             self._unparsed(ctx, tok, "a percentage that is neither a share (占) nor a change (比…增长)")
             return
-        measure = self._count_measure(label, follows, unit, ctx.std)
+        measure = self.vocabulary.count(label, follows, unit, ctx.std, ctx.sub, self.final_accounts)
         if measure is None:
             self._unparsed(ctx, tok, f"no count of the template matches this figure in {unit}")
             return
@@ -707,8 +704,7 @@ class ClaimExtractor:
         if whole_label:
             whole_measure, _ = self._money_measure(whole_label, ctx.std, ctx.sub)
         whole_measure = whole_measure or DEFAULT_WHOLE.get(part.measure)
-        if self.final_accounts:
-            whole_measure = _ACCOUNTS_TOTALS.get(whole_measure, whole_measure)
+        whole_measure = self.vocabulary.of_the_year(whole_measure, self.final_accounts)
         if whole_measure is None:
             self._unparsed(ctx, tok, "a share (占) whose whole could not be told")
             return
@@ -754,123 +750,13 @@ class ClaimExtractor:
         return measure, code
 
     def _resolve_money(self, label: str, std: str | None, sub: str | None) -> tuple[str | None, str | None, tuple]:
-        measure, code = self._money_rules(label, std, sub)
+        measure, code = self.vocabulary.money(label, std, sub, self.final_accounts, self.reference)
         drift: tuple = ()
         if code is not None and (found := self.reference.class_in(label)):
             why = self.reference.drift(found[1].code, found[0])
             if why:
                 drift = (found[1].code, "类", found[0], why)
         return measure, code, drift
-
-    def _money_rules(self, label: str, std: str | None, sub: str | None) -> tuple[str | None, str | None]:
-        text = label
-        mtt = sum(word in text for word in ("会议费", "培训费", "差旅费"))
-        if "三公" in text:
-            return "three_public_total", None
-        if mtt >= 2:
-            return "mtt_total", None
-        if "机关运行经费" in text or sub == "admin" and "运行经费" in text:
-            return "admin_operating_cost", None
-        if "政府采购" in text:
-            # "面向中小企业预留政府采购项目预算金额": a part of procurement, not its total
-            return (None, None) if re.search(r"预留|面向|中小企业|小微", text) else ("procurement_total", None)
-        if "因公出国" in text:
-            return "three_public_overseas", None
-        if "公务接待" in text:
-            return "three_public_reception", None
-        if re.search(r"购置(?:及|和)运行", text):
-            return "three_public_vehicles", None
-        if "公务用车" in text or std == "七":
-            if "运行" in text:
-                return "vehicle_operation", None
-            if "购置" in text:
-                return "vehicle_purchase", None
-        if "会议费" in text:
-            return "meeting", None
-        if "培训费" in text:
-            return "training", None
-        if "差旅费" in text:
-            return "travel", None
-        if sub == "performance" or "绩效" in text:
-            return "performance_scope", None
-        if "政府性基金" in text:
-            return ("gov_fund_expenditure", None) if std == "九" or "收入" not in text and "支出" in text \
-                else ("income_gov_fund", None)
-        if "国有资本经营" in text:
-            return ("state_capital_expenditure", None) if std == "十" or "收入" not in text and "支出" in text \
-                else ("income_state_capital", None)
-        # Jiangsu's sources beside 财政拨款 and its expenditure beside 基本/项目 (before 结转 and the totals)
-        if "财政专户" in text:
-            return "income_fiscal_special_account", None
-        if "其他资金" in text:
-            return "income_other", None
-        if "预留机动" in text:
-            return "expenditure_reserve", None
-        if "结转下年" in text:
-            return "expenditure_carry_forward", None
-        if "财政拨款收入" in text and not re.search(r"一般公共预算|政府性基金|国有资本", text):
-            # 财政拨款收入 is every budget's appropriation together; 一般公共预算财政拨款收入 is one of them
-            return "income_fiscal", None
-        if "上年结转" in text or "结转" in text and std in ("三", "四"):
-            return "income_carryover", None
-        if "人员经费" in text:
-            return "basic_personnel", None
-        if "公用经费" in text:
-            return "basic_public", None
-        if "基本支出" in text:
-            return ("gpb_basic_total", None) if std == "六" or "一般公共预算基本支出" in text \
-                else ("expenditure_basic", None)
-        if "项目支出" in text:
-            return "expenditure_project", None
-        if "当年拨款" in text:
-            return "appropriation_total", None
-        if self.final_accounts and re.search(r"收入支出总计|收支总计", text):
-            # 收入支出决算总计 holds the balances carried in and out beside the year's income and spending
-            return None, None
-        if re.search(r"收支总预算|收支预算总|收支总计|收支预算|收入支出总计", text):
-            return ("fiscal_total", None) if "财政拨款" in text or std == "四" else ("budget_total", None)
-        if std in ("四", "五") and (found := self.reference.class_in(text)):
-            measure = "fiscal_expenditure_by_function" if std == "四" else "appropriation_by_function"
-            return measure, found[1].code
-        if std == "三" and sub == "expenditure" and (found := self.reference.class_in(text.replace("（类）", ""))):
-            # Jiangsu's 支出预算 lists its 类: "1．一般公共服务（类）支出 12706.28万元"
-            return "expenditure_by_function", found[1].code
-        # a total named with a source or a kind ("财政拨款支出预算", "一般公共预算收入合计") is not the total of all
-        if not _PART_QUALIFIER.search(text):
-            # in final accounts the year's income and spending differ by the balances carried: two quantities
-            if re.search(r"收入预算|收入总预算|收入合计|收入总计|总收入", text):
-                return ("accounts_income_total" if self.final_accounts else "income_total"), None
-            if re.search(r"支出预算|支出总预算|支出合计|支出总计|总支出", text):
-                return ("accounts_expenditure_total" if self.final_accounts else "expenditure_total"), None
-        if re.search(r"一般公共预算(?:财政)?(?:拨款)?收入|一般公共预算拨款", text):
-            return "income_general_budget", None
-        return None, None
-
-    @staticmethod
-    def _count_measure(label: str, follows: str, unit: str, std: str | None) -> str | None:
-        if unit == "辆":
-            for word, measure in (("轿车", "official_vehicles_sedan"), ("越野车", "official_vehicles_suv"),
-                                  ("多功能", "official_vehicles_mpv"), ("地厅级", "vehicles_owned_senior"),
-                                  ("领导干部", "vehicles_owned_senior"), ("定向保障", "vehicles_owned_special"),
-                                  ("执法执勤", "vehicles_owned_enforcement")):
-                if word in label:
-                    return measure
-            if "车辆" in label and std == "十一":
-                return "vehicles_owned"
-            if "公务用车" in label or "公务用车" in follows[:8]:
-                return "official_vehicles"
-            return None
-        if unit == "人" and std == "二":
-            if "离退休" in label or "离休" in label and "退休" not in label:
-                return None  # 离退休 counts 离休 and 退休 together; 离休 alone is a part: neither is 退休人员
-            if "退休" in label:
-                return "staff_retired"
-            if "在职" in label or "在编" in label:
-                return "staff_active"
-            return None
-        if unit == "台（套）" and "设备" in label:
-            return "large_equipment"
-        return None
 
     # -- bookkeeping -------------------------------------------------------------------------
     def _new(self, ctx: _LineContext, tok: Token, kind: str, measure: str, label: str, year: int, unit: str,

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .reading import NormalLine
 
-__all__ = ["STANDARD_SECTIONS", "Heading", "SectionMap", "find_sections"]
+__all__ = ["STANDARD_ORDER", "STANDARD_SUBSECTIONS", "SectionMap", "find_sections"]
 
 #: The twelve sections of the template: (numeral, title, keywords any one of which names it).
 #: Checked in this order, so 财政拨款收支 (四) wins over 收支预算 (三).
