@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
 
-from .claims import COUNT_UNITS, Claim, nearest, read_claims  # noqa: F401 (COUNT_UNITS: still importable from here)
+from .claims import Claim, ClaimIndex
+from .findings import FINDING_COLUMNS, SEVERITY, VERDICTS
 from .numbers import MONEY_UNITS, PLACEHOLDER_PATTERN, Interval
 from .schema import Problem, decimal_array
 from .template import LEVEL_WIDTHS
@@ -27,19 +28,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "AuditFailure",
-    "FINDING_COLUMNS",
     "RULE_KINDS",
     "RulesError",
-    "VERDICTS",
     "assert_no_findings",
     "audit",
     "load_rules",
     "summarize",
 ]
-
-#: Verdicts in rising order of severity; ``--fail-on X`` fails on X and everything after it.
-VERDICTS = ("consistent", "rounding", "text", "semantic", "drift")
-SEVERITY = {verdict: rank for rank, verdict in enumerate(VERDICTS)}
 
 RULE_KINDS = {
     "sum": {"required": (), "optional": ("total", "parts", "level", "over", "measure", "exhaustive", "substitutes")},
@@ -59,13 +54,6 @@ _TEXT_CHECKS = ("placeholder", "comparison-year", "change-direction", "reason-ye
 SHARE_GUARD_DIGITS = 3
 #: How many labels a note lists when figures of several measures equal a difference.
 DIFFERENCE_LABELS = 3
-
-FINDING_COLUMNS = [
-    "rule", "rule_kind", "verdict", "section", "claim_id", "measure", "label",
-    "stated", "stated_interval", "computed", "computed_interval", "difference", "unit",
-    "quote", "explanation", "inputs", "reason",
-]
-
 
 class RulesError(ValueError):
     """A rules file that cannot be used; names the file, the rule and the key."""
@@ -161,25 +149,6 @@ def _substitute_problems(name: str, where: str, entry: dict) -> list[Problem]:
     return problems
 
 
-class _Claims:
-    """The claims of one budget, indexed for the rules."""
-
-    def __init__(self, claims: pd.DataFrame):
-        self.all: list[Claim] = read_claims(claims)
-        self.by_id = {claim.id: claim for claim in self.all}
-        self.by_measure: dict[tuple[str, int], list[Claim]] = defaultdict(list)
-        for claim in self.all:
-            if claim.states_quantity:
-                self.by_measure[(claim.measure, claim.year)].append(claim)
-
-    def stated(self, measure: str, year: int, code: str | None = None) -> list[Claim]:
-        return [c for c in self.by_measure.get((measure, year), []) if c.code == code]
-
-    def pick(self, measure: str, year: int, code: str | None = None, near: str | None = None) -> Claim | None:
-        """The statement of a quantity nearest to section ``near`` (claims.nearest)."""
-        return nearest(self.stated(measure, year, code), near)
-
-
 # -- rows -------------------------------------------------------------------------------------
 
 def _fmt(value: Decimal) -> str:
@@ -254,7 +223,7 @@ def _verdict(stated: Interval, stated_value: Decimal, last_place: Decimal, compu
     return "drift"
 
 
-def _same_value(claims: _Claims, amount: Decimal, unit: str, exclude: set[str]) -> list[Claim]:
+def _same_value(claims: ClaimIndex, amount: Decimal, unit: str, exclude: set[str]) -> list[Claim]:
     """Stated figures whose value equals ``amount`` exactly: a number that may explain a difference."""
     if amount == 0:
         return []
@@ -272,7 +241,7 @@ def _describe(claim: Claim) -> str:
     return f"{claim.label} {_fmt(claim.value)}{claim.unit} ({claim.section}, {claim.id})"
 
 
-def _difference_note(claims: _Claims, difference: Decimal, unit: str, used: Iterable[Claim]) -> str:
+def _difference_note(claims: ClaimIndex, difference: Decimal, unit: str, used: Iterable[Claim]) -> str:
     """The stated figure the difference equals, when one measure's figure does; when figures of
     several measures do, none of them is named as the explanation: their labels are listed."""
     matches = _same_value(claims, abs(difference), unit, {c.id for c in used})
@@ -287,7 +256,7 @@ def _difference_note(claims: _Claims, difference: Decimal, unit: str, used: Iter
 
 # -- rule kinds ---------------------------------------------------------------------------------
 
-def _sum_rows(rule: Rule, claims: _Claims) -> list[dict]:
+def _sum_rows(rule: Rule, claims: ClaimIndex) -> list[dict]:
     if "over" in rule.params:
         return _rollup_rows(rule, claims)
     rows = []
@@ -313,7 +282,7 @@ def _sum_rows(rule: Rule, claims: _Claims) -> list[dict]:
     return rows
 
 
-def _sum_parts(claims: _Claims, measure: str, total: Claim, width: int | None) -> list[Claim]:
+def _sum_parts(claims: ClaimIndex, measure: str, total: Claim, width: int | None) -> list[Claim]:
     """The statements of one part measure for ``total``: one per code of the level, or the one nearest the total."""
     if width:
         candidates = claims.by_measure.get((measure, total.year), [])
@@ -323,7 +292,7 @@ def _sum_parts(claims: _Claims, measure: str, total: Claim, width: int | None) -
     return [] if part is None else [part]
 
 
-def _sum_row(rule: Rule, claims: _Claims, total: Claim, parts: list[Claim], exhaustive: bool) -> dict:
+def _sum_row(rule: Rule, claims: ClaimIndex, total: Claim, parts: list[Claim], exhaustive: bool) -> dict:
     computed = sum((p.amount for p in parts), Decimal(0))
     interval = Interval.exact(Decimal(0))
     for part in parts:
@@ -351,7 +320,7 @@ def _sum_row(rule: Rule, claims: _Claims, total: Claim, parts: list[Claim], exha
                 computed_interval=interval, inputs=parts, explanation=explanation)
 
 
-def _rollup_rows(rule: Rule, claims: _Claims) -> list[dict]:
+def _rollup_rows(rule: Rule, claims: ClaimIndex) -> list[dict]:
     measure = rule.params["measure"]
     rows = []
     coded = [c for c in claims.all if c.measure == measure and c.kind in ("amount", "total") and c.code and c.value is not None]
@@ -371,7 +340,7 @@ def _rollup_rows(rule: Rule, claims: _Claims) -> list[dict]:
     return rows
 
 
-def _share_rows(rule: Rule, claims: _Claims) -> list[dict]:
+def _share_rows(rule: Rule, claims: ClaimIndex) -> list[dict]:
     rows = []
     shares = [c for c in claims.all if c.kind == "share" and c.value is not None]
     for share in shares:
@@ -405,7 +374,7 @@ def _share_rows(rule: Rule, claims: _Claims) -> list[dict]:
     return rows
 
 
-def _alternative_wholes(claims: _Claims, share: Claim, part: Claim, whole: Claim, shares: list[Claim]) -> list[str]:
+def _alternative_wholes(claims: ClaimIndex, share: Claim, part: Claim, whole: Claim, shares: list[Claim]) -> list[str]:
     """Other wholes the stated share does fit: the sum of the parts listed with it, or a stated total."""
     candidates: list[tuple[str, Interval, Decimal]] = []
     siblings = [s for s in shares if s.section == share.section and (s.base or s.base_measure) == (share.base or share.base_measure)]
@@ -441,13 +410,13 @@ def _outward(interval: Interval, decimals: int | None) -> Interval:
     return Interval(interval.lo.quantize(places, rounding=ROUND_FLOOR), interval.hi.quantize(places, rounding=ROUND_CEILING))
 
 
-def _change_parts(claims: _Claims, change: Claim) -> tuple[Claim | None, Claim | None]:
+def _change_parts(claims: ClaimIndex, change: Claim) -> tuple[Claim | None, Claim | None]:
     current = claims.by_id.get(change.ref) if change.ref else claims.pick(change.measure, change.year, change.code, change.section)
     prior = claims.by_id.get(change.base) if change.base else None
     return current, prior
 
 
-def _change_rows(rule: Rule, claims: _Claims) -> list[dict]:
+def _change_rows(rule: Rule, claims: ClaimIndex) -> list[dict]:
     changes = [c for c in claims.all if c.kind == "change" and c.value is not None]
     if rule.params["basis"] == "stated-prior":
         rows = []
@@ -468,7 +437,7 @@ def _prior_implied_by(change: Claim, base: Claim) -> bool:
     return change.unit == "%" and base.kind == "change" and base.money
 
 
-def _stated_prior_row(rule: Rule, claims: _Claims, change: Claim, current: Claim, prior: Claim) -> dict:
+def _stated_prior_row(rule: Rule, claims: ClaimIndex, change: Claim, current: Claim, prior: Claim) -> dict:
     signed = change.signed_change
     implied = _prior_implied_by(change, prior)
     # money as printed; what is computed from it in the unit of the money change (or of the
@@ -533,7 +502,7 @@ def _direction_word(change: Claim) -> str:
             "unspecified": "a change (direction left unfilled) of"}.get(change.direction or "", "a change of")
 
 
-def _implied_prior_rows(rule: Rule, claims: _Claims, changes: list[Claim]) -> list[dict]:
+def _implied_prior_rows(rule: Rule, claims: ClaimIndex, changes: list[Claim]) -> list[dict]:
     """Each money change without a printed prior implies one; it must agree with every other
     statement of that prior-year quantity, printed or implied."""
     rows = []
@@ -565,7 +534,7 @@ def _implied_prior_rows(rule: Rule, claims: _Claims, changes: list[Claim]) -> li
     return rows
 
 
-def _restatement_rows(rule: Rule, claims: _Claims) -> list[dict]:
+def _restatement_rows(rule: Rule, claims: ClaimIndex) -> list[dict]:
     rows = []
     groups: dict[tuple, list[Claim]] = defaultdict(list)
     alias = {m: "|".join(rule.params["measures"]) for m in rule.params.get("measures", [])}
@@ -597,7 +566,7 @@ def _restatement_rows(rule: Rule, claims: _Claims) -> list[dict]:
     return rows
 
 
-def _bound_rows(rule: Rule, claims: _Claims) -> list[dict]:
+def _bound_rows(rule: Rule, claims: ClaimIndex) -> list[dict]:
     rows = []
     for part in claims.all:
         if part.measure != rule.params["part"] or part.kind not in ("amount", "total") or part.value is None:
@@ -620,7 +589,7 @@ def _bound_rows(rule: Rule, claims: _Claims) -> list[dict]:
     return rows
 
 
-def _text_rows(rule: Rule, claims: _Claims, budget: Budget) -> list[dict]:
+def _text_rows(rule: Rule, claims: ClaimIndex, budget: Budget) -> list[dict]:
     check = rule.params["check"]
     rows = []
     if check == "placeholder":
@@ -648,7 +617,7 @@ def _text_rows(rule: Rule, claims: _Claims, budget: Budget) -> list[dict]:
         if change.kind != "change":
             continue
         if check == "reason-year" and change.base_year is not None and 0 < change.line <= len(lines):
-            reason = _REASON_YEAR.search(lines[change.line - 1], change.char_end)
+            reason = REASON_YEAR.search(lines[change.line - 1], change.char_end)
             if reason is None:
                 continue
             year = int(reason.group(1))
@@ -691,10 +660,10 @@ def _text_rows(rule: Rule, claims: _Claims, budget: Budget) -> list[dict]:
 
 #: "主要是2023年人员经费…的增多": the reason a sentence gives for a change, and the year it names.
 #: Bounded repeats: the reason must follow within a few characters, and nothing can backtrack far.
-_REASON_YEAR = re.compile(r"主要(?:是|原因是|系|由于)[^。；\d]{0,12}((?:19|20)\d{2})年[^。；]{0,40}")
+REASON_YEAR = re.compile(r"主要(?:是|原因是|系|由于)[^。；\d]{0,12}((?:19|20)\d{2})年[^。；]{0,40}")
 
 
-def _line_order(claims: _Claims, line: int) -> int:
+def _line_order(claims: ClaimIndex, line: int) -> int:
     for claim in claims.all:
         if claim.line >= line:
             return claim.order
@@ -730,7 +699,7 @@ def audit(budget: Budget, rules: list[Rule] | str | Path | None = None) -> pd.Da
         rules = load_rules(budget.rules_path)
     elif isinstance(rules, (str, Path)):
         rules = load_rules(rules)
-    claims = _Claims(budget.claims)
+    claims = ClaimIndex(budget.claims)
     rows: list[dict] = []
     for rule in rules:
         if rule.kind == "text":

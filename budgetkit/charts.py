@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 import textwrap
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,6 +25,9 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+
+from .files import atomic_stream
+from .findings import VERDICT_INKS
 
 __all__ = [
     "CHARTS",
@@ -597,9 +599,6 @@ def year_over_year(budget) -> ChartFigure:
 #: The charts in display order, by kebab-case name (the report writes ``charts/<name>.png|svg|pdf``).
 # -- charts of a collection --------------------------------------------------------------------------------------
 
-#: Verdicts that are findings, worst first, in colours that deepen those of the tables' row shading.
-FINDING_COLOURS = {"drift": "#b23a48", "semantic": "#d9822b", "text": "#c9a227", "rounding": "#6f9fd8"}
-
 
 def _row_height(rows: int) -> float:
     return max(HEIGHT_IN, 1.2 + 0.32 * rows)
@@ -620,7 +619,7 @@ def findings_by_department(findings) -> ChartFigure:
         return fig
     counts = failing.groupby(["department", failing["verdict"].astype(str)]).size()
     left = [0] * len(departments)
-    for verdict, colour in FINDING_COLOURS.items():
+    for verdict, colour in VERDICT_INKS.items():
         widths = [int(counts.get((d, verdict), 0)) for d in departments]
         ax.barh(range(len(departments)), widths, left=left, color=colour, height=0.6, label=verdict,
                 edgecolor="white", linewidth=0.8)
@@ -634,7 +633,7 @@ def findings_by_department(findings) -> ChartFigure:
     ax.set_xlim(0, max(max(left), 1) * 1.25)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("条（标注：发现 / 检查项）")
-    ax.legend(loc="lower right", ncols=len(FINDING_COLOURS), frameon=False, bbox_to_anchor=(1.0, 1.0))
+    ax.legend(loc="lower right", ncols=len(VERDICT_INKS), frameon=False, bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
@@ -721,18 +720,11 @@ def save(fig: Figure, path_stem: str | os.PathLike, formats: Sequence[str] = ("p
         raise ValueError(f"cannot save a chart as {', '.join(unknown)}: formats are {', '.join(METADATA)}")
     if dpi < 1:
         raise ValueError(f"dpi must be positive, not {dpi}")
-    stem.parent.mkdir(parents=True, exist_ok=True)
     written = []
     with matplotlib.rc_context(SAVE_RC):
         for fmt in formats:
             target = stem.with_name(f"{stem.name}.{fmt}")
-            handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    fig.savefig(stream, format=fmt, dpi=dpi, metadata=METADATA[fmt])
-                os.replace(temporary, target)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            with atomic_stream(target) as stream:
+                fig.savefig(stream, format=fmt, dpi=dpi, metadata=METADATA[fmt])
             written.append(target)
     return written

@@ -11,6 +11,8 @@ Part of the model layer: pandas and the standard library only (no plotting, no o
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,7 +21,7 @@ import pandas as pd
 from .numbers import MONEY_UNITS, Interval
 from .schema import claim_units
 
-__all__ = ["COUNT_UNITS", "STATEMENT_KINDS", "Claim", "nearest", "read_claims", "top_section"]
+__all__ = ["COUNT_UNITS", "STATEMENT_KINDS", "Claim", "ClaimIndex", "nearest", "read_claims", "top_section"]
 
 #: Units of things counted one by one (every unit of the claims schema but money and percent):
 #: a count is exact, whatever its decimals.
@@ -213,3 +215,29 @@ def nearest(candidates: list[Claim], near: str | None = None) -> Claim | None:
             if top_section(claim.section) == top_section(near):
                 return claim
     return candidates[0]
+
+
+class ClaimIndex:
+    """The claims of one budget read once (:func:`read_claims`), indexed for the rules, the tables,
+    the workbook and the charts: by id, and the statements of a quantity by measure and year."""
+
+    def __init__(self, claims: pd.DataFrame):
+        self.all: list[Claim] = read_claims(claims)
+        self.by_id = {claim.id: claim for claim in self.all}
+        self.by_measure: dict[tuple[str, int], list[Claim]] = defaultdict(list)
+        for claim in self.all:
+            if claim.states_quantity:
+                self.by_measure[(claim.measure, claim.year)].append(claim)
+
+    def stated(self, measure: str, year: int, code: str | None = None) -> list[Claim]:
+        """The statements of ``measure`` (for ``code``) in ``year``, in document order."""
+        return [c for c in self.by_measure.get((measure, year), []) if c.code == code]
+
+    def pick(self, measure: str, year: int, code: str | None = None, near: str | None = None) -> Claim | None:
+        """The statement of a quantity nearest to section ``near`` (:func:`nearest`)."""
+        return nearest(self.stated(measure, year, code), near)
+
+    def of(self, measures: Iterable[str], kinds: Iterable[str] | None = None) -> list[Claim]:
+        """Every claim of ``measures`` (of ``kinds``), in document order."""
+        wanted, kinds = set(measures), set(kinds) if kinds is not None else None
+        return [c for c in self.all if c.measure in wanted and (kinds is None or c.kind in kinds)]

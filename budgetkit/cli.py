@@ -7,19 +7,11 @@ Exit status: 0 when nothing at or above ``--fail-on`` was found, 1 when somethin
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import json
 import sys
-from decimal import Decimal
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
-
-#: Cells a spreadsheet would run as a formula if they started with these characters.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
 
 def _input_options() -> argparse.ArgumentParser:
     shared = argparse.ArgumentParser(add_help=False)
@@ -100,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .audit import SEVERITY, audit
+    from .audit import audit
+    from .findings import SEVERITY, findings_csv, findings_json
     from .extract import load_or_extract
 
     if is_collection(args.paths):
@@ -119,39 +112,9 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if failing.any() else EXIT_OK
 
 
-def load_collection(paths: list[str]):
-    """The collection the paths name; sources that cannot be read are in its ``problems``.
-
-    Raises BudgetDataError when nothing at all is there to read."""
-    import os
-    from pathlib import Path
-
-    from .collection import load_many
-    from .schema import BudgetDataError, Problem
-
-    collection = load_many(paths[0] if len(paths) == 1 else paths, workers=os.cpu_count())
-    if collection.budgets.empty and collection.problems.empty:
-        raise BudgetDataError([Problem(file=str(Path(paths[0])), row=None, field=None,
-                                       message="no data packages (datapackage.json) and no .txt/.docx/.pdf "
-                                               "documents in this folder")])
-    return collection
-
-
-def problem_lines(problems) -> list[str]:
-    """Sources a collection could not read, one line each: source, file, line and field, message."""
-    lines = []
-    for row in problems.itertuples(index=False):
-        where = ", ".join(part for part in (
-            row.file if row.file and row.file != row.source else "",
-            f"line {row.row}" if row.row is not None and row.row == row.row else "",  # NA is not equal to itself
-            f"field {row.field!r}" if row.field and row.field == row.field else "") if part)
-        lines.append(f"could not read {row.source}{' (' + where + ')' if where else ''}: {row.message}")
-    return lines
-
-
 def _check_collection(args: argparse.Namespace) -> int:
-    from .audit import SEVERITY
-    from .collection import stack_findings, year_over_year_findings
+    from .collection import load_collection, problem_lines, stack_findings, year_over_year_findings
+    from .findings import SEVERITY, findings_csv, findings_json
 
     collection = load_collection(args.paths)
     # each budget's own findings, then last year's figures restated in the next year's budget
@@ -170,50 +133,10 @@ def _check_collection(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if failing.any() else EXIT_OK
 
 
-def _records(findings) -> list[dict]:
-    def plain(value):
-        if value is None or (not isinstance(value, str) and value != value):  # None, NaN, NA
-            return None
-        if isinstance(value, Decimal):
-            # the column shares one scale; print each figure with no more zeros than it needs
-            places = max(2, -value.normalize().as_tuple().exponent)
-            return format(value.quantize(Decimal(1).scaleb(-places)), "f")
-        return str(value)
-
-    columns = list(findings.columns)
-    return [{column: plain(value) for column, value in zip(columns, row)}
-            for row in findings.astype(object).where(findings.notna(), None).itertuples(index=False)]
-
-
-def findings_json(findings) -> str:
-    """One object per evaluation, the DataFrame's columns as keys; decimals as exact strings."""
-    return json.dumps(_records(findings), ensure_ascii=False, indent=2) + "\n"
-
-
-def safe_cell(value: str | None) -> str:
-    """Text a spreadsheet will show and never run: a leading =, +, - or @ is quoted."""
-    if value is None:
-        return ""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
-_NUMERIC = {"stated", "computed", "difference"}
-
-
-def findings_csv(findings) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(findings.columns)
-    for record in _records(findings):
-        writer.writerow([(value or "") if column in _NUMERIC else safe_cell(value)
-                         for column, value in record.items()])
-    return buffer.getvalue()
-
-
 def findings_table(findings, budget_title: str, failures_only: bool = False, limits=()) -> str:
     """Findings for a terminal: failures as blocks (verdict, rule, section, quote, why), then passes,
     then what the check could not do (``limits``: a document's figures not read, sections not found)."""
-    from .audit import VERDICTS
+    from .findings import VERDICTS
 
     lines = [f"budgetkit check — {budget_title}", ""]
     failures = findings[findings["verdict"] != "consistent"]
@@ -262,8 +185,8 @@ def _pad(text: str, width: int, right: bool = False) -> str:
 def collection_findings_table(findings, budgets) -> str:
     """A collection's findings for a terminal: each budget's failures, then a count per budget
     (passes are counted, not listed: ``--format csv`` or ``json`` gives every evaluation)."""
-    from .audit import VERDICTS
-    from .collection_report import collection_title
+    from .collection import collection_title
+    from .findings import VERDICTS
 
     if budgets.empty:
         return "budgetkit check — no budget could be read\n"
@@ -314,7 +237,7 @@ def _report(args: argparse.Namespace) -> int:
 
     try:
         if is_collection(args.paths):
-            from .collection_report import run_collection_report
+            from .report import run_collection_report
 
             result = run_collection_report(args.paths, args.out, notebooks=not args.no_notebooks)
         else:

@@ -27,15 +27,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 
-from .audit import _REASON_YEAR, FINDING_COLUMNS, VERDICTS, Rule, load_rules, section_of_lines
+from .audit import REASON_YEAR, Rule, load_rules, section_of_lines
+from .findings import FINDING_COLUMNS, VERDICTS
 from .model import Budget, load
 from .numbers import MONEY_UNITS, PLACEHOLDER_PATTERN
 from .schema import VALUE_SCALE, BudgetDataError, Problem, bundled_data_dir, read_descriptor
 
 __all__ = [
-    "Collection", "YEAR_OVER_YEAR_RULE", "audit_parquet", "common_findings", "demo_sources", "from_budgets",
-    "from_tables", "load_many", "read_parquet", "spending_structure", "stack_findings", "verdicts_by",
-    "year_over_year_findings",
+    "Collection", "YEAR_OVER_YEAR_RULE", "audit_parquet", "collection_title", "common_findings", "demo_sources",
+    "from_budgets", "from_tables", "load_collection", "load_many", "problem_lines", "read_parquet",
+    "spending_structure", "stack_findings", "verdicts_by", "year_over_year_findings",
 ]
 
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
@@ -313,6 +314,43 @@ def load_many(sources: str | Path | Iterable[str | Path | Budget], workers: int 
     collection.problems = pd.DataFrame(problems, columns=PROBLEM_COLUMNS).astype(
         {"budget_id": "str", "source": "str", "file": "str", "row": "Int64", "field": "str", "message": "str"})
     return collection
+
+
+def load_collection(paths: list[str]):
+    """The collection the paths name; sources that cannot be read are in its ``problems``.
+
+    Raises BudgetDataError when nothing at all is there to read."""
+    import os
+    from pathlib import Path
+
+    collection = load_many(paths[0] if len(paths) == 1 else paths, workers=os.cpu_count())
+    if collection.budgets.empty and collection.problems.empty:
+        raise BudgetDataError([Problem(file=str(Path(paths[0])), row=None, field=None,
+                                       message="no data packages (datapackage.json) and no .txt/.docx/.pdf "
+                                               "documents in this folder")])
+    return collection
+
+
+def problem_lines(problems) -> list[str]:
+    """Sources a collection could not read, one line each: source, file, line and field, message."""
+    lines = []
+    for row in problems.itertuples(index=False):
+        where = ", ".join(part for part in (
+            row.file if row.file and row.file != row.source else "",
+            f"line {row.row}" if row.row is not None and row.row == row.row else "",  # NA is not equal to itself
+            f"field {row.field!r}" if row.field and row.field == row.field else "") if part)
+        lines.append(f"could not read {row.source}{' (' + where + ')' if where else ''}: {row.message}")
+    return lines
+
+
+def collection_title(budgets: pd.DataFrame) -> str:
+    """``13 budgets of 5 departments, 2022–2024``."""
+    def count(n: int, noun: str) -> str:
+        return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+    years = sorted(int(y) for y in budgets["budget_year"].dropna().unique())
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "no year")
+    return f"{count(len(budgets), 'budget')} of {count(budgets['department'].nunique(), 'department')}, {span}"
 
 
 def _name(path: Path) -> str:
@@ -1003,7 +1041,7 @@ def _scanned_text_rows(con, rule: Rule) -> pd.DataFrame:
             WHERE c.kind = 'change' AND c.base_year IS NOT NULL AND c.line > 0 AND l.text LIKE '%主要%'
         """).fetchall()
         for budget_id, char_end, base_year, year, order, line in candidates:
-            reason = _REASON_YEAR.search(line, char_end)
+            reason = REASON_YEAR.search(line, char_end)
             if reason is None:
                 continue
             named = int(reason.group(1))

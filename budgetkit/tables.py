@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .audit import SEVERITY, VERDICTS, Rule, load_rules
-from .claims import Claim, nearest, read_claims, top_section
+from .audit import Rule, load_rules
+from .findings import SEVERITY, VERDICT_FILLS, VERDICTS
+from .claims import Claim, ClaimIndex, top_section
 from .numbers import PLACEHOLDER_PATTERN
 from .schema import decimal_array
 from .template import LEVEL_WIDTHS
@@ -90,27 +91,17 @@ GROUPS = {"money": MONEY, "share": SHARE, "change_pct": CHANGE_PCT, "count": COU
 
 # -- the claims (read by budgetkit.claims), indexed for the tables -----------------------------
 
-class _Claims:
+class _Claims(ClaimIndex):
+    """The claim index with what the tables add: the budget's year and each measure's table."""
+
     def __init__(self, budget: Budget):
-        self.all: list[Claim] = read_claims(budget.claims)
-        self.by_id = {c.id: c for c in self.all}
+        super().__init__(budget.claims)
         self.year = budget.year
         measures = budget.measures
         self.table_of = dict(zip(measures["measure"], measures["table"]))
 
-    def of(self, measures: Iterable[str], kinds: Iterable[str] | None = None) -> list[Claim]:
-        wanted, kinds = set(measures), set(kinds) if kinds is not None else None
-        return [c for c in self.all if c.measure in wanted and (kinds is None or c.kind in kinds)]
-
     def in_table(self, table: str) -> list[Claim]:
         return [c for c in self.all if self.table_of.get(c.measure) == table]
-
-    def stated(self, measure: str, year: int, code: str | None = None) -> list[Claim]:
-        return [c for c in self.all if c.measure == measure and c.year == year and c.code == code and c.states_quantity]
-
-    def pick(self, measure: str, year: int, code: str | None = None, near: str | None = None) -> Claim | None:
-        """The statement of a quantity nearest to section ``near`` (the audit's choice too)."""
-        return nearest(self.stated(measure, year, code), near)
 
 
 def _records(frame: pd.DataFrame, columns: list[str] | None = None) -> list:
@@ -651,7 +642,6 @@ def _worst(counts: dict[str, int]) -> str:
 # -- display -----------------------------------------------------------------------------------
 
 #: Row colours for verdicts that are not consistent (light, readable with dark text).
-VERDICT_COLOURS = {"rounding": "#e8f1fb", "text": "#fff6d5", "semantic": "#ffe6cc", "drift": "#fbdada"}
 #: Columns of words rather than figures wrap instead of widening the table, so a table of findings
 #: fits a JupyterLab output area (about 70em) and the explanation stays on screen: names and rule
 #: ids in a narrow column, quoted sentences wider, explanations widest. CSS width limits per column.
@@ -696,10 +686,10 @@ def styled(frame: pd.DataFrame, uuid: str | None = None) -> Styler:
     verdicts = _row_verdicts(frame)
     if verdicts is not None:
         # one class per row and one CSS rule per verdict keep the HTML small
-        classes = [[f"verdict-{v}" if v in VERDICT_COLOURS else ""] * frame.shape[1] for v in verdicts]
+        classes = [[f"verdict-{v}" if v in VERDICT_FILLS else ""] * frame.shape[1] for v in verdicts]
         styler.set_td_classes(pd.DataFrame(classes, index=frame.index, columns=frame.columns))
         styles += [{"selector": f"td.verdict-{v}", "props": f"background-color: {colour};"}
-                   for v, colour in VERDICT_COLOURS.items()]
+                   for v, colour in VERDICT_FILLS.items()]
     styler.set_table_styles(styles)
     if isinstance(frame.index, pd.RangeIndex):
         styler = styler.hide(axis="index")

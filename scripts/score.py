@@ -674,7 +674,7 @@ def dropped_frame(score: CorpusScore) -> pd.DataFrame:
 
 def safe_cell(value) -> str:
     """A cell a spreadsheet shows and never runs (budgetkit check's CSV does the same)."""
-    from budgetkit.cli import safe_cell as quoted
+    from budgetkit.findings import safe_cell as quoted
 
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from budgetkit import load
-from budgetkit.audit import RulesError, assert_no_findings, audit, load_rules, AuditFailure, VERDICTS
+from budgetkit.audit import RulesError, assert_no_findings, audit, load_rules, AuditFailure
+from budgetkit.findings import VERDICTS
 from builders import budget_of, claim
 
 RULES = load_rules(load().rules_path)

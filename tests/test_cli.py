@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from budgetkit.audit import FINDING_COLUMNS
-from budgetkit.cli import main, safe_cell
+from budgetkit.cli import main
+from budgetkit.findings import FINDING_COLUMNS, safe_cell
 
 HERE = Path(__file__).parent
 TINY = HERE / "data" / "tiny-budget"

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from budgetkit import load
-from budgetkit.audit import FINDING_COLUMNS, audit
+from budgetkit.audit import audit
+from budgetkit.findings import FINDING_COLUMNS
 from budgetkit.collection import audit_parquet, demo_sources, from_budgets, load_many, read_parquet
 from budgetkit.schema import bundled_data_dir
 from builders import budget_of, claim

@@ -9,7 +9,7 @@ import pytest
 
 from budgetkit.cli import main
 from budgetkit.collection import load_many, stack_findings, year_over_year_findings
-from budgetkit.report import notebook_parameters, notebooks_dir
+from budgetkit.report.notebooks import notebook_parameters, notebooks_dir
 
 HERE = Path(__file__).parent
 DEMO = HERE.parent / "data" / "collections" / "demo"

@@ -15,9 +15,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from budgetkit import files as atomic_files
 from budgetkit import load, report
+from budgetkit.report import budget as budget_report
+from budgetkit.report import notebooks as notebook_pages
+from budgetkit.report.steps import module_present
 from budgetkit.cli import main
-from budgetkit.xlsx import FORMULA_PREFIXES, ZIP_TIME, workbook_bytes
+from budgetkit.findings import FORMULA_PREFIXES
+from budgetkit.report.workbook import workbook_bytes
+from budgetkit.report.workbook_cells import ZIP_TIME
 from builders import budget_of, claim
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +33,7 @@ CLAIMS = BUDGET.claims.set_index("claim_id")
 XLSX = "anju-district-trade-union-federation-2024-budget.xlsx"
 OFFICIAL = ["部门收支总表", "部门收入总表", "部门支出总表", "财政拨款收支总表", "一般公共预算支出表",
             "一般公共预算基本支出表", "一般公共预算“三公”经费支出表", "政府性基金预算支出表"]
-HAVE_CHARTS = report._module_present("budgetkit.charts")
+HAVE_CHARTS = module_present("budgetkit.charts")
 
 
 def run(capsys, *args):
@@ -336,7 +342,7 @@ def table_value(name, key, wanted, column, runs):
 # -- the command: progress, summary, errors --------------------------------------------------------------------
 
 def test_progress_on_stderr_and_summary_on_stdout(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(report, "_charts", no_charts)
+    monkeypatch.setattr(budget_report, "chart_files", no_charts)
     status, out, err = run(capsys, "report", str(ROOT / "tests/data/tiny-budget"), "--out", str(tmp_path),
                            "--no-notebooks")
     assert status == 0
@@ -359,16 +365,16 @@ def test_an_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path, capsys)
 
 
 def test_a_failing_step_is_named_and_leaves_nothing_half_written(tmp_path, capsys, monkeypatch):
-    import budgetkit.xlsx
+    import budgetkit.report.workbook
 
-    real = budgetkit.xlsx.workbook_bytes
+    real = budgetkit.report.workbook.workbook_bytes
 
     def broken(budget, findings=None):
         real(budget, findings)
         raise OSError("disk full")
 
-    monkeypatch.setattr(budgetkit.xlsx, "workbook_bytes", broken)
-    monkeypatch.setattr(report, "_charts", no_charts)
+    monkeypatch.setattr(budgetkit.report.workbook, "workbook_bytes", broken)
+    monkeypatch.setattr(budget_report, "chart_files", no_charts)
     status, out, err = run(capsys, "report", "--out", str(tmp_path), "--no-notebooks")
     assert status == 1
     assert "step 5/6 (workbook) failed: OSError: disk full" in err and "Traceback" not in err
@@ -378,14 +384,14 @@ def test_a_failing_step_is_named_and_leaves_nothing_half_written(tmp_path, capsy
 
 def test_write_atomic_never_leaves_a_partial_file(tmp_path, monkeypatch):
     target = tmp_path / "x.txt"
-    report.write_atomic(target, "old")
+    atomic_files.write_atomic(target, "old")
 
     def fail(*args):
         raise OSError("no space")
 
-    monkeypatch.setattr(report.os, "replace", fail)
+    monkeypatch.setattr(atomic_files.os, "replace", fail)
     with pytest.raises(OSError):
-        report.write_atomic(target, "new")
+        atomic_files.write_atomic(target, "new")
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["x.txt"]
 
 
@@ -437,12 +443,12 @@ def test_the_chart_step_moves_finished_files_and_names_a_failing_chart(tmp_path,
     stand_in.save, stand_in.CHARTS = save, {"good": good}
     monkeypatch.setitem(__import__("sys").modules, "budgetkit.charts", stand_in)
     monkeypatch.setattr(__import__("budgetkit"), "charts", stand_in, raising=False)
-    written, detail = report._charts(BUDGET, tmp_path)
+    written, detail = budget_report.chart_files(BUDGET, tmp_path)
     assert sorted(p.name for p in written) == ["good.pdf", "good.png", "good.svg"]
     assert detail == "1 charts, 3 files" and sorted(p.name for p in tmp_path.iterdir()) == ["charts"]
     stand_in.CHARTS = {"bad": bad}
     with pytest.raises(report.ReportError, match=r"step 3/6 \(charts\) failed: chart 'bad': KeyError"):
-        report._charts(BUDGET, tmp_path)
+        budget_report.chart_files(BUDGET, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["charts"]
 
 
@@ -465,12 +471,12 @@ def test_notebooks_execute_into_identical_html_pages(tmp_path, monkeypatch):
     folder = tmp_path / "notebooks"
     folder.mkdir()
     shutil.copy(source, folder / source.name)
-    monkeypatch.setattr(report, "notebooks_dir", lambda: folder)
+    monkeypatch.setattr(notebook_pages, "notebooks_dir", lambda: folder)
     budget = tmp_path / "tiny-budget"  # another budget, beside the notebooks as data/ is in the repository
     shutil.copytree(ROOT / "tests/data/tiny-budget", budget)
     pages = []
     for name in ("A", "B"):
-        written, _ = report._notebooks(budget, tmp_path / name, lambda message: None)
+        written, _ = notebook_pages.run_notebooks(budget, tmp_path / name, lambda message: None)
         assert [p.name for p in written] == [f"{source.stem}.html"]
         pages.append(written[0].read_bytes())
     assert pages[0] == pages[1]

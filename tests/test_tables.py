@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 
 from budgetkit import load, tables
-from budgetkit.audit import MONEY_UNITS, SEVERITY, VERDICTS, load_rules
+from budgetkit.audit import load_rules
+from budgetkit.findings import SEVERITY, VERDICTS
+from budgetkit.numbers import MONEY_UNITS
 from builders import budget_of, claim
 
 ROOT = Path(__file__).resolve().parent.parent

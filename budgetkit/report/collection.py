@@ -19,20 +19,23 @@ from __future__ import annotations
 
 import html
 import os
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .report import (STEPS, Progress, ReportError, ReportResult, _notebooks, _reason, _stderr, _step_label,
-                     _summary_line, finding_html, finding_markdown, run_steps, table_csv, write_atomic)
+from ..files import write_atomic
+from ..collection import collection_title, load_collection, problem_lines
+from ..findings import SEVERITY, VERDICTS, findings_csv, findings_json, finding_records, table_csv
+from .budget import CHART_DPI, CHART_FORMATS, make_folder
+from .notebooks import run_notebooks
+from .pages import CSS, finding_html, finding_markdown, html_table, markdown_table, markdown_text, summary_line
+from .steps import Progress, ReportResult, module_present, run_steps, stderr_progress
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .collection import Collection
+    from ..collection import Collection
 
-__all__ = ["collection_title", "run_collection_report"]
+__all__ = ["run_collection_report"]
 
 #: The summary tables of a collection, in reading order: name → what it holds.
 SUMMARY_TABLES = {
@@ -45,21 +48,11 @@ SUMMARY_TABLES = {
 }
 
 
-def collection_title(budgets: pd.DataFrame) -> str:
-    """``13 budgets of 5 departments, 2022–2024``."""
-    def count(n: int, noun: str) -> str:
-        return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-    years = sorted(int(y) for y in budgets["budget_year"].dropna().unique())
-    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "no year")
-    return f"{count(len(budgets), 'budget')} of {count(budgets['department'].nunique(), 'department')}, {span}"
-
-
 class _Audited:
     """What every step reads: the collection, its findings, and the summaries drawn from them."""
 
     def __init__(self, collection: Collection, rules, root: Path):
-        from .collection import stack_findings, year_over_year_findings
+        from ..collection import stack_findings, year_over_year_findings
 
         self.collection, self.root = collection, root
         self.pairs = collection.year_over_year()
@@ -67,7 +60,7 @@ class _Audited:
         self._tables: dict[str, pd.DataFrame] = {}
 
     def table(self, name: str) -> pd.DataFrame:
-        from .collection import common_findings, spending_structure, verdicts_by
+        from ..collection import common_findings, spending_structure, verdicts_by
 
         if name not in self._tables:
             self._tables[name] = {
@@ -104,61 +97,42 @@ def _root(paths: list[str | Path]) -> Path:
 
 
 def run_collection_report(paths: list[str | Path], out: str | Path = "out", notebooks: bool = True,
-                          rules=None, progress: Progress = _stderr) -> ReportResult:
+                          rules=None, progress: Progress = stderr_progress) -> ReportResult:
     """Write every output of the collection the ``paths`` name (a folder, or several paths) into ``out``.
 
     Raises :class:`~budgetkit.schema.BudgetDataError` when nothing can be read at all and
     :class:`~budgetkit.report.ReportError` (naming the step) when a step fails. Sources that
     cannot be read are listed in ``problems.csv`` and announced on ``progress``.
     """
-    from .audit import VERDICTS, RulesError
-    from .cli import load_collection, problem_lines
-
     out = Path(out)
     result = ReportResult(out=out)
+    loaded = {}
 
-    def done(step: str, started: float, detail: str) -> None:
-        result.seconds[step] = time.perf_counter() - started
-        progress(f"{_step_label(step)} … {detail} ({result.seconds[step]:.1f} s)")
-
-    step = STEPS[0]
-    started = time.perf_counter()
-    collection = load_collection([str(p) for p in paths])  # BudgetDataError passes through: exit 2
-    try:
-        audited = _Audited(collection, rules, _root(paths))
-    except RulesError:
-        raise
-    except Exception as error:  # noqa: BLE001 - reported with the step's name
-        raise ReportError(step, _reason(error)) from error
-    result.title = collection_title(collection.budgets)
-    counts = audited.findings["verdict"].astype(str).value_counts()
-    result.verdict_counts = {v: int(counts.get(v, 0)) for v in VERDICTS}
-    for line in problem_lines(collection.problems):
-        progress(f"    {line}")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ReportError(step, f"cannot write into {out}: {error.strerror or error}") from error
-    unread = collection.problems["source"].nunique()
-    unread = f", {unread} {'source' if unread == 1 else 'sources'} not read" if unread else ""
-    done(step, started, f"{result.title}{unread}; {len(audited.findings)} evaluations")
+    def load_and_audit() -> tuple[list[Path], str]:
+        collection = load_collection([str(p) for p in paths])  # BudgetDataError passes through: exit 2
+        audited = loaded["audited"] = _Audited(collection, rules, _root(paths))
+        result.title = collection_title(collection.budgets)
+        counts = audited.findings["verdict"].astype(str).value_counts()
+        result.verdict_counts = {v: int(counts.get(v, 0)) for v in VERDICTS}
+        for line in problem_lines(collection.problems):
+            progress(f"    {line}")
+        make_folder(out)
+        unread = collection.problems["source"].nunique()
+        unread = f", {unread} {'source' if unread == 1 else 'sources'} not read" if unread else ""
+        return [], f"{result.title}{unread}; {len(audited.findings)} evaluations"
 
     notebook_input = [str(p) for p in paths] if len(paths) > 1 else str(paths[0])
-    steps: list[tuple[str, Callable[[], tuple[list[Path], str]]]] = [
-        ("audit report", lambda: _audit_files(audited, out)),
-        ("charts", lambda: _charts(audited, out)),
-        ("tables", lambda: _tables(audited, out)),
-        ("workbook", lambda: _workbook(audited, out)),
-        ("notebooks", lambda: _notebooks(notebook_input, out, progress, parameter="collection_path")
+    steps = [
+        ("load and audit", load_and_audit),
+        ("audit report", lambda: _audit_files(loaded["audited"], out)),
+        ("charts", lambda: _charts(loaded["audited"], out)),
+        ("tables", lambda: _tables(loaded["audited"], out)),
+        ("workbook", lambda: _workbook(loaded["audited"], out)),
+        ("notebooks", lambda: run_notebooks(notebook_input, out, progress, parameter="collection_path")
          if notebooks else ([], "skipped (--no-notebooks)")),
     ]
-    def begin(step: str) -> float:
-        if step == "notebooks" and notebooks:  # the slow one: say it started
-            progress(f"{_step_label(step)} … executing the collection notebook")
-        return time.perf_counter()
-
-    run_steps(result, steps, begin, done)
-    result.problems = collection.problems["source"].nunique()
+    run_steps(result, steps, progress, announce={"notebooks": "executing the collection notebook"} if notebooks else {})
+    result.problems = loaded["audited"].collection.problems["source"].nunique()
     return result
 
 
@@ -166,14 +140,10 @@ def run_collection_report(paths: list[str | Path], out: str | Path = "out", note
 
 def _failures_by_budget(audited: _Audited) -> list[tuple[dict, list[dict]]]:
     """(budget row, its failing findings as records, worst first) for each budget with failures."""
-    from .audit import SEVERITY
-    from .cli import _records
-
     findings = audited.findings
     failing = findings[findings["verdict"].astype(str) != "consistent"]
-    records = _records(failing)
     by_budget: dict[str, list[dict]] = {}
-    for record in records:
+    for record in finding_records(failing):
         by_budget.setdefault(record["budget_id"], []).append(record)
     out = []
     for budget in audited.collection.budgets.to_dict("records"):
@@ -183,44 +153,18 @@ def _failures_by_budget(audited: _Audited) -> list[tuple[dict, list[dict]]]:
     return out
 
 
-def _markdown_table(frame: pd.DataFrame) -> list[str]:
-    from .report import _md, _plain
-
-    lines = ["| " + " | ".join(_md(str(c)) for c in frame.columns) + " |",
-             "|" + "|".join("---:" if str(frame[c].dtype) not in ("str", "object", "string") else "---"
-                            for c in frame.columns) + "|"]
-    lines += ["| " + " | ".join(_md(_plain(v)) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return lines + [""]
-
-
-def _html_table(frame: pd.DataFrame) -> str:
-    from .report import _plain
-
-    e = html.escape
-    numeric = {c for c in frame.columns if str(frame[c].dtype) not in ("str", "object", "string")}
-    head = "".join(f"<th>{e(str(c))}</th>" for c in frame.columns)
-    rows = "".join("<tr>" + "".join(f'<td class="num">{e(_plain(v))}</td>' if c in numeric else f"<td>{e(_plain(v))}</td>"
-                                    for c, v in zip(frame.columns, row)) + "</tr>"
-                   for row in frame.itertuples(index=False))
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-
-
 def audit_markdown(audited: _Audited) -> str:
     """A collection's audit for people: the counts, the common failures, then each budget's failures."""
-    from .report import _md
-
     budgets = audited.collection.budgets
-    lines = [f"# 审核报告 Audit — {collection_title(budgets)}", "", f"{_summary_line(audited.findings)}.", ""]
+    lines = [f"# 审核报告 Audit — {collection_title(budgets)}", "", f"{summary_line(audited.findings)}.", ""]
     problems = audited.collection.problems
     if len(problems):
-        from .cli import problem_lines
-
         lines += [f"## Sources not read ({problems['source'].nunique()})", ""]
-        lines += [f"- {_md(line)}" for line in problem_lines(problems)] + [""]
-    lines += ["## Verdicts per department", ""] + _markdown_table(audited.table("verdicts-by-department"))
-    lines += ["## The most common failures", ""] + _markdown_table(audited.table("common-findings"))
+        lines += [f"- {markdown_text(line)}" for line in problem_lines(problems)] + [""]
+    lines += ["## Verdicts per department", ""] + markdown_table(audited.table("verdicts-by-department"))
+    lines += ["## The most common failures", ""] + markdown_table(audited.table("common-findings"))
     for budget, records in _failures_by_budget(audited):
-        lines += [f"## {_md(budget['budget_id'])} · {_md(budget['department'])} {budget['budget_year']} "
+        lines += [f"## {markdown_text(budget['budget_id'])} · {markdown_text(budget['department'])} {budget['budget_year']} "
                   f"({len(records)})", ""]
         for number, record in enumerate(records, start=1):
             lines += finding_markdown(record, f"{record['verdict']} {number}", "###")
@@ -230,23 +174,19 @@ def audit_markdown(audited: _Audited) -> str:
 
 def audit_html(audited: _Audited) -> str:
     """The same report as :func:`audit_markdown`, as one self-contained page; all text escaped."""
-    from .report import _CSS
-
     e = html.escape
     budgets = audited.collection.budgets
     title = f"审核报告 Audit — {collection_title(budgets)}"
     out = ["<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
-           f"<title>{e(title)}</title>", f"<style>\n{_CSS}\n</style>", "</head>", "<body>",
-           f"<h1>{e(title)}</h1>", f"<p>{e(_summary_line(audited.findings))}.</p>"]
+           f"<title>{e(title)}</title>", f"<style>\n{CSS}\n</style>", "</head>", "<body>",
+           f"<h1>{e(title)}</h1>", f"<p>{e(summary_line(audited.findings))}.</p>"]
     problems = audited.collection.problems
     if len(problems):
-        from .cli import problem_lines
-
         out.append(f"<h2>Sources not read ({problems['source'].nunique()})</h2><ul>")
         out += [f"<li>{e(line)}</li>" for line in problem_lines(problems)]
         out.append("</ul>")
-    out += ["<h2>Verdicts per department</h2>", _html_table(audited.table("verdicts-by-department")),
-            "<h2>The most common failures</h2>", _html_table(audited.table("common-findings"))]
+    out += ["<h2>Verdicts per department</h2>", html_table(audited.table("verdicts-by-department")),
+            "<h2>The most common failures</h2>", html_table(audited.table("common-findings"))]
     for budget, records in _failures_by_budget(audited):
         out.append(f"<h2>{e(budget['budget_id'])} · {e(budget['department'])} {budget['budget_year']} "
                    f"({len(records)})</h2>")
@@ -258,8 +198,6 @@ def audit_html(audited: _Audited) -> str:
 
 
 def _audit_files(audited: _Audited, out: Path) -> tuple[list[Path], str]:
-    from .cli import findings_csv, findings_json
-
     problems = _relative_sources(audited.collection.problems, audited.root, ("source", "file"))
     files = [write_atomic(out / "audit.md", audit_markdown(audited)),
              write_atomic(out / "audit.html", audit_html(audited)),
@@ -272,15 +210,13 @@ def _audit_files(audited: _Audited, out: Path) -> tuple[list[Path], str]:
 # -- 3. charts ---------------------------------------------------------------------------------------------------
 
 def _charts(audited: _Audited, out: Path) -> tuple[list[Path], str]:
-    from .report import CHART_DPI, CHART_FORMATS, _module_present
-
-    if not _module_present("budgetkit.charts"):
+    if not module_present("budgetkit.charts"):
         return [], "skipped (budgetkit.charts is not in this installation)"
     import matplotlib
 
     matplotlib.use("Agg")  # files only: never open a window, whatever the environment says
 
-    from . import charts
+    from .. import charts
 
     inputs = {"findings-by-department": audited.findings, "spending-shares": audited.table("spending-structure")}
     files: list[Path] = []
@@ -309,11 +245,9 @@ def _tables(audited: _Audited, out: Path) -> tuple[list[Path], str]:
 # -- 5. the workbook ---------------------------------------------------------------------------------------------
 
 def _workbook(audited: _Audited, out: Path) -> tuple[list[Path], str]:
-    from .report import _module_present
-
-    if not _module_present("openpyxl"):
+    if not module_present("openpyxl"):
         return [], "skipped (openpyxl is not installed)"
-    from .xlsx import collection_workbook_bytes
+    from .collection_workbook import collection_workbook_bytes
 
     findings = audited.findings
     sheets = {
@@ -326,6 +260,6 @@ def _workbook(audited: _Audited, out: Path) -> tuple[list[Path], str]:
         "审核发现": findings[findings["verdict"].astype(str) != "consistent"].reset_index(drop=True),
     }
     data = collection_workbook_bytes(sheets, title=collection_title(audited.collection.budgets),
-                                     summary=_summary_line(findings))
+                                     summary=summary_line(findings))
     path = write_atomic(out / "collection.xlsx", data)
     return [path], f"{path.name}: {len(sheets)} sheets, {len(sheets['审核发现'])} findings that are not consistent"

@@ -1,0 +1,44 @@
+"""Writing files so that a file with its final name is always complete: the one atomic writer."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+__all__ = ["atomic_stream", "write_atomic"]
+
+
+@contextmanager
+def atomic_stream(path: str | os.PathLike) -> Iterator[BinaryIO]:
+    """A binary stream to a temporary file beside ``path``, moved into place (``os.replace``) when
+    the block ends without an error and removed when it raises; the file gets the mode a plain
+    ``open()`` would give it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            yield stream
+        os.chmod(temporary, _file_mode())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
+    """Write ``data`` (text as UTF-8) to ``path`` through :func:`atomic_stream`."""
+    with atomic_stream(path) as stream:
+        stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return Path(path)
+
+
+def _file_mode() -> int:
+    """The mode a plain ``open()`` would give (temporary files are created 0600)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask

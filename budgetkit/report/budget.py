@@ -1,0 +1,141 @@
+"""``budgetkit report``: every output of one budget written into one folder, byte-identical run to run.
+
+Steps (:mod:`budgetkit.report.steps` runs them), each announced on stderr and each failing with its
+own name and reason:
+
+1. load and audit the budget (a data package or a document);
+2. the audit as ``audit.md`` / ``audit.html`` (failures first, by verdict; then the passes) and as
+   ``findings.csv`` / ``findings.json``;
+3. ``charts/<name>.png|svg|pdf`` for every chart of :data:`budgetkit.charts.CHARTS`;
+4. ``tables/<name>.csv`` for every table of :data:`budgetkit.tables.TABLES`;
+5. ``<slug>.xlsx``: the official tables with live formulas (:mod:`budgetkit.report.workbook`);
+6. ``notebooks/<name>.html``: the workbook notebooks executed on this budget and exported.
+
+Every file is written atomically (:mod:`budgetkit.files`), so a failed step never leaves a file
+that looks complete.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..files import write_atomic
+from ..findings import VERDICTS, findings_csv, findings_json, table_csv
+from .notebooks import run_notebooks
+from .pages import audit_html, audit_markdown
+from .steps import Progress, ReportError, ReportResult, error_reason, module_present, run_steps, stderr_progress
+
+__all__ = ["CHART_DPI", "CHART_FORMATS", "audit_files", "chart_files", "make_folder", "run_report", "table_files",
+           "workbook_file"]
+
+CHART_FORMATS = ("png", "svg", "pdf")
+CHART_DPI = 200
+
+
+def run_report(path: str | Path | None = None, out: str | Path = "out", notebooks: bool = True,
+               progress: Progress = stderr_progress) -> ReportResult:
+    """Write every output of the budget at ``path`` (the bundled one when None) into ``out``.
+
+    Raises :class:`~budgetkit.schema.BudgetDataError` for unreadable input and
+    :class:`ReportError` (naming the step) when a step fails.
+    """
+    from ..extract import load_or_extract
+
+    out = Path(out)
+    result = ReportResult(out=out)
+    loaded = {}
+
+    def load_and_audit() -> tuple[list[Path], str]:
+        budget = loaded["budget"] = load_or_extract(path)  # a package or a document
+        findings = loaded["findings"] = budget.audit()
+        result.department, result.year = budget.department, budget.year
+        counts = findings["verdict"].astype(str).value_counts()
+        result.verdict_counts = {v: int(counts.get(v, 0)) for v in VERDICTS}
+        make_folder(out)
+        return [], f"{len(budget.claims)} stated figures, {len(findings)} evaluations"
+
+    steps = [
+        ("load and audit", load_and_audit),
+        ("audit report", lambda: audit_files(loaded["budget"], loaded["findings"], out)),
+        ("charts", lambda: chart_files(loaded["budget"], out)),
+        ("tables", lambda: table_files(loaded["budget"], loaded["findings"], out)),
+        ("workbook", lambda: workbook_file(loaded["budget"], loaded["findings"], out)),
+        ("notebooks", lambda: run_notebooks(path, out, progress) if notebooks else ([], "skipped (--no-notebooks)")),
+    ]
+    run_steps(result, steps, progress, announce={"notebooks": "executing each notebook on the budget"} if notebooks else {})
+    return result
+
+
+def make_folder(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ReportError("load and audit", f"cannot write into {out}: {error.strerror or error}") from error
+
+
+def _call_with_findings(function, budget, findings):
+    import inspect
+
+    try:
+        accepts = len(inspect.signature(function).parameters) >= 2
+    except (TypeError, ValueError):
+        accepts = False
+    return function(budget, findings) if accepts else function(budget)
+
+
+def audit_files(budget, findings, out: Path) -> tuple[list[Path], str]:
+    files = [write_atomic(out / "audit.md", audit_markdown(budget, findings)),
+             write_atomic(out / "audit.html", audit_html(budget, findings)),
+             write_atomic(out / "findings.csv", findings_csv(findings)),
+             write_atomic(out / "findings.json", findings_json(findings))]
+    return files, f"{len(files)} files"
+
+
+def chart_files(budget, out: Path) -> tuple[list[Path], str]:
+    if not module_present("budgetkit.charts"):
+        return [], "skipped (budgetkit.charts is not in this installation)"
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: never open a window, whatever the environment says
+
+    from .. import charts
+
+    target = out / "charts"
+    target.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+    for name, make in charts.CHARTS.items():
+        try:
+            figure = make(budget)
+        except Exception as error:  # noqa: BLE001
+            raise ReportError("charts", f"chart {name!r}: {error_reason(error)}") from error
+        try:
+            files += charts.save(figure, target / name, formats=CHART_FORMATS, dpi=CHART_DPI)
+        finally:
+            if getattr(figure.canvas, "manager", None) is not None:  # made through pyplot: release it
+                import matplotlib.pyplot as plt
+
+                plt.close(figure)
+    return files, f"{len(charts.CHARTS)} charts, {len(files)} files"
+
+
+def table_files(budget, findings, out: Path) -> tuple[list[Path], str]:
+    from ..tables import TABLES
+
+    files = []
+    for name, make in TABLES.items():
+        try:
+            frame = _call_with_findings(make, budget, findings)
+        except Exception as error:  # noqa: BLE001
+            raise ReportError("tables", f"table {name!r}: {error_reason(error)}") from error
+        files.append(write_atomic(out / "tables" / f"{name}.csv", table_csv(frame)))
+    return files, f"{len(files)} files"
+
+
+def workbook_file(budget, findings, out: Path) -> tuple[list[Path], str]:
+    from .workbook import workbook_bytes, workbook_name
+
+    data, layout = workbook_bytes(budget, findings)
+    path = write_atomic(out / workbook_name(budget), data)
+    stated = sum(1 for p in layout.placements if p.role == "stated")
+    formulas = len(layout.placements) - stated
+    return [path], f"{path.name}: {len(layout.sheets)} sheets, {stated} stated figures, {formulas} formulas"

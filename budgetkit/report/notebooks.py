@@ -1,0 +1,155 @@
+"""The workbook notebooks executed on a budget or a collection (nbclient, a fresh kernel each) and
+exported as HTML pages with nothing of the run's time in them."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+from ..files import write_atomic
+from .steps import Progress, ReportError, error_reason, module_present
+
+__all__ = ["notebook_html", "notebook_parameters", "notebooks_dir", "run_notebooks"]
+
+
+#: Notebooks executed at once (each in its own kernel); more than the cores only adds contention.
+NOTEBOOK_WORKERS = 2
+
+
+def notebooks_dir() -> Path | None:
+    """The workbook notebooks beside the package (a source checkout); None when installed from a wheel."""
+    folder = Path(__file__).resolve().parents[2] / "notebooks"
+    return folder if folder.is_dir() and any(folder.glob("*.ipynb")) else None
+
+
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?")
+
+
+def _clean_notebook(nb) -> None:
+    """Drop what differs between runs: papermill's and nbclient's timings."""
+    for key in ("papermill", "widgets"):
+        nb.metadata.pop(key, None)
+    for cell in nb.cells:
+        for key in ("papermill", "execution", "ExecuteTime", "collapsed", "scrolled"):
+            cell.metadata.pop(key, None)
+
+
+def notebook_parameters(source: Path) -> set[str]:
+    """The names a notebook's cell tagged ``parameters`` assigns (papermill's convention)."""
+    import json
+
+    cells = json.loads(source.read_text(encoding="utf-8")).get("cells", [])
+    tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    text = "".join("".join(c.get("source", "")) for c in tagged)
+    return set(re.findall(r"^([A-Za-z_]\w*)\s*=", text, flags=re.M))
+
+
+def _with_parameters(nb, parameters: dict):
+    """The notebook with ``parameters`` set in a cell after the one tagged ``parameters``
+    (tagged ``injected-parameters``, as papermill does); none given: the notebook unchanged."""
+    import nbformat
+
+    if not parameters:
+        return nb
+    assignments = "".join(f"{name} = {value!r}\n" for name, value in parameters.items())
+    cell = nbformat.v4.new_code_cell(f"# Parameters\n{assignments}")
+    cell.metadata["tags"] = ["injected-parameters"]
+    cell["id"] = "injected-parameters"  # nbformat would draw a random id
+    tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
+    nb.cells.insert(tagged[0] + 1 if tagged else 0, cell)
+    return nb
+
+
+async def _execute_all(sources: list[Path], parameters: dict, workers: int, progress: Progress) -> list:
+    """Execute the notebooks, ``workers`` at a time, each in a fresh kernel whose own log lines
+    (not the cells' output) are kept off the terminal."""
+    import asyncio
+    import subprocess
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    gate = asyncio.Semaphore(workers)
+    done = 0
+
+    async def one(source: Path):
+        nonlocal done
+        async with gate:
+            started = time.perf_counter()
+            nb = _with_parameters(nbformat.read(source, as_version=4), parameters)
+            client = NotebookClient(nb, timeout=600, kernel_name=nb.metadata.get("kernelspec", {}).get(
+                "name", "python3"), resources={"metadata": {"path": str(source.parent)}}, record_timing=False)
+            try:
+                await client.async_execute(stderr=subprocess.DEVNULL)
+            except Exception as error:  # noqa: BLE001
+                raise ReportError("notebooks", f"{source.name}: {_notebook_reason(error)}") from error
+            _clean_notebook(nb)
+            done += 1
+            progress(f"    {done}/{len(sources)} {source.name} ({time.perf_counter() - started:.1f} s)")
+            return nb
+
+    return await asyncio.gather(*(one(source) for source in sources))
+
+
+def notebook_html(nb, name: str) -> str:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab")
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+    if _TIMESTAMP.search(body):  # nothing of the run's time may reach the page
+        body = _TIMESTAMP.sub("", body)
+    return body
+
+
+def _run_coroutine(coroutine):
+    """Run ``coroutine`` to completion, also when the caller's thread already runs an event loop
+    (a notebook, or a test session that drives a browser): then it runs on a thread of its own."""
+    import asyncio
+    import concurrent.futures
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def run_notebooks(path, out: Path, progress: Progress, parameter: str = "budget_path") -> tuple[list[Path], str]:
+    """Execute the workbook notebooks into HTML pages: all of them on the bundled budget (``path``
+    None); on another input (a path, or a list of paths for a collection) only those that take it
+    as their ``parameter``."""
+    folder = notebooks_dir()
+    if folder is None:
+        return [], "skipped (no notebooks/ folder beside the package: run from a source checkout)"
+    missing = [m for m in ("nbclient", "nbconvert", "nbformat", "ipykernel") if not module_present(m)]
+    if missing:
+        return [], f"skipped ({', '.join(missing)} not installed: pip install 'budgetkit[dev]')"
+    sources = sorted(folder.glob("*.ipynb"))
+    parameters = {}
+    if path is not None:
+        # relative to the notebooks' folder (their working directory): no absolute path in the pages
+        def relative(one):
+            return os.path.relpath(Path(one).resolve(), folder)
+
+        parameters = {parameter: [relative(p) for p in path] if isinstance(path, list) else relative(path)}
+        sources = [source for source in sources if parameter in notebook_parameters(source)]
+    workers = max(1, min(NOTEBOOK_WORKERS, os.cpu_count() or 1))
+    executed = _run_coroutine(_execute_all(sources, parameters, workers, progress))
+    files = []
+    for source, nb in zip(sources, executed):
+        try:
+            page = notebook_html(nb, source.stem)
+        except Exception as error:  # noqa: BLE001
+            raise ReportError("notebooks", f"{source.name}: export to HTML: {error_reason(error)}") from error
+        files.append(write_atomic(out / "notebooks" / f"{source.stem}.html", page))
+    return files, f"{len(files)} files"
+
+
+def _notebook_reason(error: BaseException) -> str:
+    name = type(error).__name__
+    if name == "CellExecutionError":  # the failing cell's error, not the whole traceback
+        return f"a cell raised {error.ename}: {error.evalue}"
+    return error_reason(error)
