@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .. import numbers
+from .. import template
 from ..numbers import WORD_FIGURES
 from ..schema import BudgetDataError, Problem, claim_units
 from .classification import ClassReference
@@ -25,7 +25,7 @@ from .vocabulary import vocabulary
 
 __all__ = ["ClaimExtractor", "ExtractedFigure", "Unparsed"]
 
-MONEY_UNITS = frozenset(numbers.MONEY_UNITS)
+MONEY_UNITS = frozenset(template.MONEY_UNITS)
 #: Units the claims schema accepts (datapackage.json claims.unit enum); other units are reported unread.
 SCHEMA_UNITS = claim_units()
 #: Digits beyond these are not a budget figure (and would not fit the exact decimal column).
@@ -97,30 +97,6 @@ DIRECTIONS = {
 }
 #: Between a change amount and the percentage that follows it ("增加26.21万元，增长3.2%").
 _FOLLOW_ON = re.compile(r"[\s，、]{0,3}")
-#: Measures whose figure of the budget year is stated as the total of parts.
-TOTAL_MEASURES = {
-    "budget_total", "income_total", "expenditure_total", "fiscal_total", "appropriation_total", "income_fiscal",
-    "accounts_income_total", "accounts_expenditure_total",
-    "gpb_basic_total", "three_public_total", "mtt_total",
-}
-#: The whole a bare 占X% is of, by the part's measure.
-DEFAULT_WHOLE = {
-    "expenditure_basic": "expenditure_total", "expenditure_project": "expenditure_total",
-    "appropriation_by_function": "appropriation_total", "fiscal_expenditure_by_function": "fiscal_total",
-    "income_general_budget": "income_total", "income_gov_fund": "income_total",
-    "income_state_capital": "income_total", "income_carryover": "income_total",
-    "income_fiscal_special_account": "income_total", "income_other": "income_total",
-    "expenditure_reserve": "expenditure_total", "expenditure_carry_forward": "expenditure_total",
-    "basic_personnel": "gpb_basic_total", "basic_public": "gpb_basic_total",
-    "three_public_overseas": "three_public_total", "three_public_reception": "three_public_total",
-    "three_public_vehicles": "three_public_total", "meeting": "mtt_total", "training": "mtt_total",
-    "travel": "mtt_total",
-}
-MEASURE_LABELS = {
-    "budget_total": "收支总预算", "income_total": "收入预算", "expenditure_total": "支出预算",
-    "fiscal_total": "财政拨款收支总预算", "appropriation_total": "一般公共预算当年拨款",
-    "gpb_basic_total": "一般公共预算基本支出", "three_public_total": "“三公”经费", "mtt_total": "会议费、培训费、差旅费",
-}
 
 
 @dataclass
@@ -679,7 +655,7 @@ class ClaimExtractor:
             self._unparsed(ctx, tok, f"no count of the template matches this figure in {unit}")
             return
         kind = "total" if _FOLLOWED_BY_PARTS.match(text[tok.after:tok.after + 6]) else "count"
-        claim = self._new(ctx, tok, kind, measure, label or MEASURE_LABELS.get(measure, measure), self.year, unit)
+        claim = self._new(ctx, tok, kind, measure, label or template.measures()[measure].label, self.year, unit)
         claim.qualifier = None if kind == "total" else _qualifier(tok)
 
     def _amount(self, ctx, tok, label, measure, code, unit) -> ExtractedFigure:
@@ -689,8 +665,8 @@ class ClaimExtractor:
         year = years[-1] if years and years[-1] < self.year else self.year
         if not years and _PRIOR_YEAR_WORD.search(label):
             year = self.prior_year  # "上年财政仅安排…140.2万元": the sentence says which year
-        kind = "total" if measure in TOTAL_MEASURES and year == self.year else "amount"
-        return self._new(ctx, tok, kind, measure, _bare_label(label) or MEASURE_LABELS.get(measure, measure), year, unit,
+        kind = "total" if template.measures()[measure].stated_as_total and year == self.year else "amount"
+        return self._new(ctx, tok, kind, measure, _bare_label(label) or template.measures()[measure].label, year, unit,
                   code=code)
 
     def _share(self, ctx: _LineContext, tok: Token, share: re.Match) -> None:
@@ -703,13 +679,13 @@ class ClaimExtractor:
         whole_measure = None
         if whole_label:
             whole_measure, _ = self._money_measure(whole_label, ctx.std, ctx.sub)
-        whole_measure = whole_measure or DEFAULT_WHOLE.get(part.measure)
+        whole_measure = whole_measure or template.measures()[part.measure].share_of
         whole_measure = self.vocabulary.of_the_year(whole_measure, self.final_accounts)
         if whole_measure is None:
             self._unparsed(ctx, tok, "a share (占) whose whole could not be told")
             return
         whole = self._latest(whole_measure, None)
-        whole_name = _bare_label(whole.label) if whole is not None else MEASURE_LABELS.get(whole_measure, whole_measure)
+        whole_name = _bare_label(whole.label) if whole is not None else template.measures()[whole_measure].label
         claim = self._new(ctx, tok, "share", part.measure, f"{_bare_label(part.label)}占{whole_label or whole_name}",
                           self.year, "%", code=part.code)
         claim.base_measure = whole_measure
