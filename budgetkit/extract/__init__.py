@@ -33,7 +33,8 @@ import pandas as pd
 from ..model import Budget, load, load_in_memory
 from ..schema import BudgetDataError, Problem, bundled_data_dir, bundled_descriptor
 from .classification import reference
-from .patterns import ClaimExtractor, ExtractedFigure
+from .claims import ClaimExtractor
+from .figures import ExtractedFigure
 from .reading import Document, normalize_line, read_document
 from .sections import find_sections
 

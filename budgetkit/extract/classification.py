@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from ..schema import bundled_data_dir, read_text
 
-__all__ = ["ClassReference", "FunctionClass", "reference"]
+__all__ = ["ClassReference", "reference"]
 
 
 def _bare(name: str) -> str:

@@ -25,10 +25,10 @@ from ..schema import BudgetDataError, Problem, read_text
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
-    "MAX_UNPACKED_BYTES",
     "MAX_TEXT_BYTES",
     "Document",
     "NormalLine",
+    "join_wrapped_lines",
     "normalize_line",
     "read_document",
 ]

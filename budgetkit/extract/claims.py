@@ -1,0 +1,290 @@
+"""From normalised lines to claims: every printed figure, what it measures, and how it relates.
+
+One pass over the lines, left to right, so a change can point at the figure it is a change of
+and a share at its part and whole. Each figure is either turned into a claim or reported as
+unparsed: nothing with a unit is dropped silently. Which measure a label names is
+``data/vocabulary.toml``'s to say (:mod:`.vocabulary`).
+
+Every regular expression here is linear (bounded repeats), as in :mod:`.figures`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..schema import BudgetDataError, Problem
+from ..template import measures
+from .codes import CodeRef, find_codes
+from .comparisons import Comparison, find_comparisons
+from .figures import MONEY_UNITS, SCHEMA_UNITS, YEAR, ExtractedFigure, Token, Unparsed, first_money_after, qualifier, \
+    tokenize
+from .labels import CLAUSE_BREAK, LABEL_REACH, LIST_LEVELS, SENTENCE_BREAK, SENTENCE_DONE, bare_label, last_break, \
+    strip_label
+from .ledger import NO_MEASURE, LineContext
+from .linking import Linking
+from .reading import NormalLine
+
+__all__ = ["ClaimExtractor"]
+
+#: A paragraph of a budget explanation runs to a few hundred characters.
+MAX_LINE_CHARS = 10_000
+GOVERNMENT_REPORT = "a government's budget report, not a department's budget: its figures are not the template's"
+#: Totals of everything; a sentence naming a 类/款/项 before one of these words is about that code only.
+_GRAND_TOTALS = frozenset({"budget_total", "income_total", "expenditure_total", "accounts_income_total",
+                           "accounts_expenditure_total"})
+_CLASSIFIED = re.compile(r"（[类款项]）")
+#: The measure of an amount the template does not name, kept (kind item) as the subject of its change or share.
+UNNAMED_ITEM = "unnamed_item"
+#: Right after an amount: its change on the prior year, or its share.
+_CHANGE_OR_SHARE_FOLLOWS = re.compile(r"[\s，、]{0,3}(?:与上年相比|与上年|比上年|较上年|同比|[比较与]\s{0,2}\d{4}\s{0,2}年|占)")
+_SHARE = re.compile(r"占\s{0,2}(?:([^，。；\d]{1,24}?)\s{0,2}的)?\s{0,2}(?:比重|比例|比)?\s{0,2}(?:为)?\s{0,2}$")
+#: A year a sentence says its figures are of: not one it compares with ("较2021年度", "比 2023 年").
+_YEAR_OF = re.compile(r"(比|较|与|同|于)?\s{0,2}" + YEAR + r"\s{0,2}年")
+#: A figure of a whole government (全区, 市级 …), not of one department.
+_GOVERNMENT_SCOPE = re.compile(r"全区|区级|全市|市级|全县|县级|全省|省级|全镇|镇级|全旗|旗级")
+_BANNER = re.compile(r"单位\s{0,2}[：]\s{0,2}(亿元|万元|元)")
+#: A label saying its figure is of the year before ("上年财政仅安排…").
+_PRIOR_YEAR_WORD = re.compile(r"上年(?!结转|结余)|去年|上一年")  # 上年结转 is money carried into this year
+#: A change word right before an amount ("总计增加1062.85万元").
+_CHANGE_BEFORE = re.compile(r"(?:增加|减少|增长|下降|上升|降低)\s{0,2}(?:了\s{0,2})?$")
+#: In final accounts, the budget a figure of the year is compared with.
+_OTHER_BUDGET_FIGURE = re.compile(r"年初预算|调整预算|全年预算")
+_FOLLOWED_BY_PARTS = re.compile(r"^[\s，：]{0,3}其中")
+
+
+class ClaimExtractor(Linking):
+    """Turn a document's normalised lines into claims, line items' raw material and unparsed rows."""
+
+    # -- the pass ------------------------------------------------------------------------
+    def run(self) -> list[ExtractedFigure]:
+        for number, line in enumerate(self.lines, start=1):
+            if len(line.text) > MAX_LINE_CHARS:
+                raise BudgetDataError([Problem("", number, None, f"a line of {len(line.text)} characters (more than "
+                                               f"{MAX_LINE_CHARS}): not a budget explanation")])
+        for number, line in enumerate(self.lines, start=1):
+            self._line(number, line)
+        self._cut_off_lists()
+        self._assign_ids()
+        seen: set = set()
+        drift = []
+        for row in self.name_drift:  # one row per printed name and code, at its first line
+            if row[1:4] not in seen:
+                seen.add(row[1:4])
+                drift.append(row)
+        self.name_drift = drift
+        return self.claims
+
+    def _line(self, number: int, line: NormalLine) -> None:
+        self._line_number = number
+        text = line.text
+        section = self.sections.printed[number - 1]
+        std = self.sections.standard[number - 1]
+        sub = self.sections.subsection[number - 1]
+        if self._banner_section != section.split("（")[0]:
+            self._banner = None
+        if banner := _BANNER.search(text):
+            self._banner, self._banner_section = banner.group(1), section.split("（")[0]
+        if not text.strip() or std == "十二":
+            return  # the glossary defines words; its numbers are item numbers
+        numbered = next((level for pattern, level in LIST_LEVELS if pattern.match(text)), None)
+        if numbered is not None:  # an item as deep as a total, or shallower, ends that total's list
+            self._depth = numbered
+            while self._owners and self._owners[-1][0] >= numbered:
+                self._owners.pop()
+        elif self._sentence_done:  # a new paragraph ends every list; a line that goes on a sentence ends none
+            self._depth = 0
+            self._owners.clear()
+        self._sentence_done = bool(SENTENCE_DONE.search(text))
+        self._clause_ends = [m.end() for m in CLAUSE_BREAK.finditer(text)]
+        self._sentence_ends = [m.end() for m in SENTENCE_BREAK.finditer(text)]
+        tokens = tokenize(text)
+        self._first_amount = next((t.start for t in tokens if t.role is None and t.unit in MONEY_UNITS), -1)
+        codes, unknown = find_codes(text, tokens, self.reference)
+        self.unparsed += [Unparsed(number, section, names, line.original.strip(),
+                                   "classification names not in the reference table") for names in unknown]
+        comparisons = find_comparisons(text, tokens, self._clause_ends, self.prior_year)
+        context = LineContext(number, line, section, std, sub, tokens)
+        code_at = {id(tok): ref for ref in codes[:200] for tok in [first_money_after(tokens, ref.end)] if tok}
+        by_start = {t.start: t for t in tokens}
+        comparison_of: dict[int, Comparison] = {}
+        for comparison in comparisons:
+            for tok in (comparison.prior, comparison.change,
+                        by_start.get(comparison.word_start) if comparison.change is None else None):
+                if tok is not None:
+                    comparison_of.setdefault(id(tok), comparison)
+        for tok in tokens:
+            if tok.role is not None or tok.used:
+                continue
+            if self.government_report and tok.kind == "number" and (tok.unit in MONEY_UNITS or tok.unit == "%"):
+                self._unparsed(context, tok, GOVERNMENT_REPORT)
+                continue
+            if self._refuse_unreadable(context, tok):
+                continue
+            if id(tok) in code_at:
+                self._code_claim(context, tok, code_at[id(tok)])
+            elif id(tok) in comparison_of:
+                self._comparison_claims(context, comparison_of[id(tok)])
+            else:
+                self._figure(context, tok)
+
+    # -- classification codes ------------------------------------------------------------
+    def _code_claim(self, ctx: LineContext, tok: Token, ref: CodeRef) -> None:
+        measure = "fiscal_expenditure_by_function" if ctx.std == "四" else "appropriation_by_function"
+        level_names = [("类", ref.code[:3]), ("款", ref.code[:5]), ("项", ref.code[:7])][: (len(ref.code) - 1) // 2]
+        for level, code in level_names:
+            printed = ref.names.get(level) or ""
+            if printed:
+                why = self.reference.drift(code, printed)
+                if why:
+                    self.name_drift.append((ctx.number, code, level, printed, why))
+        deepest = next((ref.names[level] for level in ("项", "款", "类") if ref.names.get(level)), "")
+        official = self.reference.by_code.get(ref.code)
+        label = deepest or (official.name if official else ref.code)
+        purpose_at = ctx.line.text.find("主要用于", tok.after)
+        purpose = None
+        if purpose_at >= 0:
+            begin = purpose_at + len("主要用于")
+            if ctx.line.text[begin:begin + 1] in ("：", "，"):
+                begin += 1
+            start, _ = ctx.line.span(begin, begin + 1) if begin < len(ctx.line.text) else (len(ctx.line.original),) * 2
+            purpose = ctx.line.original[start:].strip() or None
+        claim = self._new(ctx, tok, "amount", measure, label, self.year, tok.unit, code=ref.code)
+        claim.purpose = purpose
+        claim.names = dict(ref.names)
+
+    # -- one figure ------------------------------------------------------------------------
+    def _figure(self, ctx: LineContext, tok: Token) -> None:
+        text = ctx.line.text
+        previous_end = ctx.previous_end(tok.start)
+        clause_start = max(last_break(self._clause_ends, tok.start), previous_end, tok.start - LABEL_REACH)
+        before = text[clause_start:tok.start]
+        # 占X%: a share of the part stated just before
+        if (share := _SHARE.search(text, max(previous_end, tok.start - 40), tok.start)) and tok.kind == "number":
+            self._share(ctx, tok, share)
+            return
+        if tok.kind == "word":
+            if tok.text in ("未安排", "没有使用"):
+                after = text[tok.end:]
+                clause = CLAUSE_BREAK.search(after)
+                label = strip_label(after[: clause.start() if clause else len(after)], self.department)
+                measure, code = self._money_measure(label, ctx.std, ctx.sub)
+                if measure is not None:
+                    self._new(ctx, tok, "amount", measure, label, self.year, "万元", code=code)
+            return  # 持平 outside a comparison states no figure
+        label = strip_label(before, self.department)
+        unit = tok.unit
+        follows = text[tok.after:tok.after + 12]
+        if tok.qualifier_word == "以上" and follows[:1] and not CLAUSE_BREAK.match(follows[:1]) \
+                and follows[:1] not in "的）”" and unit in SCHEMA_UNITS:
+            self._threshold(ctx, tok, label, follows)
+            return
+        if unit is None and tok.kind == "number":
+            if self._banner and ctx.std not in (None, "一"):
+                measure, code = self._money_measure(label, ctx.std, ctx.sub)
+                if measure is not None:
+                    self._amount(ctx, tok, label, measure, code, self._banner)
+                    return
+            if ctx.std not in (None, "一", "十二"):
+                self._unparsed(ctx, tok, "a number without a unit")
+            return
+        if unit is None:  # a placeholder without a unit
+            return
+        if unit not in SCHEMA_UNITS:
+            self._unparsed(ctx, tok, f"unit {unit!r} is not one the claims table knows")
+            return
+        if tok.qualifier_word in ("以下", "以内", "左右"):
+            self._unparsed(ctx, tok, f"qualifier {tok.qualifier_word!r} is not one the claims table knows")
+            return
+        if ctx.std == "一":
+            self._target(ctx, tok, label, follows)
+            return
+        if unit in MONEY_UNITS:
+            if _CHANGE_BEFORE.search(text, max(clause_start, tok.start - 6), tok.start):
+                # "收入支出总计增加1062.85万元" without 比/较/与上年: a change, of a base not named
+                self._unparsed(ctx, tok, "a change without the year it is compared with")
+                return
+            if _GOVERNMENT_SCOPE.search(label):
+                self._unparsed(ctx, tok, "a figure of a whole government (全区, 市级 …), not of a department's budget")
+                return
+            sentence_start = last_break(self._sentence_ends, tok.start)
+            if _OTHER_BUDGET_FIGURE.search(label):
+                if not self.final_accounts:
+                    self._unparsed(ctx, tok, "a budget figure of final accounts (年初预算, 调整预算): not read yet")
+                    return
+                # "年初预算为10210.34万元，支出决算为9746.50万元，完成年初预算的95.45%": the budget an outturn is
+                # held against, kept as an item (another quantity than the outturn) for its completion rate
+                claim = self._new(ctx, tok, "item", UNNAMED_ITEM, bare_label(label), self.year, unit)
+                self._budget_side = (ctx.number, sentence_start, claim, None)
+                return
+            if self._budget_side and self._budget_side[:2] == (ctx.number, sentence_start) \
+                    and self._budget_side[3] is None and "决算" in label:
+                # the outturn of the same sentence: what its completion rate divides
+                measure, code = self._money_measure(label, ctx.std, ctx.sub)
+                outturn = (self._new(ctx, tok, "item", UNNAMED_ITEM, bare_label(label), self.year, unit)
+                           if measure is None else self._amount(ctx, tok, label, measure, code, unit))
+                self._budget_side = (*self._budget_side[:3], outturn)
+                return
+            if "原因" in text[last_break(self._sentence_ends, tok.start):tok.start]:
+                # "主要原因是上年度列入此项的…128.43万元": a figure given as a reason is of another year or item
+                self._unparsed(ctx, tok, "an amount given as the reason for a change: what it is of cannot be told")
+                return
+            measure, code = self._money_measure(label, ctx.std, ctx.sub)
+            if measure in _GRAND_TOTALS and _CLASSIFIED.search(text, last_break(self._sentence_ends, tok.start), tok.start):
+                measure = None  # "检察（款）：2018年预算支出合计16,444.36万元": the total of one 款, not of all
+            if measure is None and label and _CHANGE_OR_SHARE_FOLLOWS.match(text, tok.after):
+                # "检察监督支出（项）1,895万元，与上年相比减少134万元，降幅0.66%": an item the template does not
+                # name, kept as what its own change or share is of; no sum or restatement uses it
+                self._mark_listed_part_unread(ctx, tok)
+                self._new(ctx, tok, "item", UNNAMED_ITEM, bare_label(label), self.year, unit)
+                return
+            if measure is None:
+                self._unparsed(ctx, tok, NO_MEASURE)
+                return
+            self._amount(ctx, tok, label, measure, code, unit)
+            return
+        if unit == "%" and self._completion_rate(ctx, tok):
+            return
+        if unit == "%":
+            self._unparsed(ctx, tok, "a percentage that is neither a share (占) nor a change (比…增长)")
+            return
+        measure = self.vocabulary.count(label, follows, unit, ctx.std, ctx.sub, self.final_accounts)
+        if measure is None:
+            self._unparsed(ctx, tok, f"no count of the template matches this figure in {unit}")
+            return
+        kind = "total" if _FOLLOWED_BY_PARTS.match(text[tok.after:tok.after + 6]) else "count"
+        claim = self._new(ctx, tok, kind, measure, label or measures()[measure].label, self.year, unit)
+        claim.qualifier = None if kind == "total" else qualifier(tok)
+
+    def _amount(self, ctx, tok, label, measure, code, unit) -> ExtractedFigure:
+        # the year the sentence says it is of ("2021年度“三公”经费合计支出20.12万元，其中：…公务接待12.39万元")
+        sentence = ctx.line.text[last_break(self._sentence_ends, tok.start):tok.start]
+        years = [int(m.group(2)) for m in _YEAR_OF.finditer(sentence) if not m.group(1)]
+        year = years[-1] if years and years[-1] < self.year else self.year
+        if not years and _PRIOR_YEAR_WORD.search(label):
+            year = self.prior_year  # "上年财政仅安排…140.2万元": the sentence says which year
+        kind = "total" if measures()[measure].stated_as_total and year == self.year else "amount"
+        return self._new(ctx, tok, kind, measure, bare_label(label) or measures()[measure].label, year, unit,
+                  code=code)
+
+    def _threshold(self, ctx: LineContext, tok: Token, label: str, follows: str) -> None:
+        if ctx.std == "一":
+            measure = "work_target"
+        elif "设备" in follows and tok.unit in MONEY_UNITS:
+            measure = "large_equipment_threshold"
+        else:
+            self._unparsed(ctx, tok, "a bound (以上) the template has no measure for")
+            return
+        if tok.unit not in SCHEMA_UNITS:
+            self._unparsed(ctx, tok, f"unit {tok.unit!r} is not one the claims table knows")
+            return
+        noun = re.match(r"[^，。；：、\d]{1,12}", follows)
+        claim = self._new(ctx, tok, "threshold", measure, f"{noun.group(0) if noun else ''}的{label or ''}下限".strip("的"),
+                          self.year, tok.unit)
+        claim.qualifier = qualifier(tok)
+
+    def _target(self, ctx: LineContext, tok: Token, label: str, follows: str) -> None:
+        noun = re.match(r"[^，。；：、]{1,16}", follows)
+        text = label if len(label) >= 2 else (noun.group(0) if noun else "")
+        claim = self._new(ctx, tok, "target", "work_target", text or "重点工作目标", self.year, tok.unit)
+        claim.qualifier = qualifier(tok)
+

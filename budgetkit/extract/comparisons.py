@@ -1,0 +1,94 @@
+"""The comparisons a line makes with an earlier year: "比2023年增加X万元", "同比下降Y%", "增加X万元，增长Y%".
+
+Each is found with its words' positions and the figures of its prior year and its change, before
+any claim is made; :mod:`.linking` then makes the change claims and points them at their subject.
+Every regular expression here is linear (bounded repeats), as in :mod:`.figures`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from .figures import MONEY_UNITS, YEAR, ExtractedFigure, Token
+from .labels import last_break
+
+__all__ = ["Comparison", "find_comparisons"]
+
+#: How far before 增加/减少 the 比/较/与 of its comparison may stand.
+COMPARE_REACH = 60
+
+_CHANGE_WORD = re.compile(r"增长（下降）|增加（减少）|增长（减少）|增加（下降）|增加|增长|减少|下降|上升|降低|持平|无变化"
+                          r"|降幅|增幅")
+_COMPARE = re.compile(r"同比|(?:比|较|与)\s{0,2}(?:上年|去年|上一年|" + YEAR + r"\s{0,2}年)")
+_DIRECTIONS = {
+    "增加": "increase", "增长": "increase", "上升": "increase",
+    "减少": "decrease", "下降": "decrease", "降低": "decrease", "降幅": "decrease", "增幅": "increase",
+    "持平": "unchanged", "无变化": "unchanged",
+    "增长（下降）": "unspecified", "增加（减少）": "unspecified", "增长（减少）": "unspecified", "增加（下降）": "unspecified",
+}
+#: Between a change amount and the percentage that follows it ("增加26.21万元，增长3.2%").
+_FOLLOW_ON = re.compile(r"[\s，、]{0,3}")
+
+
+@dataclass
+class Comparison:
+    compare_start: int
+    base_year: int
+    word_start: int
+    word_end: int
+    word: str  # the change word as printed (增加, 下降 …)
+    direction: str
+    prior: Token | None
+    change: Token | None  # None for 持平 without a figure: the word is the change
+    follows: Comparison | None = None  # "增加X万元，增长Y%": the percentage of that amount change
+    claim: ExtractedFigure | None = None  # the change claim made of it
+    subject: ExtractedFigure | None = None
+
+
+def find_comparisons(text: str, tokens: list[Token], clause_ends: list[int], prior_year: int) -> list[Comparison]:
+    """The comparisons of ``text``, in order; ``clause_ends`` are where its clauses end."""
+    found: list[Comparison] = []
+    figures = [t for t in tokens if t.role is None]
+    starts = [t.start for t in figures]
+    for word in _CHANGE_WORD.finditer(text):
+        clause_start = last_break(clause_ends, word.start())
+        # the comparison opens within a few words of its verb ("较2023年收支预算数814.78增加")
+        compares = list(_COMPARE.finditer(text, max(clause_start, word.start() - COMPARE_REACH), word.start()))
+        if not compares:
+            if follow_on := _follow_on(text, word, found, figures, starts):
+                found.append(follow_on)
+            continue
+        compare = compares[-1]
+        if compare.group(0) == "同比" or compare.group(1) is None:
+            base_year = prior_year
+        else:
+            base_year = int(compare.group(1))
+        index = bisect.bisect_left(starts, word.start()) - 1
+        prior = figures[index] if index >= 0 and figures[index].start >= compare.end() \
+            and figures[index].end <= word.start() else None
+        change = None
+        if word.group(0) not in ("持平", "无变化"):
+            index = bisect.bisect_left(starts, word.end())
+            change = figures[index] if index < len(figures) and figures[index].start <= word.end() + 3 else None
+            if change is None:
+                continue  # "有所增加": a direction without a figure states nothing to check
+        found.append(Comparison(compare.start(), base_year, word.start(), word.end(), word.group(0),
+                                _DIRECTIONS[word.group(0)], prior, change))
+    return found
+
+
+def _follow_on(text: str, word: re.Match, found: list[Comparison], figures: list[Token],
+               starts: list[int]) -> Comparison | None:
+    """"增加X万元，增长Y%": a percentage right after an amount change is the relative size of that change."""
+    previous = found[-1] if found else None
+    if previous is None or previous.change is None or previous.change.unit not in MONEY_UNITS \
+            or previous.follows is not None or not _FOLLOW_ON.fullmatch(text, previous.change.after, word.start()):
+        return None
+    index = bisect.bisect_left(starts, word.end())
+    change = figures[index] if index < len(figures) and figures[index].start <= word.end() + 3 else None
+    if change is None or change.unit != "%":
+        return None
+    return Comparison(previous.compare_start, previous.base_year, word.start(), word.end(), word.group(0),
+                      _DIRECTIONS[word.group(0)], None, change, follows=previous)
