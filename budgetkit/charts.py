@@ -28,6 +28,9 @@ from matplotlib.patches import Patch
 
 from .files import atomic_stream
 from .findings import VERDICT_INKS
+from .audit import load_rules
+from .numbers import MONEY_UNITS
+from .template import sum_parts
 
 __all__ = [
     "CHARTS",
@@ -75,9 +78,6 @@ SEGMENT_COLOURS = ("#2f6690", "#d9822b", "#5b8e3e", "#8e5b9e", "#b23a48")
 #: For parts beyond the two a group always draws (单位预留机动经费, 结转下年资金 …).
 EXTRA_SEGMENT_COLOURS = ("#b23a48", "#6c757d", "#138d90")
 
-#: The parts compared across years (vocabulary of ``data/measures.csv``), in the template's order.
-THREE_PUBLIC_PARTS = ("three_public_overseas", "three_public_reception", "three_public_vehicles")
-MTT_PARTS = ("meeting", "training", "travel")
 YEAR_OVER_YEAR_TABLES = ("three_public", "meeting_training_travel")
 
 ZERO = Decimal(0)
@@ -199,18 +199,25 @@ def _in_document_order(frame):
 
 
 def _stated(budget, measure: str, year: int, kinds: Sequence[str] = ("total", "amount")) -> Decimal | None:
-    """The first figure the document states for ``measure`` in ``year``, in 万元; None when it states none."""
+    """The first figure the document states for ``measure`` in ``year``, in 万元 (from whichever money
+    unit it is printed in); None when it states none."""
     claims = budget.claims
     rows = claims[
         (claims["measure"] == measure)
         & claims["kind"].isin(list(kinds))
         & (claims["year"] == year)
-        & (claims["unit"] == "万元")
+        & claims["unit"].isin(list(MONEY_UNITS))
         & claims["value"].notna()
     ]
     if rows.empty:
         return None
-    return Decimal(_in_document_order(rows)["value"].iloc[0])
+    first = _in_document_order(rows).iloc[0]
+    return _wan_yuan(first["value"], first["unit"])
+
+
+def _wan_yuan(value, unit: str) -> Decimal:
+    """A money figure in 万元, exactly (an amount printed in 元 or 亿元 converted)."""
+    return Decimal(value) * MONEY_UNITS[unit]
 
 
 def _claim(budget, claim_id) -> dict | None:
@@ -325,18 +332,13 @@ def _stacked_bar(ax, y: float, parts: list[tuple[str, Decimal | None]], colours)
 def expenditure_structure(budget) -> ChartFigure:
     """支出结构: 基本支出 and 项目支出 (三（二）), 人员经费 and 公用经费 of the basic expenditure (六)."""
     year = budget.year
-    groups = [
-        ("expenditure_total", "支出预算", ("expenditure_basic", "expenditure_project")),
-        ("gpb_basic_total", "一般公共预算基本支出", ("basic_personnel", "basic_public")),
-    ]
-    # the parts the rules add to each total and the document states (单位预留机动经费 …) join the two drawn always
-    from .audit import load_rules
-
-    sums = {r.params["total"]: r.params["parts"] for r in load_rules(budget.rules_path)
-            if r.kind == "sum" and "total" in r.params and "level" not in r.params and r.params.get("exhaustive", True)}
-    groups = [(total, name, (*core, *(m for m in sums.get(total, ()) if m not in core
-                                      and _stated(budget, m, year) is not None)))
-              for total, name, core in groups]
+    # each total's parts as its sum rule names them: those of the template's tables drawn always (文件未列
+    # when not stated), the others (单位预留机动经费 …) when the document states them
+    rules = load_rules(budget.rules_path)
+    tables = dict(zip(budget.measures["measure"], budget.measures["table"]))
+    groups = [(total, name, tuple(m for m in sum_parts(rules, total)
+                                  if tables.get(m, "other") != "other" or _stated(budget, m, year) is not None))
+              for total, name in (("expenditure_total", "支出预算"), ("gpb_basic_total", "一般公共预算基本支出"))]
     fig = _figure()
     ax = fig.subplots()
     fig.suptitle(f"{budget.department} {year}年支出结构（万元）")
@@ -443,22 +445,26 @@ def classification_tree(budget) -> ChartFigure:
 
 
 def _changes(budget, exclude_tables: Sequence[str] = YEAR_OVER_YEAR_TABLES) -> list[dict]:
-    """Stated changes in 万元 that name both figures compared (a ``change`` claim with ref and base claims)."""
+    """Stated changes of money that name both figures compared (a ``change`` claim with ref and base
+    claims), every amount in 万元 whichever unit it is printed in."""
     excluded = set(budget.measures.loc[budget.measures["table"].isin(list(exclude_tables)), "measure"])
-    claims = _in_document_order(budget.claims[(budget.claims["kind"] == "change") & (budget.claims["unit"] == "万元")])
+    claims = _in_document_order(budget.claims[(budget.claims["kind"] == "change")
+                                              & budget.claims["unit"].isin(list(MONEY_UNITS))])
     found, seen = [], set()
     for claim in claims.itertuples(index=False):
         if claim.measure in excluded or claim.measure in seen:
             continue
         ref, base = _claim(budget, claim.ref_claim_id), _claim(budget, claim.base_claim_id)
-        if ref is None or base is None or not _is_value(ref["value"]) or not _is_value(base["value"]):
+        if ref is None or base is None or not _is_value(ref["value"]) or not _is_value(base["value"]) \
+                or ref["unit"] not in MONEY_UNITS or base["unit"] not in MONEY_UNITS:
             continue
         seen.add(claim.measure)
         found.append({
             "measure": claim.measure, "label": _label(budget, claim.measure),
             "base_year": int(base["year"]), "year": int(ref["year"]),
-            "base": Decimal(base["value"]), "current": Decimal(ref["value"]),
-            "change": Decimal(claim.value) if _is_value(claim.value) else None, "direction": str(claim.direction),
+            "base": _wan_yuan(base["value"], base["unit"]), "current": _wan_yuan(ref["value"], ref["unit"]),
+            "change": _wan_yuan(claim.value, claim.unit) if _is_value(claim.value) else None,
+            "direction": str(claim.direction),
         })
     return found
 
@@ -524,8 +530,8 @@ def _prior(budget, measure: str, current: Decimal | None) -> tuple[Decimal | Non
         if direction == "unchanged" or (value == ZERO and change.unit == "%"):
             change_text = "所列：持平" if direction == "unchanged" else "所列：变化0%"
             implied = current
-        elif change.unit == "万元" and value is not None and direction in ("increase", "decrease"):
-            delta = value if direction == "increase" else -value
+        elif change.unit in MONEY_UNITS and value is not None and direction in ("increase", "decrease"):
+            delta = _wan_yuan(value, change.unit) * (1 if direction == "increase" else -1)
             change_text = f"所列：{'增加' if delta >= 0 else '减少'}{money(abs(delta))}"
             implied = None if current is None else current - delta
         if change_text:
@@ -546,7 +552,8 @@ def year_over_year(budget) -> ChartFigure:
     fig = _figure()
     fig.suptitle(f"{budget.department} {prior}年与{year}年：“三公”经费，会议费、培训费、差旅费（万元）")
     axes = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 3]})
-    groups = [("“三公”经费", THREE_PUBLIC_PARTS), ("会议费、培训费、差旅费", MTT_PARTS)]
+    rules = load_rules(budget.rules_path)
+    groups = [("“三公”经费", sum_parts(rules, "three_public_total")), ("会议费、培训费、差旅费", sum_parts(rules, "mtt_total"))]
     collected = []
     for title, measures in groups:
         rows = []

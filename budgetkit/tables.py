@@ -32,7 +32,7 @@ from .findings import SEVERITY, VERDICT_FILLS, VERDICTS
 from .claims import Claim, ClaimIndex, top_section
 from .numbers import PLACEHOLDER_PATTERN
 from .schema import decimal_array
-from .template import LEVEL_WIDTHS
+from .template import LEVEL_WIDTHS, sum_parts, sum_rules
 
 if TYPE_CHECKING:  # pragma: no cover
     from pandas.io.formats.style import Styler
@@ -71,12 +71,6 @@ SHARE_DETAIL_DECIMALS = 4
 DEFAULT_PCT_DECIMALS = 2
 
 # The template's structure, in the measures vocabulary (data/measures.csv).
-INCOME_SOURCES = ["income_general_budget", "income_gov_fund", "income_state_capital", "income_carryover"]
-EXPENDITURE_KINDS = ["expenditure_basic", "expenditure_project"]
-BASIC_KINDS = ["basic_personnel", "basic_public"]
-THREE_PUBLIC_PARTS = ["three_public_overseas", "three_public_reception", "three_public_vehicles"]
-VEHICLE_COSTS = ["vehicle_purchase", "vehicle_operation"]
-MTT_PARTS = ["meeting", "training", "travel"]
 FUND_MEASURES = ["gov_fund_expenditure", "state_capital_expenditure"]
 BY_FUNCTION = "appropriation_by_function"
 
@@ -99,6 +93,7 @@ class _Claims(ClaimIndex):
         self.year = budget.year
         measures = budget.measures
         self.table_of = dict(zip(measures["measure"], measures["table"]))
+        self.rules = load_rules(budget.rules_path)
 
     def in_table(self, table: str) -> list[Claim]:
         return [c for c in self.all if self.table_of.get(c.measure) == table]
@@ -205,6 +200,18 @@ class _Rows:
         return self.add([claim], role, item, **values)
 
     # -- blocks --------------------------------------------------------------------------------
+    def sums(self, total_measure: str, level: str | None = None, role_prefix: str | None = None) -> None:
+        """A :meth:`sum_block` for each sum rule of ``total_measure`` (template.sum_rules), with the
+        rule's parts, level and exhaustiveness; the rows' role says which side of a two-sided total
+        (income, expenditure) the parts are on when ``role_prefix`` is None and the total has two."""
+        rules = sum_rules(self.claims.rules, total_measure, level)
+        for rule in rules:
+            parts = rule.params["parts"]
+            prefix = role_prefix if role_prefix is not None else (
+                f"{self.claims.table_of.get(parts[0], '')} " if len(rules) > 1 else "")
+            self.sum_block(total_measure, parts, level=level, role_prefix=prefix,
+                           exhaustive=rule.params.get("exhaustive", True))
+
     def sum_block(self, total_measure: str, part_measures: list[str], *, level: str | None = None,
                   role_prefix: str = "", exhaustive: bool = True, item: str | None = None) -> None:
         """Each stated total of ``total_measure`` with its parts (stated nearest to it) and their sum."""
@@ -402,8 +409,7 @@ def units_and_staff(budget: Budget, findings: pd.DataFrame | None = None) -> pd.
 def budget_total(budget: Budget, findings: pd.DataFrame | None = None) -> pd.DataFrame:
     """三: the total budget beside the sum of its income sources and of its expenditure kinds; its change."""
     rows, marks = _start(budget, findings)
-    rows.sum_block("budget_total", INCOME_SOURCES, role_prefix="income ")
-    rows.sum_block("budget_total", EXPENDITURE_KINDS, role_prefix="expenditure ")
+    rows.sums("budget_total")
     rows.change_block(["budget_total"])
     rows.rest(rows.claims.in_table("overview"))
     return _frame(rows.rows, marks, ["money"])
@@ -412,7 +418,7 @@ def budget_total(budget: Budget, findings: pd.DataFrame | None = None) -> pd.Dat
 def income_by_source(budget: Budget, findings: pd.DataFrame | None = None) -> pd.DataFrame:
     """三（一）: income by source and the stated total beside their sum."""
     rows, marks = _start(budget, findings)
-    rows.sum_block("income_total", INCOME_SOURCES)
+    rows.sums("income_total")
     rows.rest(c for c in rows.claims.in_table("income") if top_section(c.section) == "三")
     return _frame(rows.rows, marks, ["money"])
 
@@ -420,7 +426,7 @@ def income_by_source(budget: Budget, findings: pd.DataFrame | None = None) -> pd
 def expenditure_by_kind(budget: Budget, findings: pd.DataFrame | None = None) -> pd.DataFrame:
     """三（二）: basic and project expenditure, their shares of the named whole, the total."""
     rows, marks = _start(budget, findings)
-    rows.sum_block("expenditure_total", EXPENDITURE_KINDS)
+    rows.sums("expenditure_total")
     rows.rest(rows.claims.in_table("expenditure"))
     return _frame(rows.rows, marks, ["money", "share"])
 
@@ -428,8 +434,8 @@ def expenditure_by_kind(budget: Budget, findings: pd.DataFrame | None = None) ->
 def fiscal_income_and_expenditure(budget: Budget, findings: pd.DataFrame | None = None) -> pd.DataFrame:
     """四: the fiscal-appropriation total against its income and against its expenditure by 类; its change."""
     rows, marks = _start(budget, findings)
-    rows.sum_block("fiscal_total", INCOME_SOURCES, role_prefix="income ")
-    rows.sum_block("fiscal_total", ["fiscal_expenditure_by_function"], level="类", role_prefix="expenditure ")
+    rows.sums("fiscal_total", role_prefix="income ")
+    rows.sums("fiscal_total", level="类", role_prefix="expenditure ")
     rows.change_block(["fiscal_total"])
     rows.rest(rows.claims.in_table("fiscal"))
     rows.rest(c for c in rows.claims.in_table("income") if top_section(c.section) == "四")
@@ -447,7 +453,7 @@ def appropriation_change(budget: Budget, findings: pd.DataFrame | None = None) -
 def appropriation_structure(budget: Budget, findings: pd.DataFrame | None = None) -> pd.DataFrame:
     """五（二）: the appropriation by 类 with shares stated and recomputed, and the total beside their sum."""
     rows, marks = _start(budget, findings)
-    rows.sum_block("appropriation_total", [BY_FUNCTION], level="类")
+    rows.sums("appropriation_total", level="类")
     rows.rest(c for c in rows.claims.of([BY_FUNCTION]) if c.kind == "share")
     return _frame(rows.rows, marks, ["money", "share"])
 
@@ -497,7 +503,7 @@ def appropriation_by_item(budget: Budget, findings: pd.DataFrame | None = None) 
 def basic_expenditure(budget: Budget, findings: pd.DataFrame | None = None) -> pd.DataFrame:
     """六: 人员经费 and 公用经费 beside the stated basic expenditure."""
     rows, marks = _start(budget, findings)
-    rows.sum_block("gpb_basic_total", BASIC_KINDS)
+    rows.sums("gpb_basic_total")
     rows.rest(rows.claims.in_table("basic"))
     return _frame(rows.rows, marks, ["money"])
 
@@ -505,9 +511,10 @@ def basic_expenditure(budget: Budget, findings: pd.DataFrame | None = None) -> p
 def three_public(budget: Budget, findings: pd.DataFrame | None = None) -> pd.DataFrame:
     """七: “三公”经费 and its parts, the vehicle costs, and each change on the prior year."""
     rows, marks = _start(budget, findings)
-    rows.sum_block("three_public_total", THREE_PUBLIC_PARTS)
-    rows.sum_block("three_public_vehicles", VEHICLE_COSTS, role_prefix="vehicle costs ")
-    rows.change_block([*THREE_PUBLIC_PARTS, "three_public_total", *VEHICLE_COSTS])
+    rows.sums("three_public_total")
+    rows.sums("three_public_vehicles", role_prefix="vehicle costs ")
+    rows.change_block([*sum_parts(rows.claims.rules, "three_public_total"), "three_public_total",
+                       *sum_parts(rows.claims.rules, "three_public_vehicles")])
     rows.rest(c for c in rows.claims.in_table("three_public") if c.money or c.unit == "%")
     return _frame(rows.rows, marks, ["money", "change_pct"])
 
@@ -515,8 +522,7 @@ def three_public(budget: Budget, findings: pd.DataFrame | None = None) -> pd.Dat
 def official_vehicles(budget: Budget, findings: pd.DataFrame | None = None) -> pd.DataFrame:
     """七（三）: official vehicles, by type (listed after 其中)."""
     rows, marks = _start(budget, findings)
-    rows.sum_block("official_vehicles", ["official_vehicles_sedan", "official_vehicles_suv", "official_vehicles_mpv"],
-                   exhaustive=False)
+    rows.sums("official_vehicles")
     rows.rest(c for c in rows.claims.in_table("three_public") if not (c.money or c.unit == "%"))
     return _frame(rows.rows, marks, ["count"])
 
@@ -524,8 +530,8 @@ def official_vehicles(budget: Budget, findings: pd.DataFrame | None = None) -> p
 def meeting_training_travel(budget: Budget, findings: pd.DataFrame | None = None) -> pd.DataFrame:
     """八: 会议费、培训费、差旅费 beside their stated total, with the prior year and each change."""
     rows, marks = _start(budget, findings)
-    rows.sum_block("mtt_total", MTT_PARTS)
-    rows.change_block([*MTT_PARTS, "mtt_total"])
+    rows.sums("mtt_total")
+    rows.change_block([*sum_parts(rows.claims.rules, "mtt_total"), "mtt_total"])
     rows.rest(rows.claims.in_table("meeting_training_travel"))
     return _frame(rows.rows, marks, ["money"])
 
@@ -549,8 +555,7 @@ def other_matters(budget: Budget, findings: pd.DataFrame | None = None) -> pd.Da
 def state_assets(budget: Budget, findings: pd.DataFrame | None = None) -> pd.DataFrame:
     """十一（三）: vehicles held, by use (listed after 其中), large equipment and its value threshold."""
     rows, marks = _start(budget, findings)
-    rows.sum_block("vehicles_owned", ["vehicles_owned_senior", "vehicles_owned_special", "vehicles_owned_enforcement"],
-                   exhaustive=False)
+    rows.sums("vehicles_owned")
     rows.rest(rows.claims.in_table("assets"))
     return _frame(rows.rows, marks, ["count", "money"])
 

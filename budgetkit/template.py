@@ -28,6 +28,7 @@ __all__ = [
     "measure",
     "measures",
     "sum_parts",
+    "sum_rules",
 ]
 
 
@@ -78,10 +79,14 @@ def measure(measure_id: str) -> Measure | None:
     return measures().get(measure_id)
 
 
+def sum_rules(rules, total: str, level: str | None = None) -> list:
+    """The sum rules of ``rules`` whose total is ``total`` (of classification ``level``, or of none),
+    in the file's order: what a reproduced table, the workbook and a chart lay out under that total."""
+    return [rule for rule in rules if rule.kind == "sum" and rule.params.get("total") == total
+            and "parts" in rule.params and rule.params.get("level") == level]
+
+
 def sum_parts(rules, total: str) -> list[str]:
-    """The parts of ``total`` in the first sum rule of ``rules`` that names it, in the rule's order:
-    the parts a reproduced table, the workbook and a chart show under that total."""
-    for rule in rules:
-        if rule.kind == "sum" and rule.params.get("total") == total and "parts" in rule.params:
-            return list(rule.params["parts"])
-    return []
+    """The parts of the first sum rule of ``total`` (:func:`sum_rules`, no level), in the rule's order."""
+    found = sum_rules(rules, total)
+    return list(found[0].params["parts"]) if found else []

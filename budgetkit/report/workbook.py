@@ -86,6 +86,12 @@ class _Claims(ClaimIndex):
         """The measures the budget's sum rule for ``total`` adds up (template.sum_parts)."""
         return sum_parts(self.rules, total)
 
+    def columns(self, total: str) -> list[str]:
+        """The parts of ``total`` an official table lays out as columns: those of the template's tables
+        always, the others (单位预留机动经费 …) where the document states them."""
+        return [m for m in self.parts(total)
+                if self.tables.get(m, "other") != "other" or self.pick(m, self.year) is not None]
+
     def parts_of(self, total: Claim, measures: list[str], level_width: int | None = None) -> list[Claim]:
         """The parts of ``total``: those the audit summed for it when it did, else the nearest statements."""
         wanted = set(measures)
@@ -329,8 +335,7 @@ def _fiscal(wb, budget, layout, claims, names) -> None:
 
 def _income(wb, budget, layout, claims, names) -> None:
     # the official table's columns: the total, the money carried over, then this year's income by source
-    # (the parts of the sum rule that belong to the income table of measures.csv)
-    sources = [m for m in claims.parts("income_total") if claims.tables.get(m) == "income"]
+    sources = claims.columns("income_total")
     columns = [_Column("合计", "income_total", sum_of=sources),
                _Column(claims.label("income_carryover"), "income_carryover"),
                *(_Column(claims.label(m), m, group="本年收入") for m in sources if m != "income_carryover")]
@@ -338,13 +343,13 @@ def _income(wb, budget, layout, claims, names) -> None:
 
 
 def _expenditure(wb, budget, layout, claims, names) -> None:
-    kinds = [m for m in claims.parts("expenditure_total") if claims.tables.get(m) == "expenditure"]
+    kinds = claims.columns("expenditure_total")
     columns = [_Column("合计", "expenditure_total", sum_of=kinds), *(_Column(claims.label(m), m) for m in kinds)]
     _across(wb, budget, layout, claims, "部门支出总表", columns, "项目", shares=True)
 
 
 def _basic(wb, budget, layout, claims, names) -> None:
-    kinds = claims.parts("gpb_basic_total")
+    kinds = claims.columns("gpb_basic_total")
     columns = [_Column("合计", "gpb_basic_total", sum_of=kinds), *(_Column(claims.label(m), m) for m in kinds)]
     _across(wb, budget, layout, claims, "一般公共预算基本支出表", columns, "项目")
 
