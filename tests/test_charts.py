@@ -286,6 +286,23 @@ def test_stated_changes_that_contradict_the_two_years_are_flagged():
     assert "1.40\n推算" in texts_of(yoy)  # 2023 implied: 1.00 now after a decrease of 0.40
 
 
+def test_figures_printed_in_yuan_or_yi_yuan_are_drawn_in_wan_yuan():
+    """A document printed in 元 (or 亿元) is charted like one in 万元, never as 文件未列."""
+    in_yuan = budget_of([
+        claim("income_total", "1000000", kind="total", unit="元"),
+        claim("income_general_budget", "900000", unit="元"),
+        claim("income_carryover", "0.001", unit="亿元"),
+        claim("expenditure_total", "1000000", kind="total", unit="元"),
+        claim("expenditure_basic", "800000", unit="元"),
+        claim("expenditure_project", "200000", unit="元"),
+    ])
+    income = texts_of(charts.income_by_source(in_yuan))
+    assert "收入预算合计（所列）：100.00万元" in income and "90.00万元（占合计90.00%）" in income
+    assert "10.00万元（占合计10.00%）" in income and "相差" not in income  # 0.001亿元 of carryover
+    structure = texts_of(charts.expenditure_structure(in_yuan))
+    assert "基本支出 80.00" in structure and "支出预算\n所列合计 100.00" in structure
+
+
 def test_charts_render_on_the_tiny_test_budget():
     tiny = budgetkit.load(ROOT / "tests" / "data" / "tiny-budget")
     for make in charts.CHARTS.values():
