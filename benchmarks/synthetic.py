@@ -44,7 +44,8 @@ def _generator():
 def parquet_collection(n: int) -> Path:
     """``n`` synthetic budgets as Parquet long tables (built without files, then written once; the
     folder is named after the layout too, so a change of row groups or compression writes anew)."""
-    from budgetkit.collection import PARQUET_COMPRESSION, ROW_GROUP_ROWS, from_tables
+    from budgetkit.collection import from_tables
+    from budgetkit.collection.columns import PARQUET_COMPRESSION, ROW_GROUP_ROWS
 
     generate, long_tables = _generator().generate, _generator().long_tables
 

@@ -29,9 +29,11 @@ __all__ = [
     "Table",
     "bundled_data_dir",
     "bundled_descriptor",
+    "claim_units",
     "decimal_array",
     "read_descriptor",
     "read_text",
+    "resource_columns",
 ]
 
 #: Encodings tried in order. utf-8-sig also reads plain UTF-8 and drops a BOM; GB18030 is a
@@ -127,6 +129,13 @@ def bundled_descriptor() -> dict:
     path = bundled_data_dir() / "datapackage.json"
     stat = path.stat()
     return json.loads(_cached_text(path, stat.st_mtime_ns, stat.st_size))
+
+
+def resource_columns(name: str) -> list[str]:
+    """The columns of resource ``name`` (claims, line_items, measures) as the bundled datapackage.json
+    declares them, in order: the one list every reader and writer of those tables uses."""
+    resource = next(r for r in bundled_descriptor()["resources"] if r["name"] == name)
+    return [f["name"] for f in resource["schema"]["fields"]]
 
 
 @lru_cache(maxsize=1)

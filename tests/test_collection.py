@@ -387,10 +387,10 @@ def test_parquet_through_duckdb_gives_the_same_findings(synthetic, tmp_path):
 
 def test_a_collection_audited_in_chunks_gives_the_same_findings_in_the_same_order(synthetic, tmp_path, monkeypatch):
     _, _, collection, findings = synthetic
-    import budgetkit.collection as module
+    from budgetkit.collection import engine
 
-    monkeypatch.setattr(module, "CHUNK_CLAIMS", len(collection.claims) // 7)  # several chunks, two at a time
-    assert len(module._chunks(_sources_connection(collection))) >= 7
+    monkeypatch.setattr(engine, "CHUNK_CLAIMS", len(collection.claims) // 7)  # several chunks, two at a time
+    assert len(engine.budget_chunks(_sources_connection(collection))) >= 7
     pd.testing.assert_frame_equal(collection.audit(), findings)
     collection.to_parquet(tmp_path / "city")
     pd.testing.assert_frame_equal(audit_parquet(tmp_path / "city"), findings)
@@ -509,10 +509,11 @@ def test_two_writes_of_a_collection_are_byte_identical(unsorted, tmp_path):
 
 
 def _sources_connection(collection):
-    import budgetkit.collection as module
+    from budgetkit.collection import engine
+    from budgetkit.collection.columns import arrow_table
 
-    con = module._connect()
-    module._open_sources(con, {name: module._arrow(getattr(collection, name)) for name in ("budgets", "claims", "lines")})
+    con = engine.connect()
+    engine.open_sources(con, {name: arrow_table(getattr(collection, name)) for name in ("budgets", "claims", "lines")})
     return con
 
 

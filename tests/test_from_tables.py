@@ -10,7 +10,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from budgetkit.collection import LINE_ITEM_COLUMNS, from_tables, load_many, spending_structure
+from budgetkit.collection import from_tables, load_many, spending_structure
+from budgetkit.collection.columns import LINE_ITEM_COLUMNS
 from budgetkit.schema import BudgetDataError, bundled_data_dir
 from synthetic import generate, long_tables
 

@@ -108,3 +108,24 @@ def test_the_packages_rules_and_measures_change_every_output(tmp_path, case):
                       "workbook column": False, "chart segment": False, "chart notes a gap": True}
     assert after == {"verdict": "consistent", "table recomputes": "100.00", "table shows the part": True,
                      "workbook column": True, "chart segment": True, "chart notes a gap": False}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_collection_audits_each_budget_with_its_own_packages_rules(tmp_path, workers):
+    """Two packages, one with rules that make 事业单位经营支出 a part: each budget's rows in the collection's
+    findings are its own audit's, in worker processes too."""
+    from budgetkit.collection import load_many
+
+    label, measure, measures, without, with_part = CASES["a measure added"]
+    paths = {"plain": _package(tmp_path / "plain", label, measure, without, measures),
+             "own-rules": _package(tmp_path / "own-rules", label, measure, with_part, measures)}
+    collection = load_many([paths["plain"], paths["own-rules"]], workers=workers)
+    findings = collection.audit()
+    assert list(findings["budget_id"].unique()) == ["package", "package#2"]
+    for budget_id, path in zip(("package", "package#2"), paths.values()):
+        own = load(path).audit().reset_index(drop=True)
+        got = findings[findings["budget_id"] == budget_id].drop(columns=["budget_id", "department", "budget_year"])
+        assert [tuple(map(str, row)) for row in got.itertuples(index=False)] == \
+               [tuple(map(str, row)) for row in own.itertuples(index=False)]
+    verdicts = findings[(findings["rule"] == "expenditure-by-kind") & (findings["claim_id"] == "c005-1")]["verdict"]
+    assert list(verdicts.astype(str)) == ["drift", "consistent"]

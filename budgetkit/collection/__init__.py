@@ -1,0 +1,113 @@
+"""Collections of budgets: a city's departments and years loaded into long tables and audited at once.
+
+>>> from budgetkit.collection import load_many
+>>> collection = load_many("data/collections/demo")      # doctest: +SKIP
+>>> collection.claims                  # every claim of every budget, keyed by budget_id
+>>> collection.problems                # sources that could not be loaded, with file, row and field
+>>> findings = collection.audit()      # the findings of every budget, in one table
+>>> collection.to_parquet("out/city")  # the long tables as Parquet files …
+>>> audit_parquet("out/city")          # … audited by DuckDB without loading them into pandas
+
+The audit is the same as ``budgetkit.audit.audit`` budget by budget (same rows, verdicts,
+figures and explanations), but evaluated rule by rule over the long tables by DuckDB (SQL in
+:mod:`.sql` and :mod:`.sql_rules`, run by :mod:`.engine`); a large collection is cut into chunks of
+whole budgets, audited side by side, one per core. Each budget is audited with its own package's
+rules.toml when it has one. DuckDB and the document extractors are imported only when used, so
+``import budgetkit`` stays cheap.
+
+- :mod:`.columns`: the long tables' columns, keys and types; :mod:`.frame`: the Collection;
+- :mod:`.sources`: reading folders, packages and documents; :mod:`.checks`: tables built elsewhere;
+- :mod:`.parquet`: the Parquet files; :mod:`.analysis`: summaries for notebooks and reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from ..model import Budget
+from ..schema import BudgetDataError, Problem
+from .analysis import (YEAR_OVER_YEAR_REASON, common_findings, demo_sources, spending_structure, stack_findings,
+                       verdicts_by, year_over_year_findings)
+from .checks import from_tables
+from .columns import PROBLEM_COLUMNS, YEAR_OVER_YEAR_RULE
+from .frame import Collection, audit_parquet, read_parquet
+from .sources import collection_title, discover, from_budgets, load_one, load_parts, problem_lines, source_name
+
+__all__ = [
+    "Collection", "YEAR_OVER_YEAR_REASON", "YEAR_OVER_YEAR_RULE", "audit_parquet", "collection_title",
+    "common_findings", "demo_sources", "from_budgets", "from_tables", "load_collection", "load_many",
+    "problem_lines", "read_parquet", "spending_structure", "stack_findings", "verdicts_by", "year_over_year_findings",
+]
+
+
+def load_many(sources: str | Path | Iterable[str | Path | Budget], workers: int | None = None) -> Collection:
+    """Load many budgets into one :class:`Collection`.
+
+    ``sources`` is a folder (every data package — a folder with ``datapackage.json`` — beneath
+    it, and every .txt/.docx/.pdf document not inside a package, read by ``budgetkit.extract``)
+    or a list of such paths and :class:`Budget` objects. A source that cannot be read is recorded
+    in ``problems`` with its file named; the others load regardless. ``workers`` > 1 reads the
+    sources in that many processes (reading, not the audit, is what takes time per budget); they
+    send back only what the long tables hold, and ``collection.budget(budget_id)`` (or ``members``)
+    reads such a budget again from its source when asked for it.
+    """
+    entries: list[tuple[str, object]] = []  # (name, path or Budget)
+    if isinstance(sources, (str, Path)):
+        root = Path(sources)
+        if not root.exists():
+            raise FileNotFoundError(f"{root}: no such file or folder")
+        if root.is_dir() and not (root / "datapackage.json").is_file():
+            entries = [(path.relative_to(root).as_posix(), path) for path in discover(root)]
+        else:
+            entries = [(source_name(root), root)]
+    else:
+        for source in sources:
+            if isinstance(source, Budget):
+                entries.append((f"{source.department}-{source.year}", source))
+            else:
+                entries.append((source_name(Path(source)), Path(source)))
+
+    ids, seen = [], {}
+    for name, _ in entries:
+        ids.append(name if name not in seen else f"{name}#{seen[name] + 1}")
+        seen[name] = seen.get(name, 0) + 1
+    paths = [source for _, source in entries if not isinstance(source, Budget)]
+    if workers and workers > 1 and len(paths) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:  # what the collection keeps, not whole Budgets
+            loaded = dict(zip(paths, pool.map(load_parts, paths, chunksize=8)))
+    else:
+        loaded = {path: load_one(path) for path in paths}
+    budgets, problems = [], []
+    for budget_id, (_, source) in zip(ids, entries):
+        if isinstance(source, Budget):
+            budgets.append((budget_id, source, "<in memory>"))
+            continue
+        budget, errors = loaded[source]
+        if budget is None:
+            problems += [{"budget_id": budget_id, "source": str(source), **error} for error in errors]
+        else:
+            budgets.append((budget_id, budget, str(source)))
+    collection = from_budgets(budgets)
+    collection.problems = pd.DataFrame(problems, columns=PROBLEM_COLUMNS).astype(
+        {"budget_id": "str", "source": "str", "file": "str", "row": "Int64", "field": "str", "message": "str"})
+    return collection
+
+
+def load_collection(paths: list[str]):
+    """The collection the paths name; sources that cannot be read are in its ``problems``.
+
+    Raises BudgetDataError when nothing at all is there to read."""
+    import os
+    from pathlib import Path
+
+    collection = load_many(paths[0] if len(paths) == 1 else paths, workers=os.cpu_count())
+    if collection.budgets.empty and collection.problems.empty:
+        raise BudgetDataError([Problem(file=str(Path(paths[0])), row=None, field=None,
+                                       message="no data packages (datapackage.json) and no .txt/.docx/.pdf "
+                                               "documents in this folder")])
+    return collection

@@ -1,0 +1,142 @@
+"""The :class:`Collection`: many budgets as long tables keyed by budget_id, audited and stored at once."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
+
+from ..audit import Rule
+from ..model import Budget
+from .analysis import stack_findings
+from .columns import PROBLEM_COLUMNS, ROW_GROUP_ROWS, TABLES, arrow_table, load_measures
+from .engine import connect, resolve_rules, run_audit, year_over_year_pairs
+from .parquet import ascending, by_budget_id, in_budget_order, write_parquet
+
+__all__ = ["Collection", "audit_parquet", "read_parquet"]
+
+
+@dataclass
+class Collection:
+    """Many budgets as long tables keyed by ``budget_id``.
+
+    - ``budgets``: one row per budget loaded (budget_id, department, budget_year, prior_year, source);
+    - ``claims``: the claims of every budget (the claims columns plus budget_id, department, budget_year);
+    - ``line_items``: the functional classification of every budget, keyed the same way;
+    - ``lines``: every line of every document (budget_id, line, text, section), for the text checks;
+    - ``problems``: one row per problem of a source that could not be loaded (file, row, field, message).
+    """
+
+    budgets: pd.DataFrame
+    claims: pd.DataFrame
+    line_items: pd.DataFrame
+    lines: pd.DataFrame
+    problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
+    #: budget_id → Budget (a budget loaded in a worker process is read again from its source when asked for)
+    members: Mapping[str, Budget] = field(default_factory=dict, repr=False)
+    #: budget_id → the rules.toml of its own package, for the budgets that have one (the others, and a
+    #: collection read from Parquet, are audited with the bundled rules)
+    rules_paths: dict[str, Path] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        return (f"<Collection: {len(self.budgets)} budgets, {len(self.claims)} claims, "
+                f"{len(self.problems)} problems>")
+
+    def budget(self, budget_id: str) -> Budget:
+        """One budget of the collection as a :class:`Budget` (for its tables, charts, audit)."""
+        if budget_id in self.members:
+            return self.members[budget_id]
+        known = set(self.budgets["budget_id"])
+        if budget_id not in known:
+            raise KeyError(f"no budget {budget_id!r} in this collection")
+        from ..extract import load_or_extract
+
+        return load_or_extract(Path(self.budgets.loc[self.budgets["budget_id"] == budget_id, "source"].iloc[0]))
+
+    # -- the audit ------------------------------------------------------------------------
+    def audit(self, rules: list[Rule] | str | Path | None = None) -> pd.DataFrame:
+        """Every rule on every budget: the findings of ``budgetkit.audit.audit`` for each budget,
+        stacked, keyed by budget_id, department and budget_year. Each budget is audited with
+        ``rules`` when given, else with its own package's rules.toml (``rules_paths``) if it has
+        one and the bundled rules if not, as ``budget.audit()`` does."""
+        sources = {name: arrow_table(getattr(self, name)) for name in ("budgets", "claims", "lines")}
+        if rules is not None or not self.rules_paths:
+            return run_audit(connect(), resolve_rules(rules), sources)
+        groups: dict[Path | None, list[str]] = {}
+        for budget_id in self.budgets["budget_id"]:
+            groups.setdefault(self.rules_paths.get(budget_id), []).append(budget_id)
+        found = [run_audit(connect(), resolve_rules(path), {
+            name: table.filter(pa.compute.is_in(table["budget_id"], pa.array(ids, pa.string())))
+            for name, table in sources.items()}) for path, ids in groups.items()]
+        order = {budget_id: n for n, budget_id in enumerate(self.budgets["budget_id"])}
+        stacked = functools.reduce(stack_findings, found)
+        return stacked.iloc[stacked["budget_id"].map(order).argsort(kind="stable")].reset_index(drop=True)
+
+    def year_over_year(self) -> pd.DataFrame:
+        """A rule across budgets: the prior-year figures a department's year-Y+1 document states
+        against the figures its year-Y document states for the same quantity."""
+        con = connect()
+        con.register("budgets_src", arrow_table(self.budgets))
+        con.register("claims_src", arrow_table(self.claims))
+        con.register("lines_src", arrow_table(self.lines))
+        return year_over_year_pairs(con)
+
+    # -- storage --------------------------------------------------------------------------
+    def to_parquet(self, folder: str | Path, row_group_rows: int = ROW_GROUP_ROWS) -> Path:
+        """Write the long tables as Parquet (budgets, claims, lines, line_items) into ``folder``.
+
+        Each file holds its rows in budget_id order (each budget's rows in their order in the
+        collection) in row groups of whole budgets, at most ``row_group_rows`` rows each, with
+        statistics: an engine filtering on budget_id reads only the row groups whose min/max
+        admit it. :func:`read_parquet` gives the rows back in the collection's order (budget_order).
+        The same collection gives byte-identical files.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in TABLES:
+            write_parquet(by_budget_id(arrow_table(getattr(self, name))), folder / f"{name}.parquet", row_group_rows)
+        return folder
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The claims of one analysis table (``measures.table``) across every budget."""
+        measures = load_measures()
+        chosen = measures.loc[measures["table"] == name, "measure"]
+        if chosen.empty:
+            raise KeyError(f"no table {name!r}; tables are: {', '.join(sorted(measures['table'].unique()))}")
+        return self.claims[self.claims["measure"].isin(chosen)].reset_index(drop=True)
+
+
+def read_parquet(folder: str | Path) -> Collection:
+    """A collection written by :meth:`Collection.to_parquet`, read back into pandas."""
+    import pyarrow.parquet as pq
+
+    folder = Path(folder)
+    budgets = pq.read_table(folder / "budgets.parquet")
+    if not ascending(budgets["budget_order"]):
+        budgets = budgets.take(pa.compute.sort_indices(budgets["budget_order"]))
+    frames = {"budgets": budgets.to_pandas(types_mapper=pd.ArrowDtype)}
+    for name in TABLES[1:]:
+        frames[name] = in_budget_order(pq.read_table(folder / f"{name}.parquet"), budgets["budget_id"]).to_pandas(
+            types_mapper=pd.ArrowDtype)
+    return Collection(**frames)
+
+
+def audit_parquet(folder: str | Path, rules: list[Rule] | str | Path | None = None,
+                  memory_limit: str | None = None) -> pd.DataFrame:
+    """Audit a collection stored as Parquet: DuckDB reads the files, pandas sees only the findings.
+
+    Only the findings are held in memory; with ``memory_limit`` (``"1GB"``) DuckDB spills its
+    intermediate tables to a temporary folder instead of running out of memory.
+    """
+    folder = Path(folder)
+    missing = [f"{name}.parquet" for name in ("budgets", "claims", "lines") if not (folder / f"{name}.parquet").is_file()]
+    if missing:
+        raise FileNotFoundError(f"{folder}: no {', '.join(missing)} (write them with Collection.to_parquet)")
+    sources = {name: "read_parquet('{}')".format(str(folder / f"{name}.parquet").replace("'", "''"))
+               for name in ("budgets", "claims", "lines")}
+    return run_audit(connect(memory_limit), resolve_rules(rules), sources)
