@@ -276,7 +276,7 @@ def _across(wb, budget, layout, claims, name, columns: list[_Column], first_head
             if whole_col is not None:
                 recomputed = cell_ref(col, share_rows["recomputed"])
                 write_formula(ws, recomputed, f"={cell_ref(col, rows['stated'])}/{cell_ref(whole_col, rows['stated'])}*100",
-                         SHARE_FORMAT)
+                              SHARE_FORMAT)
                 layout.add(name, recomputed, "share", share.id, (spec.claim.id, whole.id))
                 write_formula(ws, cell_ref(col, share_rows["difference"]), f"={stated}-{recomputed}", SHARE_FORMAT)
                 layout.add(name, cell_ref(col, share_rows["difference"]), "difference", share.id)
@@ -476,7 +476,7 @@ def _general_budget(wb, budget, layout, claims, names) -> None:
             style_cell(ws.cell(row, 11))
         write_text(ws, cell_ref(12, row), purposes.get(code, ""), alignment=WRAP)
         write_text(ws, cell_ref(13, row), "\n".join(_source(claims.by_id[i]) for i in ids) or "文中未列金额",
-              alignment=WRAP)
+                   alignment=WRAP)
     last = total_row + len(codes)
     _note(sheet, last + 2, "“重算”列是 Excel 公式：每个类（款）等于其下最近一级有金额的款或项之和，合计等于各类之和；"
                            "占比为该行金额除以合计乘 100；“差额”为文中所述减重算。")

@@ -90,7 +90,7 @@ def write_text(ws: Worksheet, ref: str, value: str | None, **style) -> None:
 
 
 def write_number(ws: Worksheet, ref: str, value: Decimal | int | None, number_format: str = MONEY_FORMAT,
-            **style) -> None:
+                 **style) -> None:
     cell = ws[ref]
     # Excel stores doubles: the exact decimal becomes the nearest one, shown with two decimals
     cell.value = None if value is None else (int(value) if number_format == COUNT_FORMAT else float(value))

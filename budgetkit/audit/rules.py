@@ -1,0 +1,115 @@
+"""Audit rules read from a rules.toml and checked: every problem named with its file, rule and key."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..schema import Problem
+
+
+RULE_KINDS = {
+    "sum": {"required": (), "optional": ("total", "parts", "level", "over", "measure", "exhaustive", "substitutes")},
+    "share": {"required": (), "optional": ()},
+    "change": {"required": ("basis",), "optional": ()},
+    "restatement": {"required": (), "optional": ("measures",)},
+    "bound": {"required": ("part", "whole"), "optional": ()},
+    "text": {"required": ("check",), "optional": ()},
+}
+
+
+_COMMON_KEYS = {"id", "kind", "sections", "reason"}
+
+
+_TEXT_CHECKS = ("placeholder", "comparison-year", "change-direction", "reason-year")
+
+
+class RulesError(ValueError):
+    """A rules file that cannot be used; names the file, the rule and the key."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(["problems in audit rules:", *(f"  - {p}" for p in problems)]))
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    reason: str
+    sections: tuple[str, ...] = ()
+    params: dict = field(default_factory=dict)
+
+
+def load_rules(path: str | Path) -> list[Rule]:
+    """Read and check a rules file; every problem is reported at once."""
+    path = Path(path)
+    name = str(path)
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RulesError([Problem(name, None, None, "file not found")]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise RulesError([Problem(name, None, None, f"invalid TOML: {error}")]) from None
+    problems: list[Problem] = []
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(document.get("rule", []), start=1):
+        where = f"rule #{index}"
+        rule_id = entry.get("id")
+        if not isinstance(rule_id, str) or not rule_id:
+            problems.append(Problem(name, None, f"{where}.id", "is missing"))
+            continue
+        where = f"rule {rule_id!r}"
+        if rule_id in seen:
+            problems.append(Problem(name, None, f"{where}.id", "is used by an earlier rule"))
+        seen.add(rule_id)
+        kind = entry.get("kind")
+        if kind not in RULE_KINDS:
+            problems.append(Problem(name, None, f"{where}.kind", f"{kind!r} is not one of {', '.join(RULE_KINDS)}"))
+            continue
+        spec = RULE_KINDS[kind]
+        for key in ("reason", *spec["required"]):
+            if key not in entry:
+                problems.append(Problem(name, None, f"{where}.{key}", "is missing"))
+        for key in entry:
+            if key not in _COMMON_KEYS | set(spec["required"]) | set(spec["optional"]):
+                problems.append(Problem(name, None, f"{where}.{key}", f"is not a key of a {kind} rule"))
+        if kind == "sum" and not ({"total", "parts"} <= entry.keys() or {"over", "measure"} <= entry.keys()):
+            problems.append(Problem(name, None, where, "a sum rule needs total and parts, or over and measure"))
+        if kind == "sum" and "substitutes" in entry:
+            problems.extend(_substitute_problems(name, where, entry))
+        if kind == "text" and entry.get("check") not in _TEXT_CHECKS:
+            problems.append(Problem(name, None, f"{where}.check", f"{entry.get('check')!r} is not one of {', '.join(_TEXT_CHECKS)}"))
+        if kind == "change" and entry.get("basis") not in ("stated-prior", "implied-prior"):
+            problems.append(Problem(name, None, f"{where}.basis", "must be stated-prior or implied-prior"))
+        params = {key: value for key, value in entry.items() if key not in _COMMON_KEYS}
+        rules.append(Rule(rule_id, kind, str(entry.get("reason", "")), tuple(entry.get("sections", ())), params))
+    if problems:
+        raise RulesError(problems)
+    return rules
+
+
+def _substitute_problems(name: str, where: str, entry: dict) -> list[Problem]:
+    """``substitutes = { part = [measures] }``: each key a part of the rule, each value a list of
+    measures that are not parts themselves (a part stated beside its substitutes would count twice)."""
+    substitutes, parts = entry["substitutes"], entry.get("parts")
+    field_name = f"{where}.substitutes"
+    if "parts" not in entry or "over" in entry:
+        return [Problem(name, None, field_name, "needs total and parts: only a part can have substitutes")]
+    if not isinstance(substitutes, dict) or not substitutes:
+        return [Problem(name, None, field_name, "must be a table of part = [measures]")]
+    problems = []
+    for part, measures in substitutes.items():
+        if part not in parts:
+            problems.append(Problem(name, None, f"{field_name}.{part}", "is not one of the rule's parts"))
+        if (not isinstance(measures, list) or not measures
+                or not all(isinstance(m, str) and m for m in measures)):
+            problems.append(Problem(name, None, f"{field_name}.{part}", "must be a list of measures"))
+        elif overlap := [m for m in measures if m in parts or m == entry.get("total")]:
+            problems.append(Problem(name, None, f"{field_name}.{part}",
+                                    f"{', '.join(overlap)} is the total or a part of the rule itself"))
+        elif len(set(measures)) != len(measures):
+            problems.append(Problem(name, None, f"{field_name}.{part}", "names a measure twice"))
+    return problems
