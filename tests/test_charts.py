@@ -94,7 +94,7 @@ def test_use_cjk_font_registers_the_simplified_chinese_face_once():
     assert matplotlib.rcParams["font.sans-serif"][0] == "Noto Sans CJK SC"
     assert matplotlib.rcParams["axes.unicode_minus"] is False
     found = font_manager.findfont(font_manager.FontProperties(family="Noto Sans CJK SC"), fallback_to_default=False)
-    assert Path(found) == charts._font_path()
+    assert Path(found) == charts.style.font_path()
     assert Path(found).suffix == ".ttc" and "noto" in str(found).lower()
 
 
@@ -104,20 +104,20 @@ def test_a_missing_font_package_names_the_package(monkeypatch):
     def not_installed(name):
         raise metadata.PackageNotFoundError(name)
 
-    monkeypatch.setattr(charts.metadata, "distribution", not_installed)
-    charts._font_path.cache_clear()
+    monkeypatch.setattr(charts.style.metadata, "distribution", not_installed)
+    charts.style.font_path.cache_clear()
     try:
         with pytest.raises(charts.FontNotFoundError, match="noto-cjk-sans-otc"):
-            charts._font_path()
+            charts.style.font_path()
     finally:
         monkeypatch.undo()
-        charts._font_path.cache_clear()
-    assert charts._font_path().is_file()
+        charts.style.font_path.cache_clear()
+    assert charts.style.font_path().is_file()
 
 
 def test_the_glyph_check_fails_without_the_cjk_font(budget, monkeypatch):
     """The guard below is real: the same chart drawn with matplotlib's default font is caught."""
-    monkeypatch.setattr(charts, "use_cjk_font", lambda: "DejaVu Sans")
+    monkeypatch.setattr(charts.style, "use_cjk_font", lambda: "DejaVu Sans")
     fig = charts.income_by_source(budget)
     with pytest.raises(UserWarning, match="missing from font"):
         draw_strictly(fig)
@@ -135,7 +135,7 @@ def test_chart_draws_every_glyph_and_shows_the_documents_figures(budget, name):
     from matplotlib.text import Text
 
     fig = charts.CHARTS[name](budget)
-    assert isinstance(fig, charts.Figure)
+    assert isinstance(fig, charts.style.Figure)
     draw_strictly(fig)
     shown = texts_of(fig)
     for word in EXPECTED[name]:
@@ -310,9 +310,9 @@ def test_charts_render_on_the_tiny_test_budget():
 
 
 def test_money_is_formatted_exactly():
-    assert charts.money(Decimal("0.3")) == "0.30"
-    assert charts.money(Decimal("833.05")) == "833.05"
-    assert charts.signed(Decimal("-0.30")) == "-0.30" and charts.signed(Decimal("26.21")) == "+26.21"
+    assert charts.style.money(Decimal("0.3")) == "0.30"
+    assert charts.style.money(Decimal("833.05")) == "833.05"
+    assert charts.style.signed(Decimal("-0.30")) == "-0.30" and charts.style.signed(Decimal("26.21")) == "+26.21"
 
 
 # -- charts of a collection ---------------------------------------------------------------------------------------

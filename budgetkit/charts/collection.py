@@ -1,0 +1,95 @@
+"""The charts of a collection: findings per department and the structure of spending."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from ..findings import VERDICT_INKS
+from .style import (HEIGHT_IN, SEGMENT_COLOURS, add_note, ChartFigure, is_value, new_figure, show_no_data,
+                    styled_chart, wrap_text)
+
+
+def _row_height(rows: int) -> float:
+    return max(HEIGHT_IN, 1.2 + 0.32 * rows)
+
+
+@styled_chart
+def findings_by_department(findings) -> ChartFigure:
+    """各部门审核发现: per department, the findings (evaluations that are not consistent) by verdict."""
+    failing = findings[findings["verdict"].astype(str) != "consistent"]
+    departments = list(dict.fromkeys(findings["department"]))
+    fig = new_figure(_row_height(len(departments)))
+    ax = fig.subplots()
+    years = sorted({int(y) for y in findings["budget_year"].dropna()})
+    span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else (f"{years[0]}年" if years else "")
+    fig.suptitle(f"各部门审核发现（条，{span}，{findings['budget_id'].nunique()}份预算）")
+    if not departments:
+        show_no_data(ax, "没有可审核的预算")
+        return fig
+    counts = failing.groupby(["department", failing["verdict"].astype(str)]).size()
+    left = [0] * len(departments)
+    for verdict, colour in VERDICT_INKS.items():
+        widths = [int(counts.get((d, verdict), 0)) for d in departments]
+        ax.barh(range(len(departments)), widths, left=left, color=colour, height=0.6, label=verdict,
+                edgecolor="white", linewidth=0.8)
+        left = [a + b for a, b in zip(left, widths)]
+    evaluations = findings.groupby("department").size()
+    for y, (department, total) in enumerate(zip(departments, left)):
+        ax.annotate(f"{total} / {int(evaluations[department])}", (total, y), xytext=(4, 0),
+                    textcoords="offset points", va="center", ha="left", fontsize=9)
+    ax.set_yticks(range(len(departments)), [wrap_text(d, 14) for d in departments])
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(max(left), 1) * 1.25)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlabel("条（标注：发现 / 检查项）")
+    ax.legend(loc="lower right", ncols=len(VERDICT_INKS), frameon=False, bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+@styled_chart
+def spending_shares(structure) -> ChartFigure:
+    """各预算支出结构: 基本支出 and 项目支出 as shares of the stated 支出预算, with 三公经费's share,
+    one bar per budget (a row of :func:`budgetkit.collection.spending_structure`)."""
+    rows = structure.reset_index(drop=True)
+    fig = new_figure(_row_height(len(rows)))
+    ax = fig.subplots()
+    fig.suptitle("支出结构：基本支出、项目支出占支出预算（%）")
+    if rows.empty:
+        show_no_data(ax, "没有可比较的预算")
+        return fig
+    notes = []
+    for y, row in rows.iterrows():
+        basic, project = row["basic_share_pct"], row["project_share_pct"]
+        left = 0.0
+        for value, colour in ((basic, SEGMENT_COLOURS[0]), (project, SEGMENT_COLOURS[1])):
+            if is_value(value):
+                ax.barh([y], [float(value)], left=left, color=colour, height=0.6, edgecolor="white", linewidth=0.8)
+                left += float(value)
+        three = row["three_public_share_pct"]
+        text = f"三公 {three}%" if is_value(three) else "三公 未列"
+        ax.annotate(text, (max(left, 100.0), y), xytext=(4, 0), textcoords="offset points", va="center",
+                    ha="left", fontsize=9)
+        if is_value(basic) and is_value(project) and basic + project != 100:
+            notes.append(f"注：{row['department']} {row['budget_year']}年 基本、项目支出占比之和 {basic + project}%，"
+                         "各项之和与所列支出预算不符。")
+        elif not (is_value(basic) and is_value(project)):
+            notes.append(f"注：{row['department']} {row['budget_year']}年 未列基本支出或项目支出。")
+    ax.axvline(100, color="#222222", linewidth=1.0)
+    ax.set_yticks(range(len(rows)), [f"{wrap_text(str(d), 14)} {y}" for d, y in zip(rows["department"], rows["budget_year"])])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 125)
+    ax.set_xlabel("%（竖线为100%）")
+    ax.legend(handles=[Patch(color=SEGMENT_COLOURS[0], label="基本支出"), Patch(color=SEGMENT_COLOURS[1], label="项目支出")],
+              loc="lower right", ncols=2, frameon=False, bbox_to_anchor=(1.0, 1.0))
+    add_note(fig, notes)
+    return fig
+
+
+#: Charts of a collection: findings-by-department draws the findings, spending-shares the spending_structure table.
+COLLECTION_CHARTS: dict[str, Callable[..., Figure]] = {
+    "findings-by-department": findings_by_department,
+    "spending-shares": spending_shares,
+}

@@ -1,0 +1,154 @@
+"""The findings as tables for reading: by verdict, the rule ledger, and pandas Stylers that shade rows."""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..audit import Rule, load_rules
+from ..findings import SEVERITY, VERDICT_FILLS, VERDICTS
+
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
+
+
+FINDING_VIEW = ["section", "claim_id", "rule", "label", "quote", "stated", "computed", "difference", "unit",
+                "explanation"]
+
+
+def findings_by_verdict(findings: pd.DataFrame, verdict: str | None = None,
+                        include_consistent: bool = False) -> pd.DataFrame:
+    """Findings grouped by verdict, worst first, in document order within a verdict.
+
+    Indexed by (verdict, n); consistent evaluations only with ``include_consistent``.
+    ``verdict`` keeps one group.
+    """
+    if verdict is not None and verdict not in VERDICTS:
+        raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
+    verdicts = findings["verdict"].astype(str)
+    keep = verdicts != "consistent" if not include_consistent else verdicts == verdicts
+    if verdict is not None:
+        keep = verdicts == verdict
+    chosen = findings[keep.to_numpy()]
+    order = chosen["verdict"].astype(str).map(SEVERITY)
+    chosen = chosen.assign(_severity=order.to_numpy(), _n=range(len(chosen)))
+    chosen = chosen.sort_values(["_severity", "_n"], ascending=[False, True], kind="stable")
+    numbers = chosen.groupby("_severity", sort=False).cumcount() + 1
+    index = pd.MultiIndex.from_arrays([chosen["verdict"].astype(str).to_numpy(), numbers.to_numpy()],
+                                      names=["verdict", "n"])
+    return chosen[FINDING_VIEW].set_axis(index)
+
+
+def ledger(findings: pd.DataFrame, rules: list[Rule] | str | Path | None = None) -> pd.DataFrame:
+    """Per rule: evaluations, how many passed (consistent) and failed, the count of each verdict and
+    the worst verdict; a last row totals every rule. Rules given (a list or a rules file) that found nothing to
+    evaluate are listed with zero evaluations."""
+    if isinstance(rules, (str, Path)):
+        rules = load_rules(rules)
+    kinds = dict(zip(findings["rule"], findings["rule_kind"]))
+    names = list(dict.fromkeys(findings["rule"]))
+    if rules is not None:
+        kinds.update({rule.id: rule.kind for rule in rules})
+        names = [rule.id for rule in rules] + [n for n in names if n not in {r.id for r in rules}]
+    verdicts = findings["verdict"].astype(str)
+    rows = []
+    for name in names:
+        mine = verdicts[(findings["rule"] == name).to_numpy()]
+        counts = {v: int((mine == v).sum()) for v in VERDICTS}
+        rows.append({"rule": name, "rule_kind": kinds.get(name, ""), "evaluations": len(mine),
+                     "passed": counts["consistent"], "failed": len(mine) - counts["consistent"],
+                     **{f"{v}_count": counts[v] for v in VERDICTS}, "worst_verdict": _worst(counts)})
+    evaluated = sum(1 for row in rows if row["evaluations"])
+    totals = {"rule": f"all {len(names)} rules ({evaluated} with something to evaluate)", "rule_kind": ""}
+    for column in ["evaluations", "passed", "failed", *(f"{v}_count" for v in VERDICTS)]:
+        totals[column] = sum(row[column] for row in rows)
+    totals["worst_verdict"] = _worst({v: totals[f"{v}_count"] for v in VERDICTS})
+    frame = pd.DataFrame([*rows, totals])
+    counts = [c for c in frame.columns if c not in ("rule", "rule_kind", "worst_verdict")]
+    return frame.astype({"rule": "str", "rule_kind": "str", "worst_verdict": "str", **{c: "int64" for c in counts}})
+
+
+def _worst(counts: dict[str, int]) -> str:
+    """The most severe verdict with a count, or "" when nothing was evaluated."""
+    return next((v for v in reversed(VERDICTS) if counts[v]), "")
+
+
+#: Row colours for verdicts that are not consistent (light, readable with dark text).
+#: Columns of words rather than figures wrap instead of widening the table, so a table of findings
+#: fits a JupyterLab output area (about 70em) and the explanation stays on screen: names and rule
+#: ids in a narrow column, quoted sentences wider, explanations widest. CSS width limits per column.
+WRAPPED_COLUMNS = {
+    **dict.fromkeys(("label", "name", "rule"), "min-width: 8em; max-width: 14em;"),
+    **dict.fromkeys(("quote", "purpose", "share_of", "recomputed_as"), "min-width: 10em; max-width: 18em;"),
+    **dict.fromkeys(("finding", "explanation"), "min-width: 14em; max-width: 30em;"),
+}
+
+
+def styled(frame: pd.DataFrame, uuid: str | None = None) -> Styler:
+    """``frame`` as a pandas Styler that colours rows whose verdict is not consistent.
+
+    The table id is fixed (``uuid``, else a digest of the frame's content), so the HTML is the
+    same on every run and two tables on one page never share CSS selectors.
+    """
+    from pandas.io.formats.style import Styler
+
+    class BudgetStyler(Styler):
+        def __repr__(self) -> str:  # the default repr carries a memory address
+            rows, columns = self.data.shape
+            return f"<styled table: {rows} rows × {columns} columns>"
+
+    if uuid is None:
+        digest = hashlib.sha256(frame.to_csv().encode("utf-8")).hexdigest()
+        uuid = f"budgetkit_{digest[:12]}"
+    styler = BudgetStyler(frame, uuid=uuid, cell_ids=False)
+    styler.format(na_rep="", escape="html")
+    # a decimal column holds every row at its finest scale (98.57151 beside 841.00000): show each
+    # figure without the zeros that scale added, but with the 2 decimals money is printed with
+    decimal_columns = [name for name, dtype in frame.dtypes.items() if "decimal" in str(dtype)]
+    if decimal_columns:
+        styler.format(_figure_text, subset=decimal_columns, na_rep="")
+    # figures on one line and right-aligned, words left-aligned; long explanations wrap
+    styles = [{"selector": "td, th", "props": "white-space: nowrap; vertical-align: top;"}]
+    for position, (name, dtype) in enumerate(frame.dtypes.items()):
+        numeric = pd.api.types.is_numeric_dtype(dtype) or "decimal" in str(dtype)
+        props = f"text-align: {'right' if numeric else 'left'};"
+        if name in WRAPPED_COLUMNS:
+            props += f" white-space: normal; {WRAPPED_COLUMNS[name]}"
+        styles.append({"selector": f"td.col{position}, th.col_heading.col{position}", "props": props})
+    verdicts = _row_verdicts(frame)
+    if verdicts is not None:
+        # one class per row and one CSS rule per verdict keep the HTML small
+        classes = [[f"verdict-{v}" if v in VERDICT_FILLS else ""] * frame.shape[1] for v in verdicts]
+        styler.set_td_classes(pd.DataFrame(classes, index=frame.index, columns=frame.columns))
+        styles += [{"selector": f"td.verdict-{v}", "props": f"background-color: {colour};"}
+                   for v, colour in VERDICT_FILLS.items()]
+    styler.set_table_styles(styles)
+    if isinstance(frame.index, pd.RangeIndex):
+        styler = styler.hide(axis="index")
+    return styler.set_table_attributes('class="budgetkit-table"')
+
+
+def _figure_text(value) -> str:
+    """An exact decimal as text, trailing zeros beyond the second decimal dropped (841.00000 → 841.00)."""
+    if not isinstance(value, Decimal):
+        return str(value)
+    text = format(value, "f")
+    if "." in text:
+        whole, fraction = text.split(".")
+        fraction = fraction.rstrip("0").ljust(2, "0")
+        text = f"{whole}.{fraction}"
+    return text
+
+
+def _row_verdicts(frame: pd.DataFrame) -> list[str] | None:
+    for column in ("verdict", "worst_verdict"):
+        if column in frame.columns:
+            return [str(v) for v in frame[column]]
+    if "verdict" in (frame.index.names or []):
+        return [str(v) for v in frame.index.get_level_values("verdict")]
+    return None
