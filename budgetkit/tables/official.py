@@ -13,7 +13,6 @@ from ..claims import Claim, top_section
 from ..template import LEVEL_WIDTHS, sum_parts
 from .rows import difference_of, FindingMarks, format_decimal, rows_frame, start_table, TableClaims
 
-
 if TYPE_CHECKING:
     from ..model import Budget  # pragma: no cover
 

@@ -17,7 +17,6 @@ from ..numbers import PLACEHOLDER_PATTERN
 from ..schema import decimal_array
 from ..template import LEVEL_WIDTHS, sum_rules
 
-
 if TYPE_CHECKING:
     from ..model import Budget  # pragma: no cover
 

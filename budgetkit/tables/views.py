@@ -12,7 +12,6 @@ import pandas as pd
 from ..audit import Rule, load_rules
 from ..findings import SEVERITY, VERDICT_FILLS, VERDICTS
 
-
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
