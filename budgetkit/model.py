@@ -29,7 +29,7 @@ from .schema import (
 )
 from .template import LEVEL_BY_WIDTH, LEVEL_WIDTHS
 
-__all__ = ["Budget", "load", "to_yuan"]
+__all__ = ["Budget", "load", "load_in_memory", "quote_around", "to_yuan"]
 
 #: Where a quote around a figure ends: the clause delimiters of Chinese running text.
 _CLAUSE_BREAK = re.compile(r"[，,、；;。：:]")

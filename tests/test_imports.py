@@ -3,15 +3,18 @@
 - the library never imports its command line (only ``python -m budgetkit`` does);
 - no module imports an underscore name from another module;
 - the modules import each other without a cycle (imports inside functions count: a cycle that
-  works only because an import is deferred is still a cycle; ``if TYPE_CHECKING:`` ones do not).
+  works only because an import is deferred is still a cycle; ``if TYPE_CHECKING:`` ones do not);
+- what the package, the tests, the scripts and the notebooks import from a module is in its ``__all__``.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent / "budgetkit"
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "budgetkit"
 
 
 def _module_name(path: Path) -> str:
@@ -93,6 +96,39 @@ def test_the_modules_import_each_other_without_a_cycle():
         if node not in state:
             visit(node, [])
     assert cycles == []
+
+
+def _sources_outside() -> list[tuple[str, str]]:
+    """(file, code) of the tests, scripts, benchmarks and notebooks (their code cells)."""
+    files = sorted([*(ROOT / "tests").rglob("*.py"), *(ROOT / "scripts").glob("*.py"), *(ROOT / "benchmarks").glob("*.py")])
+    sources = [(str(path), path.read_text(encoding="utf-8")) for path in files]
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        sources.append((str(notebook), "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")))
+    return sources
+
+
+def _declared_all(module: str) -> set[str] | None:
+    relative = Path(*module.split("."))
+    path = PACKAGE.parent / relative.with_suffix(".py")
+    path = path if path.is_file() else PACKAGE.parent / relative / "__init__.py"
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            return set(ast.literal_eval(node.value))
+    return None
+
+
+def test_what_is_imported_from_a_module_is_in_its_all():
+    taken = [(importer, module, name) for importer, module, name in _imports() if name]
+    for source, code in _sources_outside():
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").startswith("budgetkit"):
+                taken += [(source, node.module, alias.name) for alias in node.names
+                          if not _is_module(f"{node.module}.{alias.name}")]
+    missing = sorted({f"{module}.{name} (imported by {importer})" for importer, module, name in taken
+                      if importer != module and not name.startswith("__")
+                      and name not in (_declared_all(module) or set())})
+    assert missing == []
 
 
 def test_the_rules_see_the_imports_they_check():

@@ -12,6 +12,8 @@ from .rows import (decimals_in, describe, difference_note, finding_row, in_unit,
 from .rules import Rule
 from .shares import outward, quantize
 
+__all__ = ["CURRENT_YEAR_BASE", "change_parts", "change_rows", "direction_word"]
+
 
 def change_parts(claims: ClaimIndex, change: Claim) -> tuple[Claim | None, Claim | None]:
     current = claims.by_id.get(change.ref) if change.ref else claims.pick(change.measure, change.year, change.code, change.section)

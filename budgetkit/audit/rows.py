@@ -10,6 +10,11 @@ from ..claims import Claim, ClaimIndex
 from ..numbers import MONEY_UNITS, Interval
 from .rules import Rule
 
+__all__ = [
+    "DIFFERENCE_LABELS", "SHARE_GUARD_DIGITS", "decimals_in", "describe", "difference_note", "finding_row",
+    "in_unit", "mixed_units", "printed_decimal", "printed_figure", "same_value", "verdict_of",
+]
+
 
 #: Money is compared in 万元 (numbers.MONEY_UNITS gives the factor from each printed unit); counts
 #: (claims.COUNT_UNITS) are exact: both readings are made once, by claims.Claim.

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from ..schema import Problem
 
+__all__ = ["RULE_KINDS", "Rule", "RulesError", "load_rules"]
+
 
 RULE_KINDS = {
     "sum": {"required": (), "optional": ("total", "parts", "level", "over", "measure", "exhaustive", "substitutes")},

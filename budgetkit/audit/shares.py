@@ -10,6 +10,8 @@ from .rows import (SHARE_GUARD_DIGITS, decimals_in, describe, finding_row, in_un
                    printed_figure, verdict_of)
 from .rules import Rule
 
+__all__ = ["outward", "quantize", "share_rows"]
+
 
 def share_rows(rule: Rule, claims: ClaimIndex) -> list[dict]:
     rows = []

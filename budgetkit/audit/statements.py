@@ -16,6 +16,8 @@ from .rules import Rule
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Budget
 
+__all__ = ["REASON_YEAR", "bound_rows", "restatement_rows", "section_of_lines", "text_rows"]
+
 
 def restatement_rows(rule: Rule, claims: ClaimIndex) -> list[dict]:
     rows = []

@@ -10,6 +10,8 @@ from ..template import LEVEL_WIDTHS
 from .rows import decimals_in, difference_note, finding_row, in_unit, mixed_units, printed_figure, verdict_of
 from .rules import Rule
 
+__all__ = ["sum_rows"]
+
 
 def sum_rows(rule: Rule, claims: ClaimIndex) -> list[dict]:
     if "over" in rule.params:

@@ -15,6 +15,11 @@ from .style import (CURRENT, EXTRA_SEGMENT_COLOURS, HEIGHT_IN, LEVEL_COLOURS, PR
                     add_note, ChartFigure, is_value, label_values_right, money, new_figure, show_no_data, signed,
                     styled_chart, wrap_text)
 
+__all__ = [
+    "CHARTS", "classification_tree", "expenditure_structure", "income_by_source", "totals_waterfall",
+    "year_over_year",
+]
+
 
 #: Tables whose changes year_over_year draws part by part, so totals_waterfall leaves them out.
 YEAR_OVER_YEAR_TABLES = ("three_public", "meeting_training_travel")

@@ -11,6 +11,8 @@ from ..findings import VERDICT_INKS
 from .style import (HEIGHT_IN, SEGMENT_COLOURS, add_note, ChartFigure, is_value, new_figure, show_no_data,
                     styled_chart, wrap_text)
 
+__all__ = ["COLLECTION_CHARTS", "findings_by_department", "spending_shares"]
+
 
 def _row_height(rows: int) -> float:
     return max(HEIGHT_IN, 1.2 + 0.32 * rows)

@@ -19,6 +19,12 @@ from matplotlib.figure import Figure
 
 from ..files import atomic_stream
 
+__all__ = [
+    "CURRENT", "ChartFigure", "EXTRA_SEGMENT_COLOURS", "FONT_FAMILY", "FontNotFoundError", "HEIGHT_IN",
+    "LEVEL_COLOURS", "PRIOR", "SEGMENT_COLOURS", "ZERO", "add_note", "is_value", "label_values_right", "money",
+    "new_figure", "save", "show_no_data", "signed", "styled_chart", "use_cjk_font", "wrap_text",
+]
+
 
 #: The Simplified Chinese face of the Noto Sans CJK collection (the collection's first face is Japanese).
 FONT_FAMILY = "Noto Sans CJK SC"

@@ -22,8 +22,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..files import write_atomic
 from ..collection import collection_title, load_collection, problem_lines
+from ..files import write_atomic
 from ..findings import SEVERITY, VERDICTS, findings_csv, findings_json, finding_records, table_csv
 from .budget import CHART_DPI, CHART_FORMATS, make_folder
 from .notebooks import run_notebooks

@@ -24,10 +24,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..model import Budget
 
 __all__ = [
-    "BOLD", "BORDER", "CENTER", "COUNT_FORMAT", "DETAIL_FORMAT", "FORMULA_FILL", "FORMULA_FONT", "HEADER_FILL",
-    "MIDDLE", "MONEY_FORMAT", "SHARE_FORMAT", "Sheet", "TITLE_FONT", "VERDICT_ZH", "WRAP", "cell_ref",
-    "display_width", "stable_bytes", "style_cell", "sum_formula", "verdict_fill", "write_formula", "write_number",
-    "write_text", "write_verdict",
+    "BOLD", "CENTER", "COUNT_FORMAT", "DETAIL_FORMAT", "HEADER_FILL", "SHARE_FORMAT", "Sheet", "TITLE_FONT",
+    "VERDICT_ZH", "WRAP", "ZIP_TIME", "cell_ref", "stable_bytes", "style_cell", "sum_formula", "verdict_fill",
+    "write_formula", "write_number", "write_text", "write_verdict",
 ]
 
 

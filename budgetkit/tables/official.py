@@ -13,12 +13,19 @@ from ..claims import Claim, top_section
 from ..template import LEVEL_WIDTHS, sum_parts
 from .rows import difference_of, FindingMarks, format_decimal, rows_frame, start_table, TableClaims
 
-if TYPE_CHECKING:
-    from ..model import Budget  # pragma: no cover
+if TYPE_CHECKING:  # pragma: no cover
+    from ..model import Budget
 
 
 # The template's structure, in the measures vocabulary (data/measures.csv).
 FUND_MEASURES = ["gov_fund_expenditure", "state_capital_expenditure"]
+
+__all__ = [
+    "TABLES", "appropriation_by_item", "appropriation_change", "appropriation_structure", "basic_expenditure",
+    "budget_total", "expenditure_by_kind", "fiscal_income_and_expenditure", "funds_and_state_capital",
+    "income_by_source", "meeting_training_travel", "official_vehicles", "other_matters", "state_assets",
+    "three_public", "units_and_staff", "work_targets",
+]
 
 
 BY_FUNCTION = "appropriation_by_function"

@@ -11,14 +11,18 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..audit import load_rules
-from ..findings import SEVERITY, VERDICTS
 from ..claims import Claim, ClaimIndex
+from ..findings import SEVERITY, VERDICTS
 from ..numbers import PLACEHOLDER_PATTERN
 from ..schema import decimal_array
 from ..template import LEVEL_WIDTHS, sum_rules
 
-if TYPE_CHECKING:
-    from ..model import Budget  # pragma: no cover
+if TYPE_CHECKING:  # pragma: no cover
+    from ..model import Budget
+
+__all__ = [
+    "FindingMarks", "TableClaims", "UNCHECKED", "difference_of", "format_decimal", "rows_frame", "start_table",
+]
 
 
 #: The verdict of a row no audit rule evaluated.

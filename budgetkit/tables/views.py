@@ -15,6 +15,8 @@ from ..findings import SEVERITY, VERDICT_FILLS, VERDICTS
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
+__all__ = ["findings_by_verdict", "ledger", "styled"]
+
 
 FINDING_VIEW = ["section", "claim_id", "rule", "label", "quote", "stated", "computed", "difference", "unit",
                 "explanation"]
