@@ -15,13 +15,13 @@ from collections import namedtuple
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
 from .numbers import FigureError, parse_figure
+from .template import data_dir
 
 __all__ = [
     "BudgetDataError",
@@ -86,13 +86,10 @@ class BudgetDataError(ValueError):
 
 @lru_cache(maxsize=1)  # where the package is installed does not change while it runs
 def bundled_data_dir() -> Path:
-    """The bundled budget package: ``budgetkit/_data`` in a wheel, ``data/`` in a checkout."""
-    packaged = Path(str(resources.files("budgetkit"))) / "_data"
-    if (packaged / "datapackage.json").is_file():
-        return packaged
-    checkout = Path(__file__).resolve().parent.parent / "data"
-    if (checkout / "datapackage.json").is_file():
-        return checkout
+    """The bundled budget package: the data folder (:func:`budgetkit.template.data_dir`) holding it."""
+    folder = data_dir()
+    if (folder / "datapackage.json").is_file():
+        return folder
     raise FileNotFoundError("budgetkit's bundled data package is missing from this installation")
 
 

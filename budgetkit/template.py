@@ -33,7 +33,8 @@ __all__ = [
 
 
 def data_dir() -> Path:
-    """The bundled data folder: ``budgetkit/_data`` in a wheel, ``data/`` in a checkout."""
+    """The bundled data folder: ``budgetkit/_data`` in a wheel, ``data/`` in a checkout (the one
+    place that says where; ``schema.bundled_data_dir`` is the bundled budget package within it)."""
     here = Path(__file__).resolve().parent
     packaged = here / "_data"
     return packaged if (packaged / "template.toml").is_file() else here.parent / "data"

@@ -106,7 +106,6 @@ SCORED = ("drift", "semantic", "text")
 #: Traditional characters of units (and 余) folded to the simplified forms, one character to one.
 TRADITIONAL = str.maketrans({"萬": "万", "億": "亿", "輛": "辆", "個": "个", "場": "场", "臺": "台",
                              "項": "项", "戶": "户", "餘": "余"})
-DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
 WIDTH = 100
 
 
@@ -121,6 +120,8 @@ class CorpusDocument:
 
 def corpus_documents(corpus: Path = CORPUS) -> list[CorpusDocument]:
     """Every document of documents/ and documents/planted/, and every key, by doc_id (sorted)."""
+    from budgetkit.extract import DOCUMENT_SUFFIXES
+
     files: dict[str, Path] = {}
     for folder in (corpus / "documents", corpus / "documents" / "planted"):
         if folder.is_dir():
