@@ -50,6 +50,8 @@ _CHANGE_BEFORE = re.compile(r"(?:增加|减少|增长|下降|上升|降低)\s{0,
 #: In final accounts, the budget a figure of the year is compared with.
 _OTHER_BUDGET_FIGURE = re.compile(r"年初预算|调整预算|全年预算")
 _FOLLOWED_BY_PARTS = re.compile(r"^[\s，：]{0,3}其中")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+HEADLESS = "the document begins inside this sentence: what its figures are of cannot be told"
 
 
 class ClaimExtractor(Linking):
@@ -112,8 +114,16 @@ class ClaimExtractor(Linking):
                         by_start.get(comparison.word_start) if comparison.change is None else None):
                 if tok is not None:
                     comparison_of.setdefault(id(tok), comparison)
+        if not self._figure_met and (first := next((t for t in tokens if t.role is None and t.unit), None)):
+            self._figure_met = True
+            if not HAN.search(text, 0, first.start):
+                # the document's first figure has no words before it: the excerpt starts inside a sentence
+                self._headless = (number, self._sentence_ends[0] if self._sentence_ends else len(text))
         for tok in tokens:
             if tok.role is not None or tok.used:
+                continue
+            if self._headless and self._headless[0] == number and tok.start < self._headless[1]:
+                self._unparsed(context, tok, HEADLESS)
                 continue
             if self.government_report and tok.kind == "number" and (tok.unit in MONEY_UNITS or tok.unit == "%"):
                 self._unparsed(context, tok, GOVERNMENT_REPORT)

@@ -75,6 +75,9 @@ class Ledger:
         self._budget_side: tuple | None = None
         self._clause_ends: list[int] = []
         self._sentence_ends: list[int] = []
+        # an excerpt that begins inside a sentence: (line, end of that first sentence) once the first figure is met
+        self._headless: tuple[int, int] | None = None
+        self._figure_met = False
 
     # -- measures --------------------------------------------------------------------------
     def _money_measure(self, label: str, std: str | None, sub: str | None) -> tuple[str | None, str | None]:

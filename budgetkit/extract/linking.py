@@ -79,7 +79,8 @@ class Linking(Ledger):
         comparison.claim = claim
 
     def _follow_on_claim(self, ctx: LineContext, comparison: Comparison) -> None:
-        """The percentage of an amount change: checked against the prior year that change implies."""
+        """The percentage of an amount change: checked against the prior year's figure where the document
+        prints one, else against the prior year that change implies."""
         tok, amount = comparison.change, comparison.follows.claim
         if tok is None or tok.used:
             return
@@ -100,7 +101,12 @@ class Linking(Ledger):
         claim.direction = comparison.direction
         claim.base_year = comparison.base_year
         claim.ref = subject
-        claim.base = amount
+        # the prior year's figure printed elsewhere in the document is what a percentage is of; without
+        # one, the prior year is the one the amount change implies (this year minus the change)
+        printed_prior = next((c for c in reversed(self.claims) if c.measure == subject.measure and c.code == subject.code
+                              and c.year == comparison.base_year and c.kind in ("amount", "total")
+                              and c.value is not None), None)
+        claim.base = printed_prior or amount
 
     # -- shares --------------------------------------------------------------------------------
     def _share(self, ctx: LineContext, tok: Token, share: re.Match) -> None:
