@@ -16,7 +16,7 @@ from budgetkit.numbers import normalize_text, parse_figure
 from budgetkit.schema import bundled_data_dir
 
 DATA = bundled_data_dir()
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed"
+SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seed"
 RAW = DATA / "raw" / "anju-district-trade-union-federation-2024-budget-explanation.txt"
 
 #: A number followed (after 余 or a space) by one of the units the document counts in.

@@ -21,7 +21,7 @@ from builders import budget_of, claim  # noqa: E402
 import budgetkit  # noqa: E402
 from budgetkit import charts  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FORMATS = ("png", "svg", "pdf")
 MISSING_GLYPH = re.compile(r"Glyph \d+ .*missing from (current )?font", re.IGNORECASE)
 

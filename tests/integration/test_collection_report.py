@@ -11,9 +11,9 @@ from budgetkit.cli import main
 from budgetkit.collection import load_many, stack_findings, year_over_year_findings
 from budgetkit.report.notebooks import notebook_parameters, notebooks_dir
 
-HERE = Path(__file__).parent
-DEMO = HERE.parent / "data" / "collections" / "demo"
-TINY = HERE / "data" / "tiny-budget"
+TESTS = Path(__file__).resolve().parents[1]
+DEMO = TESTS.parent / "data" / "collections" / "demo"
+TINY = TESTS / "data" / "tiny-budget"
 
 
 @pytest.fixture(scope="module")

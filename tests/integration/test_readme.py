@@ -8,7 +8,7 @@ import budgetkit.audit
 from budgetkit.cli import build_parser
 from budgetkit.schema import data_dictionary
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 

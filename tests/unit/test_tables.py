@@ -17,7 +17,7 @@ from budgetkit.findings import SEVERITY, VERDICTS
 from budgetkit.numbers import MONEY_UNITS
 from builders import budget_of, claim
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 #: The single-budget workbook (other notebooks, such as the collection's, follow their own rules).
 WORKBOOK = ["01-overview", "02-income-and-expenditure", "03-general-budget-appropriation",
             "04-basic-expenditure-and-three-public", "05-other-matters", "06-drift"]

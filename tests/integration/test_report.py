@@ -26,7 +26,7 @@ from budgetkit.report.workbook import workbook_bytes
 from budgetkit.report.workbook_cells import ZIP_TIME
 from builders import budget_of, claim
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BUDGET = load()
 FINDINGS = BUDGET.audit()
 CLAIMS = BUDGET.claims.set_index("claim_id")

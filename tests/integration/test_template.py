@@ -13,7 +13,7 @@ import pytest
 from budgetkit import load, tables
 from budgetkit.schema import bundled_data_dir
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TINY = ROOT / "tests" / "data" / "tiny-budget"
 BUNDLED_RULES = (bundled_data_dir() / "rules.toml").read_text(encoding="utf-8")
 KIND_PARTS = 'parts = ["expenditure_basic", "expenditure_project", "expenditure_reserve", "expenditure_carry_forward"]'

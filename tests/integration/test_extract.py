@@ -15,7 +15,7 @@ from budgetkit.extract import extract, write_package
 from budgetkit.extract.reading import join_wrapped_lines, normalize_line
 from budgetkit.schema import BudgetDataError, bundled_data_dir, read_text
 
-DOCUMENTS = Path(__file__).parent / "documents"
+DOCUMENTS = Path(__file__).resolve().parents[1] / "documents"
 BUNDLED_RAW = bundled_data_dir() / "raw" / "anju-district-trade-union-federation-2024-budget-explanation.txt"
 CLEAN = DOCUMENTS / "clean-culture-bureau-2024.txt"
 EDUCATION = DOCUMENTS / "county-education-bureau-2024-yuan-gbk.txt"

@@ -12,9 +12,9 @@ import pytest
 from budgetkit.cli import main
 from budgetkit.findings import FINDING_COLUMNS, safe_cell
 
-HERE = Path(__file__).parent
-TINY = HERE / "data" / "tiny-budget"
-EXPECTED = HERE / "expected"
+TESTS = Path(__file__).resolve().parents[1]
+TINY = TESTS / "data" / "tiny-budget"
+EXPECTED = TESTS / "expected"
 
 
 def run(capsys, *args):
@@ -99,7 +99,7 @@ def test_csv_cells_from_documents_cannot_run_as_formulas(capsys):
 
 # -- collections: a folder of packages and documents, or several paths -----------------------------------------
 
-DEMO = HERE.parent / "data" / "collections" / "demo"
+DEMO = TESTS.parent / "data" / "collections" / "demo"
 
 
 def test_check_a_collection_folder_is_exact(capsys):
@@ -151,7 +151,7 @@ def test_a_folder_with_nothing_to_read_is_a_clear_error(capsys, tmp_path):
 
 def test_checking_a_fragment_says_what_it_could_not_check(capsys):
     """23 consistent evaluations of two sections are not a clean budget: the summary says so."""
-    fragment = HERE / "documents" / "fragment-agriculture-bureau-2024-sections-7-8.txt"
+    fragment = TESTS / "documents" / "fragment-agriculture-bureau-2024-sections-7-8.txt"
     status, out, _ = run(capsys, "check", str(fragment), "--failures-only")
     assert status == 0
     assert out.endswith(
