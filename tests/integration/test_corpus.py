@@ -326,7 +326,6 @@ def _listing(alarms) -> str:
     return "\n".join(f"{a.doc_id} {a.rule or a.relation} {a.stated}: {a.explanation}" for a in alarms)
 
 
-@pytest.mark.xfail(strict=True, reason="today: 3 false drift verdicts (项目支出 of two contexts taken for one; a planted change that makes its percentage wrong; a share whose other whole is not read)")
 def test_no_false_drift_verdicts(scored):
     false = [a for a in scored.alarms if a.category == "false-alarm" and a.verdict == "drift"]
     assert false == [], f"{len(false)} false drift verdicts:\n" + _listing(false)
@@ -343,7 +342,7 @@ def _unmet(reason: str):
 
 @pytest.mark.parametrize("verdict", [
     pytest.param("drift", marks=_unmet("today: 12 of 28 keyed drift relations missed")),
-    pytest.param("semantic", marks=_unmet("today: 4 of 10 keyed semantic relations missed")),
+    pytest.param("semantic", marks=_unmet("today: 3 of 10 keyed semantic relations missed")),
     pytest.param("text", marks=_unmet("today: 6 of 188 keyed text relations missed")),
 ])
 def test_every_keyed_relation_of_this_verdict_is_found(scored, verdict):
