@@ -70,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "that `budgetkit check` reads); list the figures it could not read.",
     )
     extract.add_argument("document", help="the budget explanation: .txt (UTF-8, GBK, GB18030), .docx or .pdf")
-    extract.add_argument("--out", help="folder for the data package (default: the document's name)")
+    extract.add_argument("--out", help="folder for the data package (default: the document's name); never written "
+                                       "over unless --force")
+    extract.add_argument("--force", action="store_true", help="replace the folder --out names if it holds something")
     return parser
 
 
@@ -220,7 +222,7 @@ def _extract(args: argparse.Namespace) -> int:
     from .extract import extract, write_package
 
     budget = extract(args.document)
-    out = write_package(budget, Path(args.out) if args.out else Path(Path(args.document).stem))
+    out = write_package(budget, Path(args.out) if args.out else Path(Path(args.document).stem), replace=args.force)
     report = budget.extraction
     print(f"budgetkit extract: {len(budget.claims)} claims, {len(budget.line_items)} line items of "
           f"{budget.department} {budget.year} written to {out}")

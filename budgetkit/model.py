@@ -207,6 +207,26 @@ def load_in_memory(package_dir: Path, descriptor: dict, texts: dict[str, str]) -
     return _load_package(package_dir, descriptor, lambda path: held[path] if path in held else _read_file(path))
 
 
+def _inside(package_dir: Path, relative, where: str, descriptor_path: str, problems: list[Problem]) -> Path | None:
+    """The file a descriptor names, if it lies inside the package folder: a relative path with no '..'
+    that no link leads out of. Anything else is a problem naming the field, never the outside file's content."""
+    if not isinstance(relative, str) or not relative:
+        problems.append(Problem(descriptor_path, None, where, "must be the path of a file in the package"))
+        return None
+    path = Path(relative)
+    if path.is_absolute() or ".." in path.parts or "\\" in relative:
+        problems.append(Problem(descriptor_path, None, where, f"{relative!r} is not inside the package folder: "
+                                                              "a package names its files by relative paths"))
+        return None
+    root = package_dir.resolve()
+    target = (package_dir / path).resolve()
+    if target != root and root not in target.parents:
+        problems.append(Problem(descriptor_path, None, where, f"{relative!r} leads out of the package folder "
+                                                              "(a link): its files must be inside it"))
+        return None
+    return target
+
+
 def _read_file(path: Path) -> str | None:
     """A text file's text; None when there is no such file."""
     return read_text(path) if path.is_file() else None
@@ -255,6 +275,9 @@ def _load_package(package_dir: Path, descriptor: dict, read: Callable[[Path], st
             continue
         else:
             directory = package_dir
+            if _inside(package_dir, resource.get("path"), f"resources.{name}.path", descriptor_path, problems) is None:
+                tables[name] = None
+                continue
         path = directory / resource["path"]
         if name == "measures" and directory == bundled and resource["path"] == declared["path"] and path.is_file():
             stat = path.stat()
@@ -269,7 +292,9 @@ def _load_package(package_dir: Path, descriptor: dict, read: Callable[[Path], st
     if "document" in budget_meta and document is None:
         problems.append(Problem(descriptor_path, None, "budget.document", f"names no resource {budget_meta['document']!r}"))
     elif document is not None:
-        raw_text = _read(read, package_dir / document["path"], problems) or ""
+        where = f"resources.{budget_meta['document']}.path"
+        if _inside(package_dir, document.get("path"), where, descriptor_path, problems) is not None:
+            raw_text = _read(read, package_dir / document["path"], problems) or ""
 
     measures, claims, line_items = tables["measures"], tables["claims"], tables["line_items"]
     if measures is not None and claims is not None:

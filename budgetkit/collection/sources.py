@@ -36,10 +36,11 @@ def problem_lines(problems) -> list[str]:
     """Sources a collection could not read, one line each: source, file, line and field, message."""
     lines = []
     for row in problems.itertuples(index=False):
+        file, line, field = (None if pd.isna(value) else value for value in (row.file, row.row, row.field))
         where = ", ".join(part for part in (
-            row.file if row.file and row.file != row.source else "",
-            f"line {row.row}" if row.row is not None and row.row == row.row else "",  # NA is not equal to itself
-            f"field {row.field!r}" if row.field and row.field == row.field else "") if part)
+            file if file and file != row.source else "",
+            f"line {line}" if line is not None else "",
+            f"field {field!r}" if field else "") if part)
         lines.append(f"could not read {row.source}{' (' + where + ')' if where else ''}: {row.message}")
     return lines
 

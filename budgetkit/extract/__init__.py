@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..files import staged_folder
 from ..model import Budget, load, load_in_memory
 from ..schema import BudgetDataError, Problem, bundled_data_dir, bundled_descriptor
 from .classification import reference
@@ -275,11 +276,14 @@ def _write(out_dir: Path, descriptor: dict, raw_name: str, raw_text: str, claims
                                               encoding="utf-8", newline="")
 
 
-def write_package(budget: Budget, out_dir: str | Path) -> Path:
+def write_package(budget: Budget, out_dir: str | Path, replace: bool = False) -> Path:
     """Write ``budget`` as a data package ``budgetkit.load(out_dir)`` reads back; returns the folder.
 
     Files: datapackage.json (the bundled descriptor, budget metadata replaced), claims.csv,
-    line_items.csv and raw/<document>.txt. Byte-identical for the same budget.
+    line_items.csv and raw/<document>.txt. Byte-identical for the same budget. The package is
+    written whole into a folder beside ``out_dir`` and moved into place, so it is there complete
+    or not at all; a folder already at ``out_dir`` is replaced only with ``replace`` (an empty
+    one is used). Raises BudgetDataError naming the folder when it cannot be written.
     """
     out = Path(out_dir)
     raw_name = _raw_name(budget)
@@ -287,7 +291,17 @@ def write_package(budget: Budget, out_dir: str | Path) -> Path:
     descriptor = _descriptor(budget.department, budget.year, budget.prior_year, raw_name, raw_bytes, raw_name)
     claims_csv = _csv(_frame_rows(budget.claims, CLAIM_COLUMNS))
     items_csv = _csv(_frame_rows(budget.line_items, LINE_ITEM_COLUMNS))
-    _write(out, descriptor, raw_name, budget.raw_text, claims_csv, items_csv)
+    if out.is_file() or out.is_symlink():
+        raise BudgetDataError([Problem(str(out), None, None, "is a file, not a folder for a data package")])
+    if out.is_dir() and any(out.iterdir()) and not replace:
+        raise BudgetDataError([Problem(str(out), None, None, "already exists and is not empty: a data package is "
+                                       "never written over one (choose another --out, or --force to replace it)")])
+    try:
+        with staged_folder(out) as staging:
+            _write(staging, descriptor, raw_name, budget.raw_text, claims_csv, items_csv)
+    except OSError as error:
+        raise BudgetDataError([Problem(str(out), None, None,
+                                       f"cannot write the data package: {error.strerror or error}")]) from None
     return out
 
 

@@ -1,0 +1,117 @@
+"""Broken and hostile input: nothing overwritten or half-written, nothing read from outside a package,
+a collection that survives its broken members. Every case is built here from a few lines."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from budgetkit.cli import main
+from budgetkit.files import write_atomic
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = ROOT / "tests" / "data" / "tiny-budget"
+SECRET = "outside-secret-7f3a"
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    status = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+# -- a collection survives its broken members --------------------------------------------------
+
+@pytest.fixture
+def broken_collection(tmp_path) -> Path:
+    folder = tmp_path / "city"
+    shutil.copytree(TINY, folder / "tiny-budget")
+    (folder / "broken.pdf").write_bytes(b"not a pdf at all")
+    (folder / "hollow").mkdir()
+    (folder / "hollow" / "datapackage.json").write_text("{}", encoding="utf-8")
+    return folder
+
+
+def test_check_names_every_broken_member_and_checks_the_others(capsys, broken_collection):
+    status, out, err = run(capsys, "check", broken_collection)
+    assert status == 2  # the audit is incomplete: a source was not read
+    assert "tiny-budget" in out and "DRIFT" in out and "Traceback" not in err
+    assert f"could not read {broken_collection / 'broken.pdf'}: not a readable PDF" in err
+    hollow = broken_collection / "hollow"
+    assert f"could not read {hollow} ({hollow / 'datapackage.json'}, field 'budget.year'): is missing" in err
+
+
+def test_report_writes_the_good_members_and_lists_the_others(capsys, broken_collection, tmp_path):
+    out = tmp_path / "out"
+    status, _, err = run(capsys, "report", broken_collection, "--out", out, "--no-notebooks")
+    assert status == 2 and "Traceback" not in err
+    problems = (out / "problems.csv").read_text(encoding="utf-8")
+    assert "broken.pdf" in problems and "hollow" in problems
+    assert "tiny-budget" in (out / "findings.csv").read_text(encoding="utf-8")
+
+
+# -- nothing overwritten, nothing half-written ---------------------------------------------------
+
+def test_extract_never_writes_over_a_package_unless_forced(capsys, tmp_path):
+    document = tmp_path / "说明.txt"
+    shutil.copy(TINY / "raw" / "tiny.txt", document)
+    package = tmp_path / "package"
+    package.mkdir()
+    (package / "claims.csv").write_text("hand-made labels\n", encoding="utf-8")
+    status, _, err = run(capsys, "extract", document, "--out", package)
+    assert status == 2 and "already exists and is not empty" in err and "--force" in err
+    assert [p.name for p in package.iterdir()] == ["claims.csv"]
+    assert (package / "claims.csv").read_text(encoding="utf-8") == "hand-made labels\n"
+    status, out, _ = run(capsys, "extract", document, "--out", package, "--force")
+    assert status == 0 and "written to" in out
+    assert sorted(p.name for p in package.iterdir()) == ["claims.csv", "datapackage.json", "line_items.csv", "raw"]
+    assert "hand-made labels" not in (package / "claims.csv").read_text(encoding="utf-8")
+    assert not list(tmp_path.glob(".*.part"))  # nothing left beside it
+
+
+def test_extract_refuses_a_file_as_its_folder(capsys, tmp_path):
+    document = tmp_path / "说明.txt"
+    shutil.copy(TINY / "raw" / "tiny.txt", document)
+    (tmp_path / "taken").write_text("a file", encoding="utf-8")
+    status, _, err = run(capsys, "extract", document, "--out", tmp_path / "taken")
+    assert status == 2 and "is a file, not a folder" in err and "Traceback" not in err
+
+
+def test_the_next_write_cleans_what_an_interrupted_one_left(tmp_path):
+    target = tmp_path / "audit.md"
+    (tmp_path / ".audit.md.x1y2.part").write_text("half", encoding="utf-8")
+    (tmp_path / ".other.md.x1y2.part").write_text("not ours", encoding="utf-8")
+    write_atomic(target, "whole")
+    assert target.read_text(encoding="utf-8") == "whole"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.md.x1y2.part", "audit.md"]
+
+
+# -- a package is a closed box ---------------------------------------------------------------------
+
+def _package_naming(tmp_path: Path, claims_path: str) -> Path:
+    package = tmp_path / "package"
+    shutil.copytree(TINY, package)
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        if resource["name"] == "claims":
+            resource["path"] = claims_path
+    (package / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    return package
+
+
+@pytest.mark.parametrize("how", ["absolute", "parent", "link"])
+def test_a_package_reads_no_file_outside_its_folder(capsys, tmp_path, how):
+    outside = tmp_path / "outside.csv"
+    outside.write_text(f"{SECRET},1\n", encoding="utf-8")
+    if how == "link":
+        package = _package_naming(tmp_path, "claims.csv")
+        (package / "claims.csv").unlink()
+        (package / "claims.csv").symlink_to(outside)
+    else:
+        package = _package_naming(tmp_path, str(outside) if how == "absolute" else "../outside.csv")
+    status, out, err = run(capsys, "check", package)
+    assert status == 2 and "field 'resources.claims.path'" in err
+    assert SECRET not in out + err and "Traceback" not in err
