@@ -5,6 +5,7 @@ Its claims table is read row by row, as typed records, by :mod:`budgetkit.claims
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -156,16 +157,31 @@ def to_yuan(amounts_wan_yuan: pd.Series) -> pd.Series:
     return converted.rename(name.replace("wan_yuan", "yuan") if "wan_yuan" in name else f"{name}_yuan")
 
 
-def quote_around(line: str, start: int, end: int) -> str:
-    """The clause of ``line`` that holds characters ``start:end`` (with the clause before, if short)."""
-    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(line)]
-    before = [b for b in breaks if b < start]
-    after = [b for b in breaks if b >= end]
-    begin = before[-1] + 1 if before else 0
-    if end - begin + (after[0] - end if after else len(line) - end) < _SHORT_CLAUSE and before:
-        begin = before[-2] + 1 if len(before) > 1 else 0
-    finish = after[0] if after else len(line)
+def quote_around(line: str, start: int, end: int, breaks: list[int] | None = None) -> str:
+    """The clause of ``line`` that holds characters ``start:end`` (with the clause before, if short).
+
+    ``breaks``: the line's clause delimiters' positions, when a caller quotes many figures of one line
+    (found once, then searched by bisection: linear in the line, not in the line times its figures)."""
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(line)] if breaks is None else breaks
+    first_after = bisect.bisect_left(breaks, end)
+    last_before = bisect.bisect_left(breaks, start)  # breaks[:last_before] < start
+    begin = breaks[last_before - 1] + 1 if last_before else 0
+    after = breaks[first_after] if first_after < len(breaks) else None
+    if end - begin + (after - end if after is not None else len(line) - end) < _SHORT_CLAUSE and last_before:
+        begin = breaks[last_before - 2] + 1 if last_before > 1 else 0
+    finish = after if after is not None else len(line)
     return line[begin:finish].strip()
+
+
+def _quotes(lines: list[str], locators) -> list[str]:
+    """quote_around for every (line, start, end), each line's delimiters found once."""
+    breaks: dict[int, list[int]] = {}
+    quotes = []
+    for line, start, end in locators:
+        if line not in breaks:
+            breaks[line] = [m.start() for m in _CLAUSE_BREAK.finditer(lines[line - 1])]
+        quotes.append(quote_around(lines[line - 1], start, end, breaks[line]))
+    return quotes
 
 
 def _resource(descriptor: dict, name: str) -> dict | None:
@@ -305,8 +321,7 @@ def _load_package(package_dir: Path, descriptor: dict, read: Callable[[Path], st
         raise BudgetDataError(problems)
 
     lines = raw_text.split("\n")
-    quotes = [quote_around(lines[line - 1], start, end) for line, start, end in
-              zip(claims.columns["line"], claims.columns["char_start"], claims.columns["char_end"])]
+    quotes = _quotes(lines, zip(claims.columns["line"], claims.columns["char_start"], claims.columns["char_end"]))
     return Budget(
         department=str(budget_meta["department"]),
         year=int(budget_meta["year"]),
