@@ -9,7 +9,7 @@ A document budgetkit cannot read (``BudgetDataError``, or any other exception, n
 with its error; its key's relations count as not evaluated.
 
 **Figures with a unit.** Counted independently of the extractor's patterns, as
-``tests/test_model.py::test_every_number_with_a_unit_is_covered_by_a_claim`` proves the bundled budget: the
+``tests/unit/test_model.py::test_every_number_with_a_unit_is_covered_by_a_claim`` proves the bundled budget: the
 text budgetkit read (``budget.raw_text``, whose lines and offsets the claims point into) is scanned line by
 line, NFKC-folded one character at a time so offsets map back to the line as printed, for a number
 (``123``, ``1,234.50``, ``0.3``) followed — after optional spaces and 余 — by a unit of the claims schema's
