@@ -108,11 +108,8 @@ def test_check_a_collection_folder_is_exact(capsys):
     assert (status, err) == (1, "")
 
 
-def test_collection_counts_add_up_to_the_findings_table(capsys):
-    from budgetkit.collection import load_many, stack_findings, year_over_year_findings
-
-    collection = load_many(DEMO)
-    findings = stack_findings(collection.audit(), year_over_year_findings(collection))
+def test_collection_counts_add_up_to_the_findings_table(capsys, demo_findings):
+    collection, findings = demo_findings
     _, out, _ = run(capsys, "check", str(DEMO))
     counts = findings["verdict"].astype(str).value_counts()
     assert out.splitlines()[-1].startswith(f"{len(findings)} evaluations in {len(collection.budgets)} budgets: "

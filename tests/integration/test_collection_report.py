@@ -8,18 +8,11 @@ from pathlib import Path
 import pytest
 
 from budgetkit.cli import main
-from budgetkit.collection import load_many, stack_findings, year_over_year_findings
 from budgetkit.report.notebooks import notebook_parameters, notebooks_dir
 
 TESTS = Path(__file__).resolve().parents[1]
 DEMO = TESTS.parent / "data" / "collections" / "demo"
 TINY = TESTS / "data" / "tiny-budget"
-
-
-@pytest.fixture(scope="module")
-def demo_findings():
-    collection = load_many(DEMO)
-    return collection, stack_findings(collection.audit(), year_over_year_findings(collection))
 
 
 @pytest.fixture(scope="module")

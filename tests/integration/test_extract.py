@@ -54,8 +54,8 @@ def bundled():
 
 
 @pytest.fixture(scope="module")
-def hand():
-    return budgetkit.load()
+def hand(bundled_budget):
+    return bundled_budget
 
 
 # -- the bundled document against the hand transcription ------------------------------------

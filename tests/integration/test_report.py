@@ -27,9 +27,6 @@ from budgetkit.report.workbook_cells import ZIP_TIME
 from builders import budget_of, claim
 
 ROOT = Path(__file__).resolve().parents[2]
-BUDGET = load()
-FINDINGS = BUDGET.audit()
-CLAIMS = BUDGET.claims.set_index("claim_id")
 XLSX = "anju-district-trade-union-federation-2024-budget.xlsx"
 OFFICIAL = ["部门收支总表", "部门收入总表", "部门支出总表", "财政拨款收支总表", "一般公共预算支出表",
             "一般公共预算基本支出表", "一般公共预算“三公”经费支出表", "政府性基金预算支出表"]
@@ -63,8 +60,14 @@ def no_charts(budget, out):
 
 
 @pytest.fixture(scope="module")
-def layout():
-    return workbook_bytes(BUDGET, FINDINGS)[1]
+def claims(bundled_budget):
+    """The bundled budget's claims by claim_id."""
+    return bundled_budget.claims.set_index("claim_id")
+
+
+@pytest.fixture(scope="module")
+def layout(bundled_budget, bundled_findings):
+    return workbook_bytes(bundled_budget, bundled_findings)[1]
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +79,8 @@ def files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def stated_value(claim_id: str) -> float:
-    return float(CLAIMS.loc[claim_id, "value"])
+def stated_value(claims: pd.DataFrame, claim_id: str) -> float:
+    return float(claims.loc[claim_id, "value"])
 
 
 # -- reproducible ------------------------------------------------------------------------------------------
@@ -114,13 +117,13 @@ def test_the_workbook_has_the_official_tables_the_audit_and_a_guide(workbook):
         assert ws.column_dimensions["A"].width and ws.column_dimensions["A"].width >= 8
 
 
-def test_every_stated_value_on_every_sheet_is_its_claim(workbook, layout):
+def test_every_stated_value_on_every_sheet_is_its_claim(workbook, layout, claims):
     stated = {(p.sheet, p.cell): p.claim_id for p in layout.placements if p.role == "stated"}
     assert len(stated) >= 50
     for (sheet, cell), claim_id in stated.items():
         value = workbook[sheet][cell].value
-        assert value == pytest.approx(stated_value(claim_id), abs=1e-12), (sheet, cell, claim_id)
-        unit = CLAIMS.loc[claim_id, "unit"]
+        assert value == pytest.approx(stated_value(claims, claim_id), abs=1e-12), (sheet, cell, claim_id)
+        unit = claims.loc[claim_id, "unit"]
         assert workbook[sheet][cell].number_format == ("0.00" if unit == "%" else "#,##0.00")
     # and no number on an official sheet that is not a stated figure or a formula placed there
     placed = {(p.sheet, p.cell) for p in layout.placements}
@@ -131,18 +134,19 @@ def test_every_stated_value_on_every_sheet_is_its_claim(workbook, layout):
                     assert (name, cell.coordinate) in placed, (name, cell.coordinate, cell.value)
 
 
-def test_the_official_tables_show_every_figure_of_their_measures(layout):
+def test_the_official_tables_show_every_figure_of_their_measures(layout, bundled_budget, claims):
     shown = {p.claim_id for p in layout.placements if p.role == "stated"}
     measures = ["income_total", "income_general_budget", "income_carryover", "expenditure_total",
                 "expenditure_basic", "expenditure_project", "fiscal_total", "fiscal_expenditure_by_function",
                 "appropriation_total", "appropriation_by_function", "gpb_basic_total", "basic_personnel",
                 "basic_public", "three_public_total", "three_public_overseas", "three_public_reception",
                 "three_public_vehicles", "vehicle_purchase", "vehicle_operation"]
-    current = BUDGET.claims[BUDGET.claims["measure"].isin(measures) & (BUDGET.claims["year"] == 2024)
-                            & BUDGET.claims["kind"].isin(["amount", "total", "share"])]
+    every = bundled_budget.claims
+    current = every[every["measure"].isin(measures) & (every["year"] == 2024)
+                    & every["kind"].isin(["amount", "total", "share"])]
     missing = sorted(set(current["claim_id"]) - shown)
     # restatements of a figure shown once already (三（一） is shown; 四 restates it) are the only gaps
-    assert all(CLAIMS.loc[c, "measure"] in ("income_general_budget", "income_carryover") for c in missing), missing
+    assert all(claims.loc[c, "measure"] in ("income_general_budget", "income_carryover") for c in missing), missing
 
 
 def test_three_public_and_general_budget_headers_follow_the_template(workbook):
@@ -166,15 +170,15 @@ def test_no_spending_tables_are_empty_with_the_templates_note(workbook):
         assert any("本部门无相关收支" in note and "没有使用" in note for note in notes)
 
 
-def test_the_findings_sheet_has_every_evaluation_and_column(workbook):
+def test_the_findings_sheet_has_every_evaluation_and_column(workbook, bundled_findings):
     ws = workbook["审核结果"]
     header = [c.value for c in ws[1]]
-    assert header == list(FINDINGS.columns)
-    assert ws.max_row == len(FINDINGS) + 1
+    assert header == list(bundled_findings.columns)
+    assert ws.max_row == len(bundled_findings) + 1
     verdicts = [ws.cell(r, header.index("verdict") + 1).value for r in range(2, ws.max_row + 1)]
-    assert verdicts == [str(v) for v in FINDINGS["verdict"]]
+    assert verdicts == [str(v) for v in bundled_findings["verdict"]]
     stated = [ws.cell(r, header.index("stated") + 1).value for r in range(2, ws.max_row + 1)]
-    expected = [None if pd.isna(v) else float(v) for v in FINDINGS["stated"]]
+    expected = [None if pd.isna(v) else float(v) for v in bundled_findings["stated"]]
     assert stated == expected
 
 
@@ -199,8 +203,8 @@ def formula_value(computed, workbook, sheet, cell):
     return computed[(sheet.upper(), cell)]
 
 
-def test_formulas_are_live_and_recompute_what_the_audit_computed(workbook, layout, computed):
-    findings = FINDINGS.assign(inputs_set=FINDINGS["inputs"].map(lambda s: frozenset(str(s).split())))
+def test_formulas_are_live_and_recompute_what_the_audit_computed(workbook, layout, computed, bundled_findings, claims):
+    findings = bundled_findings.assign(inputs_set=bundled_findings["inputs"].map(lambda s: frozenset(str(s).split())))
     formulas_seen = checked_against_audit = 0
     for p in layout.placements:
         if p.role == "stated":
@@ -210,7 +214,7 @@ def test_formulas_are_live_and_recompute_what_the_audit_computed(workbook, layou
         formulas_seen += 1
         value = formula_value(computed, workbook, p.sheet, p.cell)
         if p.role in ("sum", "subtotal"):
-            exact = sum((CLAIMS.loc[c, "value"] for c in p.parts), Decimal(0))
+            exact = sum((claims.loc[c, "value"] for c in p.parts), Decimal(0))
             assert value == pytest.approx(float(exact), abs=1e-9), p
         if p.role in ("sum", "share"):
             match = findings[(findings["claim_id"] == p.claim_id) & (findings["inputs_set"] == frozenset(p.parts))
@@ -222,13 +226,13 @@ def test_formulas_are_live_and_recompute_what_the_audit_computed(workbook, layou
         if p.role == "difference":
             # =<stated cell>-<recomputed cell>, beside each other
             stated_ref, recomputed_ref = re.fullmatch(r"=([A-Z]+\d+)-([A-Z]+\d+)", cell.value).groups()
-            assert workbook[p.sheet][stated_ref].value == pytest.approx(stated_value(p.claim_id), abs=1e-12)
-            expected = stated_value(p.claim_id) - formula_value(computed, workbook, p.sheet, recomputed_ref)
+            assert workbook[p.sheet][stated_ref].value == pytest.approx(stated_value(claims, p.claim_id), abs=1e-12)
+            expected = stated_value(claims, p.claim_id) - formula_value(computed, workbook, p.sheet, recomputed_ref)
             assert value == pytest.approx(expected, abs=1e-9), p
     assert formulas_seen >= 40 and checked_against_audit >= 15
     # every share the audit recomputed has its formula in the workbook
     shares = {p.claim_id for p in layout.placements if p.role == "share"}
-    assert set(FINDINGS.loc[FINDINGS["rule_kind"] == "share", "claim_id"]) <= shares
+    assert set(bundled_findings.loc[bundled_findings["rule_kind"] == "share", "claim_id"]) <= shares
 
 
 def test_known_recomputations_of_the_bundled_budget(workbook, computed):
@@ -297,17 +301,17 @@ def test_audit_pages_escape_document_text():
 
 # -- the audit files -----------------------------------------------------------------------------------------
 
-def test_audit_report_lists_failures_worst_first_then_the_passes(runs):
+def test_audit_report_lists_failures_worst_first_then_the_passes(runs, bundled_findings):
     text = (runs[0] / "audit.md").read_text(encoding="utf-8")
     headings = re.findall(r"^## (\w+) \((\d+)\)$", text, flags=re.M)
-    counts = FINDINGS["verdict"].astype(str).value_counts()
+    counts = bundled_findings["verdict"].astype(str).value_counts()
     assert headings == [(v, str(counts[v])) for v in ("drift", "semantic", "text", "rounding", "consistent")
                         if counts.get(v, 0)]
-    first_drift = FINDINGS[FINDINGS["verdict"] == "drift"].iloc[0]
+    first_drift = bundled_findings[bundled_findings["verdict"] == "drift"].iloc[0]
     assert f"> “{first_drift['quote']}”" in text
     page = (runs[0] / "audit.html").read_text(encoding="utf-8")
     assert page.index('id="drift"') < page.index('id="semantic"') < page.index('id="consistent"')
-    assert page.count('class="finding ') == int((FINDINGS["verdict"] != "consistent").sum())
+    assert page.count('class="finding ') == int((bundled_findings["verdict"] != "consistent").sum())
 
 
 def test_findings_files_are_the_check_commands(runs, capsys):
@@ -317,11 +321,11 @@ def test_findings_files_are_the_check_commands(runs, capsys):
     assert json.loads((runs[0] / "findings.json").read_text(encoding="utf-8")) == json.loads(out_json)
 
 
-def test_table_csvs_are_utf8_and_formula_safe(runs):
+def test_table_csvs_are_utf8_and_formula_safe(runs, bundled_budget, bundled_findings):
     from budgetkit import tables
 
     for name, build in tables.TABLES.items():
-        frame = build(BUDGET, FINDINGS)
+        frame = build(bundled_budget, bundled_findings)
         rows = list(csv.reader(io.StringIO((runs[0] / "tables" / f"{name}.csv").read_text(encoding="utf-8"))))
         assert rows[0] == list(frame.columns) and len(rows) == len(frame) + 1
         numeric = [i for i, c in enumerate(frame.columns) if str(frame[c].dtype) not in ("str", "string", "object")]
@@ -419,7 +423,7 @@ def test_charts_in_three_formats_with_chinese_text_in_the_pdf(runs):
         assert any("CJK" in f or "Noto" in f for f in fonts), (name, fonts)
 
 
-def test_the_chart_step_moves_finished_files_and_names_a_failing_chart(tmp_path, monkeypatch):
+def test_the_chart_step_moves_finished_files_and_names_a_failing_chart(tmp_path, monkeypatch, bundled_budget):
     """The step's own logic, on a stand-in registry: files land in charts/, nothing is left behind."""
     import types
 
@@ -443,12 +447,12 @@ def test_the_chart_step_moves_finished_files_and_names_a_failing_chart(tmp_path,
     stand_in.save, stand_in.CHARTS = save, {"good": good}
     monkeypatch.setitem(__import__("sys").modules, "budgetkit.charts", stand_in)
     monkeypatch.setattr(__import__("budgetkit"), "charts", stand_in, raising=False)
-    written, detail = budget_report.chart_files(BUDGET, tmp_path)
+    written, detail = budget_report.chart_files(bundled_budget, tmp_path)
     assert sorted(p.name for p in written) == ["good.pdf", "good.png", "good.svg"]
     assert detail == "1 charts, 3 files" and sorted(p.name for p in tmp_path.iterdir()) == ["charts"]
     stand_in.CHARTS = {"bad": bad}
     with pytest.raises(report.ReportError, match=r"step 3/6 \(charts\) failed: chart 'bad': KeyError"):
-        budget_report.chart_files(BUDGET, tmp_path)
+        budget_report.chart_files(bundled_budget, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["charts"]
 
 

@@ -6,18 +6,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from budgetkit import load
 from budgetkit.audit import RulesError, assert_no_findings, audit, load_rules, AuditFailure
 from budgetkit.findings import VERDICTS
 from builders import budget_of, claim
 
-RULES = load_rules(load().rules_path)
 
+@pytest.fixture(scope="module")
+def rules(bundled_rules):
+    """``rules("income-by-source", …)``: the bundled rules of these ids."""
+    def chosen_rules(*ids):
+        chosen = [rule for rule in bundled_rules if rule.id in ids]
+        assert len(chosen) == len(ids)
+        return chosen
 
-def rules(*ids):
-    chosen = [rule for rule in RULES if rule.id in ids]
-    assert len(chosen) == len(ids)
-    return chosen
+    return chosen_rules
 
 
 def verdicts(findings, rule=None):
@@ -34,17 +36,17 @@ def income(total, *parts, section="三（一）"):
 
 # -- sum ---------------------------------------------------------------------------------------
 
-def test_sum_within_rounding_is_consistent():
+def test_sum_within_rounding_is_consistent(rules):
     findings = audit(budget_of(income("840.99", "833.05", "0", "0", "7.95")), rules("income-by-source"))
     assert verdicts(findings) == ["consistent"]
 
 
-def test_sum_one_unit_beyond_the_interval_is_rounding():
+def test_sum_one_unit_beyond_the_interval_is_rounding(rules):
     findings = audit(budget_of(income("841.02", "833.05", "0", "0", "7.95")), rules("income-by-source"))
     assert verdicts(findings) == ["rounding"]
 
 
-def test_sum_that_disagrees_is_drift_and_names_the_missing_figure():
+def test_sum_that_disagrees_is_drift_and_names_the_missing_figure(rules):
     specs = [
         claim("appropriation_total", "833.05", kind="total", section="五（一）"),
         claim("appropriation_by_function", "802.64", code="201", section="五（二）"),
@@ -57,7 +59,7 @@ def test_sum_that_disagrees_is_drift_and_names_the_missing_figure():
     assert findings["difference"].iloc[0] == Decimal("-7.95")
 
 
-def test_a_difference_several_measures_state_names_none_of_them_as_the_explanation():
+def test_a_difference_several_measures_state_names_none_of_them_as_the_explanation(rules):
     specs = [
         claim("appropriation_total", "833.05", kind="total", section="五（一）"),
         claim("appropriation_by_function", "802.64", code="201", section="五（二）"),
@@ -75,7 +77,7 @@ def test_a_difference_several_measures_state_names_none_of_them_as_the_explanati
     assert many["explanation"].iloc[0].endswith(" Several stated figures equal the difference (上年结转, “三公”经费, 三项经费, …).")
 
 
-def test_counts_are_exact_and_zero_money_is_exactly_nothing():
+def test_counts_are_exact_and_zero_money_is_exactly_nothing(rules):
     vehicles = [claim("official_vehicles", "2", kind="total", unit="辆"),
                 claim("official_vehicles_sedan", "1", unit="辆", kind="count"),
                 claim("official_vehicles_suv", "2", unit="辆", kind="count")]
@@ -97,7 +99,7 @@ def three_public(total, overseas, reception, *, vehicles=None, purchase=None, op
     return specs
 
 
-def test_vehicle_costs_given_as_parts_stand_in_for_the_combined_line():
+def test_vehicle_costs_given_as_parts_stand_in_for_the_combined_line(rules):
     split = audit(budget_of(three_public("21.8", "0", "11.8", purchase="4.0", operation="6.0")),
                   rules("three-public-parts"))
     assert verdicts(split) == ["consistent"]
@@ -118,7 +120,7 @@ def test_vehicle_costs_given_as_parts_stand_in_for_the_combined_line():
     assert verdicts(audit(budget_of(other_year), rules("three-public-parts"))) == ["consistent"]
 
 
-def test_substitutes_are_checked_when_the_rules_are_read(tmp_path):
+def test_substitutes_are_checked_when_the_rules_are_read(tmp_path, bundled_rules):
     path = tmp_path / "rules.toml"
     path.write_text('[[rule]]\nid = "a"\nkind = "sum"\ntotal = "t"\nparts = ["p", "q"]\nreason = "r"\n'
                     'substitutes = { x = ["s"], p = "s", q = ["p"] }\n'
@@ -133,18 +135,18 @@ def test_substitutes_are_checked_when_the_rules_are_read(tmp_path):
     assert f"{path}, field 'rule 'a'.substitutes.q': p is the total or a part of the rule itself" in messages
     assert any("rule 'b'.substitutes" in m and "only a part can have substitutes" in m for m in messages)
     assert f"{path}, field 'rule 'c'.substitutes': is not a key of a share rule" in messages
-    assert [r.params["substitutes"] for r in RULES if r.id == "three-public-parts"] == [
+    assert [r.params["substitutes"] for r in bundled_rules if r.id == "three-public-parts"] == [
         {"three_public_vehicles": ["vehicle_purchase", "vehicle_operation"]}]
 
 
-def test_non_exhaustive_parts_may_fall_short_but_not_exceed():
+def test_non_exhaustive_parts_may_fall_short_but_not_exceed(rules):
     fewer = [claim("vehicles_owned", "5", kind="total", unit="辆"), claim("vehicles_owned_senior", "1", unit="辆", kind="count")]
     assert verdicts(audit(budget_of(fewer), rules("owned-vehicles-by-use"))) == ["consistent"]
     more = [claim("vehicles_owned", "1", kind="total", unit="辆"), claim("vehicles_owned_senior", "3", unit="辆", kind="count")]
     assert verdicts(audit(budget_of(more), rules("owned-vehicles-by-use"))) == ["drift"]
 
 
-def test_classification_rolls_up_to_the_nearest_stated_level():
+def test_classification_rolls_up_to_the_nearest_stated_level(rules):
     specs = [claim("appropriation_by_function", "20.68", code="208", section="五（二）"),
              claim("appropriation_by_function", "7.93", code="2080501", section="五（三）"),
              claim("appropriation_by_function", "12.08", code="2080505", section="五（三）"),
@@ -166,19 +168,19 @@ def shares(whole, *parts_and_shares, whole_measure="expenditure_total"):
     return specs
 
 
-def test_share_of_the_named_whole():
+def test_share_of_the_named_whole(rules):
     specs = shares("841.00", ("expenditure_basic", "828.05", "98.46"), ("expenditure_project", "12.95", "1.54"))
     assert verdicts(audit(budget_of(specs), rules("share-of-named-whole"))) == ["consistent", "consistent"]
 
 
-def test_share_that_fits_another_whole_is_semantic():
+def test_share_that_fits_another_whole_is_semantic(rules):
     specs = shares("840.05", ("expenditure_basic", "828.05", "98.46"), ("expenditure_project", "12.95", "1.54"))
     findings = audit(budget_of(specs), rules("share-of-named-whole"))
     assert verdicts(findings) == ["semantic", "consistent"]
     assert "841.00, the sum of the parts listed with it" in findings["explanation"].iloc[0]
 
 
-def test_share_that_fits_nothing_is_drift():
+def test_share_that_fits_nothing_is_drift(rules):
     specs = shares("1000.00", ("expenditure_basic", "500.00", "60.00"), ("expenditure_project", "500.00", "50.00"))
     assert verdicts(audit(budget_of(specs), rules("share-of-named-whole"))) == ["drift", "consistent"]
 
@@ -192,14 +194,14 @@ def change(current, prior, stated, direction="increase", unit="万元", base_yea
                   claim_id="c003-1", ref="c001-1", base="c002-1", section="八")]
 
 
-def test_change_equals_this_year_minus_the_prior():
+def test_change_equals_this_year_minus_the_prior(rules):
     assert verdicts(audit(budget_of(change("1.20", "1.00", "0.20")), rules("change-from-stated-prior"))) == ["consistent"]
     assert verdicts(audit(budget_of(change("1.20", "1.00", "0.30")), rules("change-from-stated-prior"))) == ["drift"]
     assert verdicts(audit(budget_of(change("1.00", "1.20", "0.20", "decrease")), rules("change-from-stated-prior"))) == ["consistent"]
     assert verdicts(audit(budget_of(change("1.00", "1.00", "持平", "unchanged")), rules("change-from-stated-prior"))) == ["consistent"]
 
 
-def test_percentage_change_divides_by_the_prior_year():
+def test_percentage_change_divides_by_the_prior_year(rules):
     assert verdicts(audit(budget_of(change("110.00", "100.00", "10.00", unit="%")), rules("change-from-stated-prior"))) == ["consistent"]
     # the classic error: dividing by the current year — the arithmetic works on another base than the
     # sentence's, which is what semantic means (README's verdict table); a percentage fitting no base is drift
@@ -218,7 +220,7 @@ def percentage_after_amount(current, amount, pct, direction="increase", measure=
                   ref="c001-1", base="c001-2", section="三")]
 
 
-def test_percentage_after_an_amount_change_divides_by_the_prior_it_implies():
+def test_percentage_after_an_amount_change_divides_by_the_prior_it_implies(rules):
     stated_prior = rules("change-from-stated-prior")
     findings = audit(budget_of(percentage_after_amount("15897.44", "2248.37", "16.47")), stated_prior)
     assert verdicts(findings) == ["consistent"]
@@ -234,7 +236,7 @@ def test_percentage_after_an_amount_change_divides_by_the_prior_it_implies():
     assert verdicts(audit(budget_of(percentage_after_amount("15897.44", "2248.37", "16.46")), stated_prior)) == ["drift"]
 
 
-def test_percentage_decrease_after_an_amount_decrease():
+def test_percentage_decrease_after_an_amount_decrease(rules):
     findings = audit(budget_of(percentage_after_amount("1069.00", "539.73", "33.55", "decrease")),
                      rules("change-from-stated-prior"))
     assert verdicts(findings) == ["consistent"]
@@ -246,7 +248,7 @@ def test_percentage_decrease_after_an_amount_decrease():
     assert verdicts(wrong) == ["drift"]
 
 
-def test_percentage_after_an_amount_change_that_leaves_no_prior_is_semantic():
+def test_percentage_after_an_amount_change_that_leaves_no_prior_is_semantic(rules):
     findings = audit(budget_of(percentage_after_amount("5.00", "5.00", "100.00")), rules("change-from-stated-prior"))
     assert verdicts(findings) == ["semantic"]
     assert findings["explanation"].iloc[0] == ("Growth from a zero base (5.00 − 5.00 = 0.00, the prior year the "
@@ -254,7 +256,7 @@ def test_percentage_after_an_amount_change_that_leaves_no_prior_is_semantic():
     assert findings["computed"].isna().all() and findings["inputs"].iloc[0] == "c001-1 c001-2"
 
 
-def test_percentage_after_an_amount_change_is_left_to_the_stated_prior_rule():
+def test_percentage_after_an_amount_change_is_left_to_the_stated_prior_rule(rules):
     specs = percentage_after_amount("15897.44", "2248.37", "16.47") + [
         claim("expenditure_total", "13649.07", year=2023, claim_id="c002-1", section="四")]
     implied = audit(budget_of(specs), rules("implied-prior-agrees"))
@@ -263,7 +265,7 @@ def test_percentage_after_an_amount_change_is_left_to_the_stated_prior_rule():
     assert audit(budget_of(specs), rules("change-direction")).empty
 
 
-def test_implied_priors_must_agree():
+def test_implied_priors_must_agree(rules):
     specs = [claim("budget_total", "840.99", kind="total", claim_id="c001-1"),
              claim("budget_total", "26.21", kind="change", direction="increase", base_year=2023, claim_id="c001-2", ref="c001-1"),
              claim("budget_total", "800.00", year=2023, claim_id="c002-1", section="四")]
@@ -272,7 +274,7 @@ def test_implied_priors_must_agree():
     assert findings["computed"].iloc[0] == Decimal("814.78")
 
 
-def test_change_text_checks():
+def test_change_text_checks(rules):
     wrong_year = audit(budget_of(change("1.20", "1.00", "0.20", base_year=2024)), rules("comparison-year"))
     assert verdicts(wrong_year) == ["text"]
     contradicted = audit(budget_of(change("0", "0", "0.30", "decrease")), rules("change-direction"))
@@ -285,7 +287,7 @@ def test_change_text_checks():
     assert verdicts(unprinted) == ["consistent"] and unprinted["stated"].isna().all()
 
 
-def test_explanations_state_figures_in_the_units_the_document_printed():
+def test_explanations_state_figures_in_the_units_the_document_printed(rules):
     """Money is compared in 万元, but a sum, a difference or an implied prior year is shown in the unit
     of the figure it is compared with, at the decimals of its inputs in that unit; units are named
     only when the figures were printed in different units."""
@@ -343,7 +345,7 @@ def test_explanations_state_figures_in_the_units_the_document_printed():
 
 # -- restatement, bound, text ------------------------------------------------------------------
 
-def test_restatement_and_balanced_budget():
+def test_restatement_and_balanced_budget(rules):
     same = [claim("income_general_budget", "833.05", section="三（一）"), claim("income_general_budget", "833.05", section="四")]
     assert verdicts(audit(budget_of(same), rules("same-figure-restated"))) == ["consistent"]
     differ = [claim("income_general_budget", "833.05", section="三（一）"), claim("income_general_budget", "833.50", section="四")]
@@ -352,7 +354,7 @@ def test_restatement_and_balanced_budget():
     assert verdicts(audit(budget_of(balance), rules("balanced-budget"))) == ["drift"]
 
 
-def test_bound_from_a_definition_is_semantic_and_names_the_relabelled_whole():
+def test_bound_from_a_definition_is_semantic_and_names_the_relabelled_whole(rules):
     specs = [claim("basic_public", "706.23", section="六"),
              claim("appropriation_total", "833.05", kind="total", label="一般公共预算当年拨款", section="五"),
              claim("admin_operating_cost", "833.05", section="十一（一）")]
@@ -363,7 +365,7 @@ def test_bound_from_a_definition_is_semantic_and_names_the_relabelled_whole():
     assert verdicts(audit(budget_of(specs), rules("admin-operating-cost-within-public-costs"))) == ["consistent"]
 
 
-def test_placeholders_in_the_text():
+def test_placeholders_in_the_text(rules):
     raw = "一、概况\n单位价值××万元以上大型设备0台（套）。\n较2023年增长（下降）0%\n"
     findings = audit(budget_of([claim("large_equipment", "0", unit="台（套）", kind="count")], raw_text=raw),
                      rules("unfilled-template-text"))
@@ -386,7 +388,7 @@ def printed(value: Decimal) -> str:
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(amounts, min_size=1, max_size=4))
-def test_sums_printed_with_rounding_are_never_drift(true_parts):
+def test_sums_printed_with_rounding_are_never_drift(rules, true_parts):
     total = sum(true_parts, Decimal(0))
     specs = income(printed(total), *[printed(p) for p in true_parts])
     assert verdicts(audit(budget_of(specs), rules("income-by-source"))) == ["consistent"]
@@ -394,7 +396,7 @@ def test_sums_printed_with_rounding_are_never_drift(true_parts):
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(amounts, min_size=1, max_size=4), st.data())
-def test_moving_a_part_beyond_its_tolerance_is_always_drift(true_parts, data):
+def test_moving_a_part_beyond_its_tolerance_is_always_drift(rules, true_parts, data):
     total = sum(true_parts, Decimal(0))
     parts = [printed(p) for p in true_parts]
     # the stated and recomputed intervals together span n+1 half-cents; one more cent is a rounding
@@ -407,7 +409,7 @@ def test_moving_a_part_beyond_its_tolerance_is_always_drift(true_parts, data):
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(min_value=1, max_value=10**9), min_size=2, max_size=5))
-def test_shares_printed_with_rounding_are_never_drift(true_parts_cents):
+def test_shares_printed_with_rounding_are_never_drift(rules, true_parts_cents):
     true_parts = [Decimal(n).scaleb(-4) for n in true_parts_cents]
     whole = sum(true_parts, Decimal(0))
     specs = shares(printed(whole), *[("expenditure_basic", printed(p), printed(p / whole * 100)) for p in true_parts])
@@ -417,7 +419,7 @@ def test_shares_printed_with_rounding_are_never_drift(true_parts_cents):
 
 @settings(max_examples=200, deadline=None)
 @given(amounts, amounts)
-def test_changes_printed_with_rounding_are_never_drift(current, prior):
+def test_changes_printed_with_rounding_are_never_drift(rules, current, prior):
     delta = current - prior
     direction = "increase" if delta > 0 else "decrease" if delta < 0 else "unchanged"
     stated = printed(abs(delta)) if delta else "持平"
@@ -439,18 +441,18 @@ def test_rules_file_problems_name_the_rule_and_key(tmp_path):
     assert any("needs total and parts" in m for m in messages)
 
 
-def test_every_rule_kind_is_used_and_every_rule_is_documented():
-    kinds = {rule.kind for rule in RULES}
+def test_every_rule_kind_is_used_and_every_rule_is_documented(bundled_rules):
+    kinds = {rule.kind for rule in bundled_rules}
     assert kinds == {"sum", "share", "change", "restatement", "bound", "text"}
-    assert all(rule.reason for rule in RULES)
-    assert len({rule.id for rule in RULES}) == len(RULES)
+    assert all(rule.reason for rule in bundled_rules)
+    assert len({rule.id for rule in bundled_rules}) == len(bundled_rules)
 
 
 # -- the bundled budget ------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def findings():
-    return load().audit()
+def findings(bundled_findings):
+    return bundled_findings
 
 
 def test_findings_frame_has_the_promised_columns(findings):
@@ -460,8 +462,8 @@ def test_findings_frame_has_the_promised_columns(findings):
     assert (findings["verdict"] == "consistent").any()  # passes are rows too
 
 
-def test_every_total_share_and_change_is_touched_by_a_rule(findings):
-    budget = load()
+def test_every_total_share_and_change_is_touched_by_a_rule(findings, bundled_budget):
+    budget = bundled_budget
     touched = set(findings["claim_id"]) | {c for inputs in findings["inputs"] for c in inputs.split()}
     wanted = budget.claims[budget.claims["kind"].isin(["total", "share", "change"])]
     untouched = sorted(set(wanted["claim_id"]) - touched)
@@ -480,7 +482,7 @@ def test_assert_no_findings_raises_on_severity(findings):
     assert_no_findings(findings[findings["verdict"] == "consistent"], "rounding")
 
 
-def test_reason_that_names_the_compared_year():
+def test_reason_that_names_the_compared_year(rules):
     raw = "1.20\n1.00\n0.20。主要是2023年会议增多。\n"
     findings = audit(budget_of(change("1.20", "1.00", "0.20"), raw_text=raw), rules("reason-year"))
     assert verdicts(findings) == ["text"]
@@ -488,7 +490,7 @@ def test_reason_that_names_the_compared_year():
     assert verdicts(fine) == ["consistent"]
 
 
-def test_a_change_printed_in_yuan_is_judged_in_the_unit_it_is_checked_in():
+def test_a_change_printed_in_yuan_is_judged_in_the_unit_it_is_checked_in(rules):
     """比上年增加2010.98元 against 15990.00 − 13979.00: one cent off is rounding (it was drift when the printed 元
     figure was set against the 万元 result), and the stated column is in 万元 like the computed one."""
     specs = [claim("expenditure_total", "15990.00", unit="元", kind="total", claim_id="c001-1", section="三"),
@@ -502,7 +504,7 @@ def test_a_change_printed_in_yuan_is_judged_in_the_unit_it_is_checked_in():
     assert verdicts(audit(budget_of(decrease), rules("change-from-stated-prior"))) == ["drift"]
 
 
-def test_a_total_whose_listed_parts_were_not_all_read_is_not_summed():
+def test_a_total_whose_listed_parts_were_not_all_read_is_not_summed(rules):
     """收入预算总计 with an item the extractor could not identify (qualifier parts-unread): no sum is claimed
     from the parts that were read, so no drift; the total still takes part in every other rule."""
     specs = [claim("income_total", "581.45", kind="total", qualifier="parts-unread", claim_id="c001-1", section="三"),
@@ -514,7 +516,7 @@ def test_a_total_whose_listed_parts_were_not_all_read_is_not_summed():
         ("income-by-source", "c004-1", "drift"), ("same-figure-restated", "c004-1", "consistent")]
 
 
-def test_a_percentage_taken_of_this_year_instead_of_the_prior_is_semantic():
+def test_a_percentage_taken_of_this_year_instead_of_the_prior_is_semantic(rules):
     """行政运行 6106.99万元，增加101.48万元，增长1.66%: 101.48 ÷ 6106.99 = 1.66%, the prior year 6005.51 gives 1.69%."""
     findings = audit(budget_of(percentage_after_amount("6106.99", "101.48", "1.66")), rules("change-from-stated-prior"))
     assert verdicts(findings) == ["semantic"]
@@ -531,7 +533,7 @@ def test_a_percentage_taken_of_this_year_instead_of_the_prior_is_semantic():
                           rules("change-from-stated-prior"))) == ["drift"]
 
 
-def test_an_unfilled_direction_implies_no_prior_year():
+def test_an_unfilled_direction_implies_no_prior_year(rules):
     """政府性基金 0万元，与上年相比增加（减少）0万元: the template text is reported by the text rule; no prior
     year is taken from it to hold against the other statements."""
     specs = [claim("gov_fund_expenditure", "363.38", kind="total", claim_id="c001-1", section="九"),

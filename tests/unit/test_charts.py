@@ -27,8 +27,8 @@ MISSING_GLYPH = re.compile(r"Glyph \d+ .*missing from (current )?font", re.IGNOR
 
 
 @pytest.fixture(scope="module")
-def budget():
-    return budgetkit.load()
+def budget(bundled_budget):
+    return bundled_budget
 
 
 def draw_strictly(fig) -> None:

@@ -4,7 +4,6 @@ problem is reported at once with its table, row (1-based, in the frame given), f
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import lru_cache
 
 import pandas as pd
 import pyarrow as pa
@@ -13,20 +12,14 @@ import pytest
 from budgetkit.collection import from_tables, load_many, spending_structure
 from budgetkit.collection.columns import LINE_ITEM_COLUMNS
 from budgetkit.schema import BudgetDataError, bundled_data_dir
-from synthetic import generate, long_tables
 
 FIRST, SECOND = "anju-union-2022", "anju-union-2023"
 
 
-@lru_cache(maxsize=1)
-def _tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    return long_tables(generate(2, seed=7, drift_share=0))
-
-
 @pytest.fixture
-def tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def tables(synthetic_long_tables) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(budgets, claims, lines) of two budgets, FIRST and SECOND, 80 claims each, fresh copies."""
-    budgets, claims, lines = (frame.copy() for frame in _tables())
+    budgets, claims, lines = (frame.copy() for frame in synthetic_long_tables)
     assert list(budgets["budget_id"]) == [FIRST, SECOND]
     assert list(claims["budget_id"][:2]) == [FIRST, FIRST] and claims["budget_id"].iloc[80] == SECOND
     assert list(claims["claim_id"][:2]) == ["c006-1", "c006-2"]

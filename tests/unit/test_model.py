@@ -24,8 +24,8 @@ UNIT_FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*余?(万元|%|人|辆|个|场|名|�
 
 
 @pytest.fixture(scope="module")
-def budget():
-    return load()
+def budget(bundled_budget):
+    return bundled_budget
 
 
 def test_raw_document_is_kept_byte_for_byte():

@@ -22,19 +22,27 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKBOOK = ["01-overview", "02-income-and-expenditure", "03-general-budget-appropriation",
             "04-basic-expenditure-and-three-public", "05-other-matters", "06-drift"]
 NOTEBOOKS = [ROOT / "notebooks" / f"{name}.ipynb" for name in WORKBOOK]
-BUDGET = load()
-FINDINGS = BUDGET.audit()
-CLAIMS = BUDGET.claims.set_index("claim_id")
-BUILT = {name: build(BUDGET, FINDINGS) for name, build in tables.TABLES.items()}
+
+
+@pytest.fixture(scope="module")
+def claims(bundled_budget):
+    """The bundled budget's claims by claim_id."""
+    return bundled_budget.claims.set_index("claim_id")
+
+
+@pytest.fixture(scope="module")
+def built(bundled_budget, bundled_findings):
+    """Every table of the registry built on the bundled budget and its findings."""
+    return {name: build(bundled_budget, bundled_findings) for name, build in tables.TABLES.items()}
 
 
 def ids(frame):
     return [cid for value in frame["claim_ids"] for cid in value.split()]
 
 
-def printed_value(claim_id):
+def printed_value(claims, claim_id):
     """A claim's value at its printed scale, in 万元 for money."""
-    row = CLAIMS.loc[claim_id]
+    row = claims.loc[claim_id]
     value = row["value"]
     if pd.isna(value):
         return None
@@ -45,28 +53,24 @@ def printed_value(claim_id):
     return value
 
 
-def rows_of(name):
-    return list(BUILT[name].itertuples(index=False))
-
-
 # -- the registry ------------------------------------------------------------------------------
 
-def test_registry_keys_are_kebab_case_and_follow_the_document():
+def test_registry_keys_are_kebab_case_and_follow_the_document(built):
     assert all(re.fullmatch(r"[a-z]+(-[a-z]+)*", key) for key in tables.TABLES)
     order = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一"]
     mains = []
-    for frame in BUILT.values():
+    for frame in built.values():
         tops = frame["section"].str.split("（").str[0]
         mains.append(order.index(tops[tops != ""].mode().iloc[0]))
     assert mains == sorted(mains)
 
 
-def test_every_claim_is_in_some_table():
-    shown = {cid for frame in BUILT.values() for cid in ids(frame)}
-    assert shown == set(CLAIMS.index)
+def test_every_claim_is_in_some_table(claims, built):
+    shown = {cid for frame in built.values() for cid in ids(frame)}
+    assert shown == set(claims.index)
 
 
-def test_every_claim_appears_in_some_notebook_output():
+def test_every_claim_appears_in_some_notebook_output(claims):
     outputs = []
     for path in NOTEBOOKS:
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
@@ -74,7 +78,7 @@ def test_every_claim_appears_in_some_notebook_output():
                 for kind in ("text/html", "text/plain"):
                     outputs.append("".join(output.get("data", {}).get(kind, "")))
     text = "\n".join(outputs)
-    missing = [cid for cid in CLAIMS.index if not re.search(rf"\b{re.escape(cid)}\b", text)]
+    missing = [cid for cid in claims.index if not re.search(rf"\b{re.escape(cid)}\b", text)]
     assert missing == []
 
 
@@ -86,13 +90,13 @@ def test_no_plotting_library_is_imported():
 
 # -- stated figures ------------------------------------------------------------------------------
 
-def test_stated_figures_equal_the_claims():
+def test_stated_figures_equal_the_claims(claims, built):
     checked = 0
-    for name, frame in BUILT.items():
+    for name, frame in built.items():
         for row in frame.to_dict("records"):
             for cid in row["claim_ids"].split():
-                kind, unit = CLAIMS.loc[cid, "kind"], CLAIMS.loc[cid, "unit"]
-                expected = printed_value(cid)
+                kind, unit = claims.loc[cid, "kind"], claims.loc[cid, "unit"]
+                expected = printed_value(claims, cid)
                 if name == "work-targets":
                     column = "target_value"
                 elif unit in MONEY_UNITS:
@@ -107,21 +111,21 @@ def test_stated_figures_equal_the_claims():
                 else:
                     assert isinstance(value, Decimal) and value == expected, (name, cid, value, expected)
                 checked += 1
-    assert checked >= len(CLAIMS)
+    assert checked >= len(claims)
 
 
-def test_printed_column_keeps_the_figure_as_printed():
-    training = BUILT["meeting-training-travel"]
-    row = training[training["claim_ids"] == CLAIMS.index[CLAIMS["text"].eq("0.3")][0]].iloc[0]
+def test_printed_column_keeps_the_figure_as_printed(claims, built):
+    training = built["meeting-training-travel"]
+    row = training[training["claim_ids"] == claims.index[claims["text"].eq("0.3")][0]].iloc[0]
     assert row["printed"] == "0.3万元" and row["stated_wan_yuan"] == Decimal("0.30")
-    assert "持平" in set(BUILT["three-public"]["printed"])
+    assert "持平" in set(built["three-public"]["printed"])
 
 
 # -- recomputed figures ------------------------------------------------------------------------
 
-def test_totals_are_the_exact_sum_of_the_parts_shown_before_them():
+def test_totals_are_the_exact_sum_of_the_parts_shown_before_them(built):
     compared = 0
-    for name, frame in BUILT.items():
+    for name, frame in built.items():
         if "role" not in frame:
             continue
         unit = "wan_yuan" if "stated_wan_yuan" in frame else "count"
@@ -144,11 +148,11 @@ def test_totals_are_the_exact_sum_of_the_parts_shown_before_them():
     assert compared >= 12
 
 
-def test_known_recomputations_of_the_bundled_budget():
-    expenditure = BUILT["expenditure-by-kind"].set_index("role")
+def test_known_recomputations_of_the_bundled_budget(built):
+    expenditure = built["expenditure-by-kind"].set_index("role")
     assert expenditure.loc["total", "recomputed_wan_yuan"] == Decimal("841.00")
     assert expenditure.loc["total", "difference_wan_yuan"] == Decimal("-0.95")
-    structure = BUILT["appropriation-structure"]
+    structure = built["appropriation-structure"]
     total = structure[structure["role"] == "total"].iloc[0]
     assert total["recomputed_wan_yuan"] == Decimal("841.00") and total["difference_wan_yuan"] == Decimal("-7.95")
     basic = expenditure.loc["part"].iloc[0]
@@ -156,21 +160,21 @@ def test_known_recomputations_of_the_bundled_budget():
     assert basic["recomputed_share_pct"] == Decimal("98.57")
     assert basic["recomputed_share_4dp_pct"] == Decimal("98.5715")
     assert basic["difference_share_pct"] == Decimal("-0.11")
-    meeting = BUILT["meeting-training-travel"]
+    meeting = built["meeting-training-travel"]
     decrease = meeting[meeting["item"].str.startswith("会议费较")].iloc[0]
     assert decrease["stated_wan_yuan"] == Decimal("-0.30") and decrease["recomputed_wan_yuan"] == Decimal("0.00")
 
 
-def test_changes_are_current_minus_prior():
-    for name, frame in BUILT.items():
+def test_changes_are_current_minus_prior(claims, built):
+    for name, frame in built.items():
         if "role" not in frame or "recomputed_wan_yuan" not in frame:
             continue
         for row in frame[frame["role"] == "change"].to_dict("records"):
-            change = CLAIMS.loc[row["claim_ids"]]
+            change = claims.loc[row["claim_ids"]]
             if pd.isna(row["recomputed_wan_yuan"]):
                 assert pd.isna(change["base_claim_id"]) or change["unit"] == "%", (name, row)
                 continue
-            current, prior = printed_value(change["ref_claim_id"]), printed_value(change["base_claim_id"])
+            current, prior = printed_value(claims, change["ref_claim_id"]), printed_value(claims, change["base_claim_id"])
             assert row["recomputed_wan_yuan"] == current - prior
 
 
@@ -192,13 +196,13 @@ def test_shares_round_half_even_to_the_printed_decimals():
     assert frame.loc["expenditure_project", "verdict"] in ("consistent", "rounding")
 
 
-def test_item_table_rolls_classes_up_from_items():
-    frame = BUILT["appropriation-by-item"].set_index("code")
-    rollup = BUDGET.rollup("类").set_index("code")
+def test_item_table_rolls_classes_up_from_items(bundled_budget, built):
+    frame = built["appropriation-by-item"].set_index("code")
+    rollup = bundled_budget.rollup("类").set_index("code")
     for code, row in rollup.iterrows():
         assert frame.loc[code, "stated_wan_yuan"] == row["stated_wan_yuan"]
         assert frame.loc[code, "recomputed_wan_yuan"] == row["from_items_wan_yuan"]
-    items = BUDGET.line_items[BUDGET.line_items["level"] == "项"]
+    items = bundled_budget.line_items[bundled_budget.line_items["level"] == "项"]
     for item in items.itertuples():
         assert frame.loc[item.code, "purpose"] == item.purpose
         assert frame.loc[item.code, "stated_wan_yuan"] == item.amount_wan_yuan
@@ -206,14 +210,14 @@ def test_item_table_rolls_classes_up_from_items():
 
 # -- audit marks -------------------------------------------------------------------------------
 
-def test_row_verdicts_are_the_worst_audit_verdict_of_their_claims():
+def test_row_verdicts_are_the_worst_audit_verdict_of_their_claims(bundled_findings, built):
     worst: dict[str, str] = {}
-    for finding in FINDINGS.itertuples():
+    for finding in bundled_findings.itertuples():
         if finding.claim_id:
             current = worst.get(finding.claim_id)
             if current is None or SEVERITY[str(finding.verdict)] > SEVERITY[current]:
                 worst[finding.claim_id] = str(finding.verdict)
-    for name, frame in BUILT.items():
+    for name, frame in built.items():
         for row in frame.to_dict("records"):
             verdicts = [worst[c] for c in row["claim_ids"].split() if c in worst]
             if verdicts:
@@ -223,20 +227,20 @@ def test_row_verdicts_are_the_worst_audit_verdict_of_their_claims():
             assert (row["finding"] == "") == (row["verdict"] in ("consistent", tables.UNCHECKED)), (name, row)
 
 
-def test_every_failed_finding_marks_a_row():
-    failed = FINDINGS[FINDINGS["verdict"].astype(str) != "consistent"]
-    marked = " ".join(" ".join(frame["finding"]) for frame in BUILT.values())
+def test_every_failed_finding_marks_a_row(bundled_findings, built):
+    failed = bundled_findings[bundled_findings["verdict"].astype(str) != "consistent"]
+    marked = " ".join(" ".join(frame["finding"]) for frame in built.values())
     for finding in failed.itertuples():
         assert f"[{finding.verdict}] {finding.rule}: {finding.explanation}" in marked
 
 
-def test_known_marks_of_the_bundled_budget():
-    total = BUILT["expenditure-by-kind"].set_index("role").loc["total"]
+def test_known_marks_of_the_bundled_budget(built):
+    total = built["expenditure-by-kind"].set_index("role").loc["total"]
     assert total["verdict"] == "drift"
     assert "expenditure-by-kind" in total["finding"] and "balanced-budget" in total["finding"]
-    assets = BUILT["state-assets"].set_index("printed")
+    assets = built["state-assets"].set_index("printed")
     assert assets.loc["××", "verdict"] == "text" and "unfilled-template-text" in assets.loc["××", "finding"]
-    other = BUILT["other-matters"]
+    other = built["other-matters"]
     assert other.loc[other["role"] == "current year", "verdict"].iloc[0] == "semantic"
 
 
@@ -306,28 +310,28 @@ def test_a_decrease_in_yuan_is_a_negative_change_in_wan_yuan():
 
 # -- the audit for reading -------------------------------------------------------------------------
 
-def test_findings_by_verdict_groups_the_failures_worst_first():
-    grouped = tables.findings_by_verdict(FINDINGS)
-    failed = FINDINGS[FINDINGS["verdict"].astype(str) != "consistent"]
+def test_findings_by_verdict_groups_the_failures_worst_first(bundled_findings):
+    grouped = tables.findings_by_verdict(bundled_findings)
+    failed = bundled_findings[bundled_findings["verdict"].astype(str) != "consistent"]
     assert len(grouped) == len(failed)
     order = [SEVERITY[v] for v in grouped.index.get_level_values("verdict")]
     assert order == sorted(order, reverse=True)
     assert {"section", "quote", "explanation"} <= set(grouped.columns)
-    drift = tables.findings_by_verdict(FINDINGS, "drift")
+    drift = tables.findings_by_verdict(bundled_findings, "drift")
     assert list(drift.index.get_level_values("n")) == list(range(1, len(drift) + 1))
-    assert len(tables.findings_by_verdict(FINDINGS, include_consistent=True)) == len(FINDINGS)
+    assert len(tables.findings_by_verdict(bundled_findings, include_consistent=True)) == len(bundled_findings)
     with pytest.raises(ValueError, match="verdict must be one of"):
-        tables.findings_by_verdict(FINDINGS, "wrong")
+        tables.findings_by_verdict(bundled_findings, "wrong")
 
 
-def test_ledger_counts_every_rule_and_evaluation():
-    rules = load_rules(BUDGET.rules_path)
-    frame = tables.ledger(FINDINGS, BUDGET.rules_path)
+def test_ledger_counts_every_rule_and_evaluation(bundled_budget, bundled_findings):
+    rules = load_rules(bundled_budget.rules_path)
+    frame = tables.ledger(bundled_findings, bundled_budget.rules_path)
     body, total = frame.iloc[:-1], frame.iloc[-1]
     assert list(body["rule"]) == [rule.id for rule in rules] + [
-        r for r in dict.fromkeys(FINDINGS["rule"]) if r not in {rule.id for rule in rules}]
-    assert total["evaluations"] == len(FINDINGS)
-    counts = FINDINGS["verdict"].astype(str).value_counts()
+        r for r in dict.fromkeys(bundled_findings["rule"]) if r not in {rule.id for rule in rules}]
+    assert total["evaluations"] == len(bundled_findings)
+    counts = bundled_findings["verdict"].astype(str).value_counts()
     for verdict in VERDICTS:
         assert total[f"{verdict}_count"] == counts.get(verdict, 0)
     assert total["passed"] + total["failed"] == total["evaluations"]
@@ -336,17 +340,17 @@ def test_ledger_counts_every_rule_and_evaluation():
 
 # -- display -----------------------------------------------------------------------------------
 
-def test_styled_html_is_deterministic_and_marks_rows():
-    frame = BUILT["expenditure-by-kind"]
+def test_styled_html_is_deterministic_and_marks_rows(bundled_findings, built):
+    frame = built["expenditure-by-kind"]
     first, second = tables.styled(frame).to_html(), tables.styled(frame).to_html()
     assert first == second
     assert "0x" not in repr(tables.styled(frame)) and "0x" not in first
     assert 'class="data row2 col0 verdict-drift"' in first and "&lt;NA&gt;" not in first and "<NA>" not in first
-    other = tables.styled(BUILT["income-by-source"]).to_html()
+    other = tables.styled(built["income-by-source"]).to_html()
     uuid = re.search(r'id="T_(\w+)"', first).group(1)
     assert uuid not in other
     assert 'id="T_fixed"' in tables.styled(frame, uuid="fixed").to_html()
-    grouped = tables.styled(tables.findings_by_verdict(FINDINGS)).to_html()
+    grouped = tables.styled(tables.findings_by_verdict(bundled_findings)).to_html()
     assert "verdict-drift" in grouped and "verdict-semantic" in grouped
 
 
