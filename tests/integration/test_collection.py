@@ -351,9 +351,8 @@ def test_every_planted_drift_is_found_and_nothing_else_is_flagged(synthetic):
     truth = ground_truth(budgets)
     within = truth[truth["kind"] != "prior-restated"]
     assert set(within["kind"]) == set(PLANTED_KINDS) and len(within) >= 100
-    recall, precision, missed, false_alarms = recall_precision(findings, within)
+    _, _, missed, false_alarms = recall_precision(findings, within)
     assert missed == [] and false_alarms == []
-    assert (recall, precision) == (1.0, 1.0)
 
 
 def test_restated_prior_years_are_found_across_budgets(synthetic):

@@ -19,7 +19,6 @@ from budgetkit import files as atomic_files
 from budgetkit import load, report
 from budgetkit.report import budget as budget_report
 from budgetkit.report import notebooks as notebook_pages
-from budgetkit.report.steps import module_present
 from budgetkit.cli import main
 from budgetkit.findings import FORMULA_PREFIXES
 from budgetkit.report.workbook import workbook_bytes
@@ -30,7 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 XLSX = "anju-district-trade-union-federation-2024-budget.xlsx"
 OFFICIAL = ["部门收支总表", "部门收入总表", "部门支出总表", "财政拨款收支总表", "一般公共预算支出表",
             "一般公共预算基本支出表", "一般公共预算“三公”经费支出表", "政府性基金预算支出表"]
-HAVE_CHARTS = module_present("budgetkit.charts")
 
 
 def run(capsys, *args):
@@ -187,7 +185,8 @@ def test_the_findings_sheet_has_every_evaluation_and_column(workbook, bundled_fi
 @pytest.fixture(scope="module")
 def computed(runs):
     """Every formula of the workbook evaluated by the `formulas` engine (Excel semantics)."""
-    formulas = pytest.importorskip("formulas")
+    import formulas
+
     path = runs[0] / XLSX
     solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
     values = {}
@@ -401,7 +400,6 @@ def test_write_atomic_never_leaves_a_partial_file(tmp_path, monkeypatch):
 
 # -- charts ---------------------------------------------------------------------------------------------------
 
-@pytest.mark.skipif(not HAVE_CHARTS, reason="budgetkit.charts is not in this checkout yet")
 def test_charts_in_three_formats_with_chinese_text_in_the_pdf(runs):
     from PIL import Image
     from pypdf import PdfReader
@@ -470,7 +468,6 @@ def test_reporting_stays_out_of_import_budgetkit():
 
 def test_notebooks_execute_into_identical_html_pages(tmp_path, monkeypatch):
     """One notebook executed twice on a given budget path (the full set runs in `make report`)."""
-    pytest.importorskip("nbclient")
     source = sorted((ROOT / "notebooks").glob("*.ipynb"))[0]
     folder = tmp_path / "notebooks"
     folder.mkdir()

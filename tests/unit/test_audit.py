@@ -445,7 +445,6 @@ def test_every_rule_kind_is_used_and_every_rule_is_documented(bundled_rules):
     kinds = {rule.kind for rule in bundled_rules}
     assert kinds == {"sum", "share", "change", "restatement", "bound", "text"}
     assert all(rule.reason for rule in bundled_rules)
-    assert len({rule.id for rule in bundled_rules}) == len(bundled_rules)
 
 
 # -- the bundled budget ------------------------------------------------------------------------

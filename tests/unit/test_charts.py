@@ -14,12 +14,9 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("matplotlib")
-
-from builders import budget_of, claim  # noqa: E402
-
-import budgetkit  # noqa: E402
-from budgetkit import charts  # noqa: E402
+import budgetkit
+from budgetkit import charts
+from builders import budget_of, claim
 
 ROOT = Path(__file__).resolve().parents[2]
 FORMATS = ("png", "svg", "pdf")
@@ -67,7 +64,8 @@ def svg_text(path: Path) -> str:
 
 
 def pdf_text(path: Path) -> str:
-    pypdf = pytest.importorskip("pypdf")
+    import pypdf
+
     return "".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
 
 

@@ -14,6 +14,7 @@ from budgetkit import load, tables
 from budgetkit.audit import load_rules
 from budgetkit.findings import SEVERITY, VERDICTS
 from budgetkit.numbers import MONEY_UNITS
+import synthetic
 from builders import budget_of, claim
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -252,7 +253,6 @@ def test_a_small_budget_fills_only_its_sections():
 
 
 def test_synthetic_budgets_show_every_claim_and_mark_every_failure(tmp_path):
-    synthetic = pytest.importorskip("synthetic")
     budgets = synthetic.generate(12, seed=3)
     planted = 0
     for path in synthetic.write_packages(budgets, tmp_path):
@@ -317,8 +317,6 @@ def test_ledger_counts_every_rule_and_evaluation(bundled_budget, bundled_finding
     counts = bundled_findings["verdict"].astype(str).value_counts()
     for verdict in VERDICTS:
         assert total[f"{verdict}_count"] == counts.get(verdict, 0)
-    assert total["passed"] + total["failed"] == total["evaluations"]
-    assert (body["evaluations"] == body["passed"] + body["failed"]).all()
 
 
 # -- display -----------------------------------------------------------------------------------
