@@ -12,12 +12,14 @@ NOTEBOOKS  := $(wildcard notebooks/*.ipynb)
 SANITIZE   := $(wildcard notebooks/sanitize.cfg)
 NBVAL_OPTS := $(if $(NOTEBOOKS),--nbval $(if $(SANITIZE),--nbval-sanitize-with $(SANITIZE)))
 TEST_PATHS := tests $(if $(wildcard notebooks),notebooks)
+# The edit loop: the package's modules one by one, then whole paths (no notebooks, no browser).
+FAST_TEST_PATHS := tests/unit tests/integration
 PYTEST_ARGS ?=
 # Jupyter refuses to run as root unless told to (root is the norm in containers).
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test report report-fast notebooks lab docs bench score constraints clean
+.PHONY: help venv test test-fast report report-fast notebooks lab docs bench score constraints clean
 
 help: ## Show this list of targets
 	@echo "Usage: make TARGET"
@@ -35,8 +37,11 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 venv: $(STAMP) ## Create .venv/ and install budgetkit[dev] pinned by constraints.txt
 	@true
 
-test: $(STAMP) ## Run the whole test suite (tests/, plus notebooks/ with nbval when present)
+test: $(STAMP) ## Run the whole test suite (tests/unit, tests/integration, tests/e2e, plus notebooks/ with nbval when present)
 	$(BIN)/pytest $(NBVAL_OPTS) $(PYTEST_ARGS) $(TEST_PATHS)
+
+test-fast: $(STAMP) ## Run tests/unit and tests/integration, not the notebooks or the browser: the edit loop
+	$(BIN)/pytest $(PYTEST_ARGS) $(FAST_TEST_PATHS)
 
 report: $(STAMP) ## Run the main job on the bundled budget (budgetkit report)
 	$(BIN)/budgetkit report
