@@ -116,9 +116,46 @@ def read_descriptor(package_dir: Path) -> dict:
     if not path.is_file():
         raise BudgetDataError([Problem(str(path), None, None, "file not found: a budget package needs a datapackage.json")])
     try:
-        return json.loads(read_text(path))
+        descriptor = json.loads(read_text(path))
     except json.JSONDecodeError as error:
         raise BudgetDataError([Problem(str(path), error.lineno, None, f"invalid JSON: {error.msg}")]) from None
+    except RecursionError:
+        raise BudgetDataError([Problem(str(path), None, None, "invalid JSON: nested too deeply")]) from None
+    problems = descriptor_problems(descriptor, str(path))
+    if problems:
+        raise BudgetDataError(problems)
+    return descriptor
+
+
+#: The budget years a package may state (a mistyped 1023 or 20224 is not a budget year).
+YEARS = range(1950, 2100)
+
+
+def descriptor_problems(descriptor, name: str) -> list[Problem]:
+    """What makes a parsed datapackage.json unusable, before any of it is used: its shape (an object
+    whose resources are a list of objects with a name, a budget object) and the budget's keys' types."""
+    if not isinstance(descriptor, dict):
+        return [Problem(name, None, None, f"must be a JSON object, not {type(descriptor).__name__}")]
+    problems = []
+    resources = descriptor.get("resources", [])
+    if not isinstance(resources, list):
+        problems.append(Problem(name, None, "resources", "must be a list of resources"))
+    else:
+        for index, resource in enumerate(resources, start=1):
+            if not isinstance(resource, dict) or not isinstance(resource.get("name"), str):
+                problems.append(Problem(name, None, f"resources[{index}]", "must be an object with a name"))
+    budget = descriptor.get("budget", {})
+    if not isinstance(budget, dict):
+        return [*problems, Problem(name, None, "budget", "must be an object")]
+    for key in ("year", "prior_year"):
+        value = budget.get(key)
+        if key in budget and (isinstance(value, bool) or not isinstance(value, int) or value not in YEARS):
+            problems.append(Problem(name, None, f"budget.{key}", f"must be a year from {YEARS.start} to "
+                                                                   f"{YEARS.stop - 1} (a number), not {value!r}"))
+    for key in ("department", "document"):
+        if key in budget and (not isinstance(budget[key], str) or not budget[key].strip()):
+            problems.append(Problem(name, None, f"budget.{key}", "must be a non-empty text"))
+    return problems
 
 
 def bundled_descriptor() -> dict:

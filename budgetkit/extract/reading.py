@@ -77,7 +77,9 @@ def read_document(source: str | Path) -> Document:
     elif suffix in (".txt", ".text", ""):
         if size > MAX_TEXT_BYTES:
             raise _fail(path, f"{size} bytes is more than the {MAX_TEXT_BYTES} a text budget explanation can be")
-        text = read_text(path)
+        # universal newlines: a CR (with or without LF) ends a line, and a CR left inside a line would end
+        # a row of the claims.csv written from it
+        text = read_text(path).replace("\r\n", "\n").replace("\r", "\n")
         if "\x00" in text:
             raise _fail(path, "contains NUL characters: not a text document", text[: text.index("\x00")].count("\n") + 1)
         suffix = ".txt"
@@ -188,7 +190,7 @@ def _read_pdf(path: Path, size: int) -> tuple[str, tuple[str, ...]]:
     except BudgetDataError:
         raise
     except Exception as error:  # pdfminer raises many types for broken files
-        raise _fail(path, f"not a readable PDF ({type(error).__name__}: {error})") from None
+        raise _fail(path, _pdf_failure(error)) from None
     if not any(line.strip() for line in page_lines) and not tables_on:
         raise _fail(path, "the PDF has no text layer (a scan?): nothing to read")
     left_out = ()
@@ -197,6 +199,16 @@ def _read_pdf(path: Path, size: int) -> tuple[str, tuple[str, ...]]:
         left_out = (f"{count} {'table' if count == 1 else 'tables'} on {_page_ranges(sorted(tables_on))} left out "
                     "of the prose: tables are not read as tables yet",)
     return join_wrapped_lines(page_lines, full_lines), left_out
+
+
+def _pdf_failure(error: Exception) -> str:
+    """Why a PDF could not be read, in words: pdfplumber wraps pdfminer's errors, often without a message."""
+    cause = error.args[0] if type(error).__name__ == "PdfminerException" and error.args else error
+    name = type(cause).__name__
+    if name in ("PDFPasswordIncorrect", "PDFEncryptionError", "PDFEncryptionWarning"):
+        return "the PDF is encrypted: it opens only with a password, so its text cannot be read"
+    detail = str(cause).strip()
+    return f"not a readable PDF ({name}{': ' + detail if detail else ''})"
 
 
 def _inside_any(obj: dict, boxes: list[tuple]) -> bool:

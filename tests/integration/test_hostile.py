@@ -140,3 +140,66 @@ def test_quotes_found_once_per_line_are_the_clauses_around_each_figure(line, dat
     end = data.draw(st.integers(start + 1, len(line)))
     breaks = [i for i, c in enumerate(line) if c in "，,、；;。：:"]
     assert quote_around(line, start, end, breaks) == quote_around(line, start, end) == _quote_reference(line, start, end)
+
+
+# -- one clear error, never a traceback ------------------------------------------------------------
+
+@pytest.mark.parametrize("shape, field, message", [
+    ("[]", None, "must be a JSON object, not list"),
+    ('{"resources": 5}', "'resources'", "must be a list of resources"),
+    ("[" * 100_000 + "]" * 100_000, None, "nested too deeply"),
+])
+def test_a_descriptor_of_the_wrong_shape_is_one_error(capsys, tmp_path, shape, field, message):
+    package = tmp_path / "package"
+    shutil.copytree(TINY, package)
+    (package / "datapackage.json").write_text(shape, encoding="utf-8")
+    status, _, err = run(capsys, "check", package)
+    assert status == 2 and message in err and "Traceback" not in err
+    assert field is None or f"field {field}" in err
+
+
+@pytest.mark.parametrize("year", [True, "2024", 1023, 2024.5])
+def test_a_budget_year_that_is_not_a_year_is_one_error(capsys, tmp_path, year):
+    package = tmp_path / "package"
+    shutil.copytree(TINY, package)
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["budget"]["year"] = year
+    (package / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    status, _, err = run(capsys, "check", package)
+    assert status == 2 and "field 'budget.year': must be a year from 1950 to 2099" in err
+
+
+def test_an_encrypted_pdf_says_it_is_encrypted(capsys, tmp_path):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.encrypt("secret")
+    with open(tmp_path / "加密.pdf", "wb") as stream:
+        writer.write(stream)
+    status, _, err = run(capsys, "check", tmp_path / "加密.pdf")
+    assert status == 2 and "the PDF is encrypted" in err and "Traceback" not in err
+
+
+def test_a_carriage_return_inside_a_line_is_a_line_break(tmp_path):
+    """Old Mac line ends, or one stray CR: read as a line break, never written into a claims.csv row."""
+    from budgetkit.extract import extract, write_package
+
+    text = (TINY / "raw" / "tiny.txt").read_text(encoding="utf-8").replace("，其中：", "，\r其中：", 1)
+    (tmp_path / "说明.txt").write_text(text, encoding="utf-8", newline="")
+    budget = extract(tmp_path / "说明.txt")
+    assert not budget.claims["label"].str.contains("\r").any() and not budget.claims["text"].str.contains("\r").any()
+    import budgetkit
+
+    assert len(budgetkit.load(write_package(budget, tmp_path / "package")).claims) == len(budget.claims)
+
+
+def test_a_terminal_that_cannot_show_chinese_gets_escapes_not_a_crash():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "LC_ALL": "C"}
+    result = subprocess.run([sys.executable, "-m", "budgetkit", "check"], capture_output=True, env=env, cwd=ROOT)
+    assert result.returncode == 1 and b"Traceback" not in result.stderr  # 1: the bundled budget has findings
+    assert b"budgetkit check \\u2014 \\u9042" in result.stdout  # 遂宁… as escapes
