@@ -95,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     except (BudgetDataError, RulesError) as error:
         print(f"budgetkit {args.command}: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as error:  # a path the system refuses (too long, no permission, not a folder …)
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"budgetkit {args.command}: {where}{error.strerror or error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 def _check(args: argparse.Namespace) -> int:

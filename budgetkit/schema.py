@@ -294,7 +294,12 @@ def _record(names: tuple[str, ...]) -> type:
 
 def parse_table(text: str, name: str, schema: dict, problems: list[Problem]) -> Table | None:
     """The CSV ``text`` of resource ``name`` with every cell typed by ``schema``; problems are appended, not raised."""
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as error:  # a field over the csv module's limit (131,072 characters), a NUL byte
+        problems.append(Problem(name, reader.line_num, None, f"not a readable CSV row: {error}"))
+        return None
     if not rows:
         problems.append(Problem(name, None, None, "file is empty: a header row is required"))
         return None

@@ -57,7 +57,10 @@ def load_rules(path: str | Path) -> list[Rule]:
     problems: list[Problem] = []
     rules: list[Rule] = []
     seen: set[str] = set()
-    for index, entry in enumerate(document.get("rule", []), start=1):
+    entries = document.get("rule", [])
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise RulesError([Problem(name, None, "rule", "must be [[rule]] tables")])
+    for index, entry in enumerate(entries, start=1):
         where = f"rule #{index}"
         rule_id = entry.get("id")
         if not isinstance(rule_id, str) or not rule_id:
@@ -88,6 +91,9 @@ def load_rules(path: str | Path) -> list[Rule]:
             problems.append(Problem(name, None, f"{where}.basis", "must be stated-prior or implied-prior"))
         params = {key: value for key, value in entry.items() if key not in _COMMON_KEYS}
         rules.append(Rule(rule_id, kind, str(entry.get("reason", "")), tuple(entry.get("sections", ())), params))
+    if not rules and not problems:
+        # an empty file (or one whose tables are misspelt) would report every budget as clean
+        problems.append(Problem(name, None, "rule", "no [[rule]] is defined: an audit with no rules checks nothing"))
     if problems:
         raise RulesError(problems)
     return rules

@@ -203,3 +203,26 @@ def test_a_terminal_that_cannot_show_chinese_gets_escapes_not_a_crash():
     result = subprocess.run([sys.executable, "-m", "budgetkit", "check"], capture_output=True, env=env, cwd=ROOT)
     assert result.returncode == 1 and b"Traceback" not in result.stderr  # 1: the bundled budget has findings
     assert b"budgetkit check \\u2014 \\u9042" in result.stdout  # 遂宁… as escapes
+
+
+def test_an_empty_rules_file_is_an_error_not_a_clean_audit(capsys, tmp_path):
+    package = tmp_path / "package"
+    shutil.copytree(TINY, package)
+    (package / "rules.toml").write_text("# every rule removed by mistake\n", encoding="utf-8")
+    status, out, err = run(capsys, "check", package)
+    assert status == 2 and out == "" and "no [[rule]] is defined" in err
+
+
+def test_a_csv_field_over_the_csv_limit_is_one_error_with_its_line(capsys, tmp_path):
+    package = tmp_path / "package"
+    shutil.copytree(TINY, package)
+    lines = (package / "claims.csv").read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace("收入预算", "收" * 200_000, 1)
+    (package / "claims.csv").write_text("\n".join(lines), encoding="utf-8")
+    status, _, err = run(capsys, "check", package)
+    assert status == 2 and "claims.csv, line 2: not a readable CSV row: field larger than field limit" in err
+
+
+def test_a_path_the_system_refuses_is_one_error(capsys, tmp_path):
+    status, _, err = run(capsys, "check", tmp_path / ("a" * 300))
+    assert status == 2 and "File name too long" in err and "Traceback" not in err
