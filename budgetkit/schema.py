@@ -78,6 +78,9 @@ class BudgetDataError(ValueError):
         head = f"{count} problem{'s' if count != 1 else ''} in budget data:"
         super().__init__("\n".join([head, *(f"  - {problem}" for problem in problems)]))
 
+    def __reduce__(self):  # rebuilt from its problems when it crosses a process (extract.bounded, load_many)
+        return type(self), (self.problems,)
+
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
             [vars(problem) for problem in self.problems], columns=["file", "row", "field", "message"]

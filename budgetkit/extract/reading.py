@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..numbers import simplified
 from ..schema import BudgetDataError, Problem, read_text
+from .bounded import bounded
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
@@ -71,9 +72,9 @@ def read_document(source: str | Path) -> Document:
     suffix = path.suffix.lower()
     size = path.stat().st_size
     if suffix == ".docx":
-        text = _read_docx(path, size)
+        text = bounded(lambda: _read_docx(path, size), path)
     elif suffix == ".pdf":
-        text, left_out = _read_pdf(path, size)
+        text, left_out = bounded(lambda: _read_pdf(path, size), path)
     elif suffix in (".txt", ".text", ""):
         if size > MAX_TEXT_BYTES:
             raise _fail(path, f"{size} bytes is more than the {MAX_TEXT_BYTES} a text budget explanation can be")

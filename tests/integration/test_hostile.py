@@ -226,3 +226,41 @@ def test_a_csv_field_over_the_csv_limit_is_one_error_with_its_line(capsys, tmp_p
 def test_a_path_the_system_refuses_is_one_error(capsys, tmp_path):
     status, _, err = run(capsys, "check", tmp_path / ("a" * 300))
     assert status == 2 and "File name too long" in err and "Traceback" not in err
+
+
+# -- reading a document within a budget of time and memory ---------------------------------------------
+
+def test_a_reader_that_runs_too_long_is_stopped_and_named(monkeypatch, tmp_path):
+    import time
+
+    from budgetkit.extract import bounded
+    from budgetkit.schema import BudgetDataError
+
+    monkeypatch.setattr(bounded, "READ_SECONDS", 1)
+    started = time.monotonic()
+    with pytest.raises(BudgetDataError, match=r"slow\.pdf: reading it took more than the 1 s"):
+        bounded.bounded(lambda: time.sleep(30), tmp_path / "slow.pdf")
+    assert time.monotonic() - started < 20  # killed, not waited for
+
+
+def test_a_reader_that_needs_too_much_memory_is_stopped_and_named(monkeypatch, tmp_path):
+    from budgetkit.extract import bounded
+    from budgetkit.schema import BudgetDataError
+
+    monkeypatch.setattr(bounded, "READ_MEMORY_BYTES", 64 * 1024**2)
+    with pytest.raises(BudgetDataError, match=r"big\.pdf: needs more memory than the 64 MB"):
+        bounded.bounded(lambda: bytearray(1024**3), tmp_path / "big.pdf")
+
+
+def test_a_bounded_reader_gives_back_its_result_and_its_errors(tmp_path):
+    from budgetkit.extract.bounded import bounded
+    from budgetkit.schema import BudgetDataError, Problem
+
+    assert bounded(lambda: ("text", ("left out",)), tmp_path / "a.pdf") == ("text", ("left out",))
+
+    def refuse():
+        raise BudgetDataError([Problem("a.pdf", 3, "page", "a clear reason")])
+
+    with pytest.raises(BudgetDataError) as raised:
+        bounded(refuse, tmp_path / "a.pdf")
+    assert raised.value.problems == [Problem("a.pdf", 3, "page", "a clear reason")]
