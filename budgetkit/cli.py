@@ -1,7 +1,8 @@
 """``budgetkit``: one command line, sub-commands sharing their input and output options.
 
 Exit status: 0 when nothing at or above ``--fail-on`` was found, 1 when something was,
-2 when the input or the rules could not be read (the message names file, line and field).
+2 when the input or the rules could not be read (the message names file, line and field),
+3 when a step of ``budgetkit report`` failed (the message names the step and why).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import sys
 
 __all__ = ["build_parser", "main"]
 
-EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_STEP_FAILED = 0, 1, 2, 3
 
 def _input_options() -> argparse.ArgumentParser:
     shared = argparse.ArgumentParser(add_help=False)
@@ -256,7 +257,7 @@ def _report(args: argparse.Namespace) -> int:
         print(f"budgetkit report: {error}", file=sys.stderr)
         print("budgetkit report: files of the steps before it are complete; nothing half-written was left",
               file=sys.stderr)
-        return EXIT_FINDINGS
+        return EXIT_STEP_FAILED
     sys.stdout.write(summary(result))
     if result.problems:
         print(f"budgetkit report: {_count(result.problems, 'source')} not read: see "

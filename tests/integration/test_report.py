@@ -363,7 +363,7 @@ def test_bad_input_exits_2(tmp_path, capsys):
 def test_an_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path, capsys):
     (tmp_path / "taken").write_text("a file, not a folder")
     status, out, err = run(capsys, "report", "--out", str(tmp_path / "taken"), "--no-notebooks")
-    assert status == 1 and out == "" and "Traceback" not in err
+    assert status == 3 and out == "" and "Traceback" not in err  # 3: a report step failed
     assert f"step 1/6 (load and audit) failed: cannot write into {tmp_path / 'taken'}" in err
 
 
@@ -379,7 +379,7 @@ def test_a_failing_step_is_named_and_leaves_nothing_half_written(tmp_path, capsy
     monkeypatch.setattr(budgetkit.report.workbook, "workbook_bytes", broken)
     monkeypatch.setattr(budget_report, "chart_files", no_charts)
     status, out, err = run(capsys, "report", "--out", str(tmp_path), "--no-notebooks")
-    assert status == 1
+    assert status == 3
     assert "step 5/6 (workbook) failed: OSError: disk full" in err and "Traceback" not in err
     assert not list(tmp_path.glob("*.xlsx")) and not list(tmp_path.rglob("*.part"))
     assert (tmp_path / "audit.html").is_file()  # the steps before it are complete
