@@ -10,7 +10,7 @@ Exact money: DuckDB divides DECIMALs in floating point, so every quantity is car
 BIGINT count of 10⁻¹⁰ of its unit (``Q``; up to 9·10⁸ 万元, and fast, unlike HUGEINT). Sums,
 differences and comparisons are exact integer arithmetic; shares and percentage changes are
 HUGEINT divisions floored, ceiled or rounded half to even at the guard digits ``audit`` uses. Each figure also carries the scale it is printed with,
-so explanations print 841.00 as 841.00, exactly as ``audit._fmt`` does.
+so explanations print 841.00 as 841.00, exactly as ``audit.rows.printed_decimal`` does.
 
 Input relations (registered in-memory Arrow tables or Parquet files, same columns either way):
 ``budgets_src`` (budget_id, budget_order …), ``claims_src`` (claims columns plus budget_id and
@@ -84,7 +84,7 @@ CREATE OR REPLACE MACRO fmt(x, s) AS
     (CASE WHEN x < 0 THEN '-' ELSE '' END) || CAST(abs(x) // {Q} AS VARCHAR)
     || CASE WHEN s > 0 THEN '.' || substr(CAST(abs(x) % {Q} + {Q} AS VARCHAR), 2, s) ELSE '' END;
 -- a Q count of the comparison unit (money in 万元) as a figure in `unit`, at d decimals or more where
--- the exact value needs them (audit._in_unit): shown to 10⁻{SHOW_SCALE} of the unit, trailing zeros cut to d
+-- the exact value needs them (audit.rows.in_unit): shown to 10⁻{SHOW_SCALE} of the unit, trailing zeros cut to d
 CREATE OR REPLACE MACRO showmul(unit) AS CAST({by_money_unit(lambda k: 10**(SHOW_SCALE - SCALE - k),
                                                                f"ELSE {10**(SHOW_SCALE - SCALE)}")} AS HUGEINT);
 CREATE OR REPLACE MACRO showfrac(y) AS substr(CAST(abs(y) % {QS} + {QS} AS VARCHAR), 2);
@@ -93,10 +93,10 @@ CREATE OR REPLACE MACRO showfmt(y, s) AS
     || CASE WHEN s > 0 THEN '.' || substr(showfrac(y), 1, s) ELSE '' END;
 CREATE OR REPLACE MACRO showy(y, d) AS showfmt(y, greatest(d, length(rtrim(showfrac(y), '0'))));
 CREATE OR REPLACE MACRO inunit(x, unit, d) AS showy(CAST(x AS HUGEINT) * showmul(unit), d);
--- a unit named only when the explanation mixes units (audit._printed)
+-- a unit named only when the explanation mixes units (audit.rows.printed_figure)
 CREATE OR REPLACE MACRO usuffix(mixed, unit) AS CASE WHEN mixed THEN coalesce(unit, '') ELSE '' END;
 CREATE OR REPLACE MACRO udiff(a, b) AS coalesce(a, '') <> coalesce(b, '');
--- the decimals of a figure computed from two inputs in `unit` (audit._decimals): the most of the
+-- the decimals of a figure computed from two inputs in `unit` (audit.rows.decimals_in): the most of the
 -- inputs printed in that unit, else those of the figure it is compared with
 CREATE OR REPLACE MACRO dpick(u1, d1, u2, d2, unit, fallback) AS CASE
     WHEN NOT udiff(u1, unit) AND NOT udiff(u2, unit) THEN greatest(d1, d2) WHEN NOT udiff(u1, unit) THEN d1
@@ -210,7 +210,7 @@ def lit(value) -> str:
 
 
 def pick(requests: str) -> str:
-    """audit._Claims.pick for many requests at once.
+    """claims.ClaimIndex.pick for many requests at once.
 
     ``requests`` yields budget_id, p_measure, p_year, p_code and the section near which to look
     (p_sid, p_top: its ids, NULL for none) with any other columns; the result adds ``pid``: the
@@ -239,7 +239,7 @@ def claim_cols(alias: str, prefix: str) -> str:
 
 
 def describe(claim: str, text: str, prefix: str = "") -> str:
-    """audit._describe of a claim: its figures from ``claim`` (columns ``prefix``v …), its text
+    """audit.rows.describe of a claim: its figures from ``claim`` (columns ``prefix``v …), its text
     from ``text`` (a row of T)."""
     c = f"{claim}.{prefix}"
     return f"describe_claim({text}.label, {c}v, {c}vs, {c}unit, {text}.section, {c}claim_id)"
@@ -251,7 +251,7 @@ def text_of(alias: str, budget: str, ord_: str) -> str:
 
 
 def note(need: str, limit: int, lead: str, tail: str, *, drop_measure: bool = False) -> str:
-    """audit._same_value for many rows, each figure named: ``need`` yields fid, budget_id, target,
+    """audit.rows.same_value for many rows, each figure named: ``need`` yields fid, budget_id, target,
     unit, used (orders of claims not to name) [and measure]; gives fid and the note text."""
     measure_filter = "AND e.measure <> n.measure" if drop_measure else ""
     return f"""
@@ -262,7 +262,7 @@ def note(need: str, limit: int, lead: str, tail: str, *, drop_measure: bool = Fa
 
 
 def difference_note(need: str) -> str:
-    """audit._difference_note for many rows (``need`` as for :func:`note`): the one figure the
+    """audit.rows.difference_note for many rows (``need`` as for :func:`note`): the one figure the
     difference equals, or the labels of the several measures whose figures equal it."""
     labels = DIFFERENCE_LABELS
     return f"""

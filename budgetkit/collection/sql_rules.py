@@ -11,7 +11,7 @@ __all__ = ["SQL_BUILDERS", "TEXT_SQL_BUILDERS", "bounds_sql", "sums_sql"]
 
 
 def _sum_rows(parts: str) -> str:
-    """Rows of audit._sum_row from ``parts``: budget_id, rule, exh (parts are exhaustive), tid (the
+    """Rows of audit.sums._sum_row from ``parts``: budget_id, rule, exh (parts are exhaustive), tid (the
     total's order), pkey (part order) and the part's columns prefixed p_ (PART_COLUMNS). Yields
     ROW_COLUMNS + rule."""
     return f"""
@@ -205,7 +205,7 @@ def _change_join(where: str = "TRUE") -> str:
         WHERE {where}"""
 
 
-#: audit._prior_implied_by on a change (columns ``{c}``…) and its base claim (``{q}``…).
+#: audit.changes._prior_implied_by on a change (columns ``{c}``…) and its base claim (``{q}``…).
 IMPLIES_PRIOR = "({c}unit = '%' AND {q}kind = 'change' AND {q}cunit = '万元')"
 
 
@@ -221,7 +221,7 @@ def change_sql(rule: Rule) -> str:
                    "|| usuffix(z.mx, z.q_unit)")
     return f"""
     WITH x0 AS ({_change_join(f"c.v IS NOT NULL AND h.prior_id IS NOT NULL AND NOT coalesce({IMPLIES_PRIOR.format(c='c.', q='p.')} AND (p.v IS NULL OR u.v IS NULL), FALSE)")}),
-    x AS (  -- a percentage after a money change: its prior year is this year minus that change (audit._prior_implied_by)
+    x AS (  -- a percentage after a money change: its prior year is this year minus that change (audit.changes._prior_implied_by)
         SELECT * REPLACE (
                    CASE WHEN imp THEN u_amt - CASE WHEN q_direction = 'decrease' THEN -q_amt ELSE q_amt END ELSE q_amt END AS q_amt,
                    CASE WHEN imp THEN u_lo - q_shi ELSE q_lo END AS q_lo, CASE WHEN imp THEN u_hi - q_slo ELSE q_hi END AS q_hi,
@@ -231,7 +231,7 @@ def change_sql(rule: Rule) -> str:
         FROM (SELECT *, coalesce({IMPLIES_PRIOR.format(c='c_', q='q_')}, FALSE) AS imp FROM x0)
     ), y0 AS (  -- the change: this year minus the prior; in percent, divided by the prior at k decimals
         SELECT *, c_unit = '%' AS pct, c_unit = '%' AND q_lo > 0 AS ok, coalesce(c_d, 0) + {g} AS k,
-               -- the stated change in the comparison unit (money in 万元), as audit._stated_prior_row
+               -- the stated change in the comparison unit (money in 万元), as audit.changes._stated_prior_row
                CASE WHEN c_cunit = '万元' THEN c_sa ELSE c_sv END AS st,
                CASE WHEN c_cunit = '万元' THEN c_as_ ELSE c_vs END AS sts,
                u_amt - q_amt AS a_pt, u_lo - q_hi AS a_lo, u_hi - q_lo AS a_hi
