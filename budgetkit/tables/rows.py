@@ -72,7 +72,7 @@ class TableClaims(ClaimIndex):
         return [c for c in self.all if self.table_of.get(c.measure) == table]
 
 
-def _records(frame: pd.DataFrame, columns: list[str] | None = None) -> list:
+def _row_tuples(frame: pd.DataFrame, columns: list[str] | None = None) -> list:
     """Rows as named tuples; column by column (``tolist``), much faster than ``itertuples`` on Arrow columns."""
     from collections import namedtuple
 
@@ -86,7 +86,7 @@ class FindingMarks:
 
     def __init__(self, findings: pd.DataFrame, claims: TableClaims):
         self.by_claim: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for row in _records(findings, ["verdict", "rule", "explanation", "claim_id", "inputs"]):
+        for row in _row_tuples(findings, ["verdict", "rule", "explanation", "claim_id", "inputs"]):
             verdict = str(row.verdict)
             note = f"[{verdict}] {row.rule}: {row.explanation}"
             for claim_id in self._claims_of(row, claims):
