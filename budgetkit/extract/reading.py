@@ -140,7 +140,6 @@ def _check_xml_members(path: Path, archive: zipfile.ZipFile, members: list[zipfi
 
 def _docx_text(document) -> str:
     """Paragraphs and table rows in document order; a row's distinct cells joined by tabs."""
-    from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     lines: list[str] = []
@@ -149,14 +148,49 @@ def _docx_text(document) -> str:
         if tag == "p":
             lines.append(Paragraph(block, document).text)
         elif tag == "tbl":
-            for row in Table(block, document).rows:
+            rows = _table_rows(block)
+            for row in rows:
                 cells: list[str] = []
-                for cell in row.cells:
-                    text = cell.text.replace("\n", " ").strip()
+                for text in row:
+                    text = text.replace("\n", " ").strip()
                     if not cells or cells[-1] != text:  # a merged cell repeats; keep it once
                         cells.append(text)
                 lines.append("\t".join(cells))
     return "\n".join(line.replace("\r", "") for line in lines)
+
+
+#: The namespace of WordprocessingML elements (w:tr, w:tc, w:p …).
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _table_rows(table) -> list[list[str]]:
+    """The text of each grid column of each row of a w:tbl, merged cells filled in as Word shows them: a
+    cell spanning columns (gridSpan) repeated over them, a cell continuing a vertical merge (vMerge) taking
+    the text above it. Read from the XML in one pass (python-docx resolves merges row by row, quadratic in
+    a long merge, and raises on a gridSpan that is not a number)."""
+    from docx.text.paragraph import Paragraph
+
+    rows: list[list[str]] = []
+    for tr in table.iterchildren(f"{_W}tr"):
+        above = rows[-1] if rows else []
+        row: list[str] = []
+        for tc in tr.iterchildren(f"{_W}tc"):
+            properties = tc.find(f"{_W}tcPr")
+            span, continues = 1, False
+            if properties is not None:
+                grid_span = properties.find(f"{_W}gridSpan")
+                value = grid_span.get(f"{_W}val") if grid_span is not None else None
+                span = int(value) if value and value.isdigit() and 0 < int(value) <= 64 else 1
+                merge = properties.find(f"{_W}vMerge")
+                continues = merge is not None and merge.get(f"{_W}val") in (None, "continue")
+            column = len(row)
+            if continues and column < len(above):
+                text = above[column]
+            else:
+                text = "\n".join(Paragraph(p, None).text for p in tc.iterchildren(f"{_W}p"))
+            row.extend([text] * span)
+        rows.append(row)
+    return rows
 
 
 # -- PDF ------------------------------------------------------------------------------------

@@ -264,3 +264,64 @@ def test_a_bounded_reader_gives_back_its_result_and_its_errors(tmp_path):
     with pytest.raises(BudgetDataError) as raised:
         bounded(refuse, tmp_path / "a.pdf")
     assert raised.value.problems == [Problem("a.pdf", 3, "page", "a clear reason")]
+
+
+def _docx_with_table(path: Path, rows: int, markup) -> Path:
+    """A .docx whose one table has ``rows`` rows of two cells, each cell's properties given ``markup``."""
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    document.add_paragraph("测试区文化馆2024年部门预算编制说明")
+    document.add_paragraph("三、收支预算情况说明")
+    table = document.add_table(rows=rows, cols=2)
+    for index, row in enumerate(table.rows):
+        row.cells[0].text, row.cells[1].text = "收入预算", "100.00万元"
+        tc = row.cells[0]._tc
+        for name, value in markup(index):
+            element = OxmlElement(name)
+            if value is not None:
+                element.set(qn("w:val"), value)
+            tc.get_or_add_tcPr().append(element)
+    document.save(path)
+    return path
+
+
+@pytest.mark.parametrize("markup", [
+    pytest.param(lambda index: [("w:gridSpan", "two")], id="gridSpan-not-a-number"),
+    pytest.param(lambda index: [("w:vMerge", "restart" if index == 0 else None)], id="vMerge-over-1000-rows"),
+])
+def test_docx_merge_markup_is_read_in_one_pass(tmp_path, markup):
+    """python-docx raises on a gridSpan that is no number and takes a minute for 1,000 rows of vMerge."""
+    from budgetkit.extract import extract
+
+    path = _docx_with_table(tmp_path / "说明.docx", 1000, markup)
+    budget = extract(path)  # a budget, not a traceback
+    assert budget.raw_text.count("收入预算\t100.00万元") == 1000
+
+
+def test_docx_merged_cells_read_as_word_shows_them(tmp_path):
+    """The one-pass reading of merges gives python-docx's reading on a table it can resolve."""
+    import docx
+
+    from budgetkit.extract import extract
+
+    document = docx.Document()
+    document.add_paragraph("测试区文化馆2024年部门预算编制说明")
+    table = document.add_table(rows=4, cols=4)
+    for i, row in enumerate(table.rows):
+        for j, cell in enumerate(row.cells):
+            cell.text = f"第{i}行第{j}列"
+    table.cell(0, 0).merge(table.cell(0, 1))  # across
+    table.cell(1, 2).merge(table.cell(3, 2))  # down
+    table.cell(2, 0).merge(table.cell(3, 1))  # a block
+    document.save(tmp_path / "说明.docx")
+    expected = []
+    for row in docx.Document(str(tmp_path / "说明.docx")).tables[0].rows:
+        cells: list[str] = []
+        for cell in row.cells:
+            if not cells or cells[-1] != cell.text.replace("\n", " ").strip():
+                cells.append(cell.text.replace("\n", " ").strip())
+        expected.append("\t".join(cells))
+    assert extract(tmp_path / "说明.docx").raw_text.split("\n")[1:5] == expected
