@@ -39,10 +39,6 @@ __all__ = [
     "resource_columns",
 ]
 
-#: Encodings tried in order. utf-8-sig also reads plain UTF-8 and drops a BOM; GB18030 is a
-#: superset of GBK and GB2312, the encodings Chinese government files come in.
-TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
-
 #: Decimal places kept for stated values: enough for shares printed with 3 decimals and for
 #: amounts in 亿元 printed with 4.
 VALUE_SCALE = 4
@@ -97,21 +93,48 @@ def bundled_data_dir() -> Path:
 
 
 def read_text(path: Path) -> str:
-    """Read a text file in UTF-8 (with or without BOM) or GB18030/GBK; refuse anything else clearly."""
+    """Read a text file in UTF-8 (with or without BOM), GB18030 (a superset of GBK and GB2312) or Big5;
+    refuse anything else clearly.
+
+    A file that is not UTF-8 as a whole but has a line of Chinese that is mixes two encodings: decoding it
+    as GBK would turn that line into other characters and lose its figures, so it is refused, naming the
+    line. Big5 bytes decode as GB18030 too, into unrelated characters: a file whose GB18030 reading has none
+    of a budget's common words while its Big5 reading has them is read as Big5."""
     data = path.read_bytes()
-    for encoding in TEXT_ENCODINGS:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if max(line, default=0) < 0x80:
+            continue
         try:
-            return data.decode(encoding)
+            decoded = line.decode("utf-8")
         except UnicodeDecodeError:
             continue
+        if len(_HAN.findall(decoded)) >= 2:
+            raise BudgetDataError([Problem(str(path), number, None, "this line is UTF-8 but the file is not: it mixes "
+                                           "two encodings (save it in one, UTF-8 or GBK)")])
     try:
-        data.decode("utf-8")
+        text = data.decode("gb18030")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise BudgetDataError(
-            [Problem(str(path), line, None, f"not UTF-8, GBK or GB18030 text (byte {error.start})")]
+            [Problem(str(path), line, None, f"not UTF-8, GBK, GB18030 or Big5 text (byte {error.start})")]
         ) from None
-    raise AssertionError("unreachable")  # pragma: no cover
+    if not _BUDGET_WORDS_SIMPLIFIED.search(text):
+        try:
+            big5 = data.decode("big5")
+        except UnicodeDecodeError:
+            return text
+        if _BUDGET_WORDS_TRADITIONAL.search(big5):
+            return big5
+    return text
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_BUDGET_WORDS_SIMPLIFIED = re.compile(r"预算|决算|万元|支出|收入|部门|经费")
+_BUDGET_WORDS_TRADITIONAL = re.compile(r"預算|決算|萬元|支出|收入|部門|經費")
 
 
 def read_descriptor(package_dir: Path) -> dict:

@@ -325,3 +325,26 @@ def test_docx_merged_cells_read_as_word_shows_them(tmp_path):
                 cells.append(cell.text.replace("\n", " ").strip())
         expected.append("\t".join(cells))
     assert extract(tmp_path / "说明.docx").raw_text.split("\n")[1:5] == expected
+
+
+# -- encodings ---------------------------------------------------------------------------------------
+
+def test_a_gbk_file_with_one_utf8_line_is_refused_naming_the_line(capsys, tmp_path):
+    lines = (TINY / "raw" / "tiny.txt").read_text(encoding="utf-8").split("\n")
+    encoded = [line.encode("utf-8" if number == 4 else "gbk") for number, line in enumerate(lines, start=1)]
+    (tmp_path / "说明.txt").write_bytes(b"\n".join(encoded))
+    status, _, err = run(capsys, "check", tmp_path / "说明.txt")
+    assert status == 2 and "说明.txt, line 4: this line is UTF-8 but the file is not" in err
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "big5"])
+def test_gbk_and_big5_documents_give_the_findings_of_their_utf8_text(capsys, tmp_path, encoding):
+    import opencc
+
+    text = (TINY / "raw" / "tiny.txt").read_text(encoding="utf-8")
+    if encoding == "big5":  # Big5 holds traditional characters only
+        text = opencc.OpenCC("s2t").convert(text)
+    (tmp_path / "utf8.txt").write_text(text, encoding="utf-8")
+    (tmp_path / f"{encoding}.txt").write_bytes(text.encode(encoding))
+    assert run(capsys, "check", tmp_path / "utf8.txt", "--format", "csv")[1] == \
+        run(capsys, "check", tmp_path / f"{encoding}.txt", "--format", "csv")[1]
