@@ -105,22 +105,26 @@ def read_text(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    utf8, other = [], 0  # the lines with non-ASCII bytes that are UTF-8 (with their Han count), and the others
     for number, line in enumerate(data.split(b"\n"), start=1):
         if max(line, default=0) < 0x80:
             continue
         try:
-            decoded = line.decode("utf-8")
+            utf8.append((number, len(_HAN.findall(line.decode("utf-8")))))
         except UnicodeDecodeError:
-            continue
-        if len(_HAN.findall(decoded)) >= 2:
-            raise BudgetDataError([Problem(str(path), number, None, "this line is UTF-8 but the file is not: it mixes "
-                                           "two encodings (save it in one, UTF-8 or GBK)")])
+            other += 1
+    mixed = next((number for number, han in utf8 if han >= 2), None)
+    if len(utf8) < other and mixed is not None:
+        raise BudgetDataError([Problem(str(path), mixed, None, "this line is UTF-8 but the file is not: it mixes "
+                                       "two encodings (save it in one, UTF-8 or GBK)")])
     try:
+        if len(utf8) >= other:  # a UTF-8 file with bytes that are not: name where
+            data.decode("utf-8")
         text = data.decode("gb18030")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise BudgetDataError(
-            [Problem(str(path), line, None, f"not UTF-8, GBK, GB18030 or Big5 text (byte {error.start})")]
+            [Problem(str(path), line, None, f"not UTF-8, GBK or GB18030 text (byte {error.start})")]
         ) from None
     if not _BUDGET_WORDS_SIMPLIFIED.search(text):
         try:
