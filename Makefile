@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test test-fast report report-fast notebooks lab docs bench score constraints clean
+.PHONY: help venv test fuzz test-fast report report-fast notebooks lab docs bench score constraints clean
 
 help: ## Show this list of targets
 	@echo "Usage: make TARGET"
@@ -42,6 +42,9 @@ test: $(STAMP) ## Run the whole test suite (tests/unit, tests/integration, tests
 
 test-fast: $(STAMP) ## Run tests/unit and tests/integration, not the notebooks or the browser: the edit loop
 	$(BIN)/pytest $(PYTEST_ARGS) $(FAST_TEST_PATHS)
+
+fuzz: $(STAMP) ## Run the two fuzz tests of extraction with 10,000 examples each (mutated documents, random bytes)
+	BUDGETKIT_FUZZ_EXAMPLES=10000 $(BIN)/pytest -q -p no:cacheprovider tests/integration/test_extract.py -k "mutated or random_bytes"
 
 report: $(STAMP) ## Run the main job on the bundled budget (budgetkit report)
 	$(BIN)/budgetkit report

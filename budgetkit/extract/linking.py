@@ -10,7 +10,7 @@ import re
 
 from ..template import measures
 from .comparisons import Comparison
-from .figures import MONEY_UNITS, ExtractedFigure, Token
+from .figures import MONEY_UNITS, SCHEMA_UNITS, ExtractedFigure, Token
 from .labels import LABEL_REACH, bare_label, last_break, strip_label
 from .ledger import Ledger, LineContext
 
@@ -39,6 +39,12 @@ class Linking(Ledger):
     def _comparison_claims(self, ctx: LineContext, comparison: Comparison) -> None:
         self._refuse_unreadable(ctx, comparison.prior)
         self._refuse_unreadable(ctx, comparison.change)
+        figures = [t for t in (comparison.prior, comparison.change) if t is not None]
+        if strange := next((t.unit for t in figures if t.unit and t.unit not in SCHEMA_UNITS), None):
+            for tok in figures:
+                if not tok.used:
+                    self._unparsed(ctx, tok, f"unit {strange!r} is not one the claims table knows")
+            return
         if comparison.follows is not None:
             self._follow_on_claim(ctx, comparison)
             return

@@ -3,6 +3,7 @@ hand transcription, on test documents written for these tests, and on hostile in
 
 from __future__ import annotations
 
+import os
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -597,7 +598,12 @@ def _extract_or_one_error(path: Path) -> None:
             assert lines[claim.line - 1][claim.char_start:claim.char_end] == claim.text
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+#: ``make fuzz`` runs the two fuzz tests below with this many examples each (CI: the defaults).
+FUZZ_EXAMPLES = int(os.environ.get("BUDGETKIT_FUZZ_EXAMPLES", "0")) or None
+
+
+@settings(max_examples=FUZZ_EXAMPLES or 80, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=mutated_documents())
 def test_mutated_documents_give_a_budget_or_one_clear_error(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("fuzz") / "mutated.txt"
@@ -605,7 +611,7 @@ def test_mutated_documents_give_a_budget_or_one_clear_error(tmp_path_factory, da
     _extract_or_one_error(path)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=FUZZ_EXAMPLES or 40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.binary(max_size=2000), suffix=st.sampled_from([".txt", ".docx", ".pdf"]))
 def test_random_bytes_give_a_budget_or_one_clear_error(tmp_path_factory, data, suffix):
     path = tmp_path_factory.mktemp("fuzz") / f"random{suffix}"

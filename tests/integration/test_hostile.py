@@ -348,3 +348,14 @@ def test_gbk_and_big5_documents_give_the_findings_of_their_utf8_text(capsys, tmp
     (tmp_path / f"{encoding}.txt").write_bytes(text.encode(encoding))
     assert run(capsys, "check", tmp_path / "utf8.txt", "--format", "csv")[1] == \
         run(capsys, "check", tmp_path / f"{encoding}.txt", "--format", "csv")[1]
+
+
+def test_a_change_in_a_unit_the_claims_table_does_not_know_is_unread(tmp_path):
+    """Found by `make fuzz`: 较2023年增加1本 became a change claim its own package refused."""
+    from budgetkit.extract import extract
+
+    (tmp_path / "说明.txt").write_text("测试区文化馆2024年部门预算编制说明\n十一、其他重要事项的情况说明\n"
+                                      "2024年机关运行经费财政拨款预算10.00万元，较2023年增加1本。\n", encoding="utf-8")
+    budget = extract(tmp_path / "说明.txt")
+    assert "本" not in set(budget.claims["unit"])
+    assert (budget.extraction.unparsed["reason"] == "unit '本' is not one the claims table knows").any()
