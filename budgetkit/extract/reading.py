@@ -71,9 +71,14 @@ def read_document(source: str | Path) -> Document:
         raise _fail(path, "file not found")
     suffix = path.suffix.lower()
     size = path.stat().st_size
+    # the parser is imported here, once, not in each reading child (lazy still: only documents need it)
     if suffix == ".docx":
+        import docx  # noqa: F401
+
         text = bounded(lambda: _read_docx(path, size), path)
     elif suffix == ".pdf":
+        import pdfplumber  # noqa: F401
+
         text, left_out = bounded(lambda: _read_pdf(path, size), path)
     elif suffix in (".txt", ".text", ""):
         if size > MAX_TEXT_BYTES:
