@@ -25,7 +25,6 @@ __all__ = [
     "MONEY_UNITS",
     "Measure",
     "data_dir",
-    "measure",
     "measures",
     "sum_parts",
     "sum_rules",
@@ -74,10 +73,6 @@ def measures() -> dict[str, Measure]:
                                         row["per_code"] == "true", row["stated_as_total"] == "true",
                                         row["share_of"] or None, row["description"])
                 for row in csv.DictReader(stream)}
-
-
-def measure(measure_id: str) -> Measure | None:
-    return measures().get(measure_id)
 
 
 def sum_rules(rules, total: str, level: str | None = None) -> list:
