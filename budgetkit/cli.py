@@ -10,9 +10,31 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "installed_version", "main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_STEP_FAILED = 0, 1, 2, 3
+
+
+def installed_version() -> str:
+    """budgetkit's version as its package metadata records it (what ``pip show budgetkit`` says)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("budgetkit")
+    except PackageNotFoundError:  # imported from a source tree that was never installed
+        return "unknown (not installed: pip install -e .)"
+
+
+class _PrintVersion(argparse.Action):
+    """``--version``: reads the metadata only when asked, so every other run skips importing it."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"budgetkit {installed_version()}")
+        parser.exit(EXIT_OK)
+
 
 def _input_options() -> argparse.ArgumentParser:
     shared = argparse.ArgumentParser(add_help=False)
@@ -43,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="budgetkit",
         description="Check and explore Chinese government departmental budget explanations (部门预算编制说明).",
     )
+    parser.add_argument("--version", action=_PrintVersion, help="print budgetkit's version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     check = commands.add_parser(
         "check", parents=[_input_options(), _output_options()],

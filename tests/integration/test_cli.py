@@ -158,3 +158,16 @@ def test_checking_a_fragment_says_what_it_could_not_check(capsys):
         "    一 基本职能及主要工作\n    二 部门预算单位构成\n    三 收支预算情况说明\n    四 财政拨款收支预算情况说明\n"
         "    五 一般公共预算当年拨款情况说明\n    六 一般公共预算基本支出情况说明\n    九 政府性基金预算支出情况说明\n"
         "    十 国有资本经营预算支出情况说明\n    十一 其他重要事项的情况说明\n    十二 名词解释\n")
+
+
+# -- the version ------------------------------------------------------------------------------------------------
+
+def test_version_is_the_package_metadata_and_the_project_file(tmp_path):
+    import tomllib
+    from importlib.metadata import version
+
+    result = subprocess.run([sys.executable, "-m", "budgetkit", "--version"],
+                            capture_output=True, text=True, encoding="utf-8", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"budgetkit {version('budgetkit')}\n", "")
+    project = tomllib.loads((TESTS.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert version("budgetkit") == project["version"]  # the installed metadata is not stale
