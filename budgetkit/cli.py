@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["build_parser", "installed_version", "main"]
+__all__ = ["build_parser", "installed_version", "main", "terminal_width", "wrapped"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_STEP_FAILED = 0, 1, 2, 3
 
@@ -76,8 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="exit 1 when a finding at or above this severity exists "
                             "(rounding < text < semantic < drift; default: drift)")
     check.add_argument("--rules", help="a rules.toml to use instead of the package's own")
-    check.add_argument("--failures-only", action="store_true",
-                       help="table format: leave out consistent evaluations (a collection's table never lists them)")
+    listing = check.add_mutually_exclusive_group()
+    listing.add_argument("--all", action="store_true",
+                         help="table format: list every consistent evaluation too, not only their count "
+                              "(a collection's table counts them per budget; csv and json hold every evaluation)")
+    listing.add_argument("--failures-only", action="store_true",
+                         help="table format: the failures and a count of the consistent evaluations (the default)")
     report = commands.add_parser(
         "report", parents=[_input_options()],
         help="the main job: write the workbook, audit report, charts, tables and notebook pages",
@@ -140,8 +144,9 @@ def _check(args: argparse.Namespace) -> int:
         sys.stdout.write(findings_csv(findings))
     else:
         sys.stdout.write(findings_table(findings, budget_title=f"{budget.department} {budget.year}",
-                                        failures_only=args.failures_only,
-                                        limits=budget.extraction.limits() if budget.extraction else ()))
+                                        all_evaluations=args.all,
+                                        limits=budget.extraction.limits() if budget.extraction else (),
+                                        width=terminal_width()))
     failing = findings["verdict"].map(lambda verdict: SEVERITY[str(verdict)] >= SEVERITY[args.fail_on]).astype(bool)
     return EXIT_FINDINGS if failing.any() else EXIT_OK
 
@@ -158,7 +163,7 @@ def _check_collection(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(findings_csv(findings))
     else:
-        sys.stdout.write(collection_findings_table(findings, collection.budgets))
+        sys.stdout.write(collection_findings_table(findings, collection.budgets, width=terminal_width()))
     for line in problem_lines(collection.problems):
         print(f"budgetkit check: {line}", file=sys.stderr)
     if not collection.problems.empty:
@@ -167,56 +172,157 @@ def _check_collection(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if failing.any() else EXIT_OK
 
 
-def findings_table(findings, budget_title: str, failures_only: bool = False, limits=()) -> str:
-    """Findings for a terminal: failures as blocks (verdict, rule, section, quote, why), then passes,
-    then what the check could not do (``limits``: a document's figures not read, sections not found)."""
+# -- terminal rendering: wrapped to the terminal's width, East Asian wide characters counted as two ------------
+
+#: The width when the output is not a terminal (a file, a pipe, a test), and the narrowest worth wrapping to.
+DEFAULT_WIDTH, NARROWEST = 100, 40
+#: Marks a line may not begin with (closing marks, Chinese commas and stops) or end with (opening marks):
+#: the break moves so that they stay beside what they close or open.
+_CLOSING = frozenset("，。、；：？！）》」』】〕〉”’%),.;:!?]}…")
+_OPENING = frozenset("（《「『【〔〈“‘([{")
+
+
+def terminal_width() -> int:
+    """Columns to wrap to: ``$COLUMNS``, else the terminal's, else :data:`DEFAULT_WIDTH` (not a terminal)."""
+    import shutil
+
+    return max(NARROWEST, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
+
+
+def _char_columns(char: str) -> int:
+    from wcwidth import wcwidth
+
+    return max(0, wcwidth(char))  # a control character (-1) takes no column
+
+
+def _columns(text: str) -> int:
+    """Columns a terminal gives ``text``: East Asian wide characters take two."""
+    return sum(_char_columns(char) for char in text)
+
+
+def _pieces(text: str) -> list[str]:
+    """``text`` cut where a line may break: at spaces and between wide characters (Chinese breaks between
+    any two), never inside a run of narrow ones (a Latin word, a number, a claim id), never before a
+    closing mark or after an opening one. Runs of spaces are pieces of their own."""
+    pieces: list[str] = []
+    for char in text:
+        previous = pieces[-1] if pieces else ""
+        if previous.isspace() and char.isspace():
+            pieces[-1] += char
+        elif previous and not previous.isspace() and not char.isspace() and (
+                char in _CLOSING or previous[-1] in _OPENING
+                or _char_columns(char) == _char_columns(previous[-1]) == 1):
+            pieces[-1] += char
+        else:
+            pieces.append(char)
+    return pieces
+
+
+def _fitting(pieces: list[str], room: int) -> list[str]:
+    """``pieces`` with any wider than ``room`` (a rule id on a narrow terminal, a long path) cut into
+    lengths that fit: after a hyphen or slash where one fits, else where the room ends."""
+    out = []
+    for piece in pieces:
+        while _columns(piece) > room:
+            cut = 1
+            while _columns(piece[:cut + 1]) <= room:
+                cut += 1
+            joint = max(piece.rfind("-", 0, cut), piece.rfind("/", 0, cut))
+            cut = joint + 1 if joint > 0 else cut
+            out.append(piece[:cut])
+            piece = piece[cut:]
+        out.append(piece)
+    return out
+
+
+def wrapped(prefix: str, text: str, width: int) -> list[str]:
+    """``prefix`` and ``text`` as lines of at most ``width`` columns; continuation lines are indented to
+    the column where ``text`` begins, under the text they continue."""
+    hang = " " * _columns(prefix)
+    lines, line, used = [], prefix, len(hang)
+    gap, empty = "", True  # the spaces before the next piece (dropped at a break); nothing of text yet
+    for piece in _fitting(_pieces(text), max(1, width - len(hang))):
+        if piece.isspace():
+            gap = "" if empty else piece
+            continue
+        size = _columns(piece)
+        if not empty and used + len(gap) + size > width:
+            lines.append(line)
+            line, used, gap = hang, len(hang), ""
+        line += gap + piece
+        used += len(gap) + size
+        gap, empty = "", False
+    return lines + [line.rstrip()]
+
+
+def _where(row) -> str:
+    return " ".join(part for part in (str(row.section), str(row.claim_id)) if part)
+
+
+def _failure_block(row, width: int) -> list[str]:
+    """verdict, rule and where; the quote; why — the quote and the reason indented under the rule."""
+    lines = wrapped(f"{str(row.verdict).upper():<10} ", f"{row.rule}  {_where(row)}", width)
+    if row.quote:
+        lines += wrapped(f"{'':<10} “", f"{row.quote}”", width)  # wrapped lines align inside the quote mark
+    if row.explanation:
+        lines += wrapped(f"{'':<10} ", row.explanation, width)
+    return lines + [""]
+
+
+def _pass_line(row, width: int) -> list[str]:
+    return wrapped("  ok  ", "  ".join(part for part in (row.rule, _where(row), row.explanation) if part), width)
+
+
+def _limit_lines(line: str, width: int) -> list[str]:
+    """One line of what a check could not do, wrapped under its text (after a count such as ``6 × ``)."""
+    import re
+
+    lead, text = re.fullmatch(r"(\s*(?:\d+ × )?)(.*)", line, flags=re.S).groups()
+    return wrapped(f"  {lead}", text, width)
+
+
+def _verdict_summary(findings) -> str:
     from .findings import VERDICTS
 
-    lines = [f"budgetkit check — {budget_title}", ""]
+    counts = findings["verdict"].value_counts()
+    return ", ".join(f"{int(counts.get(verdict, 0))} {verdict}" for verdict in VERDICTS)
+
+
+def findings_table(findings, budget_title: str, all_evaluations: bool = False, limits=(),
+                   width: int = DEFAULT_WIDTH) -> str:
+    """Findings for a terminal, ``width`` columns wide: failures as blocks (verdict, rule, section, quote,
+    why), then the passes — counted on one line, or listed with ``all_evaluations`` — then what the check
+    could not do (``limits``: a document's figures not read, sections not found)."""
+    lines = [*wrapped("", f"budgetkit check — {budget_title}", width), ""]
     failures = findings[findings["verdict"] != "consistent"]
     for row in failures.itertuples(index=False):
-        lines += _failure_block(row)
-    if not failures_only:
-        passes = findings[findings["verdict"] == "consistent"]
-        if len(passes):
-            lines.append(f"consistent ({len(passes)}):")
-            for row in passes.itertuples(index=False):
-                where = " ".join(part for part in (str(row.section), str(row.claim_id)) if part)
-                lines.append("  ok  " + "  ".join(part for part in (row.rule, where, row.explanation) if part))
-            lines.append("")
-    counts = findings["verdict"].value_counts()
-    summary = ", ".join(f"{int(counts.get(verdict, 0))} {verdict}" for verdict in VERDICTS)
-    lines.append(f"{len(findings)} evaluations: {summary}")
+        lines += _failure_block(row, width)
+    passes = findings[findings["verdict"] == "consistent"]
+    if len(passes) and all_evaluations:
+        lines.append(f"consistent ({len(passes)}):")
+        for row in passes.itertuples(index=False):
+            lines += _pass_line(row, width)
+        lines.append("")
+    elif len(passes):
+        lines += [f"consistent ({len(passes)}): not listed (--all lists them)", ""]
+    lines += wrapped("", f"{len(findings)} evaluations: {_verdict_summary(findings)}", width)
     if limits:
-        lines += ["", "Not checked:", *(f"  {line}" for line in limits)]
+        lines += ["", "Not checked:"]
+        for line in limits:
+            lines += _limit_lines(line, width)
     return "\n".join(lines) + "\n"
-
-
-def _failure_block(row) -> list[str]:
-    where = " ".join(part for part in (str(row.section), str(row.claim_id)) if part)
-    lines = [f"{str(row.verdict).upper():<10} {row.rule}  {where}"]
-    if row.quote:
-        lines.append(f"{'':<10} “{row.quote}”")
-    return lines + [f"{'':<10} {row.explanation}", ""]
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _width(text: str) -> int:
-    """Columns a terminal gives ``text``: Han characters and full-width forms take two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def _pad(text: str, width: int, right: bool = False) -> str:
-    fill = " " * max(0, width - _width(text))
+    fill = " " * max(0, width - _columns(text))
     return fill + text if right else text + fill
 
 
-def collection_findings_table(findings, budgets) -> str:
+def collection_findings_table(findings, budgets, width: int = DEFAULT_WIDTH) -> str:
     """A collection's findings for a terminal: each budget's failures, then a count per budget
     (passes are counted, not listed: ``--format csv`` or ``json`` gives every evaluation)."""
     from .collection import collection_title
@@ -224,27 +330,27 @@ def collection_findings_table(findings, budgets) -> str:
 
     if budgets.empty:
         return "budgetkit check — no budget could be read\n"
-    lines = [f"budgetkit check — {collection_title(budgets)}", ""]
+    lines = [*wrapped("", f"budgetkit check — {collection_title(budgets)}", width), ""]
     order = {budget_id: n for n, budget_id in enumerate(budgets["budget_id"])}
     failures = findings[findings["verdict"] != "consistent"]
     failures = failures.iloc[failures["budget_id"].map(order).argsort(kind="stable")]  # budget by budget
     for budget_id, group in failures.groupby("budget_id", sort=False):
         first = group.iloc[0]
-        lines += [f"── {budget_id} · {first['department']} {first['budget_year']} ──", ""]
+        lines += [*wrapped("── ", f"{budget_id} · {first['department']} {first['budget_year']} ──", width), ""]
         for row in group.itertuples(index=False):
-            lines += _failure_block(row)
+            lines += _failure_block(row, width)
     counts = findings.groupby("budget_id", sort=False)["verdict"].value_counts().unstack(fill_value=0)
     counts = counts.reindex(index=list(budgets["budget_id"]), columns=list(VERDICTS), fill_value=0)
-    name_width = max([_width("budget"), *(_width(str(b)) for b in counts.index)])
+    name_width = max([_columns("budget"), *(_columns(str(b)) for b in counts.index)])
     widths = [max(len(v), 5) for v in VERDICTS]
+    # a table: its rows are never wrapped (a budget's counts stay on its line)
     lines.append("  ".join([_pad("budget", name_width), *(_pad(v, w, True) for v, w in zip(VERDICTS, widths))]))
     for budget_id, row in counts.iterrows():
         lines.append("  ".join([_pad(str(budget_id), name_width),
                                 *(_pad(str(int(row[v])), w, True) for v, w in zip(VERDICTS, widths))]))
     lines.append("")
-    total = findings["verdict"].value_counts()
-    summary = ", ".join(f"{int(total.get(verdict, 0))} {verdict}" for verdict in VERDICTS)
-    lines.append(f"{len(findings)} evaluations in {_count(len(budgets), 'budget')}: {summary}")
+    lines += wrapped("", f"{len(findings)} evaluations in {_count(len(budgets), 'budget')}: "
+                         f"{_verdict_summary(findings)}", width)
     return "\n".join(lines) + "\n"
 
 

@@ -3,8 +3,10 @@
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -23,10 +25,38 @@ def run(capsys, *args):
     return status, captured.out, captured.err
 
 
-def test_check_table_output_is_exact(capsys):
+@pytest.fixture(autouse=True)
+def columns(monkeypatch):
+    """A terminal 100 columns wide, whatever runs the tests (``-s`` in a terminal included)."""
+    monkeypatch.setenv("COLUMNS", "100")
+
+
+def test_check_lists_failures_then_counts_the_passes_at_100_columns(capsys):
     status, out, err = run(capsys, "check", str(TINY))
-    assert out == (EXPECTED / "tiny-check.txt").read_text(encoding="utf-8")
+    assert out == (EXPECTED / "tiny-check-100.txt").read_text(encoding="utf-8")
     assert (status, err) == (1, "")
+    assert run(capsys, "check", str(TINY), "--failures-only")[1] == out  # today's option, now the default
+
+
+def test_check_all_lists_every_evaluation_wrapped_at_60_columns(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    status, out, err = run(capsys, "check", str(TINY), "--all")
+    assert out == (EXPECTED / "tiny-check-all-60.txt").read_text(encoding="utf-8")
+    assert (status, err) == (1, "")
+
+
+def test_check_all_on_a_wide_terminal_is_the_unwrapped_listing(capsys, monkeypatch):
+    """Nothing but the wrapping and the count of passes changed: wide enough, --all prints as before."""
+    monkeypatch.setenv("COLUMNS", "200")
+    _, out, _ = run(capsys, "check", str(TINY), "--all")
+    assert out == (EXPECTED / "tiny-check.txt").read_text(encoding="utf-8")
+
+
+def test_all_and_failures_only_exclude_each_other(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["check", "--all", "--failures-only"])
+    assert exit_.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
 
 
 def test_check_csv_output_is_exact(capsys):
@@ -102,10 +132,15 @@ def test_csv_cells_from_documents_cannot_run_as_formulas(capsys):
 DEMO = TESTS.parent / "data" / "collections" / "demo"
 
 
-def test_check_a_collection_folder_is_exact(capsys):
+def test_check_a_collection_folder_is_exact_at_100_columns(capsys):
     status, out, err = run(capsys, "check", str(DEMO))
-    assert out == (EXPECTED / "demo-check.txt").read_text(encoding="utf-8")
+    assert out == (EXPECTED / "demo-check-100.txt").read_text(encoding="utf-8")
     assert (status, err) == (1, "")
+
+
+def test_a_collection_on_a_wide_terminal_is_unwrapped(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    assert run(capsys, "check", str(DEMO))[1] == (EXPECTED / "demo-check.txt").read_text(encoding="utf-8")
 
 
 def test_collection_counts_add_up_to_the_findings_table(capsys, demo_findings):
@@ -146,13 +181,16 @@ def test_a_folder_with_nothing_to_read_is_a_clear_error(capsys, tmp_path):
     assert f"{tmp_path}: no data packages (datapackage.json) and no .txt/.docx/.pdf documents" in err
 
 
-def test_checking_a_fragment_says_what_it_could_not_check(capsys):
+def test_checking_a_fragment_says_what_it_could_not_check(capsys, monkeypatch):
     """23 consistent evaluations of two sections are not a clean budget: the summary says so."""
+    monkeypatch.setenv("COLUMNS", "60")
     fragment = TESTS / "documents" / "fragment-agriculture-bureau-2024-sections-7-8.txt"
-    status, out, _ = run(capsys, "check", str(fragment), "--failures-only")
+    status, out, _ = run(capsys, "check", str(fragment))
     assert status == 0
-    assert out.endswith(
-        "23 evaluations: 23 consistent, 0 rounding, 0 text, 0 semantic, 0 drift\n\n"
+    assert out == (
+        "budgetkit check — 青石县农业农村局 2024\n\n"
+        "consistent (23): not listed (--all lists them)\n\n"
+        "23 evaluations: 23 consistent, 0 rounding, 0 text, 0\nsemantic, 0 drift\n\n"
         "Not checked:\n"
         "  10 standard sections not found:\n"
         "    一 基本职能及主要工作\n    二 部门预算单位构成\n    三 收支预算情况说明\n    四 财政拨款收支预算情况说明\n"
@@ -171,3 +209,72 @@ def test_version_is_the_package_metadata_and_the_project_file(tmp_path):
     assert (result.returncode, result.stdout, result.stderr) == (0, f"budgetkit {version('budgetkit')}\n", "")
     project = tomllib.loads((TESTS.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert version("budgetkit") == project["version"]  # the installed metadata is not stale
+
+
+# -- wrapping to the terminal: every line fits, nothing is lost or cut inside a word -----------------------------
+
+CORPUS_PDF = TESTS / "corpus" / "documents" / "js-npc-office-2018-budget.pdf"
+
+
+def check_output(capsys, monkeypatch, columns: int, *args) -> str:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    return run(capsys, "check", *args)[1]
+
+
+def columns_of(line: str) -> int:
+    from wcwidth import wcswidth
+
+    return wcswidth(line)
+
+
+@pytest.mark.parametrize("source", [None, CORPUS_PDF], ids=["bundled", "corpus-pdf"])
+def test_wrapped_output_fits_and_keeps_every_word(capsys, monkeypatch, source):
+    args = ["--all", *([str(source)] if source else [])]
+    unwrapped = check_output(capsys, monkeypatch, 100_000, *args)
+    for width in (100, 60, 41):
+        out = check_output(capsys, monkeypatch, width, *args)
+        too_wide = [line for line in out.splitlines() if columns_of(line) > width]
+        assert too_wide == [], width
+        assert out.split() != unwrapped.split()  # it did wrap ...
+        assert "".join(out.split()) == "".join(unwrapped.split())  # ... moving only spaces and line ends
+        # a Latin word or a number cut across lines would show as two runs where the unwrapped output has one
+        assert Counter(re.findall(r"[A-Za-z0-9]+", out)) == Counter(re.findall(r"[A-Za-z0-9]+", unwrapped))
+
+
+def test_continuation_lines_are_indented_under_the_text_they_continue(capsys, monkeypatch):
+    out = check_output(capsys, monkeypatch, 60, "--all")
+    blocks = out.split("\nconsistent (")[0].split("\n\n")[1:]  # the failure blocks
+    quotes_continued = 0
+    for block in blocks:
+        head, *rest = block.splitlines()
+        assert head[:10].strip() in ("DRIFT", "SEMANTIC", "TEXT", "ROUNDING") and rest
+        in_quote = False
+        for line in rest:
+            indent = len(line) - len(line.lstrip(" "))
+            assert indent == (12 if in_quote else 11), line  # a quote continues inside its opening mark
+            quotes_continued += in_quote
+            in_quote = (in_quote or line[11] == "“") and not line.endswith("”")
+    assert quotes_continued
+    passes = out.split("\nconsistent (", 1)[1].split("\n\n")[0].splitlines()[1:]
+    continued = [line for line in passes if not line.startswith("  ok  ")]
+    assert continued and all(line.startswith(" " * 6) and line[6] != " " for line in continued)
+
+
+def test_a_document_keeps_what_could_not_be_checked_in_the_summary(capsys, monkeypatch):
+    from budgetkit.extract import extract
+
+    limits = extract(CORPUS_PDF).extraction.limits()
+    assert limits  # the corpus document has figures it could not read
+    out = check_output(capsys, monkeypatch, 60, str(CORPUS_PDF))
+    tail = out.split("\nNot checked:\n", 1)[1]
+    assert "".join(tail.split()) == "".join("".join(limits).split())  # every line, in order, only rewrapped
+
+
+def test_not_a_terminal_wraps_to_100_columns(tmp_path):
+    import os
+
+    environment = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    result = subprocess.run([sys.executable, "-m", "budgetkit", "check"], capture_output=True, text=True,
+                            encoding="utf-8", cwd=tmp_path, env=environment)
+    widths = [columns_of(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 1 and 90 < max(widths) <= 100
