@@ -1,23 +1,14 @@
 """A collection's workbook: a 说明 sheet, then one sheet per summary table and the findings that
-are not consistent; figures as numbers with their decimals, the same bytes every run."""
+are not consistent; figures as numbers with their decimals, printed one page wide, the same bytes
+every run."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-
-from ..findings import finding_records
-from .workbook_cells import (BOLD, CENTER, COUNT_FORMAT, DETAIL_FORMAT, HEADER_FILL, TITLE_FONT, WRAP, cell_ref,
-                             stable_bytes, verdict_fill, write_number, write_text)
-
-if TYPE_CHECKING:  # pragma: no cover
-    from openpyxl.worksheet.worksheet import Worksheet
+from .workbook_cells import BOLD, TITLE, WRAP, Book, SheetWriter, cell_ref, frame_sheet
 
 __all__ = ["collection_workbook_bytes"]
 
@@ -32,53 +23,29 @@ COLLECTION_SHEET_NOTES = {
 }
 
 
+#: A collection spans years: its workbook carries one fixed date, not one budget's.
+CREATED = dt.datetime(2000, 1, 1)
+
+
 def collection_workbook_bytes(sheets: dict[str, pd.DataFrame | None], title: str, summary: str) -> bytes:
     """A collection's workbook: a 说明 sheet, then one sheet per table of ``sheets`` (None: 说明's
     place), figures as numbers with their decimals, text never a formula; the same bytes every run."""
-    wb = Workbook()
-    wb.remove(wb.active)
+    book = Book(title=title, created=CREATED)
     for name, frame in sheets.items():
         if frame is None:
-            ws = wb.create_sheet(name)
-            write_text(ws, "A1", "说明", font=TITLE_FONT, border=False)
-            lines = [("汇总", title), ("审核", summary),
-                     ("单位", "金额单位为万元；占比为百分数（%）。"),
-                     *((sheet, COLLECTION_SHEET_NOTES.get(sheet, "")) for sheet in sheets if sheets[sheet] is not None)]
-            for row, (key, value) in enumerate(lines, start=3):
-                write_text(ws, cell_ref(1, row), key, font=BOLD)
-                write_text(ws, cell_ref(2, row), value, alignment=WRAP)
-            ws.column_dimensions["A"].width = 16
-            ws.column_dimensions["B"].width = 100
-            continue
-        _frame_sheet(wb.create_sheet(name), frame)
-    wb.calculation.fullCalcOnLoad = True
-    wb.properties.created = wb.properties.modified = dt.datetime(2000, 1, 1)
-    wb.properties.creator = wb.properties.lastModifiedBy = "budgetkit"
-    wb.properties.title = title
-    return stable_bytes(wb)
+            notes = [(sheet, COLLECTION_SHEET_NOTES.get(sheet, "")) for sheet in sheets if sheets[sheet] is not None]
+            _about_sheet(book, name, [("汇总", title), ("审核", summary),
+                                      ("单位", "金额单位为万元；占比为百分数（%）。"), *notes])
+        else:
+            frame_sheet(book, name, frame)
+    return book.close()
 
 
-def _frame_sheet(ws: Worksheet, frame: pd.DataFrame) -> None:
-    """A table as a sheet: a bold header row, decimals as numbers, the verdict shaded, filters on."""
-    columns = [str(c) for c in frame.columns]
-    for index, column in enumerate(columns, start=1):
-        write_text(ws, cell_ref(index, 1), column, font=BOLD, fill=HEADER_FILL, alignment=CENTER)
-    decimals = {c for c in columns if "decimal" in str(frame[c].dtype)}
-    integers = {c for c in columns if pd.api.types.is_integer_dtype(frame[c].dtype)}
-    for row, record in enumerate(finding_records(frame), start=2):
-        for index, column in enumerate(columns, start=1):
-            value, ref = record[column], cell_ref(index, row)
-            if column in decimals:
-                write_number(ws, ref, None if value is None else Decimal(value), DETAIL_FORMAT)
-            elif column in integers:
-                write_number(ws, ref, None if value is None else int(value), COUNT_FORMAT)
-            elif column in ("verdict", "worst_verdict") and verdict_fill(value) is not None:
-                write_text(ws, ref, value, fill=verdict_fill(value))
-            else:
-                write_text(ws, ref, value, alignment=WRAP if column in ("quote", "explanation", "reason") else None)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{cell_ref(len(columns), len(frame) + 1)}"
-    wide = {"quote": 40, "explanation": 60, "reason": 50, "label": 24, "later_label": 24, "earlier_label": 24,
-            "department": 24, "budget_id": 28, "source": 40}
-    for index, column in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = wide.get(column, 14)
+def _about_sheet(book: Book, name: str, lines: list[tuple[str, str]]) -> None:
+    sheet = SheetWriter(book, name)
+    sheet.text("A1", "说明", TITLE.but(align=None))
+    for row, (key, value) in enumerate(lines, start=3):
+        sheet.text(cell_ref(1, row), key, BOLD)
+        sheet.text(cell_ref(2, row), value, WRAP)
+    sheet.size({1: 16, 2: 100})
+    sheet.print_setup()

@@ -1,72 +1,49 @@
 """The budget as an Excel workbook laid out like the official 部门预算公开 tables.
 
 Stated figures are values; every recomputed total, share and difference is a live Excel formula
-beside the stated figure, so a reviewer can follow the arithmetic in Excel itself. Everything is
-built from the budget's claims, line items and measures vocabulary, never from one document's
-numbers; the parts of a total are the ones the audit used (its findings' ``inputs``), else those
-its sum rule names.
+beside the stated figure, so a reviewer can follow the arithmetic in Excel itself, and each formula
+is stored with the value it computes (exact decimals from the same figures), so pandas and openpyxl
+read numbers before any spreadsheet has recalculated. Everything is built from the budget's claims,
+line items and measures vocabulary, never from one document's numbers; the parts of a total are the
+ones the audit used (its findings' ``inputs``), else those its sum rule names.
 
-Text from the document is always written as text (never as a formula), and the file is
-byte-identical from run to run: fixed document properties and fixed zip entry times.
+Every sheet prints as the official tables do (A4 landscape, one page wide, header rows on every
+page) in one font. Text from the document is always written as text (never as a formula), and the
+file is byte-identical from run to run: fixed document properties and fixed zip entry times.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
-from ..findings import VERDICTS, finding_records
-from .workbook_cells import (BOLD, CENTER, DETAIL_FORMAT, HEADER_FILL, TITLE_FONT, VERDICT_ZH, WRAP, cell_ref,
-                             stable_bytes, verdict_fill, write_number, write_text)
-from .workbook_sheets import (basic_sheet, expenditure_sheet, fiscal_sheet, general_budget_sheet, income_sheet,
-                              no_spending_sheet, overview_sheet, three_public_sheet, WorkbookClaims,
-                              WorkbookLayout)
+from ..findings import VERDICTS
+from .workbook_cells import BOLD, HEADER, TITLE, VERDICT_ZH, WRAP, Book, SheetWriter, cell_ref, frame_sheet
+from .workbook_sheets import OFFICIAL_TABLES, Tables, WorkbookClaims, WorkbookLayout
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Budget
 
-__all__ = ["build_workbook", "workbook_bytes", "workbook_name"]
+__all__ = ["workbook_bytes", "workbook_name"]
 
 
-def _findings_sheet(wb, findings: pd.DataFrame) -> None:
-    ws = wb.create_sheet("审核结果")
-    columns = list(findings.columns)
-    for index, column in enumerate(columns, start=1):
-        write_text(ws, cell_ref(index, 1), column, font=BOLD, fill=HEADER_FILL, alignment=CENTER)
-    numeric = {"stated", "computed", "difference"}
-    for row, record in enumerate(finding_records(findings), start=2):
-        for index, column in enumerate(columns, start=1):
-            value = record[column]
-            ref = cell_ref(index, row)
-            if column in numeric:
-                write_number(ws, ref, None if value is None else Decimal(value), DETAIL_FORMAT)
-            elif column == "verdict":
-                fill = verdict_fill(value)
-                write_text(ws, ref, value, fill=fill)
-            else:
-                write_text(ws, ref, value, alignment=WRAP if column in ("quote", "explanation", "reason") else None)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{cell_ref(len(columns), len(findings) + 1)}"
-    wide = {"quote": 40, "explanation": 60, "reason": 50, "label": 24, "inputs": 20}
-    for index, column in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = wide.get(column, 14)
+FINDINGS_SHEET = "审核结果"
 
 
-def _about_sheet(wb, budget: Budget, findings: pd.DataFrame, sheets: list[str]) -> None:
+ABOUT_SHEET = "说明"
+
+
+def _about_lines(budget: Budget, findings: pd.DataFrame) -> list[tuple[str, str]]:
     from .. import __version__
 
-    ws = wb.create_sheet("说明", 0)
     descriptor = budget.descriptor or {}
     document = next((r.get("path") for r in descriptor.get("resources", [])
                      if r.get("name") == descriptor.get("budget", {}).get("document")), "")
     counts = findings["verdict"].astype(str).value_counts()
-    lines = [
+    return [
         ("部门", budget.department),
         ("预算年度", f"{budget.year}（上年 {budget.prior_year}）"),
         ("资料", str(descriptor.get("title", ""))),
@@ -79,20 +56,26 @@ def _about_sheet(wb, budget: Budget, findings: pd.DataFrame, sheets: list[str]) 
         ("审核列", "一致 consistent：在舍入范围内相符；舍入 rounding：仅舍入差异；文字 text：文字或模板遗留问题；"
                  "口径 semantic：口径或所指总数不符；不符 drift：数字对不上。详见“审核结果”表。"),
         ("出处", "章节、数字编号（claim_id）与原文印出的数字，可在数据包 claims.csv 中查到所在行和字符位置。"),
-        ("单位", "金额单位为万元，两位小数；占比为百分数（%）。"),
+        ("单位", "金额单位为万元，两位小数（原文印出更多位时照印）；占比为百分数（%）；人数、车辆数等为整数。"),
     ]
-    write_text(ws, "A1", "说明", font=TITLE_FONT, border=False)
+
+
+def _about_sheet(book: Book, budget: Budget, findings: pd.DataFrame, sheets: list[str]) -> None:
+    """说明: what the workbook is, how to read it, then each sheet and what it holds."""
+    sheet = SheetWriter(book, ABOUT_SHEET)
+    sheet.text("A1", ABOUT_SHEET, TITLE.but(align=None))
+    lines = _about_lines(budget, findings)
     for row, (key, value) in enumerate(lines, start=3):
-        write_text(ws, cell_ref(1, row), key, font=BOLD)
-        write_text(ws, cell_ref(2, row), value, alignment=WRAP)
+        sheet.text(cell_ref(1, row), key, BOLD)
+        sheet.text(cell_ref(2, row), value, WRAP)
     row = len(lines) + 4
-    write_text(ws, cell_ref(1, row), "工作表", font=BOLD, fill=HEADER_FILL)
-    write_text(ws, cell_ref(2, row), "内容", font=BOLD, fill=HEADER_FILL)
-    for offset, sheet in enumerate(sheets, start=1):
-        write_text(ws, cell_ref(1, row + offset), sheet)
-        write_text(ws, cell_ref(2, row + offset), SHEET_NOTES.get(sheet, ""), alignment=WRAP)
-    ws.column_dimensions["A"].width = 34
-    ws.column_dimensions["B"].width = 100
+    sheet.text(cell_ref(1, row), "工作表", HEADER.but(align=None))
+    sheet.text(cell_ref(2, row), "内容", HEADER.but(align=None))
+    for offset, name in enumerate(sheets, start=1):
+        sheet.text(cell_ref(1, row + offset), name)
+        sheet.text(cell_ref(2, row + offset), SHEET_NOTES.get(name, ""), WRAP)
+    sheet.size({1: 34, 2: 100})
+    sheet.print_setup()
 
 
 SHEET_NOTES = {
@@ -109,43 +92,23 @@ SHEET_NOTES = {
 }
 
 
-def build_workbook(budget: Budget, findings: pd.DataFrame | None = None) -> tuple[Workbook, WorkbookLayout]:
-    """The workbook and where every stated figure and formula went."""
+def workbook_bytes(budget: Budget, findings: pd.DataFrame | None = None) -> tuple[bytes, WorkbookLayout]:
+    """The .xlsx file's bytes, identical on every run for the same budget, and where every stated
+    figure and formula went."""
     findings = budget.audit() if findings is None else findings
-    claims = WorkbookClaims(budget, findings)
+    book = Book(title=f"{budget.department}{budget.year}年部门预算", created=dt.datetime(budget.year, 1, 1))
     names = {code: name for code, name in zip(budget.line_items["code"], budget.line_items["name"])
              if isinstance(name, str)}
-    layout = WorkbookLayout()
-    wb = Workbook()
-    wb.remove(wb.active)
-    overview_sheet(wb, budget, layout, claims, names)
-    income_sheet(wb, budget, layout, claims, names)
-    expenditure_sheet(wb, budget, layout, claims, names)
-    fiscal_sheet(wb, budget, layout, claims, names)
-    general_budget_sheet(wb, budget, layout, claims, names)
-    basic_sheet(wb, budget, layout, claims, names)
-    three_public_sheet(wb, budget, layout, claims, names)
-    no_spending_sheet(wb, budget, layout, claims, names, "政府性基金预算支出表", "gov_fund_expenditure")
-    no_spending_sheet(wb, budget, layout, claims, names, "国有资本经营预算支出表", "state_capital_expenditure")
-    _findings_sheet(wb, findings)
-    _about_sheet(wb, budget, findings, [ws.title for ws in wb.worksheets])
-    layout.sheets = [ws.title for ws in wb.worksheets]
-    wb.active = 1  # open on the first official table
-    for ws in wb.worksheets:
-        ws.sheet_view.tabSelected = ws is wb.active
-    # no cached values are written: have Excel and LibreOffice compute the formulas on opening
-    wb.calculation.fullCalcOnLoad = True
-    when = dt.datetime(budget.year, 1, 1)
-    wb.properties.created = wb.properties.modified = when
-    wb.properties.creator = wb.properties.lastModifiedBy = "budgetkit"
-    wb.properties.title = f"{budget.department}{budget.year}年部门预算"
-    return wb, layout
-
-
-def workbook_bytes(budget: Budget, findings: pd.DataFrame | None = None) -> tuple[bytes, WorkbookLayout]:
-    """The .xlsx file's bytes, identical on every run for the same budget."""
-    wb, layout = build_workbook(budget, findings)
-    return stable_bytes(wb), layout
+    tables = Tables(book, budget, WorkbookLayout(), WorkbookClaims(budget, findings), names)
+    official = [name for name, _ in OFFICIAL_TABLES]
+    # 说明 comes first and lists the sheets after it; XlsxWriter adds sheets in order only
+    _about_sheet(book, budget, findings, [*official, FINDINGS_SHEET])
+    for name, write in OFFICIAL_TABLES:
+        write(tables, name)
+    frame_sheet(book, FINDINGS_SHEET, findings)
+    book.workbook.get_worksheet_by_name(official[0]).activate()  # open on the first official table
+    tables.layout.sheets = [ABOUT_SHEET, *official, FINDINGS_SHEET]
+    return book.close(), tables.layout
 
 
 def workbook_name(budget: Budget) -> str:

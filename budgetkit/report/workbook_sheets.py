@@ -1,5 +1,6 @@
 """The official tables as sheets of the workbook: stated figures as values, every recomputed total,
-share and difference as a live formula beside them, each placement recorded in the layout."""
+share and difference as a live formula beside them (stored with the value it computes), each
+placement recorded in the layout."""
 
 from __future__ import annotations
 
@@ -7,20 +8,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from openpyxl.styles import Alignment
 
 from ..audit import load_rules
 from ..claims import Claim, ClaimIndex
 from ..template import sum_parts
-from .workbook_cells import (BOLD, SHARE_FORMAT, VERDICT_ZH, WRAP, Sheet, cell_ref, style_cell, sum_formula,
-                             write_formula, write_number, write_text, write_verdict)
+from .workbook_cells import (BOLD, SHARE_FORMAT, TEXT, VERDICT_ZH, WRAP, Book, Sheet, cell_ref, figure_format,
+                             verdict_look)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Budget
 
-__all__ = [
-    "Placement", "WorkbookClaims", "WorkbookLayout", "basic_sheet", "expenditure_sheet", "fiscal_sheet", "general_budget_sheet", "income_sheet", "no_spending_sheet", "overview_sheet", "three_public_sheet",
-]
+__all__ = ["OFFICIAL_TABLES", "Placement", "Tables", "WorkbookClaims", "WorkbookLayout"]
 
 
 @dataclass(frozen=True)
@@ -107,64 +105,85 @@ class WorkbookClaims(ClaimIndex):
         return str(self.labels.get(measure, measure))
 
 
+
+@dataclass
+class Tables:
+    """What every official table is written from, and the book it is written into."""
+
+    book: Book
+    budget: Budget
+    layout: WorkbookLayout
+    claims: WorkbookClaims
+    names: dict[str, str]  # 科目名称 by code, from the line items
+
+    def sheet(self, name: str, width: int) -> Sheet:
+        return Sheet(self.book, name, self.budget, width)
+
+
 def _source(claim: Claim) -> str:
     printed = claim.text if claim.text and claim.text[-1].isdigit() else f"“{claim.text}”"
     return f"{claim.section} {claim.id} 原文 {printed}"
 
 
+def _stated(sheet: Sheet, layout: WorkbookLayout, ref: str, claim: Claim, look=TEXT) -> None:
+    """A stated figure in its unit's format, recorded in the layout."""
+    sheet.number(ref, claim.value, figure_format(claim.unit, claim.value), look)
+    layout.add(sheet.name, ref, "stated", claim.id)
+
+
+def _verdict(sheet: Sheet, ref: str, verdict: str) -> None:
+    if verdict == "unchecked":  # a part of a checked total: its verdict is the total's
+        sheet.blank(ref)
+        return
+    sheet.text(ref, f"{VERDICT_ZH.get(verdict, verdict)} {verdict}", verdict_look(verdict))
+
+
 LEDGER_HEADERS = ["项目", "预算数（文中所述）", "重算（公式）", "差额（所述−重算）", "审核", "出处"]
 
 
-def _ledger_block(sheet: Sheet, layout: WorkbookLayout, claims: WorkbookClaims, column: int, title: str,
+def _ledger_block(sheet: Sheet, tables: Tables, column: int, title: str,
                   items: list[tuple[str, Claim]], total_label: str, total: Claim | None) -> int:
     """A 项目 | 预算数 | 重算 | 差额 | 审核 | 出处 block from ``column``: parts, then the total beside
     the =SUM of the parts. Returns the last row written."""
-    ws = sheet.ws
+    layout, claims = tables.layout, tables.claims
     sheet.header(3, column, title, columns=len(LEDGER_HEADERS))
     for offset, text in enumerate(LEDGER_HEADERS):
         sheet.header(4, column + offset, text)
     row = 5
     part_cells = []
     for label, claim in items:
-        write_text(ws, cell_ref(column, row), label)
-        write_number(ws, cell_ref(column + 1, row), claim.value)
-        layout.add(sheet.name, cell_ref(column + 1, row), "stated", claim.id)
+        sheet.text(cell_ref(column, row), label)
+        _stated(sheet, layout, cell_ref(column + 1, row), claim)
         part_cells.append(cell_ref(column + 1, row))
         for offset in (2, 3):
-            style_cell(ws.cell(row, column + offset))
-        write_verdict(ws, cell_ref(column + 4, row), claims.verdict([claim.id]))
-        write_text(ws, cell_ref(column + 5, row), _source(claim))
+            sheet.blank(cell_ref(column + offset, row))
+        _verdict(sheet, cell_ref(column + 4, row), claims.verdict([claim.id]))
+        sheet.text(cell_ref(column + 5, row), _source(claim))
         row += 1
-    write_text(ws, cell_ref(column, row), total_label, font=BOLD)
+    sheet.text(cell_ref(column, row), total_label, BOLD)
     if total is not None:
         stated = cell_ref(column + 1, row)
-        write_number(ws, stated, total.value, font=BOLD)
-        layout.add(sheet.name, stated, "stated", total.id)
+        _stated(sheet, layout, stated, total, BOLD)
         if part_cells:
             recomputed = cell_ref(column + 2, row)
-            write_formula(ws, recomputed, sum_formula(part_cells))
+            sheet.sum(recomputed, part_cells)
             layout.add(sheet.name, recomputed, "sum", total.id, tuple(c.id for _, c in items))
-            write_formula(ws, cell_ref(column + 3, row), f"={stated}-{recomputed}")
+            sheet.difference(cell_ref(column + 3, row), stated, recomputed)
             layout.add(sheet.name, cell_ref(column + 3, row), "difference", total.id)
-        write_verdict(ws, cell_ref(column + 4, row), claims.verdict([total.id]))
-        write_text(ws, cell_ref(column + 5, row), _source(total))
+        _verdict(sheet, cell_ref(column + 4, row), claims.verdict([total.id]))
+        sheet.text(cell_ref(column + 5, row), _source(total))
     else:
-        write_text(ws, cell_ref(column + 5, row), "文中未列")
+        sheet.text(cell_ref(column + 5, row), "文中未列")
     return row
 
 
-def _two_sided(wb, budget, layout, claims, name, income: tuple, expenditure: tuple) -> None:
+def _two_sided(tables: Tables, name: str, income: tuple, expenditure: tuple) -> None:
     """收入 on the left, 支出 on the right, as 部门收支总表 and 财政拨款收支总表 print them."""
-    sheet = Sheet(wb, name, budget, width=2 * len(LEDGER_HEADERS))
-    last = max(_ledger_block(sheet, layout, claims, 1, "收入", *income),
-               _ledger_block(sheet, layout, claims, 1 + len(LEDGER_HEADERS), "支出", *expenditure))
-    _note(sheet, last + 2, "“重算”列是 Excel 公式：合计行等于上方各项之和；“差额”为文中所述减重算。")
+    sheet = tables.sheet(name, width=2 * len(LEDGER_HEADERS))
+    last = max(_ledger_block(sheet, tables, 1, "收入", *income),
+               _ledger_block(sheet, tables, 1 + len(LEDGER_HEADERS), "支出", *expenditure))
+    sheet.note(last + 2, "“重算”列是 Excel 公式：合计行等于上方各项之和；“差额”为文中所述减重算。")
     sheet.finish("A5", wide={6: 45, 12: 45})
-
-
-def _note(sheet: Sheet, row: int, text: str) -> None:
-    sheet.ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=sheet.width)
-    write_text(sheet.ws, cell_ref(1, row), text, alignment=Alignment(wrap_text=True), border=False)
 
 
 @dataclass
@@ -176,14 +195,9 @@ class _Column:
     claim: Claim | None = None
 
 
-def _across(wb, budget, layout, claims, name, columns: list[_Column], first_header: str,
-            shares: bool = False, near: str | None = None, total_measure: str | None = None) -> None:
-    """Figures across, as the official tables print one row per 科目: a stated row, the recomputed row
-    (=SUM of the part columns), the difference, then shares of the total, verdicts and sources."""
-    sheet = Sheet(wb, name, budget, width=len(columns) + 1)
-    ws = sheet.ws
-    two_levels = any(c.group for c in columns)
-    header_rows = 2 if two_levels else 1
+def _across_headers(sheet: Sheet, columns: list[_Column], first_header: str) -> int:
+    """The header rows of a table with figures across; returns how many rows they take (1 or 2)."""
+    header_rows = 2 if any(c.group for c in columns) else 1
     sheet.header(3, 1, first_header, rows=header_rows)
     column = 2
     while column - 2 < len(columns):
@@ -197,11 +211,13 @@ def _across(wb, budget, layout, claims, name, columns: list[_Column], first_head
         else:
             sheet.header(3, column, spec.header, rows=header_rows)
             column += 1
-    first = 3 + header_rows
-    rows = {"stated": first, "recomputed": first + 1, "difference": first + 2}
-    labels = {"stated": f"{budget.year}年预算数（文中所述）", "recomputed": "重算（公式）",
-              "difference": "差额（所述−重算）"}
-    # the parts of each sum column are the claims the audit added up for its stated total
+    return header_rows
+
+
+def _across_claims(claims: WorkbookClaims, columns: list[_Column], near: str | None,
+                   total_measure: str | None) -> None:
+    """Each column's stated figure: the parts of each sum column are the claims the audit added up
+    for its stated total, the others the nearest statements."""
     by_measure: dict[str, Claim] = {}
     total = claims.pick(total_measure or columns[0].measure, claims.year, None, near)
     for spec in columns:
@@ -214,71 +230,96 @@ def _across(wb, budget, layout, claims, name, columns: list[_Column], first_head
     for spec in columns:
         spec.claim = by_measure.get(spec.measure) or claims.pick(spec.measure, claims.year, None, near or (
             total.section if total else None))
-    for key, row in rows.items():
-        write_text(ws, cell_ref(1, row), labels[key], font=BOLD if key == "stated" else None)
+
+
+def _across_figures(sheet: Sheet, layout: WorkbookLayout, columns: list[_Column], rows: dict[str, int]) -> None:
+    """The stated row, the recomputed row (=SUM of the part columns) and the difference row."""
     position = {spec.measure: 2 + i for i, spec in enumerate(columns)}
     for index, spec in enumerate(columns):
         col = 2 + index
         stated = cell_ref(col, rows["stated"])
         if spec.claim is not None:
-            write_number(ws, stated, spec.claim.value)
-            layout.add(name, stated, "stated", spec.claim.id)
+            _stated(sheet, layout, stated, spec.claim)
         else:
-            style_cell(ws[stated])
+            sheet.blank(stated)
+    for index, spec in enumerate(columns):
+        col = 2 + index
+        recomputed, difference = cell_ref(col, rows["recomputed"]), cell_ref(col, rows["difference"])
         parts = [position[m] for m in spec.sum_of if m in position]
-        if parts:
-            recomputed = cell_ref(col, rows["recomputed"])
-            write_formula(ws, recomputed, sum_formula([cell_ref(p, rows["stated"]) for p in parts]))
-            part_ids = tuple(columns[p - 2].claim.id for p in parts if columns[p - 2].claim is not None)
-            layout.add(name, recomputed, "sum", spec.claim.id if spec.claim else "", part_ids)
-            if spec.claim is not None:
-                write_formula(ws, cell_ref(col, rows["difference"]), f"={stated}-{recomputed}")
-                layout.add(name, cell_ref(col, rows["difference"]), "difference", spec.claim.id)
-            else:
-                style_cell(ws[cell_ref(col, rows["difference"])])
+        if not parts:
+            sheet.blank(recomputed)
+            sheet.blank(difference)
+            continue
+        sheet.sum(recomputed, [cell_ref(p, rows["stated"]) for p in parts])
+        part_ids = tuple(columns[p - 2].claim.id for p in parts if columns[p - 2].claim is not None)
+        layout.add(sheet.name, recomputed, "sum", spec.claim.id if spec.claim else "", part_ids)
+        if spec.claim is not None:
+            sheet.difference(difference, cell_ref(col, rows["stated"]), recomputed)
+            layout.add(sheet.name, difference, "difference", spec.claim.id)
         else:
-            style_cell(ws[cell_ref(col, rows["recomputed"])])
-            style_cell(ws[cell_ref(col, rows["difference"])])
+            sheet.blank(difference)
+
+
+def _across_shares(sheet: Sheet, tables: Tables, columns: list[_Column], stated_row: int, row: int) -> None:
+    """Three rows from ``row``: each column's stated share, =column/whole*100 and the difference."""
+    layout, claims = tables.layout, tables.claims
+    share_rows = {"stated": row, "recomputed": row + 1, "difference": row + 2}
+    sheet.text(cell_ref(1, row), "占比（%，文中所述）")
+    sheet.text(cell_ref(1, row + 1), "占比重算（公式，%）")
+    sheet.text(cell_ref(1, row + 2), "占比差额（所述−重算）")
+    for index, spec in enumerate(columns):
+        col = 2 + index
+        share = claims.shares_of(spec.claim)[0] if spec.claim and claims.shares_of(spec.claim) else None
+        whole = claims.by_id.get(share.base) if share and share.base else None
+        whole_col = next((2 + i for i, s in enumerate(columns) if whole and s.claim and s.claim.id == whole.id),
+                         None)
+        refs = {key: cell_ref(col, r) for key, r in share_rows.items()}
+        if share is None:
+            for ref in refs.values():
+                sheet.blank(ref)
+            continue
+        _stated(sheet, layout, refs["stated"], share)
+        if whole_col is None:
+            sheet.blank(refs["recomputed"])
+            sheet.blank(refs["difference"])
+            continue
+        sheet.share(refs["recomputed"], cell_ref(col, stated_row), cell_ref(whole_col, stated_row))
+        layout.add(sheet.name, refs["recomputed"], "share", share.id, (spec.claim.id, whole.id))
+        sheet.difference(refs["difference"], refs["stated"], refs["recomputed"], SHARE_FORMAT)
+        layout.add(sheet.name, refs["difference"], "difference", share.id)
+
+
+def _across(tables: Tables, name: str, columns: list[_Column], first_header: str,
+            shares: bool = False, near: str | None = None, total_measure: str | None = None) -> None:
+    """Figures across, as the official tables print one row per 科目: a stated row, the recomputed row
+    (=SUM of the part columns), the difference, then shares of the total, verdicts and sources."""
+    claims = tables.claims
+    sheet = tables.sheet(name, width=len(columns) + 1)
+    first = 3 + _across_headers(sheet, columns, first_header)
+    rows = {"stated": first, "recomputed": first + 1, "difference": first + 2}
+    labels = {"stated": f"{tables.budget.year}年预算数（文中所述）", "recomputed": "重算（公式）",
+              "difference": "差额（所述−重算）"}
+    _across_claims(claims, columns, near, total_measure)
+    for key, row in rows.items():
+        sheet.text(cell_ref(1, row), labels[key], BOLD if key == "stated" else TEXT)
+    _across_figures(sheet, tables.layout, columns, rows)
     row = rows["difference"] + 1
     if shares:
-        share_rows = {"stated": row, "recomputed": row + 1, "difference": row + 2}
-        write_text(ws, cell_ref(1, row), "占比（%，文中所述）")
-        write_text(ws, cell_ref(1, row + 1), "占比重算（公式，%）")
-        write_text(ws, cell_ref(1, row + 2), "占比差额（所述−重算）")
-        for index, spec in enumerate(columns):
-            col = 2 + index
-            share = claims.shares_of(spec.claim)[0] if spec.claim and claims.shares_of(spec.claim) else None
-            whole = claims.by_id.get(share.base) if share and share.base else None
-            whole_col = next((2 + i for i, s in enumerate(columns) if whole and s.claim and s.claim.id == whole.id),
-                             None)
-            for key in share_rows:
-                style_cell(ws[cell_ref(col, share_rows[key])])
-            if share is None:
-                continue
-            stated = cell_ref(col, share_rows["stated"])
-            write_number(ws, stated, share.value, SHARE_FORMAT)
-            layout.add(name, stated, "stated", share.id)
-            if whole_col is not None:
-                recomputed = cell_ref(col, share_rows["recomputed"])
-                write_formula(ws, recomputed, f"={cell_ref(col, rows['stated'])}/{cell_ref(whole_col, rows['stated'])}*100",
-                              SHARE_FORMAT)
-                layout.add(name, recomputed, "share", share.id, (spec.claim.id, whole.id))
-                write_formula(ws, cell_ref(col, share_rows["difference"]), f"={stated}-{recomputed}", SHARE_FORMAT)
-                layout.add(name, cell_ref(col, share_rows["difference"]), "difference", share.id)
+        _across_shares(sheet, tables, columns, rows["stated"], row)
         row += 3
-    write_text(ws, cell_ref(1, row), "审核")
-    write_text(ws, cell_ref(1, row + 1), "出处")
+    sheet.text(cell_ref(1, row), "审核")
+    sheet.text(cell_ref(1, row + 1), "出处")
     for index, spec in enumerate(columns):
         col = 2 + index
         ids = [spec.claim.id] + [s.id for s in claims.shares_of(spec.claim)] if spec.claim else []
         if spec.claim is not None:
-            write_verdict(ws, cell_ref(col, row), claims.verdict(ids))
-            write_text(ws, cell_ref(col, row + 1), "\n".join(_source(claims.by_id[i]) for i in ids), alignment=WRAP)
+            _verdict(sheet, cell_ref(col, row), claims.verdict(ids))
+            sheet.text(cell_ref(col, row + 1), "\n".join(_source(claims.by_id[i]) for i in ids), WRAP)
         else:
-            style_cell(ws[cell_ref(col, row)])
-            write_text(ws, cell_ref(col, row + 1), "文中未列", alignment=WRAP)
-    _note(sheet, row + 3, "“重算”行是 Excel 公式：合计（或小计）等于其组成各列之和；占比为该列除以所指总数乘 100；"
-                          "“差额”为文中所述减重算。空白表示文中没有列出该数。")
+            sheet.blank(cell_ref(col, row))
+            sheet.text(cell_ref(col, row + 1), "文中未列", WRAP)
+    sheet.note(row + 3, "“重算”行是 Excel 公式：合计（或小计）等于其组成各列之和；占比为该列除以所指总数乘 100；"
+                        "“差额”为文中所述减重算。空白表示文中没有列出该数。")
     sheet.finish(cell_ref(2, first), wide={c: 22 for c in range(2, len(columns) + 2)})
 
 
@@ -301,45 +342,50 @@ def _income_items(claims: WorkbookClaims, total: Claim | None) -> list[tuple[str
     return [(claims.label(p.measure), p) for p in parts]
 
 
-def overview_sheet(wb, budget, layout, claims, names) -> None:
+def _overview_sheet(tables: Tables, name: str) -> None:
+    claims = tables.claims
     income_total = claims.pick("income_total", claims.year) or claims.pick("budget_total", claims.year)
     expenditure_total = claims.pick("expenditure_total", claims.year) or claims.pick("budget_total", claims.year)
-    _two_sided(wb, budget, layout, claims, "部门收支总表",
+    _two_sided(tables, name,
                (_income_items(claims, income_total), "收入总计", income_total),
-               (_by_class(claims, names, expenditure_total,
+               (_by_class(claims, tables.names, expenditure_total,
                           ["fiscal_expenditure_by_function", "appropriation_by_function"]),
                 "支出总计", expenditure_total))
 
 
-def fiscal_sheet(wb, budget, layout, claims, names) -> None:
+def _fiscal_sheet(tables: Tables, name: str) -> None:
+    claims = tables.claims
     total = claims.pick("fiscal_total", claims.year)
-    _two_sided(wb, budget, layout, claims, "财政拨款收支总表",
+    _two_sided(tables, name,
                (_income_items(claims, total), "收入总计", total),
-               (_by_class(claims, names, total, ["fiscal_expenditure_by_function"]), "支出总计", total))
+               (_by_class(claims, tables.names, total, ["fiscal_expenditure_by_function"]), "支出总计", total))
 
 
-def income_sheet(wb, budget, layout, claims, names) -> None:
+def _income_sheet(tables: Tables, name: str) -> None:
     # the official table's columns: the total, the money carried over, then this year's income by source
+    claims = tables.claims
     sources = claims.columns("income_total")
     columns = [_Column("合计", "income_total", sum_of=sources),
                _Column(claims.label("income_carryover"), "income_carryover"),
                *(_Column(claims.label(m), m, group="本年收入") for m in sources if m != "income_carryover")]
-    _across(wb, budget, layout, claims, "部门收入总表", columns, "项目")
+    _across(tables, name, columns, "项目")
 
 
-def expenditure_sheet(wb, budget, layout, claims, names) -> None:
+def _expenditure_sheet(tables: Tables, name: str) -> None:
+    claims = tables.claims
     kinds = claims.columns("expenditure_total")
     columns = [_Column("合计", "expenditure_total", sum_of=kinds), *(_Column(claims.label(m), m) for m in kinds)]
-    _across(wb, budget, layout, claims, "部门支出总表", columns, "项目", shares=True)
+    _across(tables, name, columns, "项目", shares=True)
 
 
-def basic_sheet(wb, budget, layout, claims, names) -> None:
+def _basic_sheet(tables: Tables, name: str) -> None:
+    claims = tables.claims
     kinds = claims.columns("gpb_basic_total")
     columns = [_Column("合计", "gpb_basic_total", sum_of=kinds), *(_Column(claims.label(m), m) for m in kinds)]
-    _across(wb, budget, layout, claims, "一般公共预算基本支出表", columns, "项目")
+    _across(tables, name, columns, "项目")
 
 
-def three_public_sheet(wb, budget, layout, claims, names) -> None:
+def _three_public_sheet(tables: Tables, name: str) -> None:
     vehicles = "公务用车购置及运行费"
     columns = [_Column("合计", "three_public_total",
                        sum_of=["three_public_overseas", "three_public_vehicles", "three_public_reception"]),
@@ -348,15 +394,10 @@ def three_public_sheet(wb, budget, layout, claims, names) -> None:
                _Column("购置费", "vehicle_purchase", group=vehicles),
                _Column("运行费", "vehicle_operation", group=vehicles),
                _Column("公务接待费", "three_public_reception")]
-    _across(wb, budget, layout, claims, "一般公共预算“三公”经费支出表", columns, "项目")
+    _across(tables, name, columns, "项目")
 
 
-def general_budget_sheet(wb, budget, layout, claims, names) -> None:
-    """一般公共预算支出表: 合计, then every 类/款/项 with 科目编码 split into columns; each code stated
-    beside the =SUM of its nearest stated sub-codes, and its share of the total beside the formula."""
-    name = "一般公共预算支出表"
-    sheet = Sheet(wb, name, budget, width=13)
-    ws = sheet.ws
+def _general_budget_headers(sheet: Sheet) -> None:
     sheet.header(3, 1, "科目编码", columns=3)
     for offset, text in enumerate(("类", "款", "项")):
         sheet.header(4, 1 + offset, text)
@@ -369,135 +410,196 @@ def general_budget_sheet(wb, budget, layout, claims, names) -> None:
     sheet.header(3, 12, "用途（文中）", rows=2)
     sheet.header(3, 13, "出处", rows=2)
 
-    measure = "appropriation_by_function"
-    items = budget.line_items
-    stated = {}
-    for claim in claims.all:
-        if claim.measure == measure and claim.code and claim.kind in ("amount", "total") \
-                and claim.year == budget.year and claim.value is not None:
-            stated.setdefault(claim.code, claim)
-    purposes = {c: p for c, p in zip(items["code"], items["purpose"]) if isinstance(p, str)}
-    codes = sorted(set(items["code"].dropna()) | set(stated))
-    total = claims.pick("appropriation_total", claims.year)
 
-    row_of: dict[str, int] = {}
-    total_row = 5
-    for index, code in enumerate(codes):
-        row_of[code] = total_row + 1 + index
+class _Codes:
+    """The 科目 of the general budget: every code of the line items or stated, its row, and the
+    appropriation stated for it."""
 
-    def nearest_stated(code: str) -> list[str]:
+    def __init__(self, tables: Tables, total_row: int):
+        year = tables.budget.year
+        self.stated: dict[str, Claim] = {}
+        for claim in tables.claims.all:
+            if claim.measure == "appropriation_by_function" and claim.code and claim.kind in ("amount", "total") \
+                    and claim.year == year and claim.value is not None:
+                self.stated.setdefault(claim.code, claim)
+        items = tables.budget.line_items
+        self.codes = sorted(set(items["code"].dropna()) | set(self.stated))
+        self.row_of = {code: total_row + 1 + index for index, code in enumerate(self.codes)}
+
+    def nearest_stated(self, code: str) -> list[str]:
+        """The codes below ``code`` whose amount is stated, the nearest level down on each branch."""
         below = []
-        for child in (c for c in codes if len(c) == len(code) + 2 and c.startswith(code)):
-            below += [child] if child in stated else nearest_stated(child)
+        for child in (c for c in self.codes if len(c) == len(code) + 2 and c.startswith(code)):
+            below += [child] if child in self.stated else self.nearest_stated(child)
         return below
 
-    write_text(ws, cell_ref(1, total_row), "合计", font=BOLD)
-    for col in (2, 3):
-        style_cell(ws.cell(total_row, col))
-    write_text(ws, cell_ref(4, total_row), claims.label("appropriation_total"), font=BOLD)
-    classes = [c for c in codes if len(c) == 3 and c in stated] or [c for c in codes if len(c) == 3]
-    if total is not None:
-        write_number(ws, cell_ref(5, total_row), total.value, font=BOLD)
-        layout.add(name, cell_ref(5, total_row), "stated", total.id)
-        top = [c for c in classes if c in stated] or [c for cls in classes for c in nearest_stated(cls)]
-        if top:
-            write_formula(ws, cell_ref(6, total_row), sum_formula([cell_ref(5, row_of[c]) for c in top]))
-            layout.add(name, cell_ref(6, total_row), "sum", total.id, tuple(stated[c].id for c in top))
-            write_formula(ws, cell_ref(7, total_row), f"=E{total_row}-F{total_row}")
-            layout.add(name, cell_ref(7, total_row), "difference", total.id)
-        write_verdict(ws, cell_ref(11, total_row), claims.verdict([total.id]))
-        write_text(ws, cell_ref(13, total_row), _source(total))
-    for col in (8, 9, 10, 12):
-        style_cell(ws.cell(total_row, col))
+    def classes(self) -> list[str]:
+        return [c for c in self.codes if len(c) == 3 and c in self.stated] or [c for c in self.codes if len(c) == 3]
 
-    for code in codes:
-        row = row_of[code]
-        level = {3: 0, 5: 1, 7: 2}.get(len(code), 2)
-        segments = [code[:3], code[3:5], code[5:7]]
-        for offset in range(3):
-            write_text(ws, cell_ref(1 + offset, row), segments[offset] if offset <= level else "")
-        claim = stated.get(code)
-        label = names.get(code) or (claim.label if claim else "")
-        write_text(ws, cell_ref(4, row), label, alignment=Alignment(indent=level), font=BOLD if level == 0 else None)
-        below = nearest_stated(code)
-        ids = []
-        if claim is not None:
-            write_number(ws, cell_ref(5, row), claim.value, font=BOLD if level == 0 else None)
-            layout.add(name, cell_ref(5, row), "stated", claim.id)
-            ids.append(claim.id)
-        else:
-            style_cell(ws.cell(row, 5))
-        if below:
-            write_formula(ws, cell_ref(6, row), sum_formula([cell_ref(5, row_of[c]) for c in below]))
-            layout.add(name, cell_ref(6, row), "sum" if claim else "subtotal", claim.id if claim else "",
-                       tuple(stated[c].id for c in below))
-            if claim is not None:
-                write_formula(ws, cell_ref(7, row), f"=E{row}-F{row}")
-                layout.add(name, cell_ref(7, row), "difference", claim.id)
-            else:
-                style_cell(ws.cell(row, 7))
-        else:
-            style_cell(ws.cell(row, 6))
-            style_cell(ws.cell(row, 7))
-        share = claims.shares_of(claim)[0] if claim and claims.shares_of(claim) else None
-        if share is not None:
-            ids.append(share.id)
-            write_number(ws, cell_ref(8, row), share.value, SHARE_FORMAT)
-            layout.add(name, cell_ref(8, row), "stated", share.id)
-            if total is not None and share.base == total.id:
-                write_formula(ws, cell_ref(9, row), f"=E{row}/E${total_row}*100", SHARE_FORMAT)
-                layout.add(name, cell_ref(9, row), "share", share.id, (claim.id, total.id))
-                write_formula(ws, cell_ref(10, row), f"=H{row}-I{row}", SHARE_FORMAT)
-                layout.add(name, cell_ref(10, row), "difference", share.id)
-            else:
-                style_cell(ws.cell(row, 9))
-                style_cell(ws.cell(row, 10))
-        else:
-            for col in (8, 9, 10):
-                style_cell(ws.cell(row, col))
-        if ids:
-            write_verdict(ws, cell_ref(11, row), claims.verdict(ids))
-        else:
-            style_cell(ws.cell(row, 11))
-        write_text(ws, cell_ref(12, row), purposes.get(code, ""), alignment=WRAP)
-        write_text(ws, cell_ref(13, row), "\n".join(_source(claims.by_id[i]) for i in ids) or "文中未列金额",
-                   alignment=WRAP)
-    last = total_row + len(codes)
-    _note(sheet, last + 2, "“重算”列是 Excel 公式：每个类（款）等于其下最近一级有金额的款或项之和，合计等于各类之和；"
-                           "占比为该行金额除以合计乘 100；“差额”为文中所述减重算。")
+    def amount_cells(self, codes: list[str]) -> list[str]:
+        return [cell_ref(5, self.row_of[c]) for c in codes]
+
+
+def _general_budget_total(sheet: Sheet, tables: Tables, total_row: int) -> Claim | None:
+    """The 合计 row's labels, stated appropriation, verdict and source."""
+    layout, claims = tables.layout, tables.claims
+    total = claims.pick("appropriation_total", claims.year)
+    sheet.text(cell_ref(1, total_row), "合计", BOLD)
+    for col in (2, 3, 8, 9, 10, 12):
+        sheet.blank(cell_ref(col, total_row))
+    sheet.text(cell_ref(4, total_row), claims.label("appropriation_total"), BOLD)
+    if total is None:
+        for col in (5, 11, 13):
+            sheet.blank(cell_ref(col, total_row))
+        return None
+    _stated(sheet, layout, cell_ref(5, total_row), total, BOLD)
+    _verdict(sheet, cell_ref(11, total_row), claims.verdict([total.id]))
+    sheet.text(cell_ref(13, total_row), _source(total))
+    return total
+
+
+def _general_budget_row(sheet: Sheet, tables: Tables, codes: _Codes, code: str, purposes: dict[str, str]) -> None:
+    """One 科目's stated cells: its code split into 类/款/项, name, stated amount and share, verdict,
+    purpose and source (its formulas follow once every amount is written)."""
+    layout, claims = tables.layout, tables.claims
+    row = codes.row_of[code]
+    level = {3: 0, 5: 1, 7: 2}.get(len(code), 2)
+    segments = [code[:3], code[3:5], code[5:7]]
+    for offset in range(3):
+        sheet.text(cell_ref(1 + offset, row), segments[offset] if offset <= level else "")
+    claim = codes.stated.get(code)
+    label = tables.names.get(code) or (claim.label if claim else "")
+    heading = BOLD if level == 0 else TEXT
+    sheet.text(cell_ref(4, row), label, heading.but(indent=level))
+    ids = []
+    if claim is not None:
+        _stated(sheet, layout, cell_ref(5, row), claim, heading)
+        ids.append(claim.id)
+    else:
+        sheet.blank(cell_ref(5, row))
+    share = claims.shares_of(claim)[0] if claim and claims.shares_of(claim) else None
+    if share is not None:
+        ids.append(share.id)
+        _stated(sheet, layout, cell_ref(8, row), share)
+    else:
+        sheet.blank(cell_ref(8, row))
+    if ids:
+        _verdict(sheet, cell_ref(11, row), claims.verdict(ids))
+    else:
+        sheet.blank(cell_ref(11, row))
+    sheet.text(cell_ref(12, row), purposes.get(code, ""), WRAP)
+    sheet.text(cell_ref(13, row), "\n".join(_source(claims.by_id[i]) for i in ids) or "文中未列金额", WRAP)
+
+
+def _general_budget_sums(sheet: Sheet, layout: WorkbookLayout, row: int, claim: Claim | None,
+                         below: list[str], codes: _Codes) -> None:
+    """=SUM of the amounts ``below`` in F and the stated amount minus it in G."""
+    if not below:
+        sheet.blank(cell_ref(6, row))
+        sheet.blank(cell_ref(7, row))
+        return
+    sheet.sum(cell_ref(6, row), codes.amount_cells(below))
+    layout.add(sheet.name, cell_ref(6, row), "sum" if claim else "subtotal", claim.id if claim else "",
+               tuple(codes.stated[c].id for c in below))
+    if claim is None:
+        sheet.blank(cell_ref(7, row))
+        return
+    sheet.difference(cell_ref(7, row), f"E{row}", f"F{row}")
+    layout.add(sheet.name, cell_ref(7, row), "difference", claim.id)
+
+
+def _general_budget_share(sheet: Sheet, tables: Tables, row: int, claim: Claim | None, total: Claim | None,
+                          total_row: int) -> None:
+    """=amount/合计*100 in I beside the stated share, the difference in J, when the share is of the 合计."""
+    share = tables.claims.shares_of(claim)[0] if claim and tables.claims.shares_of(claim) else None
+    if share is None or total is None or share.base != total.id:
+        sheet.blank(cell_ref(9, row))
+        sheet.blank(cell_ref(10, row))
+        return
+    sheet.share(cell_ref(9, row), f"E{row}", f"E${total_row}")
+    tables.layout.add(sheet.name, cell_ref(9, row), "share", share.id, (claim.id, total.id))
+    sheet.difference(cell_ref(10, row), f"H{row}", f"I{row}", SHARE_FORMAT)
+    tables.layout.add(sheet.name, cell_ref(10, row), "difference", share.id)
+
+
+def _general_budget_sheet(tables: Tables, name: str) -> None:
+    """一般公共预算支出表: 合计, then every 类/款/项 with 科目编码 split into columns; each code stated
+    beside the =SUM of its nearest stated sub-codes, and its share of the total beside the formula."""
+    sheet = tables.sheet(name, width=13)
+    _general_budget_headers(sheet)
+    total_row = 5
+    codes = _Codes(tables, total_row)
+    items = tables.budget.line_items
+    purposes = {c: p for c, p in zip(items["code"], items["purpose"]) if isinstance(p, str)}
+    # every stated figure first: a formula's stored value is computed from the cells it reads
+    total = _general_budget_total(sheet, tables, total_row)
+    for code in codes.codes:
+        _general_budget_row(sheet, tables, codes, code, purposes)
+    if total is not None:
+        classes = codes.classes()
+        top = [c for c in classes if c in codes.stated] or [c for cls in classes for c in codes.nearest_stated(cls)]
+        _general_budget_sums(sheet, tables.layout, total_row, total, top, codes)
+    else:
+        _general_budget_sums(sheet, tables.layout, total_row, None, [], codes)
+    for code in codes.codes:
+        row, claim = codes.row_of[code], codes.stated.get(code)
+        _general_budget_sums(sheet, tables.layout, row, claim, codes.nearest_stated(code), codes)
+        _general_budget_share(sheet, tables, row, claim, total, total_row)
+    sheet.note(total_row + len(codes.codes) + 2,
+               "“重算”列是 Excel 公式：每个类（款）等于其下最近一级有金额的款或项之和，合计等于各类之和；"
+               "占比为该行金额除以合计乘 100；“差额”为文中所述减重算。")
     sheet.finish("E5", wide={4: 30, 12: 40, 13: 36})
 
 
-def no_spending_sheet(wb, budget, layout, claims, names, name: str, measure: str) -> None:
+def _no_spending_sheet(tables: Tables, name: str, measure: str) -> None:
     """政府性基金 / 国有资本经营预算支出表: an empty table with 本部门无相关收支 when nothing is spent,
     as the official template prints it; otherwise the stated figure."""
-    sheet = Sheet(wb, name, budget, width=5)
-    ws = sheet.ws
+    claims = tables.claims
+    sheet = tables.sheet(name, width=5)
     sheet.header(3, 1, "科目编码", rows=2)
     sheet.header(3, 2, "科目名称", rows=2)
-    label = "本年" + claims.label(measure)
-    sheet.header(3, 3, label, columns=3)
+    sheet.header(3, 3, "本年" + claims.label(measure), columns=3)
     for offset, text in enumerate(("合计", "基本支出", "项目支出")):
         sheet.header(4, 3 + offset, text)
-    stated = [c for c in claims.all if c.measure == measure and c.year == budget.year
+    stated = [c for c in claims.all if c.measure == measure and c.year == tables.budget.year
               and c.kind in ("amount", "total") and c.value is not None]
     spent = [c for c in stated if c.value != 0]
     row = 5
     if spent:
         for claim in spent:
-            write_text(ws, cell_ref(1, row), claim.code or "")
-            write_text(ws, cell_ref(2, row), claim.label)
-            write_number(ws, cell_ref(3, row), claim.value)
-            layout.add(name, cell_ref(3, row), "stated", claim.id)
+            sheet.text(cell_ref(1, row), claim.code or "")
+            sheet.text(cell_ref(2, row), claim.label)
+            _stated(sheet, tables.layout, cell_ref(3, row), claim)
             for col in (4, 5):
-                style_cell(ws.cell(row, col))
+                sheet.blank(cell_ref(col, row))
             row += 1
         note = "出处：" + "；".join(_source(c) for c in spent)
     else:
         for col in range(1, 6):
-            style_cell(ws.cell(row, col))
+            sheet.blank(cell_ref(col, row))
         source = "；".join(f"{c.section} {c.id}：“{c.quote or c.text}”" for c in stated)
         note = "注：本部门无相关收支（空表）。" + (f"文中：{source}" if source else "文中未提及。")
-    _note(sheet, row + 1, note)
-    ws.row_dimensions[row + 1].height = 45
+    sheet.note(row + 1, note)
     sheet.finish("A5", wide={2: 30})
+
+
+def _gov_fund_sheet(tables: Tables, name: str) -> None:
+    _no_spending_sheet(tables, name, "gov_fund_expenditure")
+
+
+def _state_capital_sheet(tables: Tables, name: str) -> None:
+    _no_spending_sheet(tables, name, "state_capital_expenditure")
+
+
+#: The official tables in the order of the 部门预算公开表, each sheet's name and what writes it.
+OFFICIAL_TABLES = (
+    ("部门收支总表", _overview_sheet),
+    ("部门收入总表", _income_sheet),
+    ("部门支出总表", _expenditure_sheet),
+    ("财政拨款收支总表", _fiscal_sheet),
+    ("一般公共预算支出表", _general_budget_sheet),
+    ("一般公共预算基本支出表", _basic_sheet),
+    ("一般公共预算“三公”经费支出表", _three_public_sheet),
+    ("政府性基金预算支出表", _gov_fund_sheet),
+    ("国有资本经营预算支出表", _state_capital_sheet),
+)

@@ -246,6 +246,117 @@ def test_known_recomputations_of_the_bundled_budget(workbook, computed):
     assert formula_value(computed, workbook, "部门支出总表", "C8") == pytest.approx(98.57151, abs=1e-5)
 
 
+def expected_values(layout, claims) -> dict[tuple[str, str], Decimal]:
+    """What every formula of the layout computes, worked out here from the claims it reads: a sum of
+    its parts, a share part/whole*100, a difference the stated figure minus the formula beside it."""
+    expected = {}
+    for p in layout.placements:
+        if p.role in ("sum", "subtotal"):
+            expected[(p.sheet, p.cell)] = sum((claims.loc[c, "value"] for c in p.parts), Decimal(0))
+        elif p.role == "share":
+            part, whole = (claims.loc[c, "value"] for c in p.parts)
+            expected[(p.sheet, p.cell)] = part / whole * 100
+    return expected
+
+
+def difference_operands(workbook, sheet, cell) -> tuple[str, str]:
+    return re.fullmatch(r"=([A-Z]+\d+)-([A-Z]+\d+)", workbook[sheet][cell].value).groups()
+
+
+def test_pandas_reads_every_recomputed_figure_as_the_number_the_claims_give(runs, workbook, layout, claims):
+    frames = pd.read_excel(runs[0] / XLSX, sheet_name=None, header=None)
+    expected = expected_values(layout, claims)
+    for p in layout.placements:
+        if p.role == "difference":
+            _, recomputed = difference_operands(workbook, p.sheet, p.cell)
+            expected[(p.sheet, p.cell)] = claims.loc[p.claim_id, "value"] - expected[(p.sheet, recomputed)]
+    assert len(expected) == sum(p.role != "stated" for p in layout.placements) >= 40
+    for (sheet, cell), value in expected.items():
+        row, column = openpyxl.utils.cell.coordinate_to_tuple(cell)
+        read = frames[sheet].iat[row - 1, column - 1]
+        # the nearest double to the exact decimal: 833.05 − 841.00 reads −7.95, not −7.950000000000045
+        # (pandas gives a whole number as an int)
+        assert pd.api.types.is_number(read) and read == float(value), (sheet, cell, read, value)
+    assert frames["一般公共预算支出表"].iat[4, 6] == -7.95 and frames["部门支出总表"].iat[4, 1] == 841
+
+
+def test_every_formula_is_stored_with_the_value_a_spreadsheet_computes(runs, layout, computed):
+    with zipfile.ZipFile(runs[0] / XLSX) as archive:
+        sheets = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+    cells = [c for sheet in sheets for c in re.findall(r"<c [^>]*>(?:(?!</c>).)*<f>.*?</c>", sheet)]
+    assert len(cells) == sum(p.role != "stated" for p in layout.placements)
+    assert all(re.search(r"<v>-?\d", c) for c in cells), [c for c in cells if not re.search(r"<v>-?\d", c)]
+    formulas, values = openpyxl.load_workbook(runs[0] / XLSX), openpyxl.load_workbook(runs[0] / XLSX, data_only=True)
+    checked = 0
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for cell in (c for c in row if c.data_type == "f"):
+                stored = values[ws.title][cell.coordinate].value
+                assert isinstance(stored, (int, float)) and stored == pytest.approx(
+                    computed[(ws.title.upper(), cell.coordinate)], rel=1e-12, abs=1e-12), (ws.title, cell.coordinate)
+                checked += 1
+    assert checked == len(cells)
+
+
+def test_every_sheet_prints_on_a4_landscape_one_page_wide_with_its_headers_repeated(workbook):
+    for ws in workbook.worksheets:
+        setup = ws.page_setup
+        # one page wide (fitToWidth 1 is the schema's default, left out of the file), as many pages long as needed
+        assert (setup.orientation, setup.paperSize, setup.fitToWidth or 1, setup.fitToHeight) == (
+            "landscape", 9, 1, 0), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert min(ws.page_margins.left, ws.page_margins.right, ws.page_margins.top) >= 0.4, ws.title
+        assert "&P" in ws.oddFooter.right.text and ws.oddFooter.left.text == "&A", ws.title
+    for name in OFFICIAL:
+        ws = workbook[name]
+        # the unit row and every header row, down to the first row of figures (where the panes freeze)
+        first_figures = openpyxl.utils.cell.coordinate_to_tuple(ws.freeze_panes)[0]
+        assert ws.print_title_rows == f"$2:${first_figures - 1}", name
+        title = next(r for r in ws.merged_cells.ranges if r.min_row == 1)
+        assert (title.min_col, title.max_col) == (1, ws.max_column), name
+        assert not ws["A1"].alignment.wrap_text, name
+    assert workbook["审核结果"].print_title_rows == "$1:$1"
+
+
+def test_one_font_on_every_cell_bold_and_italic_included(runs, workbook):
+    from budgetkit.report.workbook_cells import FONT_NAME
+
+    looks = set()
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.font.name == FONT_NAME, (ws.title, cell.coordinate, cell.font.name)
+                looks.add((bool(cell.font.b), bool(cell.font.i)))
+    assert {(True, False), (False, True), (False, False)} <= looks
+    # the workbook's default font too, which every cell not written uses, and no theme font in its place
+    with zipfile.ZipFile(runs[0] / XLSX) as archive:
+        styles = archive.read("xl/styles.xml").decode()
+    fonts = re.findall(r"<font>.*?</font>", styles)
+    assert fonts and all(f'<name val="{FONT_NAME}"/>' in f and "<scheme" not in f for f in fonts)
+
+
+def test_figures_show_their_printed_decimals_and_counts_none(workbook, tmp_path):
+    from budgetkit.claims import COUNT_UNITS
+
+    ws = workbook["审核结果"]
+    header = [c.value for c in ws[1]]
+    counts = [r for r in range(2, ws.max_row + 1) if ws.cell(r, header.index("unit") + 1).value in COUNT_UNITS
+              and ws.cell(r, header.index("stated") + 1).value is not None]
+    assert counts  # the bundled budget's vehicles (辆)
+    assert {ws.cell(r, header.index("stated") + 1).number_format for r in counts} == {"#,##0"}
+    budget = budget_of([claim("expenditure_total", "10.125", kind="total"), claim("expenditure_basic", "9.00"),
+                        claim("expenditure_project", "1.125")])
+    path = tmp_path / "three-decimals.xlsx"
+    data, layout = workbook_bytes(budget)
+    path.write_bytes(data)
+    sheet = openpyxl.load_workbook(path)["部门支出总表"]
+    formats = {(p.role, p.claim_id): sheet[p.cell].number_format for p in layout.placements
+               if p.sheet == "部门支出总表"}
+    assert formats == {("stated", "c001-1"): "#,##0.000", ("stated", "c002-1"): "#,##0.00",  # 9.00 keeps two
+                       ("stated", "c003-1"): "#,##0.000", ("sum", "c001-1"): "#,##0.000",
+                       ("difference", "c001-1"): "#,##0.000"}
+
+
 # -- text from the document stays text ------------------------------------------------------------------------
 
 def hostile_budget():
@@ -459,7 +570,7 @@ def test_reporting_stays_out_of_import_budgetkit():
     import sys
 
     code = ("import sys, budgetkit, budgetkit.cli, budgetkit.report; "
-            "print(sorted(m for m in ('openpyxl', 'matplotlib', 'nbformat', 'nbclient') if m in sys.modules))")
+            "print(sorted(m for m in ('openpyxl', 'xlsxwriter', 'matplotlib', 'nbformat', 'nbclient') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 

@@ -4,6 +4,7 @@ reproduced table, the workbook and the chart, with no code touched."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import shutil
 from pathlib import Path
@@ -77,16 +78,18 @@ CASES = {
 
 
 def _outputs(package: Path, label: str) -> dict:
+    import openpyxl
+
     from budgetkit import charts
-    from budgetkit.report.workbook import build_workbook
+    from budgetkit.report.workbook import workbook_bytes
 
     budget = load(package)
     findings = budget.audit()
     by_kind = findings[(findings["rule"] == "expenditure-by-kind") & (findings["claim_id"] == "c005-1")]
     table = tables.expenditure_by_kind(budget, findings)
     total_row = table[(table["role"] == "total") & (table["stated_wan_yuan"].astype(str) == "100.00")]
-    workbook, _ = build_workbook(budget, findings)
-    sheet = workbook["部门支出总表"]
+    data, _ = workbook_bytes(budget, findings)
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["部门支出总表"]
     figure = charts.expenditure_structure(budget)
     texts = [t.get_text() for ax in figure.axes for t in ax.texts] + [figure.get_supxlabel() or ""]
     return {

@@ -90,7 +90,7 @@ def test_import_loads_no_chart_workbook_document_or_sql_library():
     import subprocess
     import sys
 
-    heavy = ("matplotlib", "openpyxl", "docx", "pdfplumber", "duckdb", "budgetkit.collection")
+    heavy = ("matplotlib", "openpyxl", "xlsxwriter", "docx", "pdfplumber", "duckdb", "budgetkit.collection")
     code = f"import sys, budgetkit; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
