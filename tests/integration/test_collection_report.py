@@ -65,6 +65,24 @@ def test_workbook_sheets_match_the_tables(report, demo_findings):
     assert evaluations == findings.groupby("department").size().to_dict()
 
 
+def test_the_collection_workbook_prints_one_page_wide_in_one_font(report):
+    import openpyxl
+
+    from budgetkit.report.workbook_cells import FONT_NAME
+
+    _, out = report
+    workbook = openpyxl.load_workbook(out / "collection.xlsx")
+    for ws in workbook.worksheets:
+        assert (ws.page_setup.orientation, ws.page_setup.fitToHeight) == ("landscape", 0), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.print_title_rows == (None if ws.title == "说明" else "$1:$1"), ws.title
+        fonts = {cell.font.name for row in ws.iter_rows() for cell in row}
+        assert fonts == {FONT_NAME}, ws.title
+    sheet = workbook["支出结构"]
+    numbers = [c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, (int, float))]
+    assert numbers and all(c.number_format in ("#,##0", "#,##0.00###") for c in numbers)
+
+
 def test_sources_are_named_relative_to_the_collection(report):
     _, out = report
     budgets = list(csv.DictReader(io.StringIO((out / "tables" / "budgets.csv").read_text(encoding="utf-8"))))
