@@ -374,6 +374,7 @@ def _report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .report import ReportError, run_report, summary
+    from .report.steps import OutputFolderError
 
     try:
         if is_collection(args.paths):
@@ -382,10 +383,13 @@ def _report(args: argparse.Namespace) -> int:
             result = run_collection_report(args.paths, args.out, notebooks=not args.no_notebooks)
         else:
             result = run_report(args.paths[0] if args.paths else None, args.out, notebooks=not args.no_notebooks)
+    except OutputFolderError as error:
+        print(f"budgetkit report: --out {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except ReportError as error:
         print(f"budgetkit report: {error}", file=sys.stderr)
-        print("budgetkit report: files of the steps before it are complete; nothing half-written was left",
-              file=sys.stderr)
+        print("budgetkit report: the files of the steps before it are complete, nothing is half-written, "
+              "and no file of an earlier report is left beside them", file=sys.stderr)
         return EXIT_STEP_FAILED
     sys.stdout.write(summary(result))
     if result.problems:

@@ -12,7 +12,8 @@ own name and reason:
 6. ``notebooks/<name>.html``: the workbook notebooks executed on this budget and exported.
 
 Every file is written atomically (:mod:`budgetkit.files`), so a failed step never leaves a file
-that looks complete.
+that looks complete; the runner makes the folder and keeps its manifest, so a report written over an
+earlier one (of this budget or another) leaves only its own files.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ from .notebooks import run_notebooks
 from .pages import audit_html, audit_markdown
 from .steps import Progress, ReportError, ReportResult, error_reason, module_present, run_steps, stderr_progress
 
-__all__ = ["CHART_DPI", "CHART_FORMATS", "audit_files", "chart_files", "make_folder", "run_report", "table_files",
-           "workbook_file"]
+__all__ = ["CHART_DPI", "CHART_FORMATS", "audit_files", "chart_files", "run_report", "table_files", "workbook_file"]
 
 CHART_FORMATS = ("png", "svg", "pdf")
 CHART_DPI = 200
@@ -36,7 +36,8 @@ def run_report(path: str | Path | None = None, out: str | Path = "out", notebook
                progress: Progress = stderr_progress) -> ReportResult:
     """Write every output of the budget at ``path`` (the bundled one when None) into ``out``.
 
-    Raises :class:`~budgetkit.schema.BudgetDataError` for unreadable input and
+    Raises :class:`~budgetkit.schema.BudgetDataError` for unreadable input,
+    :class:`~budgetkit.report.steps.OutputFolderError` when ``out`` cannot be a folder, and
     :class:`ReportError` (naming the step) when a step fails.
     """
     from ..extract import load_or_extract
@@ -51,7 +52,6 @@ def run_report(path: str | Path | None = None, out: str | Path = "out", notebook
         result.department, result.year = budget.department, budget.year
         counts = findings["verdict"].astype(str).value_counts()
         result.verdict_counts = {v: int(counts.get(v, 0)) for v in VERDICTS}
-        make_folder(out)
         return [], f"{len(budget.claims)} stated figures, {len(findings)} evaluations"
 
     steps = [
@@ -64,13 +64,6 @@ def run_report(path: str | Path | None = None, out: str | Path = "out", notebook
     ]
     run_steps(result, steps, progress, announce={"notebooks": "executing each notebook on the budget"} if notebooks else {})
     return result
-
-
-def make_folder(out: Path) -> None:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ReportError("load and audit", f"cannot write into {out}: {error.strerror or error}") from error
 
 
 def _call_with_findings(function, budget, findings):

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..collection import collection_title, load_collection, problem_lines
-from ..files import write_atomic
+from ..files import record_write, write_atomic
 from ..findings import SEVERITY, VERDICTS, findings_csv, findings_json, finding_records, table_csv
-from .budget import CHART_DPI, CHART_FORMATS, make_folder
+from .budget import CHART_DPI, CHART_FORMATS
 from .notebooks import run_notebooks
 from .pages import CSS, finding_html, finding_markdown, html_table, markdown_table, markdown_text, summary_line
 from .steps import Progress, ReportResult, module_present, run_steps, stderr_progress
@@ -100,7 +100,8 @@ def run_collection_report(paths: list[str | Path], out: str | Path = "out", note
                           rules=None, progress: Progress = stderr_progress) -> ReportResult:
     """Write every output of the collection the ``paths`` name (a folder, or several paths) into ``out``.
 
-    Raises :class:`~budgetkit.schema.BudgetDataError` when nothing can be read at all and
+    Raises :class:`~budgetkit.schema.BudgetDataError` when nothing can be read at all,
+    :class:`~budgetkit.report.steps.OutputFolderError` when ``out`` cannot be a folder, and
     :class:`~budgetkit.report.ReportError` (naming the step) when a step fails. Sources that
     cannot be read are listed in ``problems.csv`` and announced on ``progress``.
     """
@@ -116,7 +117,6 @@ def run_collection_report(paths: list[str | Path], out: str | Path = "out", note
         result.verdict_counts = {v: int(counts.get(v, 0)) for v in VERDICTS}
         for line in problem_lines(collection.problems):
             progress(f"    {line}")
-        make_folder(out)
         unread = collection.problems["source"].nunique()
         unread = f", {unread} {'source' if unread == 1 else 'sources'} not read" if unread else ""
         return [], f"{result.title}{unread}; {len(audited.findings)} evaluations"
@@ -238,6 +238,7 @@ def _tables(audited: _Audited, out: Path) -> tuple[list[Path], str]:
         audited.collection.to_parquet(scratch)
         for written in sorted(Path(scratch).glob("*.parquet")):
             os.replace(written, target / written.name)
+            record_write(target / written.name)
             files.append(target / written.name)
     return files, f"{len(SUMMARY_TABLES)} summaries (CSV), {len(files) - len(SUMMARY_TABLES)} long tables (Parquet)"
 
