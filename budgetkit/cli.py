@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing = check.add_mutually_exclusive_group()
     listing.add_argument("--all", action="store_true",
                          help="table format: list every consistent evaluation too, not only their count "
-                              "(a collection's table counts them per budget; csv and json hold every evaluation)")
+                              "(csv and json always hold every evaluation)")
     listing.add_argument("--failures-only", action="store_true",
                          help="table format: the failures and a count of the consistent evaluations (the default)")
     report = commands.add_parser(
@@ -163,7 +163,8 @@ def _check_collection(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(findings_csv(findings))
     else:
-        sys.stdout.write(collection_findings_table(findings, collection.budgets, width=terminal_width()))
+        sys.stdout.write(collection_findings_table(findings, collection.budgets, all_evaluations=args.all,
+                                                   width=terminal_width()))
     for line in problem_lines(collection.problems):
         print(f"budgetkit check: {line}", file=sys.stderr)
     if not collection.problems.empty:
@@ -269,8 +270,15 @@ def _failure_block(row, width: int) -> list[str]:
     return lines + [""]
 
 
-def _pass_line(row, width: int) -> list[str]:
-    return wrapped("  ok  ", "  ".join(part for part in (row.rule, _where(row), row.explanation) if part), width)
+def _pass_listing(passes, width: int) -> list[str]:
+    """Consistent evaluations under their count, one ``ok`` line each (nothing when there are none)."""
+    if passes.empty:
+        return []
+    lines = [f"consistent ({len(passes)}):"]
+    for row in passes.itertuples(index=False):
+        where = _where(row)
+        lines += wrapped("  ok  ", "  ".join(part for part in (row.rule, where, row.explanation) if part), width)
+    return lines + [""]
 
 
 def _limit_lines(line: str, width: int) -> list[str]:
@@ -298,11 +306,8 @@ def findings_table(findings, budget_title: str, all_evaluations: bool = False, l
     for row in failures.itertuples(index=False):
         lines += _failure_block(row, width)
     passes = findings[findings["verdict"] == "consistent"]
-    if len(passes) and all_evaluations:
-        lines.append(f"consistent ({len(passes)}):")
-        for row in passes.itertuples(index=False):
-            lines += _pass_line(row, width)
-        lines.append("")
+    if all_evaluations:
+        lines += _pass_listing(passes, width)
     elif len(passes):
         lines += [f"consistent ({len(passes)}): not listed (--all lists them)", ""]
     lines += wrapped("", f"{len(findings)} evaluations: {_verdict_summary(findings)}", width)
@@ -322,9 +327,9 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return fill + text if right else text + fill
 
 
-def collection_findings_table(findings, budgets, width: int = DEFAULT_WIDTH) -> str:
-    """A collection's findings for a terminal: each budget's failures, then a count per budget
-    (passes are counted, not listed: ``--format csv`` or ``json`` gives every evaluation)."""
+def collection_findings_table(findings, budgets, all_evaluations: bool = False, width: int = DEFAULT_WIDTH) -> str:
+    """A collection's findings for a terminal: each budget's failures (and its passes with
+    ``all_evaluations``), then a count per budget; ``--format csv`` or ``json`` gives every evaluation."""
     from .collection import collection_title
     from .findings import VERDICTS
 
@@ -332,13 +337,14 @@ def collection_findings_table(findings, budgets, width: int = DEFAULT_WIDTH) -> 
         return "budgetkit check — no budget could be read\n"
     lines = [*wrapped("", f"budgetkit check — {collection_title(budgets)}", width), ""]
     order = {budget_id: n for n, budget_id in enumerate(budgets["budget_id"])}
-    failures = findings[findings["verdict"] != "consistent"]
-    failures = failures.iloc[failures["budget_id"].map(order).argsort(kind="stable")]  # budget by budget
-    for budget_id, group in failures.groupby("budget_id", sort=False):
+    shown = findings if all_evaluations else findings[findings["verdict"] != "consistent"]
+    shown = shown.iloc[shown["budget_id"].map(order).argsort(kind="stable")]  # budget by budget
+    for budget_id, group in shown.groupby("budget_id", sort=False):
         first = group.iloc[0]
         lines += [*wrapped("── ", f"{budget_id} · {first['department']} {first['budget_year']} ──", width), ""]
-        for row in group.itertuples(index=False):
+        for row in group[group["verdict"] != "consistent"].itertuples(index=False):
             lines += _failure_block(row, width)
+        lines += _pass_listing(group[group["verdict"] == "consistent"], width) if all_evaluations else []
     counts = findings.groupby("budget_id", sort=False)["verdict"].value_counts().unstack(fill_value=0)
     counts = counts.reindex(index=list(budgets["budget_id"]), columns=list(VERDICTS), fill_value=0)
     name_width = max([_columns("budget"), *(_columns(str(b)) for b in counts.index)])

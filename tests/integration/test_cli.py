@@ -158,6 +158,17 @@ def test_collection_counts_add_up_to_the_findings_table(capsys, demo_findings):
     assert "prior-year-restated-next-year" in {row[3] for row in rows[1:]}
 
 
+def test_a_collection_with_all_lists_every_budgets_passes_under_it(capsys, demo_findings):
+    collection, findings = demo_findings
+    _, out, _ = run(capsys, "check", str(DEMO), "--all")
+    headings = [line.split(" · ")[0].removeprefix("── ") for line in out.splitlines() if line.startswith("── ")]
+    assert headings == list(collection.budgets["budget_id"])
+    consistent = findings[findings["verdict"].astype(str) == "consistent"]
+    assert sum(line.startswith("  ok  ") for line in out.splitlines()) == len(consistent)
+    default = run(capsys, "check", str(DEMO))[1]
+    assert out.endswith(default.split("\nbudget ", 1)[1])  # the same counts per budget, the same summary
+
+
 def test_several_paths_are_checked_as_one_collection(capsys):
     status, out, _ = run(capsys, "check", str(TINY), str(DEMO / "anju-health-2022"))
     assert out.startswith("budgetkit check — 2 budgets of 2 departments, 2022–2024\n")
