@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..findings import VERDICTS
 from .workbook_cells import BOLD, HEADER, TITLE, VERDICT_ZH, WRAP, Book, SheetWriter, cell_ref, frame_sheet
-from .workbook_sheets import OFFICIAL_TABLES, Tables, WorkbookClaims, WorkbookLayout
+from .workbook_sheets import OFFICIAL_TABLES, TableContext, WorkbookClaims, WorkbookLayout
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Budget
@@ -99,16 +99,16 @@ def workbook_bytes(budget: Budget, findings: pd.DataFrame | None = None) -> tupl
     book = Book(title=f"{budget.department}{budget.year}年部门预算", created=dt.datetime(budget.year, 1, 1))
     names = {code: name for code, name in zip(budget.line_items["code"], budget.line_items["name"])
              if isinstance(name, str)}
-    tables = Tables(book, budget, WorkbookLayout(), WorkbookClaims(budget, findings), names)
+    context = TableContext(book, budget, WorkbookLayout(), WorkbookClaims(budget, findings), names)
     official = [name for name, _ in OFFICIAL_TABLES]
     # 说明 comes first and lists the sheets after it; XlsxWriter adds sheets in order only
     _about_sheet(book, budget, findings, [*official, FINDINGS_SHEET])
     for name, write in OFFICIAL_TABLES:
-        write(tables, name)
+        write(context, name)
     frame_sheet(book, FINDINGS_SHEET, findings)
     book.workbook.get_worksheet_by_name(official[0]).activate()  # open on the first official table
-    tables.layout.sheets = [ABOUT_SHEET, *official, FINDINGS_SHEET]
-    return book.close(), tables.layout
+    context.layout.sheets = [ABOUT_SHEET, *official, FINDINGS_SHEET]
+    return book.close(), context.layout
 
 
 def workbook_name(budget: Budget) -> str:

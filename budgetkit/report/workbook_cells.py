@@ -265,26 +265,27 @@ class SheetWriter:
         self.ws.write_formula(ref, formula, self.book.format(FORMULA.but(number_format=number_format)), stored)
         self._show(ref, 12)
 
-    def sum(self, ref: str, cells: list[str], number_format: str | None = None) -> Decimal | str:
-        """=SUM of ``cells``, stored with the exact sum of their figures (blank cells add nothing)."""
-        value = combine(lambda *figures: sum(figures, Decimal(0)), [self.value_of(c) or Decimal(0) for c in cells])
+    def sum(self, ref: str, cells: list[str], number_format: str | None = None) -> None:
+        """=SUM of ``cells``, stored with the exact sum of their figures."""
+        value = combine(lambda *figures: sum(figures, Decimal(0)), self.figures(cells))
         self.formula(ref, sum_formula(cells), value, number_format or money_format(decimal_places_of(value)))
-        return value
 
     def difference(self, ref: str, stated: str, recomputed: str, number_format: str | None = None) -> None:
         """=stated−recomputed, stored with the exact difference."""
-        value = combine(lambda a, b: a - b, [self.value_of(stated) or Decimal(0), self.value_of(recomputed) or Decimal(0)])
+        value = combine(lambda a, b: a - b, self.figures([stated, recomputed]))
         self.formula(ref, f"={stated}-{recomputed}", value, number_format or money_format(decimal_places_of(value)))
 
     def share(self, ref: str, part: str, whole: str, number_format: str = SHARE_FORMAT) -> None:
         """=part/whole*100, stored with the quotient to 28 significant digits (the nearest double when read)."""
-        numbers = [self.value_of(part) or Decimal(0), self.value_of(whole) or Decimal(0)]
-        value = DIV_ZERO if numbers[1] == 0 else combine(lambda a, b: a / b * 100, numbers)
+        figures = self.figures([part, whole])
+        value = DIV_ZERO if figures[1] == 0 else combine(lambda a, b: a / b * 100, figures)
         self.formula(ref, f"={part}/{whole}*100", value, number_format)
 
-    def value_of(self, ref: str) -> Decimal | str | None:
-        """The exact value written into ``ref`` ($ signs read past); a cell never written is an error."""
-        return self.values[ref.replace("$", "")]
+    def figures(self, refs: list[str]) -> list[Decimal | str]:
+        """The exact values written into ``refs`` ($ signs read past), a blank cell's as 0 as Excel
+        reads it; a cell never written is an error (a formula pointing at nothing)."""
+        values = [self.values[ref.replace("$", "")] for ref in refs]
+        return [Decimal(0) if value is None else value for value in values]
 
     def merge(self, first: str, last: str, text: str | None, look: Look = TEXT) -> None:
         """Merge ``first``:``last`` (every cell drawn in ``look``) and write ``text`` in it as text."""

@@ -18,7 +18,7 @@ from .workbook_cells import (BOLD, SHARE_FORMAT, TEXT, VERDICT_ZH, WRAP, Book, S
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Budget
 
-__all__ = ["OFFICIAL_TABLES", "Placement", "Tables", "WorkbookClaims", "WorkbookLayout"]
+__all__ = ["OFFICIAL_TABLES", "Placement", "TableContext", "WorkbookClaims", "WorkbookLayout"]
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,8 @@ class WorkbookClaims(ClaimIndex):
         return str(self.labels.get(measure, measure))
 
 
-
 @dataclass
-class Tables:
+class TableContext:
     """What every official table is written from, and the book it is written into."""
 
     book: Book
@@ -141,11 +140,11 @@ def _verdict(sheet: Sheet, ref: str, verdict: str) -> None:
 LEDGER_HEADERS = ["项目", "预算数（文中所述）", "重算（公式）", "差额（所述−重算）", "审核", "出处"]
 
 
-def _ledger_block(sheet: Sheet, tables: Tables, column: int, title: str,
+def _ledger_block(sheet: Sheet, context: TableContext, column: int, title: str,
                   items: list[tuple[str, Claim]], total_label: str, total: Claim | None) -> int:
     """A 项目 | 预算数 | 重算 | 差额 | 审核 | 出处 block from ``column``: parts, then the total beside
     the =SUM of the parts. Returns the last row written."""
-    layout, claims = tables.layout, tables.claims
+    layout, claims = context.layout, context.claims
     sheet.header(3, column, title, columns=len(LEDGER_HEADERS))
     for offset, text in enumerate(LEDGER_HEADERS):
         sheet.header(4, column + offset, text)
@@ -177,11 +176,11 @@ def _ledger_block(sheet: Sheet, tables: Tables, column: int, title: str,
     return row
 
 
-def _two_sided(tables: Tables, name: str, income: tuple, expenditure: tuple) -> None:
+def _two_sided(context: TableContext, name: str, income: tuple, expenditure: tuple) -> None:
     """收入 on the left, 支出 on the right, as 部门收支总表 and 财政拨款收支总表 print them."""
-    sheet = tables.sheet(name, width=2 * len(LEDGER_HEADERS))
-    last = max(_ledger_block(sheet, tables, 1, "收入", *income),
-               _ledger_block(sheet, tables, 1 + len(LEDGER_HEADERS), "支出", *expenditure))
+    sheet = context.sheet(name, width=2 * len(LEDGER_HEADERS))
+    last = max(_ledger_block(sheet, context, 1, "收入", *income),
+               _ledger_block(sheet, context, 1 + len(LEDGER_HEADERS), "支出", *expenditure))
     sheet.note(last + 2, "“重算”列是 Excel 公式：合计行等于上方各项之和；“差额”为文中所述减重算。")
     sheet.finish("A5", wide={6: 45, 12: 45})
 
@@ -260,9 +259,9 @@ def _across_figures(sheet: Sheet, layout: WorkbookLayout, columns: list[_Column]
             sheet.blank(difference)
 
 
-def _across_shares(sheet: Sheet, tables: Tables, columns: list[_Column], stated_row: int, row: int) -> None:
+def _across_shares(sheet: Sheet, context: TableContext, columns: list[_Column], stated_row: int, row: int) -> None:
     """Three rows from ``row``: each column's stated share, =column/whole*100 and the difference."""
-    layout, claims = tables.layout, tables.claims
+    layout, claims = context.layout, context.claims
     share_rows = {"stated": row, "recomputed": row + 1, "difference": row + 2}
     sheet.text(cell_ref(1, row), "占比（%，文中所述）")
     sheet.text(cell_ref(1, row + 1), "占比重算（公式，%）")
@@ -289,23 +288,23 @@ def _across_shares(sheet: Sheet, tables: Tables, columns: list[_Column], stated_
         layout.add(sheet.name, refs["difference"], "difference", share.id)
 
 
-def _across(tables: Tables, name: str, columns: list[_Column], first_header: str,
+def _across(context: TableContext, name: str, columns: list[_Column], first_header: str,
             shares: bool = False, near: str | None = None, total_measure: str | None = None) -> None:
     """Figures across, as the official tables print one row per 科目: a stated row, the recomputed row
     (=SUM of the part columns), the difference, then shares of the total, verdicts and sources."""
-    claims = tables.claims
-    sheet = tables.sheet(name, width=len(columns) + 1)
+    claims = context.claims
+    sheet = context.sheet(name, width=len(columns) + 1)
     first = 3 + _across_headers(sheet, columns, first_header)
     rows = {"stated": first, "recomputed": first + 1, "difference": first + 2}
-    labels = {"stated": f"{tables.budget.year}年预算数（文中所述）", "recomputed": "重算（公式）",
+    labels = {"stated": f"{context.budget.year}年预算数（文中所述）", "recomputed": "重算（公式）",
               "difference": "差额（所述−重算）"}
     _across_claims(claims, columns, near, total_measure)
     for key, row in rows.items():
         sheet.text(cell_ref(1, row), labels[key], BOLD if key == "stated" else TEXT)
-    _across_figures(sheet, tables.layout, columns, rows)
+    _across_figures(sheet, context.layout, columns, rows)
     row = rows["difference"] + 1
     if shares:
-        _across_shares(sheet, tables, columns, rows["stated"], row)
+        _across_shares(sheet, context, columns, rows["stated"], row)
         row += 3
     sheet.text(cell_ref(1, row), "审核")
     sheet.text(cell_ref(1, row + 1), "出处")
@@ -342,50 +341,50 @@ def _income_items(claims: WorkbookClaims, total: Claim | None) -> list[tuple[str
     return [(claims.label(p.measure), p) for p in parts]
 
 
-def _overview_sheet(tables: Tables, name: str) -> None:
-    claims = tables.claims
+def _overview_sheet(context: TableContext, name: str) -> None:
+    claims = context.claims
     income_total = claims.pick("income_total", claims.year) or claims.pick("budget_total", claims.year)
     expenditure_total = claims.pick("expenditure_total", claims.year) or claims.pick("budget_total", claims.year)
-    _two_sided(tables, name,
+    _two_sided(context, name,
                (_income_items(claims, income_total), "收入总计", income_total),
-               (_by_class(claims, tables.names, expenditure_total,
+               (_by_class(claims, context.names, expenditure_total,
                           ["fiscal_expenditure_by_function", "appropriation_by_function"]),
                 "支出总计", expenditure_total))
 
 
-def _fiscal_sheet(tables: Tables, name: str) -> None:
-    claims = tables.claims
+def _fiscal_sheet(context: TableContext, name: str) -> None:
+    claims = context.claims
     total = claims.pick("fiscal_total", claims.year)
-    _two_sided(tables, name,
+    _two_sided(context, name,
                (_income_items(claims, total), "收入总计", total),
-               (_by_class(claims, tables.names, total, ["fiscal_expenditure_by_function"]), "支出总计", total))
+               (_by_class(claims, context.names, total, ["fiscal_expenditure_by_function"]), "支出总计", total))
 
 
-def _income_sheet(tables: Tables, name: str) -> None:
+def _income_sheet(context: TableContext, name: str) -> None:
     # the official table's columns: the total, the money carried over, then this year's income by source
-    claims = tables.claims
+    claims = context.claims
     sources = claims.columns("income_total")
     columns = [_Column("合计", "income_total", sum_of=sources),
                _Column(claims.label("income_carryover"), "income_carryover"),
                *(_Column(claims.label(m), m, group="本年收入") for m in sources if m != "income_carryover")]
-    _across(tables, name, columns, "项目")
+    _across(context, name, columns, "项目")
 
 
-def _expenditure_sheet(tables: Tables, name: str) -> None:
-    claims = tables.claims
+def _expenditure_sheet(context: TableContext, name: str) -> None:
+    claims = context.claims
     kinds = claims.columns("expenditure_total")
     columns = [_Column("合计", "expenditure_total", sum_of=kinds), *(_Column(claims.label(m), m) for m in kinds)]
-    _across(tables, name, columns, "项目", shares=True)
+    _across(context, name, columns, "项目", shares=True)
 
 
-def _basic_sheet(tables: Tables, name: str) -> None:
-    claims = tables.claims
+def _basic_sheet(context: TableContext, name: str) -> None:
+    claims = context.claims
     kinds = claims.columns("gpb_basic_total")
     columns = [_Column("合计", "gpb_basic_total", sum_of=kinds), *(_Column(claims.label(m), m) for m in kinds)]
-    _across(tables, name, columns, "项目")
+    _across(context, name, columns, "项目")
 
 
-def _three_public_sheet(tables: Tables, name: str) -> None:
+def _three_public_sheet(context: TableContext, name: str) -> None:
     vehicles = "公务用车购置及运行费"
     columns = [_Column("合计", "three_public_total",
                        sum_of=["three_public_overseas", "three_public_vehicles", "three_public_reception"]),
@@ -394,7 +393,7 @@ def _three_public_sheet(tables: Tables, name: str) -> None:
                _Column("购置费", "vehicle_purchase", group=vehicles),
                _Column("运行费", "vehicle_operation", group=vehicles),
                _Column("公务接待费", "three_public_reception")]
-    _across(tables, name, columns, "项目")
+    _across(context, name, columns, "项目")
 
 
 def _general_budget_headers(sheet: Sheet) -> None:
@@ -415,14 +414,14 @@ class _Codes:
     """The 科目 of the general budget: every code of the line items or stated, its row, and the
     appropriation stated for it."""
 
-    def __init__(self, tables: Tables, total_row: int):
-        year = tables.budget.year
+    def __init__(self, context: TableContext, total_row: int):
+        year = context.budget.year
         self.stated: dict[str, Claim] = {}
-        for claim in tables.claims.all:
+        for claim in context.claims.all:
             if claim.measure == "appropriation_by_function" and claim.code and claim.kind in ("amount", "total") \
                     and claim.year == year and claim.value is not None:
                 self.stated.setdefault(claim.code, claim)
-        items = tables.budget.line_items
+        items = context.budget.line_items
         self.codes = sorted(set(items["code"].dropna()) | set(self.stated))
         self.row_of = {code: total_row + 1 + index for index, code in enumerate(self.codes)}
 
@@ -433,16 +432,18 @@ class _Codes:
             below += [child] if child in self.stated else self.nearest_stated(child)
         return below
 
-    def classes(self) -> list[str]:
-        return [c for c in self.codes if len(c) == 3 and c in self.stated] or [c for c in self.codes if len(c) == 3]
+    def top(self) -> list[str]:
+        """What the 合计 adds up: the 类 whose amounts are stated, else the nearest stated codes below them."""
+        classes = [c for c in self.codes if len(c) == 3 and c in self.stated] or [c for c in self.codes if len(c) == 3]
+        return [c for c in classes if c in self.stated] or [c for cls in classes for c in self.nearest_stated(cls)]
 
     def amount_cells(self, codes: list[str]) -> list[str]:
         return [cell_ref(5, self.row_of[c]) for c in codes]
 
 
-def _general_budget_total(sheet: Sheet, tables: Tables, total_row: int) -> Claim | None:
+def _general_budget_total(sheet: Sheet, context: TableContext, total_row: int) -> Claim | None:
     """The 合计 row's labels, stated appropriation, verdict and source."""
-    layout, claims = tables.layout, tables.claims
+    layout, claims = context.layout, context.claims
     total = claims.pick("appropriation_total", claims.year)
     sheet.text(cell_ref(1, total_row), "合计", BOLD)
     for col in (2, 3, 8, 9, 10, 12):
@@ -458,17 +459,17 @@ def _general_budget_total(sheet: Sheet, tables: Tables, total_row: int) -> Claim
     return total
 
 
-def _general_budget_row(sheet: Sheet, tables: Tables, codes: _Codes, code: str, purposes: dict[str, str]) -> None:
+def _general_budget_row(sheet: Sheet, context: TableContext, codes: _Codes, code: str, purposes: dict[str, str]) -> None:
     """One 科目's stated cells: its code split into 类/款/项, name, stated amount and share, verdict,
     purpose and source (its formulas follow once every amount is written)."""
-    layout, claims = tables.layout, tables.claims
+    layout, claims = context.layout, context.claims
     row = codes.row_of[code]
     level = {3: 0, 5: 1, 7: 2}.get(len(code), 2)
     segments = [code[:3], code[3:5], code[5:7]]
     for offset in range(3):
         sheet.text(cell_ref(1 + offset, row), segments[offset] if offset <= level else "")
     claim = codes.stated.get(code)
-    label = tables.names.get(code) or (claim.label if claim else "")
+    label = context.names.get(code) or (claim.label if claim else "")
     heading = BOLD if level == 0 else TEXT
     sheet.text(cell_ref(4, row), label, heading.but(indent=level))
     ids = []
@@ -508,60 +509,55 @@ def _general_budget_sums(sheet: Sheet, layout: WorkbookLayout, row: int, claim: 
     layout.add(sheet.name, cell_ref(7, row), "difference", claim.id)
 
 
-def _general_budget_share(sheet: Sheet, tables: Tables, row: int, claim: Claim | None, total: Claim | None,
+def _general_budget_share(sheet: Sheet, context: TableContext, row: int, claim: Claim | None, total: Claim | None,
                           total_row: int) -> None:
     """=amount/合计*100 in I beside the stated share, the difference in J, when the share is of the 合计."""
-    share = tables.claims.shares_of(claim)[0] if claim and tables.claims.shares_of(claim) else None
+    share = context.claims.shares_of(claim)[0] if claim and context.claims.shares_of(claim) else None
     if share is None or total is None or share.base != total.id:
         sheet.blank(cell_ref(9, row))
         sheet.blank(cell_ref(10, row))
         return
     sheet.share(cell_ref(9, row), f"E{row}", f"E${total_row}")
-    tables.layout.add(sheet.name, cell_ref(9, row), "share", share.id, (claim.id, total.id))
+    context.layout.add(sheet.name, cell_ref(9, row), "share", share.id, (claim.id, total.id))
     sheet.difference(cell_ref(10, row), f"H{row}", f"I{row}", SHARE_FORMAT)
-    tables.layout.add(sheet.name, cell_ref(10, row), "difference", share.id)
+    context.layout.add(sheet.name, cell_ref(10, row), "difference", share.id)
 
 
-def _general_budget_sheet(tables: Tables, name: str) -> None:
+def _general_budget_sheet(context: TableContext, name: str) -> None:
     """一般公共预算支出表: 合计, then every 类/款/项 with 科目编码 split into columns; each code stated
     beside the =SUM of its nearest stated sub-codes, and its share of the total beside the formula."""
-    sheet = tables.sheet(name, width=13)
+    sheet = context.sheet(name, width=13)
     _general_budget_headers(sheet)
     total_row = 5
-    codes = _Codes(tables, total_row)
-    items = tables.budget.line_items
+    codes = _Codes(context, total_row)
+    items = context.budget.line_items
     purposes = {c: p for c, p in zip(items["code"], items["purpose"]) if isinstance(p, str)}
     # every stated figure first: a formula's stored value is computed from the cells it reads
-    total = _general_budget_total(sheet, tables, total_row)
+    total = _general_budget_total(sheet, context, total_row)
     for code in codes.codes:
-        _general_budget_row(sheet, tables, codes, code, purposes)
-    if total is not None:
-        classes = codes.classes()
-        top = [c for c in classes if c in codes.stated] or [c for cls in classes for c in codes.nearest_stated(cls)]
-        _general_budget_sums(sheet, tables.layout, total_row, total, top, codes)
-    else:
-        _general_budget_sums(sheet, tables.layout, total_row, None, [], codes)
+        _general_budget_row(sheet, context, codes, code, purposes)
+    _general_budget_sums(sheet, context.layout, total_row, total, codes.top() if total else [], codes)
     for code in codes.codes:
         row, claim = codes.row_of[code], codes.stated.get(code)
-        _general_budget_sums(sheet, tables.layout, row, claim, codes.nearest_stated(code), codes)
-        _general_budget_share(sheet, tables, row, claim, total, total_row)
+        _general_budget_sums(sheet, context.layout, row, claim, codes.nearest_stated(code), codes)
+        _general_budget_share(sheet, context, row, claim, total, total_row)
     sheet.note(total_row + len(codes.codes) + 2,
                "“重算”列是 Excel 公式：每个类（款）等于其下最近一级有金额的款或项之和，合计等于各类之和；"
                "占比为该行金额除以合计乘 100；“差额”为文中所述减重算。")
     sheet.finish("E5", wide={4: 30, 12: 40, 13: 36})
 
 
-def _no_spending_sheet(tables: Tables, name: str, measure: str) -> None:
+def _no_spending_sheet(context: TableContext, name: str, measure: str) -> None:
     """政府性基金 / 国有资本经营预算支出表: an empty table with 本部门无相关收支 when nothing is spent,
     as the official template prints it; otherwise the stated figure."""
-    claims = tables.claims
-    sheet = tables.sheet(name, width=5)
+    claims = context.claims
+    sheet = context.sheet(name, width=5)
     sheet.header(3, 1, "科目编码", rows=2)
     sheet.header(3, 2, "科目名称", rows=2)
     sheet.header(3, 3, "本年" + claims.label(measure), columns=3)
     for offset, text in enumerate(("合计", "基本支出", "项目支出")):
         sheet.header(4, 3 + offset, text)
-    stated = [c for c in claims.all if c.measure == measure and c.year == tables.budget.year
+    stated = [c for c in claims.all if c.measure == measure and c.year == context.budget.year
               and c.kind in ("amount", "total") and c.value is not None]
     spent = [c for c in stated if c.value != 0]
     row = 5
@@ -569,7 +565,7 @@ def _no_spending_sheet(tables: Tables, name: str, measure: str) -> None:
         for claim in spent:
             sheet.text(cell_ref(1, row), claim.code or "")
             sheet.text(cell_ref(2, row), claim.label)
-            _stated(sheet, tables.layout, cell_ref(3, row), claim)
+            _stated(sheet, context.layout, cell_ref(3, row), claim)
             for col in (4, 5):
                 sheet.blank(cell_ref(col, row))
             row += 1
@@ -583,12 +579,12 @@ def _no_spending_sheet(tables: Tables, name: str, measure: str) -> None:
     sheet.finish("A5", wide={2: 30})
 
 
-def _gov_fund_sheet(tables: Tables, name: str) -> None:
-    _no_spending_sheet(tables, name, "gov_fund_expenditure")
+def _gov_fund_sheet(context: TableContext, name: str) -> None:
+    _no_spending_sheet(context, name, "gov_fund_expenditure")
 
 
-def _state_capital_sheet(tables: Tables, name: str) -> None:
-    _no_spending_sheet(tables, name, "state_capital_expenditure")
+def _state_capital_sheet(context: TableContext, name: str) -> None:
+    _no_spending_sheet(context, name, "state_capital_expenditure")
 
 
 #: The official tables in the order of the 部门预算公开表, each sheet's name and what writes it.
