@@ -4,7 +4,8 @@
   of the year is stated as a total, and the whole a bare 占X% after it is a share of;
 - ``template.toml``: the money units and their factors to 万元, the classification levels and
   their code widths;
-- ``rules.toml`` (a package's own, else the bundled one): which parts make each total.
+- ``rules.toml`` (a package's own, else the bundled one): which parts make each total;
+- ``official_tables.toml``: the official tables (公开表), their titles, and what their rows and columns are.
 
 Extraction, the audit, the tables, the charts, the workbook and collections read these through
 this module.
@@ -24,10 +25,14 @@ __all__ = [
     "LEVEL_WIDTHS",
     "MONEY_UNITS",
     "Measure",
+    "OfficialTable",
     "data_dir",
     "measures",
+    "official_table",
+    "official_tables",
     "sum_parts",
     "sum_rules",
+    "title_key",
 ]
 
 
@@ -86,3 +91,44 @@ def sum_parts(rules, total: str) -> list[str]:
     """The parts of the first sum rule of ``total`` (:func:`sum_rules`, no level), in the rule's order."""
     found = sum_rules(rules, total)
     return list(found[0].params["parts"]) if found else []
+
+
+@dataclass(frozen=True)
+class OfficialTable:
+    """One standard table of ``official_tables.toml``: how to recognise it and what its figures are."""
+
+    id: str
+    kind: str  # budget or final-accounts
+    titles: tuple[str, ...]
+    items: dict[str, str]  # a row's label → measure
+    columns: dict[str, str]  # a column's heading → measure
+    codes: str | None  # the measure of a 科目编码 row's amount
+    classes: str | None  # the measure of a row naming a 类 without its code
+    total: str | None  # the measure of the 合计 row's amount
+    column_sums: tuple[tuple[str, tuple[str, ...]], ...]  # (total heading, part headings)
+    code_sums: bool
+
+
+def title_key(title: str) -> str:
+    """A title as compared: without spaces, quotation marks and brackets' spacing (“三公” = "三公" = 三公)."""
+    return "".join(ch for ch in title if not ch.isspace() and ch not in "“”\"'‘’「」")
+
+
+@lru_cache(maxsize=1)
+def official_tables() -> dict[str, OfficialTable]:
+    """The standard tables by id, in the file's order."""
+    data = tomllib.loads((data_dir() / "official_tables.toml").read_text(encoding="utf-8"))
+    return {entry["id"]: OfficialTable(
+        id=entry["id"], kind=entry["kind"], titles=tuple(entry["titles"]), items=dict(entry.get("items", {})),
+        columns=dict(entry.get("columns", {})), codes=entry.get("codes"), classes=entry.get("classes"),
+        total=entry.get("total"), code_sums=bool(entry.get("code_sums", False)),
+        column_sums=tuple((s["total"], tuple(s["parts"])) for s in entry.get("column_sums", ())))
+        for entry in data["table"]}
+
+
+def official_table(title: str) -> OfficialTable | None:
+    """The standard table whose title ``title`` contains (the longest title that fits), or None."""
+    key = title_key(title)
+    found = [(len(title_key(name)), table) for table in official_tables().values() for name in table.titles
+             if title_key(name) in key]
+    return max(found, key=lambda pair: pair[0])[1] if found else None

@@ -38,6 +38,8 @@ from .claims import ClaimExtractor
 from .figures import ExtractedFigure
 from .reading import Document, normalize_line, read_document
 from .sections import find_sections
+from .table_figures import CELL_COLUMNS, table_figures
+from .tables import render_tables
 
 __all__ = ["DOCUMENT_SUFFIXES", "ExtractionReport", "extract", "is_document", "load_or_extract", "write_package"]
 
@@ -62,7 +64,9 @@ class ExtractionReport:
       figure, text of its sentence, reason): review these by hand;
     - ``name_drift``: classification names printed differently from the 2024 list (older names,
       a name printed with another code);
-    - ``notes``: anything else worth knowing (a department name that had to be guessed …).
+    - ``notes``: anything else worth knowing (a department name that had to be guessed …);
+    - ``table_cells``: every figure the document's tables print (a PDF's 公开表), keyed to a
+      measure or not, with its table, row, column, headings, page and box on the page.
     """
 
     source: str
@@ -72,8 +76,9 @@ class ExtractionReport:
     unparsed: pd.DataFrame
     name_drift: pd.DataFrame
     notes: list[str] = field(default_factory=list)
-    #: What of the document is not checked although it was read: a PDF's tables, sums of partly read lists.
+    #: What of the document is not checked although it was read: a table not recognised, sums of partly read lists.
     unchecked: list[str] = field(default_factory=list)
+    table_cells: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CELL_COLUMNS))
 
     def limits(self) -> list[str]:
         """What a check of this document could not do, for the user to see beside its verdicts:
@@ -333,7 +338,9 @@ def _from_document(document: Document) -> Budget:
     lines = [normalize_line(line) for line in raw_lines]
     sections = find_sections(lines)
     first_heading = sections.headings[0].line if sections.headings else len(lines) + 1
-    department, year, notes = _identify([line.text for line in lines], first_heading, str(document.path))
+    # a document of tables alone says its year and department in the tables' titles and banners
+    banners = [normalize_line(text).text for table in document.tables for text in table.banner]
+    department, year, notes = _identify([line.text for line in lines] + banners, first_heading, str(document.path))
     final_accounts = _final_accounts([line.text for line in lines], first_heading)
     opening = [line.text.replace(" ", "") for line in lines if line.text.strip()][:6]
     government_report = any(_GOVERNMENT_REPORT.search(line) for line in opening)
@@ -343,12 +350,14 @@ def _from_document(document: Document) -> Budget:
     except BudgetDataError as error:
         raise BudgetDataError([dataclasses.replace(p, file=str(document.path)) for p in error.problems]) from None
     items = _line_items(claims, raw_lines, year, notes)
+    text, tables = _with_tables(document, year)
+    claims = [*claims, *tables.claims]
     raw_name = f"{document.path.stem}.txt"
-    raw_bytes = document.text.encode("utf-8")
+    raw_bytes = text.encode("utf-8")
     descriptor = _descriptor(department, year, year - 1, raw_name, raw_bytes, document.path.name)
     items_csv = _csv([LINE_ITEM_COLUMNS] + [[_cell(item[c]) for c in LINE_ITEM_COLUMNS] for item in items])
     # the package write_package would write, validated by the loader without the round trip through files
-    texts = {"claims.csv": _csv(_claim_rows(claims)), "line_items.csv": items_csv, f"raw/{raw_name}": document.text}
+    texts = {"claims.csv": _csv(_claim_rows(claims)), "line_items.csv": items_csv, f"raw/{raw_name}": text}
     try:
         budget = load_in_memory(Path(f"{document.path} (extracted)"), descriptor, texts)
     except BudgetDataError as error:  # our own output failed validation: say so, naming the source
@@ -362,13 +371,31 @@ def _from_document(document: Document) -> Budget:
         unparsed=_report_frame([dataclasses.astuple(u) for u in extractor.unparsed],
                                ["line", "section", "figure", "text", "reason"]),
         name_drift=_report_frame(extractor.name_drift, ["line", "code", "level", "printed", "reason"]), notes=notes,
-        unchecked=[*document.left_out, *(["a government's budget report (its title says so), not a department's budget: "
+        table_cells=pd.DataFrame(tables.cells, columns=CELL_COLUMNS),
+        unchecked=[*tables.notes, *(["a government's budget report (its title says so), not a department's budget: "
                                             "budgetkit checks departmental budgets, so its figures are not checked"]
                                            if government_report else []), *(
             f"line {claim.line}: {claim.label} {claim.text}{claim.unit} — a part listed under it could not be read, "
             "so its sum is not checked" for claim in claims if claim.qualifier == "parts-unread")],
     )
     return budget
+
+
+#: The line that sets a document's tables, as read, apart from its prose in the text claims point into.
+TABLES_HEADING = "（以下为文件所附表格，由 budgetkit 逐格读出：一行为表格的一行，单元格之间以“ | ”分隔）"
+
+
+def _with_tables(document: Document, year: int):
+    """The text the claims point into (the prose, then each table rendered row by row) and what the
+    tables gave (:func:`table_figures`)."""
+    if not document.tables:
+        return document.text, table_figures([], year)
+    for number, table in enumerate(document.tables, start=1):
+        table.number = number
+    prose = document.text.rstrip("\n")
+    first = prose.count("\n") + 5  # after the prose's lines, a blank line, the heading and a blank line
+    lines = render_tables(list(document.tables), first)
+    return "\n".join([prose, "", TABLES_HEADING, "", *lines]), table_figures(list(document.tables), year)
 
 
 def _report_frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:

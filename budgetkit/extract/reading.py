@@ -23,6 +23,7 @@ from pathlib import Path
 from ..numbers import simplified
 from ..schema import BudgetDataError, Problem, read_text
 from .bounded import bounded
+from .tables import ReadTable, is_grid, join_continued, page_tables
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
@@ -52,7 +53,7 @@ class Document:
     path: Path
     format: str  # txt, docx or pdf
     text: str
-    left_out: tuple[str, ...] = ()  # what of the document is not in ``text`` (a PDF's tables), said to the user
+    tables: tuple[ReadTable, ...] = ()  # a PDF's tables, read as tables (not in ``text``: they are not prose)
 
     @property
     def lines(self) -> list[str]:
@@ -66,7 +67,7 @@ def _fail(path: Path, message: str, line: int | None = None) -> BudgetDataError:
 def read_document(source: str | Path) -> Document:
     """Read ``source`` by its suffix: .txt (UTF-8, UTF-8 with BOM, GBK, GB18030), .docx or .pdf."""
     path = Path(source)
-    left_out: tuple[str, ...] = ()
+    tables: tuple[ReadTable, ...] = ()
     if not path.is_file():
         raise _fail(path, "file not found")
     suffix = path.suffix.lower()
@@ -79,7 +80,7 @@ def read_document(source: str | Path) -> Document:
     elif suffix == ".pdf":
         import pdfplumber  # noqa: F401
 
-        text, left_out = bounded(lambda: _read_pdf(path, size), path)
+        text, tables = bounded(lambda: _read_pdf(path, size), path)
     elif suffix in (".txt", ".text", ""):
         if size > MAX_TEXT_BYTES:
             raise _fail(path, f"{size} bytes is more than the {MAX_TEXT_BYTES} a text budget explanation can be")
@@ -95,7 +96,7 @@ def read_document(source: str | Path) -> Document:
         raise _fail(path, f"{len(text)} characters of text: more than the {MAX_TEXT_CHARS} a budget explanation has")
     if text.count("\n") >= MAX_LINES:
         raise _fail(path, f"more than {MAX_LINES} lines: not a budget explanation")
-    return Document(path=path, format=suffix.lstrip("."), text=text, left_out=left_out)
+    return Document(path=path, format=suffix.lstrip("."), text=text, tables=tables)
 
 
 # -- .docx --------------------------------------------------------------------------------
@@ -200,10 +201,10 @@ def _table_rows(table) -> list[list[str]]:
 
 # -- PDF ------------------------------------------------------------------------------------
 
-def _read_pdf(path: Path, size: int) -> tuple[str, tuple[str, ...]]:
-    """The prose of a PDF and what was left out of it. A table (pdfplumber's ruled tables) is not
-    prose: a row read as a sentence glues a label of one column to a figure of another, so its
-    characters are left out (until tables are read as tables) and each page's tables are noted.
+def _read_pdf(path: Path, size: int) -> tuple[str, tuple[ReadTable, ...]]:
+    """The prose of a PDF and its tables. A table (pdfplumber's ruled tables) is not prose: a row
+    read as a sentence glues a label of one column to a figure of another, so its characters are
+    left out of the prose and the table is read as a table (:mod:`.tables`).
     A page number alone on the first or last line of a page is left out too: joined to the next
     line it would become part of a figure ("19" + "3．…" read as 193)."""
     if size > MAX_DOCUMENT_BYTES:
@@ -212,15 +213,16 @@ def _read_pdf(path: Path, size: int) -> tuple[str, tuple[str, ...]]:
 
     page_lines: list[str] = []
     full_lines: list[bool] = []
-    tables_on: dict[int, int] = {}
+    tables: list[ReadTable] = []
     try:
         with pdfplumber.open(str(path)) as pdf:
             if len(pdf.pages) > MAX_PDF_PAGES:
                 raise _fail(path, f"{len(pdf.pages)} pages: more than the {MAX_PDF_PAGES} accepted")
             for number, page in enumerate(pdf.pages, start=1):
-                boxes = [table.bbox for table in page.find_tables()]
-                if boxes:
-                    tables_on[number] = len(boxes)
+                found = [table for table in page.find_tables() if is_grid(table)]
+                if found:
+                    tables.extend(page_tables(page, number, found))
+                    boxes = [table.bbox for table in found]
                     page = page.filter(lambda obj, boxes=boxes: not _inside_any(obj, boxes))
                 lines = _without_page_numbers(page.extract_text_lines())
                 # a line reaching the page's right margin wrapped: it goes on in the next line
@@ -231,14 +233,9 @@ def _read_pdf(path: Path, size: int) -> tuple[str, tuple[str, ...]]:
         raise
     except Exception as error:  # pdfminer raises many types for broken files
         raise _fail(path, _pdf_failure(error)) from None
-    if not any(line.strip() for line in page_lines) and not tables_on:
+    if not any(line.strip() for line in page_lines) and not tables:
         raise _fail(path, "the PDF has no text layer (a scan?): nothing to read")
-    left_out = ()
-    if tables_on:
-        count = sum(tables_on.values())
-        left_out = (f"{count} {'table' if count == 1 else 'tables'} on {_page_ranges(sorted(tables_on))} left out "
-                    "of the prose: tables are not read as tables yet",)
-    return join_wrapped_lines(page_lines, full_lines), left_out
+    return join_wrapped_lines(page_lines, full_lines), tuple(join_continued(tables))
 
 
 def _pdf_failure(error: Exception) -> str:
@@ -274,18 +271,6 @@ def _without_page_numbers(lines: list[dict]) -> list[dict]:
 def _char_width(line: dict) -> float:
     chars = line.get("chars") or []
     return max((c["x1"] - c["x0"] for c in chars), default=0.0)
-
-
-def _page_ranges(pages: list[int]) -> str:
-    """[8, 9, 10, 12] → "pages 8–10, 12"."""
-    runs: list[list[int]] = []
-    for page in pages:
-        if runs and page == runs[-1][-1] + 1:
-            runs[-1].append(page)
-        else:
-            runs.append([page])
-    text = ", ".join(f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
-    return ("page " if len(pages) == 1 else "pages ") + text
 
 
 _SENTENCE_END = re.compile(r"[。；：！？:;]\s*$")

@@ -340,16 +340,16 @@ def _unmet(reason: str):
 
 
 @pytest.mark.parametrize("verdict", [
-    pytest.param("drift", marks=_unmet("today: 12 of 28 keyed drift relations missed")),
-    pytest.param("semantic", marks=_unmet("today: 3 of 10 keyed semantic relations missed")),
-    pytest.param("text", marks=_unmet("today: 6 of 188 keyed text relations missed")),
+    pytest.param("drift", marks=_unmet("today: 12 of 30 keyed drift relations missed")),
+    "semantic",
+    pytest.param("text", marks=_unmet("today: 6 of 190 keyed text relations missed")),
 ])
 def test_every_keyed_relation_of_this_verdict_is_found(scored, verdict):
     missed = [a for a in scored.alarms if a.category == "missed" and a.verdict == verdict]
     assert missed == [], f"{len(missed)} key rows expecting {verdict} missed:\n" + _listing(missed)
 
 
-@pytest.mark.xfail(strict=True, reason="today: 717 of 1045 keyed relations evaluated (69%)")
+@pytest.mark.xfail(strict=True, reason="today: 732 of 1051 keyed relations evaluated (70%)")
 def test_at_least_90_percent_of_keyed_relations_are_evaluated(scored):
     keyed, evaluated = scored.total("keyed"), scored.total("evaluated")
     assert keyed and evaluated >= 0.9 * keyed, f"{evaluated} of {keyed} keyed relations evaluated"

@@ -1,0 +1,165 @@
+"""The figures of the official tables as claims: each table recognised by its title, each figure
+keyed to a measure (and a 科目编码) only where its table, row and column say what it is.
+
+Which standard table a title names, and what its rows and columns measure, is
+``data/official_tables.toml``'s to say (:func:`budgetkit.template.official_tables`). A figure whose
+row or column is not identified — an unknown table, a column of another year, a row label the
+table's entry does not list, a table without a 单位 banner — stays read in ``cells`` but states
+nothing to the audit: it is never keyed by guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ..template import OfficialTable, measures, official_table, title_key
+from .classification import reference
+from .figures import ExtractedFigure
+from .tables import ReadTable, cell_span, figure_of
+
+__all__ = ["CELL_COLUMNS", "TableReading", "table_figures"]
+
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[.．、]|（[一二三四五六七八九十\d]{1,3}）|\(\d{1,2}\))")
+_CODE = re.compile(r"\d{3}(?:\d{2}){0,2}")
+_SUBTOTAL = {"小计", "合计"}
+_TOTAL_ROW = {"合计", "总计"}
+#: The column of a table of items (label | amount): its figure is the item's.
+_ITEM_COLUMNS = {"金额", "合计", "预算数", "本年预算", "预算金额"}
+#: A heading that says its figures are not of the table's own year or kind.
+_OTHER_FIGURE = re.compile(r"上年|去年|\d{4}年|年初预算|调整预算|全年预算|决算数|预算数|增减|变动|比上年|%|％|比例|比重")
+#: The columns of the ``cells`` table: every figure the tables print, keyed or not.
+CELL_COLUMNS = ["table", "standard", "title", "page", "row", "column", "row_label", "code", "heading", "text",
+                "unit", "line", "char_start", "char_end", "x0", "top", "x1", "bottom", "measure", "claim_id"]
+
+
+@dataclass
+class TableReading:
+    """What the tables gave: claims, every figure cell, and what could not be keyed and why."""
+
+    claims: list[ExtractedFigure]
+    cells: list[dict]
+    notes: list[str]
+
+
+def table_figures(tables: list[ReadTable], year: int) -> TableReading:
+    """Claims for the keyed figures of ``tables`` (rendered already: their lines are set)."""
+    reading = TableReading([], [], [])
+    for table in tables:
+        spec = official_table(table.title) if table.title else None
+        table.standard = spec.id if spec else ""
+        where = f"表{table.number}（第{'、'.join(map(str, table.pages))}页）{table.title or '（无标题）'}"
+        if spec is None:
+            reading.notes.append(f"{where}: not one of the standard tables; its figures are read, not checked")
+        elif not table.unit:
+            reading.notes.append(f"{where}: no 单位 banner found, so its figures' unit is unknown; not checked")
+        elif table.header_rows == 0:
+            reading.notes.append(f"{where}: its column headings could not be told from its rows; not checked")
+        _read_figures(table, spec if spec and table.unit and table.header_rows else None, year, reading)
+    return reading
+
+
+def _read_figures(table: ReadTable, spec: OfficialTable | None, year: int, reading: TableReading) -> None:
+    code_columns = [c for c in range(table.columns) if _is_code_column(table, c)]
+    amounts = [c for c in range(table.columns) if c not in code_columns and any(
+        figure_of(table.cells[(r, c)].text) for r in range(table.header_rows, len(table.grid)) if (r, c) in table.cells)]
+    keyed = [(r, c, _key(spec, table, r, c, code_columns, amounts)) for (r, c) in sorted(table.cells)
+             if r >= table.header_rows and c not in code_columns and figure_of(table.cells[(r, c)].text) is not None]
+    # one measure twice in a row beside one label: its headings did not tell the columns apart (split cells)
+    seen = Counter((r, key, _row_label(table, r, c)) for r, c, key in keyed if key[0])
+    per_line: dict[int, int] = {}
+    for r, c, (measure, code) in keyed:
+        cell = table.cells[(r, c)]
+        if seen[(r, (measure, code), _row_label(table, r, c))] > 1:
+            measure, code = None, None
+        figure = figure_of(cell.text)
+        label = _row_label(table, r, c)
+        heading = table.heading(c)
+        start, end = cell_span(table, r, c)
+        line = table.row_lines[r]
+        claim_id = ""
+        if measure:
+            per_line[line] = per_line.get(line, 0) + 1
+            claim_id = f"c{line:03d}-{per_line[line]}"
+            kind = "total" if measures()[measure].stated_as_total else "amount"
+            reading.claims.append(ExtractedFigure(
+                line=line, start=start, end=end, text=cell.text, kind=kind, measure=measure,
+                label=label or "／".join(heading) or table.title or f"表{table.number}", year=year,
+                value=figure.value, unit=table.unit, decimals=figure.decimals, code=code, section=f"表{table.number}", claim_id=claim_id))
+        x0, top, x1, bottom = cell.box
+        reading.cells.append({
+            "table": table.number, "standard": table.standard, "title": table.title, "page": cell.page, "row": r + 1,
+            "column": c + 1, "row_label": label, "code": _row_code(table, r, code_columns), "heading": "／".join(heading),
+            "text": cell.text, "unit": table.unit, "line": line, "char_start": start, "char_end": end,
+            "x0": round(x0, 2), "top": round(top, 2), "x1": round(x1, 2), "bottom": round(bottom, 2),
+            "measure": measure or "", "claim_id": claim_id})
+
+
+def _key(spec: OfficialTable | None, table: ReadTable, row: int, column: int, code_columns: list[int],
+         amounts: list[int]) -> tuple[str | None, str | None]:
+    """The measure and code of the figure at (row, column), or (None, None) when not identified."""
+    if spec is None:
+        return None, None
+    return _measure(spec, table, _row_label(table, row, column), _row_code(table, row, code_columns),
+                    table.heading(column), column, amounts)
+
+
+def _is_code_column(table: ReadTable, column: int) -> bool:
+    """A column of 科目编码: headed so, or holding nothing but codes of more than one level."""
+    if any(word in "".join(table.heading(column)) for word in ("编码", "代码")):
+        return True
+    texts = [re.sub(r"\s+", "", table.cells[(r, column)].text) for r in range(table.header_rows, len(table.grid))
+             if (r, column) in table.cells and table.cells[(r, column)].text.strip()]
+    return bool(texts) and all(_CODE.fullmatch(t) for t in texts) and len({len(t) for t in texts}) > 1
+
+
+def _row_label(table: ReadTable, row: int, column: int) -> str:
+    """The label a figure is printed beside: the nearest text to its left that is not a figure or a
+    code; a 小计 beside an item's name is that item's total (一般公共预算资金 | 小计 | 24,458.43)."""
+    texts = [text for c in range(column - 1, -1, -1) if (text := re.sub(r"\s+", "", table.grid[row][c]))
+             and figure_of(text) is None and not _CODE.fullmatch(text)]
+    if len(texts) > 1 and texts[0] == "小计":
+        return texts[1]
+    return texts[0] if texts else ""
+
+
+def _row_code(table: ReadTable, row: int, code_columns: list[int]) -> str | None:
+    """The row's 科目编码: one code column, or 类 / 款 / 项 columns read together."""
+    parts = [re.sub(r"\s+", "", table.grid[row][c]) for c in code_columns]
+    code = "".join(parts) if len(parts) > 1 and all(p.isdigit() for p in parts if p) else (parts[0] if parts else "")
+    return code if _CODE.fullmatch(code or "") else None
+
+
+def _heading_key(heading: list[str]) -> str:
+    """The heading a column is known by: its lowest that is not 小计 (合计 itself for the total column)."""
+    named = [h for h in heading if h not in _SUBTOTAL]
+    return title_key(named[-1]) if named else (title_key(heading[-1]) if heading else "")
+
+
+def _measure(spec: OfficialTable, table: ReadTable, label: str, code: str | None, heading: list[str], column: int,
+             amounts: list[int]) -> tuple[str | None, str | None]:
+    if any(_OTHER_FIGURE.search(h) for h in heading):
+        return None, None  # a column of another year or kind of figure: not keyed by guess
+    key = _heading_key(heading)
+    columns = {title_key(k): v for k, v in spec.columns.items()}
+    first_amount = bool(amounts) and column == amounts[0]
+    name = _NUMBERING.sub("", label)
+    if code:
+        if spec.codes and first_amount:
+            return spec.codes, code
+        return None, None
+    if name in _TOTAL_ROW or not name:
+        if key in columns:
+            return columns[key], None
+        if name and first_amount and spec.total:
+            return spec.total, None
+        return None, None
+    items = {title_key(k): v for k, v in spec.items.items()}
+    if title_key(name) in items and (key in _ITEM_COLUMNS or "金额" in key):
+        return items[title_key(name)], None
+    if spec.classes:
+        found = reference().find(name)
+        if found is not None and found.level == "类":
+            return spec.classes, found.code
+    return None, None
