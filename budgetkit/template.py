@@ -105,8 +105,6 @@ class OfficialTable:
     codes: str | None  # the measure of a 科目编码 row's amount
     classes: str | None  # the measure of a row naming a 类 without its code
     total: str | None  # the measure of the 合计 row's amount
-    column_sums: tuple[tuple[str, tuple[str, ...]], ...]  # (total heading, part headings)
-    code_sums: bool
 
 
 def title_key(title: str) -> str:
@@ -121,8 +119,7 @@ def official_tables() -> dict[str, OfficialTable]:
     return {entry["id"]: OfficialTable(
         id=entry["id"], kind=entry["kind"], titles=tuple(entry["titles"]), items=dict(entry.get("items", {})),
         columns=dict(entry.get("columns", {})), codes=entry.get("codes"), classes=entry.get("classes"),
-        total=entry.get("total"), code_sums=bool(entry.get("code_sums", False)),
-        column_sums=tuple((s["total"], tuple(s["parts"])) for s in entry.get("column_sums", ())))
+        total=entry.get("total"))
         for entry in data["table"]}
 
 

@@ -69,6 +69,9 @@ def _read_figures(table: ReadTable, spec: OfficialTable | None, year: int, readi
     # one measure twice in a row beside one label: its headings did not tell the columns apart (split cells)
     seen = Counter((r, key, _row_label(table, r, c)) for r, c, key in keyed if key[0])
     per_line: dict[int, int] = {}
+    # where a finding names it: the table's number and its pages (表5（第11页）, 表12（第17—18页）)
+    pages = f"{table.pages[0]}—{table.pages[-1]}" if len(table.pages) > 1 else str(table.pages[0])
+    section = f"表{table.number}（第{pages}页）"
     for r, c, (measure, code) in keyed:
         cell = table.cells[(r, c)]
         if seen[(r, (measure, code), _row_label(table, r, c))] > 1:
@@ -86,7 +89,7 @@ def _read_figures(table: ReadTable, spec: OfficialTable | None, year: int, readi
             reading.claims.append(ExtractedFigure(
                 line=line, start=start, end=end, text=cell.text, kind=kind, measure=measure,
                 label=label or "／".join(heading) or table.title or f"表{table.number}", year=year,
-                value=figure.value, unit=table.unit, decimals=figure.decimals, code=code, section=f"表{table.number}", claim_id=claim_id))
+                value=figure.value, unit=table.unit, decimals=figure.decimals, code=code, section=section, claim_id=claim_id))
         x0, top, x1, bottom = cell.box
         reading.cells.append({
             "table": table.number, "standard": table.standard, "title": table.title, "page": cell.page, "row": r + 1,
