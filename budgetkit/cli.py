@@ -201,12 +201,21 @@ def _columns(text: str) -> int:
     return sum(_char_columns(char) for char in text)
 
 
+def _visible(text: str) -> str:
+    """``text`` with control characters shown as escapes (``\\x1b``): quotes come from documents, and an
+    escape sequence in one must not recolour, clear or retitle the reader's terminal."""
+    import unicodedata
+
+    return "".join(f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" and c not in "\t\n\r" else c
+                   for c in text)
+
+
 def _pieces(text: str) -> list[str]:
     """``text`` cut where a line may break: at spaces and between wide characters (Chinese breaks between
     any two), never inside a run of narrow ones (a Latin word, a number, a claim id), never before a
     closing mark or after an opening one. Runs of spaces are pieces of their own."""
     pieces: list[str] = []
-    for char in text:
+    for char in _visible(text):
         previous = pieces[-1] if pieces else ""
         if previous.isspace() and char.isspace():
             pieces[-1] += char
@@ -244,7 +253,7 @@ def wrapped(prefix: str, text: str, width: int) -> list[str]:
     gap, empty = "", True  # the spaces before the next piece (dropped at a break); nothing of text yet
     for piece in _fitting(_pieces(text), max(1, width - len(hang))):
         if piece.isspace():
-            gap = "" if empty else piece
+            gap = "" if empty else " " * max(1, _columns(piece))  # a line end or tab in a quote is a space
             continue
         size = _columns(piece)
         if not empty and used + len(gap) + size > width:
@@ -323,6 +332,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def _pad(text: str, width: int, right: bool = False) -> str:
+    text = _visible(text)
     fill = " " * max(0, width - _columns(text))
     return fill + text if right else text + fill
 
@@ -347,7 +357,7 @@ def collection_findings_table(findings, budgets, all_evaluations: bool = False, 
         lines += _pass_listing(group[group["verdict"] == "consistent"], width) if all_evaluations else []
     counts = findings.groupby("budget_id", sort=False)["verdict"].value_counts().unstack(fill_value=0)
     counts = counts.reindex(index=list(budgets["budget_id"]), columns=list(VERDICTS), fill_value=0)
-    name_width = max([_columns("budget"), *(_columns(str(b)) for b in counts.index)])
+    name_width = max([_columns("budget"), *(_columns(_visible(str(b))) for b in counts.index)])
     widths = [max(len(v), 5) for v in VERDICTS]
     # a table: its rows are never wrapped (a budget's counts stay on its line)
     lines.append("  ".join([_pad("budget", name_width), *(_pad(v, w, True) for v, w in zip(VERDICTS, widths))]))

@@ -44,3 +44,11 @@ def test_a_word_wider_than_the_line_is_cut_after_a_hyphen_where_one_fits():
 def test_the_width_is_the_terminals_and_never_unreadably_narrow(monkeypatch, columns, width):
     monkeypatch.setenv("COLUMNS", columns)
     assert terminal_width() == width
+
+
+def test_control_characters_from_a_document_are_shown_not_sent_to_the_terminal():
+    assert wrapped("", "收入\x1b[2J\x1b]0;title\x07预算", 60) == ["收入\\x1b[2J\\x1b]0;title\\x07预算"]
+
+
+def test_a_line_end_or_tab_inside_a_quote_is_a_space():
+    assert wrapped("  ", "一般\n公共\t预算", 60) == ["  一般 公共 预算"]
