@@ -380,9 +380,9 @@ def _extract(args: argparse.Namespace) -> int:
     report = budget.extraction
     print(f"budgetkit extract: {len(budget.claims)} claims, {len(budget.line_items)} line items of "
           f"{budget.department} {budget.year} written to {out}")
-    print(report.summary())
+    print(_visible(report.summary()))
     for row in report.unparsed.itertuples(index=False):
-        print(f"  not read: line {row.line} ({row.section}) {row.figure}: {row.reason} — {row.text}")
+        print(_visible(f"  not read: line {row.line} ({row.section}) {row.figure}: {row.reason} — {row.text}"))
     return EXIT_OK
 
 

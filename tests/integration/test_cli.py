@@ -289,3 +289,12 @@ def test_not_a_terminal_wraps_to_100_columns(tmp_path):
                             encoding="utf-8", cwd=tmp_path, env=environment)
     widths = [columns_of(line) for line in result.stdout.splitlines()]
     assert result.returncode == 1 and 90 < max(widths) <= 100
+
+
+def test_extract_shows_a_documents_control_characters_as_escapes(capsys, tmp_path):
+    document = tmp_path / "说明.txt"
+    text = (TINY / "raw" / "tiny.txt").read_text(encoding="utf-8")
+    document.write_text(text + "另有\x1b[31m12个\n", encoding="utf-8")
+    status, out, _ = run(capsys, "extract", str(document), "--out", str(tmp_path / "pkg"))
+    assert status == 0 and "\x1b" not in out
+    assert "— 另有\\x1b[31m12个" in out  # the unread line is still shown, harmlessly
