@@ -26,9 +26,9 @@ from ..claims import COUNT_UNITS
 from ..findings import FORMULA_PREFIXES, VERDICT_FILLS, finding_records
 
 __all__ = [
-    "BOLD", "Book", "CENTER", "COUNT_FORMAT", "DETAIL_FORMAT", "FONT_NAME", "HEADER", "Look", "MONEY_FORMAT",
-    "NOTE", "PLAIN", "SHARE_FORMAT", "Sheet", "SheetWriter", "TEXT", "TITLE", "VERDICT_ZH", "WRAP", "ZIP_TIME",
-    "cell_ref", "figure_format", "frame_sheet", "money_format", "sum_formula", "verdict_look",
+    "BOLD", "Book", "COUNT_FORMAT", "DETAIL_FORMAT", "FONT_NAME", "HEADER", "Look", "SHARE_FORMAT", "Sheet",
+    "SheetWriter", "TEXT", "TITLE", "VERDICT_ZH", "WRAP", "ZIP_TIME", "cell_ref", "figure_format", "frame_sheet",
+    "verdict_look",
 ]
 
 
@@ -106,9 +106,6 @@ BOLD = Look(bold=True)
 
 
 WRAP = Look(wrap=True)
-
-
-CENTER = Look(bold=True, align="center", wrap=True)
 
 
 HEADER_FILL = "#D9E1F2"
