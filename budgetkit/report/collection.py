@@ -28,7 +28,7 @@ from ..findings import SEVERITY, VERDICTS, findings_csv, findings_json, finding_
 from .budget import CHART_DPI, CHART_FORMATS
 from .notebooks import run_notebooks
 from .pages import CSS, finding_html, finding_markdown, html_table, markdown_table, markdown_text, summary_line
-from .steps import Progress, ReportResult, module_present, run_steps, stderr_progress
+from .steps import Progress, ReportError, ReportResult, error_reason, module_present, run_steps, stderr_progress
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -221,7 +221,11 @@ def _charts(audited: _Audited, out: Path) -> tuple[list[Path], str]:
     inputs = {"findings-by-department": audited.findings, "spending-shares": audited.table("spending-structure")}
     files: list[Path] = []
     for name, make in charts.COLLECTION_CHARTS.items():
-        files += charts.save(make(inputs[name]), out / "charts" / name, formats=CHART_FORMATS, dpi=CHART_DPI)
+        try:
+            figure = make(inputs[name])
+        except Exception as error:  # noqa: BLE001 - named with the chart, as a budget's charts are
+            raise ReportError("charts", f"chart {name!r}: {error_reason(error)}") from error
+        files += charts.save(figure, out / "charts" / name, formats=CHART_FORMATS, dpi=CHART_DPI)
     return files, f"{len(files)} files ({len(charts.COLLECTION_CHARTS)} charts × {len(CHART_FORMATS)} formats)"
 
 

@@ -188,7 +188,8 @@ def _removed_line(result: ReportResult) -> str:
     removed = result.removed
     noun = "file " if len(removed) == 1 else "files"
     of = f" ({result.replaced})" if result.replaced else ""
-    return f"  {'removed':<13} {len(removed):>3} {noun} {'':>9}  {_places(result.out, removed)}: of the earlier report{of}"
+    where = _places(result.out, removed)
+    return f"  {'removed':<13} {len(removed):>3} {noun} {'':>9}  {where}: of the earlier report{of}"
 
 
 def _places(out: Path, files: list[Path]) -> str:

@@ -161,7 +161,7 @@ def test_collection_counts_add_up_to_the_findings_table(capsys, demo_findings):
 def test_a_collection_with_all_lists_every_budgets_passes_under_it(capsys, demo_findings):
     collection, findings = demo_findings
     _, out, _ = run(capsys, "check", str(DEMO), "--all")
-    headings = [line.split(" · ")[0].removeprefix("── ") for line in out.splitlines() if line.startswith("── ")]
+    headings = [line.split(" · ")[0][3:] for line in out.splitlines() if line.startswith("── ")]
     assert headings == list(collection.budgets["budget_id"])
     consistent = findings[findings["verdict"].astype(str) == "consistent"]
     assert sum(line.startswith("  ok  ") for line in out.splitlines()) == len(consistent)

@@ -55,7 +55,8 @@ def test_a_budget_reported_over_another_leaves_exactly_its_own_files(capsys, tmp
     assert files(shared) == expected
     gone = sorted(first - set(manifest(alone)))
     assert gone and all(not (shared / name).exists() for name in gone)  # the tiny budget's workbook, at least
-    assert re.search(rf"^  removed +{len(gone)} files? .*: of the earlier report \(测试区文化馆 2024\)$", out, re.M)
+    removed = rf"^  removed +{len(gone)} files? .*: of the earlier report \(测试区文化馆 2024\)$"
+    assert re.search(removed, out, re.M)
 
 
 def test_the_manifest_lists_every_file_written_with_its_digest(capsys, tmp_path):
@@ -184,6 +185,18 @@ def test_a_failing_collection_step_is_named(capsys, tmp_path, monkeypatch):
     status, _, err = report(capsys, tmp_path, DEMO)
     assert status == 3
     assert "budgetkit report: step 5/6 (workbook) failed: KeyError: 'no such sheet'" in err and "Traceback" not in err
+
+
+def test_a_failing_collection_chart_is_named(capsys, tmp_path, monkeypatch):
+    from budgetkit import charts
+
+    def broken(frame):
+        raise ValueError("no budgets to draw")
+
+    monkeypatch.setitem(charts.COLLECTION_CHARTS, "spending-shares", broken)
+    status, _, err = report(capsys, tmp_path, DEMO)
+    assert status == 3
+    assert "step 3/6 (charts) failed: chart 'spending-shares': ValueError: no budgets to draw" in err
 
 
 def test_a_step_is_named_even_when_a_helper_names_another(tmp_path):
