@@ -8,6 +8,7 @@ Exit status: 0 when nothing at or above ``--fail-on`` was found, 1 when somethin
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 
 __all__ = ["build_parser", "installed_version", "main", "terminal_width", "wrapped"]
@@ -190,6 +191,7 @@ def terminal_width() -> int:
     return max(NARROWEST, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
 
 
+@functools.lru_cache(maxsize=4096)  # a terminal page has a few hundred distinct characters
 def _char_columns(char: str) -> int:
     from wcwidth import wcwidth
 
@@ -206,6 +208,8 @@ def _visible(text: str) -> str:
     escape sequence in one must not recolour, clear or retitle the reader's terminal."""
     import unicodedata
 
+    if text.isprintable():  # nearly always: nothing to look at character by character
+        return text
     return "".join(f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" and c not in "\t\n\r" else c
                    for c in text)
 
@@ -285,8 +289,7 @@ def _pass_listing(passes, width: int) -> list[str]:
         return []
     lines = [f"consistent ({len(passes)}):"]
     for row in passes.itertuples(index=False):
-        where = _where(row)
-        lines += wrapped("  ok  ", "  ".join(part for part in (row.rule, where, row.explanation) if part), width)
+        lines += wrapped("  ok  ", "  ".join(part for part in (row.rule, _where(row), row.explanation) if part), width)
     return lines + [""]
 
 
