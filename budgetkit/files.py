@@ -169,8 +169,8 @@ def remove_earlier_files(folder: str | os.PathLike, earlier: Manifest,
     removed, changed = [], []
     for name, digest in sorted(earlier.files.items()):
         path = _listed_path(folder, name)
-        if name in written or path is None or path.is_symlink() or not path.is_file():
-            continue
+        if path is None or _name_inside(folder, path) in written or path.is_symlink() or not path.is_file():
+            continue  # compared as written names are ("a//b" is "a/b"): a file of this run is never removed
         if _digest(path) != digest:
             changed.append(path)
             continue

@@ -58,3 +58,12 @@ def test_only_unchanged_regular_files_inside_the_folder_are_removed(tmp_path):
     assert kept.is_file() and changed.is_file() and target.read_text(encoding="utf-8") == "old"
     assert (folder / "link.csv").is_symlink()
     assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, "changed.csv", "kept.csv", "link.csv"]
+
+
+def test_a_file_written_again_is_never_removed_whatever_spelling_the_manifest_gives_it(tmp_path):
+    written = write_atomic(tmp_path / "charts" / "a.png", "same bytes")
+    earlier = write_manifest(tmp_path, [written], "A 2023")
+    digest = earlier.files["charts/a.png"]
+    spellings = Manifest({"charts//a.png": digest, "./charts/a.png": digest, "charts/./a.png": digest}, "A 2023")
+    assert remove_earlier_files(tmp_path, spellings, written={"charts/a.png"}) == ([], [])
+    assert written.read_text(encoding="utf-8") == "same bytes"
