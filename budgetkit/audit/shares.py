@@ -34,14 +34,14 @@ def share_rows(rule: Rule, claims: ClaimIndex) -> list[dict]:
         mixed = mixed_units(part, whole)
         explanation = (f"{printed_figure(part, mixed)} ÷ {printed_figure(whole, mixed)} ({whole.label}, {whole.section}) "
                        f"= {printed_decimal(point)}%.")
-        if verdict != "consistent":
-            fits = _alternative_wholes(claims, share, part, whole, shares)
-            if fits:
-                verdict = "semantic"
-                explanation += (" The stated share does not fit the whole the sentence names, but fits "
-                                + "; ".join(fits) + ".")
-            else:
-                explanation += f" The stated share is {printed_decimal(share.value)}%."
+        # only a share that is off the named whole by more than rounding is read as one of another whole
+        fits = _alternative_wholes(claims, share, part, whole, shares) if verdict == "drift" else []
+        if fits:
+            verdict = "semantic"
+            explanation += (" The stated share does not fit the whole the sentence names, but fits "
+                            + "; ".join(fits) + ".")
+        elif verdict != "consistent":
+            explanation += f" The stated share is {printed_decimal(share.value)}%."
         rows.append(finding_row(rule, verdict, share, stated=share.value, stated_interval=stated_interval, computed=point,
                                 computed_interval=computed_interval, inputs=[part, whole], explanation=explanation, unit="%"))
     return rows
@@ -52,7 +52,8 @@ def _alternative_wholes(claims: ClaimIndex, share: Claim, part: Claim, whole: Cl
     candidates: list[tuple[str, Interval, Decimal]] = []
     siblings = [s for s in shares if s.section == share.section and (s.base or s.base_measure) == (share.base or share.base_measure)]
     sibling_parts = [claims.by_id.get(s.ref) if s.ref else claims.pick(s.measure, s.year, s.code, s.section) for s in siblings]
-    if len(siblings) > 1 and all(p is not None for p in sibling_parts):
+    if len(siblings) > 1 and all(p is not None for p in sibling_parts) \
+            and sum((p.amount for p in sibling_parts), Decimal(0)) != whole.amount:  # else: the named whole itself
         total = Interval.exact(Decimal(0))
         for p in sibling_parts:
             total = total + p.interval

@@ -151,23 +151,23 @@ def share_sql(rule: Rule) -> str:
         SELECT z.fid, count(*) AS n, count(h.part_id) AS found, CAST(sum(p.amt) AS BIGINT) AS amt,
                coalesce(max(p.vs) FILTER (WHERE NOT udiff(p.unit, z.w_unit)), any_value(z.w_vs)) AS pd,
                CAST(sum(p.lo) AS BIGINT) AS lo, CAST(sum(p.hi) AS BIGINT) AS hi, any_value(z.w_unit) AS w_unit,
-               bool_or(udiff(p.unit, z.w_unit)) AS mixed
+               bool_or(udiff(p.unit, z.w_unit)) AS mixed, any_value(z.w_amt) AS w_amt
         FROM z JOIN E s2 ON s2.budget_id = z.budget_id AND s2.kind = 'share' AND s2.v IS NOT NULL
              AND s2.sid = z.s_sid AND coalesce(s2.base, s2.base_measure) = coalesce(z.s_base, z.s_base_measure)
         JOIN SHP h ON h.budget_id = s2.budget_id AND h.share_id = s2.ord
         LEFT JOIN E p ON p.key = claim_key(h.budget_id, h.part_id)
-        WHERE z.v0 NOT IN ('consistent', 'semantic') OR (z.v0 = 'semantic' AND z.w_lo > 0)
+        WHERE z.v0 = 'drift'
         GROUP BY z.fid
-    ), candidates AS (
+    ), candidates AS (  -- a sum of the listed parts equal to the named whole is that whole, not another
         SELECT fid, -1 AS cord, inunit(amt, w_unit, pd) || usuffix(mixed, w_unit) || ', the sum of the parts listed with it' AS descr, lo, hi
-        FROM siblings WHERE n > 1 AND found = n
+        FROM siblings WHERE n > 1 AND found = n AND amt <> w_amt
         UNION ALL
         SELECT m.fid, m.cord, {describe('c', 't')}, m.lo, m.hi
         FROM (  -- the first total stating each other amount
             SELECT z.fid, z.budget_id, min(c.ord) AS cord, arg_min(c.lo, c.ord) AS lo, arg_min(c.hi, c.ord) AS hi
             FROM z JOIN E c ON c.budget_id = z.budget_id AND c.kind = 'total' AND c.year = z.s_year AND c.cunit = z.w_cunit
                  AND c.v IS NOT NULL AND c.amt <> z.w_amt AND c.claim_id <> z.p_claim_id
-            WHERE z.v0 NOT IN ('consistent', 'semantic') OR (z.v0 = 'semantic' AND z.w_lo > 0)
+            WHERE z.v0 = 'drift'
             GROUP BY z.fid, z.budget_id, c.amt
         ) m JOIN E c ON c.key = claim_key(m.budget_id, m.cord) {text_of('t', 'm.budget_id', 'm.cord')}
     ), fit0 AS (
@@ -180,7 +180,7 @@ def share_sql(rule: Rule) -> str:
         GROUP BY fid
     )
     SELECT z.budget_id,
-           CASE WHEN z.w_lo > 0 AND z.v0 <> 'consistent' AND f.fits IS NOT NULL THEN 'semantic' ELSE z.v0 END AS verdict,
+           CASE WHEN z.w_lo > 0 AND z.v0 = 'drift' AND f.fits IS NOT NULL THEN 'semantic' ELSE z.v0 END AS verdict,
            z.s_v, z.s_vs, itext(z.s_lo, z.s_hi, z.s_is_),
            z.point, z.k, CASE WHEN z.w_lo > 0 THEN itext(z.rlo, z.rhi, z.k) ELSE '' END, '%',
            CASE WHEN z.w_lo <= 0
