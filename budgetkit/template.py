@@ -3,7 +3,7 @@
 - ``measures.csv``: every quantity the template states: its label, unit, table, whether its figure
   of the year is stated as a total, and the whole a bare 占X% after it is a share of;
 - ``template.toml``: the money units and their factors to 万元, the classification levels and
-  their code widths;
+  their code widths, the words that pair an explanation's file with its tables';
 - ``rules.toml`` (a package's own, else the bundled one): which parts make each total;
 - ``official_tables.toml``: the official tables (公开表), their titles, and what their rows and columns are.
 
@@ -27,6 +27,7 @@ __all__ = [
     "Measure",
     "OfficialTable",
     "data_dir",
+    "document_pair_words",
     "measures",
     "official_table",
     "official_tables",
@@ -54,6 +55,13 @@ MONEY_UNITS: dict[str, Decimal] = {unit: Decimal(factor) for unit, factor in _te
 #: The functional classification's levels, broadest first, with their code widths (类 3, 款 5, 项 7).
 LEVEL_WIDTHS: dict[str, int] = dict(_template()["levels"])
 LEVEL_BY_WIDTH: dict[int, str] = {width: level for level, width in LEVEL_WIDTHS.items()}
+
+
+def document_pair_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words that tell an explanation's file name from its tables' (公开文件 / 公开表), longest first."""
+    pairs = _template()["document_pairs"]
+    return (tuple(sorted(pairs["explanation"], key=len, reverse=True)),
+            tuple(sorted(pairs["tables"], key=len, reverse=True)))
 
 
 @dataclass(frozen=True)

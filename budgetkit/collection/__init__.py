@@ -33,8 +33,9 @@ from .analysis import (YEAR_OVER_YEAR_REASON, common_findings, demo_sources, spe
                        verdicts_by, year_over_year_findings)
 from .checks import from_tables
 from .columns import PROBLEM_COLUMNS, YEAR_OVER_YEAR_RULE
-from .frame import Collection, audit_parquet, read_parquet
-from .sources import collection_title, discover, from_budgets, load_one, load_parts, problem_lines, source_name
+from .frame import Collection, Source, audit_parquet, read_parquet, source_text
+from .sources import (collection_title, discover, from_budgets, load_one, load_parts, pair_documents,
+                      problem_lines, source_name)
 
 __all__ = [
     "Collection", "YEAR_OVER_YEAR_REASON", "YEAR_OVER_YEAR_RULE", "audit_parquet", "collection_title",
@@ -60,15 +61,13 @@ def load_many(sources: str | Path | Iterable[str | Path | Budget], workers: int 
         if not root.exists():
             raise FileNotFoundError(f"{root}: no such file or folder")
         if root.is_dir() and not (root / "datapackage.json").is_file():
-            entries = [(path.relative_to(root).as_posix(), path) for path in discover(root)]
+            entries = [(_entry_name(source, root), source) for source in pair_documents(discover(root))]
         else:
             entries = [(source_name(root), root)]
     else:
-        for source in sources:
-            if isinstance(source, Budget):
-                entries.append((f"{source.department}-{source.year}", source))
-            else:
-                entries.append((source_name(Path(source)), Path(source)))
+        budgets_given = [source for source in sources if isinstance(source, Budget)]
+        paths = pair_documents([Path(source) for source in sources if not isinstance(source, Budget)])
+        entries = [(f"{b.department}-{b.year}", b) for b in budgets_given] + [(_entry_name(p), p) for p in paths]
 
     ids, seen = [], {}
     for name, _ in entries:
@@ -89,13 +88,23 @@ def load_many(sources: str | Path | Iterable[str | Path | Budget], workers: int 
             continue
         budget, errors = loaded[source]
         if budget is None:
-            problems += [{"budget_id": budget_id, "source": str(source), **error} for error in errors]
+            problems += [{"budget_id": budget_id, "source": source_text(source), **error} for error in errors]
         else:
-            budgets.append((budget_id, budget, str(source)))
+            budgets.append((budget_id, budget, source_text(source)))
     collection = from_budgets(budgets)
     collection.problems = pd.DataFrame(problems, columns=PROBLEM_COLUMNS).astype(
         {"budget_id": "str", "source": "str", "file": "str", "row": "Int64", "field": "str", "message": "str"})
     return collection
+
+
+def _entry_name(source: Source, root: Path | None = None) -> str:
+    """A budget's id in the collection: its path below ``root`` (or its name); an explanation read
+    with its tables is named by both files (``2018/公开文件.pdf + 公开表.pdf``)."""
+    first = source[0] if isinstance(source, tuple) else source
+    name = first.relative_to(root).as_posix() if root is not None else source_name(first)
+    rest = "".join(f" + {path.name if root is not None else source_name(path)}" for path in source[1:]) \
+        if isinstance(source, tuple) else ""
+    return name + rest
 
 
 def load_collection(paths: list[str]):

@@ -18,7 +18,22 @@ from .columns import PROBLEM_COLUMNS, ROW_GROUP_ROWS, TABLES, arrow_table, load_
 from .engine import connect, resolve_rules, run_audit, year_over_year_pairs
 from .parquet import ascending, by_budget_id, in_budget_order, write_parquet
 
-__all__ = ["Collection", "audit_parquet", "read_parquet"]
+__all__ = ["Collection", "Source", "audit_parquet", "read_parquet", "source_of", "source_text"]
+
+
+#: What one budget is read from: a package or document, or the files of one budget published apart.
+Source = Path | tuple[Path, ...]
+
+
+def source_text(source: Source) -> str:
+    """A source as the budgets table records it: its path, or the paths of its files joined by " + "."""
+    return " + ".join(str(path) for path in source) if isinstance(source, tuple) else str(source)
+
+
+def source_of(text: str) -> Source:
+    """The source a budgets table's ``source`` names (:func:`source_text` read back)."""
+    parts = text.split(" + ")
+    return tuple(Path(part) for part in parts) if len(parts) > 1 else Path(text)
 
 
 @dataclass
@@ -56,7 +71,7 @@ class Collection:
             raise KeyError(f"no budget {budget_id!r} in this collection")
         from ..extract import load_or_extract
 
-        return load_or_extract(Path(self.budgets.loc[self.budgets["budget_id"] == budget_id, "source"].iloc[0]))
+        return load_or_extract(source_of(self.budgets.loc[self.budgets["budget_id"] == budget_id, "source"].iloc[0]))
 
     # -- the audit ------------------------------------------------------------------------
     def audit(self, rules: list[Rule] | str | Path | None = None) -> pd.DataFrame:

@@ -14,12 +14,13 @@ from ..audit import section_of_lines
 from ..extract import DOCUMENT_SUFFIXES, load_or_extract
 from ..model import Budget
 from ..schema import BudgetDataError, bundled_data_dir, read_descriptor
+from ..template import document_pair_words
 from .columns import (BUDGET_COLUMNS, CLAIM_COLUMNS, KEY_COLUMNS, LINE_COLUMNS, LINE_ITEM_COLUMNS, arrow_table,
                       concat_frames, typed_frame)
-from .frame import Collection
+from .frame import Collection, Source, source_of, source_text
 
-__all__ = ["collection_title", "discover", "from_budgets", "load_one", "load_parts", "problem_lines",
-           "source_name"]
+__all__ = ["collection_title", "discover", "from_budgets", "load_one", "load_parts", "pair_documents",
+           "problem_lines", "source_name"]
 
 
 def collection_title(budgets: pd.DataFrame) -> str:
@@ -61,14 +62,44 @@ def discover(root: Path) -> list[Path]:
     return sorted(packages + documents)
 
 
-def load_one(path: Path) -> tuple[Budget | None, list[dict]]:
+def pair_documents(paths: list[Path]) -> list[Source]:
+    """``paths`` with each explanation and its tables published as two files (…公开文件.pdf and
+    …公开表.pdf, in one folder) made one source; every other path as it is, in the same order."""
+    explanation_words, table_words = document_pair_words()
+    stems: dict[tuple[Path, str], dict[str, list[Path]]] = {}
+    for path in paths:
+        if path.suffix.lower() not in DOCUMENT_SUFFIXES:
+            continue
+        for kind, words in (("explanation", explanation_words), ("tables", table_words)):
+            word = next((w for w in words if w in path.stem), None)
+            if word is not None:
+                at = path.stem.rindex(word)
+                stem = (path.stem[:at] + path.stem[at + len(word):]).strip(" -_　")
+                stems.setdefault((path.parent, stem), {}).setdefault(kind, []).append(path)
+                break
+    pairs: dict[Path, tuple[Path, Path]] = {}
+    for found in stems.values():
+        if len(found.get("explanation", ())) == 1 and len(found.get("tables", ())) == 1:
+            pair = (found["explanation"][0], found["tables"][0])
+            pairs[pair[0]] = pairs[pair[1]] = pair
+    sources: list[Source] = []
+    for path in paths:
+        if path not in pairs:
+            sources.append(path)
+        elif pairs[path][0] == path:
+            sources.append(pairs[path])
+    return sources
+
+
+def load_one(path: Source) -> tuple[Budget | None, list[dict]]:
     """A budget, or the problems that kept it from loading (file, row, field, message)."""
     try:
         return load_or_extract(path), []
     except BudgetDataError as error:
         return None, [{"file": p.file, "row": p.row, "field": p.field, "message": p.message} for p in error.problems]
     except Exception as error:  # an unreadable document must not stop the others; it is reported
-        return None, [{"file": str(path), "row": None, "field": None, "message": f"{type(error).__name__}: {error}"}]
+        return None, [{"file": source_text(path), "row": None, "field": None,
+                       "message": f"{type(error).__name__}: {error}"}]
 
 
 @dataclass
@@ -108,7 +139,7 @@ def _from_ipc(data: bytes) -> pa.Table:
     return pa.ipc.open_stream(data).read_all()
 
 
-def load_parts(path: Path) -> tuple[_Parts | None, list[dict]]:
+def load_parts(path: Source) -> tuple[_Parts | None, list[dict]]:
     """In a worker process: :func:`load_one`, the budget given back as its :class:`_Parts`."""
     budget, errors = load_one(path)
     return (None if budget is None else _Parts.of(budget)), errors
@@ -118,7 +149,7 @@ class _Members(Mapping):
     """budget_id → Budget: the budgets loaded in this process as they are; a budget loaded in a
     worker process (only its _Parts came back) is read again from its source when first asked for."""
 
-    def __init__(self, loaded: dict[str, Budget], sources: dict[str, Path], order: list[str]):
+    def __init__(self, loaded: dict[str, Budget], sources: dict[str, Source], order: list[str]):
         self._loaded, self._sources, self._order = loaded, sources, order
 
     def __getitem__(self, budget_id: str) -> Budget:
@@ -139,7 +170,8 @@ class _Members(Mapping):
 
 
 def from_budgets(budgets: list[tuple[str, Budget, str]]) -> Collection:
-    """Stack loaded budgets into long tables; ``budgets`` holds (budget_id, Budget, source).
+    """Stack loaded budgets into long tables; ``budgets`` holds (budget_id, Budget, source), the
+    source a :data:`Source` or its text.
 
     (Within load_many a budget may also be the _Parts a worker process sent back; its source is
     then a path, from which ``members`` reads the Budget again if asked.)"""
@@ -148,7 +180,8 @@ def from_budgets(budgets: list[tuple[str, Budget, str]]) -> Collection:
     for order, (budget_id, budget, source) in enumerate(budgets):
         keys.append((budget_id, budget.department, int(budget.year)))
         meta.append({"budget_id": budget_id, "department": budget.department, "budget_year": int(budget.year),
-                     "prior_year": int(budget.prior_year), "source": source, "budget_order": order})
+                     "prior_year": int(budget.prior_year), "source": source_text(source) if not isinstance(source, str)
+                     else source, "budget_order": order})
         text = budget.raw_text.split("\n")
         line_ids += [budget_id] * len(text)
         line_numbers += range(1, len(text) + 1)
@@ -160,8 +193,9 @@ def from_budgets(budgets: list[tuple[str, Budget, str]]) -> Collection:
     line_items = [_from_ipc(b.line_items) if isinstance(b, _Parts) else b.line_items for _, b, _ in budgets]
     members = {budget_id: budget for budget_id, budget, _ in budgets if not isinstance(budget, _Parts)}
     if len(members) < len(budgets):
-        members = _Members(members, {budget_id: Path(source) for budget_id, budget, source in budgets
-                                     if isinstance(budget, _Parts)}, [budget_id for budget_id, _, _ in budgets])
+        members = _Members(members, {budget_id: source_of(source) if isinstance(source, str) else source
+                                     for budget_id, budget, source in budgets if isinstance(budget, _Parts)},
+                           [budget_id for budget_id, _, _ in budgets])
     bundled_rules = (bundled_data_dir() / "rules.toml").resolve()
     rules_paths = {budget_id: Path(budget.rules_path) for budget_id, budget, _ in budgets
                    if Path(budget.rules_path).resolve() != bundled_rules}

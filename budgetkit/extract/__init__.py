@@ -24,6 +24,7 @@ import io
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -323,14 +324,36 @@ def _raw_name(budget: Budget) -> str:
 
 # -- the entry point ---------------------------------------------------------------------------
 
-def extract(source: str | Path) -> Budget:
+def extract(source: str | Path | Sequence[str | Path]) -> Budget:
     """Read a budget explanation into a :class:`Budget`; ``budget.extraction`` says what was not read.
 
-    Raises :class:`~budgetkit.schema.BudgetDataError` (one message naming the file) for input
-    that is not a readable .txt/.docx/.pdf, too large, or has no budget year.
+    ``source`` may name several files of one budget — the explanation and its tables published
+    apart (Jiangsu's 公开文件 and 公开表) — read as one document: the explanation's text first,
+    then every table of every file. Raises :class:`~budgetkit.schema.BudgetDataError` (one message
+    naming the file) for input that is not a readable .txt/.docx/.pdf, too large, or has no budget
+    year, and when the files are of different years.
     """
-    document = read_document(source)
-    return _from_document(document)
+    if isinstance(source, (str, Path)):
+        return _from_document(read_document(source))
+    documents = [read_document(path) for path in source]
+    if not documents:
+        raise BudgetDataError([Problem("", None, None, "no document to read")])
+    return _from_document(_one_document(documents))
+
+
+def _one_document(documents: list[Document]) -> Document:
+    """Several files of one budget as one document: the prose of each, the explanation's first
+    (the file with the most prose), then their tables, each table naming its file."""
+    if len(documents) == 1:
+        return documents[0]
+    ordered = sorted(documents, key=lambda d: -len(d.text.strip()))
+    for document in ordered:
+        for table in document.tables:
+            table.source = document.path.name
+    text = "\n".join(document.text.rstrip("\n") for document in ordered)
+    return Document(path=ordered[0].path, format=ordered[0].format, text=text,
+                    tables=tuple(table for document in ordered for table in document.tables),
+                    also=tuple(document.path for document in ordered[1:]))
 
 
 def _from_document(document: Document) -> Budget:
@@ -366,7 +389,8 @@ def _from_document(document: Document) -> Budget:
         raise BudgetDataError(problems) from None
     budget = dataclasses.replace(budget, source=document.path, rules_path=bundled_data_dir() / "rules.toml")
     budget.extraction = ExtractionReport(
-        source=str(document.path), format=document.format, sections=sections.frame(),
+        source=" + ".join(str(path) for path in (document.path, *document.also)), format=document.format,
+        sections=sections.frame(),
         missing_sections=sections.missing(),
         unparsed=_report_frame([dataclasses.astuple(u) for u in extractor.unparsed],
                                ["line", "section", "figure", "text", "reason"]),
@@ -412,9 +436,12 @@ def is_document(path: str | Path | None) -> bool:
     return path is not None and Path(path).is_file() and Path(path).suffix.lower() in DOCUMENT_SUFFIXES
 
 
-def load_or_extract(path: str | Path | None = None) -> Budget:
-    """A data package (folder or datapackage.json) is loaded; a .txt/.docx/.pdf document is extracted.
+def load_or_extract(path: str | Path | Sequence[str | Path] | None = None) -> Budget:
+    """A data package (folder or datapackage.json) is loaded; a .txt/.docx/.pdf document is extracted,
+    and so are several documents of one budget given together (:func:`extract`).
 
     What ``budgetkit check FILE`` uses, so a finance office can check a draft before publishing it.
     """
+    if isinstance(path, (list, tuple)):
+        return extract(path)
     return extract(path) if is_document(path) else load(path)

@@ -54,6 +54,7 @@ class Document:
     format: str  # txt, docx or pdf
     text: str
     tables: tuple[ReadTable, ...] = ()  # a PDF's tables, read as tables (not in ``text``: they are not prose)
+    also: tuple[Path, ...] = ()  # the other files of the budget read with this one (its tables published apart)
 
     @property
     def lines(self) -> list[str]:

@@ -49,7 +49,8 @@ def table_figures(tables: list[ReadTable], year: int) -> TableReading:
     for table in tables:
         spec = official_table(table.title) if table.title else None
         table.standard = spec.id if spec else ""
-        where = f"表{table.number}（第{'、'.join(map(str, table.pages))}页）{table.title or '（无标题）'}"
+        where = (f"表{table.number}（{table.source + ' ' if table.source else ''}"
+                 f"第{'、'.join(map(str, table.pages))}页）{table.title or '（无标题）'}")
         if spec is None:
             reading.notes.append(f"{where}: not one of the standard tables; its figures are read, not checked")
         elif not table.unit:
@@ -71,7 +72,7 @@ def _read_figures(table: ReadTable, spec: OfficialTable | None, year: int, readi
     per_line: dict[int, int] = {}
     # where a finding names it: the table's number and its pages (表5（第11页）, 表12（第17—18页）)
     pages = f"{table.pages[0]}—{table.pages[-1]}" if len(table.pages) > 1 else str(table.pages[0])
-    section = f"表{table.number}（第{pages}页）"
+    section = f"表{table.number}（{table.source + ' ' if table.source else ''}第{pages}页）"
     for r, c, (measure, code) in keyed:
         cell = table.cells[(r, c)]
         if seen[(r, (measure, code), _row_label(table, r, c))] > 1:

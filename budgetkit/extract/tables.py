@@ -57,6 +57,7 @@ class ReadTable:
     header_rows: int
     banner: list[str] = field(default_factory=list)  # the lines printed above it or in its title rows
     number: int = 0  # 1-based, in document order
+    source: str = ""  # the file it is printed in, when a budget is read from several
     standard: str = ""  # the id of the standard table its title names, or "" (unrecognised)
     line: int = 0  # where its rendering starts in the text (1-based), set by :func:`render_tables`
     row_lines: dict[int, int] = field(default_factory=dict)  # grid row → line of the text
@@ -265,7 +266,8 @@ def render_tables(tables: list[ReadTable], first_line: int) -> list[str]:
     for table in tables:
         pages = "、".join(str(p) for p in table.pages)
         unit = f"，单位：{table.unit}" if table.unit else ""
-        lines.append(f"表{table.number}　{table.title or '（未识别标题）'}（第{pages}页{unit}）")
+        where = f"{table.source} " if table.source else ""
+        lines.append(f"表{table.number}　{table.title or '（未识别标题）'}（{where}第{pages}页{unit}）")
         table.line = first_line + len(lines) - 1
         for r in range(len(table.grid)):
             texts = [table.cells[(r, c)].text if (r, c) in table.cells else "" for c in range(table.columns)]

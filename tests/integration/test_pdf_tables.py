@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from budgetkit.collection import load_many
+from budgetkit.collection.sources import pair_documents
 from budgetkit.extract import extract
 from budgetkit.extract.reading import read_document
 from budgetkit.template import official_table
@@ -72,3 +74,31 @@ def test_the_tables_are_checked_against_each_other_and_the_text():
     table_findings = findings[findings["explanation"].str.contains("（表|表\\d", regex=True)]
     assert len(table_findings) > 20
     assert set(table_findings["verdict"]) <= {"consistent", "rounding"}
+
+
+def test_an_explanation_and_its_tables_published_apart_are_one_budget(tmp_path):
+    names = ["2018年部门预算公开文件.pdf", "2018年部门预算公开表.pdf", "其他说明.pdf",
+             "a/2019年编制说明.txt", "a/2019年附表.pdf", "a/2019年公开表.pdf"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    sources = pair_documents(sorted(tmp_path / name for name in names))
+    # one pair; the 2019 explanation has two files of tables beside it, so nothing of it is paired by guess
+    assert (tmp_path / "2018年部门预算公开文件.pdf", tmp_path / "2018年部门预算公开表.pdf") in sources
+    assert sum(isinstance(source, tuple) for source in sources) == 1
+    assert len(sources) == len(names) - 1
+
+
+def test_the_explanation_is_held_against_its_tables(tmp_path):
+    for part in ("explanation", "tables"):
+        name = f"js-party-office-2018-budget-{part}.pdf"
+        (tmp_path / name).write_bytes((CORPUS / "documents" / name).read_bytes())
+    collection = load_many(tmp_path)
+    assert list(collection.budgets["budget_id"]) == [
+        "js-party-office-2018-budget-explanation.pdf + js-party-office-2018-budget-tables.pdf"]
+    findings = collection.audit()
+    # 基本支出 10403.11 of the explanation's 三（二） restated in 表1 收支预算总表 and 表3 支出预算总表
+    basic = findings[(findings["rule"] == "same-figure-restated") & (findings["measure"] == "expenditure_basic")]
+    assert len(basic) >= 2 and set(basic["verdict"]) == {"consistent"}
+    assert "表1（js-party-office-2018-budget-tables.pdf 第3页）" in " ".join(basic["explanation"])
+    assert not findings["verdict"].isin(["drift"]).any()
