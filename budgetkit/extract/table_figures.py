@@ -26,9 +26,13 @@ _CODE = re.compile(r"\d{3}(?:\d{2}){0,2}")
 _SUBTOTAL = {"小计", "合计"}
 _TOTAL_ROW = {"合计", "总计"}
 #: The column of a table of items (label | amount): its figure is the item's.
-_ITEM_COLUMNS = {"金额", "合计", "预算数", "本年预算", "预算金额"}
+_ITEM_COLUMNS = {"金额", "合计", "预算数", "本年预算", "预算金额", "决算数"}
 #: A heading that says its figures are not of the table's own year or kind.
-_OTHER_FIGURE = re.compile(r"上年|去年|\d{4}年|年初预算|调整预算|全年预算|决算数|预算数|增减|变动|比上年|%|％|比例|比重")
+_OTHER_FIGURE = {
+    "budget": re.compile(r"上年|去年|\d{4}年|年初预算|调整预算|全年预算|决算数|预算数|增减|变动|比上年|%|％|比例|比重"),
+    # a final-accounts table's own figures are its 决算数; its budgets (年初预算数, 调整预算数) are other figures
+    "final-accounts": re.compile(r"上年|去年|\d{4}年|年初预算|调整预算|全年预算|预算数|增减|变动|比上年|%|％|比例|比重|完成"),
+}
 #: The columns of the ``cells`` table: every figure the tables print, keyed or not.
 CELL_COLUMNS = ["table", "standard", "title", "page", "row", "column", "row_label", "code", "heading", "text",
                 "unit", "line", "char_start", "char_end", "x0", "top", "x1", "bottom", "measure", "claim_id"]
@@ -68,14 +72,14 @@ def _read_figures(table: ReadTable, spec: OfficialTable | None, year: int, readi
     keyed = [(r, c, _key(spec, table, r, c, code_columns, amounts)) for (r, c) in sorted(table.cells)
              if r >= table.header_rows and c not in code_columns and figure_of(table.cells[(r, c)].text) is not None]
     # one measure twice in a row beside one label: its headings did not tell the columns apart (split cells)
-    seen = Counter((r, key, _row_label(table, r, c)) for r, c, key in keyed if key[0])
+    seen = Counter((r, key, _label_column(table, r, c)) for r, c, key in keyed if key[0])
     per_line: dict[int, int] = {}
     # where a finding names it: the table's number and its pages (表5（第11页）, 表12（第17—18页）)
     pages = f"{table.pages[0]}—{table.pages[-1]}" if len(table.pages) > 1 else str(table.pages[0])
     section = f"表{table.number}（{table.source + ' ' if table.source else ''}第{pages}页）"
     for r, c, (measure, code) in keyed:
         cell = table.cells[(r, c)]
-        if seen[(r, (measure, code), _row_label(table, r, c))] > 1:
+        if seen[(r, (measure, code), _label_column(table, r, c))] > 1:
             measure, code = None, None
         figure = figure_of(cell.text)
         label = _row_label(table, r, c)
@@ -118,14 +122,25 @@ def _is_code_column(table: ReadTable, column: int) -> bool:
     return bool(texts) and all(_CODE.fullmatch(t) for t in texts) and len({len(t) for t in texts}) > 1
 
 
+def _labels_left(table: ReadTable, row: int, column: int) -> list[tuple[int, str]]:
+    """The texts to the left of a figure that are not figures or codes, nearest first, with their columns."""
+    return [(c, text) for c in range(column - 1, -1, -1) if (text := re.sub(r"\s+", "", table.grid[row][c]))
+            and figure_of(text) is None and not _CODE.fullmatch(text)]
+
+
 def _row_label(table: ReadTable, row: int, column: int) -> str:
     """The label a figure is printed beside: the nearest text to its left that is not a figure or a
     code; a 小计 beside an item's name is that item's total (一般公共预算资金 | 小计 | 24,458.43)."""
-    texts = [text for c in range(column - 1, -1, -1) if (text := re.sub(r"\s+", "", table.grid[row][c]))
-             and figure_of(text) is None and not _CODE.fullmatch(text)]
-    if len(texts) > 1 and texts[0] == "小计":
-        return texts[1]
-    return texts[0] if texts else ""
+    labels = _labels_left(table, row, column)
+    if len(labels) > 1 and labels[0][1] == "小计":
+        return labels[1][1]
+    return labels[0][1] if labels else ""
+
+
+def _label_column(table: ReadTable, row: int, column: int) -> int | None:
+    """The column of the cell that labels a figure: two figures of one measure under one label are ambiguous."""
+    labels = _labels_left(table, row, column)
+    return labels[0][0] if labels else None
 
 
 def _row_code(table: ReadTable, row: int, code_columns: list[int]) -> str | None:
@@ -143,7 +158,7 @@ def _heading_key(heading: list[str]) -> str:
 
 def _measure(spec: OfficialTable, table: ReadTable, label: str, code: str | None, heading: list[str], column: int,
              amounts: list[int]) -> tuple[str | None, str | None]:
-    if any(_OTHER_FIGURE.search(h) for h in heading):
+    if any(_OTHER_FIGURE[spec.kind].search(h) for h in heading):
         return None, None  # a column of another year or kind of figure: not keyed by guess
     key = _heading_key(heading)
     columns = {title_key(k): v for k, v in spec.columns.items()}

@@ -102,3 +102,18 @@ def test_the_explanation_is_held_against_its_tables(tmp_path):
     assert len(basic) >= 2 and set(basic["verdict"]) == {"consistent"}
     assert "表1（js-party-office-2018-budget-tables.pdf 第3页）" in " ".join(basic["explanation"])
     assert not findings["verdict"].isin(["drift"]).any()
+
+
+def test_final_accounts_tables_hold_the_accounts_identity():
+    """上海市普陀区规划和自然资源局 2024 决算, 收入支出决算总表 (p7), read off the page: 本年收入合计 9746.50 +
+    年初结转和结余 112.88 = 总计 9859.38 = 本年支出合计 9759.38 + 年末结转和结余 100.00."""
+    budget = extract(CORPUS / "documents" / "sh-putuo-planning-2024-final-accounts.pdf")
+    findings = budget.audit()
+    for rule, listing in (("accounts-grand-total-sources", "9746.50 + 112.88 = 9859.38"),
+                          ("accounts-grand-total-uses", "9759.38 + 100.00 = 9859.38")):
+        rows = findings[findings["rule"] == rule]
+        assert len(rows) == 1 and rows["verdict"].iloc[0] == "consistent"
+        assert listing in rows["explanation"].iloc[0]
+    # 支出决算表 (pp10–11): each 类 is its 款 and 项, checked in the table
+    rollups = findings[findings["rule"] == "expenditure-classification-rollup"]
+    assert len(rollups) >= 10 and set(rollups["verdict"]) == {"consistent"}
