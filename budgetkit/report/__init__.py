@@ -5,7 +5,7 @@ folder, byte-identical run to run.
 - :mod:`.budget` and :mod:`.collection`: the steps of a budget's and a collection's report;
 - :mod:`.pages`: the audit as Markdown and HTML; :mod:`.notebooks`: the notebooks as HTML pages;
 - :mod:`.workbook` (a budget's official tables) and :mod:`.collection_workbook`, both written
-  with the cells of :mod:`.workbook_cells` (they import openpyxl: not imported by this package).
+  with the cells of :mod:`.workbook_cells` (they import XlsxWriter: not imported by this package).
 """
 
 from .budget import run_report

@@ -250,8 +250,8 @@ def _tables(audited: _Audited, out: Path) -> tuple[list[Path], str]:
 # -- 5. the workbook ---------------------------------------------------------------------------------------------
 
 def _workbook(audited: _Audited, out: Path) -> tuple[list[Path], str]:
-    if not module_present("openpyxl"):
-        return [], "skipped (openpyxl is not installed)"
+    if not module_present("xlsxwriter"):
+        return [], "skipped (XlsxWriter is not installed)"
     from .collection_workbook import collection_workbook_bytes
 
     findings = audited.findings

@@ -26,7 +26,8 @@ def test_every_output_is_written(report):
     status, out = report
     assert status == 0
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    expected = ["audit.html", "audit.md", "collection.xlsx", "findings.csv", "findings.json", "problems.csv"]
+    expected = [".budgetkit-manifest.json", "audit.html", "audit.md", "collection.xlsx", "findings.csv",
+                "findings.json", "problems.csv"]
     expected += [f"charts/{name}.{fmt}" for name in ("findings-by-department", "spending-shares")
                  for fmt in ("pdf", "png", "svg")]
     expected += [f"tables/{name}.csv" for name in ("budgets", "common-findings", "spending-structure",
