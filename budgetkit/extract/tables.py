@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from ..numbers import FigureError, parse_figure
 from ..template import official_table
 
-__all__ = ["CELL_SEPARATOR", "ReadTable", "TableCell", "cell_span", "figure_of", "is_grid", "join_continued",
-           "page_tables", "render_tables"]
+__all__ = ["CELL_SEPARATOR", "ReadTable", "TableCell", "cell_span", "figure_of", "grid_tables", "is_grid",
+           "join_continued", "page_tables", "render_tables"]
 
 #: Between the cells of a table row as rendered in the text.
 CELL_SEPARATOR = " | "
@@ -135,9 +135,19 @@ def _read_tables(found, page: int, caption: list[str]) -> list[ReadTable]:
                 if c > c0 and lefts[c] >= x1 - 0.5:
                     break
                 grid[r][c] = text
+    return grid_tables(grid, cells, printed, caption)
+
+
+def grid_tables(grid: list[list[str]], cells: dict[tuple[int, int], TableCell], printed: dict[tuple[int, int], str],
+                caption: list[str]) -> list[ReadTable]:
+    """The tables of one grid of slots, whatever read it (a PDF's ruled frame, a sheet, a .docx table):
+    ``grid`` the text covering each slot, ``cells`` by top-left slot, ``printed`` each cell's text with its
+    line breaks, ``caption`` the lines printed above the grid. Leading title and 单位 rows become the
+    caption, heading rows are told from the body, and a title row inside the grid starts another table."""
+    columns = len(grid[0]) if grid else 0
     # one ruled frame can hold the end of one table and the start of the next: split at a title row
     banners = [_is_banner(grid, printed, r) for r in range(len(grid))]
-    blank = [not any(printed.get((r, c), "").strip() for c in range(len(lefts))) for r in range(len(grid))]
+    blank = [not any(printed.get((r, c), "").strip() for c in range(columns)) for r in range(len(grid))]
     starts, previous = [0], None  # previous: the last row with text
     for r in range(len(grid)):
         if r and banners[r] and previous is not None and not banners[previous]:
