@@ -44,7 +44,8 @@ class Budget:
 
     - ``claims``: every figure as printed, with its locator, kind, measure and unit;
     - ``line_items``: the functional classification 类/款/项 with parents, purposes and amounts;
-    - ``measures``: the vocabulary of quantities the template states.
+    - ``measures``: the vocabulary of quantities the template states;
+    - ``table_cells``: every figure of the official tables, keyed to a measure or not, with its place.
     Analysis tables (``income``, ``expenditure`` …) are views of the claims.
     """
 
@@ -60,6 +61,9 @@ class Budget:
     descriptor: dict = field(repr=False)
     #: What extraction from a raw document could not read (budgetkit.extract); None for a data package.
     extraction: object | None = field(default=None, repr=False)
+    #: Every figure of the official tables (table_cells.csv): table, row, column, headings, page, box,
+    #: the measure it is keyed to (or none). Empty for an explanation without tables.
+    table_cells: pd.DataFrame | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return (
@@ -280,11 +284,15 @@ def _load_package(package_dir: Path, descriptor: dict, read: Callable[[Path], st
             problems.append(Problem(descriptor_path, None, f"budget.{key}", "is missing"))
 
     tables: dict[str, Table | None] = {}
-    for name in ("measures", "claims", "line_items"):
+    for name in ("measures", "claims", "line_items", "table_cells"):
         declared = _resource(reference, name)
         resource = _resource(descriptor, name)
         if resource is None and name == "measures":
             directory, resource = bundled, declared  # the template's vocabulary, shared by all budgets
+        elif resource is None and name == "table_cells":  # a package made before tables were read, or by hand
+            tables[name] = parse_table(",".join(f["name"] for f in declared["schema"]["fields"]) + "\n",
+                                       name, declared["schema"], problems)
+            continue
         elif resource is None:
             problems.append(Problem(descriptor_path, None, f"resources.{name}", "resource is missing"))
             tables[name] = None
@@ -315,6 +323,8 @@ def _load_package(package_dir: Path, descriptor: dict, read: Callable[[Path], st
     measures, claims, line_items = tables["measures"], tables["claims"], tables["line_items"]
     if measures is not None and claims is not None:
         _check_claims(claims, measures, raw_text, str(package_dir / "claims.csv"), problems)
+    if tables["table_cells"] is not None and claims is not None:
+        _check_table_cells(tables["table_cells"], claims, raw_text, str(package_dir / "table_cells.csv"), problems)
     if line_items is not None:
         _check_line_items(line_items, raw_text, str(package_dir / "line_items.csv"), problems)
     if problems:
@@ -331,6 +341,7 @@ def _load_package(package_dir: Path, descriptor: dict, read: Callable[[Path], st
         claims=claims.frame(quote=pd.array(quotes, dtype="str")),
         line_items=_attach_amounts(line_items, claims),
         measures=measures.frame(),  # a DataFrame of its own (pandas copies the arrays the budgets share)
+        table_cells=tables["table_cells"].frame(),
         rules_path=package_dir / "rules.toml" if (package_dir / "rules.toml").is_file() else bundled / "rules.toml",
         descriptor=descriptor,
     )
@@ -388,6 +399,18 @@ def _check_claims(claims: Table, measures: Table, raw_text: str, name: str, prob
             elif lines[row.line - 1][row.char_start:row.char_end] != text:
                 found = lines[row.line - 1][row.char_start:row.char_end]
                 problems.append(Problem(name, at, "char_start", f"the document has {found!r} here, not {text!r}"))
+
+
+def _check_table_cells(cells: Table, claims: Table, raw_text: str, name: str, problems: list[Problem]) -> None:
+    """A cell's claim is a claim of the package, and its locator points at the figure it prints."""
+    ids = {claim_id for claim_id in claims.columns["claim_id"] if claim_id is not None}
+    lines = raw_text.split("\n") if raw_text else []
+    for at, row in cells.rows(["claim_id", "text", "line", "char_start", "char_end"]):
+        if isinstance(row.claim_id, str) and row.claim_id not in ids:
+            problems.append(Problem(name, at, "claim_id", f"refers to no claim {row.claim_id!r}"))
+        if lines and isinstance(row.text, str) and None not in (row.line, row.char_start, row.char_end):
+            if row.line > len(lines) or lines[row.line - 1][row.char_start:row.char_end] != row.text:
+                problems.append(Problem(name, at, "char_start", f"the document does not print {row.text!r} here"))
 
 
 def _check_line_items(items: Table, raw_text: str, name: str, problems: list[Problem]) -> None:

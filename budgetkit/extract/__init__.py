@@ -65,9 +65,8 @@ class ExtractionReport:
       figure, text of its sentence, reason): review these by hand;
     - ``name_drift``: classification names printed differently from the 2024 list (older names,
       a name printed with another code);
-    - ``notes``: anything else worth knowing (a department name that had to be guessed …);
-    - ``table_cells``: every figure the document's tables print (a PDF's 公开表), keyed to a
-      measure or not, with its table, row, column, headings, page and box on the page.
+    - ``notes``: anything else worth knowing (a department name that had to be guessed …).
+    The figures of the document's tables are the budget's own ``table_cells``.
     """
 
     source: str
@@ -79,7 +78,6 @@ class ExtractionReport:
     notes: list[str] = field(default_factory=list)
     #: What of the document is not checked although it was read: a table not recognised, sums of partly read lists.
     unchecked: list[str] = field(default_factory=list)
-    table_cells: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CELL_COLUMNS))
 
     def limits(self) -> list[str]:
         """What a check of this document could not do, for the user to see beside its verdicts:
@@ -273,11 +271,11 @@ def _descriptor(department: str, year: int, prior_year: int, raw_name: str, raw_
     return descriptor
 
 
-def _write(out_dir: Path, descriptor: dict, raw_name: str, raw_text: str, claims_csv: str, items_csv: str) -> None:
+def _write(out_dir: Path, descriptor: dict, raw_name: str, raw_text: str, tables: dict[str, str]) -> None:
     (out_dir / "raw").mkdir(parents=True, exist_ok=True)
     (out_dir / "raw" / raw_name).write_bytes(raw_text.encode("utf-8"))
-    (out_dir / "claims.csv").write_text(claims_csv, encoding="utf-8", newline="")
-    (out_dir / "line_items.csv").write_text(items_csv, encoding="utf-8", newline="")
+    for name, text in tables.items():  # claims.csv, line_items.csv, table_cells.csv
+        (out_dir / name).write_text(text, encoding="utf-8", newline="")
     (out_dir / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n",
                                               encoding="utf-8", newline="")
 
@@ -286,7 +284,7 @@ def write_package(budget: Budget, out_dir: str | Path, replace: bool = False) ->
     """Write ``budget`` as a data package ``budgetkit.load(out_dir)`` reads back; returns the folder.
 
     Files: datapackage.json (the bundled descriptor, budget metadata replaced), claims.csv,
-    line_items.csv and raw/<document>.txt. Byte-identical for the same budget. The package is
+    line_items.csv, table_cells.csv and raw/<document>.txt. Byte-identical for the same budget. The package is
     written whole into a folder beside ``out_dir`` and moved into place, so it is there complete
     or not at all; a folder already at ``out_dir`` is replaced only with ``replace`` (an empty
     one is used). Raises BudgetDataError naming the folder when it cannot be written.
@@ -297,6 +295,8 @@ def write_package(budget: Budget, out_dir: str | Path, replace: bool = False) ->
     descriptor = _descriptor(budget.department, budget.year, budget.prior_year, raw_name, raw_bytes, raw_name)
     claims_csv = _csv(_frame_rows(budget.claims, CLAIM_COLUMNS))
     items_csv = _csv(_frame_rows(budget.line_items, LINE_ITEM_COLUMNS))
+    cells = budget.table_cells if budget.table_cells is not None else pd.DataFrame(columns=CELL_COLUMNS)
+    cells_csv = _csv(_frame_rows(cells, CELL_COLUMNS))
     if out.is_file() or out.is_symlink():
         raise BudgetDataError([Problem(str(out), None, None, "is a file, not a folder for a data package")])
     if out.is_dir() and any(out.iterdir()) and not replace:
@@ -304,7 +304,8 @@ def write_package(budget: Budget, out_dir: str | Path, replace: bool = False) ->
                                        "never written over one (choose another --out, or --force to replace it)")])
     try:
         with staged_folder(out) as staging:
-            _write(staging, descriptor, raw_name, budget.raw_text, claims_csv, items_csv)
+            _write(staging, descriptor, raw_name, budget.raw_text,
+                   {"claims.csv": claims_csv, "line_items.csv": items_csv, "table_cells.csv": cells_csv})
     except OSError as error:
         raise BudgetDataError([Problem(str(out), None, None,
                                        f"cannot write the data package: {error.strerror or error}")]) from None
@@ -380,7 +381,9 @@ def _from_document(document: Document) -> Budget:
     descriptor = _descriptor(department, year, year - 1, raw_name, raw_bytes, document.path.name)
     items_csv = _csv([LINE_ITEM_COLUMNS] + [[_cell(item[c]) for c in LINE_ITEM_COLUMNS] for item in items])
     # the package write_package would write, validated by the loader without the round trip through files
-    texts = {"claims.csv": _csv(_claim_rows(claims)), "line_items.csv": items_csv, f"raw/{raw_name}": text}
+    cells_csv = _csv([CELL_COLUMNS] + [[_cell(cell[c]) for c in CELL_COLUMNS] for cell in tables.cells])
+    texts = {"claims.csv": _csv(_claim_rows(claims)), "line_items.csv": items_csv, "table_cells.csv": cells_csv,
+             f"raw/{raw_name}": text}
     try:
         budget = load_in_memory(Path(f"{document.path} (extracted)"), descriptor, texts)
     except BudgetDataError as error:  # our own output failed validation: say so, naming the source
@@ -395,7 +398,6 @@ def _from_document(document: Document) -> Budget:
         unparsed=_report_frame([dataclasses.astuple(u) for u in extractor.unparsed],
                                ["line", "section", "figure", "text", "reason"]),
         name_drift=_report_frame(extractor.name_drift, ["line", "code", "level", "printed", "reason"]), notes=notes,
-        table_cells=pd.DataFrame(tables.cells, columns=CELL_COLUMNS),
         unchecked=[*tables.notes, *(["a government's budget report (its title says so), not a department's budget: "
                                             "budgetkit checks departmental budgets, so its figures are not checked"]
                                            if government_report else []), *(
@@ -413,13 +415,14 @@ def _with_tables(document: Document, year: int):
     """The text the claims point into (the prose, then each table rendered row by row) and what the
     tables gave (:func:`table_figures`)."""
     if not document.tables:
-        return document.text, table_figures([], year)
+        return document.text, table_figures([], year, document.path.name)
     for number, table in enumerate(document.tables, start=1):
         table.number = number
     prose = document.text.rstrip("\n")
     first = prose.count("\n") + 5  # after the prose's lines, a blank line, the heading and a blank line
     lines = render_tables(list(document.tables), first)
-    return "\n".join([prose, "", TABLES_HEADING, "", *lines]), table_figures(list(document.tables), year)
+    return "\n".join([prose, "", TABLES_HEADING, "", *lines]), table_figures(list(document.tables), year,
+                                                                          document.path.name)
 
 
 def _report_frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from ..schema import resource_columns
 from ..template import OfficialTable, measures, official_table, title_key
 from .classification import reference
 from .figures import ExtractedFigure
@@ -33,9 +34,8 @@ _OTHER_FIGURE = {
     # a final-accounts table's own figures are its 决算数; its budgets (年初预算数, 调整预算数) are other figures
     "final-accounts": re.compile(r"上年|去年|\d{4}年|年初预算|调整预算|全年预算|预算数|增减|变动|比上年|%|％|比例|比重|完成"),
 }
-#: The columns of the ``cells`` table: every figure the tables print, keyed or not.
-CELL_COLUMNS = ["table", "standard", "title", "page", "row", "column", "row_label", "code", "heading", "text",
-                "unit", "line", "char_start", "char_end", "x0", "top", "x1", "bottom", "measure", "claim_id"]
+#: The columns of the table_cells resource (datapackage.json): every figure the tables print, keyed or not.
+CELL_COLUMNS = resource_columns("table_cells")
 
 
 @dataclass
@@ -47,10 +47,12 @@ class TableReading:
     notes: list[str]
 
 
-def table_figures(tables: list[ReadTable], year: int) -> TableReading:
-    """Claims for the keyed figures of ``tables`` (rendered already: their lines are set)."""
+def table_figures(tables: list[ReadTable], year: int, file: str = "") -> TableReading:
+    """Claims for the keyed figures of ``tables`` (rendered already: their lines are set); ``file``
+    names the document for a table that does not name its own."""
     reading = TableReading([], [], [])
     for table in tables:
+        table.source = table.source or file
         spec = official_table(table.title) if table.title else None
         table.standard = spec.id if spec else ""
         where = (f"表{table.number}（{table.source + ' ' if table.source else ''}"
@@ -97,10 +99,12 @@ def _read_figures(table: ReadTable, spec: OfficialTable | None, year: int, readi
                 value=figure.value, unit=table.unit, decimals=figure.decimals, code=code, section=section, claim_id=claim_id))
         x0, top, x1, bottom = cell.box
         reading.cells.append({
-            "table": table.number, "standard": table.standard, "title": table.title, "page": cell.page, "row": r + 1,
+            "file": table.source, "table": table.number, "standard": table.standard, "title": table.title,
+            "page": cell.page, "row": r + 1,
             "column": c + 1, "row_label": label, "code": _row_code(table, r, code_columns), "heading": "／".join(heading),
             "text": cell.text, "unit": table.unit, "line": line, "char_start": start, "char_end": end,
-            "x0": round(x0, 2), "top": round(top, 2), "x1": round(x1, 2), "bottom": round(bottom, 2),
+            # in points at two decimals, as written and read back (byte-identical packages)
+            "x0": f"{x0:.2f}", "top": f"{top:.2f}", "x1": f"{x1:.2f}", "bottom": f"{bottom:.2f}",
             "measure": measure or "", "claim_id": claim_id})
 
 
