@@ -152,6 +152,8 @@ def _source_pdfs(budget: Budget) -> list[Path]:
 def _read_pdf(path: Path) -> _ReadPdf:
     import pdfplumber  # lazy: only annotating needs it here
 
+    if not path.is_file():
+        raise BudgetDataError([Problem(str(path), None, None, "cannot be annotated: file not found")])
     read = _ReadPdf(path, [], [], [], "")
     pieces: list[str] = []
     try:
