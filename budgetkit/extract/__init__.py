@@ -45,7 +45,7 @@ from .tables import render_tables
 __all__ = ["DOCUMENT_SUFFIXES", "ExtractionReport", "extract", "is_document", "load_or_extract", "write_package"]
 
 #: What ``extract`` reads; anything else given to ``load_or_extract`` is a data package.
-DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
+DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf", ".xlsx", ".xls")
 
 CLAIM_COLUMNS = [
     "claim_id", "section", "line", "char_start", "char_end", "text", "kind", "measure", "code", "label", "year",

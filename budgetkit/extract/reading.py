@@ -1,13 +1,17 @@
-"""Reading a budget explanation (.txt, .docx, .pdf) into lines of text, and normalising them.
+"""Reading a budget explanation (.txt, .docx, .pdf) or its tables (.xlsx, .xls) into lines of text
+and tables, and normalising the text.
 
 The text returned is what claims point into: for a .txt file it is the file's own text, so
-locators hold against the published document; for .docx and .pdf it is the text this module
-reconstructs (paragraphs and table rows in document order; PDF line wraps joined), written
-next to the package as ``raw/<name>.txt``.
+locators hold against the published document; for .docx and .pdf it is the prose this module
+reconstructs (paragraphs in document order; PDF line wraps joined), for a workbook the titles and
+banners of its sheets. Tables are read as tables (:mod:`.tables`, :mod:`.office_tables`) and
+rendered after the prose by the extractor; the whole is written next to the package as
+``raw/<name>.txt``.
 
 Everything here treats the input as untrusted: sizes are bounded before anything is parsed,
-a .docx is checked for zip bombs and XML entity tricks before python-docx opens it, and every
-failure is one :class:`~budgetkit.schema.BudgetDataError` naming the file.
+a .docx or .xlsx is checked for zip bombs (and a .docx for XML entity tricks) before it is opened,
+tables are bounded in sheets, rows, columns and cells, and every failure is one
+:class:`~budgetkit.schema.BudgetDataError` naming the file.
 """
 
 from __future__ import annotations
@@ -23,11 +27,16 @@ from pathlib import Path
 from ..numbers import simplified
 from ..schema import BudgetDataError, Problem, read_text
 from .bounded import bounded
+from .office_tables import PlacedCell, TableLimits, placed_tables, read_workbook
 from .tables import ReadTable, is_grid, join_continued, page_tables
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
+    "MAX_TABLE_CELLS",
+    "MAX_TABLE_COLUMNS",
+    "MAX_TABLE_ROWS",
     "MAX_TEXT_BYTES",
+    "MAX_WORKBOOK_SHEETS",
     "Document",
     "NormalLine",
     "join_wrapped_lines",
@@ -44,6 +53,19 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_PDF_PAGES = 300
 MAX_LINES = 50_000
+#: A budget's workbook has one sheet per official table (9 to 15); a few more for notes.
+MAX_WORKBOOK_SHEETS = 100
+#: Rows and columns of one table (a sheet's used range, a .docx table): a long 项目支出表 has a few thousand rows.
+MAX_TABLE_ROWS = 10_000
+MAX_TABLE_COLUMNS = 200
+#: Slots of all the tables of one workbook or .docx together (a budget's tables have some ten thousand).
+MAX_TABLE_CELLS = 300_000
+
+
+def _table_limits() -> TableLimits:
+    # read at each call, so that a test may lower them
+    return TableLimits(sheets=MAX_WORKBOOK_SHEETS, rows=MAX_TABLE_ROWS, columns=MAX_TABLE_COLUMNS,
+                       cells=MAX_TABLE_CELLS)
 
 
 @dataclass(frozen=True)
@@ -51,9 +73,9 @@ class Document:
     """A document's text as the claims will point into it."""
 
     path: Path
-    format: str  # txt, docx or pdf
+    format: str  # txt, docx, pdf, xlsx or xls
     text: str
-    tables: tuple[ReadTable, ...] = ()  # a PDF's tables, read as tables (not in ``text``: they are not prose)
+    tables: tuple[ReadTable, ...] = ()  # its tables, read as tables (not in ``text``: they are not prose)
     also: tuple[Path, ...] = ()  # the other files of the budget read with this one (its tables published apart)
 
     @property
@@ -66,7 +88,7 @@ def _fail(path: Path, message: str, line: int | None = None) -> BudgetDataError:
 
 
 def read_document(source: str | Path) -> Document:
-    """Read ``source`` by its suffix: .txt (UTF-8, UTF-8 with BOM, GBK, GB18030), .docx or .pdf."""
+    """Read ``source`` by its suffix: .txt (UTF-8, UTF-8 with BOM, GBK, GB18030), .docx, .pdf, .xlsx or .xls."""
     path = Path(source)
     tables: tuple[ReadTable, ...] = ()
     if not path.is_file():
@@ -77,7 +99,11 @@ def read_document(source: str | Path) -> Document:
     if suffix == ".docx":
         import docx  # noqa: F401
 
-        text = bounded(lambda: _read_docx(path, size), path)
+        text, tables = bounded(lambda: _read_docx(path, size, _table_limits()), path)
+    elif suffix in (".xlsx", ".xls"):
+        import python_calamine  # noqa: F401
+
+        text, tables = bounded(lambda: _read_workbook(path, size, _table_limits()), path)
     elif suffix == ".pdf":
         import pdfplumber  # noqa: F401
 
@@ -92,7 +118,7 @@ def read_document(source: str | Path) -> Document:
             raise _fail(path, "contains NUL characters: not a text document", text[: text.index("\x00")].count("\n") + 1)
         suffix = ".txt"
     else:
-        raise _fail(path, f"unsupported file type {path.suffix!r}: expected .txt, .docx or .pdf")
+        raise _fail(path, f"unsupported file type {path.suffix!r}: expected .txt, .docx, .pdf, .xlsx or .xls")
     if len(text) > MAX_TEXT_CHARS:
         raise _fail(path, f"{len(text)} characters of text: more than the {MAX_TEXT_CHARS} a budget explanation has")
     if text.count("\n") >= MAX_LINES:
@@ -100,19 +126,43 @@ def read_document(source: str | Path) -> Document:
     return Document(path=path, format=suffix.lstrip("."), text=text, tables=tables)
 
 
+# -- workbooks -----------------------------------------------------------------------------
+
+def _read_workbook(path: Path, size: int, limits: TableLimits) -> tuple[str, tuple[ReadTable, ...]]:
+    """A workbook's tables (:func:`.office_tables.read_workbook`), its size checked first; an .xlsx is
+    a zip archive, checked for a zip bomb before calamine inflates it (an .xls is one compound file,
+    bounded by its size). Its XML is parsed by calamine (quick-xml, which expands no declared entity)
+    and openpyxl (through defusedxml)."""
+    if size > MAX_DOCUMENT_BYTES:
+        raise _fail(path, f"{size} bytes is more than the {MAX_DOCUMENT_BYTES} accepted for a workbook")
+    if path.suffix.lower() == ".xlsx":
+        _check_archive(path, ".xlsx", max_members=None)
+    return read_workbook(path, limits)
+
+
 # -- .docx --------------------------------------------------------------------------------
 
-def _read_docx(path: Path, size: int) -> str:
-    if size > MAX_DOCUMENT_BYTES:
-        raise _fail(path, f"{size} bytes is more than the {MAX_DOCUMENT_BYTES} accepted for a .docx")
+def _check_archive(path: Path, kind: str, max_members: int | None) -> list[zipfile.ZipInfo]:
+    """The members of a zip-packaged document, refused from the sizes it declares, before inflating."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-            unpacked = sum(member.file_size for member in members)
-            if unpacked > MAX_UNPACKED_BYTES:
-                raise _fail(path, f"unpacks to {unpacked} bytes (more than {MAX_UNPACKED_BYTES}): refused as a zip bomb")
-            if len(members) > 2000:
-                raise _fail(path, f"{len(members)} archive members: not a plausible .docx")
+    except zipfile.BadZipFile:
+        raise _fail(path, f"not a {kind} (not a zip archive)") from None
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _fail(path, f"unpacks to {unpacked} bytes (more than {MAX_UNPACKED_BYTES}): refused as a zip bomb")
+    if max_members is not None and len(members) > max_members:
+        raise _fail(path, f"{len(members)} archive members: not a plausible {kind}")
+    return members
+
+
+def _read_docx(path: Path, size: int, limits: TableLimits) -> tuple[str, tuple[ReadTable, ...]]:
+    if size > MAX_DOCUMENT_BYTES:
+        raise _fail(path, f"{size} bytes is more than the {MAX_DOCUMENT_BYTES} accepted for a .docx")
+    members = _check_archive(path, ".docx", max_members=2000)
+    try:
+        with zipfile.ZipFile(path) as archive:
             _check_xml_members(path, archive, members)
     except zipfile.BadZipFile:
         raise _fail(path, "not a .docx (not a zip archive)") from None
@@ -125,7 +175,7 @@ def _read_docx(path: Path, size: int) -> str:
         raise _fail(path, f"not a readable .docx ({type(error).__name__}: {error})") from None
     except Exception as error:  # lxml.etree.XMLSyntaxError and friends: still one clear message
         raise _fail(path, f"not a readable .docx ({type(error).__name__}: {error})") from None
-    return _docx_text(document)
+    return _docx_content(path, document, limits)
 
 
 def _check_xml_members(path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
@@ -145,42 +195,88 @@ def _check_xml_members(path: Path, archive: zipfile.ZipFile, members: list[zipfi
             raise _fail(path, f"{member.filename}: malformed XML ({error})") from None
 
 
-def _docx_text(document) -> str:
-    """Paragraphs and table rows in document order; a row's distinct cells joined by tabs."""
+def _docx_content(path: Path, document, limits: TableLimits) -> tuple[str, tuple[ReadTable, ...]]:
+    """The paragraphs in document order (the prose) and the tables, each read as a table: a row read
+    as a sentence would glue a label of one column to a figure of another, as in a PDF. A table's
+    caption is the paragraphs just above it (its title, its 单位 banner), which stay in the prose too."""
     from docx.text.paragraph import Paragraph
 
     lines: list[str] = []
+    tables: list[ReadTable] = []
+    since_table: list[str] = []  # the paragraphs since the last table
+    number = slots = 0
     for block in document.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
             lines.append(Paragraph(block, document).text)
+            since_table.append(lines[-1])
         elif tag == "tbl":
-            rows = _table_rows(block)
-            for row in rows:
-                cells: list[str] = []
-                for text in row:
-                    text = text.replace("\n", " ").strip()
-                    if not cells or cells[-1] != text:  # a merged cell repeats; keep it once
-                        cells.append(text)
-                lines.append("\t".join(cells))
-    return "\n".join(line.replace("\r", "") for line in lines)
+            number += 1
+            rows, columns = _docx_table_size(path, block, number, limits)
+            slots += rows * columns
+            if slots > limits.cells:
+                raise _fail(path, f"table {number}: the tables up to it hold {slots} cells, more than the "
+                                  f"{limits.cells} a budget's tables may have")
+            caption = [text.strip() for text in since_table if text.strip()][-3:]
+            tables.extend(_docx_tables(block, number, caption))
+            since_table = []
+    return "\n".join(line.replace("\r", "") for line in lines), tuple(tables)
+
+
+def _docx_table_size(path: Path, table, number: int, limits: TableLimits) -> tuple[int, int]:
+    """The rows and columns of a w:tbl (its declared grid, or its widest row), refused over the limits
+    before its cells' text is read."""
+    rows = table.findall(f"{_W}tr")
+    if len(rows) > limits.rows:
+        raise _fail(path, f"table {number} has {len(rows)} rows: more than the {limits.rows} a table may have")
+    grid = table.find(f"{_W}tblGrid")
+    declared = len(grid.findall(f"{_W}gridCol")) if grid is not None else 0
+    columns = max([declared, *(len(row.findall(f"{_W}tc")) for row in rows)])
+    if columns > limits.columns:
+        raise _fail(path, f"table {number} has {columns} columns: more than the {limits.columns} a table may have")
+    return len(rows), columns
+
+
+def _docx_tables(table, number: int, caption: list[str]) -> list[ReadTable]:
+    """A w:tbl as tables on a grid: each cell placed once, at its first slot, spanning its gridSpan
+    columns and the rows its vertical merge continues over."""
+    rows = _table_rows(table)
+    placed: dict[tuple[int, int], list] = {}  # top-left slot → [rows, columns, text]
+    origin_of: dict[tuple[int, int], tuple[int, int]] = {}
+    for r, row in enumerate(rows):
+        for c, (text, span, continues) in enumerate(row):
+            if span == 0:
+                continue  # a later slot of a cell spanning columns
+            above = origin_of.get((r - 1, c))
+            if continues and above is not None and placed[above][1] == span:
+                placed[above][0] = r - above[0] + 1
+                origin = above
+            else:
+                placed[(r, c)] = [1, span, text]
+                origin = (r, c)
+            for k in range(c, c + span):
+                origin_of[(r, k)] = origin
+    columns = max((len(row) for row in rows), default=0)
+    cells = [PlacedCell(r, c, height, width, text) for (r, c), (height, width, text) in placed.items()]
+    return placed_tables(cells, len(rows), columns, number, caption=caption)
 
 
 #: The namespace of WordprocessingML elements (w:tr, w:tc, w:p …).
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def _table_rows(table) -> list[list[str]]:
-    """The text of each grid column of each row of a w:tbl, merged cells filled in as Word shows them: a
-    cell spanning columns (gridSpan) repeated over them, a cell continuing a vertical merge (vMerge) taking
-    the text above it. Read from the XML in one pass (python-docx resolves merges row by row, quadratic in
-    a long merge, and raises on a gridSpan that is not a number)."""
+def _table_rows(table) -> list[list[tuple[str, int, bool]]]:
+    """Each grid column of each row of a w:tbl as (text, span, continues): the text Word shows there
+    (a cell spanning columns (gridSpan) repeated over them, a cell continuing a vertical merge (vMerge)
+    taking the text above it), the columns the cell spans at its first slot and 0 at the others, and
+    whether it continues the cell above. Read from the XML in one pass (python-docx resolves merges row
+    by row, quadratic in a long merge, and raises on a gridSpan that is not a number)."""
     from docx.text.paragraph import Paragraph
 
-    rows: list[list[str]] = []
+    rows: list[list[tuple[str, int, bool]]] = []
     for tr in table.iterchildren(f"{_W}tr"):
         above = rows[-1] if rows else []
-        row: list[str] = []
+        row: list[tuple[str, int, bool]] = []
         for tc in tr.iterchildren(f"{_W}tc"):
             properties = tc.find(f"{_W}tcPr")
             span, continues = 1, False
@@ -191,11 +287,12 @@ def _table_rows(table) -> list[list[str]]:
                 merge = properties.find(f"{_W}vMerge")
                 continues = merge is not None and merge.get(f"{_W}val") in (None, "continue")
             column = len(row)
-            if continues and column < len(above):
-                text = above[column]
+            continues = continues and column < len(above)
+            if continues:
+                text = above[column][0]
             else:
                 text = "\n".join(Paragraph(p, None).text for p in tc.iterchildren(f"{_W}p"))
-            row.extend([text] * span)
+            row.extend([(text, span, continues)] + [(text, 0, continues)] * (span - 1))
         rows.append(row)
     return rows
 

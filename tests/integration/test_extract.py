@@ -216,7 +216,11 @@ def test_docx_paragraphs_and_tables(tmp_path):
     budget = extract(path)
     txt = extract(CLEAN)
     assert budget.raw_text.startswith(txt.raw_text)
-    assert "会议费\t1.00" in budget.raw_text.split("\n")
+    # the table is read as a table, not as prose: rendered after the prose, its figure a cell with its row's label
+    assert "会议费 | 1.00" in budget.raw_text.split("\n")[txt.raw_text.count("\n"):]
+    cells = budget.table_cells
+    assert cells[["text", "row_label", "heading", "page", "row", "column"]].values.tolist() == [
+        ["1.00", "会议费", "金额", 1, 2, 2]]
     pd.testing.assert_frame_equal(budget.claims.drop(columns="quote"), txt.claims.drop(columns="quote"))
     assert budget.extraction.format == "docx"
 
@@ -436,9 +440,12 @@ def _one_clear_error(path) -> str:
 
 def test_missing_and_unsupported_files(tmp_path):
     assert "file not found" in _one_clear_error(tmp_path / "nope.txt")
-    odd = tmp_path / "budget.xlsx"
+    odd = tmp_path / "budget.ods"
     odd.write_bytes(b"PK")
     assert "unsupported file type" in _one_clear_error(odd)
+    workbook = tmp_path / "budget.xlsx"  # a workbook is read, so a broken one is said to be broken
+    workbook.write_bytes(b"PK")
+    assert "not a .xlsx (not a zip archive)" in _one_clear_error(workbook)
 
 
 def test_undecodable_text_names_its_line(tmp_path):

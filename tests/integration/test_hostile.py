@@ -295,10 +295,13 @@ def _docx_with_table(path: Path, rows: int, markup) -> Path:
 def test_docx_merge_markup_is_read_in_one_pass(tmp_path, markup):
     """python-docx raises on a gridSpan that is no number and takes a minute for 1,000 rows of vMerge."""
     from budgetkit.extract import extract
+    from budgetkit.extract.reading import read_document
 
     path = _docx_with_table(tmp_path / "说明.docx", 1000, markup)
     budget = extract(path)  # a budget, not a traceback
-    assert budget.raw_text.count("收入预算\t100.00万元") == 1000
+    (table,) = read_document(path).tables
+    assert table.grid == [["收入预算", "100.00万元"]] * 1000  # every row read, a merged cell's text on every slot
+    assert budget.raw_text.count(" | 100.00万元\n") == 1000
 
 
 def test_docx_merged_cells_read_as_word_shows_them(tmp_path):
@@ -306,6 +309,7 @@ def test_docx_merged_cells_read_as_word_shows_them(tmp_path):
     import docx
 
     from budgetkit.extract import extract
+    from budgetkit.extract.reading import read_document
 
     document = docx.Document()
     document.add_paragraph("测试区文化馆2024年部门预算编制说明")
@@ -317,14 +321,16 @@ def test_docx_merged_cells_read_as_word_shows_them(tmp_path):
     table.cell(1, 2).merge(table.cell(3, 2))  # down
     table.cell(2, 0).merge(table.cell(3, 1))  # a block
     document.save(tmp_path / "说明.docx")
-    expected = []
-    for row in docx.Document(str(tmp_path / "说明.docx")).tables[0].rows:
-        cells: list[str] = []
-        for cell in row.cells:
-            if not cells or cells[-1] != cell.text.replace("\n", " ").strip():
-                cells.append(cell.text.replace("\n", " ").strip())
-        expected.append("\t".join(cells))
-    assert extract(tmp_path / "说明.docx").raw_text.split("\n")[1:5] == expected
+    # a table's cell is one text, its paragraphs joined (a merge joins the merged cells' paragraphs)
+    expected = [[cell.text.replace("\n", "") for cell in row.cells]
+                for row in docx.Document(str(tmp_path / "说明.docx")).tables[0].rows]
+    (table,) = read_document(tmp_path / "说明.docx").tables
+    assert table.grid == expected
+    # each merged cell is one cell, at its first slot, its box its columns and rows (1-based, inclusive)
+    assert {slot: cell.box for slot, cell in table.cells.items() if cell.box[:2] != cell.box[2:]} == {
+        (0, 0): (1.0, 1.0, 2.0, 1.0), (1, 2): (3.0, 2.0, 3.0, 4.0), (2, 0): (1.0, 3.0, 2.0, 4.0)}
+    assert len(table.cells) == 16 - 1 - 2 - 3
+    extract(tmp_path / "说明.docx")  # and the document is read as a budget
 
 
 # -- encodings ---------------------------------------------------------------------------------------
