@@ -215,7 +215,7 @@ def read_workbook(path: Path, limits: TableLimits) -> tuple[str, tuple[ReadTable
         raise
     except Exception as error:  # calamine's errors (CalamineError, XmlError, ZipError …): one message
         raise _fail(path, f"not a readable workbook ({type(error).__name__}: {error})") from None
-    formats = _number_formats(path, [name for _, name, _ in sheets]) if path.suffix.lower() == ".xlsx" else {}
+    formats = _number_formats(path, sheets) if path.suffix.lower() == ".xlsx" else {}
     tables: list[ReadTable] = []
     lines: list[str] = []
     for number, name, sheet in sheets:
@@ -252,7 +252,7 @@ def _sheets(path: Path, workbook, limits: TableLimits) -> list[tuple[int, str, o
             raise _fail(path, f"{where} has {columns} columns: more than the {limits.columns} a table may have")
         total += rows * columns
         if total > limits.cells:
-            raise _fail(path, f"{where}: its sheets so far hold {total} cells, more than the {limits.cells} "
+            raise _fail(path, f"{where}: the sheets up to it hold {total} cells, more than the {limits.cells} "
                               "a budget's tables may have")
         if rows and columns:
             sheets.append((number, meta.name, sheet))
@@ -291,9 +291,11 @@ def _sheet_tables(sheet, number: int, formats: dict[tuple[int, int], str]) -> tu
     return placed_tables(placed, rows, columns, number, origin=(top, left)), texts
 
 
-def _number_formats(path: Path, names: list[str]) -> dict[str, dict[tuple[int, int], str]]:
-    """The number format of every numeric cell of the named sheets of an .xlsx, by sheet and 0-based
-    (row, column): openpyxl reads them (calamine does not); openpyxl parses with defusedxml, installed."""
+def _number_formats(path: Path, sheets: list[tuple[int, str, object]]) -> dict[str, dict[tuple[int, int], str]]:
+    """The number format of every numeric cell of ``sheets`` (calamine's) in an .xlsx, by sheet name and
+    0-based (row, column): openpyxl reads them (calamine does not); openpyxl parses with defusedxml,
+    installed. Only calamine's used range of each sheet is asked for: openpyxl would otherwise pad its
+    rows to the extent the sheet's own <dimension> claims, which a hostile file sets to a million rows."""
     import openpyxl  # lazy: only .xlsx number formats need it
 
     formats: dict[str, dict[tuple[int, int], str]] = {}
@@ -302,11 +304,13 @@ def _number_formats(path: Path, names: list[str]) -> dict[str, dict[tuple[int, i
     except Exception as error:  # noqa: BLE001 - a workbook calamine read but openpyxl cannot
         raise _fail(path, f"its number formats cannot be read ({type(error).__name__}: {error})") from None
     try:
-        for name in names:
+        for _number, name, sheet in sheets:
             if name not in workbook.sheetnames:
                 continue
             own = formats.setdefault(name, {})
-            for row in workbook[name].iter_rows():
+            (top, left), (bottom, right) = sheet.start, sheet.end
+            for row in workbook[name].iter_rows(min_row=top + 1, max_row=bottom + 1, min_col=left + 1,
+                                                max_col=right + 1):
                 for cell in row:
                     if cell.data_type == "n" and cell.value is not None and cell.number_format != "General":
                         own[(cell.row - 1, cell.column - 1)] = cell.number_format

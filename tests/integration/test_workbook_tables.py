@@ -200,8 +200,10 @@ def _one_clear_error(path: Path) -> str:
 
 # -- hostile workbooks ------------------------------------------------------------------------------------
 
-def _workbook_of_sheets(path: Path, sheets: int) -> Path:
-    """An .xlsx of ``sheets`` one-cell sheets, written directly (XlsxWriter takes seconds for 2,000 sheets)."""
+def _workbook_of_sheets(path: Path, sheets: int, cells: str = '<row r="1"><c r="A1"><v>1</v></c></row>',
+                        dimension: str = "A1") -> Path:
+    """An .xlsx of ``sheets`` sheets holding ``cells`` (the XML of their rows) and claiming ``dimension``,
+    written directly (XlsxWriter takes seconds for 2,000 sheets)."""
     ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     rel_ns = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
     package_rels = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -224,8 +226,8 @@ def _workbook_of_sheets(path: Path, sheets: int) -> Path:
                          + "".join(f'<Relationship Id="rId{i}" Type="{office}/worksheet" '
                                    'Target="worksheets/sheet1.xml"/>' for i in range(1, sheets + 1))
                          + "</Relationships>")
-        archive.writestr("xl/worksheets/sheet1.xml", f'<?xml version="1.0"?><worksheet {ns}><sheetData>'
-                         '<row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>')
+        archive.writestr("xl/worksheets/sheet1.xml", f'<?xml version="1.0"?><worksheet {ns}>'
+                         f'<dimension ref="{dimension}"/><sheetData>{cells}</sheetData></worksheet>')
     return path
 
 
@@ -236,6 +238,16 @@ def test_a_workbook_of_thousands_of_sheets_is_refused_at_once(tmp_path):
     assert "2000 sheets: more than the 100" in message
     assert time.monotonic() - started < 5
     assert len(read_document(_workbook_of_sheets(tmp_path / "少.xlsx", 3)).tables) == 3  # the same, smaller, reads
+
+
+def test_a_sheet_claiming_a_million_rows_is_read_as_the_cells_it_holds(tmp_path):
+    """Its <dimension> says A1:XFD1048576; neither calamine nor the number formats' reading believes it."""
+    cells = '<row r="1"><c r="A1"><v>1</v></c></row><row r="3"><c r="B3"><v>2.5</v></c></row>'
+    path = _workbook_of_sheets(tmp_path / "表.xlsx", 1, cells, dimension="A1:XFD1048576")
+    started = time.monotonic()
+    (table,) = read_document(path).tables
+    assert table.grid == [["1", ""], ["", ""], ["", "2.5"]]
+    assert time.monotonic() - started < 5
 
 
 def test_a_sheet_of_200000_rows_is_refused_naming_the_sheet(tmp_path):
@@ -259,7 +271,7 @@ def test_the_cells_of_all_sheets_together_are_bounded(tmp_path, monkeypatch):
 
     path = _budget_workbook(tmp_path / "公开表.xlsx")
     monkeypatch.setattr(reading, "MAX_TABLE_CELLS", 60)  # 收支总表 is 8 × 4 = 32 slots, 财政拨款支出表 12 × 7 = 84
-    assert "sheet 2 ('财政拨款支出表'): its sheets so far hold 116 cells, more than the 60" in _one_clear_error(path)
+    assert "sheet 2 ('财政拨款支出表'): the sheets up to it hold 116 cells, more than the 60" in _one_clear_error(path)
     monkeypatch.setattr(reading, "MAX_TABLE_CELLS", 116)
     assert len(read_document(path).tables) == 2
 
@@ -379,3 +391,31 @@ def test_broken_workbooks_give_a_budget_or_one_clear_error(tmp_path, data, cut, 
             extract(path)
         except BudgetDataError as error:
             assert str(path) in str(error) and "Traceback" not in str(error)
+
+
+def test_an_explanation_and_its_tables_in_a_workbook_are_one_budget(tmp_path):
+    """The clean explanation (.txt) and its 收支预算总表 published as a workbook, every figure as the text states it."""
+    import xlsxwriter
+
+    tables = tmp_path / "公开表.xlsx"
+    workbook = xlsxwriter.Workbook(str(tables))
+    two = workbook.add_format({"num_format": "0.00"})
+    sheet = workbook.add_worksheet("收支总表")
+    sheet.write("A1", "青石县文化广播电视和旅游局2024年部门收支预算总表")
+    sheet.write("A2", "单位：万元")
+    sheet.write_row("A3", ["项目", "金额", "项目", "金额"])
+    for r, (income, amount, use, spent) in enumerate(
+            [("一般公共预算拨款", 1200, "基本支出", 1000), ("上年结转", 50, "项目支出", 250),
+             ("收入合计", 1250, "支出合计", 1250)], start=3):
+        sheet.write(r, 0, income)
+        sheet.write_number(r, 1, amount, two)
+        sheet.write(r, 2, use)
+        sheet.write_number(r, 3, spent, two)
+    workbook.close()
+    budget = extract([CLEAN, tables])
+    findings = budget.audit()
+    restated = findings[(findings["rule"] == "same-figure-restated")
+                        & findings["measure"].isin(["expenditure_basic", "expenditure_project", "income_carryover"])]
+    with_table = restated[restated["explanation"].str.contains("表1（公开表.xlsx 第1页）", regex=False)]
+    assert sorted(set(with_table["measure"])) == ["expenditure_basic", "expenditure_project", "income_carryover"]
+    assert set(restated["verdict"]) == {"consistent"}  # 1000.00, 250.00, 50.00 in the text and in the workbook
