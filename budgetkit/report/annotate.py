@@ -20,9 +20,9 @@ Where a figure is printed:
 - a table's figure: the box its cell was read from, checked against the page (its text must be
   printed inside it), in whichever of the budget's files holds it;
 - a prose figure: by its characters and those around it on its line of the text as read, the
-  context widened until exactly one place in the files fits; a line printed word for word more than
-  once (a paragraph repeated) is matched by order, when it is printed as often as it was read. A
-  figure with no single place is listed as not placed, never boxed at a guess.
+  context widened until it is printed in the files as many times as it was read (once, usually; a
+  paragraph repeated word for word is matched by order: the text as read keeps the pages' order). A
+  figure with no such place is listed as not placed, never boxed at a guess.
 
 pdfplumber (top-left origin, the displayed page) finds the places; the annotations are written in
 the page's default user space (bottom-left origin, before /Rotate, wherever the MediaBox starts). The
@@ -258,38 +258,33 @@ def _place_table_figure(cell, pdfs: list[_ReadPdf]) -> _Place | str:
 
 
 def _place_prose_figure(claim, text: _ReadText, pdfs: list[_ReadPdf]) -> _Place | str:
-    """The figure's characters where the figure with its context on its line occurs exactly once; or,
-    where the line itself is printed more than once, at the same ordinal as in the text as read."""
+    """The figure's characters in the PDFs, found with the characters beside it on its line: the
+    narrowest context printed as many times as it was read, the n-th time it was read being the n-th
+    time it is printed (the text as read keeps the PDFs' order; once each is the usual case)."""
     number, start, end = int(claim["line"]), int(claim["char_start"]), int(claim["char_end"])
     line = text.lines[number - 1] if 0 < number <= len(text.lines) else ""
     if line[start:end] != str(claim["text"]) or not _compact(line[start:end]):
         return f"its text is not on line {number} of the text as read"
     before, figure, after = _compact(line[:start]), _compact(line[start:end]), _compact(line[end:])
-    repeated = None  # the widest context found in more than one place
+    at = text.starts[number - 1] + len(before)  # where the figure starts in the text as read, blanks left out
+    counts = None  # (printed, read) of the widest context printed at all
     for width in _CONTEXTS:
         left, right = before[max(0, len(before) - width):], after[:width]
         windows = [(left, right), (left, ""), ("", right)]
-        hits = [_occurrences(window_left + figure + window_right, pdfs) for window_left, window_right in windows]
-        for (window_left, _), found in zip(windows, hits):
-            if len(found) == 1:
-                pdf, at = found[0]
-                return _place_of(pdf, at + len(window_left), len(figure))
-        if not any(hits):
-            break  # wider contexts run into a page or table that breaks the sentence
-        if hits[0]:
-            repeated = (left, right, hits[0])
-        if len(left) == len(before) and len(right) == len(after):
-            break
-    if repeated is None:
-        return "its sentence is not printed in one piece (a page or table breaks it)"
-    left, right, found = repeated
-    # the text as read keeps the PDFs' order: the n-th time the context is read is the n-th time it is printed
-    at = text.starts[number - 1] + len(before) - len(left)
-    read = _occurrences_in(text.compact, left + figure + right)
-    if len(read) == len(found) and at in read:
-        pdf, printed_at = found[read.index(at)]
-        return _place_of(pdf, printed_at + len(left), len(figure))
-    return f"it is printed the same way in {len(found)} places"
+        printed_somewhere = False
+        for window_left, window_right in windows:
+            window = window_left + figure + window_right
+            printed, read = _occurrences(window, pdfs), _occurrences_in(text.compact, window)
+            if printed and len(printed) == len(read):
+                pdf, printed_at = printed[read.index(at - len(window_left))]
+                return _place_of(pdf, printed_at + len(window_left), len(figure))
+            if printed:
+                printed_somewhere, counts = True, (len(printed), len(read))
+        if not printed_somewhere or (len(left) == len(before) and len(right) == len(after)):
+            break  # a wider context is printed nowhere, or there is none
+    if counts is None:
+        return "it is not printed in one piece with the characters beside it (a page or table breaks them)"
+    return f"its line is printed {counts[0]} times and read {counts[1]} times: which is which cannot be told"
 
 
 def _occurrences_in(text: str, window: str) -> list[int]:
@@ -407,21 +402,21 @@ class _Annotations:
         turn = math.radians(geometry.rotation)  # drawn upright on the displayed page
         matrix = (round(math.cos(turn)), round(math.sin(turn)), -round(math.sin(turn)), round(math.cos(turn)), 0, 0)
         colour = " ".join(_pdf_number(v) for v in _ink(finding.verdict))
-        content = (f"{colour} rg 0 0 {_pdf_number(width)} {_pdf_number(height)} re f BT /F1 {_pdf_number(_LABEL_SIZE)} Tf "
-                   f"1 g 1.5 {_pdf_number(0.3 * _LABEL_SIZE)} Td ({text}) Tj ET")
+        content = (f"{colour} rg 0 0 {_pdf_number(width)} {_pdf_number(height)} re f "  # the tab, then white digits
+                   f"BT /F1 {_pdf_number(_LABEL_SIZE)} Tf 1 g 1.5 {_pdf_number(0.3 * _LABEL_SIZE)} Td ({text}) Tj ET")
         self.annotation(place.page, "/FreeText", rect, f"budgetkit-{finding.number}-{claim_id}-number", text, {
             "/DA": g.TextStringObject(f"/Helv {_pdf_number(_LABEL_SIZE)} Tf 1 g"),
             "/Subj": g.TextStringObject(finding.verdict),
             "/AP": self.appearance(content, (0, 0, width, height), matrix, font=True)})
         return width
 
-    def note(self, text: str) -> None:
-        """The first page's note, at its displayed top-left corner."""
-        rect = self.geometry[0].user_rect((self.geometry[0].origin[0] + 4, self.geometry[0].origin[1] + 4,
-                                           self.geometry[0].origin[0] + 24, self.geometry[0].origin[1] + 24))
+    def note(self, text: str, worst: str | None) -> None:
+        """The first page's note at its displayed top-left corner, in the ink of the worst finding."""
+        x, top = self.geometry[0].origin
+        rect = self.geometry[0].user_rect((x + 4, top + 4, x + 24, top + 24))
+        colour = {"/C": self.numbers(_ink(worst))} if worst else {}
         self.annotation(0, "/Text", rect, "budgetkit-summary", text, {
-            "/Name": self.g.NameObject("/Comment"), "/Open": self.g.BooleanObject(False),
-            "/C": self.numbers(_ink("drift"))})
+            "/Name": self.g.NameObject("/Comment"), "/Open": self.g.BooleanObject(False), **colour})
 
 
 def _summary_text(budget: Budget, findings: list[_Finding], places: dict[str, _Place | str], pdf: Path) -> str:
@@ -430,7 +425,8 @@ def _summary_text(budget: Budget, findings: list[_Finding], places: dict[str, _P
              f"(不一致的 not consistent), 编号见框 numbered on their boxes"]
     for finding in findings:
         lines.append(f"{finding.number}. [{finding.audit_name}] {finding.rule}: {finding.explanation}")
-        boxed = [f"{c} 第{p.page + 1}页" for c in finding.claims if isinstance(p := places[c], _Place) and p.file == pdf]
+        boxed = [f"{c} 第{p.page + 1}页" for c in finding.claims
+                 if isinstance(p := places[c], _Place) and p.file == pdf]
         elsewhere = [f"{c} {p.file.name} 第{p.page + 1}页" for c in finding.claims
                      if isinstance(p := places[c], _Place) and p.file != pdf]
         missing = [f"{c} ({places[c]})" for c in finding.claims if not isinstance(places[c], _Place)]
@@ -445,7 +441,8 @@ def _summary_text(budget: Budget, findings: list[_Finding], places: dict[str, _P
     return "\n".join(lines)
 
 
-def _annotated_copy(budget: Budget, findings: list[_Finding], places: dict[str, _Place | str], pdf: _ReadPdf) -> bytes:
+def _annotated_copy(budget: Budget, findings: list[_Finding], places: dict[str, _Place | str],
+                    pdf: _ReadPdf) -> bytes:
     import io
 
     from pypdf import PdfWriter
@@ -457,7 +454,7 @@ def _annotated_copy(budget: Budget, findings: list[_Finding], places: dict[str, 
         raise BudgetDataError([Problem(str(pdf.path), None, None, f"cannot be annotated: pypdf cannot copy it "
                                                                   f"({type(error).__name__}: {error})")]) from None
     annotations = _Annotations(writer, pdf.geometry)
-    annotations.note(_summary_text(budget, findings, places, pdf.path))
+    annotations.note(_summary_text(budget, findings, places, pdf.path), findings[0].verdict if findings else None)
     rings: dict[str, int] = defaultdict(int)  # boxes already drawn around a figure
     tabs: dict[str, float] = defaultdict(float)  # the width its numbers take already
     for finding in findings:
