@@ -15,7 +15,7 @@ from ..findings import SEVERITY, VERDICT_FILLS, VERDICTS
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
-__all__ = ["findings_by_verdict", "ledger", "styled"]
+__all__ = ["REASON_COLUMNS", "findings_by_verdict", "ledger", "reading_order", "styled"]
 
 
 FINDING_VIEW = ["section", "claim_id", "rule", "label", "quote", "stated", "computed", "difference", "unit",
@@ -79,19 +79,42 @@ def _worst(counts: dict[str, int]) -> str:
     return next((v for v in reversed(VERDICTS) if counts[v]), "")
 
 
-#: Row colours for verdicts that are not consistent (light, readable with dark text).
-#: Columns of words rather than figures wrap instead of widening the table, so a table of findings
-#: fits a JupyterLab output area (about 70em) and the explanation stays on screen: names and rule
-#: ids in a narrow column, quoted sentences wider, explanations widest. CSS width limits per column.
+#: The columns that say why a row is shaded: a table row's verdict and finding, a finding's
+#: explanation, a rule's worst verdict.
+REASON_COLUMNS = ("verdict", "finding", "explanation", "worst_verdict")
+
+#: The column a row's reason follows (the first present): the figure as printed, a finding's label,
+#: the rule.
+REASON_FOLLOWS = ("printed", "label", "rule")
+
+#: Columns of words rather than figures wrap instead of widening the table. Their minimum widths
+#: are what a browser lays an overflowing table out with, so the reason is given room for a few
+#: lines (a narrower column makes a shaded row a tall block of one word a line).
 WRAPPED_COLUMNS = {
-    **dict.fromkeys(("label", "name", "rule"), "min-width: 8em; max-width: 14em;"),
-    **dict.fromkeys(("quote", "purpose", "share_of", "recomputed_as"), "min-width: 10em; max-width: 18em;"),
-    **dict.fromkeys(("finding", "explanation"), "min-width: 14em; max-width: 30em;"),
+    **dict.fromkeys(("item", "label", "name", "role", "rule"), "min-width: 6em;"),
+    **dict.fromkeys(("quote", "purpose", "share_of", "recomputed_as"), "min-width: 8em;"),
+    **dict.fromkeys(("finding", "explanation"), "min-width: 20em;"),
 }
 
 
+def reading_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its reason columns moved right after the printed figure (or label, or rule).
+
+    The figures and supporting columns follow: at 1280 px in JupyterLab a wide table scrolls,
+    and what scrolls away must not be why a row is shaded.
+    """
+    anchor = next((c for c in REASON_FOLLOWS if c in frame.columns), None)
+    reasons = [c for c in REASON_COLUMNS if c in frame.columns]
+    if anchor is None or not reasons:
+        return frame
+    others = [c for c in frame.columns if c not in reasons]
+    cut = others.index(anchor) + 1
+    return frame[others[:cut] + reasons + others[cut:]]
+
+
 def styled(frame: pd.DataFrame, uuid: str | None = None) -> Styler:
-    """``frame`` as a pandas Styler that colours rows whose verdict is not consistent.
+    """``frame`` as a pandas Styler that colours rows whose verdict is not consistent, its columns in
+    :func:`reading_order`.
 
     The table id is fixed (``uuid``, else a digest of the frame's content), so the HTML is the
     same on every run and two tables on one page never share CSS selectors.
@@ -106,6 +129,7 @@ def styled(frame: pd.DataFrame, uuid: str | None = None) -> Styler:
     if uuid is None:
         digest = hashlib.sha256(frame.to_csv().encode("utf-8")).hexdigest()
         uuid = f"budgetkit_{digest[:12]}"
+    frame = reading_order(frame)
     styler = BudgetStyler(frame, uuid=uuid, cell_ids=False)
     styler.format(na_rep="", escape="html")
     # a decimal column holds every row at its finest scale (98.57151 beside 841.00000): show each
@@ -113,25 +137,43 @@ def styled(frame: pd.DataFrame, uuid: str | None = None) -> Styler:
     decimal_columns = [name for name, dtype in frame.dtypes.items() if "decimal" in str(dtype)]
     if decimal_columns:
         styler.format(_figure_text, subset=decimal_columns, na_rep="")
-    # figures on one line and right-aligned, words left-aligned; long explanations wrap
-    styles = [{"selector": "td, th", "props": "white-space: nowrap; vertical-align: top;"}]
+    # a long column name (recomputed_share_4dp_pct) may break after its underscores, so a header
+    # is not wider than its figures
+    styler.format_index(_breakable_name, axis="columns", escape="html")
+    styler.set_table_styles(_column_styles(frame) + _shade_rows(styler, frame))
+    if isinstance(frame.index, pd.RangeIndex):
+        styler = styler.hide(axis="index")
+    return styler.set_table_attributes('class="budgetkit-table"')
+
+
+def _column_styles(frame: pd.DataFrame) -> list[dict]:
+    """Figures on one line and right-aligned, words left-aligned; the columns of words wrap."""
+    styles = [{"selector": "td, th", "props": "white-space: nowrap; vertical-align: top;"},
+              {"selector": "th.col_heading", "props": "white-space: normal;"}]
     for position, (name, dtype) in enumerate(frame.dtypes.items()):
         numeric = pd.api.types.is_numeric_dtype(dtype) or "decimal" in str(dtype)
         props = f"text-align: {'right' if numeric else 'left'};"
         if name in WRAPPED_COLUMNS:
             props += f" white-space: normal; {WRAPPED_COLUMNS[name]}"
         styles.append({"selector": f"td.col{position}, th.col_heading.col{position}", "props": props})
+    return styles
+
+
+def _shade_rows(styler: Styler, frame: pd.DataFrame) -> list[dict]:
+    """Marks the cells of each shaded row with its verdict on ``styler``; returns one CSS rule per
+    verdict (one class a row and one rule a verdict keep the HTML small)."""
     verdicts = _row_verdicts(frame)
-    if verdicts is not None:
-        # one class per row and one CSS rule per verdict keep the HTML small
-        classes = [[f"verdict-{v}" if v in VERDICT_FILLS else ""] * frame.shape[1] for v in verdicts]
-        styler.set_td_classes(pd.DataFrame(classes, index=frame.index, columns=frame.columns))
-        styles += [{"selector": f"td.verdict-{v}", "props": f"background-color: {colour};"}
-                   for v, colour in VERDICT_FILLS.items()]
-    styler.set_table_styles(styles)
-    if isinstance(frame.index, pd.RangeIndex):
-        styler = styler.hide(axis="index")
-    return styler.set_table_attributes('class="budgetkit-table"')
+    if verdicts is None:
+        return []
+    classes = [[f"verdict-{v}" if v in VERDICT_FILLS else ""] * frame.shape[1] for v in verdicts]
+    styler.set_td_classes(pd.DataFrame(classes, index=frame.index, columns=frame.columns))
+    return [{"selector": f"td.verdict-{v}", "props": f"background-color: {colour};"}
+            for v, colour in VERDICT_FILLS.items()]
+
+
+def _breakable_name(name: str) -> str:
+    """An escaped column name with a line-break opportunity after each underscore."""
+    return str(name).replace("_", "_<wbr>")
 
 
 def _figure_text(value) -> str:
