@@ -5,11 +5,13 @@
   settings, workspaces, runtime and data dirs; it stops the server by its PID
   when the session ends, also when a test failed.
 * ``browser`` launches Debian's Chromium (/usr/bin/chromium) through the PyPI
-  ``playwright`` package; Playwright never downloads a browser here.
+  ``playwright`` package; Playwright never downloads a browser here. It draws
+  Chinese with the system's fonts (Debian's fonts-noto-cjk) in a zh_CN locale,
+  as an analyst's browser does: no font is injected.
 
-When Chromium is missing the tests skip locally with the reason, but fail in CI
-(environment variable CI set): there ``scripts/ensure_chromium.sh`` must have
-installed it first.
+When Chromium or fonts-noto-cjk is missing the tests skip locally with the
+reason, but fail in CI (environment variable CI set): there
+``scripts/ensure_chromium.sh`` must have installed them first.
 """
 
 from __future__ import annotations
@@ -80,12 +82,26 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
+#: Chinese text is drawn by what the system has: Debian's fonts-noto-cjk, installed with Chromium.
+CJK_FONT = "Noto Sans CJK SC"
+
+
+def _has_system_cjk_font() -> bool:
+    try:
+        listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return False
+    return CJK_FONT in listed.stdout
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Path:
-    """The system Chromium, or a skip (local) / failure (CI) naming the fix."""
+    """The system Chromium with the system's Chinese font, or a skip (local) / failure (CI) naming the fix."""
     problem = None
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         problem = f"{CHROMIUM} is not installed (run scripts/ensure_chromium.sh)"
+    elif not _has_system_cjk_font():
+        problem = f"fontconfig lists no {CJK_FONT} (run scripts/ensure_chromium.sh: it installs fonts-noto-cjk)"
     else:
         try:
             import playwright.sync_api  # noqa: F401
@@ -98,45 +114,18 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-def _cjk_font_dir() -> Path:
-    import noto_cjk_sans_otc
+#: A Chinese analyst's desktop: fontconfig takes the Chinese faces of Noto Sans CJK for Han text
+#: from the locale (with LANG=C it takes the Japanese ones, on JupyterLab's lang="en" page), and the
+#: browser asks for zh-CN pages. The locale need not be installed: fontconfig reads the name.
+USER_LOCALE = {"LANG": "zh_CN.UTF-8"}
+BROWSER_LOCALE = "zh-CN"
 
-    font = Path(str(noto_cjk_sans_otc.FONT_PATH))
-    assert font.is_file(), f"noto-cjk-sans-otc font file missing: {font}"
-    return font.parent
 
-
-def write_fontconfig(path: Path, cache_dir: Path) -> Path:
-    """A fontconfig file: the system fonts plus the pip Noto Sans CJK collection.
-
-    The collection holds JP, KR, SC, TC and HK faces of the same glyph set, and
-    fontconfig would take the first (JP) for Han characters on an English page,
-    drawing some characters with Japanese shapes. Rejecting the other faces
-    makes Chromium draw Chinese the way a zh_CN desktop with Noto Sans CJK SC
-    does.
-    """
-    rejected = "\n".join(
-        f"    <pattern><patelt name=\"family\"><string>Noto Sans{mono} CJK {region}</string></patelt></pattern>"
-        for mono in ("", " Mono")
-        for region in ("JP", "KR", "TC", "HK")
-    )
-    path.write_text(
-        f"""<?xml version="1.0"?>
-<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
-<fontconfig>
-  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
-  <dir>{_cjk_font_dir()}</dir>
-  <cachedir>{cache_dir}</cachedir>
-  <selectfont>
-   <rejectfont>
-{rejected}
-   </rejectfont>
-  </selectfont>
-</fontconfig>
-""",
-        encoding="utf-8",
-    )
-    return path
+def user_environment() -> dict[str, str]:
+    """This environment as a zh_CN desktop's: no font set-up of our own, nothing overriding LANG."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("LC_ALL", "LC_CTYPE", "LANGUAGE", "FC_LANG", "FONTCONFIG_FILE", "FONTCONFIG_PATH")}
+    return {**env, **USER_LOCALE}
 
 
 @pytest.fixture(scope="session")
@@ -144,8 +133,6 @@ def browser(chromium: Path, tmp_path_factory: pytest.TempPathFactory):
     from playwright.sync_api import sync_playwright
 
     tmp = tmp_path_factory.mktemp("chromium")
-    fontconfig = write_fontconfig(tmp / "fonts.conf", tmp / "fontconfig-cache")
-    env = dict(os.environ, FONTCONFIG_FILE=str(fontconfig))
     with sync_playwright() as pw:
         # A persistent context is the only way to give Chromium a user-data
         # dir of our own (a fresh, empty one).
@@ -153,7 +140,8 @@ def browser(chromium: Path, tmp_path_factory: pytest.TempPathFactory):
             str(tmp / "user-data"),
             executable_path=str(chromium),
             args=CHROMIUM_ARGS,
-            env=env,
+            env=user_environment(),
+            locale=BROWSER_LOCALE,
             viewport={"width": 1280, "height": 900},
         )
         try:

@@ -12,6 +12,9 @@ what is on the page:
   the number of image outputs stored in the committed notebook;
 * Chinese text on the page is drawn with Noto Sans CJK SC (asked of Chromium
   through the DevTools protocol), not with a fallback that shows boxes;
+* every styled table is readable at 1280 px with JupyterLab's file browser open,
+  as it opens: the columns that say why a row is shaded lie inside the part of
+  the output on screen, and no shaded row is made tall by a cell off screen;
 * no uncaught JavaScript error.
 
 A full-page screenshot of each notebook goes to out/e2e/<notebook>.png, also
@@ -28,6 +31,9 @@ from urllib.parse import quote
 
 import pytest
 
+from budgetkit.tables.views import REASON_COLUMNS
+from page_fonts import MARK_HAN, MAX_FONT_PROBES, fonts_of_marked_text, not_drawn_with_cjk_font
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
 OUT_DIR = ROOT / "out" / "e2e"  # the screenshots CI keeps
@@ -36,9 +42,6 @@ NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 KERNEL_READY_TIMEOUT_MS = 90_000
 RUN_ALL_TIMEOUT_MS = 300_000
 SCREENSHOT_MAX_HEIGHT_PX = 16_000
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-CJK_FONT = "Noto Sans CJK SC"
-MAX_FONT_PROBES = 300
 
 # The notebook panel whose document is `path`, from the app that
 # LabApp.expose_app_in_browser puts on window.
@@ -158,18 +161,44 @@ return (path) => {
 };
 """
 
-# Mark the elements whose own text holds Han characters, for the CDP probe.
-MARK_HAN = _FIND_PANEL + """
-return ([path, max]) => {
-  const han = /[\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff]/;
-  let n = 0;
-  for (const el of findPanel(path).node.querySelectorAll('.jp-Notebook *')) {
-    if (n >= max) break;
-    const own = [...el.childNodes].filter(t => t.nodeType === Node.TEXT_NODE).map(t => t.textContent).join('');
-    if (han.test(own)) { el.setAttribute('data-e2e-han', own); n++; }
-  }
-  return n;
+# Where each budgetkit table's reason columns and its shaded rows' tallest cells are, against
+# the part of its output area on screen (scrolled to the left, as a table opens).
+TABLE_LAYOUT = _FIND_PANEL + """
+return ([path, reasons]) => {
+  const node = findPanel(path).node;
+  const cellsOfPage = [...node.querySelectorAll('.jp-Notebook .jp-Cell')];
+  const contentHeight = (el) => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return range.getBoundingClientRect().height;
+  };
+  return [...node.querySelectorAll('table.budgetkit-table')].map(table => {
+    const area = table.closest('.jp-OutputArea-output');
+    const box = area.getBoundingClientRect();
+    const visible = {left: Math.max(box.left, 0), right: Math.min(box.left + area.clientWidth, window.innerWidth)};
+    const columns = [...table.querySelectorAll('thead th')]
+      .filter(th => reasons.includes(th.textContent.trim()))
+      .map(th => ({name: th.textContent.trim(), left: th.getBoundingClientRect().left,
+                   right: th.getBoundingClientRect().right}));
+    const shaded = [...table.querySelectorAll('tbody tr')]
+      .filter(tr => tr.querySelector('td[class*="verdict-"]'))
+      .map(tr => {
+        const cells = [...tr.children];
+        const heights = cells.map(contentHeight);
+        const tallest = cells[heights.indexOf(Math.max(...heights))];
+        const r = tallest.getBoundingClientRect();
+        return {row: tr.sectionRowIndex, height: Math.round(heights[cells.indexOf(tallest)]),
+                left: r.left, right: r.right, text: tallest.textContent.trim().slice(0, 40)};
+      });
+    return {cell: cellsOfPage.findIndex(c => c.contains(table)), scrollLeft: area.scrollLeft,
+            areaWidth: area.clientWidth, visible, columns, shaded};
+  });
 };
+"""
+
+# Mark the notebook's elements whose own text holds Han characters, for the CDP probe.
+MARK_NOTEBOOK_HAN = _FIND_PANEL + f"""
+return ([path, max]) => ({MARK_HAN})(findPanel(path).node.querySelector('.jp-Notebook'), max);
 """
 
 # How far the last cell reaches below the visible part of the notebook.
@@ -232,35 +261,10 @@ def _click_menu(page, menu: str, item: str) -> None:
 
 
 def _fonts_of_han_text(page, path: str) -> list[tuple[str, int, dict[str, int]]]:
-    """(text, Han characters, {font family: glyphs}) for each marked element.
-
-    CSS.getPlatformFontsForNode reports the fonts Chromium really used for an
-    element's own text nodes; a missing glyph is counted against the font that
-    drew the box instead.
-    """
-    count = _call(page, MARK_HAN, [path, MAX_FONT_PROBES])
-    if not count:
+    """(text, Han characters, {font family: glyphs}) for each element of the notebook with Chinese text."""
+    if not _call(page, MARK_NOTEBOOK_HAN, [path, MAX_FONT_PROBES]):
         return []
-    cdp = page.context.new_cdp_session(page)
-    try:
-        cdp.send("DOM.enable")
-        cdp.send("CSS.enable")
-        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
-        node_ids = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "[data-e2e-han]"})["nodeIds"]
-        probes = []
-        for node_id in node_ids:
-            fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node_id})["fonts"]
-            if not fonts:  # no laid-out text of its own (e.g. hidden)
-                continue
-            text = cdp.send("DOM.getAttributes", {"nodeId": node_id})["attributes"]
-            text = dict(zip(text[::2], text[1::2]))["data-e2e-han"]
-            glyphs: dict[str, int] = {}
-            for font in fonts:
-                glyphs[font["familyName"]] = glyphs.get(font["familyName"], 0) + font["glyphCount"]
-            probes.append((text, len(HAN.findall(text)), glyphs))
-        return probes
-    finally:
-        cdp.detach()
+    return fonts_of_marked_text(page)
 
 
 def _screenshot(page, path: str, target: Path) -> None:
@@ -307,9 +311,10 @@ def test_notebook_runs_in_jupyterlab(notebook: Path, lab, browser) -> None:
         cells = _call(page, CELLS, name)
         rendered = _call(page, RENDERED, name)
         fonts = _fonts_of_han_text(page, name)
+        layout = _call(page, TABLE_LAYOUT, [name, list(REASON_COLUMNS)])
         print(
             f"{name}: Run All {run_all}; {len(cells)} cells, {len(rendered['images'])} charts, "
-            f"{len(fonts)} Chinese text elements probed",
+            f"{len(layout)} tables, {len(fonts)} Chinese text elements probed",
             flush=True,
         )
     finally:
@@ -320,6 +325,7 @@ def test_notebook_runs_in_jupyterlab(notebook: Path, lab, browser) -> None:
 
     problems = [] if run_all == "done" else [f"Run All Cells ended {run_all!r}"]
     problems += _check(notebook, cells, rendered, fonts)
+    problems += _check_tables(cells, layout)
     problems += [f"JavaScript error in the page: {error}" for error in page_errors]
     if problems:
         pytest.fail(f"{name} in JupyterLab:\n" + "\n".join(f"- {p}" for p in problems), pytrace=False)
@@ -371,16 +377,34 @@ def _check(notebook: Path, cells: list[dict], rendered: dict, fonts: list) -> li
             problems.append(f"Run All made {image_outputs} charts, the committed notebook holds {stored}")
 
     # Chinese is drawn with the CJK font, not boxes.
-    if not fonts:
-        problems.append("no Chinese text found in the page")
-    not_cjk = []
-    for text, han, glyphs in fonts:
-        cjk = sum(n for family, n in glyphs.items() if CJK_FONT in family.replace("Mono ", ""))
-        if cjk < han:
-            not_cjk.append(f"{text.strip()[:40]!r} ({han} Han characters, {cjk} drawn with it; fonts used {glyphs})")
-    if not_cjk:
-        problems.append(
-            f"{len(not_cjk)} of {len(fonts)} Chinese text elements not drawn with {CJK_FONT}, e.g. "
-            + "; ".join(not_cjk[:3])
-        )
+    problems += not_drawn_with_cjk_font(fonts)
+    return problems
+
+
+def _check_tables(cells: list[dict], layout: list[dict]) -> list[str]:
+    """Why a row is shaded can be read without scrolling sideways, and a shaded row is no taller
+    than what is on screen of it."""
+    problems: list[str] = []
+    styled = [i for i, c in enumerate(cells) if c["cell_type"] == "code" and "tables.styled(" in c["source"]]
+    if sorted({table["cell"] for table in layout}) != styled:
+        problems.append(f"styled tables in cells {[t['cell'] + 1 for t in layout]}, "
+                        f"tables.styled( called in cells {[i + 1 for i in styled]}")
+    for table in layout:
+        where = f"table of cell {table['cell'] + 1}"
+        left, right = table["visible"]["left"], table["visible"]["right"]
+        screen = f"the {right - left:.0f} px of its {table['areaWidth']} px output on screen (x {left:.0f}–{right:.0f})"
+
+        def on_screen(box: dict) -> bool:
+            return box["left"] >= left - 1 and box["right"] <= right + 1  # a pixel of subpixel rounding
+
+        if table["shaded"] and not table["columns"]:
+            problems.append(f"{where} shades rows but has none of the columns {REASON_COLUMNS} that say why")
+        for column in table["columns"]:
+            if not on_screen(column):
+                problems.append(f"{where}: column {column['name']!r} at x {column['left']:.0f}–{column['right']:.0f} "
+                                f"is not inside {screen}")
+        for row in table["shaded"]:
+            if not on_screen(row):
+                problems.append(f"{where}: shaded row {row['row'] + 1} is {row['height']} px tall for a cell off "
+                                f"screen ({row['text']!r} at x {row['left']:.0f}–{row['right']:.0f}, {screen})")
     return problems
