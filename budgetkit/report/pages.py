@@ -14,8 +14,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..model import Budget
 
-__all__ = ["CSS", "audit_html", "audit_markdown", "finding_html", "finding_markdown", "html_table",
-           "markdown_table", "markdown_text", "summary_line"]
+__all__ = ["CSS", "VERDICT_KEY", "audit_html", "audit_markdown", "finding_html", "finding_markdown", "html_table",
+           "markdown_table", "markdown_text", "summary_line", "verdict_key_html"]
 
 
 def summary_line(findings: pd.DataFrame) -> str:
@@ -55,23 +55,48 @@ def finding_markdown(r: dict, title: str, level: str) -> list[str]:
     return lines + [""]
 
 
-#: Each verdict's block: the palette's ink as its border, its fill behind it.
+#: What each verdict means, in the page's two languages (zh, en), in rising severity.
+VERDICT_KEY = {
+    "consistent": ("所列数字与由其组成部分重新计算的数字，按各自印刷位数的舍入区间相互重叠。",
+                   "the stated figure and the one recomputed from its parts overlap as rounding intervals"),
+    "rounding": ("相差不超过末位数字的一个单位，但超出舍入区间。",
+                 "off by no more than one unit in the last printed place, but outside the interval"),
+    "text": ("文字上的不一致：未填写的模板占位符（××、（未）、增长（下降）），与句意矛盾的比较年度，"
+             "与其自身起止数字相矛盾的增减。",
+             "a textual inconsistency: an unfilled template placeholder (××, （未）, 增长（下降）), a comparison "
+             "year that contradicts the sentence, a change its own endpoints contradict"),
+    "semantic": ("只有换用文字所称以外的基数，计算才成立（占比除以了另一个总数，增减百分比除以本年而非上年），"
+                 "或违反了文件自身名词解释中的定义。",
+                 "the arithmetic only works on another base than the one the text names (a share of the wrong "
+                 "whole, a percentage change divided by this year instead of the prior year), or a definition "
+                 "of the document's own glossary is violated"),
+    "drift": ("实质性的不一致。", "a material disagreement"),
+}
+
+#: The Chinese faces users' systems have: Linux (Debian's fonts-noto-cjk), Adobe's name for the same
+#: font, macOS, Windows.
+CJK_FACES = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei"'
+#: Figures in a fixed-width face (Debian, macOS, Windows), their units (万元) in the Chinese ones.
+FIGURE_FONTS = f'"DejaVu Sans Mono", Menlo, Consolas, {CJK_FACES}, monospace'
+
+#: Each verdict's colour: the palette's ink as a block's left border, its fill behind it.
 _VERDICT_CSS = "\n".join(
-    " ".join(f".{v} {{ border-color: {VERDICT_INKS[v]}; background: {VERDICT_FILLS[v]}; }}" for v in pair)
+    " ".join(f".{v} {{ border-left-color: {VERDICT_INKS[v]}; background: {VERDICT_FILLS[v]}; }}" for v in pair)
     for pair in (("drift", "semantic"), ("text", "rounding")))
 
 CSS = f"""
-body {{ font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif;
+body {{ font-family: {CJK_FACES}, sans-serif;
        max-width: 64rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #222; }}
 h1 {{ font-size: 1.6rem; }} h2 {{ margin-top: 2rem; border-bottom: 2px solid #ccc; }}
 .finding {{ border-left: 6px solid #999; padding: 0.4rem 0.8rem; margin: 0.8rem 0; background: #fafafa; }}
 {_VERDICT_CSS}
 .finding h3 {{ margin: 0.2rem 0; font-size: 1.05rem; }} .where {{ color: #555; font-weight: normal; }}
 blockquote {{ margin: 0.4rem 0; padding-left: 0.8rem; border-left: 3px solid #bbb; color: #333; }}
-.figures {{ font-family: monospace; }} .rule {{ color: #555; font-size: 0.9rem; }}
+.figures {{ font-family: {FIGURE_FONTS}; font-size: 0.9rem; }} .rule {{ color: #555; font-size: 0.9rem; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 0.9rem; }}
 th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.4rem; vertical-align: top; }} th {{ background: #eef; }}
-td.num {{ text-align: right; font-family: monospace; white-space: nowrap; }}
+td.num {{ text-align: right; font-family: {FIGURE_FONTS}; white-space: nowrap; }}
+table.key th {{ text-align: left; }} table.key tbody th {{ border-left-width: 6px; white-space: nowrap; }}
 """.strip()
 
 
@@ -90,6 +115,15 @@ def finding_html(r: dict, title: str) -> list[str]:
     if r["reason"]:
         out.append(f'<p class="rule">rule: {e(r["reason"])}</p>')
     return out + ["</div>"]
+
+
+def verdict_key_html() -> list[str]:
+    """The key to the verdicts as HTML lines: each verdict in its colour, what it means in both languages."""
+    rows = "".join(f'<tr><th scope="row" class="{v}">{v}</th><td lang="zh-CN">{html.escape(zh)}</td>'
+                   f'<td lang="en">{html.escape(en)}</td></tr>' for v, (zh, en) in VERDICT_KEY.items())
+    return ['<h2 id="key">判定说明 Key to the verdicts</h2>',
+            f'<table class="key"><thead><tr><th>verdict</th><th>含义</th><th>meaning</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>"]
 
 
 def _ordered_failures(findings: pd.DataFrame) -> list[tuple[str, list[dict]]]:
@@ -144,6 +178,7 @@ def audit_html(budget: Budget, findings: pd.DataFrame) -> str:
     if limits := _limits(budget):
         out += ['<h2 id="not-checked">未检查 Not checked</h2>', "<ul>",
                 *(f"<li>{e(line.strip())}</li>" for line in limits), "</ul>"]
+    out += verdict_key_html()
     groups = _ordered_failures(findings)
     if groups:
         out.append("<nav><ul>" + "".join(f'<li><a href="#{v}">{e(v)} ({len(rs)})</a></li>' for v, rs in groups)

@@ -3,6 +3,7 @@ audit, text that never runs, the audit pages, charts, tables and notebooks, byte
 
 import csv
 import dataclasses
+import html
 import io
 import json
 import re
@@ -21,7 +22,7 @@ from budgetkit.files import MANIFEST
 from budgetkit.report import budget as budget_report
 from budgetkit.report import notebooks as notebook_pages
 from budgetkit.cli import main
-from budgetkit.findings import FORMULA_PREFIXES
+from budgetkit.findings import FORMULA_PREFIXES, VERDICTS
 from budgetkit.report.workbook import workbook_bytes
 from budgetkit.report.workbook_cells import ZIP_TIME
 from builders import budget_of, claim
@@ -424,6 +425,28 @@ def test_audit_report_lists_failures_worst_first_then_the_passes(runs, bundled_f
     page = (runs[0] / "audit.html").read_text(encoding="utf-8")
     assert page.index('id="drift"') < page.index('id="semantic"') < page.index('id="consistent"')
     assert page.count('class="finding ') == int((bundled_findings["verdict"] != "consistent").sum())
+
+
+def test_audit_page_opens_with_a_key_to_the_verdicts_in_both_its_languages(runs):
+    page = (runs[0] / "audit.html").read_text(encoding="utf-8")
+    key = re.search(r'<table class="key">.*?</table>', page, flags=re.S)
+    assert key and page.index('id="key"') < page.index('class="finding ')
+    rows = re.findall(r'<tr><th scope="row" class="(\w+)">(\w+)</th><td lang="zh-CN">([^<]+)</td>'
+                      r'<td lang="en">([^<]+)</td></tr>', key.group(0))
+    assert [(css, name) for css, name, _, _ in rows] == [(v, v) for v in VERDICTS]  # coloured as its findings
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for _, verdict, zh, en in rows:
+        assert re.search(r"[\u4e00-\u9fff]{4}", zh), zh  # a Chinese sentence, not a copy of the English
+        assert f"| `{verdict}` | {html.unescape(en)} |" in readme  # the meaning the README gives
+
+
+def test_audit_page_fonts_are_the_chinese_faces_users_have_then_sans_serif(runs):
+    page = (runs[0] / "audit.html").read_text(encoding="utf-8")
+    body = re.search(r"body \{ font-family: ([^;]+);", page).group(1)
+    assert [f.strip().strip('"') for f in body.split(",")] == [
+        "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "sans-serif"]
+    for rule in re.findall(r"font-family: ([^;]+);", page):  # the figures' face falls back to them too
+        assert "Noto Sans CJK SC" in rule, rule
 
 
 def test_findings_files_are_the_check_commands(runs, capsys):
