@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test fuzz test-fast report report-fast notebooks lab docs bench score constraints clean
+.PHONY: help venv test fuzz test-fast report report-fast notebooks lab examples docs bench score constraints clean
 
 help: ## Show this list of targets
 	@echo "Usage: make TARGET"
@@ -60,6 +60,11 @@ score: $(STAMP) ## Score budgetkit on the real-documents corpus (tests/corpus): 
 
 notebooks: $(if $(NOTEBOOKS),$(STAMP)) ## Re-execute every notebook in notebooks/ in place (no timestamps)
 	$(if $(NOTEBOOKS),$(BIN)/python scripts/run_notebooks.py $(NOTEBOOKS),@echo "no notebooks in notebooks/")
+
+examples: $(STAMP) ## Extract data/examples/*.pdf again into their data packages (after a change to extraction)
+	@set -e; for pdf in data/examples/*.pdf; do \
+	  $(BIN)/python -c 'import sys; from budgetkit.extract import extract, write_package; write_package(extract(sys.argv[1]), sys.argv[1][:-4], replace=True)' "$$pdf"; \
+	  echo "extracted $$pdf into $${pdf%.pdf}/"; done
 
 docs: $(STAMP) ## Regenerate docs/data-dictionary.md from data/datapackage.json
 	$(BIN)/python scripts/write_docs.py

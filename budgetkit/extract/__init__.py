@@ -373,9 +373,10 @@ def _from_document(document: Document) -> Budget:
         claims = extractor.run()
     except BudgetDataError as error:
         raise BudgetDataError([dataclasses.replace(p, file=str(document.path)) for p in error.problems]) from None
-    items = _line_items(claims, raw_lines, year, notes)
     text, tables = _with_tables(document, year)
     claims = [*claims, *tables.claims]
+    # the classification's 类/款/项 where the explanation or a table (一般公共预算支出表) states them
+    items = _line_items(claims, text.split("\n"), year, notes)
     raw_name = f"{document.path.stem}.txt"
     raw_bytes = text.encode("utf-8")
     descriptor = _descriptor(department, year, year - 1, raw_name, raw_bytes, document.path.name)

@@ -16,13 +16,15 @@ Money is exact (Arrow decimal); recomputed shares are rounded half-even to the d
 stated share was printed with, and shown again carried to four decimals.
 
 - :mod:`.rows`: a table's rows and the audit's marks on them; :mod:`.official`: the tables of the
-  template; :mod:`.views`: the findings by verdict, the rule ledger and the Stylers.
+  template; :mod:`.printed`: the official tables (公开表) as the document prints them, read from its
+  tables; :mod:`.views`: the findings by verdict, the rule ledger and the Stylers.
 """
 
 from .official import (TABLES, appropriation_by_item, appropriation_change, appropriation_structure,
                        basic_expenditure, budget_total, expenditure_by_kind, fiscal_income_and_expenditure,
                        funds_and_state_capital, income_by_source, meeting_training_travel, official_vehicles,
                        other_matters, state_assets, three_public, units_and_staff, work_targets)
+from .printed import printed_table, printed_tables, table_checks
 from .rows import UNCHECKED
 from .views import findings_by_verdict, ledger, styled
 
@@ -43,8 +45,11 @@ __all__ = [
     "meeting_training_travel",
     "official_vehicles",
     "other_matters",
+    "printed_table",
+    "printed_tables",
     "state_assets",
     "styled",
+    "table_checks",
     "three_public",
     "units_and_staff",
     "work_targets",

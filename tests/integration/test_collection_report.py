@@ -119,6 +119,8 @@ def test_notebooks_declare_what_they_take():
     assert folder is not None
     parameters = {path.name: notebook_parameters(path) for path in sorted(folder.glob("*.ipynb"))}
     assert parameters.pop("07-collection.ipynb") == {"collection_path"}
+    # every other notebook takes the budget the report is of (08 also which of its tables to show)
+    assert parameters.pop("08-official-tables.ipynb") == {"budget_path", "table"}
     assert set(map(frozenset, parameters.values())) == {frozenset({"budget_path"})}
 
 

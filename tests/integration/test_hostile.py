@@ -70,7 +70,8 @@ def test_extract_never_writes_over_a_package_unless_forced(capsys, tmp_path):
     assert (package / "claims.csv").read_text(encoding="utf-8") == "hand-made labels\n"
     status, out, _ = run(capsys, "extract", document, "--out", package, "--force")
     assert status == 0 and "written to" in out
-    assert sorted(p.name for p in package.iterdir()) == ["claims.csv", "datapackage.json", "line_items.csv", "raw"]
+    assert sorted(p.name for p in package.iterdir()) == ["claims.csv", "datapackage.json", "line_items.csv", "raw",
+                                                         "table_cells.csv"]
     assert "hand-made labels" not in (package / "claims.csv").read_text(encoding="utf-8")
     assert not list(tmp_path.glob(".*.part"))  # nothing left beside it
 

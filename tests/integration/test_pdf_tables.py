@@ -15,7 +15,8 @@ import pytest
 
 from budgetkit.collection import load_many
 from budgetkit.collection.sources import pair_documents
-from budgetkit.extract import extract
+from budgetkit import load, tables
+from budgetkit.extract import extract, write_package
 from budgetkit.extract.reading import read_document
 from budgetkit.template import official_table
 
@@ -117,3 +118,34 @@ def test_final_accounts_tables_hold_the_accounts_identity():
     # 支出决算表 (pp10–11): each 类 is its 款 and 项, checked in the table
     rollups = findings[findings["rule"] == "expenditure-classification-rollup"]
     assert len(rollups) >= 10 and set(rollups["verdict"]) == {"consistent"}
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "examples"
+
+
+def test_the_example_package_is_a_fresh_extraction_of_its_pdf(tmp_path):
+    """data/examples/<name>/ is what extraction makes of <name>.pdf today (`make examples` makes it again)."""
+    for pdf in sorted(EXAMPLES.glob("*.pdf")):
+        write_package(extract(pdf), tmp_path / pdf.stem)
+        kept = sorted(p.relative_to(EXAMPLES / pdf.stem) for p in (EXAMPLES / pdf.stem).rglob("*") if p.is_file())
+        fresh = sorted(p.relative_to(tmp_path / pdf.stem) for p in (tmp_path / pdf.stem).rglob("*") if p.is_file())
+        assert kept == fresh
+        changed = [str(p) for p in kept if (EXAMPLES / pdf.stem / p).read_bytes() != (tmp_path / pdf.stem / p).read_bytes()]
+        assert changed == [], f"run make examples: {pdf.stem} differs in {changed}"
+
+
+def test_the_official_tables_as_printed_and_as_checked():
+    budget = load(EXAMPLES / "js-npc-office-2018-budget")
+    findings = budget.audit()
+    index = tables.printed_tables(budget, findings)
+    # twelve tables (tests/corpus/tables.csv); 公开10表 政府性基金 prints no figure, so eleven are listed
+    assert list(index["table"]) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12]
+    assert index.loc[index["table"] == 9, "standard"].item() == "three_public"
+    three_public = tables.printed_table(budget, 9, findings)
+    # 公开09表 (p15) read off the page: 合计 2542.60 | “三公”经费 小计 833.60 | … | 会议费 1305.25 | 培训费 403.75
+    figures = three_public.iloc[-1]
+    assert (figures["合计"], figures["会议费"], figures["培训费"]) == ("2542.60", "1305.25", "403.75")
+    assert figures["verdict"] == "consistent"
+    checks = tables.table_checks(budget, findings)
+    assert set(checks["verdict"]) <= {"consistent", "rounding"} and len(checks) > 40
+    assert tables.printed_table(load(), None).empty  # the bundled explanation has no tables
