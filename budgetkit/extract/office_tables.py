@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -268,8 +269,8 @@ def _sheet_tables(sheet, number: int, formats: dict[tuple[int, int], str]) -> tu
     covered: set[tuple[int, int]] = set()
     spans: dict[tuple[int, int], tuple[int, int]] = {}
     for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
-        if not (top <= r0 < top + rows and left <= c0 < left + columns):
-            continue  # a merge whose first cell is outside the used range holds no value
+        if not (top <= r0 < top + rows and left <= c0 < left + columns) or r1 < r0 or c1 < c0:
+            continue  # a merge whose first cell is outside the used range holds no value (or is no range)
         # its box is the whole merge; the grid holds the part inside the used range
         spans[(r0 - top, c0 - left)] = (r1 - r0 + 1, c1 - c0 + 1)
         covered.update((r - top, c - left) for r in range(r0, min(r1 + 1, top + rows))
@@ -291,6 +292,18 @@ def _sheet_tables(sheet, number: int, formats: dict[tuple[int, int], str]) -> tu
     return placed_tables(placed, rows, columns, number, origin=(top, left)), texts
 
 
+def _sheet_formats(worksheet, start: tuple[int, int], end: tuple[int, int]) -> dict[tuple[int, int], str]:
+    """The number format of each numeric cell from ``start`` to ``end`` (0-based, inclusive) of an openpyxl
+    read-only worksheet, by 0-based (row, column); General is left out."""
+    (top, left), (bottom, right) = start, end
+    formats = {}
+    for row in worksheet.iter_rows(min_row=top + 1, max_row=bottom + 1, min_col=left + 1, max_col=right + 1):
+        for cell in row:
+            if cell.data_type == "n" and cell.value is not None and cell.number_format != "General":
+                formats[(cell.row - 1, cell.column - 1)] = cell.number_format
+    return formats
+
+
 def _number_formats(path: Path, sheets: list[tuple[int, str, object]]) -> dict[str, dict[tuple[int, int], str]]:
     """The number format of every numeric cell of ``sheets`` (calamine's) in an .xlsx, by sheet name and
     0-based (row, column): openpyxl reads them (calamine does not); openpyxl parses with defusedxml,
@@ -300,20 +313,15 @@ def _number_formats(path: Path, sheets: list[tuple[int, str, object]]) -> dict[s
 
     formats: dict[str, dict[tuple[int, int], str]] = {}
     try:
-        workbook = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - a workbook calamine read but openpyxl cannot
+        with warnings.catch_warnings():  # of parts openpyxl drops: nothing the reader can act on
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+            try:
+                for _number, name, sheet in sheets:
+                    if name in workbook.sheetnames:
+                        formats[name] = _sheet_formats(workbook[name], sheet.start, sheet.end)
+            finally:
+                workbook.close()
+    except Exception as error:  # noqa: BLE001 - a part calamine read past and openpyxl cannot: one message
         raise _fail(path, f"its number formats cannot be read ({type(error).__name__}: {error})") from None
-    try:
-        for _number, name, sheet in sheets:
-            if name not in workbook.sheetnames:
-                continue
-            own = formats.setdefault(name, {})
-            (top, left), (bottom, right) = sheet.start, sheet.end
-            for row in workbook[name].iter_rows(min_row=top + 1, max_row=bottom + 1, min_col=left + 1,
-                                                max_col=right + 1):
-                for cell in row:
-                    if cell.data_type == "n" and cell.value is not None and cell.number_format != "General":
-                        own[(cell.row - 1, cell.column - 1)] = cell.number_format
-    finally:
-        workbook.close()
     return formats

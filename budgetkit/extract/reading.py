@@ -224,14 +224,14 @@ def _docx_content(path: Path, document, limits: TableLimits) -> tuple[str, tuple
 
 
 def _docx_table_size(path: Path, table, number: int, limits: TableLimits) -> tuple[int, int]:
-    """The rows and columns of a w:tbl (its declared grid, or its widest row), refused over the limits
-    before its cells' text is read."""
+    """The rows and columns of a w:tbl (its declared grid, or its widest row, cells counted with the columns
+    they span), refused over the limits before its cells' text is read."""
     rows = table.findall(f"{_W}tr")
     if len(rows) > limits.rows:
         raise _fail(path, f"table {number} has {len(rows)} rows: more than the {limits.rows} a table may have")
     grid = table.find(f"{_W}tblGrid")
     declared = len(grid.findall(f"{_W}gridCol")) if grid is not None else 0
-    columns = max([declared, *(len(row.findall(f"{_W}tc")) for row in rows)])
+    columns = max([declared, *(sum(_cell_span(tc)[0] for tc in row.iterchildren(f"{_W}tc")) for row in rows)])
     if columns > limits.columns:
         raise _fail(path, f"table {number} has {columns} columns: more than the {limits.columns} a table may have")
     return len(rows), columns
@@ -278,14 +278,7 @@ def _table_rows(table) -> list[list[tuple[str, int, bool]]]:
         above = rows[-1] if rows else []
         row: list[tuple[str, int, bool]] = []
         for tc in tr.iterchildren(f"{_W}tc"):
-            properties = tc.find(f"{_W}tcPr")
-            span, continues = 1, False
-            if properties is not None:
-                grid_span = properties.find(f"{_W}gridSpan")
-                value = grid_span.get(f"{_W}val") if grid_span is not None else None
-                span = int(value) if value and value.isdigit() and 0 < int(value) <= 64 else 1
-                merge = properties.find(f"{_W}vMerge")
-                continues = merge is not None and merge.get(f"{_W}val") in (None, "continue")
+            span, continues = _cell_span(tc)
             column = len(row)
             continues = continues and column < len(above)
             if continues:
@@ -295,6 +288,19 @@ def _table_rows(table) -> list[list[tuple[str, int, bool]]]:
             row.extend([(text, span, continues)] + [(text, 0, continues)] * (span - 1))
         rows.append(row)
     return rows
+
+
+def _cell_span(tc) -> tuple[int, bool]:
+    """The grid columns a w:tc spans (gridSpan, 1 when absent or no number from 1 to 64) and whether it
+    continues the vertical merge of the cell above it (vMerge without val="restart")."""
+    properties = tc.find(f"{_W}tcPr")
+    if properties is None:
+        return 1, False
+    grid_span = properties.find(f"{_W}gridSpan")
+    value = grid_span.get(f"{_W}val") if grid_span is not None else None
+    span = int(value) if value and value.isdigit() and 0 < int(value) <= 64 else 1
+    merge = properties.find(f"{_W}vMerge")
+    return span, merge is not None and merge.get(f"{_W}val") in (None, "continue")
 
 
 # -- PDF ------------------------------------------------------------------------------------

@@ -419,3 +419,32 @@ def test_an_explanation_and_its_tables_in_a_workbook_are_one_budget(tmp_path):
     with_table = restated[restated["explanation"].str.contains("表1（公开表.xlsx 第1页）", regex=False)]
     assert sorted(set(with_table["measure"])) == ["expenditure_basic", "expenditure_project", "income_carryover"]
     assert set(restated["verdict"]) == {"consistent"}  # 1000.00, 250.00, 50.00 in the text and in the workbook
+
+
+def test_a_docx_table_is_as_wide_as_its_cells_span(tmp_path, monkeypatch):
+    """Four cells each spanning 64 columns are a table of 256 columns, refused over MAX_TABLE_COLUMNS."""
+    from budgetkit.extract import reading
+
+    path = _docx_with_summary_table(tmp_path / "说明.docx")
+    wide = tmp_path / "宽.docx"
+    span = b'<w:tc><w:tcPr><w:gridSpan w:val="64"/></w:tcPr><w:p/></w:tc>'
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(wide, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "word/document.xml":
+                data = data.replace(b"</w:tr>", b"</w:tr><w:tr>" + span * 4 + b"</w:tr>", 1)
+            target.writestr(entry, data)
+    assert "table 1 has 256 columns: more than the 200" in _one_clear_error(wide)
+    monkeypatch.setattr(reading, "MAX_TABLE_COLUMNS", 256)
+    (table,) = read_document(wide).tables
+    assert table.columns == 256 and table.grid[1] == [""] * 256
+
+
+def test_a_sheet_of_half_a_million_cells_is_refused_at_once(tmp_path):
+    """5,000 rows of 100 cells: within the rows and columns a table may have, not within the cells."""
+    row = "<c><v>1</v></c>" * 100
+    cells = "".join(f'<row r="{r}">{row}</row>' for r in range(1, 5001))
+    path = _workbook_of_sheets(tmp_path / "大表.xlsx", 1, cells, dimension="A1:CV5000")
+    started = time.monotonic()
+    assert "sheet 1 ('表1'): the sheets up to it hold 500000 cells, more than the 300000" in _one_clear_error(path)
+    assert time.monotonic() - started < 5
