@@ -18,7 +18,9 @@ printed with:
   stays ``24458.4``, read as printed with one decimal, a wider interval than the ``24458.40`` shown).
 
 Either way a number is first rounded to the 15 significant digits Excel keeps, so a cached
-840.9900000000001 is 840.99. A cell's locator: ``page`` is the sheet's 1-based position in the
+840.9900000000001 is 840.99. A truth value reads TRUE or FALSE, a date in ISO form, and an error value
+(#DIV/0!) as an empty cell: calamine gives no text for it. Hidden sheets are not read (nothing of them is
+shown); hidden rows and columns are, since calamine does not say which are hidden. A cell's locator: ``page`` is the sheet's 1-based position in the
 workbook (hidden sheets counted, not read), ``box`` its first and last column and row on the sheet,
 1-based (x0 = first column, top = first row, x1 = last column, bottom = last row: C5 is (3, 5, 3, 5),
 a title merged over B2:F2 is (2, 2, 6, 2)). A .docx table's cell has ``page`` the table's 1-based

@@ -211,8 +211,13 @@ def _docx_content(path: Path, document, limits: TableLimits) -> tuple[str, tuple
             lines.append(Paragraph(block, document).text)
             since_table.append(lines[-1])
         elif tag == "tbl":
+            rows, columns = _docx_table_size(path, block, number + 1, limits)
+            if columns <= 1:  # a one-column table frames paragraphs (a text box): prose, as a PDF's frame is
+                framed = [line for row in _table_rows(block) if row for line in row[0][0].split("\n")]
+                lines.extend(framed)
+                since_table.extend(framed)
+                continue
             number += 1
-            rows, columns = _docx_table_size(path, block, number, limits)
             slots += rows * columns
             if slots > limits.cells:
                 raise _fail(path, f"table {number}: the tables up to it hold {slots} cells, more than the "

@@ -448,3 +448,20 @@ def test_a_sheet_of_half_a_million_cells_is_refused_at_once(tmp_path):
     started = time.monotonic()
     assert "sheet 1 ('表1'): the sheets up to it hold 500000 cells, more than the 300000" in _one_clear_error(path)
     assert time.monotonic() - started < 5
+
+
+def test_a_one_column_docx_table_frames_prose(tmp_path):
+    """The explanation typed inside a one-cell table (a bordered frame) is read as prose, as before, not as a table."""
+    import docx
+
+    document = docx.Document()
+    frame = document.add_table(rows=1, cols=1).cell(0, 0)
+    lines = CLEAN.read_text(encoding="utf-8").split("\n")
+    frame.text = lines[0]
+    for line in lines[1:]:
+        frame.add_paragraph(line)
+    document.save(str(tmp_path / "框.docx"))
+    assert read_document(tmp_path / "框.docx").tables == ()
+    budget, text = extract(tmp_path / "框.docx"), extract(CLEAN)
+    assert budget.claims["text"].tolist() == text.claims["text"].tolist()
+    assert budget.claims["measure"].tolist() == text.claims["measure"].tolist()
