@@ -465,3 +465,12 @@ def test_a_one_column_docx_table_frames_prose(tmp_path):
     budget, text = extract(tmp_path / "框.docx"), extract(CLEAN)
     assert budget.claims["text"].tolist() == text.claims["text"].tolist()
     assert budget.claims["measure"].tolist() == text.claims["measure"].tolist()
+
+
+def test_the_workbook_readers_load_only_when_a_workbook_is_read():
+    import sys
+
+    code = ("import sys, budgetkit, budgetkit.extract, budgetkit.extract.office_tables; "
+            "print(sorted(m for m in ('python_calamine', 'openpyxl') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "[]"
