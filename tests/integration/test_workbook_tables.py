@@ -474,3 +474,30 @@ def test_the_workbook_readers_load_only_when_a_workbook_is_read():
             "print(sorted(m for m in ('python_calamine', 'openpyxl') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.strip() == "[]"
+
+
+ACCOUNTING = '_ * #,##0.00_ ;_ * -#,##0.00_ ;_ * "-"??_ ;_ @_ '  # Excel's 会计专用 format, two decimals
+
+
+@pytest.mark.parametrize(("value", "number_format", "shown"), [
+    (833.05, None, "833.05"),
+    (24458.4, "0.00", "24458.40"),
+    (24458.4, "#,##0.00", "24,458.40"),
+    (100.0, "General", "100"),
+    (840.9900000000001, "General", "840.99"),  # a cached sum's binary noise: Excel keeps 15 digits
+    (1.005, "0.00", "1.01"),  # 1.00499999… as stored, 1.005 to 15 digits, rounded half up as Excel shows it
+    (2.5, "0", "3"),
+    (0.1234, "0.00%", "12.34%"),
+    (12.3, '0.00"万元"', "12.30万元"),
+    (1.5, "0.0#", "1.5"),
+    (0, ACCOUNTING, "-"),  # an accounting zero prints a dash, which reads as an empty cell
+    (-5.5, ACCOUNTING, "-5.50"),
+    (-5.5, "#,##0.00;(#,##0.00)", "(5.50)"),
+    (-1234.5, "#,##0.00;[Red]-#,##0.00", "-1,234.50"),
+    (-0.001, "0.00", "0.00"),
+    (45000, "yyyy-mm-dd", "45000"),  # a format not followed (a date) shows the number as General
+])
+def test_a_number_is_the_text_its_format_shows(value, number_format, shown):
+    from budgetkit.extract.office_tables import number_text
+
+    assert number_text(value, number_format) == shown
