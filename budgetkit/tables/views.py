@@ -147,13 +147,14 @@ def styled(frame: pd.DataFrame, uuid: str | None = None) -> Styler:
 
 
 def _column_styles(frame: pd.DataFrame) -> list[dict]:
-    """Figures on one line and right-aligned, words left-aligned; the columns of words wrap."""
+    """Figures on one line and right-aligned, words left-aligned; the columns of words that hold
+    any wrap, at their minimum widths."""
     styles = [{"selector": "td, th", "props": "white-space: nowrap; vertical-align: top;"},
               {"selector": "th.col_heading", "props": "white-space: normal;"}]
     for position, (name, dtype) in enumerate(frame.dtypes.items()):
         numeric = pd.api.types.is_numeric_dtype(dtype) or "decimal" in str(dtype)
         props = f"text-align: {'right' if numeric else 'left'};"
-        if name in WRAPPED_COLUMNS:
+        if name in WRAPPED_COLUMNS and _has_text(frame[name]):  # an empty column needs no room
             props += f" white-space: normal; {WRAPPED_COLUMNS[name]}"
         styles.append({"selector": f"td.col{position}, th.col_heading.col{position}", "props": props})
     return styles
@@ -169,6 +170,10 @@ def _shade_rows(styler: Styler, frame: pd.DataFrame) -> list[dict]:
     styler.set_td_classes(pd.DataFrame(classes, index=frame.index, columns=frame.columns))
     return [{"selector": f"td.verdict-{v}", "props": f"background-color: {colour};"}
             for v, colour in VERDICT_FILLS.items()]
+
+
+def _has_text(column: pd.Series) -> bool:
+    return bool(column.fillna("").astype(str).str.len().gt(0).any())
 
 
 def _breakable_name(name: str) -> str:
