@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..findings import VERDICT_INKS, VERDICTS, finding_records
-from ..schema import BudgetDataError, Problem
+from ..schema import BudgetDataError, Problem, resource_columns
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -201,13 +201,12 @@ def _place_claims(budget: Budget, claim_ids: list[str], pdfs: list[_ReadPdf]) ->
 
 
 def _table_cells_of(budget: Budget) -> pd.DataFrame:
-    """The figures of the budget's tables with their pages and boxes (the budget's own, or its extraction's)."""
+    """The figures of the budget's tables with their pages and boxes."""
     import pandas as pd
 
-    for cells in (getattr(budget, "table_cells", None), getattr(budget.extraction, "table_cells", None)):
-        if cells is not None:
-            return cells
-    return pd.DataFrame(columns=["claim_id", "page", "x0", "top", "x1", "bottom", "text"])
+    if budget.table_cells is not None:
+        return budget.table_cells
+    return pd.DataFrame(columns=resource_columns("table_cells"))
 
 
 def _text_of(value) -> str:

@@ -26,7 +26,8 @@ from .notebooks import run_notebooks
 from .pages import audit_html, audit_markdown
 from .steps import Progress, ReportError, ReportResult, error_reason, module_present, run_steps, stderr_progress
 
-__all__ = ["CHART_DPI", "CHART_FORMATS", "audit_files", "chart_files", "run_report", "table_files", "workbook_file"]
+__all__ = ["CHART_DPI", "CHART_FORMATS", "annotated_pdf_files", "audit_files", "chart_files", "run_report", "table_files",
+           "workbook_file"]
 
 CHART_FORMATS = ("png", "svg", "pdf")
 CHART_DPI = 200
@@ -60,6 +61,7 @@ def run_report(path: str | Path | None = None, out: str | Path = "out", notebook
         ("charts", lambda: chart_files(loaded["budget"], out)),
         ("tables", lambda: table_files(loaded["budget"], loaded["findings"], out)),
         ("workbook", lambda: workbook_file(loaded["budget"], loaded["findings"], out)),
+        ("annotated PDF", lambda: annotated_pdf_files(loaded["budget"], loaded["findings"], out)),
         ("notebooks", lambda: run_notebooks(path, out, progress) if notebooks else ([], "skipped (--no-notebooks)")),
     ]
     run_steps(result, steps, progress, announce={"notebooks": "executing each notebook on the budget"} if notebooks else {})
@@ -132,3 +134,16 @@ def workbook_file(budget, findings, out: Path) -> tuple[list[Path], str]:
     stated = sum(1 for p in layout.placements if p.role == "stated")
     formulas = len(layout.placements) - stated
     return [path], f"{path.name}: {len(layout.sheets)} sheets, {stated} stated figures, {formulas} formulas"
+
+
+def annotated_pdf_files(budget, findings, out: Path) -> tuple[list[Path], str]:
+    """``<name>.annotated.pdf`` beside the other outputs, one for each PDF the budget was read from:
+    the document with each finding's figures boxed and numbered, to hand back to its authors."""
+    from .annotate import annotated_pdfs
+
+    copies = annotated_pdfs(budget, findings)
+    if not copies:
+        return [], "skipped (not read from a PDF)"
+    files = [write_atomic(out / f"{source.stem}.annotated.pdf", data) for source, data in copies.items()]
+    marked = int((findings["verdict"].astype(str) != "consistent").sum())
+    return files, f"{', '.join(p.name for p in files)}: {marked} findings marked"

@@ -128,6 +128,7 @@ def run_collection_report(paths: list[str | Path], out: str | Path = "out", note
         ("charts", lambda: _charts(loaded["audited"], out)),
         ("tables", lambda: _tables(loaded["audited"], out)),
         ("workbook", lambda: _workbook(loaded["audited"], out)),
+        ("annotated PDF", lambda: ([], "skipped (a collection: report a budget alone for its annotated PDF)")),
         ("notebooks", lambda: run_notebooks(notebook_input, out, progress, parameter="collection_path")
          if notebooks else ([], "skipped (--no-notebooks)")),
     ]

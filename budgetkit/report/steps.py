@@ -22,7 +22,7 @@ from ..files import MANIFEST, Manifest, read_manifest, recording_writes, remove_
 __all__ = ["OutputFolderError", "Progress", "ReportError", "ReportResult", "STEPS", "error_reason", "module_present",
            "run_steps", "stderr_progress", "summary"]
 
-STEPS = ("load and audit", "audit report", "charts", "tables", "workbook", "notebooks")
+STEPS = ("load and audit", "audit report", "charts", "tables", "workbook", "annotated PDF", "notebooks")
 
 Progress = Callable[[str], None]
 #: A step: the files it wrote and one line saying what they are ("skipped (why)" when it wrote none).

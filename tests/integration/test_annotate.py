@@ -96,9 +96,8 @@ def _not_placed(note: str) -> list[str]:
 
 
 def _table_cells(budget):
-    """The figures of the budget's tables with their pages (the budget's own, or its extraction's)."""
-    cells = getattr(budget, "table_cells", None)
-    return cells if cells is not None else budget.extraction.table_cells
+    """The figures of the budget's tables with their pages."""
+    return budget.table_cells
 
 
 def _compact(text: str) -> str:

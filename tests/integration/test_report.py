@@ -485,7 +485,7 @@ def test_progress_on_stderr_and_summary_on_stdout(tmp_path, capsys, monkeypatch)
     status, out, err = run(capsys, "report", str(ROOT / "tests/data/tiny-budget"), "--out", str(tmp_path),
                            "--no-notebooks")
     assert status == 0
-    assert re.findall(r"^\[(\d)/6\] ([a-z ]+) …", err, flags=re.M) == [
+    assert re.findall(r"^\[(\d)/7\] ([A-Za-z ]+) …", err, flags=re.M) == [
         (str(n), step) for n, step in enumerate(report.STEPS, start=1)]
     assert "测试区文化馆 2024" in out and f"{tmp_path}/tables/" in out and "skipped: --no-notebooks" in out
     assert "tiny-test-budget.xlsx" in out and "Traceback" not in out + err
@@ -517,7 +517,7 @@ def test_a_failing_step_is_named_and_leaves_nothing_half_written(tmp_path, capsy
     monkeypatch.setattr(budget_report, "chart_files", no_charts)
     status, out, err = run(capsys, "report", "--out", str(tmp_path), "--no-notebooks")
     assert status == 3
-    assert "step 5/6 (workbook) failed: OSError: disk full" in err and "Traceback" not in err
+    assert "step 5/7 (workbook) failed: OSError: disk full" in err and "Traceback" not in err
     assert not list(tmp_path.glob("*.xlsx")) and not list(tmp_path.rglob("*.part"))
     assert (tmp_path / "audit.html").is_file()  # the steps before it are complete
 
@@ -586,7 +586,7 @@ def test_the_chart_step_moves_finished_files_and_names_a_failing_chart(tmp_path,
     assert sorted(p.name for p in written) == ["good.pdf", "good.png", "good.svg"]
     assert detail == "1 charts, 3 files" and sorted(p.name for p in tmp_path.iterdir()) == ["charts"]
     stand_in.CHARTS = {"bad": bad}
-    with pytest.raises(report.ReportError, match=r"step 3/6 \(charts\) failed: chart 'bad': KeyError"):
+    with pytest.raises(report.ReportError, match=r"step 3/7 \(charts\) failed: chart 'bad': KeyError"):
         budget_report.chart_files(bundled_budget, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["charts"]
 

@@ -129,7 +129,7 @@ def test_a_failed_report_over_another_leaves_only_its_own_files(capsys, tmp_path
     monkeypatch.setattr(budgetkit.report.workbook, "workbook_bytes", broken)
     status, out, err = report(capsys, tmp_path)
     assert (status, out) == (3, "")
-    assert "budgetkit report: step 5/6 (workbook) failed: OSError: disk full" in err
+    assert "budgetkit report: step 5/7 (workbook) failed: OSError: disk full" in err
     assert not list(tmp_path.glob("*.xlsx"))
     assert set(manifest(tmp_path)) == set(files(tmp_path)) - {MANIFEST}
     assert "遂宁市安居区总工会" in (tmp_path / "audit.md").read_text(encoding="utf-8")
@@ -149,7 +149,7 @@ def test_a_step_failing_midway_lists_the_files_it_did_write(capsys, tmp_path, mo
 
     monkeypatch.setattr(budget_report, "table_csv", third_fails)
     status, _, err = report(capsys, tmp_path)
-    assert status == 3 and "step 4/6 (tables) failed: ValueError: a table that cannot be written" in err
+    assert status == 3 and "step 4/7 (tables) failed: ValueError: a table that cannot be written" in err
     tables = {name for name in files(tmp_path) if name.startswith("tables/")}
     assert len(tables) == 2 and tables <= set(manifest(tmp_path))
     assert set(manifest(tmp_path)) == set(files(tmp_path)) - {MANIFEST}
@@ -184,7 +184,7 @@ def test_a_failing_collection_step_is_named(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(collection_report, "_workbook", broken)
     status, _, err = report(capsys, tmp_path, DEMO)
     assert status == 3
-    assert "budgetkit report: step 5/6 (workbook) failed: KeyError: 'no such sheet'" in err and "Traceback" not in err
+    assert "budgetkit report: step 5/7 (workbook) failed: KeyError: 'no such sheet'" in err and "Traceback" not in err
 
 
 def test_a_failing_collection_chart_is_named(capsys, tmp_path, monkeypatch):
@@ -196,7 +196,7 @@ def test_a_failing_collection_chart_is_named(capsys, tmp_path, monkeypatch):
     monkeypatch.setitem(charts.COLLECTION_CHARTS, "spending-shares", broken)
     status, _, err = report(capsys, tmp_path, DEMO)
     assert status == 3
-    assert "step 3/6 (charts) failed: chart 'spending-shares': ValueError: no budgets to draw" in err
+    assert "step 3/7 (charts) failed: chart 'spending-shares': ValueError: no budgets to draw" in err
 
 
 def test_a_step_is_named_even_when_a_helper_names_another(tmp_path):
@@ -209,4 +209,4 @@ def test_a_step_is_named_even_when_a_helper_names_another(tmp_path):
     with pytest.raises(ReportError) as error:
         run_steps(ReportResult(out=tmp_path), steps, progress=lambda _: None)
     assert error.value.step == "tables"
-    assert str(error.value) == "step 4/6 (tables) failed: a helper shared with the charts step failed"
+    assert str(error.value) == "step 4/7 (tables) failed: a helper shared with the charts step failed"
