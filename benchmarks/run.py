@@ -54,6 +54,38 @@ def job(name: str, n: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def peak_mb(command: list[str]) -> float:
+    """The peak resident memory of one run of ``command`` in a fresh process, MB: its ru_maxrss, or its
+    largest child's (budgetkit reads a PDF in a child process)."""
+    import resource
+
+    probe = ("import resource, runpy, sys; sys.argv = sys.argv[1:]; "
+             "code = 0\ntry:\n    runpy.run_module(sys.argv[0], run_name='__main__') if sys.argv[0] == 'budgetkit' "
+             "else runpy.run_path(sys.argv[0], run_name='__main__')\nexcept SystemExit as exit:\n    code = exit.code\n"
+             "print(max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))"
+             " / 1024, file=sys.stderr)")
+    del resource
+    out = subprocess.run([PYTHON, "-c", probe, *command[1:]], cwd=ROOT, capture_output=True, text=True, check=False)
+    return float(out.stderr.strip().splitlines()[-1])
+
+
+def pdf_rows(add, repeat: int) -> None:
+    """Each corpus PDF audited (``budgetkit check``: its explanation and its tables read, the audit run)
+    beside pdfplumber alone reading the same PDF's text and tables (benchmarks/pdf_baseline.py)."""
+    ratios = []
+    for pdf in sorted((ROOT / "tests" / "corpus" / "documents").glob("*.pdf")):
+        ours_command = [PYTHON, "-m", "budgetkit", "check", str(pdf), "--format", "json"]
+        base_command = [PYTHON, str(HERE / "pdf_baseline.py"), str(pdf)]
+        ours, base = side_by_side(ours_command, base_command, repeat)
+        memory = peak_mb([PYTHON, "budgetkit", "check", str(pdf), "--format", "json"])
+        ratios.append(ours / base)
+        add(f"`budgetkit check` {pdf.name} vs pdfplumber's text and tables", f"{ours:.2f} s, peak {memory:.0f} MB",
+            f"{base:.2f} s", f"{ours / base:.2f}× (target ≤ 1.5×, < 500 MB)", mark(ours / base <= 1.5 and memory < 500))
+    if ratios:
+        add("corpus PDFs: the worst and the median ratio", f"{max(ratios):.2f}×",
+            f"median {sorted(ratios)[len(ratios) // 2]:.2f}×", "information", "")
+
+
 def cpu_time(result: dict) -> str:
     """The job's CPU seconds and the load average as it ended: on a shared machine wall time
     depends on the other processes, CPU time much less."""
@@ -94,8 +126,8 @@ def mark(ok: bool) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller collections")
-    parser.add_argument("--only", default="import,check,notebooks,audit,extract",
-                        help="comma-separated: import, check, notebooks, audit, extract")
+    parser.add_argument("--only", default="import,check,notebooks,audit,extract,pdf",
+                        help="comma-separated: import, check, notebooks, audit, extract, pdf")
     parser.add_argument("--budgets", type=int, default=10_000, help="budgets in the audited collection")
     parser.add_argument("--documents", type=int, default=1_000, help="synthetic documents to extract")
     parser.add_argument("--notebook-repeat", type=int, default=5, help="runs per notebook (the best is kept)")
@@ -128,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{rate:,.1f} documents/s, {result['problems']} problems",
             "1,000 in < 30 s (≥ 33.3/s)", mark(rate >= 1000 / 30))
 
+    if "pdf" in only:
+        pdf_rows(add, 1 if args.quick else 2)
     if "import" in only:
         ours, base = side_by_side([PYTHON, "-c", "import budgetkit"], [PYTHON, "-c", "import pandas"], repeat)
         add("`import budgetkit` vs `import pandas`", f"{ours:.2f} s", f"{base:.2f} s",
