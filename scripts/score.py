@@ -43,8 +43,9 @@ the same units, and a document printed in them has figures too. Each figure foun
    placeholder: the lines that contain its quote — the one its explanation names, "on line N", when several
    do), or (c) that line joined with the lines before and after it, at a place that overlaps the line
    itself. Whitespace is removed on both sides, so a PDF line break that budgetkit's text keeps and the
-   key's quote spans (or the reverse) does not prevent a match. A key's unit in traditional characters
-   (萬元) is the same unit (万元).
+   key's quote spans (or the reverse) does not prevent a match; so are the bars between the cells of a
+   table row as budgetkit renders it, so a key quotes a table row as the page prints it
+   (一、基本支出 12,323.48). A key's unit in traditional characters (萬元) is the same unit (万元).
 
 A key row is *evaluated* when at least one finding matches it. One relation can be several evaluations (a
 total checked by two sum rules, a change whose implied prior is compared with each other statement of it):
@@ -154,8 +155,9 @@ def read_provenance(corpus: Path = CORPUS) -> list[dict] | None:
 
 
 def fold(text: str) -> str:
-    """Text for comparing quotes: NFKC, whitespace removed."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    """Text for comparing quotes: NFKC, whitespace and the bars between a table's cells (as budgetkit
+    renders a table row: ``一、基本支出 | 12,323.48``) removed, so a key quotes a table row as printed."""
+    return "".join(unicodedata.normalize("NFKC", text).replace("|", " ").split())
 
 
 def parse_decimal(text: str) -> Decimal | None:
