@@ -63,7 +63,13 @@ def table_figures(tables: list[ReadTable], year: int, file: str = "") -> TableRe
             reading.notes.append(f"{where}: no 单位 banner found, so its figures' unit is unknown; not checked")
         elif table.header_rows == 0:
             reading.notes.append(f"{where}: its column headings could not be told from its rows; not checked")
-        _read_figures(table, spec if spec and table.unit and table.header_rows else None, year, reading)
+        readable = spec if spec and table.unit and table.header_rows else None
+        before = (len(reading.cells), len(reading.claims))
+        _read_figures(table, readable, year, reading)
+        figures, keyed = len(reading.cells) - before[0], len(reading.claims) - before[1]
+        if readable is not None and figures and keyed < figures:
+            reading.notes.append(f"{where}: {figures - keyed} of its {figures} figures are read but not keyed to a "
+                                 "measure of the template (their row or column does not say which): not checked")
     return reading
 
 
