@@ -22,6 +22,8 @@ import pandas as pd
 
 from ..findings import VERDICTS
 from .workbook_cells import BOLD, HEADER, TITLE, VERDICT_ZH, WRAP, Book, SheetWriter, cell_ref, frame_sheet
+from .workbook_read_tables import FigureMarks, PrintedGrid, findings_with_places, link_places, printed_grids, \
+    write_printed_grid
 from .workbook_sheets import OFFICIAL_TABLES, TableContext, WorkbookClaims, WorkbookLayout
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,11 +62,24 @@ def _about_lines(budget: Budget, findings: pd.DataFrame) -> list[tuple[str, str]
     ]
 
 
-def _about_sheet(book: Book, budget: Budget, findings: pd.DataFrame, sheets: list[str]) -> None:
+READ_TABLES_LINE = ("原表", "“表1 …”等工作表是从文件中逐格读出的公开表，照原表排列：标题行（表号、表名、文件、页码、单位），"
+                            "表头各行，再逐行逐列照印；数字为原文印出的数值与小数位（单位见标题行），编码与文字照印为文本。"
+                            "审核不一致的数字按判定着色（不符、口径、文字、舍入，颜色同“审核结果”），该格批注写明规则与说明；"
+                            "一致的数字不着色。“审核结果”的 table、page、row、column 指出表格数字所在的表、页、行、列，"
+                            "sheet_cell 可点击跳到该格。")
+
+
+def _read_table_note(grid: PrintedGrid) -> str:
+    return f"文件所附表格照印（{grid.file} 第{grid.page_span}页，单位：{grid.unit or '未注明'}）；与审核不符的数字着色并加批注。"
+
+
+def _about_sheet(book: Book, budget: Budget, findings: pd.DataFrame, sheets: list[str],
+                 grids: list[PrintedGrid]) -> None:
     """说明: what the workbook is, how to read it, then each sheet and what it holds."""
     sheet = SheetWriter(book, ABOUT_SHEET)
     sheet.text("A1", ABOUT_SHEET, TITLE.but(align=None))
-    lines = _about_lines(budget, findings)
+    lines = _about_lines(budget, findings) + ([READ_TABLES_LINE] if grids else [])
+    notes = {**SHEET_NOTES, **{grid.sheet: _read_table_note(grid) for grid in grids}}
     for row, (key, value) in enumerate(lines, start=3):
         sheet.text(cell_ref(1, row), key, BOLD)
         sheet.text(cell_ref(2, row), value, WRAP)
@@ -73,7 +88,7 @@ def _about_sheet(book: Book, budget: Budget, findings: pd.DataFrame, sheets: lis
     sheet.text(cell_ref(2, row), "内容", HEADER.but(align=None))
     for offset, name in enumerate(sheets, start=1):
         sheet.text(cell_ref(1, row + offset), name)
-        sheet.text(cell_ref(2, row + offset), SHEET_NOTES.get(name, ""), WRAP)
+        sheet.text(cell_ref(2, row + offset), notes.get(name, ""), WRAP)
     sheet.size({1: 34, 2: 100})
     sheet.print_setup()
 
@@ -101,14 +116,29 @@ def workbook_bytes(budget: Budget, findings: pd.DataFrame | None = None) -> tupl
              if isinstance(name, str)}
     context = TableContext(book, budget, WorkbookLayout(), WorkbookClaims(budget, findings), names)
     official = [name for name, _ in OFFICIAL_TABLES]
+    # the tables read from the document: none for a package made without them
+    grids = printed_grids(budget, findings, {ABOUT_SHEET, *official, FINDINGS_SHEET})
+    read = [grid.sheet for grid in grids]
     # 说明 comes first and lists the sheets after it; XlsxWriter adds sheets in order only
-    _about_sheet(book, budget, findings, [*official, FINDINGS_SHEET])
+    _about_sheet(book, budget, findings, [*official, *read, FINDINGS_SHEET], grids)
     for name, write in OFFICIAL_TABLES:
         write(context, name)
-    frame_sheet(book, FINDINGS_SHEET, findings)
+    marks = FigureMarks.of(findings)
+    for grid in grids:
+        write_printed_grid(book, grid, marks, context.layout)
+    _findings_sheet(book, findings, grids)
     book.workbook.get_worksheet_by_name(official[0]).activate()  # open on the first official table
-    context.layout.sheets = [ABOUT_SHEET, *official, FINDINGS_SHEET]
+    context.layout.sheets = [ABOUT_SHEET, *official, *read, FINDINGS_SHEET]
     return book.close(), context.layout
+
+
+def _findings_sheet(book: Book, findings: pd.DataFrame, grids: list[PrintedGrid]) -> None:
+    """审核结果: every evaluation; with the tables read, where each table finding's figure is and a link to it."""
+    if not grids:
+        frame_sheet(book, FINDINGS_SHEET, findings)
+        return
+    located = findings_with_places(findings, grids)
+    link_places(frame_sheet(book, FINDINGS_SHEET, located), located)
 
 
 def workbook_name(budget: Budget) -> str:

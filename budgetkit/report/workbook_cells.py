@@ -26,9 +26,9 @@ from ..claims import COUNT_UNITS
 from ..findings import FORMULA_PREFIXES, VERDICT_FILLS, finding_records
 
 __all__ = [
-    "BOLD", "Book", "COUNT_FORMAT", "DETAIL_FORMAT", "FONT_NAME", "HEADER", "Look", "SHARE_FORMAT", "Sheet",
-    "SheetWriter", "TEXT", "TITLE", "VERDICT_ZH", "WRAP", "ZIP_TIME", "cell_ref", "figure_format", "frame_sheet",
-    "verdict_look",
+    "BOLD", "Book", "COUNT_FORMAT", "DETAIL_FORMAT", "FONT_NAME", "FONT_SIZE", "HEADER", "Look", "SHARE_FORMAT",
+    "Sheet", "SheetWriter", "TEXT", "TITLE", "VERDICT_ZH", "WRAP", "ZIP_TIME", "cell_ref", "display_width",
+    "figure_format", "frame_sheet", "verdict_look",
 ]
 
 
@@ -412,7 +412,8 @@ def line_count(text: str, room: float) -> int:
 FRAME_WIDTHS = {"rule": 22, "rule_kind": 10, "verdict": 11, "section": 9, "claim_id": 9, "measure": 18,
                 "label": 18, "stated": 11, "computed": 11, "difference": 11, "unit": 6, "quote": 30,
                 "explanation": 40, "inputs": 14, "reason": 30, "later_label": 24, "earlier_label": 24,
-                "department": 24, "budget_id": 28, "source": 40}
+                "department": 24, "budget_id": 28, "source": 40, "table": 6, "page": 6, "row": 6, "column": 6,
+                "sheet_cell": 26}
 
 
 #: Columns of long text, wrapped.

@@ -1,0 +1,194 @@
+"""The workbook's sheets of the tables read from a PDF: each table as printed, each figure the number it
+prints, the figures a finding disagrees about filled in its verdict's colour with a comment, and the
+findings sheet saying where each table finding is. Expected figures are read off the PDF's page."""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pdfplumber
+import pytest
+
+from budgetkit import load
+from budgetkit.extract.reading import read_document
+from budgetkit.findings import VERDICT_FILLS, VERDICTS
+from budgetkit.report.workbook import workbook_bytes
+
+ROOT = Path(__file__).resolve().parents[2]
+PDF = ROOT / "tests" / "corpus" / "documents" / "js-procuratorate-2017-budget.pdf"
+TEMPLATE_SHEETS = 10  # 说明 and the nine tables of the template
+
+
+@pytest.fixture(scope="module")
+def budget():
+    return load(PDF)
+
+
+@pytest.fixture(scope="module")
+def findings(budget):
+    return budget.audit()
+
+
+@pytest.fixture(scope="module")
+def written(budget, findings):
+    return workbook_bytes(budget, findings)
+
+
+@pytest.fixture(scope="module")
+def workbook(written):
+    return openpyxl.load_workbook(io.BytesIO(written[0]))
+
+
+def read_sheets(workbook) -> list:
+    return workbook.worksheets[TEMPLATE_SHEETS:-1]
+
+
+def fill_of(cell) -> str | None:
+    return "#" + cell.fill.fgColor.rgb[-6:].lower() if cell.fill.fill_type == "solid" else None
+
+
+def involved(findings, claim_id: str) -> list[tuple[str, str]]:
+    """(rule, verdict) of each finding not consistent that states ``claim_id`` or is computed from it."""
+    return [(f.rule, f.verdict) for f in findings.itertuples() if claim_id and f.verdict != "consistent"
+            and claim_id in [f.claim_id, *str(f.inputs or "").split()]]
+
+
+def sheet_of_table(workbook, number: int):
+    return next(ws for ws in read_sheets(workbook) if ws["A1"].value.startswith(f"表{number}\u3000"))
+
+
+def test_each_table_read_has_a_sheet_in_order_between_the_template_and_the_findings(workbook, budget):
+    cells = budget.table_cells
+    tables = cells.drop_duplicates("table").sort_values("table")
+    sheets = read_sheets(workbook)
+    assert workbook.sheetnames[TEMPLATE_SHEETS - 1] == "国有资本经营预算支出表" and workbook.sheetnames[-1] == "审核结果"
+    assert len(sheets) == len(tables) >= 10
+    for ws, table in zip(sheets, tables.itertuples()):
+        assert ws.title == f"表{table.table} {table.title}"[:31]
+        pages = sorted({int(p) for p in cells.loc[cells["table"] == table.table, "page"]})
+        span = f"{pages[0]}—{pages[-1]}" if len(pages) > 1 else str(pages[0])
+        assert ws["A1"].value == f"表{table.table}\u3000{table.title}（{PDF.name} 第{span}页，单位：{table.unit}）"
+        title = next(r for r in ws.merged_cells.ranges if r.min_row == 1)
+        assert (title.min_col, title.max_col) == (1, ws.max_column) and not ws["A1"].alignment.wrap_text
+
+
+def test_the_heading_rows_are_those_the_pdf_was_read_with_and_print_on_every_page(workbook, budget):
+    read = {number: table for number, table in enumerate(read_document(PDF).tables, start=1)}
+    numbers = sorted(set(budget.table_cells["table"]))
+    for ws, number in zip(read_sheets(workbook), numbers):
+        headings = read[number].header_rows
+        assert ws.print_title_rows == f"$1:${1 + headings}", ws.title
+        assert ws.freeze_panes == f"A{2 + headings}", ws.title
+        setup = ws.page_setup
+        assert (setup.orientation, setup.paperSize, setup.fitToWidth or 1, setup.fitToHeight) == ("landscape", 9, 1, 0)
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        heading_fills = {fill_of(c) for row in ws.iter_rows(min_row=2, max_row=1 + headings) for c in row if c.value}
+        assert heading_fills == {"#d9e1f2"}, ws.title
+
+
+def _printed_beside(page_text: str, label: str) -> str:
+    """The figure printed right after ``label`` on a line of the page's text."""
+    return next(m.group(1) for line in page_text.splitlines()
+                if (m := re.search(re.escape(label) + r"\s+([\d,]+\.\d+)", line)))
+
+
+def _cell_beside(ws, label: str):
+    """The first number to the right of the cell holding ``label``."""
+    for row in ws.iter_rows():
+        texts = [c.value for c in row]
+        if label in texts:
+            return next(c for c in row[texts.index(label) + 1:] if isinstance(c.value, (int, float)))
+    raise AssertionError(f"{label} not on {ws.title}")
+
+
+def test_a_figure_is_the_number_printed_with_its_decimals_and_the_drift_it_is_part_of(workbook, budget, findings):
+    with pdfplumber.open(PDF) as pdf:
+        page = pdf.pages[9].extract_text()  # page 10: 一、收支预算总表
+    printed = _printed_beside(page, "一、基本支出")
+    cell = _cell_beside(read_sheets(workbook)[0], "一、基本支出")
+    assert cell.value == float(Decimal(printed.replace(",", "")))
+    assert cell.number_format == "#,##0.00"
+    assert fill_of(cell) == VERDICT_FILLS["drift"]
+    assert "same-figure-restated" in cell.comment.text and "不符 drift" in cell.comment.text
+    # beside it, 一、财政拨款's figure: the audit finds nothing wrong with it, so it is left plain
+    plain = _cell_beside(read_sheets(workbook)[0], "一、财政拨款")
+    assert plain.value == float(Decimal(_printed_beside(page, "一、财政拨款").replace(",", "")))
+    assert fill_of(plain) is None and plain.comment is None
+
+
+def test_every_figure_is_coloured_and_commented_exactly_when_a_finding_not_consistent_involves_it(
+        workbook, written, budget, findings):
+    placed = [p for p in written[1].placements if p.role == "printed"]
+    assert len(placed) == len(budget.table_cells)
+    coloured = 0
+    for placement in placed:
+        cell = workbook[placement.sheet][placement.cell]
+        marks = involved(findings, placement.claim_id)
+        worst = max((verdict for _, verdict in marks), key=VERDICTS.index, default=None)
+        assert fill_of(cell) == (VERDICT_FILLS[worst] if worst else None), (placement, marks)
+        assert (cell.comment is not None) == bool(marks)
+        if marks:
+            coloured += 1
+            assert all(rule in cell.comment.text for rule, _ in marks)
+    assert coloured >= 3  # 表1 and 表3 (drift), 表10 (semantic)
+    semantic = [p for p in placed if ("admin-operating-cost-within-public-costs", "semantic")
+                in involved(findings, p.claim_id)]
+    assert semantic and fill_of(workbook[semantic[0].sheet][semantic[0].cell]) == VERDICT_FILLS["semantic"]
+
+
+def test_figures_are_in_their_row_and_column_with_the_decimals_and_separators_printed(workbook, budget):
+    for figure in budget.table_cells.itertuples():
+        # table row r, column c is the sheet's row r + 1 (under the title row), column c
+        cell = sheet_of_table(workbook, figure.table).cell(figure.row + 1, figure.column)
+        text = figure.text
+        decimals = len(text.partition(".")[2])
+        assert cell.value == float(Decimal(text.replace(",", ""))), (figure.table, figure.row, figure.column, text)
+        assert cell.number_format == ("#,##0" if "," in text else "0") + ("." + "0" * decimals if decimals else "")
+
+
+def test_the_findings_sheet_says_where_each_table_finding_is_and_links_to_its_cell(workbook, budget, findings):
+    ws = workbook["审核结果"]
+    header = [c.value for c in ws[1]]
+    assert header[header.index("claim_id") + 1: header.index("claim_id") + 6] == [
+        "table", "page", "row", "column", "sheet_cell"]
+    keyed = budget.table_cells[budget.table_cells["claim_id"].fillna("") != ""]
+    cells = keyed.set_index("claim_id")
+    rows = [{h: c.value for h, c in zip(header, row)} for row in ws.iter_rows(min_row=2)]
+    located = [r for r in rows if r["claim_id"] in cells.index]
+    assert located and len(rows) == len(findings)
+    for row in located:
+        cell = cells.loc[row["claim_id"]]
+        assert (row["table"], row["page"], row["row"], row["column"]) == (
+            cell["table"], cell["page"], cell["row"], cell["column"])
+        sheet, ref = re.fullmatch(r"'(.+)'!([A-Z]+\d+)", row["sheet_cell"]).groups()
+        assert workbook[sheet][ref].value == float(Decimal(cell["text"].replace(",", "")))
+    drift = next(r for r in located if r["rule"] == "same-figure-restated" and r["table"] == 1)
+    link = ws.cell(rows.index(drift) + 2, header.index("sheet_cell") + 1).hyperlink
+    assert link.location == drift["sheet_cell"]
+    prose = [r for r in rows if r["claim_id"] == "" or r["claim_id"] is None or (
+        r["claim_id"] not in cells.index and not set(str(r["inputs"] or "").split()) & set(cells.index))]
+    assert prose and all(r["table"] is None and r["sheet_cell"] is None for r in prose)
+
+
+def test_the_guide_says_what_the_read_tables_are(workbook):
+    guide = [[c.value for c in row] for row in workbook["说明"].iter_rows()]
+    assert any(row[0] == "原表" and "逐格读出" in row[1] for row in guide)
+    listed = {row[0]: row[1] for row in guide if row[0]}
+    for ws in read_sheets(workbook):
+        assert "照印" in listed[ws.title] and PDF.name in listed[ws.title]
+
+
+def test_the_workbook_of_a_pdf_is_the_same_bytes_every_run(budget, findings, written):
+    assert workbook_bytes(budget, findings)[0] == written[0]
+
+
+def test_a_budget_without_tables_gets_no_read_table_sheets(bundled_budget, bundled_findings):
+    assert bundled_budget.table_cells is None or bundled_budget.table_cells.empty
+    workbook = openpyxl.load_workbook(io.BytesIO(workbook_bytes(bundled_budget, bundled_findings)[0]))
+    assert not [name for name in workbook.sheetnames if name.startswith("表")]
+    assert "sheet_cell" not in [c.value for c in workbook["审核结果"][1]]
+    assert not any(row[0].value == "原表" for row in workbook["说明"].iter_rows())
