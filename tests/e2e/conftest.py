@@ -202,9 +202,12 @@ def _stop(proc: subprocess.Popen) -> None:
 @pytest.fixture(scope="session")
 def lab(chromium: Path, tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("jupyterlab")
-    root = tmp / "notebooks"
+    root = tmp / "checkout" / "notebooks"
     # Run All happens on this copy: the committed notebooks are never touched.
     shutil.copytree(NOTEBOOK_DIR, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    # A notebook may read the checkout's data by a path relative to notebooks/ (../data/examples/…):
+    # the copy sits beside a link to data/, as notebooks/ does in the checkout.
+    (root.parent / "data").symlink_to(ROOT / "data", target_is_directory=True)
 
     dirs = {name: tmp / name for name in ("config", "settings", "workspaces", "runtime", "data")}
     for directory in dirs.values():
