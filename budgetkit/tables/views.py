@@ -84,21 +84,21 @@ def _worst(counts: dict[str, int]) -> str:
 REASON_COLUMNS = ("verdict", "finding", "explanation", "worst_verdict")
 
 #: The column a row's reason follows (the first present): the figure as printed, a finding's label,
-#: the rule.
-REASON_FOLLOWS = ("printed", "label", "rule")
+#: the rule, a printed table's title.
+REASON_FOLLOWS = ("printed", "label", "rule", "title")
 
 #: Columns of words rather than figures wrap instead of widening the table. Their minimum widths
 #: are what a browser lays an overflowing table out with, so the reason is given room for a few
 #: lines (a narrower column makes a shaded row a tall block of one word a line).
 WRAPPED_COLUMNS = {
-    **dict.fromkeys(("item", "label", "name", "role", "rule"), "min-width: 6em;"),
+    **dict.fromkeys(("heading", "item", "label", "name", "role", "rule", "title"), "min-width: 6em;"),
     **dict.fromkeys(("quote", "purpose", "share_of", "recomputed_as"), "min-width: 8em;"),
     **dict.fromkeys(("finding", "explanation"), "min-width: 20em;"),
 }
 
 
 def reading_order(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with its reason columns moved right after the printed figure (or label, or rule).
+    """``frame`` with its reason columns moved right after the printed figure (or what names the row).
 
     The figures and supporting columns follow: at 1280 px in JupyterLab a wide table scrolls,
     and what scrolls away must not be why a row is shaded.
