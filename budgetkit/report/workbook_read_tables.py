@@ -227,26 +227,76 @@ def _write_figure(sheet: SheetWriter, ref: str, figure, marks: FigureMarks, layo
     layout.add(sheet.name, ref, "printed", claim_id)
 
 
+def heading_spans(rows: list[list[str]], heading_rows: int) -> dict[tuple[int, int], tuple[int, int]]:
+    """The heading cells that span others, first (row, column) → last, 1-based. The text of a merged
+    cell is read once, at its first slot, so a heading covers the blank slots to its right that head
+    something below (收入 over 项目名称 | 金额), then the rows below it that are blank under all its
+    columns (项目名称 down to the last heading row)."""
+    width = max((len(row) for row in rows), default=0)
+
+    def text(row: int, column: int) -> str:
+        return rows[row - 1][column - 1] if column <= len(rows[row - 1]) else ""
+
+    covered: set[tuple[int, int]] = set()
+    spans = {}
+    for row in range(1, heading_rows + 1):
+        for column in range(1, width + 1):
+            if (row, column) in covered or not text(row, column):
+                continue
+            last_column = column
+            while last_column < width and (row, last_column + 1) not in covered and not text(row, last_column + 1) \
+                    and any(text(below, last_column + 1) for below in range(row + 1, heading_rows + 1)):
+                last_column += 1
+            last_row = row
+            while last_row < heading_rows and all(not text(last_row + 1, c) and (last_row + 1, c) not in covered
+                                                  for c in range(column, last_column + 1)):
+                last_row += 1
+            covered |= {(r, c) for r in range(row, last_row + 1) for c in range(column, last_column + 1)}
+            if (last_row, last_column) != (row, column):
+                spans[(row, column)] = (last_row, last_column)
+    return spans
+
+
+def _write_headings(sheet: SheetWriter, grid: PrintedGrid) -> None:
+    """The heading rows, each heading merged over the slots it spans."""
+    spans = heading_spans(grid.rows, grid.heading_rows)
+    inside = {(r, c) for (row, column), (last_row, last_column) in spans.items()
+              for r in range(row, last_row + 1) for c in range(column, last_column + 1)}
+    for row in range(1, grid.heading_rows + 1):
+        texts = grid.rows[row - 1]
+        for column in range(1, grid.width + 1):
+            text = texts[column - 1] if column <= len(texts) else ""
+            if (row, column) in spans:
+                last_row, last_column = spans[(row, column)]
+                sheet.merge(grid.cell(row, column), grid.cell(last_row, last_column), text, HEADER)
+            elif (row, column) not in inside:
+                sheet.text(grid.cell(row, column), text, HEADER)
+
+
+def _write_body(sheet: SheetWriter, grid: PrintedGrid, marks: FigureMarks, layout: WorkbookLayout) -> None:
+    """The body rows: each figure a number, every other cell its text."""
+    figures = {(int(f.row), int(f.column)): f for f in grid.figures.itertuples(index=False)}
+    for row in range(grid.heading_rows + 1, len(grid.rows) + 1):
+        texts = grid.rows[row - 1]
+        for column in range(1, grid.width + 1):
+            ref = grid.cell(row, column)
+            if (row, column) in figures:
+                _write_figure(sheet, ref, figures[(row, column)], marks, layout)
+            else:
+                sheet.text(ref, texts[column - 1] if column <= len(texts) else "", WRAP)
+
+
 def write_printed_grid(book: Book, grid: PrintedGrid, marks: FigureMarks, layout: WorkbookLayout) -> SheetWriter:
     """The table's sheet: the title row, heading rows, body rows; print setup as the other sheets."""
     sheet = SheetWriter(book, grid.sheet)
-    width = grid.width
-    if width > 1:
-        sheet.merge("A1", cell_ref(width, 1), grid.caption, TITLE)
+    if grid.width > 1:
+        sheet.merge("A1", cell_ref(grid.width, 1), grid.caption, TITLE)
     else:
         sheet.text("A1", grid.caption, TITLE)
     sheet.height(1, 30)
-    figures = {(int(f.row), int(f.column)): f for f in grid.figures.itertuples(index=False)}
-    for row, texts in enumerate(grid.rows, start=1):
-        look = HEADER if row <= grid.heading_rows else WRAP
-        for column in range(1, width + 1):
-            ref = grid.cell(row, column)
-            if (row, column) in figures and row > grid.heading_rows:
-                _write_figure(sheet, ref, figures[(row, column)], marks, layout)
-            else:
-                sheet.text(ref, texts[column - 1] if column <= len(texts) else "", look)
-    body = grid.heading_rows + 2
-    sheet.ws.freeze_panes(f"A{min(body, len(grid.rows) + 1)}")
+    _write_headings(sheet, grid)
+    _write_body(sheet, grid, marks, layout)
+    sheet.ws.freeze_panes(f"A{min(grid.heading_rows + 2, len(grid.rows) + 1)}")
     sheet.size(_column_widths(sheet, grid))
     sheet.print_setup(repeat=(1, 1 + grid.heading_rows))
     return sheet
@@ -258,16 +308,16 @@ NARROWEST_COLUMN = 6
 
 
 def _column_widths(sheet: SheetWriter, grid: PrintedGrid) -> dict[int, float]:
-    """Each column as wide as its longest cell (within bounds), all widened together when the title
-    would not fit on one line across them."""
+    """Each column as wide as its longest cell (within bounds), all widened alike when the title would
+    not fit on one line across them."""
     widths = {column: float(NARROWEST_COLUMN) for column in range(1, grid.width + 1)}
     for (row, column), shown in sheet.shown.items():
-        if row > 1:
+        if row > 1 and (row, column) not in sheet.spanning:  # a heading over several columns widens none
             widths[column] = max(widths[column], min(shown, WIDEST_COLUMN))
     title = display_width(grid.caption) * TITLE.size / FONT_SIZE + 4
     if sum(widths.values()) < title:
-        scale = title / sum(widths.values())
-        widths = {column: math.ceil(width * scale) for column, width in widths.items()}
+        more = math.ceil((title - sum(widths.values())) / len(widths))
+        widths = {column: width + more for column, width in widths.items()}
     return widths
 
 

@@ -23,11 +23,12 @@ __all__ = ["OFFICIAL_TABLES", "Placement", "TableContext", "WorkbookClaims", "Wo
 
 @dataclass(frozen=True)
 class Placement:
-    """One cell the workbook filled: a stated figure (``claim_id``) or a formula and what it recomputes."""
+    """One cell the workbook filled: a stated figure (``claim_id``), a formula and what it recomputes, or
+    a figure of a table read from the document (printed; its claim_id empty when it is not keyed)."""
 
     sheet: str
     cell: str
-    role: str  # stated | sum | share | difference | subtotal
+    role: str  # stated | sum | share | difference | subtotal | printed
     claim_id: str = ""
     parts: tuple[str, ...] = ()  # claim ids a sum adds up, or (part, whole) of a share
 

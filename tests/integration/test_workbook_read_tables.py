@@ -29,6 +29,12 @@ def budget():
 
 
 @pytest.fixture(scope="module")
+def document():
+    """The PDF as budgetkit.extract reads it: its tables with their heading rows and cells' boxes."""
+    return read_document(PDF)
+
+
+@pytest.fixture(scope="module")
 def findings(budget):
     return budget.audit()
 
@@ -76,8 +82,8 @@ def test_each_table_read_has_a_sheet_in_order_between_the_template_and_the_findi
         assert (title.min_col, title.max_col) == (1, ws.max_column) and not ws["A1"].alignment.wrap_text
 
 
-def test_the_heading_rows_are_those_the_pdf_was_read_with_and_print_on_every_page(workbook, budget):
-    read = {number: table for number, table in enumerate(read_document(PDF).tables, start=1)}
+def test_the_heading_rows_are_those_the_pdf_was_read_with_and_print_on_every_page(workbook, budget, document):
+    read = {number: table for number, table in enumerate(document.tables, start=1)}
     numbers = sorted(set(budget.table_cells["table"]))
     for ws, number in zip(read_sheets(workbook), numbers):
         headings = read[number].header_rows
@@ -192,3 +198,31 @@ def test_a_budget_without_tables_gets_no_read_table_sheets(bundled_budget, bundl
     assert not [name for name in workbook.sheetnames if name.startswith("表")]
     assert "sheet_cell" not in [c.value for c in workbook["审核结果"][1]]
     assert not any(row[0].value == "原表" for row in workbook["说明"].iter_rows())
+
+
+def _spans_on_the_page(table) -> set[tuple[int, int, int, int]]:
+    """(first row, first column, last row, last column), 1-based, of each heading cell spanning others,
+    from where pdfplumber found the cells' boxes on the page (its columns' and rows' edges)."""
+    lefts, tops = {}, {}
+    for (r, c), cell in table.cells.items():
+        lefts[c] = min(lefts.get(c, cell.box[0]), cell.box[0])
+        tops[r] = min(tops.get(r, cell.box[1]), cell.box[1])
+    spans = set()
+    for (r, c), cell in table.cells.items():
+        if r < table.header_rows and cell.text:
+            last_column = max(k for k, x in lefts.items() if k >= c and x < cell.box[2] - 0.5)
+            last_row = max(k for k, y in tops.items() if r <= k < table.header_rows and y < cell.box[3] - 0.5)
+            if (last_row, last_column) != (r, c):
+                spans.add((r + 1, c + 1, last_row + 1, last_column + 1))
+    return spans
+
+
+@pytest.mark.parametrize("number", [1, 11])  # 收支预算总表 and the 三公 table: headings over rows and columns
+def test_a_heading_is_merged_over_the_cells_it_spans_on_the_page(workbook, document, number):
+    table = document.tables[number - 1]
+    expected = _spans_on_the_page(table)
+    assert len(expected) >= 5
+    ws = sheet_of_table(workbook, number)
+    # the sheet's row r + 1 is the table's row r
+    merged = {(m.min_row - 1, m.min_col, m.max_row - 1, m.max_col) for m in ws.merged_cells.ranges if m.min_row > 1}
+    assert merged == expected
