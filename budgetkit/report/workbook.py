@@ -5,7 +5,9 @@ beside the stated figure, so a reviewer can follow the arithmetic in Excel itsel
 is stored with the value it computes (exact decimals from the same figures), so pandas and openpyxl
 read numbers before any spreadsheet has recalculated. Everything is built from the budget's claims,
 line items and measures vocabulary, never from one document's numbers; the parts of a total are the
-ones the audit used (its findings' ``inputs``), else those its sum rule names.
+ones the audit used (its findings' ``inputs``), else those its sum rule names. A budget read from a
+document's tables also gets each table as printed, its figures marked where the audit disagrees
+(:mod:`.workbook_read_tables`), and the findings sheet says where each table finding is.
 
 Every sheet prints as the official tables do (A4 landscape, one page wide, header rows on every
 page) in one font. Text from the document is always written as text (never as a formula), and the
@@ -70,7 +72,7 @@ READ_TABLES_LINE = ("原表", "“表1 …”等工作表是从文件中逐格�
 
 
 def _read_table_note(grid: PrintedGrid) -> str:
-    return f"文件所附表格照印（{grid.file} 第{grid.page_span}页，单位：{grid.unit or '未注明'}）；与审核不符的数字着色并加批注。"
+    return f"{grid.file} 第{grid.page_span}页的表格照印（单位：{grid.unit or '未注明'}）；审核不一致的数字着色并加批注。"
 
 
 def _about_sheet(book: Book, budget: Budget, findings: pd.DataFrame, sheets: list[str],

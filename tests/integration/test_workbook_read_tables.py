@@ -185,7 +185,7 @@ def test_the_guide_says_what_the_read_tables_are(workbook):
     assert any(row[0] == "原表" and "逐格读出" in row[1] for row in guide)
     listed = {row[0]: row[1] for row in guide if row[0]}
     for ws in read_sheets(workbook):
-        assert "照印" in listed[ws.title] and PDF.name in listed[ws.title]
+        assert "照印" in listed[ws.title] and PDF.name in listed[ws.title] and "批注" in listed[ws.title]
 
 
 def test_the_workbook_of_a_pdf_is_the_same_bytes_every_run(budget, findings, written):
