@@ -108,11 +108,16 @@ def printed_grids(budget: Budget, findings: pd.DataFrame, taken: set[str]) -> li
         rows = [[str(text) for text in row] for row in frame.drop(columns=["verdict", "finding"]).itertuples(index=False)]
         first = figures.iloc[0]
         grids.append(PrintedGrid(
-            number=int(number), title=str(first["title"] or ""), file=str(first["file"] or ""),
-            pages=sorted({int(p) for p in figures["page"]}), unit=str(first["unit"] or ""), rows=rows,
+            number=int(number), title=_text(first["title"]), file=_text(first["file"]),
+            pages=sorted({int(p) for p in figures["page"]}), unit=_text(first["unit"]), rows=rows,
             heading_rows=heading_rows(rows, figures), figures=figures))
     name_sheets(grids, taken)
     return grids
+
+
+def _text(value) -> str:
+    """A text column's value, missing as empty."""
+    return value if isinstance(value, str) else ""
 
 
 def _label(text: str) -> str:
@@ -138,10 +143,10 @@ def _is_figure(text: str) -> bool:
 def heading_rows(rows: list[list[str]], figures: pd.DataFrame) -> int:
     """How many rows head the table: down to the lowest row printing the last heading of a figure's
     column (its row or one to its left: a heading spanning columns is printed at its first), then the
-    rows after it that are not yet its body (类 | 款 | 项 under 科目编码)."""
+    rows after it that are not yet its body (类 | 款 | 项 under 科目编码); never a row that prints a figure."""
     count = 0
     for figure in figures.itertuples(index=False):
-        path = [part for part in str(figure.heading or "").split("／") if part]
+        path = [part for part in _text(figure.heading).split("／") if part]
         if not path:
             continue
         for row in range(int(figure.row) - 1, 0, -1):
@@ -150,7 +155,7 @@ def heading_rows(rows: list[list[str]], figures: pd.DataFrame) -> int:
                 break
     while count < len(rows) and not _is_body_row(rows[count]):
         count += 1
-    return count
+    return min(count, int(figures["row"].min()) - 1)
 
 
 def name_sheets(grids: list[PrintedGrid], taken: set[str]) -> None:
@@ -217,7 +222,7 @@ def _comment(sheet: SheetWriter, ref: str, text: str) -> None:
 def _write_figure(sheet: SheetWriter, ref: str, figure, marks: FigureMarks, layout: WorkbookLayout) -> None:
     """A figure as the number printed, in the colour of the worst finding involving it, with the findings' comment."""
     printed = parse_figure(str(figure.text))
-    claim_id = str(figure.claim_id) if isinstance(figure.claim_id, str) else ""
+    claim_id = _text(figure.claim_id)
     found = marks.of_claim(claim_id)
     look = verdict_look(found[0].verdict) if found else TEXT
     # a table's figure has digits (extract.tables.figure_of), so it has decimals, none or some
