@@ -11,6 +11,7 @@ Part of the model layer: pandas and the standard library only (no plotting, no o
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,7 +22,8 @@ import pandas as pd
 from .numbers import MONEY_UNITS, Interval
 from .schema import claim_units
 
-__all__ = ["COUNT_UNITS", "STATEMENT_KINDS", "Claim", "ClaimIndex", "nearest", "read_claims", "top_section"]
+__all__ = ["COUNT_UNITS", "STATEMENT_KINDS", "TABLE_SECTION", "Claim", "ClaimIndex", "nearest", "read_claims",
+           "top_section"]
 
 #: Units of things counted one by one (every unit of the claims schema but money and percent):
 #: a count is exact, whatever its decimals.
@@ -196,9 +198,15 @@ def _as_printed(value: Decimal | None, decimals: int | None) -> Decimal | None:
 
 # -- which statement of a quantity --------------------------------------------------------------------
 
+#: A table's section as extraction names it: 表5（第11页）.
+TABLE_SECTION = re.compile(r"^表\d+（")
+
+
 def top_section(section: str) -> str:
-    """三（一） → 三: the numbered section a subsection belongs to."""
-    return section.split("（", 1)[0]
+    """三（一） → 三: the numbered section a subsection belongs to. Every official table belongs to one,
+    表: a table's total is summed from its own table's parts first, then from the other tables', before
+    the explanation's."""
+    return "表" if TABLE_SECTION.match(section) else section.split("（", 1)[0]
 
 
 def nearest(candidates: list[Claim], near: str | None = None) -> Claim | None:

@@ -37,7 +37,9 @@ the same units, and a document printed in them has figures too. Each figure foun
    ``stated`` (absolute value: a decrease is stated negative) when the finding's unit is 万元, or the
    finding's claim's value times the factor of the claim's own unit; a figure in % or a count compares
    unconverted with a unit that agrees. The finding's ``stated`` as printed in its claim's unit is accepted too
-   (a change's stated figure is the signed figure as printed).
+   (a change's stated figure is the signed figure as printed). A ``restatement`` is one relation whichever of
+   its two statements the key calls stated: a finding that restates the key's stated figure (its input) with
+   the key's other figure (``figures``) matches too, its quote then looked for on the restated figure's line.
 3. *quote*: the key's ``quote``, with whitespace removed and NFKC-folded, occurs in (a) the finding's quote,
    or (b) the text of the line of the finding's claim (for a finding with no claim, such as an unfilled
    placeholder: the lines that contain its quote — the one its explanation names, "on line N", when several
@@ -189,6 +191,7 @@ class KeyRow:
     quote: str
     page: str
     note: str
+    figures: str = ""
 
     @property
     def comparison_unit(self) -> str:
@@ -212,7 +215,8 @@ def read_key(doc_id: str, path: Path) -> list[KeyRow]:
     return [KeyRow(doc_id=doc_id, order=n, relation=row.get("relation", ""), kind=row.get("kind", ""),
                    stated_text=row.get("stated", ""), stated=parse_decimal(row.get("stated", "")),
                    unit=key_unit(row.get("unit", "")), expected=row.get("expected", ""),
-                   quote=row.get("quote", ""), page=row.get("page", ""), note=row.get("note", ""))
+                   quote=row.get("quote", ""), page=row.get("page", ""), note=row.get("note", ""),
+                   figures=row.get("figures", ""))
             for n, row in enumerate(rows)]
 
 
@@ -323,6 +327,8 @@ class Finding:
     #: folded text a key's quote is looked for in: the finding's quote, its line(s), and each line joined with
     #: its neighbours (text, start and end of the line itself in it)
     contexts: tuple = ("", (), ())
+    #: for a restatement, the statement it restates: its amount in the comparison unit and its contexts
+    restated: tuple | None = None
 
     @property
     def printed(self) -> str:
@@ -346,6 +352,8 @@ def _decimal(value) -> Decimal | None:
 
 def findings_of(budget, findings: pd.DataFrame) -> list[Finding]:
     """The findings frame as records, each with the text a key's quote is looked for in."""
+    from budgetkit.numbers import MONEY_UNITS
+
     lines = budget.raw_text.split("\n")
     claims = budget.claims
     by_id = {}
@@ -356,9 +364,9 @@ def findings_of(budget, findings: pd.DataFrame) -> list[Finding]:
                       "" if pd.isna(text) else str(text))
     folded_lines = [fold(line) for line in lines]
     records = []
-    columns = ["rule", "rule_kind", "verdict", "claim_id", "stated", "unit", "quote", "explanation"]
-    for index, row in enumerate(findings[columns].astype(object).itertuples(index=False)):
-        rule, kind, verdict, claim_id, stated, unit, quote, explanation = (
+    columns = ["rule", "rule_kind", "verdict", "claim_id", "stated", "unit", "quote", "explanation", "inputs"]
+    for index, row in enumerate(findings.reindex(columns=columns).astype(object).itertuples(index=False)):
+        rule, kind, verdict, claim_id, stated, unit, quote, explanation, inputs = (
             ("" if (not isinstance(v, Decimal) and pd.isna(v)) else v) for v in row)
         claim_id, quote = str(claim_id), str(quote)
         line_no, value, claim_unit, claim_text = by_id.get(claim_id, (None, None, "", ""))
@@ -372,18 +380,31 @@ def findings_of(budget, findings: pd.DataFrame) -> list[Finding]:
                 numbers = [named[0]]  # the line the finding names, of those that hold its quote
         else:
             numbers = []
-        own = tuple(folded_lines[n - 1] for n in numbers)
-        wide = []
-        for n in numbers:
-            before = folded_lines[n - 2] if n > 1 else ""
-            after = folded_lines[n] if n < len(folded_lines) else ""
-            wide.append((before + folded_lines[n - 1] + after, len(before), len(before) + len(folded_lines[n - 1])))
+        restated = None
+        other = str(inputs).split()
+        if kind == "restatement" and len(other) == 1 and other[0] in by_id and by_id[other[0]][0]:
+            other_line, other_value, other_unit, _ = by_id[other[0]]
+            amount = None if other_value is None else abs(other_value) * MONEY_UNITS.get(other_unit, Decimal(1))
+            restated = (amount, ("", (folded_lines[other_line - 1],), _wide(folded_lines, [other_line])))
         records.append(Finding(index=index, rule=str(rule), rule_kind=str(kind), verdict=str(verdict),
                                claim_id=claim_id, stated=_decimal(stated) if stated != "" else None,
                                unit=str(unit), quote=quote, explanation=str(explanation),
                                line=numbers[0] if numbers else 0, claim_value=value, claim_unit=claim_unit,
-                               claim_text=claim_text, contexts=(fold(quote), own, tuple(wide))))
+                               claim_text=claim_text,
+                               contexts=(fold(quote), tuple(folded_lines[n - 1] for n in numbers),
+                                         _wide(folded_lines, numbers)),
+                               restated=restated))
     return records
+
+
+def _wide(folded_lines: list[str], numbers: list[int]) -> tuple:
+    """Each line joined with its neighbours, with where the line itself starts and ends in it."""
+    wide = []
+    for n in numbers:
+        before = folded_lines[n - 2] if n > 1 else ""
+        after = folded_lines[n] if n < len(folded_lines) else ""
+        wide.append((before + folded_lines[n - 1] + after, len(before), len(before) + len(folded_lines[n - 1])))
+    return tuple(wide)
 
 
 def figure_agrees(key: KeyRow, finding: Finding) -> bool:
@@ -406,11 +427,11 @@ def figure_agrees(key: KeyRow, finding: Finding) -> bool:
     return False
 
 
-def quote_tier(key: KeyRow, finding: Finding) -> int | None:
+def quote_tier(key: KeyRow, finding: Finding, contexts: tuple | None = None) -> int | None:
     """0, 1 or 2: where the key's quote is found — the finding's quote, its line, or its line joined with
     the lines before and after it where the quote overlaps the line itself; None when it is not."""
     quote = fold(key.quote)
-    own_quote, own_lines, wide = finding.contexts
+    own_quote, own_lines, wide = finding.contexts if contexts is None else contexts
     if not quote:
         return None
     if own_quote and quote in own_quote:
@@ -430,9 +451,26 @@ def match(key: KeyRow, finding: Finding) -> int | None:
     """The quote tier when ``key`` and ``finding`` match (kind, figure, quote), else None."""
     if finding.rule_kind not in RULE_KINDS_OF.get(key.kind, ()):
         return None
+    if key.kind == "restatement" and finding.restated is not None and not figure_agrees(key, finding):
+        return _restated_the_other_way(key, finding)
     if key.kind != "text" and not figure_agrees(key, finding):
         return None
     return quote_tier(key, finding)
+
+
+def _restated_the_other_way(key: KeyRow, finding: Finding) -> int | None:
+    """A restatement keyed from its other end: the key's stated figure is the one the finding restates
+    (and quotes its line), the key's other figure the finding's own."""
+    amount, contexts = finding.restated
+    other = parse_decimal(key.figures)
+    own = None if finding.stated is None else abs(finding.stated)
+    if amount is None or other is None or own is None or amount != key.amount:
+        return None
+    from budgetkit.numbers import MONEY_UNITS
+
+    if own != other * MONEY_UNITS.get(key.unit, Decimal(1)):
+        return None
+    return quote_tier(key, finding, contexts)
 
 
 # -- scoring one document -----------------------------------------------------------------------------

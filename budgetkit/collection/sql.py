@@ -146,10 +146,12 @@ CREATE OR REPLACE TEMP TABLE T AS
 SELECT claim_key(b.budget_id, c.claim_order) AS key, b.budget_id, CAST(c.claim_order AS BIGINT) AS ord, c.claim_id,
        c.section, c.measure, c.label, coalesce(c.quote, '') AS quote
 FROM claims_src c JOIN B b ON b.name = c.budget_id;
--- sections as integers: sid names the section, top the numbered section it belongs to (三（一） → 三)
+-- sections as integers: sid names the section, top the numbered section it belongs to (三（一） → 三;
+-- every official table, 表5（第11页）, to one: 表), as claims.top_section says
 CREATE OR REPLACE TEMP TABLE SECTIONS AS
 SELECT section, CAST(row_number() OVER () AS INTEGER) AS sid,
-       CAST(dense_rank() OVER (ORDER BY split_part(section, '（', 1)) AS INTEGER) AS top
+       CAST(dense_rank() OVER (ORDER BY CASE WHEN regexp_matches(section, '^表[0-9]+（') THEN '表'
+                                             ELSE split_part(section, '（', 1) END) AS INTEGER) AS top
 FROM (SELECT DISTINCT section FROM T WHERE section IS NOT NULL);
 CREATE OR REPLACE TEMP TABLE E AS
 WITH base AS (
