@@ -26,6 +26,7 @@ from .template import data_dir
 __all__ = [
     "BudgetDataError",
     "Problem",
+    "TABLE_CELL_SEPARATOR",
     "Table",
     "bundled_data_dir",
     "bundled_descriptor",
@@ -42,6 +43,9 @@ __all__ = [
 #: Decimal places kept for stated values: enough for shares printed with 3 decimals and for
 #: amounts in 亿元 printed with 4.
 VALUE_SCALE = 4
+#: Between the cells of an official table's row in a package's raw text, where extraction renders
+#: each table after the prose, one line per row: what table_cells' locators point into.
+TABLE_CELL_SEPARATOR = " | "
 
 
 @dataclass(frozen=True)

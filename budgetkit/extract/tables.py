@@ -18,13 +18,12 @@ import re
 from dataclasses import dataclass, field
 
 from ..numbers import FigureError, parse_figure
+from ..schema import TABLE_CELL_SEPARATOR
 from ..template import official_table
 
-__all__ = ["CELL_SEPARATOR", "ReadTable", "TableCell", "cell_span", "figure_of", "grid_tables", "is_grid",
+__all__ = ["ReadTable", "TableCell", "cell_span", "figure_of", "grid_tables", "is_grid",
            "join_continued", "page_tables", "render_tables"]
 
-#: Between the cells of a table row as rendered in the text.
-CELL_SEPARATOR = " | "
 _UNIT = re.compile(r"单位\s{0,3}[:：]\s{0,3}(亿元|万元|元)")
 _CAPTION_NUMBER = re.compile(r"(公开\s{0,2}\d{1,2}(?:-\d{1,2})?\s{0,2}表|表\s{0,2}\d{1,2}(?:-\d{1,2})?)")
 _BANNER_WORDS = re.compile(r"单位\s{0,3}[:：]|部门\s{0,3}[:：]|部门名称\s{0,3}[:：]|单位名称\s{0,3}[:：]|编制单位")
@@ -282,7 +281,7 @@ def render_tables(tables: list[ReadTable], first_line: int) -> list[str]:
         for r in range(len(table.grid)):
             texts = [table.cells[(r, c)].text if (r, c) in table.cells else "" for c in range(table.columns)]
             table.row_lines[r] = first_line + len(lines)
-            lines.append(CELL_SEPARATOR.join(texts).rstrip())
+            lines.append(TABLE_CELL_SEPARATOR.join(texts).rstrip())
         lines.append("")
     return lines
 
@@ -292,5 +291,5 @@ def cell_span(table: ReadTable, row: int, column: int) -> tuple[int, int]:
     start = 0
     for c in range(column):
         cell = table.cells.get((row, c))
-        start += len(cell.text if cell else "") + len(CELL_SEPARATOR)
+        start += len(cell.text if cell else "") + len(TABLE_CELL_SEPARATOR)
     return start, start + len(table.cells[(row, column)].text)

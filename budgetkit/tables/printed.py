@@ -2,7 +2,8 @@
 
 Read from ``budget.table_cells`` (every figure the tables print, with its place) and the text the
 claims point into, where each table is rendered row by row after the prose: a title line
-``表N　title（…页…）``, then one line per row, its cells between :data:`CELL_SEPARATOR`.
+``表N　title（…页…）``, then one line per row, its cells between
+:data:`~budgetkit.schema.TABLE_CELL_SEPARATOR`.
 """
 
 from __future__ import annotations
@@ -12,16 +13,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..schema import resource_columns
+from ..schema import TABLE_CELL_SEPARATOR, resource_columns
 from .rows import UNCHECKED, FindingMarks, TableClaims
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Budget
 
-__all__ = ["CELL_SEPARATOR", "printed_table", "printed_tables", "table_checks"]
-
-#: Between the cells of a table row in the text (as budgetkit.extract renders tables).
-CELL_SEPARATOR = " | "
+__all__ = ["printed_table", "printed_tables", "table_checks"]
 
 
 def _marks(budget: Budget, findings: pd.DataFrame | None) -> FindingMarks:
@@ -71,7 +69,7 @@ def printed_table(budget: Budget, number: int | None = None, findings: pd.DataFr
     title = next(i for i in range(first - 1, 0, -1) if re.match(rf"表{number}\u3000", lines[i - 1]))
     end = next((i for i in range(title + 1, len(lines) + 1) if not lines[i - 1].strip()), len(lines) + 1)
     # a row's trailing empty cells may end in a bare bar: split on the bar, the spaces are its padding
-    grid = [[cell.strip() for cell in lines[i - 1].split(CELL_SEPARATOR.strip())] for i in range(title + 1, end)]
+    grid = [[cell.strip() for cell in lines[i - 1].split(TABLE_CELL_SEPARATOR.strip())] for i in range(title + 1, end)]
     width = max(len(row) for row in grid)
     headings = _headings(own, width)
     marks = _marks(budget, findings)
