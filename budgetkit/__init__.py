@@ -1,9 +1,10 @@
 """budgetkit: check and explore Chinese government departmental budget explanations."""
 
+from .messages import set_language
 from .model import Budget, to_yuan
 from .schema import BudgetDataError
 
-__all__ = ["Budget", "BudgetDataError", "load", "load_many", "to_yuan"]
+__all__ = ["Budget", "BudgetDataError", "load", "load_many", "set_language", "to_yuan"]
 __version__ = "0.1.0"
 
 

@@ -54,6 +54,16 @@ def is_collection(paths: list[str]) -> bool:
     return len(paths) == 1 and Path(paths[0]).is_dir() and not (Path(paths[0]) / "datapackage.json").is_file()
 
 
+def _language_option(default=argparse.SUPPRESS) -> argparse.ArgumentParser:
+    """``--lang``, before or after the command (``budgetkit --lang en check`` or ``budgetkit check --lang en``)."""
+    from .messages import LANGUAGES
+
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument("--lang", choices=LANGUAGES, default=default,
+                        help="the language of messages, reports and the workbook: zh (default) or en")
+    return shared
+
+
 def _output_options() -> argparse.ArgumentParser:
     shared = argparse.ArgumentParser(add_help=False)
     shared.add_argument("--format", choices=("table", "json", "csv"), default="table",
@@ -63,13 +73,13 @@ def _output_options() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="budgetkit",
+        prog="budgetkit", parents=[_language_option(None)],
         description="Check and explore Chinese government departmental budget explanations (部门预算编制说明).",
     )
     parser.add_argument("--version", action=_PrintVersion, help="print budgetkit's version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     check = commands.add_parser(
-        "check", parents=[_input_options(), _output_options()],
+        "check", parents=[_input_options(), _output_options(), _language_option()],
         help="audit every stated figure against the rules",
         description="Audit every stated total, share and change; list what does not add up.",
     )
@@ -84,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--failures-only", action="store_true",
                          help="table format: the failures and a count of the consistent evaluations (the default)")
     report = commands.add_parser(
-        "report", parents=[_input_options()],
+        "report", parents=[_input_options(), _language_option()],
         help="the main job: write the workbook, audit report, charts, tables and notebook pages",
         description="Write every output of a budget into one folder: the official tables as an Excel workbook "
                     "with live formulas, the audit (Markdown, HTML, CSV, JSON), charts (PNG, SVG, PDF), "
@@ -94,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--no-notebooks", action="store_true",
                         help="leave out the slowest step: executing the notebooks into HTML pages")
     extract = commands.add_parser(
-        "extract", help="read a budget explanation (.txt, .docx, .pdf) into a data package",
+        "extract", parents=[_language_option()], help="read a budget explanation (.txt, .docx, .pdf) into a data package",
         description="Read every figure of a budget explanation into claims.csv and line_items.csv (a data package "
                     "that `budgetkit check` reads); list the figures it could not read.",
     )
@@ -110,6 +120,15 @@ def main(argv: list[str] | None = None) -> int:
         # a terminal that cannot show Chinese (LC_ALL=C, PYTHONIOENCODING=ascii) gets \uXXXX escapes, not a crash
         if hasattr(stream, "reconfigure") and stream.errors == "strict":
             stream.reconfigure(errors="backslashreplace")
+    # the language first: the help and every message after it are written in it
+    from .messages import LANGUAGES, set_language
+
+    arguments = sys.argv[1:] if argv is None else argv
+    for index, argument in enumerate(arguments):
+        chosen = (argument.partition("=")[2] if argument.startswith("--lang=") else
+                  arguments[index + 1] if argument == "--lang" and index + 1 < len(arguments) else None)
+        if chosen in LANGUAGES:  # anything else: the parser names the choices
+            set_language(chosen)
     parser = build_parser()
     args = parser.parse_args(argv)
     from .audit import RulesError

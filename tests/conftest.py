@@ -58,3 +58,13 @@ def synthetic_long_tables():
     from synthetic import generate, long_tables
 
     return long_tables(generate(2, seed=7, drift_share=0))
+
+
+@pytest.fixture
+def english():
+    """Messages in English for one test: the tests that pin an explanation's exact wording were
+    written against the English catalogue; Chinese, the default, has tests of its own."""
+    from budgetkit.messages import using_language
+
+    with using_language("en"):
+        yield

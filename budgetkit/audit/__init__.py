@@ -19,8 +19,9 @@ import pandas as pd
 
 from ..claims import ClaimIndex
 from ..findings import FINDING_COLUMNS, SEVERITY, VERDICTS
+from ..messages import text, verdict_name
 from ..schema import decimal_array
-from .changes import CURRENT_YEAR_BASE, change_rows
+from .changes import change_rows
 from .rows import DIFFERENCE_LABELS, SHARE_GUARD_DIGITS
 from .rules import RULE_KINDS, Rule, RulesError, load_rules
 from .shares import share_rows
@@ -28,7 +29,7 @@ from .statements import REASON_YEAR, bound_rows, restatement_rows, section_of_li
 from .sums import sum_rows
 
 __all__ = [
-    "AuditFailure", "CURRENT_YEAR_BASE", "DIFFERENCE_LABELS", "REASON_YEAR", "RULE_KINDS", "Rule", "RulesError",
+    "AuditFailure", "DIFFERENCE_LABELS", "REASON_YEAR", "RULE_KINDS", "Rule", "RulesError",
     "SHARE_GUARD_DIGITS", "assert_no_findings", "audit", "load_rules", "section_of_lines", "summarize",
 ]
 
@@ -92,9 +93,10 @@ def summarize(findings: pd.DataFrame) -> pd.DataFrame:
 def assert_no_findings(findings: pd.DataFrame, fail_on: str = "drift") -> None:
     """Raise :class:`AuditFailure` if any finding is at or above ``fail_on`` in severity."""
     if fail_on not in SEVERITY:
-        raise ValueError(f"fail_on must be one of {', '.join(VERDICTS[1:])}")
+        raise ValueError(text("audit.fail-on-values", values=", ".join(VERDICTS[1:])))
     failing = findings[findings["verdict"].map(lambda v: SEVERITY[str(v)] >= SEVERITY[fail_on]).astype(bool)]
     if not failing.empty:
-        lines = [f"{len(failing)} finding(s) at or above {fail_on!r}:"]
-        lines += [f"  - [{r.verdict}] {r.rule} {r.section} {r.claim_id}: {r.explanation}" for r in failing.itertuples()]
+        lines = [text("audit.findings-at-or-above", count=len(failing), verdict=verdict_name(fail_on))]
+        lines += [f"  - [{verdict_name(str(r.verdict))}] {r.rule} {r.section} {r.claim_id}: {r.explanation}"
+                  for r in failing.itertuples()]
         raise AuditFailure("\n".join(lines))

@@ -6,13 +6,14 @@ from collections import defaultdict
 from decimal import Decimal
 
 from ..claims import Claim, ClaimIndex
+from ..messages import text
 from ..numbers import Interval
 from .rows import (decimals_in, describe, difference_note, finding_row, in_unit, mixed_units, printed_decimal,
                    printed_figure, verdict_of)
 from .rules import Rule
 from .shares import outward, quantize
 
-__all__ = ["CURRENT_YEAR_BASE", "change_parts", "change_rows", "direction_word"]
+__all__ = ["change_parts", "change_rows", "direction_word", "movement_word"]
 
 
 def change_parts(claims: ClaimIndex, change: Claim) -> tuple[Claim | None, Claim | None]:
@@ -63,10 +64,10 @@ def _stated_prior_row(rule: Rule, claims: ClaimIndex, change: Claim, current: Cl
         # a percentage change is taken of the prior year; a base that can be zero has none
         computed_interval = (current.interval - prior_interval).ratio_pct(prior_interval)
         if computed_interval is None:
-            zero = (f"{implication}, the prior year the change {prior.id} implies" if implied else describe(prior))
+            zero = text("audit.change-implied-zero", implication=implication, claim=prior.id) if implied else describe(prior)
             return finding_row(rule, "semantic", change, stated=change.value, stated_interval=signed, computed=None,
                                computed_interval=None, inputs=[current, prior], unit="%",
-                               explanation=f"Growth from a zero base ({zero}) has no percentage.")
+                               explanation=text("audit.change-zero-base", zero=zero))
         point = quantize((current.amount - prior_amount) / prior_amount * 100, change.decimals)
         computed_interval = outward(computed_interval, change.decimals)
     else:
@@ -76,14 +77,16 @@ def _stated_prior_row(rule: Rule, claims: ClaimIndex, change: Claim, current: Cl
     stated = change.signed if not change.money else (-change.amount if change.direction == "decrease" else change.amount)
     verdict = verdict_of(signed, stated, change.last_place, computed_interval)
     if implied:
-        explanation = (f"{implication} (the prior year the change {prior.id} implies); "
-                       f"{in_money_unit(current.amount - prior_amount)} ÷ {in_money_unit(prior_amount)} = {printed_decimal(point)}%; "
-                       f"the text states {direction_word(change)} {printed_decimal(change.value)}.")
+        explanation = text("audit.change-implied-percentage", implication=implication, claim=prior.id,
+                           delta=in_money_unit(current.amount - prior_amount), prior=in_money_unit(prior_amount),
+                           point=printed_decimal(point), direction=direction_word(change),
+                           stated=printed_decimal(change.value))
     else:
         result = (f"{printed_decimal(point)}%" if change.unit == "%" else
                   in_unit(point, change.unit, decimals) + (change.unit if mixed else ""))
-        explanation = (f"{printed_figure(current, mixed)} − {printed_figure(prior, mixed)} = {result}; the text states "
-                       f"{direction_word(change)} {printed_figure(change, mixed and change.unit != '%')}.")
+        explanation = text("audit.change-computed", current=printed_figure(current, mixed),
+                           prior=printed_figure(prior, mixed), result=result, direction=direction_word(change),
+                           stated=printed_figure(change, mixed and change.unit != "%"))
     if verdict != "consistent" and change.unit == "%":
         # a frequent error: the change divided by this year's figure instead of the prior year's — said only
         # when that quotient itself rounds to the stated figure (wide intervals of whole numbers fit too much)
@@ -91,20 +94,26 @@ def _stated_prior_row(rule: Rule, claims: ClaimIndex, change: Claim, current: Cl
                       if current.interval.lo > 0 else None)
         if on_current is not None and signed.lo <= on_current <= signed.hi:
             verdict = "semantic"
-            explanation += CURRENT_YEAR_BASE
+            explanation += text("audit.change-current-year-base")
     if verdict != "consistent" and change.unit != "%":
         explanation += difference_note(claims, stated - point, change.comparison_unit, [change, current, prior])
     return finding_row(rule, verdict, change, stated=stated, stated_interval=signed, computed=point,
                        computed_interval=computed_interval, inputs=[current, prior], explanation=explanation)
 
 
-#: Said when a percentage change fits the change divided by this year's figure rather than the prior year's.
-CURRENT_YEAR_BASE = " The stated percentage fits the change divided by this year's figure, not by the prior year's."
+_DIRECTIONS = ("increase", "decrease", "unchanged", "unspecified")
 
 
 def direction_word(change: Claim) -> str:
-    return {"increase": "an increase of", "decrease": "a decrease of", "unchanged": "no change,",
-            "unspecified": "a change (direction left unfilled) of"}.get(change.direction or "", "a change of")
+    """The change as a phrase before its figure: 增加 / an increase of."""
+    direction = change.direction if change.direction in _DIRECTIONS else "unknown"
+    return text(f"audit.direction-{direction}")
+
+
+def movement_word(change: Claim) -> str:
+    """The direction alone, as a figure can or cannot show it: 增加 / an increase."""
+    direction = change.direction if change.direction in _DIRECTIONS[:3] else "unknown"
+    return text(f"audit.movement-{direction}")
 
 
 def implied_prior_rows(rule: Rule, claims: ClaimIndex, changes: list[Claim]) -> list[dict]:
@@ -124,15 +133,18 @@ def implied_prior_rows(rule: Rule, claims: ClaimIndex, changes: list[Claim]) -> 
     for (measure, code, year), statements in implied.items():
         printed = claims.stated(measure, year, code)
         for index, (change, interval, value, current) in enumerate(statements):
-            others = [(c, c.interval, c.amount, f"stated as {describe(c)}") for c in printed if c.id != change.base]
-            others += [(s[0], s[1], s[2], f"implied by {s[0].id} ({s[0].section})") for s in statements[:index]]
+            others = [(c, c.interval, c.amount, text("audit.implied-prior-stated", figure=describe(c)))
+                      for c in printed if c.id != change.base]
+            others += [(s[0], s[1], s[2], text("audit.implied-prior-implied", claim=s[0].id, section=s[0].section))
+                       for s in statements[:index]]
             for other, other_interval, other_value, how in others:
                 verdict = verdict_of(other_interval, other_value, other.last_place, interval)
                 # the prior year in the change's unit; every unit named when the figures' differ
                 mixed = mixed_units(current, change, *([other] if other.kind != "change" else []))
                 prior = in_unit(value, change.unit, decimals_in(change.unit, [current, change], change)) + (change.unit if mixed else "")
-                explanation = (f"{printed_figure(current, mixed)} − ({direction_word(change)} {printed_figure(change, mixed)}) "
-                               f"implies {year} = {prior}; {how}.")
+                explanation = text("audit.implied-prior", current=printed_figure(current, mixed),
+                                   direction=direction_word(change), change=printed_figure(change, mixed),
+                                   year=year, prior=prior, how=how)
                 rows.append(finding_row(rule, verdict, change, stated=other_value, stated_interval=other_interval,
                                         computed=value, computed_interval=interval, inputs=[current, other],
                                         explanation=explanation))

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from ..claims import Claim, ClaimIndex
+from ..messages import text
 from ..numbers import MONEY_UNITS, Interval
 from .rules import Rule
 
@@ -114,7 +115,8 @@ def same_value(claims: ClaimIndex, amount: Decimal, unit: str, exclude: set[str]
 
 
 def describe(claim: Claim) -> str:
-    return f"{claim.label} {printed_decimal(claim.value)}{claim.unit} ({claim.section}, {claim.id})"
+    return text("audit.figure", label=claim.label, value=printed_decimal(claim.value), unit=claim.unit,
+                section=claim.section, claim=claim.id)
 
 
 def difference_note(claims: ClaimIndex, difference: Decimal, unit: str, used: Iterable[Claim]) -> str:
@@ -124,7 +126,7 @@ def difference_note(claims: ClaimIndex, difference: Decimal, unit: str, used: It
     if not matches:
         return ""
     if len(matches) == 1:
-        return f" The difference equals {describe(matches[0])}."
-    more = ", …" if len(matches) > DIFFERENCE_LABELS else ""
-    return (" Several stated figures equal the difference ("
-            + ", ".join(c.label for c in matches[:DIFFERENCE_LABELS]) + more + ").")
+        return text("audit.difference-equals", figure=describe(matches[0]))
+    separator = text("audit.list-separator")
+    more = separator + "…" if len(matches) > DIFFERENCE_LABELS else ""
+    return text("audit.difference-several", labels=separator.join(c.label for c in matches[:DIFFERENCE_LABELS]) + more)

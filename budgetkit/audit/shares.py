@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
 from ..claims import Claim, ClaimIndex
+from ..messages import text
 from ..numbers import Interval
 from .rows import (SHARE_GUARD_DIGITS, decimals_in, describe, finding_row, in_unit, mixed_units, printed_decimal,
                    printed_figure, verdict_of)
@@ -26,22 +27,21 @@ def share_rows(rule: Rule, claims: ClaimIndex) -> list[dict]:
         if computed_interval is None:
             rows.append(finding_row(rule, "semantic", share, stated=share.value, stated_interval=stated_interval,
                                     computed=None, computed_interval=None, inputs=[part, whole], unit="%",
-                                    explanation=f"The whole {describe(whole)} is zero: no share of it can be stated."))
+                                    explanation=text("audit.share-zero-whole", whole=describe(whole))))
             continue
         point = quantize(part.amount / whole.amount * 100, share.decimals)
         computed_interval = outward(computed_interval, share.decimals)
         verdict = verdict_of(stated_interval, share.value, share.last_place, computed_interval)
         mixed = mixed_units(part, whole)
-        explanation = (f"{printed_figure(part, mixed)} ÷ {printed_figure(whole, mixed)} ({whole.label}, {whole.section}) "
-                       f"= {printed_decimal(point)}%.")
+        explanation = text("audit.share-computed", part=printed_figure(part, mixed), whole=printed_figure(whole, mixed),
+                           whole_label=whole.label, whole_section=whole.section, point=printed_decimal(point))
         # only a share that is off the named whole by more than rounding is read as one of another whole
         fits = _alternative_wholes(claims, share, part, whole, shares) if verdict == "drift" else []
         if fits:
             verdict = "semantic"
-            explanation += (" The stated share does not fit the whole the sentence names, but fits "
-                            + "; ".join(fits) + ".")
+            explanation += text("audit.share-fits-other", fits=text("audit.alternatives-separator").join(fits))
         elif verdict != "consistent":
-            explanation += f" The stated share is {printed_decimal(share.value)}%."
+            explanation += text("audit.share-stated", share=printed_decimal(share.value))
         rows.append(finding_row(rule, verdict, share, stated=share.value, stated_interval=stated_interval, computed=point,
                                 computed_interval=computed_interval, inputs=[part, whole], explanation=explanation, unit="%"))
     return rows
@@ -59,7 +59,7 @@ def _alternative_wholes(claims: ClaimIndex, share: Claim, part: Claim, whole: Cl
             total = total + p.interval
         value = sum((p.amount for p in sibling_parts), Decimal(0))
         shown = in_unit(value, whole.unit, decimals_in(whole.unit, sibling_parts, whole)) + (whole.unit if mixed_units(whole, *sibling_parts) else "")
-        candidates.append((f"{shown}, the sum of the parts listed with it", total, value))
+        candidates.append((text("audit.share-sum-of-parts", sum=shown), total, value))
     seen = {whole.amount}
     for claim in claims.all:
         if claim.kind == "total" and claim.year == share.year and claim.comparison_unit == whole.comparison_unit \

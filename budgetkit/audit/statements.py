@@ -8,8 +8,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..claims import Claim, ClaimIndex
+from ..messages import text
 from ..numbers import PLACEHOLDER_PATTERN, Interval
-from .changes import change_parts, direction_word
+from .changes import change_parts, movement_word
 from .rows import describe, difference_note, finding_row, mixed_units, printed_figure, same_value, verdict_of
 from .rules import Rule
 
@@ -40,10 +41,9 @@ def restatement_rows(rule: Rule, claims: ClaimIndex) -> list[dict]:
             if alias and other.measure == first.measure:
                 continue
             verdict = verdict_of(other.interval, other.amount, other.last_place, first.interval)
-            explanation = f"{describe(other)} restates {describe(first)}."
+            explanation = text("audit.restates" if verdict == "consistent" else "audit.restates-differ",
+                               other=describe(other), first=describe(first))
             if verdict != "consistent":
-                explanation = (f"{describe(other)} and {describe(first)} state one quantity with "
-                               f"different values.")
                 explanation += difference_note(claims, other.amount - first.amount, first.comparison_unit, [first, other])
             rows.append(finding_row(rule, verdict, other, stated=other.amount, stated_interval=other.interval,
                                     computed=first.amount, computed_interval=first.interval, inputs=[first],
@@ -61,13 +61,14 @@ def bound_rows(rule: Rule, claims: ClaimIndex) -> list[dict]:
             continue
         within = part.interval.lo <= whole.interval.hi
         verdict = "consistent" if within else "semantic"
-        explanation = f"{describe(part)} {'does not exceed' if within else 'exceeds'} {describe(whole)}."
+        explanation = text("audit.bound-within" if within else "audit.bound-exceeds", part=describe(part),
+                           whole=describe(whole))
         if not within:
             same = [c for c in same_value(claims, part.amount, part.comparison_unit, {part.id})
                     if c.measure != part.measure]
             if same:
-                explanation += (" It equals " + "; ".join(describe(c) for c in same[:2])
-                                + ": a larger quantity looks relabelled.")
+                explanation += text("audit.bound-relabelled",
+                                    figures=text("audit.alternatives-separator").join(describe(c) for c in same[:2]))
         rows.append(finding_row(rule, verdict, part, stated=part.amount, stated_interval=part.interval,
                                 computed=whole.amount, computed_interval=Interval(Decimal(0), whole.interval.hi),
                                 inputs=[whole], explanation=explanation))
@@ -88,14 +89,14 @@ def text_rows(rule: Rule, claims: ClaimIndex, budget: Budget) -> list[dict]:
                 quote = line[max(0, start - 20):min(len(line), end + 20)].strip()
                 row = finding_row(rule, "text", None, stated=None, stated_interval=None, computed=None,
                                   computed_interval=None, inputs=[c for c in claims.all if c.line == number],
-                                  explanation=f"Unfilled template text {match.group()!r} on line {number}.",
+                                  explanation=text("audit.placeholder", placeholder=match.group(), line=number),
                                   section=sections[number - 1], unit="")
                 row.update(quote=quote, _order=_line_order(claims, number))
                 rows.append(row)
         if not found:
             rows.append(finding_row(rule, "consistent", None, stated=None, stated_interval=None, computed=None,
                                     computed_interval=None, inputs=[], section="",
-                                    explanation="No unfilled template text in the document.", unit=""))
+                                    explanation=text("audit.no-placeholder"), unit=""))
         return rows
     lines = budget.raw_text.split("\n")
     for change in claims.all:
@@ -107,18 +108,16 @@ def text_rows(rule: Rule, claims: ClaimIndex, budget: Budget) -> list[dict]:
                 continue
             year = int(reason.group(1))
             ok = year != change.base_year
-            explanation = (f"The reason given for the change names {year}."
-                           if ok else f"The reason given for a change from {change.base_year} to {change.year} "
-                                      f"attributes it to {year}, the year compared with.")
+            explanation = (text("audit.reason-year", year=year) if ok else
+                           text("audit.reason-year-compared", base_year=change.base_year, year=change.year, named=year))
             row = finding_row(rule, "consistent" if ok else "text", change, stated=None, stated_interval=None,
                               computed=None, computed_interval=None, inputs=[], explanation=explanation, unit="")
             row["quote"] = reason.group(0)
             rows.append(row)
         elif check == "comparison-year" and change.base_year is not None:
             ok = change.base_year < change.year
-            explanation = (f"Compares {change.year} with {change.base_year}."
-                           if ok else f"A {change.year} figure is compared with {change.base_year}, "
-                                      f"not with an earlier year.")
+            explanation = text("audit.comparison-year" if ok else "audit.comparison-year-not-earlier",
+                               year=change.year, base_year=change.base_year)
             rows.append(finding_row(rule, "consistent" if ok else "text", change, stated=None,
                                     stated_interval=None, computed=None, computed_interval=None, inputs=[],
                                     explanation=explanation, unit=""))
@@ -126,7 +125,7 @@ def text_rows(rule: Rule, claims: ClaimIndex, budget: Budget) -> list[dict]:
             if change.direction == "unspecified":
                 rows.append(finding_row(rule, "text", change, stated=change.value, stated_interval=None, computed=None,
                                         computed_interval=None, inputs=[],
-                                        explanation="The direction of the change was left as the template's 增长（下降）."))
+                                        explanation=text("audit.direction-unfilled")))
                 continue
             current, prior = change_parts(claims, change)
             if current is None or prior is None or change.unit == "%":
@@ -135,8 +134,9 @@ def text_rows(rule: Rule, claims: ClaimIndex, budget: Budget) -> list[dict]:
             possible = {"increase": delta.hi > 0, "decrease": delta.lo < 0, "unchanged": delta.contains(Decimal(0))}
             ok = possible.get(change.direction, True)
             mixed = mixed_units(prior, current)
-            explanation = (f"From {printed_figure(prior, mixed)} to {printed_figure(current, mixed)} the figure "
-                           f"{'can' if ok else 'cannot'} show {direction_word(change).rstrip(' of,')}.")
+            explanation = text("audit.direction-possible" if ok else "audit.direction-impossible",
+                               prior=printed_figure(prior, mixed), current=printed_figure(current, mixed),
+                               direction=movement_word(change))
             rows.append(finding_row(rule, "consistent" if ok else "text", change, stated=change.signed,
                                     stated_interval=None, computed=current.amount - prior.amount,
                                     computed_interval=delta, inputs=[current, prior], explanation=explanation))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..claims import Claim, ClaimIndex
+from ..messages import text
 from ..numbers import Interval
 from ..template import LEVEL_WIDTHS
 from .rows import decimals_in, difference_note, finding_row, in_unit, mixed_units, printed_figure, verdict_of
@@ -63,15 +64,13 @@ def _sum_row(rule: Rule, claims: ClaimIndex, total: Claim, parts: list[Claim], e
     if not exhaustive:
         verdict = "consistent" if interval.lo <= stated_interval.hi else verdict_of(
             stated_interval, total.amount, total.last_place, Interval(interval.lo, interval.lo))
-        explanation = (f"The listed parts {listing} = {added} do not exceed the total."
-                       if verdict == "consistent" else
-                       f"The listed parts {listing} = {added} exceed the stated total {stated}.")
+        explanation = text("audit.sum-bound-consistent" if verdict == "consistent" else "audit.sum-bound-exceeds",
+                           listing=listing, added=added, stated=stated)
     else:
         verdict = verdict_of(stated_interval, total.amount, total.last_place, interval)
-        if verdict == "consistent":
-            explanation = f"{listing} = {added}, within rounding of the stated {stated}."
-        else:
-            explanation = f"The parts add up to {listing} = {added}, not the stated {stated}."
+        explanation = text("audit.sum-consistent" if verdict == "consistent" else "audit.sum-drift",
+                           listing=listing, added=added, stated=stated)
+        if verdict != "consistent":
             explanation += difference_note(claims, total.amount - computed, total.comparison_unit, [total, *parts])
     return finding_row(rule, verdict, total, stated=total.amount, stated_interval=stated_interval, computed=computed,
                        computed_interval=interval, inputs=parts, explanation=explanation)

@@ -12,6 +12,7 @@ import pyarrow.compute  # noqa: F401  (pa.compute)
 
 from ..audit import REASON_YEAR, Rule, load_rules
 from ..findings import FINDING_COLUMNS, VERDICTS
+from ..messages import sql_text, text
 from ..numbers import PLACEHOLDER_PATTERN
 from ..schema import bundled_data_dir
 from .columns import KEY_COLUMNS, YEAR_OVER_YEAR_RULE
@@ -22,7 +23,7 @@ __all__ = ["CHUNK_CLAIMS", "budget_chunks", "connect", "open_sources", "resolve_
 def connect(memory_limit: str | None = None):
     import duckdb  # the SQL engine loads only when a collection is audited
 
-    from .sql import MACROS
+    from .sql import macros
 
     con = duckdb.connect()
     if memory_limit:
@@ -30,7 +31,7 @@ def connect(memory_limit: str | None = None):
     # every result whose order matters has an ORDER BY (the findings are sorted at the end), so
     # DuckDB need not keep the rows of intermediate tables in the order they were made
     con.execute("SET preserve_insertion_order = false")
-    con.execute(MACROS)
+    con.execute(macros())
     return con
 
 
@@ -259,14 +260,14 @@ def _scanned_text_rows(con, rule: Rule) -> pd.DataFrame:
                 start, end = match.span()
                 rows.append({**base, "budget_id": budget_id, "verdict": "text", "cord": None, "section": section,
                              "quote": line[max(0, start - 20):min(len(line), end + 20)].strip(),
-                             "explanation": f"Unfilled template text {match.group()!r} on line {number}.",
+                             "explanation": text("audit.placeholder", placeholder=match.group(), line=number),
                              "inputs": inputs, "ord": order, "seq": number * 10000 + start})
         # the consistent row of every other budget (most of them) goes into F without a Python object per row
         con.execute(f"""
             INSERT INTO F BY NAME SELECT CAST(budget_order AS BIGINT) AS budget_id, {sql.lit(rule.id)} AS rule,
                    'consistent' AS verdict, '' AS section, '' AS quote, 0 AS stated_scale, '' AS stated_interval,
                    0 AS computed_scale, '' AS computed_interval, '' AS unit,
-                   'No unfilled template text in the document.' AS explanation, '' AS inputs, -1 AS ord, 0 AS seq
+                   {sql_text("audit.no-placeholder")} AS explanation, '' AS inputs, -1 AS ord, 0 AS seq
             FROM budgets_src WHERE NOT list_contains(CAST(? AS BIGINT[]), CAST(budget_order AS BIGINT))""", [sorted(found)])
     elif check == "reason-year":
         candidates = con.execute("""
@@ -280,9 +281,8 @@ def _scanned_text_rows(con, rule: Rule) -> pd.DataFrame:
                 continue
             named = int(reason.group(1))
             ok = named != base_year
-            explanation = (f"The reason given for the change names {named}." if ok else
-                           f"The reason given for a change from {base_year} to {year} attributes it to {named}, "
-                           f"the year compared with.")
+            explanation = (text("audit.reason-year", year=named) if ok else
+                           text("audit.reason-year-compared", base_year=base_year, year=year, named=named))
             # about the change claim (its section and the rest come with it), quoting the reason
             rows.append({**base, "budget_id": budget_id, "verdict": "consistent" if ok else "text",
                          "cord": order, "section": None, "quote": reason.group(0), "explanation": explanation,
@@ -307,6 +307,8 @@ def year_over_year_pairs(con) -> pd.DataFrame:
 
     con.execute(measure_type_sql([]))
     con.execute(ENRICH)
+    pair = {"later": "describe_claim(l.label, l.v, l.vs, l.unit, l.section, l.claim_id)", "later_budget": "l.name",
+            "earlier": "describe_claim(e.label, e.v, e.vs, e.unit, e.section, e.claim_id)", "earlier_budget": "e.name"}
     table = con.sql(f"""
         WITH b AS (SELECT CAST(budget_order AS BIGINT) AS budget_id, budget_id AS name, department,
                           CAST(budget_year AS INTEGER) AS budget_year FROM budgets_src),
@@ -323,10 +325,9 @@ def year_over_year_pairs(con) -> pd.DataFrame:
                e.name AS earlier_budget_id, e.claim_id AS earlier_claim_id, e.label AS earlier_label,
                e.amt AS earlier_q, e.as_ AS earlier_s, l.amt - e.amt AS difference_q,
                verdict(l.lo, l.hi, l.amt, l.lp, e.lo, e.hi) AS verdict,
-               describe_claim(l.label, l.v, l.vs, l.unit, l.section, l.claim_id) || ' in ' || l.name || ' '
-               || CASE WHEN verdict(l.lo, l.hi, l.amt, l.lp, e.lo, e.hi) = 'consistent' THEN 'restates '
-                       ELSE 'differs from ' END
-               || describe_claim(e.label, e.v, e.vs, e.unit, e.section, e.claim_id) || ' in ' || e.name || '.' AS explanation,
+               CASE WHEN verdict(l.lo, l.hi, l.amt, l.lp, e.lo, e.hi) = 'consistent'
+                    THEN {sql_text("audit.year-over-year-restates", **pair)}
+                    ELSE {sql_text("audit.year-over-year-differs", **pair)} END AS explanation,
                l.unit AS unit
         FROM later l JOIN earlier e ON e.department = l.department AND e.year = l.year AND e.measure = l.measure
              AND e.code IS NOT DISTINCT FROM l.code AND e.cunit = l.cunit

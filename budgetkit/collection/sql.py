@@ -28,9 +28,10 @@ from decimal import Decimal
 
 from ..audit import DIFFERENCE_LABELS, Rule
 from ..claims import COUNT_UNITS
+from ..messages import sql_text
 from ..numbers import MONEY_UNITS
 
-__all__ = ["CHANGE_PARTS", "ENRICH", "MACROS", "PART_COLUMNS", "ROW_COLUMNS", "SCALE", "SHARE_PARTS", "UNNAMED",
+__all__ = ["CHANGE_PARTS", "ENRICH", "PART_COLUMNS", "ROW_COLUMNS", "SCALE", "SHARE_PARTS", "UNNAMED",
            "change_parts_sql", "claim_cols", "describe", "difference_note", "lit", "measure_type_sql", "mlit", "note",
            "pick", "share_parts_sql", "text_of"]
 
@@ -70,7 +71,7 @@ def by_money_unit(value, default: str = "ELSE 0") -> str:
     return f"CASE unit {whens} {default} END"
 
 
-MACROS = f"""
+_MACROS = f"""
 CREATE OR REPLACE MACRO p10(k) AS CAST(pow(10, k) AS BIGINT);
 CREATE OR REPLACE MACRO p10h(k) AS CAST(pow(10, k) AS HUGEINT);
 -- integer division by a positive divisor, floored, ceiled, or rounded half to even (q = qfloor(n, b));
@@ -106,14 +107,29 @@ CREATE OR REPLACE MACRO verdict(slo, shi, sval, lp, clo, chi) AS
     CASE WHEN slo <= chi AND clo <= shi THEN 'consistent'
          WHEN greatest(sval - chi, clo - sval) <= lp THEN 'rounding' ELSE 'drift' END;
 CREATE OR REPLACE MACRO describe_claim(label, v, vs, unit, section, claim_id) AS
-    label || ' ' || fmt(v, vs) || unit || ' (' || section || ', ' || claim_id || ')';
+    {{describe_claim}};
 -- one integer naming a claim of the collection: joining two claims of a budget on (budget_id, ord)
 -- lets DuckDB infer a join of all their budget's claims on budget_id alone, millions of rows
 CREATE OR REPLACE MACRO claim_key(budget_id, ord) AS budget_id * 4294967296 + ord;
 CREATE OR REPLACE MACRO dirword(direction) AS CASE direction
-    WHEN 'increase' THEN 'an increase of' WHEN 'decrease' THEN 'a decrease of' WHEN 'unchanged' THEN 'no change,'
-    WHEN 'unspecified' THEN 'a change (direction left unfilled) of' ELSE 'a change of' END;
+    {{direction_words}} ELSE {{direction_unknown}} END;
+CREATE OR REPLACE MACRO movement(direction) AS CASE direction
+    {{movement_words}} ELSE {{movement_unknown}} END;
 """
+
+
+def macros() -> str:
+    """The macros, their phrases (audit.changes.direction_word …) in the language of the messages now."""
+    def words(kind: str, directions: tuple[str, ...]) -> str:
+        return " ".join(f"WHEN '{d}' THEN {sql_text(f'audit.{kind}-{d}')}" for d in directions)
+
+    return _MACROS.format(
+        describe_claim=sql_text("audit.figure", label="label", value="fmt(v, vs)", unit="unit", section="section",
+                                claim="claim_id"),
+        direction_words=words("direction", ("increase", "decrease", "unchanged", "unspecified")),
+        direction_unknown=sql_text("audit.direction-unknown"),
+        movement_words=words("movement", ("increase", "decrease", "unchanged")),
+        movement_unknown=sql_text("audit.movement-unknown"))
 
 
 def measure_type_sql(rules: list[Rule]) -> str:
@@ -252,12 +268,14 @@ def text_of(alias: str, budget: str, ord_: str) -> str:
     return f"JOIN T {alias} ON {alias}.key = claim_key({budget}, {ord_})"
 
 
-def note(need: str, limit: int, lead: str, tail: str, *, drop_measure: bool = False) -> str:
+def note(need: str, limit: int, message: str, field: str, *, drop_measure: bool = False) -> str:
     """audit.rows.same_value for many rows, each figure named: ``need`` yields fid, budget_id, target,
-    unit, used (orders of claims not to name) [and measure]; gives fid and the note text."""
+    unit, used (orders of claims not to name) [and measure]; gives fid and the note text, the
+    catalogue's ``message`` with the figures in its ``field``."""
     measure_filter = "AND e.measure <> n.measure" if drop_measure else ""
+    figures = f"string_agg({describe('e', 't')}, {sql_text('audit.alternatives-separator')} ORDER BY m.first_ord)"
     return f"""
-    SELECT m.fid, {lit(lead)} || string_agg({describe('e', 't')}, '; ' ORDER BY m.first_ord) || {lit(tail)} AS note
+    SELECT m.fid, {sql_text(message, **{field: figures})} AS note
     FROM ({same_value(need, limit, measure_filter)}) m
     JOIN E e ON e.key = claim_key(m.budget_id, m.first_ord) {text_of('t', 'm.budget_id', 'm.first_ord')}
     GROUP BY m.fid"""
@@ -267,12 +285,13 @@ def difference_note(need: str) -> str:
     """audit.rows.difference_note for many rows (``need`` as for :func:`note`): the one figure the
     difference equals, or the labels of the several measures whose figures equal it."""
     labels = DIFFERENCE_LABELS
+    separator = sql_text("audit.list-separator")
+    several = (f"string_agg(coalesce(t.label, ''), {separator} ORDER BY m.first_ord) "
+               f"|| CASE WHEN max(m.nm) > {labels} THEN {separator} || '…' ELSE '' END")
     return f"""
     SELECT m.fid, CASE WHEN max(m.nm) = 1
-                       THEN ' The difference equals ' || string_agg({describe('e', 't')}, '') || '.'
-                       ELSE ' Several stated figures equal the difference ('
-                            || string_agg(coalesce(t.label, ''), ', ' ORDER BY m.first_ord)
-                            || CASE WHEN max(m.nm) > {labels} THEN ', …' ELSE '' END || ').' END AS note
+                       THEN {sql_text("audit.difference-equals", figure=f"string_agg({describe('e', 't')}, '')")}
+                       ELSE {sql_text("audit.difference-several", labels=several)} END AS note
     FROM ({same_value(need, labels, "")}) m
     JOIN E e ON e.key = claim_key(m.budget_id, m.first_ord) {text_of('t', 'm.budget_id', 'm.first_ord')}
     GROUP BY m.fid"""

@@ -3,7 +3,8 @@ S, SHP, CHP): the rows of its findings, with their explanations."""
 
 from __future__ import annotations
 
-from ..audit import CURRENT_YEAR_BASE, SHARE_GUARD_DIGITS, Rule
+from ..audit import SHARE_GUARD_DIGITS, Rule
+from ..messages import sql_text
 from ..template import LEVEL_WIDTHS
 from .sql import PART_COLUMNS, SCALE, claim_cols, describe, difference_note, lit, mlit, note, pick, text_of
 
@@ -14,6 +15,7 @@ def _sum_rows(parts: str) -> str:
     """Rows of audit.sums._sum_row from ``parts``: budget_id, rule, exh (parts are exhaustive), tid (the
     total's order), pkey (part order) and the part's columns prefixed p_ (PART_COLUMNS). Yields
     ROW_COLUMNS + rule."""
+    figures = {"listing": "r.listing", "added": "r.added", "stated": "r.stated_text"}
     return f"""
     WITH g0 AS (
         SELECT budget_id, rule, exh, tid, CAST(sum(p_amt) AS BIGINT) AS computed, greatest(0, max(p_as_)) AS cs,
@@ -46,15 +48,10 @@ def _sum_rows(parts: str) -> str:
     ), n AS ({difference_note("SELECT fid, budget_id, abs(stated - computed) AS target, cunit AS unit, list_prepend(ord, used) AS used FROM r WHERE verdict <> 'consistent' AND exh")})
     SELECT r.budget_id, r.verdict, r.stated, r.stated_scale,
            r.stated_interval, r.computed, r.cs AS computed_scale, r.computed_interval, r.unit,
-           CASE WHEN r.exh AND r.verdict = 'consistent'
-                THEN r.listing || ' = ' || r.added || ', within rounding of the stated ' || r.stated_text || '.'
-                WHEN r.exh
-                THEN 'The parts add up to ' || r.listing || ' = ' || r.added || ', not the stated '
-                     || r.stated_text || '.' || coalesce(n.note, '')
-                WHEN r.verdict = 'consistent'
-                THEN 'The listed parts ' || r.listing || ' = ' || r.added || ' do not exceed the total.'
-                ELSE 'The listed parts ' || r.listing || ' = ' || r.added || ' exceed the stated total '
-                     || r.stated_text || '.' END AS explanation,
+           CASE WHEN r.exh AND r.verdict = 'consistent' THEN {sql_text("audit.sum-consistent", **figures)}
+                WHEN r.exh THEN {sql_text("audit.sum-drift", **figures)} || coalesce(n.note, '')
+                WHEN r.verdict = 'consistent' THEN {sql_text("audit.sum-bound-consistent", **figures)}
+                ELSE {sql_text("audit.sum-bound-exceeds", **figures)} END AS explanation,
            r.inputs, r.ord, 0 AS seq, r.rule
     FROM r LEFT JOIN n ON n.fid = r.fid"""
 
@@ -159,7 +156,7 @@ def share_sql(rule: Rule) -> str:
         WHERE z.v0 = 'drift'
         GROUP BY z.fid
     ), candidates AS (  -- a sum of the listed parts equal to the named whole is that whole, not another
-        SELECT fid, -1 AS cord, inunit(amt, w_unit, pd) || usuffix(mixed, w_unit) || ', the sum of the parts listed with it' AS descr, lo, hi
+        SELECT fid, -1 AS cord, {sql_text("audit.share-sum-of-parts", sum="inunit(amt, w_unit, pd) || usuffix(mixed, w_unit)")} AS descr, lo, hi
         FROM siblings WHERE n > 1 AND found = n AND amt <> w_amt
         UNION ALL
         SELECT m.fid, m.cord, {describe('c', 't')}, m.lo, m.hi
@@ -175,7 +172,7 @@ def share_sql(rule: Rule) -> str:
                CASE WHEN z.p_lo >= 0 THEN c.hi ELSE c.lo END AS d_lo, CASE WHEN z.p_hi >= 0 THEN c.lo ELSE c.hi END AS d_hi
         FROM candidates c JOIN z ON z.fid = c.fid WHERE c.lo > 0
     ), fits AS (
-        SELECT fid, string_agg(descr, '; ' ORDER BY cord) AS fits FROM fit0
+        SELECT fid, string_agg(descr, {sql_text("audit.alternatives-separator")} ORDER BY cord) AS fits FROM fit0
         WHERE s_lo <= CAST(qceil(n_hi, d_hi) * sc AS BIGINT) AND CAST(qfloor(n_lo, d_lo) * sc AS BIGINT) <= s_hi
         GROUP BY fid
     )
@@ -183,14 +180,14 @@ def share_sql(rule: Rule) -> str:
            CASE WHEN z.w_lo > 0 AND z.v0 = 'drift' AND f.fits IS NOT NULL THEN 'semantic' ELSE z.v0 END AS verdict,
            z.s_v, z.s_vs, itext(z.s_lo, z.s_hi, z.s_is_),
            z.point, z.k, CASE WHEN z.w_lo > 0 THEN itext(z.rlo, z.rhi, z.k) ELSE '' END, '%',
-           CASE WHEN z.w_lo <= 0
-                THEN 'The whole ' || {describe('z', 'wt', 'w_')} || ' is zero: no share of it can be stated.'
-                ELSE fmt(z.p_v, z.p_vs) || usuffix(udiff(z.p_unit, z.w_unit), z.p_unit) || ' ÷ ' || fmt(z.w_v, z.w_vs)
-                     || usuffix(udiff(z.p_unit, z.w_unit), z.w_unit) || ' (' || wt.label || ', ' || wt.section
-                     || ') = ' || fmt(z.point, z.k) || '%.'
+           CASE WHEN z.w_lo <= 0 THEN {sql_text("audit.share-zero-whole", whole=describe('z', 'wt', 'w_'))}
+                ELSE {sql_text("audit.share-computed",
+                               part="fmt(z.p_v, z.p_vs) || usuffix(udiff(z.p_unit, z.w_unit), z.p_unit)",
+                               whole="fmt(z.w_v, z.w_vs) || usuffix(udiff(z.p_unit, z.w_unit), z.w_unit)",
+                               whole_label="wt.label", whole_section="wt.section", point="fmt(z.point, z.k)")}
                      || CASE WHEN z.v0 = 'consistent' THEN ''
-                             WHEN f.fits IS NOT NULL THEN ' The stated share does not fit the whole the sentence names, but fits ' || f.fits || '.'
-                             ELSE ' The stated share is ' || fmt(z.s_v, z.s_vs) || '%.' END END,
+                             WHEN f.fits IS NOT NULL THEN {sql_text("audit.share-fits-other", fits="f.fits")}
+                             ELSE {sql_text("audit.share-stated", share="fmt(z.s_v, z.s_vs)")} END END,
            z.p_claim_id || ' ' || z.w_claim_id, z.s_ord, 0
     FROM z {text_of('wt', 'z.budget_id', 'z.w_ord')} LEFT JOIN fits f ON f.fid = z.fid"""
 
@@ -215,6 +212,7 @@ def change_sql(rule: Rule) -> str:
     g = SHARE_GUARD_DIGITS
     # money as printed; what is computed from it in the unit of the money change (or of the change
     # itself), at the decimals of its inputs (pd); every unit named when they differ (mx)
+    current_year_base = sql_text("audit.change-current-year-base")
     implication = ("fmt(z.u_v, z.u_vs) || usuffix(z.mx, z.u_unit) "
                    "|| CASE WHEN z.q_direction = 'decrease' THEN ' + ' ELSE ' − ' END "
                    "|| fmt(z.q_v, z.q_vs) || usuffix(z.mx, z.q_unit) || ' = ' || inunit(z.q_amt, z.q_unit, z.pd) "
@@ -266,22 +264,24 @@ def change_sql(rule: Rule) -> str:
            itext(z.c_slo, z.c_shi, z.c_is_),
            z.point, z.ps, CASE WHEN z.point IS NULL THEN '' ELSE itext(z.clo, z.chi, z.cis) END, z.c_cunit,
            CASE WHEN z.imp AND z.q_lo <= 0
-                THEN 'Growth from a zero base (' || {implication} || ', the prior year the change ' || z.q_claim_id
-                     || ' implies) has no percentage.'
-                WHEN z.pct AND z.q_lo <= 0
-                THEN 'Growth from a zero base (' || {describe('z', 'qt', 'q_')} || ') has no percentage.'
+                THEN {sql_text("audit.change-zero-base",
+                               zero=sql_text("audit.change-implied-zero", implication=implication, claim="z.q_claim_id"))}
+                WHEN z.pct AND z.q_lo <= 0 THEN {sql_text("audit.change-zero-base", zero=describe('z', 'qt', 'q_'))}
                 WHEN z.imp
-                THEN {implication} || ' (the prior year the change ' || z.q_claim_id || ' implies); '
-                     || inunit(z.a_pt, z.q_unit, z.pd) || usuffix(z.mx, z.q_unit) || ' ÷ '
-                     || inunit(z.q_amt, z.q_unit, z.pd) || usuffix(z.mx, z.q_unit) || ' = ' || fmt(z.point, z.ps)
-                     || '%; the text states ' || dirword(z.c_direction) || ' ' || fmt(z.c_v, z.c_vs) || '.'
-                     || CASE WHEN z.on_cur THEN {lit(CURRENT_YEAR_BASE)} ELSE '' END
-                ELSE fmt(z.u_v, z.u_vs) || usuffix(z.mx, z.u_unit) || ' − ' || fmt(z.q_v, z.q_vs) || usuffix(z.mx, z.q_unit)
-                     || ' = ' || CASE WHEN z.pct THEN fmt(z.point, z.ps) || '%'
-                                      ELSE inunit(z.point, z.c_unit, z.pd) || usuffix(z.mx, z.c_unit) END
-                     || '; the text states ' || dirword(z.c_direction) || ' '
-                     || fmt(z.c_v, z.c_vs) || usuffix(z.mx AND NOT z.pct, z.c_unit) || '.' || coalesce(n.note, '')
-                     || CASE WHEN z.on_cur THEN {lit(CURRENT_YEAR_BASE)} ELSE '' END END,
+                THEN {sql_text("audit.change-implied-percentage", implication=implication, claim="z.q_claim_id",
+                               delta="inunit(z.a_pt, z.q_unit, z.pd) || usuffix(z.mx, z.q_unit)",
+                               prior="inunit(z.q_amt, z.q_unit, z.pd) || usuffix(z.mx, z.q_unit)",
+                               point="fmt(z.point, z.ps)", direction="dirword(z.c_direction)",
+                               stated="fmt(z.c_v, z.c_vs)")}
+                     || CASE WHEN z.on_cur THEN {current_year_base} ELSE '' END
+                ELSE {sql_text("audit.change-computed",
+                               current="fmt(z.u_v, z.u_vs) || usuffix(z.mx, z.u_unit)",
+                               prior="fmt(z.q_v, z.q_vs) || usuffix(z.mx, z.q_unit)",
+                               result="CASE WHEN z.pct THEN fmt(z.point, z.ps) || '%' "
+                                      "ELSE inunit(z.point, z.c_unit, z.pd) || usuffix(z.mx, z.c_unit) END",
+                               direction="dirword(z.c_direction)",
+                               stated="fmt(z.c_v, z.c_vs) || usuffix(z.mx AND NOT z.pct, z.c_unit)")}
+                     || coalesce(n.note, '') || CASE WHEN z.on_cur THEN {current_year_base} ELSE '' END END,
            z.u_claim_id || ' ' || z.q_claim_id, z.c_ord, 0
     FROM z {text_of('qt', 'z.budget_id', 'z.q_ord')} LEFT JOIN n ON n.fid = z.fid"""
 
@@ -307,11 +307,12 @@ def implied_prior_sql(rule: Rule) -> str:
     SELECT os.budget_id, verdict(olo, ohi, oval, olp, ilo, ihi),
            oval, ovs, itext(olo, ohi, ois), ival, ivs, itext(ilo, ihi, iis), c_cunit,
            -- the prior year in the change's unit; every unit named when the figures' differ
-           fmt(u_v, u_vs) || usuffix(mx, u_unit) || ' − (' || dirword(c_direction) || ' ' || fmt(c_v, c_vs)
-           || usuffix(mx, c_unit) || ') implies ' || CAST(c_base_year AS VARCHAR) || ' = '
-           || inunit(ival, c_unit, dpick(u_unit, u_vs, c_unit, c_vs, c_unit, c_vs)) || usuffix(mx, c_unit) || '; '
-           || CASE WHEN grp = 0 THEN 'stated as ' || {describe('os', 'ot', 'o_')}
-                   ELSE 'implied by ' || o_claim_id || ' (' || ot.section || ')' END || '.',
+           {sql_text("audit.implied-prior", current="fmt(u_v, u_vs) || usuffix(mx, u_unit)",
+                     direction="dirword(c_direction)", change="fmt(c_v, c_vs) || usuffix(mx, c_unit)",
+                     year="CAST(c_base_year AS VARCHAR)",
+                     prior="inunit(ival, c_unit, dpick(u_unit, u_vs, c_unit, c_vs, c_unit, c_vs)) || usuffix(mx, c_unit)",
+                     how=f"CASE WHEN grp = 0 THEN {sql_text('audit.implied-prior-stated', figure=describe('os', 'ot', 'o_'))} "
+                         f"ELSE {sql_text('audit.implied-prior-implied', claim='o_claim_id', section='ot.section')} END")},
            u_claim_id || ' ' || o_claim_id, c_ord, grp * 1000000 + oord
     FROM (SELECT *, udiff(u_unit, c_unit) OR (grp = 0 AND udiff(o_unit, c_unit)) AS mx FROM others) os
     {text_of('ot', 'os.budget_id', 'os.oord')}"""
@@ -326,6 +327,7 @@ def restatement_sql(rule: Rule) -> str:
         alias = "AND f.measures >= 2 AND o.measure <> f.fmeasure"
     else:
         group, where, first, alias = "measure, ", "", "", ""
+    pair = {"other": describe('r', 'ot', 'o_'), "first": describe('r', 'tt', 't_')}
     return f"""
     WITH groups AS (  -- each quantity stated more than once: its statements and the first of them
         SELECT budget_id, min(ord) AS first_ord, list(ord) AS ords {first}
@@ -341,10 +343,8 @@ def restatement_sql(rule: Rule) -> str:
     ), n AS ({difference_note("SELECT fid, budget_id, abs(o_amt - t_amt) AS target, t_cunit AS unit, [t_ord, o_ord] AS used FROM r WHERE verdict <> 'consistent'")})
     SELECT r.budget_id, r.verdict, r.o_amt, r.o_as_,
            itext(r.o_lo, r.o_hi, r.o_is_), r.t_amt, r.t_as_, itext(r.t_lo, r.t_hi, r.t_is_), r.o_cunit,
-           {describe('r', 'ot', 'o_')}
-           || CASE WHEN r.verdict = 'consistent' THEN ' restates ' || {describe('r', 'tt', 't_')} || '.'
-                   ELSE ' and ' || {describe('r', 'tt', 't_')} || ' state one quantity with different values.'
-                        || coalesce(n.note, '') END,
+           CASE WHEN r.verdict = 'consistent' THEN {sql_text("audit.restates", **pair)}
+                ELSE {sql_text("audit.restates-differ", **pair)} || coalesce(n.note, '') END,
            r.t_claim_id, r.o_ord, 0
     FROM r {text_of('ot', 'r.budget_id', 'r.o_ord')} {text_of('tt', 'r.budget_id', 'r.t_ord')}
     LEFT JOIN n ON n.fid = r.fid"""
@@ -357,45 +357,48 @@ def bounds_sql(rules: list[Rule]) -> str:
     requests = (f"SELECT e.budget_id, q.rule, e.ord AS part_id, q.whole AS p_measure, e.year AS p_year, "
                 "CAST(NULL AS VARCHAR) AS p_code, e.sid AS p_sid, e.top AS p_top "
                 f"FROM E e JOIN ({params}) q ON e.measure = q.part WHERE e.kind IN ('amount', 'total') AND e.v IS NOT NULL")
+    pair = {"part": describe('r', 'pt', 'p_'), "whole": describe('r', 'wt', 'w_')}
     return f"""
     WITH r AS (
         SELECT row_number() OVER () AS fid, k.budget_id, k.rule, {claim_cols('p', 'p_')}, {claim_cols('w', 'w_')},
                p.lo <= w.hi AS within
         FROM ({pick(requests)}) k JOIN E p ON p.key = claim_key(k.budget_id, k.part_id)
         JOIN E w ON w.key = claim_key(k.budget_id, k.pid)
-    ), n AS ({note("SELECT fid, budget_id, p_amt AS target, p_cunit AS unit, [p_ord] AS used, p_measure AS measure FROM r WHERE NOT within", 2, " It equals ", ": a larger quantity looks relabelled.", drop_measure=True)})
+    ), n AS ({note("SELECT fid, budget_id, p_amt AS target, p_cunit AS unit, [p_ord] AS used, p_measure AS measure FROM r WHERE NOT within", 2, "audit.bound-relabelled", "figures", drop_measure=True)})
     SELECT r.budget_id, CASE WHEN within THEN 'consistent' ELSE 'semantic' END,
            r.p_amt, r.p_as_, itext(r.p_lo, r.p_hi, r.p_is_), r.w_amt, r.w_as_,
            '[0, ' || fmt(r.w_hi, r.w_is_) || ']', r.p_cunit,
-           {describe('r', 'pt', 'p_')} || CASE WHEN within THEN ' does not exceed ' ELSE ' exceeds ' END
-           || {describe('r', 'wt', 'w_')} || '.' || coalesce(n.note, ''),
+           CASE WHEN within THEN {sql_text("audit.bound-within", **pair)}
+                ELSE {sql_text("audit.bound-exceeds", **pair)} END || coalesce(n.note, ''),
            r.w_claim_id, r.p_ord, 0, r.rule
     FROM r {text_of('pt', 'r.budget_id', 'r.p_ord')} {text_of('wt', 'r.budget_id', 'r.w_ord')}
     LEFT JOIN n ON n.fid = r.fid"""
 
 
 def comparison_year_sql(rule: Rule) -> str:
-    return """
+    years = {"year": "CAST(year AS VARCHAR)", "base_year": "CAST(base_year AS VARCHAR)"}
+    return f"""
     SELECT budget_id, CASE WHEN base_year < year THEN 'consistent' ELSE 'text' END,
            NULL, 0, '', NULL, 0, '', '',
-           CASE WHEN base_year < year THEN 'Compares ' || CAST(year AS VARCHAR) || ' with ' || CAST(base_year AS VARCHAR) || '.'
-                ELSE 'A ' || CAST(year AS VARCHAR) || ' figure is compared with ' || CAST(base_year AS VARCHAR)
-                     || ', not with an earlier year.' END,
+           CASE WHEN base_year < year THEN {sql_text("audit.comparison-year", **years)}
+                ELSE {sql_text("audit.comparison-year-not-earlier", **years)} END,
            '', ord, 0
     FROM E WHERE kind = 'change' AND base_year IS NOT NULL"""
 
 
 def change_direction_sql(rule: Rule) -> str:
+    movement = {"prior": "fmt(q_v, q_vs) || usuffix(udiff(q_unit, u_unit), q_unit)",
+                "current": "fmt(u_v, u_vs) || usuffix(udiff(q_unit, u_unit), u_unit)",
+                "direction": "movement(c_direction)"}
     return f"""
     SELECT budget_id, 'text', v, vs, '', NULL, 0, '', cunit,
-           'The direction of the change was left as the template''s 增长（下降）.', '', ord, 0
+           {sql_text("audit.direction-unfilled")}, '', ord, 0
     FROM E WHERE kind = 'change' AND direction = 'unspecified'
     UNION ALL
     SELECT budget_id, CASE WHEN ok THEN 'consistent' ELSE 'text' END,
            c_sv, c_vs, '', u_amt - q_amt, greatest(u_as_, q_as_), itext(dlo, dhi, greatest(u_is_, q_is_)), c_cunit,
-           'From ' || fmt(q_v, q_vs) || usuffix(udiff(q_unit, u_unit), q_unit) || ' to ' || fmt(u_v, u_vs)
-           || usuffix(udiff(q_unit, u_unit), u_unit) || ' the figure ' || CASE WHEN ok THEN 'can' ELSE 'cannot' END
-           || ' show ' || rtrim(dirword(c_direction), ' of,') || '.',
+           CASE WHEN ok THEN {sql_text("audit.direction-possible", **movement)}
+                ELSE {sql_text("audit.direction-impossible", **movement)} END,
            u_claim_id || ' ' || q_claim_id, c_ord, 0
     FROM (
         SELECT *, CASE c_direction WHEN 'increase' THEN dhi > 0 WHEN 'decrease' THEN dlo < 0

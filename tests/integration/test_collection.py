@@ -12,6 +12,7 @@ import pytest
 from budgetkit import load
 from budgetkit.audit import audit
 from budgetkit.findings import FINDING_COLUMNS
+from budgetkit.messages import LANGUAGES, using_language
 from budgetkit.collection import audit_parquet, demo_sources, from_budgets, load_many, read_parquet
 from budgetkit.schema import bundled_data_dir
 from builders import budget_of, claim
@@ -282,13 +283,20 @@ def _edge_budgets() -> dict[str, object]:
     return budgets
 
 
-def test_every_rule_kind_on_hand_made_budgets_gives_the_same_findings():
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_rule_kind_on_hand_made_budgets_gives_the_same_findings(lang):
     budgets = _edge_budgets()
-    findings = from_budgets([(name, budget, "") for name, budget in budgets.items()]).audit()
-    assert_same_findings(findings, budgets)
+    with using_language(lang):
+        findings = from_budgets([(name, budget, "") for name, budget in budgets.items()]).audit()
+        assert_same_findings(findings, budgets)
     # the cases are not vacuous: every verdict and every rule kind occurs
     assert set(findings["verdict"].astype(str)) == {"consistent", "rounding", "text", "semantic", "drift"}
     assert set(findings["rule_kind"]) == {"sum", "share", "change", "restatement", "bound", "text"}
+    if lang == "zh":
+        for text in ("差额恰等于", "差额与多个所列数字相等", "推算的上年数", "但与", "疑将口径更大的数字列作此项",
+                     "由10000元到1.20万元，可以是增加。", "同列各项之和 4.27亿元"):
+            assert findings["explanation"].str.contains(text, regex=False).any(), text
+        return
     assert findings["explanation"].str.contains("The difference equals").any()
     assert findings["explanation"].str.contains("Several stated figures equal the difference").any()
     assert findings["explanation"].str.contains("the prior year the change").any()

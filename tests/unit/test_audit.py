@@ -10,6 +10,9 @@ from budgetkit.audit import RulesError, assert_no_findings, audit, load_rules, A
 from budgetkit.findings import VERDICTS
 from builders import budget_of, claim
 
+#: The exact explanations below are the English catalogue's (test_messages.py holds the Chinese).
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture(scope="module")
 def rules(bundled_rules):

@@ -1,0 +1,116 @@
+"""The one catalogue of what a user reads: every message in Simplified Chinese and in English.
+
+The messages live in ``data/messages/*.toml``, one file per part of the house (``audit.toml`` for
+the audit's explanations, ``cli.toml`` for the terminal …); a message's key is the file's name and
+its own, ``audit.sum-drift``. Each message has a ``zh`` and an ``en`` text with the same named
+``{fields}``; a test holds both languages complete.
+
+Chinese is the default. ``set_language("en")`` (the command line's ``--lang en``, a notebook's
+``lang`` parameter) or ``BUDGETKIT_LANG=en`` switch to English; ``using_language`` for a block.
+Data keeps its stable English keys (verdicts, rule ids, column names); only the text beside them
+is translated.
+"""
+
+from __future__ import annotations
+
+import os
+import string
+import tomllib
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Iterator
+
+from .template import data_dir
+
+__all__ = [
+    "LANGUAGES", "MessageError", "catalogue", "language", "set_language", "sql_text", "text", "using_language",
+    "verdict_name",
+]
+
+#: The languages every message is written in; the first is the default.
+LANGUAGES = ("zh", "en")
+
+
+class MessageError(KeyError):
+    """A message key or language the catalogue does not have."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def language() -> str:
+    """The language messages are written in now: the last ``set_language``, else ``BUDGETKIT_LANG``,
+    else ``zh``. One setting for the process: the threads that audit a collection and the worker
+    processes that read its documents write in it too (it is kept in the environment they inherit)."""
+    chosen = os.environ.get(_VARIABLE, "").strip().lower()
+    return chosen if chosen in LANGUAGES else LANGUAGES[0]
+
+
+_VARIABLE = "BUDGETKIT_LANG"
+
+
+def _checked(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise MessageError(f"language {lang!r} is not one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def set_language(lang: str) -> None:
+    """Write every message from now on in ``lang`` (``zh`` or ``en``)."""
+    os.environ[_VARIABLE] = _checked(lang)
+
+
+@contextmanager
+def using_language(lang: str) -> Iterator[None]:
+    """Write the messages of a block in ``lang``, then go back to the language before it."""
+    before = os.environ.get(_VARIABLE)
+    set_language(lang)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(_VARIABLE, None)
+        else:
+            os.environ[_VARIABLE] = before
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, dict[str, str]]:
+    """Every message by key (``file.name``), each a dict of its texts by language."""
+    messages: dict[str, dict[str, str]] = {}
+    for path in sorted((data_dir() / "messages").glob("*.toml")):
+        with path.open("rb") as handle:
+            for name, texts in tomllib.load(handle).items():
+                messages[f"{path.stem}.{name}"] = texts
+    return messages
+
+
+def _template(key: str, lang: str | None) -> str:
+    try:
+        texts = catalogue()[key]
+    except KeyError:
+        raise MessageError(f"no message {key!r} in data/messages") from None
+    return texts[_checked(lang or language())]
+
+
+def text(key: str, /, lang: str | None = None, **fields) -> str:
+    """The message ``key`` in the current language (or ``lang``), its ``{fields}`` filled in."""
+    return _template(key, lang).format(**fields)
+
+
+def sql_text(key: str, /, lang: str | None = None, **expressions: str) -> str:
+    """The message ``key`` as a SQL expression: its text as string literals, each ``{field}`` the
+    SQL expression given for it, joined with ``||`` (NULL when any of them is NULL, as in Python
+    a missing value cannot be formatted)."""
+    pieces = []
+    for literal, field, _spec, _conversion in string.Formatter().parse(_template(key, lang)):
+        if literal:
+            pieces.append("'" + literal.replace("'", "''") + "'")
+        if field is not None:
+            pieces.append(f"({expressions[field]})")
+    return "(" + " || ".join(pieces or ["''"]) + ")"
+
+
+def verdict_name(verdict: str, lang: str | None = None) -> str:
+    """A verdict's name as the user reads it (偏差 for ``drift``); data keeps the English key."""
+    return text(f"verdicts.{verdict}", lang)

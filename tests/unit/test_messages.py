@@ -1,0 +1,96 @@
+"""The message catalogue (data/messages/): complete in both languages, every key used, Chinese by default."""
+
+from __future__ import annotations
+
+import re
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from budgetkit.messages import LANGUAGES, MessageError, catalogue, language, sql_text, text, using_language
+
+ROOT = Path(__file__).resolve().parents[2]
+#: A key the code asks for: text("audit.sum-drift", …), sql_text('…'); and one built from a prefix (f"verdicts.{…}").
+KEY_IN_CODE = re.compile(r"""\btext\(\s*["']([a-z0-9-]+\.[a-z0-9-]+)["']""")
+PREFIX_IN_CODE = re.compile(r"""\btext\(\s*f["']([a-z0-9-]+\.[a-z0-9-]*)\{""")
+
+
+def _fields(template: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
+
+
+def test_every_message_is_written_in_every_language_with_the_same_fields():
+    for key, texts in catalogue().items():
+        assert set(texts) == set(LANGUAGES), key
+        assert all(texts[lang].strip() for lang in LANGUAGES), key
+        assert _fields(texts["zh"]) == _fields(texts["en"]), key
+
+
+def test_the_chinese_text_is_chinese():
+    # a message whose Chinese is a copy of its English has not been translated (names and units excepted)
+    for key, texts in catalogue().items():
+        if texts["zh"] == texts["en"]:
+            assert not re.search(r"[a-z]{3,} [a-z]{3,}", texts["zh"]), key
+
+
+def _code() -> str:
+    return "\n".join(path.read_text(encoding="utf-8") for path in sorted((ROOT / "budgetkit").rglob("*.py")))
+
+
+def test_every_key_the_code_names_is_in_the_catalogue_and_every_message_is_used():
+    code = _code()
+    assert set(KEY_IN_CODE.findall(code)) - set(catalogue()) == set()
+    named = set(re.findall(r"""["']([a-z0-9-]+\.[a-z0-9-]+)["']""", code))  # also text("a" if … else "b")
+    # keys built in code from a prefix (f"audit.direction-{direction}", f"verdicts.{verdict}") count as used
+    prefixes = set(PREFIX_IN_CODE.findall(code))
+    unused = {key for key in catalogue() if key not in named and not any(key.startswith(p) for p in prefixes)}
+    assert unused == set()
+
+
+def test_chinese_is_the_default_and_english_is_one_switch_away(bundled_budget, monkeypatch):
+    monkeypatch.delenv("BUDGETKIT_LANG", raising=False)
+    assert language() == "zh"
+    findings = bundled_budget.audit()
+    row = findings[findings["rule"] == "appropriation-by-class"].iloc[0]
+    assert row["explanation"] == ("各项相加 802.64 + 20.68 + 7.76 + 9.92 = 841.00，不等于所列 833.05。"
+                                  "差额恰等于上年结转 7.95万元（三（一），c073-5）。")
+    with using_language("en"):
+        english = bundled_budget.audit()
+    assert english["explanation"][findings.index[findings["rule"] == "appropriation-by-class"][0]] == (
+        "The parts add up to 802.64 + 20.68 + 7.76 + 9.92 = 841.00, not the stated 833.05. "
+        "The difference equals 上年结转 7.95万元 (三（一）, c073-5).")
+    assert language() == "zh"
+    # data keeps its English keys: the verdict, the rule id
+    assert list(english["verdict"].astype(str)) == list(findings["verdict"].astype(str))
+
+
+def test_a_message_as_sql_is_its_text():
+    import duckdb
+
+    expression = sql_text("audit.sum-drift", listing="'1 + 2'", added="'3'", stated="'4'")
+    assert duckdb.sql(f"SELECT {expression}").fetchall()[0][0] == text("audit.sum-drift", listing="1 + 2", added=3, stated=4)
+    with using_language("en"):
+        assert "'" in text("audit.placeholder", placeholder="x", line=1)  # a quote in a literal is escaped in SQL
+        assert duckdb.sql(f"SELECT {sql_text('audit.placeholder', placeholder=chr(39) + 'x' + chr(39), line='1')}"
+                          ).fetchall()[0][0] == "Unfilled template text 'x' on line 1."
+
+
+def test_an_unknown_key_or_language_is_one_clear_error():
+    with pytest.raises(MessageError, match="no message 'audit.nothing'"):
+        text("audit.nothing")
+    with pytest.raises(MessageError, match="'fr' is not one of zh, en"):
+        text("verdicts.drift", lang="fr")
+
+
+def test_the_command_line_takes_the_language_before_or_after_the_command():
+    def check(*args):
+        return subprocess.run([sys.executable, "-m", "budgetkit", *args], capture_output=True, text=True,
+                              env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}).stdout
+
+    english = check("--lang", "en", "check")
+    assert english == check("check", "--lang=en")
+    assert "The parts add up to" in english
+    assert "各项相加" in check("check")
