@@ -6,6 +6,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..messages import LANGUAGES, language, text
 from ..schema import Problem
 
 __all__ = ["RULE_KINDS", "Rule", "RulesError", "load_rules"]
@@ -39,9 +40,15 @@ class RulesError(ValueError):
 class Rule:
     id: str
     kind: str
-    reason: str
+    #: why the relation must hold, by language (zh, en); one text a rules file gives serves every language
+    reasons: dict[str, str]
     sections: tuple[str, ...] = ()
     params: dict = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        """The reason in the language of the messages now."""
+        return self.reasons.get(language(), next(iter(self.reasons.values()), ""))
 
 
 def load_rules(path: str | Path) -> list[Rule]:
@@ -81,6 +88,10 @@ def load_rules(path: str | Path) -> list[Rule]:
         for key in entry:
             if key not in _COMMON_KEYS | set(spec["required"]) | set(spec["optional"]):
                 problems.append(Problem(name, None, f"{where}.{key}", f"is not a key of a {kind} rule"))
+        reason = entry.get("reason")
+        if isinstance(reason, dict) and (set(reason) != set(LANGUAGES) or not all(isinstance(v, str) for v in reason.values())):
+            problems.append(Problem(name, None, f"{where}.reason", text("audit.rule-reason-languages",
+                                                                        languages=", ".join(LANGUAGES))))
         if kind == "sum" and not ({"total", "parts"} <= entry.keys() or {"over", "measure"} <= entry.keys()):
             problems.append(Problem(name, None, where, "a sum rule needs total and parts, or over and measure"))
         if kind == "sum" and "substitutes" in entry:
@@ -90,7 +101,7 @@ def load_rules(path: str | Path) -> list[Rule]:
         if kind == "change" and entry.get("basis") not in ("stated-prior", "implied-prior"):
             problems.append(Problem(name, None, f"{where}.basis", "must be stated-prior or implied-prior"))
         params = {key: value for key, value in entry.items() if key not in _COMMON_KEYS}
-        rules.append(Rule(rule_id, kind, str(entry.get("reason", "")), tuple(entry.get("sections", ())), params))
+        rules.append(Rule(rule_id, kind, _reasons(entry.get("reason", "")), tuple(entry.get("sections", ())), params))
     if not rules and not problems:
         # an empty file (or one whose tables are misspelt) would report every budget as clean
         problems.append(Problem(name, None, "rule", "no [[rule]] is defined: an audit with no rules checks nothing"))
@@ -121,3 +132,10 @@ def _substitute_problems(name: str, where: str, entry: dict) -> list[Problem]:
         elif len(set(measures)) != len(measures):
             problems.append(Problem(name, None, f"{field_name}.{part}", "names a measure twice"))
     return problems
+
+
+def _reasons(reason) -> dict[str, str]:
+    """A rule's reason by language: ``reason.zh`` and ``reason.en``, or one text for every language."""
+    if isinstance(reason, dict):
+        return {lang: str(reason[lang]) for lang in LANGUAGES if lang in reason}
+    return {lang: str(reason) for lang in LANGUAGES}

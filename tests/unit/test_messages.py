@@ -94,3 +94,25 @@ def test_the_command_line_takes_the_language_before_or_after_the_command():
     assert english == check("check", "--lang=en")
     assert "The parts add up to" in english
     assert "各项相加" in check("check")
+
+
+def test_every_bundled_rule_gives_its_reason_in_both_languages(bundled_rules):
+    for rule in bundled_rules:
+        assert set(rule.reasons) == set(LANGUAGES), rule.id
+        assert rule.reasons["zh"] != rule.reasons["en"] and re.search(r"[\u4e00-\u9fff]{4}", rule.reasons["zh"]), rule.id
+        with using_language("en"):
+            assert rule.reason == rule.reasons["en"]
+        assert rule.reason == rule.reasons["zh"]
+
+
+def test_a_rules_file_gives_a_reason_as_one_text_or_in_both_languages(tmp_path):
+    from budgetkit.audit import RulesError, load_rules
+
+    path = tmp_path / "rules.toml"
+    path.write_text('[[rule]]\nid = "a"\nkind = "share"\nreason = "占比等于部分除以总数"\n', encoding="utf-8")
+    (rule,) = load_rules(path)
+    with using_language("en"):
+        assert rule.reason == "占比等于部分除以总数"  # the author's one text serves every language
+    path.write_text('[[rule]]\nid = "a"\nkind = "share"\nreason.zh = "占比"\n', encoding="utf-8")
+    with pytest.raises(RulesError, match=r"rule 'a'\.reason"):
+        load_rules(path)
