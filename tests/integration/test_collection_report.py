@@ -118,10 +118,11 @@ def test_notebooks_declare_what_they_take():
     folder = notebooks_dir()
     assert folder is not None
     parameters = {path.name: notebook_parameters(path) for path in sorted(folder.glob("*.ipynb"))}
-    assert parameters.pop("07-collection.ipynb") == {"collection_path"}
+    # every notebook takes the language it writes in (lang)
+    assert parameters.pop("07-collection.ipynb") == {"collection_path", "lang"}
     # every other notebook takes the budget the report is of (08 also which of its tables to show)
-    assert parameters.pop("08-official-tables.ipynb") == {"budget_path", "table"}
-    assert set(map(frozenset, parameters.values())) == {frozenset({"budget_path"})}
+    assert parameters.pop("08-official-tables.ipynb") == {"budget_path", "table", "lang"}
+    assert set(map(frozenset, parameters.values())) == {frozenset({"budget_path", "lang"})}
 
 
 def test_the_collection_notebook_runs_on_the_collection_given(tmp_path):
