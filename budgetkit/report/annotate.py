@@ -5,8 +5,8 @@ states and the figures it is computed from are boxed on their page in the verdic
 of :data:`budgetkit.findings.VERDICT_INKS`):
 
 - a Square annotation around each figure (``/NM`` ``budgetkit-<number>-<claim id>``, ``/Subj`` the
-  verdict), whose note (``/Contents``) is the finding's number, verdict, rule and explanation —
-  viewers show it in their own fonts, so its Chinese needs no font in the file;
+  verdict's name), whose note (``/Contents``) is the finding's number, verdict, rule and explanation,
+  in the report's language — viewers show it in their own fonts, so its Chinese needs no font in the file;
 - the number on a tab above the box (a FreeText annotation drawn in Helvetica: digits only), the
   tabs of several findings about one figure side by side, upright on a rotated page;
 - a note (Text annotation) on the first page listing every finding, where its figures are boxed and
@@ -40,7 +40,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..findings import VERDICT_INKS, VERDICTS, finding_records
+from ..messages import text, verdict_name
 from ..schema import BudgetDataError, Problem, resource_columns
+from .pages import finding_title
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -71,7 +73,7 @@ class _Finding:
     rule: str
     explanation: str
     claims: tuple[str, ...]
-    audit_name: str  # as audit.md titles it: "drift 1"
+    audit_name: str  # as audit.md titles it: "不符第1项"
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ def _findings_to_mark(findings: pd.DataFrame) -> list[_Finding]:
         for within, r in enumerate(chosen, start=1):
             claims = [r["claim_id"] or "", *(r["inputs"] or "").split()]
             marked.append(_Finding(len(marked) + 1, verdict, r["rule"] or "", r["explanation"] or "",
-                                  tuple(dict.fromkeys(c for c in claims if c)), f"{verdict} {within}"))
+                                  tuple(dict.fromkeys(c for c in claims if c)), finding_title(verdict, within)))
     return marked
 
 
@@ -153,7 +155,7 @@ def _read_pdf(path: Path) -> _ReadPdf:
     import pdfplumber  # lazy: only annotating needs it here
 
     if not path.is_file():
-        raise BudgetDataError([Problem(str(path), None, None, "cannot be annotated: file not found")])
+        raise BudgetDataError([Problem(str(path), None, None, text("report.pdf-not-found"))])
     read = _ReadPdf(path, [], [], [], "")
     pieces: list[str] = []
     try:
@@ -170,8 +172,8 @@ def _read_pdf(path: Path) -> _ReadPdf:
                                 read.stream.append(_printed(char, index, number, letter))
                                 pieces.append(letter)
     except Exception as error:  # noqa: BLE001 - pdfminer raises many types for broken files
-        raise BudgetDataError([Problem(str(path), None, None, f"cannot be annotated: the PDF cannot be read "
-                                                              f"({type(error).__name__}: {error})")]) from None
+        raise BudgetDataError([Problem(str(path), None, None, text(
+            "report.pdf-unreadable", error=type(error).__name__, message=error))]) from None
     read.text = "".join(pieces)
     return read
 
@@ -196,7 +198,7 @@ def _place_claims(budget: Budget, claim_ids: list[str], pdfs: list[_ReadPdf]) ->
         elif claim_id in claims.index:
             places[claim_id] = _place_prose_figure(claims.loc[claim_id], text, pdfs)
         else:
-            places[claim_id] = "no such figure among the budget's claims"
+            places[claim_id] = text("report.place-no-claim")
     return places
 
 
@@ -240,7 +242,7 @@ def _place_table_figure(cell, pdfs: list[_ReadPdf]) -> _Place | str:
         page = int(cell["page"]) - 1
         x0, top, x1, bottom = (float(cell[k]) for k in ("x0", "top", "x1", "bottom"))
     except (TypeError, ValueError):
-        return "its table cell has no page or box recorded"
+        return text("report.place-no-box")
     named = _text_of(cell.get("file"))
     found = []
     for pdf in pdfs:
@@ -252,8 +254,8 @@ def _place_table_figure(cell, pdfs: list[_ReadPdf]) -> _Place | str:
             found.append(_Place(pdf.path, page, _enclosing([c.box for c in inside])))
     if len(found) == 1:
         return found[0]
-    return (f"its table cell on page {page + 1} holds other text" if not found
-            else f"its table cell's text is printed in the same place in {len(found)} files")
+    return (text("report.place-other-text", page=page + 1) if not found
+            else text("report.place-several-files", files=len(found)))
 
 
 def _place_prose_figure(claim, text: _ReadText, pdfs: list[_ReadPdf]) -> _Place | str:
@@ -263,7 +265,7 @@ def _place_prose_figure(claim, text: _ReadText, pdfs: list[_ReadPdf]) -> _Place 
     number, start, end = int(claim["line"]), int(claim["char_start"]), int(claim["char_end"])
     line = text.lines[number - 1] if 0 < number <= len(text.lines) else ""
     if line[start:end] != str(claim["text"]) or not _compact(line[start:end]):
-        return f"its text is not on line {number} of the text as read"
+        return text("report.place-not-on-line", line=number)
     before, figure, after = _compact(line[:start]), _compact(line[start:end]), _compact(line[end:])
     at = text.starts[number - 1] + len(before)  # where the figure starts in the text as read, blanks left out
     counts = None  # (printed, read) of the widest context printed at all
@@ -282,8 +284,8 @@ def _place_prose_figure(claim, text: _ReadText, pdfs: list[_ReadPdf]) -> _Place 
         if not printed_somewhere or (len(left) == len(before) and len(right) == len(after)):
             break  # a wider context is printed nowhere, or there is none
     if counts is None:
-        return "it is not printed in one piece with the characters beside it (a page or table breaks them)"
-    return f"its line is printed {counts[0]} times and read {counts[1]} times: which is which cannot be told"
+        return text("report.place-broken")
+    return text("report.place-ambiguous", printed=counts[0], read=counts[1])
 
 
 def _occurrences_in(text: str, window: str) -> list[int]:
@@ -302,7 +304,7 @@ def _occurrences(window: str, pdfs: list[_ReadPdf]) -> list[tuple[_ReadPdf, int]
 def _place_of(pdf: _ReadPdf, at: int, length: int) -> _Place | str:
     chars = pdf.stream[at:at + length]
     if len({(c.page, c.line) for c in chars}) > 1:
-        return "it is printed across two lines"
+        return text("report.place-two-lines")
     return _Place(pdf.path, chars[0].page, _enclosing([c.box for c in chars]))
 
 
@@ -382,10 +384,11 @@ class _Annotations:
         content = (f"{colour} RG {_pdf_number(_LINE_WIDTH)} w {_pdf_number(half)} {_pdf_number(half)} "
                    f"{_pdf_number(width - _LINE_WIDTH)} {_pdf_number(height - _LINE_WIDTH)} re S")
         self.annotation(place.page, "/Square", rect, f"budgetkit-{finding.number}-{claim_id}",
-                        f"{finding.number}. {finding.verdict} · {finding.rule}\n{finding.explanation}", {
+                        text("report.box-note", number=finding.number, verdict=verdict_name(finding.verdict),
+                             rule=finding.rule, explanation=finding.explanation), {
                             "/C": self.numbers(_ink(finding.verdict)),
                             "/BS": self.names({"/W": g.FloatObject(_pdf_number(_LINE_WIDTH))}),
-                            "/Subj": g.TextStringObject(finding.verdict),
+                            "/Subj": g.TextStringObject(verdict_name(finding.verdict)),
                             "/AP": self.appearance(content, (0, 0, width, height))})
 
     def label(self, finding: _Finding, claim_id: str, place: _Place, offset: float) -> float:
@@ -405,7 +408,7 @@ class _Annotations:
                    f"BT /F1 {_pdf_number(_LABEL_SIZE)} Tf 1 g 1.5 {_pdf_number(0.3 * _LABEL_SIZE)} Td ({text}) Tj ET")
         self.annotation(place.page, "/FreeText", rect, f"budgetkit-{finding.number}-{claim_id}-number", text, {
             "/DA": g.TextStringObject(f"/Helv {_pdf_number(_LABEL_SIZE)} Tf 1 g"),
-            "/Subj": g.TextStringObject(finding.verdict),
+            "/Subj": g.TextStringObject(verdict_name(finding.verdict)),
             "/AP": self.appearance(content, (0, 0, width, height), matrix, font=True)})
         return width
 
@@ -420,23 +423,25 @@ class _Annotations:
 
 def _summary_text(budget: Budget, findings: list[_Finding], places: dict[str, _Place | str], pdf: Path) -> str:
     """The first page's note: every finding by number, where its figures are boxed, and what is not."""
-    lines = [f"budgetkit 审核 Audit — {budget.department} {budget.year}: {len(findings)} 项发现 findings "
-             f"(不一致的 not consistent), 编号见框 numbered on their boxes"]
+    separator = text("report.note-separator")
+    lines = [text("report.note-title", department=budget.department, year=budget.year, count=len(findings))]
     for finding in findings:
-        lines.append(f"{finding.number}. [{finding.audit_name}] {finding.rule}: {finding.explanation}")
-        boxed = [f"{c} 第{p.page + 1}页" for c in finding.claims
+        lines.append(text("report.note-finding", number=finding.number, title=finding.audit_name, rule=finding.rule,
+                          explanation=finding.explanation))
+        boxed = [text("report.note-figure-on-page", claim=c, page=p.page + 1) for c in finding.claims
                  if isinstance(p := places[c], _Place) and p.file == pdf]
-        elsewhere = [f"{c} {p.file.name} 第{p.page + 1}页" for c in finding.claims
-                     if isinstance(p := places[c], _Place) and p.file != pdf]
-        missing = [f"{c} ({places[c]})" for c in finding.claims if not isinstance(places[c], _Place)]
+        elsewhere = [text("report.note-figure-in-file", claim=c, file=p.file.name, page=p.page + 1)
+                     for c in finding.claims if isinstance(p := places[c], _Place) and p.file != pdf]
+        missing = [text("report.note-figure-why", claim=c, why=places[c]) for c in finding.claims
+                   if not isinstance(places[c], _Place)]
         if boxed:
-            lines.append("   已标注 boxed: " + ", ".join(boxed))
+            lines.append(text("report.note-boxed", figures=separator.join(boxed)))
         if elsewhere:
-            lines.append("   在另一文件 in the other file: " + ", ".join(elsewhere))
+            lines.append(text("report.note-elsewhere", figures=separator.join(elsewhere)))
         if missing:
-            lines.append("   未标注 not placed: " + ", ".join(missing))
+            lines.append(text("report.note-not-placed", figures=separator.join(missing)))
         if not finding.claims:
-            lines.append("   无数字可标 no figure to box")
+            lines.append(text("report.note-nothing-to-box"))
     return "\n".join(lines)
 
 
@@ -450,8 +455,8 @@ def _annotated_copy(budget: Budget, findings: list[_Finding], places: dict[str, 
     try:
         writer = PdfWriter(clone_from=str(pdf.path))
     except (OSError, PyPdfError) as error:
-        raise BudgetDataError([Problem(str(pdf.path), None, None, f"cannot be annotated: pypdf cannot copy it "
-                                                                  f"({type(error).__name__}: {error})")]) from None
+        raise BudgetDataError([Problem(str(pdf.path), None, None, text(
+            "report.pdf-not-copied", error=type(error).__name__, message=error))]) from None
     annotations = _Annotations(writer, pdf.geometry)
     annotations.note(_summary_text(budget, findings, places, pdf.path), findings[0].verdict if findings else None)
     rings: dict[str, int] = defaultdict(int)  # boxes already drawn around a figure

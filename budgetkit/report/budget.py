@@ -22,9 +22,11 @@ from pathlib import Path
 
 from ..files import write_atomic
 from ..findings import VERDICTS, findings_csv, findings_json, table_csv
+from ..messages import text
 from .notebooks import run_notebooks
 from .pages import audit_html, audit_markdown
-from .steps import Progress, ReportError, ReportResult, error_reason, module_present, run_steps, stderr_progress
+from .steps import (Progress, ReportError, ReportResult, error_reason, module_present, run_steps, skipped,
+                    stderr_progress)
 
 __all__ = ["CHART_DPI", "CHART_FORMATS", "annotated_pdf_files", "audit_files", "chart_files", "run_report", "table_files",
            "workbook_file"]
@@ -53,7 +55,7 @@ def run_report(path: str | Path | None = None, out: str | Path = "out", notebook
         result.department, result.year = budget.department, budget.year
         counts = findings["verdict"].astype(str).value_counts()
         result.verdict_counts = {v: int(counts.get(v, 0)) for v in VERDICTS}
-        return [], f"{len(budget.claims)} stated figures, {len(findings)} evaluations"
+        return [], text("report.loaded", claims=len(budget.claims), evaluations=len(findings))
 
     steps = [
         ("load and audit", load_and_audit),
@@ -62,9 +64,10 @@ def run_report(path: str | Path | None = None, out: str | Path = "out", notebook
         ("tables", lambda: table_files(loaded["budget"], loaded["findings"], out)),
         ("workbook", lambda: workbook_file(loaded["budget"], loaded["findings"], out)),
         ("annotated PDF", lambda: annotated_pdf_files(loaded["budget"], loaded["findings"], out)),
-        ("notebooks", lambda: run_notebooks(path, out, progress) if notebooks else ([], "skipped (--no-notebooks)")),
+        ("notebooks", lambda: run_notebooks(path, out, progress) if notebooks
+         else skipped(text("report.skip-no-notebooks"))),
     ]
-    run_steps(result, steps, progress, announce={"notebooks": "executing each notebook on the budget"} if notebooks else {})
+    run_steps(result, steps, progress, announce={"notebooks": text("report.notebooks-starts")} if notebooks else {})
     return result
 
 
@@ -83,12 +86,12 @@ def audit_files(budget, findings, out: Path) -> tuple[list[Path], str]:
              write_atomic(out / "audit.html", audit_html(budget, findings)),
              write_atomic(out / "findings.csv", findings_csv(findings)),
              write_atomic(out / "findings.json", findings_json(findings))]
-    return files, f"{len(files)} files"
+    return files, text("report.files-written", count=len(files))
 
 
 def chart_files(budget, out: Path) -> tuple[list[Path], str]:
     if not module_present("budgetkit.charts"):
-        return [], "skipped (budgetkit.charts is not in this installation)"
+        return skipped(text("report.skip-no-charts"))
     import matplotlib
 
     matplotlib.use("Agg")  # files only: never open a window, whatever the environment says
@@ -102,7 +105,7 @@ def chart_files(budget, out: Path) -> tuple[list[Path], str]:
         try:
             figure = make(budget)
         except Exception as error:  # noqa: BLE001
-            raise ReportError("charts", f"chart {name!r}: {error_reason(error)}") from error
+            raise ReportError("charts", text("report.chart-failed", name=name, reason=error_reason(error))) from error
         try:
             files += charts.save(figure, target / name, formats=CHART_FORMATS, dpi=CHART_DPI)
         finally:
@@ -110,7 +113,7 @@ def chart_files(budget, out: Path) -> tuple[list[Path], str]:
                 import matplotlib.pyplot as plt
 
                 plt.close(figure)
-    return files, f"{len(charts.CHARTS)} charts, {len(files)} files"
+    return files, text("report.charts-written", charts=len(charts.CHARTS), files=len(files))
 
 
 def table_files(budget, findings, out: Path) -> tuple[list[Path], str]:
@@ -121,9 +124,9 @@ def table_files(budget, findings, out: Path) -> tuple[list[Path], str]:
         try:
             frame = _call_with_findings(make, budget, findings)
         except Exception as error:  # noqa: BLE001
-            raise ReportError("tables", f"table {name!r}: {error_reason(error)}") from error
+            raise ReportError("tables", text("report.table-failed", name=name, reason=error_reason(error))) from error
         files.append(write_atomic(out / "tables" / f"{name}.csv", table_csv(frame)))
-    return files, f"{len(files)} files"
+    return files, text("report.files-written", count=len(files))
 
 
 def workbook_file(budget, findings, out: Path) -> tuple[list[Path], str]:
@@ -133,7 +136,8 @@ def workbook_file(budget, findings, out: Path) -> tuple[list[Path], str]:
     path = write_atomic(out / workbook_name(budget), data)
     stated = sum(1 for p in layout.placements if p.role == "stated")
     formulas = len(layout.placements) - stated
-    return [path], f"{path.name}: {len(layout.sheets)} sheets, {stated} stated figures, {formulas} formulas"
+    return [path], text("report.workbook-written", name=path.name, sheets=len(layout.sheets), stated=stated,
+                        formulas=formulas)
 
 
 def annotated_pdf_files(budget, findings, out: Path) -> tuple[list[Path], str]:
@@ -143,7 +147,8 @@ def annotated_pdf_files(budget, findings, out: Path) -> tuple[list[Path], str]:
 
     copies = annotated_pdfs(budget, findings)
     if not copies:
-        return [], "skipped (not read from a PDF)"
+        return skipped(text("report.skip-not-a-pdf"))
     files = [write_atomic(out / f"{source.stem}.annotated.pdf", data) for source, data in copies.items()]
     marked = int((findings["verdict"].astype(str) != "consistent").sum())
-    return files, f"{', '.join(p.name for p in files)}: {marked} findings marked"
+    return files, text("report.annotated-written", names=text("report.file-separator").join(p.name for p in files),
+                       marked=marked)

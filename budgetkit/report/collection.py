@@ -25,10 +25,13 @@ from typing import TYPE_CHECKING
 from ..collection import collection_title, load_collection, problem_lines
 from ..files import record_write, write_atomic
 from ..findings import SEVERITY, VERDICTS, findings_csv, findings_json, finding_records, table_csv
+from ..messages import text, verdict_name
 from .budget import CHART_DPI, CHART_FORMATS
 from .notebooks import run_notebooks
-from .pages import CSS, finding_html, finding_markdown, html_table, markdown_table, markdown_text, summary_line
-from .steps import Progress, ReportError, ReportResult, error_reason, module_present, run_steps, stderr_progress
+from .pages import (finding_html, finding_markdown, finding_title, html_table, markdown_table, markdown_text, page_head,
+                    summary_line)
+from .steps import (Progress, ReportError, ReportResult, error_reason, module_present, run_steps, skipped,
+                    stderr_progress)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -37,15 +40,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["run_collection_report"]
 
-#: The summary tables of a collection, in reading order: name → what it holds.
-SUMMARY_TABLES = {
-    "budgets": "one row per budget read: department, budget year, prior year, source",
-    "verdicts-by-department": "evaluations per verdict, per department",
-    "verdicts-by-budget": "evaluations per verdict, per budget",
-    "common-findings": "rules that fail, by verdict, with the number of budgets they fail in",
-    "spending-structure": "支出预算, 基本/项目支出 and 三公经费 per budget, with their shares in percent",
-    "year-over-year": "last year's figures in each budget against that year's own budget",
-}
+#: The summary tables of a collection (tables/<name>.csv), in reading order.
+SUMMARY_TABLES = (
+    "budgets",  # one row per budget read: department, budget year, prior year, source
+    "verdicts-by-department",  # evaluations per verdict, per department
+    "verdicts-by-budget",  # evaluations per verdict, per budget
+    "common-findings",  # rules that fail, by verdict, with the number of budgets they fail in
+    "spending-structure",  # 支出预算, 基本/项目支出 and 三公经费 per budget, with their shares in percent
+    "year-over-year",  # last year's figures in each budget against that year's own budget
+)
+
+#: The columns of the summaries the pages show, headed as the user reads them (the CSVs keep the keys).
+_SHOWN_COLUMNS = ("department", "evaluations", "rule", "rule_kind", "verdict", "findings", "budgets")
 
 
 class _Audited:
@@ -118,8 +124,9 @@ def run_collection_report(paths: list[str | Path], out: str | Path = "out", note
         for line in problem_lines(collection.problems):
             progress(f"    {line}")
         unread = collection.problems["source"].nunique()
-        unread = f", {unread} {'source' if unread == 1 else 'sources'} not read" if unread else ""
-        return [], f"{result.title}{unread}; {len(audited.findings)} evaluations"
+        key = ("report.collection-loaded" if not unread else "report.collection-loaded-one-unread" if unread == 1
+               else "report.collection-loaded-unread")
+        return [], text(key, title=result.title, unread=unread, evaluations=len(audited.findings))
 
     notebook_input = [str(p) for p in paths] if len(paths) > 1 else str(paths[0])
     steps = [
@@ -128,11 +135,12 @@ def run_collection_report(paths: list[str | Path], out: str | Path = "out", note
         ("charts", lambda: _charts(loaded["audited"], out)),
         ("tables", lambda: _tables(loaded["audited"], out)),
         ("workbook", lambda: _workbook(loaded["audited"], out)),
-        ("annotated PDF", lambda: ([], "skipped (a collection: report a budget alone for its annotated PDF)")),
+        ("annotated PDF", lambda: skipped(text("report.skip-collection-pdf"))),
         ("notebooks", lambda: run_notebooks(notebook_input, out, progress, parameter="collection_path")
-         if notebooks else ([], "skipped (--no-notebooks)")),
+         if notebooks else skipped(text("report.skip-no-notebooks"))),
     ]
-    run_steps(result, steps, progress, announce={"notebooks": "executing the collection notebook"} if notebooks else {})
+    announce = {"notebooks": text("report.collection-notebook-starts")} if notebooks else {}
+    run_steps(result, steps, progress, announce=announce)
     result.problems = loaded["audited"].collection.problems["source"].nunique()
     return result
 
@@ -154,22 +162,38 @@ def _failures_by_budget(audited: _Audited) -> list[tuple[dict, list[dict]]]:
     return out
 
 
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A summary as the pages show it: its columns headed, and its verdicts named, as the user reads them."""
+    if "verdict" in frame.columns:
+        frame = frame.assign(verdict=[verdict_name(v) for v in frame["verdict"].astype(str)])
+    headings = {c: verdict_name(c) if c in VERDICTS else text(f"report.column-{c}")
+                for c in frame.columns if c in VERDICTS or c in _SHOWN_COLUMNS}
+    return frame.rename(columns=headings)
+
+
+def _budget_heading(budget: dict, count: int, escape=str) -> str:
+    """``<budget id> · <department> <year>（n 项）``; ``escape``: what the budget's own text goes through."""
+    return text("report.budget-heading", budget_id=escape(budget["budget_id"]), department=escape(budget["department"]),
+                year=budget["budget_year"], count=count)
+
+
 def audit_markdown(audited: _Audited) -> str:
     """A collection's audit for people: the counts, the common failures, then each budget's failures."""
     budgets = audited.collection.budgets
-    lines = [f"# 审核报告 Audit — {collection_title(budgets)}", "", f"{summary_line(audited.findings)}.", ""]
+    lines = [f"# {text('report.collection-audit-title', title=collection_title(budgets))}", "",
+             text("report.summary-sentence", summary=summary_line(audited.findings)), ""]
     problems = audited.collection.problems
     if len(problems):
-        lines += [f"## Sources not read ({problems['source'].nunique()})", ""]
+        lines += [f"## {text('report.sources-not-read', count=problems['source'].nunique())}", ""]
         lines += [f"- {markdown_text(line)}" for line in problem_lines(problems)] + [""]
-    lines += ["## Verdicts per department", ""] + markdown_table(audited.table("verdicts-by-department"))
-    lines += ["## The most common failures", ""] + markdown_table(audited.table("common-findings"))
+    lines += [f"## {text('report.verdicts-per-department')}", ""]
+    lines += markdown_table(_shown(audited.table("verdicts-by-department")))
+    lines += [f"## {text('report.most-common-failures')}", ""] + markdown_table(_shown(audited.table("common-findings")))
     for budget, records in _failures_by_budget(audited):
-        lines += [f"## {markdown_text(budget['budget_id'])} · {markdown_text(budget['department'])} {budget['budget_year']} "
-                  f"({len(records)})", ""]
+        lines += [f"## {_budget_heading(budget, len(records), markdown_text)}", ""]
         for number, record in enumerate(records, start=1):
-            lines += finding_markdown(record, f"{record['verdict']} {number}", "###")
-    lines += ["Every evaluation, the consistent ones included, is in findings.csv and findings.json.", ""]
+            lines += finding_markdown(record, finding_title(record["verdict"], number), "###")
+    lines += [text("report.every-evaluation"), ""]
     return "\n".join(lines)
 
 
@@ -177,24 +201,21 @@ def audit_html(audited: _Audited) -> str:
     """The same report as :func:`audit_markdown`, as one self-contained page; all text escaped."""
     e = html.escape
     budgets = audited.collection.budgets
-    title = f"审核报告 Audit — {collection_title(budgets)}"
-    out = ["<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
-           f"<title>{e(title)}</title>", f"<style>\n{CSS}\n</style>", "</head>", "<body>",
-           f"<h1>{e(title)}</h1>", f"<p>{e(summary_line(audited.findings))}.</p>"]
+    out = page_head(text("report.collection-audit-title", title=collection_title(budgets)))
+    out.append(f"<p>{e(text('report.summary-sentence', summary=summary_line(audited.findings)))}</p>")
     problems = audited.collection.problems
     if len(problems):
-        out.append(f"<h2>Sources not read ({problems['source'].nunique()})</h2><ul>")
+        out.append(f"<h2>{e(text('report.sources-not-read', count=problems['source'].nunique()))}</h2><ul>")
         out += [f"<li>{e(line)}</li>" for line in problem_lines(problems)]
         out.append("</ul>")
-    out += ["<h2>Verdicts per department</h2>", html_table(audited.table("verdicts-by-department")),
-            "<h2>The most common failures</h2>", html_table(audited.table("common-findings"))]
+    out += [f"<h2>{e(text('report.verdicts-per-department'))}</h2>",
+            html_table(_shown(audited.table("verdicts-by-department"))),
+            f"<h2>{e(text('report.most-common-failures'))}</h2>", html_table(_shown(audited.table("common-findings")))]
     for budget, records in _failures_by_budget(audited):
-        out.append(f"<h2>{e(budget['budget_id'])} · {e(budget['department'])} {budget['budget_year']} "
-                   f"({len(records)})</h2>")
+        out.append(f"<h2>{e(_budget_heading(budget, len(records)))}</h2>")
         for number, record in enumerate(records, start=1):
-            out += finding_html(record, f"{record['verdict']} {number}")
-    out += ["<p>Every evaluation, the consistent ones included, is in findings.csv and findings.json.</p>",
-            "</body>", "</html>", ""]
+            out += finding_html(record, finding_title(record["verdict"], number))
+    out += [f"<p>{e(text('report.every-evaluation'))}</p>", "</body>", "</html>", ""]
     return "\n".join(out)
 
 
@@ -205,14 +226,14 @@ def _audit_files(audited: _Audited, out: Path) -> tuple[list[Path], str]:
              write_atomic(out / "findings.csv", findings_csv(audited.findings)),
              write_atomic(out / "findings.json", findings_json(audited.findings)),
              write_atomic(out / "problems.csv", table_csv(problems))]
-    return files, f"{len(files)} files"
+    return files, text("report.files-written", count=len(files))
 
 
 # -- 3. charts ---------------------------------------------------------------------------------------------------
 
 def _charts(audited: _Audited, out: Path) -> tuple[list[Path], str]:
     if not module_present("budgetkit.charts"):
-        return [], "skipped (budgetkit.charts is not in this installation)"
+        return skipped(text("report.skip-no-charts"))
     import matplotlib
 
     matplotlib.use("Agg")  # files only: never open a window, whatever the environment says
@@ -225,9 +246,10 @@ def _charts(audited: _Audited, out: Path) -> tuple[list[Path], str]:
         try:
             figure = make(inputs[name])
         except Exception as error:  # noqa: BLE001 - named with the chart, as a budget's charts are
-            raise ReportError("charts", f"chart {name!r}: {error_reason(error)}") from error
+            raise ReportError("charts", text("report.chart-failed", name=name, reason=error_reason(error))) from error
         files += charts.save(figure, out / "charts" / name, formats=CHART_FORMATS, dpi=CHART_DPI)
-    return files, f"{len(files)} files ({len(charts.COLLECTION_CHARTS)} charts × {len(CHART_FORMATS)} formats)"
+    return files, text("report.collection-charts-written", files=len(files), charts=len(charts.COLLECTION_CHARTS),
+                       formats=len(CHART_FORMATS))
 
 
 # -- 4. tables ---------------------------------------------------------------------------------------------------
@@ -245,14 +267,15 @@ def _tables(audited: _Audited, out: Path) -> tuple[list[Path], str]:
             os.replace(written, target / written.name)
             record_write(target / written.name)
             files.append(target / written.name)
-    return files, f"{len(SUMMARY_TABLES)} summaries (CSV), {len(files) - len(SUMMARY_TABLES)} long tables (Parquet)"
+    return files, text("report.collection-tables-written", summaries=len(SUMMARY_TABLES),
+                       long=len(files) - len(SUMMARY_TABLES))
 
 
 # -- 5. the workbook ---------------------------------------------------------------------------------------------
 
 def _workbook(audited: _Audited, out: Path) -> tuple[list[Path], str]:
     if not module_present("xlsxwriter"):
-        return [], "skipped (XlsxWriter is not installed)"
+        return skipped(text("report.skip-no-xlsxwriter"))
     from .collection_workbook import collection_workbook_bytes
 
     findings = audited.findings
@@ -268,4 +291,5 @@ def _workbook(audited: _Audited, out: Path) -> tuple[list[Path], str]:
     data = collection_workbook_bytes(sheets, title=collection_title(audited.collection.budgets),
                                      summary=summary_line(findings))
     path = write_atomic(out / "collection.xlsx", data)
-    return [path], f"{path.name}: {len(sheets)} sheets, {len(sheets['审核发现'])} findings that are not consistent"
+    return [path], text("report.collection-workbook-written", name=path.name, sheets=len(sheets),
+                        findings=len(sheets["审核发现"]))

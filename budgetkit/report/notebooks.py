@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 from ..files import write_atomic
-from .steps import Progress, ReportError, error_reason, module_present
+from ..messages import text
+from .steps import Progress, ReportError, error_reason, module_present, skipped
 
 __all__ = ["notebook_html", "notebook_parameters", "notebooks_dir", "run_notebooks"]
 
@@ -84,10 +85,12 @@ async def _execute_all(sources: list[Path], parameters: dict, workers: int, prog
             try:
                 await client.async_execute(stderr=subprocess.DEVNULL)
             except Exception as error:  # noqa: BLE001
-                raise ReportError("notebooks", f"{source.name}: {_notebook_reason(error)}") from error
+                raise ReportError("notebooks", text("report.notebook-failed", name=source.name,
+                                                    reason=_notebook_reason(error))) from error
             _clean_notebook(nb)
             done += 1
-            progress(f"    {done}/{len(sources)} {source.name} ({time.perf_counter() - started:.1f} s)")
+            progress(text("report.notebook-done", done=done, count=len(sources), name=source.name,
+                          seconds=f"{time.perf_counter() - started:.1f}"))
             return nb
 
     return await asyncio.gather(*(one(source) for source in sources))
@@ -123,10 +126,10 @@ def run_notebooks(path, out: Path, progress: Progress, parameter: str = "budget_
     as their ``parameter``."""
     folder = notebooks_dir()
     if folder is None:
-        return [], "skipped (no notebooks/ folder beside the package: run from a source checkout)"
+        return skipped(text("report.skip-no-notebooks-folder"))
     missing = [m for m in ("nbclient", "nbconvert", "nbformat", "ipykernel") if not module_present(m)]
     if missing:
-        return [], f"skipped ({', '.join(missing)} not installed: pip install 'budgetkit[dev]')"
+        return skipped(text("report.skip-notebook-modules", modules=text("report.module-separator").join(missing)))
     sources = sorted(folder.glob("*.ipynb"))
     parameters = {}
     if path is not None:
@@ -143,13 +146,14 @@ def run_notebooks(path, out: Path, progress: Progress, parameter: str = "budget_
         try:
             page = notebook_html(nb, source.stem)
         except Exception as error:  # noqa: BLE001
-            raise ReportError("notebooks", f"{source.name}: export to HTML: {error_reason(error)}") from error
+            raise ReportError("notebooks", text("report.notebook-export-failed", name=source.name,
+                                                reason=error_reason(error))) from error
         files.append(write_atomic(out / "notebooks" / f"{source.stem}.html", page))
-    return files, f"{len(files)} files"
+    return files, text("report.files-written", count=len(files))
 
 
 def _notebook_reason(error: BaseException) -> str:
     name = type(error).__name__
     if name == "CellExecutionError":  # the failing cell's error, not the whole traceback
-        return f"a cell raised {error.ename}: {error.evalue}"
+        return text("report.notebook-cell-failed", error=error.ename, message=error.evalue)
     return error_reason(error)

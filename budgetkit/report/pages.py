@@ -8,28 +8,56 @@ import re
 from typing import TYPE_CHECKING
 
 from ..findings import VERDICT_FILLS, VERDICT_INKS, VERDICTS, finding_records, plain_text
+from ..messages import language, text, verdict_name
+from .steps import verdict_counts_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from ..model import Budget
 
-__all__ = ["CSS", "VERDICT_KEY", "audit_html", "audit_markdown", "finding_html", "finding_markdown", "html_table",
-           "markdown_table", "markdown_text", "summary_line", "verdict_key_html"]
+__all__ = ["CSS", "audit_html", "audit_markdown", "finding_html", "finding_markdown", "finding_title", "html_lang",
+           "html_table", "markdown_table", "markdown_text", "page_head", "summary_line", "verdict_heading",
+           "verdict_key_html", "verdict_meaning"]
 
 
 def summary_line(findings: pd.DataFrame) -> str:
+    """``共核对 66 项：一致 46 项，舍入 0 项，…``: the evaluations per verdict, in the verdicts' order."""
     counts = findings["verdict"].astype(str).value_counts()
-    return f"{len(findings)} evaluations: " + ", ".join(f"{int(counts.get(v, 0))} {v}" for v in VERDICTS)
+    return verdict_counts_text({v: int(counts.get(v, 0)) for v in VERDICTS})
+
+
+def html_lang() -> str:
+    """The ``lang`` of a page written in the current language."""
+    return {"zh": "zh-CN"}.get(language(), language())
+
+
+def verdict_heading(verdict: str, count: int) -> str:
+    """``不符（4 项）``: a verdict's section heading."""
+    return text("report.verdict-heading", verdict=verdict_name(verdict), count=count)
+
+
+def finding_title(verdict: str, number: int) -> str:
+    """``不符第1项``: a finding's title, numbered within its verdict (as the annotated PDF names it too)."""
+    return text("report.finding-title", verdict=verdict_name(verdict), number=number)
+
+
+def verdict_meaning(verdict: str) -> str:
+    """What a verdict means, for the key to the verdicts."""
+    return text(f"report.key-{verdict}")
 
 
 def _figures(record: dict) -> str:
     unit = record.get("unit") or ""
-    parts = []
-    for key, name in (("stated", "stated"), ("computed", "computed"), ("difference", "difference")):
-        if record.get(key) is not None:
-            parts.append(f"{name} {record[key]}{unit}")
-    return "; ".join(parts)
+    parts = [text(f"report.figure-{key}", value=record[key], unit=unit)
+             for key in ("stated", "computed", "difference") if record.get(key) is not None]
+    return text("report.figure-separator").join(parts)
+
+
+def _details(record: dict) -> list[str]:
+    """The finding's figures, and the claims it is computed from."""
+    return [d for d in (_figures(record), text("report.figure-inputs", inputs=record["inputs"]) if record["inputs"]
+                        else "") if d]
 
 
 def markdown_text(text: str | None) -> str:
@@ -43,35 +71,17 @@ def markdown_text(text: str | None) -> str:
 def finding_markdown(r: dict, title: str, level: str) -> list[str]:
     """One finding (a record of ``findings.records``) as Markdown lines under a heading ``title``."""
     where = " ".join(p for p in (r["section"], r["claim_id"]) if p)
-    lines = [f"{level} {title}. {markdown_text(r['rule'])} — {markdown_text(where)} {markdown_text(r['label'])}".rstrip(), ""]
+    heading = text("report.finding-heading", title=title, rule=markdown_text(r["rule"]), where=markdown_text(where),
+                   label=markdown_text(r["label"]))
+    lines = [f"{level} {heading}".rstrip(), ""]
     if r["quote"]:
         lines += [f"> “{markdown_text(r['quote'])}”", ""]
     lines += [markdown_text(r["explanation"]), ""]
-    details = [d for d in (_figures(r), f"inputs {r['inputs']}" if r["inputs"] else "") if d]
-    if details:
-        lines.append("- " + "; ".join(markdown_text(d) for d in details))
+    if details := _details(r):
+        lines.append("- " + text("report.figure-separator").join(markdown_text(d) for d in details))
     if r["reason"]:
-        lines.append(f"- rule: {markdown_text(r['reason'])}")
+        lines.append("- " + text("report.rule-reason", reason=markdown_text(r["reason"])))
     return lines + [""]
-
-
-#: What each verdict means, in the page's two languages (zh, en), in rising severity.
-VERDICT_KEY = {
-    "consistent": ("所列数字与由其组成部分重新计算的数字，按各自印刷位数的舍入区间相互重叠。",
-                   "the stated figure and the one recomputed from its parts overlap as rounding intervals"),
-    "rounding": ("相差不超过末位数字的一个单位，但超出舍入区间。",
-                 "off by no more than one unit in the last printed place, but outside the interval"),
-    "text": ("文字上的不一致：未填写的模板占位符（××、（未）、增长（下降）），与句意矛盾的比较年度，"
-             "与其自身起止数字相矛盾的增减。",
-             "a textual inconsistency: an unfilled template placeholder (××, （未）, 增长（下降）), a comparison "
-             "year that contradicts the sentence, a change its own endpoints contradict"),
-    "semantic": ("只有换用文字所称以外的基数，计算才成立（占比除以了另一个总数，增减百分比除以本年而非上年），"
-                 "或违反了文件自身名词解释中的定义。",
-                 "the arithmetic only works on another base than the one the text names (a share of the wrong "
-                 "whole, a percentage change divided by this year instead of the prior year), or a definition "
-                 "of the document's own glossary is violated"),
-    "drift": ("实质性的不一致。", "a material disagreement"),
-}
 
 #: The Chinese faces users' systems have: Linux (Debian's fonts-noto-cjk), Adobe's name for the same
 #: font, macOS, Windows.
@@ -104,26 +114,31 @@ def finding_html(r: dict, title: str) -> list[str]:
     """One finding as a block of HTML lines, every text escaped."""
     e = html.escape
     where = " ".join(p for p in (r["section"], r["claim_id"]) if p)
+    # the heading's message with the place in a span: split where the place begins
+    marker = "\x00"
+    heading = text("report.finding-heading", title=title, rule=r["rule"], where=marker + where, label=r["label"] or "")
+    before, _, place = heading.partition(marker)
     out = [f'<div class="finding {e(r["verdict"])}">',
-           f"<h3>{e(title)}. {e(r['rule'])} <span class=\"where\">{e(where)} {e(r['label'] or '')}</span></h3>"]
+           f'<h3>{e(before.rstrip())} <span class="where">{e(place)}</span></h3>']
     if r["quote"]:
         out.append(f"<blockquote>“{e(r['quote'])}”</blockquote>")
     out.append(f"<p>{e(r['explanation'] or '')}</p>")
-    figures = _figures(r)
-    if figures or r["inputs"]:
-        out.append(f'<p class="figures">{e(figures)}{"; inputs " + e(r["inputs"]) if r["inputs"] else ""}</p>')
+    if details := _details(r):
+        out.append(f'<p class="figures">{e(text("report.figure-separator").join(details))}</p>')
     if r["reason"]:
-        out.append(f'<p class="rule">rule: {e(r["reason"])}</p>')
+        out.append(f'<p class="rule">{e(text("report.rule-reason", reason=r["reason"]))}</p>')
     return out + ["</div>"]
 
 
 def verdict_key_html() -> list[str]:
-    """The key to the verdicts as HTML lines: each verdict in its colour, what it means in both languages."""
-    rows = "".join(f'<tr><th scope="row" class="{v}">{v}</th><td lang="zh-CN">{html.escape(zh)}</td>'
-                   f'<td lang="en">{html.escape(en)}</td></tr>' for v, (zh, en) in VERDICT_KEY.items())
-    return ['<h2 id="key">判定说明 Key to the verdicts</h2>',
-            f'<table class="key"><thead><tr><th>verdict</th><th>含义</th><th>meaning</th></tr></thead>'
-            f"<tbody>{rows}</tbody></table>"]
+    """The key to the verdicts as HTML lines: each verdict by name in its colour, as the data (CSV,
+    JSON) records it, and what it means; in rising severity."""
+    e = html.escape
+    rows = "".join(f'<tr><th scope="row" class="{v}">{e(verdict_name(v))}</th><td><code>{v}</code></td>'
+                   f"<td>{e(verdict_meaning(v))}</td></tr>" for v in VERDICTS)
+    columns = "".join(f"<th>{e(text(f'report.key-{name}'))}</th>" for name in ("verdict", "data", "meaning"))
+    return [f'<h2 id="key">{e(text("report.key-heading"))}</h2>',
+            f'<table class="key"><thead><tr>{columns}</tr></thead><tbody>{rows}</tbody></table>']
 
 
 def _ordered_failures(findings: pd.DataFrame) -> list[tuple[str, list[dict]]]:
@@ -145,21 +160,26 @@ def _limits(budget: Budget) -> list[str]:
     return budget.extraction.limits() if getattr(budget, "extraction", None) is not None else []
 
 
+def _passes_columns() -> list[str]:
+    return [text(f"report.passes-{name}") for name in ("rule", "section", "claim", "stated", "computed", "explanation")]
+
+
 def audit_markdown(budget: Budget, findings: pd.DataFrame) -> str:
     """The audit for people: failures by verdict, worst first, each with section, quote and why;
     then the ledger of the evaluations that passed."""
-    lines = [f"# 审核报告 Audit — {markdown_text(budget.department)} {budget.year}", "",
-             f"{summary_line(findings)}.", ""]
+    title = text("report.audit-title", department=markdown_text(budget.department), year=budget.year)
+    lines = [f"# {title}", "", text("report.summary-sentence", summary=summary_line(findings)), ""]
     if limits := _limits(budget):  # a document: what could not be checked, before any verdict
-        lines += ["## 未检查 Not checked", "", *(f"- {markdown_text(line.strip())}" if not line.startswith("  ") else
-                                                 f"  - {markdown_text(line.strip())}" for line in limits), ""]
+        lines += [f"## {text('report.not-checked')}", "", *(
+            f"- {markdown_text(line.strip())}" if not line.startswith("  ") else
+            f"  - {markdown_text(line.strip())}" for line in limits), ""]
     for verdict, records in _ordered_failures(findings):
-        lines += [f"## {verdict} ({len(records)})", ""]
+        lines += [f"## {verdict_heading(verdict, len(records))}", ""]
         for number, r in enumerate(records, start=1):
-            lines += finding_markdown(r, f"{verdict} {number}", "###")
+            lines += finding_markdown(r, finding_title(verdict, number), "###")
     passes = _passes(findings)
-    lines += [f"## consistent ({len(passes)})", "", "| rule | section | claim | stated | computed | explanation |",
-              "|---|---|---|---:|---:|---|"]
+    lines += [f"## {verdict_heading('consistent', len(passes))}", "",
+              "| " + " | ".join(_passes_columns()) + " |", "|---|---|---|---:|---:|---|"]
     for r in passes:
         lines.append("| " + " | ".join(markdown_text(v or "") for v in (
             r["rule"], r["section"], r["claim_id"], (r["stated"] or "") + (r["unit"] or "" if r["stated"] else ""),
@@ -168,29 +188,35 @@ def audit_markdown(budget: Budget, findings: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def page_head(title: str) -> list[str]:
+    """A page's opening lines up to its title: its language, the style sheet, the title."""
+    e = html.escape
+    return ["<!DOCTYPE html>", f'<html lang="{html_lang()}">', "<head>", '<meta charset="utf-8">',
+            f"<title>{e(title)}</title>", f"<style>\n{CSS}\n</style>", "</head>", "<body>", f"<h1>{e(title)}</h1>"]
+
+
 def audit_html(budget: Budget, findings: pd.DataFrame) -> str:
     """The same report as :func:`audit_markdown`, as one self-contained page; all text escaped."""
     e = html.escape
-    title = f"审核报告 Audit — {budget.department} {budget.year}"
-    out = ["<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
-           f"<title>{e(title)}</title>", f"<style>\n{CSS}\n</style>", "</head>", "<body>",
-           f"<h1>{e(title)}</h1>", f"<p>{e(summary_line(findings))}.</p>"]
+    out = page_head(text("report.audit-title", department=budget.department, year=budget.year))
+    out.append(f"<p>{e(text('report.summary-sentence', summary=summary_line(findings)))}</p>")
     if limits := _limits(budget):
-        out += ['<h2 id="not-checked">未检查 Not checked</h2>', "<ul>",
+        out += [f'<h2 id="not-checked">{e(text("report.not-checked"))}</h2>', "<ul>",
                 *(f"<li>{e(line.strip())}</li>" for line in limits), "</ul>"]
     out += verdict_key_html()
     groups = _ordered_failures(findings)
-    if groups:
-        out.append("<nav><ul>" + "".join(f'<li><a href="#{v}">{e(v)} ({len(rs)})</a></li>' for v, rs in groups)
-                   + '<li><a href="#consistent">consistent</a></li></ul></nav>')
-    for verdict, records in groups:
-        out.append(f'<h2 id="{verdict}">{e(verdict)} ({len(records)})</h2>')
-        for number, r in enumerate(records, start=1):
-            out += finding_html(r, f"{verdict} {number}")
     passes = _passes(findings)
-    out.append(f'<h2 id="consistent">consistent ({len(passes)})</h2>')
-    out.append("<table><thead><tr><th>rule</th><th>section</th><th>claim</th><th>stated</th><th>computed</th>"
-               "<th>explanation</th></tr></thead><tbody>")
+    if groups:
+        out.append("<nav><ul>" + "".join(f'<li><a href="#{v}">{e(verdict_heading(v, len(rs)))}</a></li>'
+                                         for v, rs in groups)
+                   + f'<li><a href="#consistent">{e(verdict_name("consistent"))}</a></li></ul></nav>')
+    for verdict, records in groups:
+        out.append(f'<h2 id="{verdict}">{e(verdict_heading(verdict, len(records)))}</h2>')
+        for number, r in enumerate(records, start=1):
+            out += finding_html(r, finding_title(verdict, number))
+    out.append(f'<h2 id="consistent">{e(verdict_heading("consistent", len(passes)))}</h2>')
+    out.append("<table><thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in _passes_columns())
+               + "</tr></thead><tbody>")
     for r in passes:
         stated = (r["stated"] or "") + ((r["unit"] or "") if r["stated"] else "")
         out.append(f"<tr><td>{e(r['rule'])}</td><td>{e(r['section'] or '')}</td><td>{e(r['claim_id'] or '')}</td>"

@@ -18,15 +18,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..files import MANIFEST, Manifest, read_manifest, recording_writes, remove_earlier_files, write_manifest
+from ..messages import text, verdict_name
 
-__all__ = ["OutputFolderError", "Progress", "ReportError", "ReportResult", "STEPS", "error_reason", "module_present",
-           "run_steps", "stderr_progress", "summary"]
+__all__ = ["OutputFolderError", "Progress", "ReportError", "ReportResult", "STEPS", "Skipped", "error_reason",
+           "module_present", "run_steps", "skipped", "step_name", "stderr_progress", "summary", "verdict_counts_text"]
 
+#: The steps, by their stable names (``ReportError.step``, ``ReportResult.files``' keys); users read
+#: them as :func:`step_name` gives them.
 STEPS = ("load and audit", "audit report", "charts", "tables", "workbook", "annotated PDF", "notebooks")
 
 Progress = Callable[[str], None]
-#: A step: the files it wrote and one line saying what they are ("skipped (why)" when it wrote none).
+#: A step: the files it wrote and one line saying what they are (a :class:`Skipped` reason when it wrote none).
 Step = Callable[[], tuple[list[Path], str]]
+
+
+class Skipped(str):
+    """Why a step wrote nothing (as the user reads it): what a skipped step returns beside no files."""
+
+
+def skipped(reason: str) -> tuple[list[Path], Skipped]:
+    """What a step returns when it writes nothing: no files, and why (a message, in the user's language)."""
+    return [], Skipped(reason)
+
+
+def step_name(step: str) -> str:
+    """A step's name as the user reads it (读取并审核 for ``load and audit``)."""
+    return text(f"report.step-{step.lower().replace(' ', '-')}") if step in STEPS else step
 
 
 class ReportError(RuntimeError):
@@ -35,15 +52,17 @@ class ReportError(RuntimeError):
     def __init__(self, step: str, reason: str):
         self.step, self.reason = step, reason
         number = STEPS.index(step) + 1 if step in STEPS else 0
-        super().__init__(f"step {number}/{len(STEPS)} ({step}) failed: {reason}")
+        super().__init__(text("report.step-failed", number=number, count=len(STEPS), step=step_name(step),
+                              reason=reason))
 
 
 class OutputFolderError(ValueError):
-    """The folder a report is to be written into cannot be one: a file is in its place, or it cannot be made."""
+    """The folder a report is to be written into cannot be one: a file is in its place, or it cannot be made.
+    ``message`` names the folder and says why."""
 
-    def __init__(self, folder: Path, reason: str):
-        self.folder, self.reason = folder, reason
-        super().__init__(f"{folder} {reason}")
+    def __init__(self, folder: Path, message: str):
+        self.folder, self.reason = folder, message
+        super().__init__(message)
 
 
 @dataclass
@@ -70,19 +89,19 @@ def stderr_progress(message: str) -> None:
 
 
 def _step_label(step: str) -> str:
-    return f"[{STEPS.index(step) + 1}/{len(STEPS)}] {step}"
+    return f"[{STEPS.index(step) + 1}/{len(STEPS)}] {step_name(step)}"
 
 
 def error_reason(error: BaseException) -> str:
     """One line: the error and where it was raised (the innermost frame), never a traceback."""
-    where = ""
     tb = error.__traceback__
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
-    if tb is not None:
-        where = f" (at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno})"
     message = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {message[0] if message else ''}{where}"
+    fields = {"error": type(error).__name__, "message": message[0] if message else ""}
+    if tb is None:
+        return text("report.error-reason-nowhere", **fields)
+    return text("report.error-reason", file=Path(tb.tb_frame.f_code.co_filename).name, line=tb.tb_lineno, **fields)
 
 
 def module_present(name: str) -> bool:
@@ -123,7 +142,7 @@ def _run_step(result: ReportResult, step: str, action: Step, progress: Progress,
     from ..schema import BudgetDataError
 
     if step in announce:
-        progress(f"{_step_label(step)} … {announce[step]}")
+        progress(text("report.step-starts", label=_step_label(step), what=announce[step]))
     started = time.perf_counter()
     try:
         files, detail = action()
@@ -136,10 +155,11 @@ def _run_step(result: ReportResult, step: str, action: Step, progress: Progress,
     except Exception as error:  # noqa: BLE001 - reported with the step's name, no traceback
         raise ReportError(step, error_reason(error)) from error
     result.files[step] = files
-    if not files and detail.startswith("skipped"):
-        result.skipped[step] = detail.removeprefix("skipped").strip(" ()")
+    if not files and isinstance(detail, Skipped):
+        result.skipped[step] = str(detail)
+        detail = text("report.step-skipped", reason=detail)
     result.seconds[step] = time.perf_counter() - started
-    progress(f"{_step_label(step)} … {detail} ({result.seconds[step]:.1f} s)")
+    progress(text("report.step-done", label=_step_label(step), detail=detail, seconds=f"{result.seconds[step]:.1f}"))
 
 
 def refuse_a_file_as_folder(out: Path) -> None:
@@ -149,9 +169,8 @@ def refuse_a_file_as_folder(out: Path) -> None:
             if path.is_dir():
                 return
             if path == out:
-                raise OutputFolderError(out, "is a file, not a folder: name a folder (new or existing) "
-                                             "to write the report into")
-            raise OutputFolderError(out, f"cannot be made: {path} is a file, not a folder")
+                raise OutputFolderError(out, text("report.out-is-a-file", folder=out))
+            raise OutputFolderError(out, text("report.out-parent-is-a-file", folder=out, parent=path))
 
 
 def open_output_folder(out: Path, progress: Progress) -> Manifest:
@@ -159,11 +178,11 @@ def open_output_folder(out: Path, progress: Progress) -> Manifest:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise OutputFolderError(out, f"cannot be made: {error.strerror or error}") from error
+        raise OutputFolderError(out, text("report.out-cannot-be-made", folder=out,
+                                          reason=error.strerror or error)) from error
     earlier = read_manifest(out)
     if earlier is None:
-        progress(f"    {out / MANIFEST} cannot be read: the files it names are left as they are, "
-                 "and it is written anew")
+        progress(text("report.manifest-unreadable", manifest=out / MANIFEST))
         return Manifest()
     return earlier
 
@@ -183,44 +202,64 @@ def _size(n: int) -> str:
     return f"{n} B" if n < 1024 else f"{n / 1024:.1f} kB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
+def _width(words: str) -> int:
+    """Columns ``words`` take in a terminal: a Chinese character two, others one."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in words)
+
+
+def _padded(words: str, width: int = 13) -> str:
+    return words + " " * max(0, width - _width(words))
+
+
+def _files(count: int) -> str:
+    return text("report.summary-one-file" if count == 1 else "report.summary-files", count=count)
+
+
 def _removed_line(result: ReportResult) -> str:
     """The earlier report's files this one removed, where they were and whose they were."""
     removed = result.removed
-    noun = "file " if len(removed) == 1 else "files"
-    of = f" ({result.replaced})" if result.replaced else ""
     where = _places(result.out, removed)
-    return f"  {'removed':<13} {len(removed):>3} {noun} {'':>9}  {where}: of the earlier report{of}"
+    whose = (text("report.summary-removed-whose-titled", places=where, title=result.replaced) if result.replaced
+             else text("report.summary-removed-whose", places=where))
+    return f"  {_padded(text('report.summary-removed'))} {_files(len(removed))} {'':>9}  {whose}"
 
 
 def _places(out: Path, files: list[Path]) -> str:
     """Where ``files`` are: those directly in ``out`` by name, the others by their folder, once each."""
     names = [str(p) for p in files if p.parent == out]
     folders = sorted({p.parent.relative_to(out).as_posix() for p in files if p.parent != out})
-    return ", ".join(names + [f"{out / folder}/" for folder in folders])
+    return text("report.place-separator").join(names + [f"{out / folder}/" for folder in folders])
+
+
+def verdict_counts_text(counts: dict[str, int]) -> str:
+    """``共核对 66 项：一致 46 项，…``: how many evaluations got each verdict, in the verdicts' order."""
+    listed = text("report.count-separator").join(text("report.verdict-count", verdict=verdict_name(v), count=n)
+                                                  for v, n in counts.items())
+    return text("report.summary-line", count=sum(counts.values()), counts=listed)
 
 
 def summary(result: ReportResult) -> str:
     """What was written where: relative paths, counts and sizes; what was skipped and why."""
     out = result.out
-    lines = [f"budgetkit report — {result.title or f'{result.department} {result.year}'} → {out}/"]
+    lines = [text("report.summary-title", title=result.title or f"{result.department} {result.year}", out=out)]
     total_files = total_bytes = 0
     for step in STEPS[1:]:
         files = result.files.get(step, [])
         if step in result.skipped:
-            lines.append(f"  {step:<13} skipped: {result.skipped[step]}")
+            lines.append(f"  {_padded(step_name(step))} {text('report.summary-skipped', reason=result.skipped[step])}")
             continue
         size = sum(p.stat().st_size for p in files)
         total_files += len(files)
         total_bytes += size
-        noun = "file " if len(files) == 1 else "files"
-        lines.append(f"  {step:<13} {len(files):>3} {noun} {_size(size):>9}  {_places(out, files)}")
-    lines.append(f"  {'total':<13} {total_files:>3} files {_size(total_bytes):>9}")
+        lines.append(f"  {_padded(step_name(step))} {_files(len(files))} {_size(size):>9}  {_places(out, files)}")
+    lines.append(f"  {_padded(text('report.summary-total'))} {text('report.summary-files', count=total_files)} "
+                 f"{_size(total_bytes):>9}")
     if result.removed:
         lines.append(_removed_line(result))
     for path in result.kept:
-        lines.append(f"  {'kept':<13} {path}: written by an earlier report, changed since (or not removable), "
-                     "so left as it is")
-    counts = ", ".join(f"{n} {v}" for v, n in result.verdict_counts.items())
-    lines.append(f"audit: {sum(result.verdict_counts.values())} evaluations: {counts} "
-                 f"(read {out / 'audit.html'})")
+        lines.append(f"  {_padded(text('report.summary-kept'))} {text('report.summary-kept-why', path=path)}")
+    lines.append(text("report.summary-audit", summary=verdict_counts_text(result.verdict_counts),
+                      page=out / "audit.html"))
     return "\n".join(lines) + "\n"
