@@ -11,6 +11,8 @@ import argparse
 import functools
 import sys
 
+from .messages import text, verdict_name
+
 __all__ = ["build_parser", "installed_version", "main", "terminal_width", "wrapped"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_STEP_FAILED = 0, 1, 2, 3
@@ -23,7 +25,7 @@ def installed_version() -> str:
     try:
         return version("budgetkit")
     except PackageNotFoundError:  # imported from a source tree that was never installed
-        return "unknown (not installed: pip install -e .)"
+        return text("cli.version-unknown")
 
 
 class _PrintVersion(argparse.Action):
@@ -33,16 +35,47 @@ class _PrintVersion(argparse.Action):
         super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
 
     def __call__(self, parser, namespace, values, option_string=None):
-        print(f"budgetkit {installed_version()}")
+        print(text("cli.version", version=installed_version()))
         parser.exit(EXIT_OK)
 
 
-def _input_options() -> argparse.ArgumentParser:
-    shared = argparse.ArgumentParser(add_help=False)
-    shared.add_argument("paths", nargs="*", metavar="PATH",
-                        help="a budget data package folder or a .txt/.docx/.pdf explanation (default: the bundled "
-                             "2024 budget); a folder of them, or several, is a collection")
-    return shared
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help in the current language, wrapped by terminal columns (a Chinese character takes
+    two, and Chinese breaks between characters) rather than by characters at spaces."""
+
+    def _format_usage(self, usage, actions, groups, prefix):
+        shown = text("cli.usage") if prefix is None else prefix
+        blank = " " * _columns(shown)  # argparse indents the usage's continuation lines by len(prefix)
+        return shown + super()._format_usage(usage, actions, groups, blank)[len(blank):]
+
+    def format_help(self):
+        # argparse puts a colon after a section's heading; a Chinese heading carries its own (位置参数：)
+        return super().format_help().replace("：:\n", "：\n")
+
+    def _split_lines(self, content, width):
+        return wrapped("", " ".join(content.split()), width)
+
+    def _fill_text(self, content, width, indent):
+        return "\n".join(wrapped(indent, " ".join(content.split()), width))
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose own words (usage, headings, ``-h``, errors) are in the current language."""
+
+    def __init__(self, *args, add_help: bool = True, **kwargs):
+        super().__init__(*args, add_help=False, formatter_class=_Formatter, **kwargs)
+        self._positionals.title = text("cli.positional-arguments")
+        self._optionals.title = text("cli.options")
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help=text("cli.help"))
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, text("cli.argument-error", prog=self.prog, message=message) + "\n")
+
+
+def _add_input_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH", help=text("cli.paths-help"))
 
 
 def is_collection(paths: list[str]) -> bool:
@@ -54,64 +87,43 @@ def is_collection(paths: list[str]) -> bool:
     return len(paths) == 1 and Path(paths[0]).is_dir() and not (Path(paths[0]) / "datapackage.json").is_file()
 
 
-def _language_option(default=argparse.SUPPRESS) -> argparse.ArgumentParser:
+def _add_language_option(parser: argparse.ArgumentParser, default=argparse.SUPPRESS) -> None:
     """``--lang``, before or after the command (``budgetkit --lang en check`` or ``budgetkit check --lang en``)."""
     from .messages import LANGUAGES
 
-    shared = argparse.ArgumentParser(add_help=False)
-    shared.add_argument("--lang", choices=LANGUAGES, default=default,
-                        help="the language of messages, reports and the workbook: zh (default) or en")
-    return shared
+    parser.add_argument("--lang", choices=LANGUAGES, default=default, help=text("cli.lang-help"))
 
 
-def _output_options() -> argparse.ArgumentParser:
-    shared = argparse.ArgumentParser(add_help=False)
-    shared.add_argument("--format", choices=("table", "json", "csv"), default="table",
-                        help="table for people (default), json or csv for machines")
-    return shared
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table", help=text("cli.format-help"))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="budgetkit", parents=[_language_option(None)],
-        description="Check and explore Chinese government departmental budget explanations (部门预算编制说明).",
-    )
-    parser.add_argument("--version", action=_PrintVersion, help="print budgetkit's version and exit")
+    """The command line's parser, its help in the current language (``main`` sets it from ``--lang`` first)."""
+    parser = _Parser(prog="budgetkit", description=text("cli.description"))
+    _add_language_option(parser, None)
+    parser.add_argument("--version", action=_PrintVersion, help=text("cli.version-help"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    check = commands.add_parser(
-        "check", parents=[_input_options(), _output_options(), _language_option()],
-        help="audit every stated figure against the rules",
-        description="Audit every stated total, share and change; list what does not add up.",
-    )
+    check = commands.add_parser("check", help=text("cli.check-help"), description=text("cli.check-description"))
+    _add_input_options(check)
+    _add_output_options(check)
+    _add_language_option(check)
     check.add_argument("--fail-on", choices=("rounding", "text", "semantic", "drift"), default="drift",
-                       help="exit 1 when a finding at or above this severity exists "
-                            "(rounding < text < semantic < drift; default: drift)")
-    check.add_argument("--rules", help="a rules.toml to use instead of the package's own")
+                       help=text("cli.fail-on-help"))
+    check.add_argument("--rules", help=text("cli.rules-help"))
     listing = check.add_mutually_exclusive_group()
-    listing.add_argument("--all", action="store_true",
-                         help="table format: list every consistent evaluation too, not only their count "
-                              "(csv and json always hold every evaluation)")
-    listing.add_argument("--failures-only", action="store_true",
-                         help="table format: the failures and a count of the consistent evaluations (the default)")
-    report = commands.add_parser(
-        "report", parents=[_input_options(), _language_option()],
-        help="the main job: write the workbook, audit report, charts, tables and notebook pages",
-        description="Write every output of a budget into one folder: the official tables as an Excel workbook "
-                    "with live formulas, the audit (Markdown, HTML, CSV, JSON), charts (PNG, SVG, PDF), "
-                    "tables (CSV) and the executed notebooks (HTML). Files are byte-identical run to run.",
-    )
-    report.add_argument("--out", default="out", help="folder for written files (default: out/)")
-    report.add_argument("--no-notebooks", action="store_true",
-                        help="leave out the slowest step: executing the notebooks into HTML pages")
-    extract = commands.add_parser(
-        "extract", parents=[_language_option()], help="read a budget explanation (.txt, .docx, .pdf) into a data package",
-        description="Read every figure of a budget explanation into claims.csv and line_items.csv (a data package "
-                    "that `budgetkit check` reads); list the figures it could not read.",
-    )
-    extract.add_argument("document", help="the budget explanation: .txt (UTF-8, GBK, GB18030), .docx or .pdf")
-    extract.add_argument("--out", help="folder for the data package (default: the document's name); never written "
-                                       "over unless --force")
-    extract.add_argument("--force", action="store_true", help="replace the folder --out names if it holds something")
+    listing.add_argument("--all", action="store_true", help=text("cli.all-help"))
+    listing.add_argument("--failures-only", action="store_true", help=text("cli.failures-only-help"))
+    report = commands.add_parser("report", help=text("cli.report-help"), description=text("cli.report-description"))
+    _add_input_options(report)
+    _add_language_option(report)
+    report.add_argument("--out", default="out", help=text("cli.report-out-help"))
+    report.add_argument("--no-notebooks", action="store_true", help=text("cli.no-notebooks-help"))
+    extract = commands.add_parser("extract", help=text("cli.extract-help"), description=text("cli.extract-description"))
+    _add_language_option(extract)
+    extract.add_argument("document", help=text("cli.document-help"))
+    extract.add_argument("--out", help=text("cli.extract-out-help"))
+    extract.add_argument("--force", action="store_true", help=text("cli.force-help"))
     return parser
 
 
@@ -141,12 +153,17 @@ def main(argv: list[str] | None = None) -> int:
             return _extract(args)
         return _report(args)
     except (BudgetDataError, RulesError) as error:
-        print(f"budgetkit {args.command}: {error}", file=sys.stderr)
+        _complain(args.command, error)
         return EXIT_BAD_INPUT
     except OSError as error:  # a path the system refuses (too long, no permission, not a folder …)
-        where = f"{error.filename}: " if error.filename else ""
-        print(f"budgetkit {args.command}: {where}{error.strerror or error}", file=sys.stderr)
+        reason = error.strerror or str(error)  # the system's own words
+        _complain(args.command, text("cli.file-error", file=error.filename, reason=reason) if error.filename else reason)
         return EXIT_BAD_INPUT
+
+
+def _complain(command: str, message) -> None:
+    """One line on stderr, after the command's name: ``budgetkit check: …``."""
+    print(text("cli.error", command=command, message=message), file=sys.stderr)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -163,7 +180,7 @@ def _check(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(findings_csv(findings))
     else:
-        sys.stdout.write(findings_table(findings, budget_title=f"{budget.department} {budget.year}",
+        sys.stdout.write(findings_table(findings, budget_title=_budget_name(budget.department, budget.year),
                                         all_evaluations=args.all,
                                         limits=budget.extraction.limits() if budget.extraction else (),
                                         width=terminal_width()))
@@ -186,7 +203,7 @@ def _check_collection(args: argparse.Namespace) -> int:
         sys.stdout.write(collection_findings_table(findings, collection.budgets, all_evaluations=args.all,
                                                    width=terminal_width()))
     for line in problem_lines(collection.problems):
-        print(f"budgetkit check: {line}", file=sys.stderr)
+        _complain("check", line)
     if not collection.problems.empty:
         return EXIT_BAD_INPUT  # the audit is incomplete: a source was not read
     failing = findings["verdict"].map(lambda verdict: SEVERITY[str(verdict)] >= SEVERITY[args.fail_on]).astype(bool)
@@ -292,13 +309,28 @@ def _where(row) -> str:
     return " ".join(part for part in (str(row.section), str(row.claim_id)) if part)
 
 
+def _budget_name(department, year) -> str:
+    """A budget as a heading names it: 测试区文化馆 2024年."""
+    return text("cli.budget-name", department=department, year=year)
+
+
+def _hang() -> int:
+    """Columns before a failure's rule, quote and reason: room for the widest verdict name and a space, and
+    for at least two spaces after a failure's (in the current language: DRIFT and SEMANTIC, 不符 and 口径)."""
+    from .findings import VERDICTS
+
+    names = {verdict: _columns(verdict_name(verdict).upper()) for verdict in VERDICTS}
+    return max(max(names.values()) + 1, max(n for verdict, n in names.items() if verdict != "consistent") + 2)
+
+
 def _failure_block(row, width: int) -> list[str]:
     """verdict, rule and where; the quote; why — the quote and the reason indented under the rule."""
-    lines = wrapped(f"{str(row.verdict).upper():<10} ", f"{row.rule}  {_where(row)}", width)
+    hang = _hang()
+    lines = wrapped(_pad(verdict_name(str(row.verdict)).upper(), hang), f"{row.rule}  {_where(row)}", width)
     if row.quote:
-        lines += wrapped(f"{'':<10} “", f"{row.quote}”", width)  # wrapped lines align inside the quote mark
+        lines += wrapped(" " * hang + "“", f"{row.quote}”", width)  # wrapped lines align inside the quote mark
     if row.explanation:
-        lines += wrapped(f"{'':<10} ", row.explanation, width)
+        lines += wrapped(" " * hang, row.explanation, width)
     return lines + [""]
 
 
@@ -306,9 +338,10 @@ def _pass_listing(passes, width: int) -> list[str]:
     """Consistent evaluations under their count, one ``ok`` line each (nothing when there are none)."""
     if passes.empty:
         return []
-    lines = [f"consistent ({len(passes)}):"]
+    lines = [text("cli.passes-heading", count=len(passes))]
+    mark = f"  {text('cli.pass-mark')}  "
     for row in passes.itertuples(index=False):
-        lines += wrapped("  ok  ", "  ".join(part for part in (row.rule, _where(row), row.explanation) if part), width)
+        lines += wrapped(mark, "  ".join(part for part in (row.rule, _where(row), row.explanation) if part), width)
     return lines + [""]
 
 
@@ -316,15 +349,16 @@ def _limit_lines(line: str, width: int) -> list[str]:
     """One line of what a check could not do, wrapped under its text (after a count such as ``6 × ``)."""
     import re
 
-    lead, text = re.fullmatch(r"(\s*(?:\d+ × )?)(.*)", line, flags=re.S).groups()
-    return wrapped(f"  {lead}", text, width)
+    lead, rest = re.fullmatch(r"(\s*(?:\d+ × )?)(.*)", line, flags=re.S).groups()
+    return wrapped(f"  {lead}", rest, width)
 
 
-def _verdict_summary(findings) -> str:
+def _verdict_counts(findings) -> dict[str, int]:
+    """How many evaluations have each verdict, every verdict named (0 when none has it)."""
     from .findings import VERDICTS
 
-    counts = findings["verdict"].value_counts()
-    return ", ".join(f"{int(counts.get(verdict, 0))} {verdict}" for verdict in VERDICTS)
+    counts = findings["verdict"].astype(str).value_counts()
+    return {verdict: int(counts.get(verdict, 0)) for verdict in VERDICTS}
 
 
 def findings_table(findings, budget_title: str, all_evaluations: bool = False, limits=(),
@@ -332,7 +366,7 @@ def findings_table(findings, budget_title: str, all_evaluations: bool = False, l
     """Findings for a terminal, ``width`` columns wide: failures as blocks (verdict, rule, section, quote,
     why), then the passes — counted on one line, or listed with ``all_evaluations`` — then what the check
     could not do (``limits``: a document's figures not read, sections not found)."""
-    lines = [*wrapped("", f"budgetkit check — {budget_title}", width), ""]
+    lines = [*wrapped("", text("cli.check-heading", title=budget_title), width), ""]
     failures = findings[findings["verdict"] != "consistent"]
     for row in failures.itertuples(index=False):
         lines += _failure_block(row, width)
@@ -340,23 +374,19 @@ def findings_table(findings, budget_title: str, all_evaluations: bool = False, l
     if all_evaluations:
         lines += _pass_listing(passes, width)
     elif len(passes):
-        lines += [f"consistent ({len(passes)}): not listed (--all lists them)", ""]
-    lines += wrapped("", f"{len(findings)} evaluations: {_verdict_summary(findings)}", width)
+        lines += [text("cli.passes-not-listed", count=len(passes)), ""]
+    lines += wrapped("", text("cli.evaluations", total=len(findings), **_verdict_counts(findings)), width)
     if limits:
-        lines += ["", "Not checked:"]
+        lines += ["", text("cli.not-checked")]
         for line in limits:
             lines += _limit_lines(line, width)
     return "\n".join(lines) + "\n"
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _pad(text: str, width: int, right: bool = False) -> str:
-    text = _visible(text)
-    fill = " " * max(0, width - _columns(text))
-    return fill + text if right else text + fill
+def _pad(content: str, width: int, right: bool = False) -> str:
+    content = _visible(content)
+    fill = " " * max(0, width - _columns(content))
+    return fill + content if right else content + fill
 
 
 def collection_findings_table(findings, budgets, all_evaluations: bool = False, width: int = DEFAULT_WIDTH) -> str:
@@ -366,29 +396,33 @@ def collection_findings_table(findings, budgets, all_evaluations: bool = False, 
     from .findings import VERDICTS
 
     if budgets.empty:
-        return "budgetkit check — no budget could be read\n"
-    lines = [*wrapped("", f"budgetkit check — {collection_title(budgets)}", width), ""]
+        return text("cli.no-budget-read") + "\n"
+    lines = [*wrapped("", text("cli.check-heading", title=collection_title(budgets)), width), ""]
     order = {budget_id: n for n, budget_id in enumerate(budgets["budget_id"])}
     shown = findings if all_evaluations else findings[findings["verdict"] != "consistent"]
     shown = shown.iloc[shown["budget_id"].map(order).argsort(kind="stable")]  # budget by budget
     for budget_id, group in shown.groupby("budget_id", sort=False):
         first = group.iloc[0]
-        lines += [*wrapped("── ", f"{budget_id} · {first['department']} {first['budget_year']} ──", width), ""]
+        name = _budget_name(first["department"], first["budget_year"])
+        lines += [*wrapped("── ", f"{budget_id} · {name} ──", width), ""]
         for row in group[group["verdict"] != "consistent"].itertuples(index=False):
             lines += _failure_block(row, width)
         lines += _pass_listing(group[group["verdict"] == "consistent"], width) if all_evaluations else []
     counts = findings.groupby("budget_id", sort=False)["verdict"].value_counts().unstack(fill_value=0)
     counts = counts.reindex(index=list(budgets["budget_id"]), columns=list(VERDICTS), fill_value=0)
-    name_width = max([_columns("budget"), *(_columns(_visible(str(b))) for b in counts.index)])
-    widths = [max(len(v), 5) for v in VERDICTS]
+    heading = text("cli.budget-column")
+    name_width = max([_columns(heading), *(_columns(_visible(str(b))) for b in counts.index)])
+    names = [verdict_name(verdict) for verdict in VERDICTS]
+    widths = [max(_columns(name), 5) for name in names]
     # a table: its rows are never wrapped (a budget's counts stay on its line)
-    lines.append("  ".join([_pad("budget", name_width), *(_pad(v, w, True) for v, w in zip(VERDICTS, widths))]))
+    lines.append("  ".join([_pad(heading, name_width), *(_pad(n, w, True) for n, w in zip(names, widths))]))
     for budget_id, row in counts.iterrows():
         lines.append("  ".join([_pad(str(budget_id), name_width),
                                 *(_pad(str(int(row[v])), w, True) for v, w in zip(VERDICTS, widths))]))
     lines.append("")
-    lines += wrapped("", f"{len(findings)} evaluations in {_count(len(budgets), 'budget')}: "
-                         f"{_verdict_summary(findings)}", width)
+    in_budgets = (text("cli.one-budget") if len(budgets) == 1 else text("cli.budgets", count=len(budgets)))
+    lines += wrapped("", text("cli.collection-evaluations", total=len(findings), budgets=in_budgets,
+                              **_verdict_counts(findings)), width)
     return "\n".join(lines) + "\n"
 
 
@@ -400,11 +434,12 @@ def _extract(args: argparse.Namespace) -> int:
     budget = extract(args.document)
     out = write_package(budget, Path(args.out) if args.out else Path(Path(args.document).stem), replace=args.force)
     report = budget.extraction
-    print(f"budgetkit extract: {len(budget.claims)} claims, {len(budget.line_items)} line items of "
-          f"{budget.department} {budget.year} written to {out}")
+    print(text("cli.extracted", claims=len(budget.claims), line_items=len(budget.line_items),
+               department=budget.department, year=budget.year, out=out))
     print(_visible(report.summary()))
     for row in report.unparsed.itertuples(index=False):
-        print(_visible(f"  not read: line {row.line} ({row.section}) {row.figure}: {row.reason} — {row.text}"))
+        print("  " + _visible(text("cli.not-read", line=row.line, section=row.section, figure=row.figure,
+                                   reason=row.reason, text=row.text)))
     return EXIT_OK
 
 
@@ -422,17 +457,17 @@ def _report(args: argparse.Namespace) -> int:
         else:
             result = run_report(args.paths[0] if args.paths else None, args.out, notebooks=not args.no_notebooks)
     except OutputFolderError as error:
-        print(f"budgetkit report: --out {error}", file=sys.stderr)
+        _complain("report", text("cli.out-error", problem=error))
         return EXIT_BAD_INPUT
     except ReportError as error:
-        print(f"budgetkit report: {error}", file=sys.stderr)
-        print("budgetkit report: the files of the steps before it are complete, nothing is half-written, "
-              "and no file of an earlier report is left beside them", file=sys.stderr)
+        _complain("report", error)
+        _complain("report", text("cli.step-failed-note"))
         return EXIT_STEP_FAILED
     sys.stdout.write(summary(result))
     if result.problems:
-        print(f"budgetkit report: {_count(result.problems, 'source')} not read: see "
-              f"{Path(args.out) / 'problems.csv'}", file=sys.stderr)
+        problems = Path(args.out) / "problems.csv"
+        _complain("report", text("cli.one-source-not-read", path=problems) if result.problems == 1 else
+                  text("cli.sources-not-read", count=result.problems, path=problems))
         return EXIT_BAD_INPUT
     return EXIT_OK
 
