@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ..audit import load_rules
+from ..messages import text
 from ..numbers import MONEY_UNITS
 from ..template import sum_parts
 from .style import (CURRENT, EXTRA_SEGMENT_COLOURS, HEIGHT_IN, LEVEL_COLOURS, PRIOR, SEGMENT_COLOURS, ZERO,
@@ -23,6 +24,14 @@ __all__ = [
 
 #: Tables whose changes year_over_year draws part by part, so totals_waterfall leaves them out.
 YEAR_OVER_YEAR_TABLES = ("three_public", "meeting_training_travel")
+
+
+#: The legend's entry of each classification level.
+LEVEL_LEGENDS = {"类": "charts.tree-legend-class", "款": "charts.tree-legend-section", "项": "charts.tree-legend-item"}
+
+
+def _names(names: Sequence[str]) -> str:
+    return text("charts.list-separator").join(names)
 
 
 def _label(budget, measure: str) -> str:
@@ -75,11 +84,12 @@ def income_by_source(budget) -> ChartFigure:
 
     fig = new_figure()
     ax = fig.subplots()
-    fig.suptitle(f"{budget.department} {year}年收入预算（按来源）")
-    heading = f"收入预算合计（所列）：{money(total)}万元" if total is not None else "文件未列收入预算合计"
+    fig.suptitle(text("charts.income-title", department=budget.department, year=year))
+    heading = (text("charts.income-total-stated", total=money(total)) if total is not None
+               else text("charts.income-total-missing"))
     ax.set_title(heading, loc="left")
     if not sources:
-        show_no_data(ax, "本预算没有收入来源数据")
+        show_no_data(ax, text("charts.income-no-sources"))
         return fig
     ys = list(range(len(sources)))
     widths = [float(v) if v is not None else 0.0 for v in values]
@@ -87,27 +97,27 @@ def income_by_source(budget) -> ChartFigure:
     texts = []
     for value in values:
         if value is None:
-            texts.append("未列")
+            texts.append(text("charts.not-stated"))
         elif total:
             share = (value / total * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-            texts.append(f"{money(value)}万元（占合计{share:.2f}%）")
+            texts.append(text("charts.income-amount-share", amount=money(value), share=f"{share:.2f}"))
         else:
-            texts.append(f"{money(value)}万元")
+            texts.append(text("charts.amount", amount=money(value)))
     label_values_right(ax, ys, values, texts)
     ax.set_yticks(ys, [_label(budget, m) for m in sources])
     ax.invert_yaxis()
     ax.set_xlim(0, max([*widths, 1.0]) * 1.45)
-    ax.set_xlabel("万元")
+    ax.set_xlabel(text("charts.axis-wan-yuan"))
     notes = []
     stated_parts = [v for v in values if v is not None]
     if total is not None and stated_parts:
         parts_sum = sum(stated_parts, ZERO)
         if parts_sum != total:
-            notes.append(f"注：各来源之和 {money(parts_sum)}万元，与所列合计 {money(total)}万元 相差 "
-                         f"{signed(parts_sum - total)}万元。")
+            notes.append(text("charts.income-parts-differ", parts=money(parts_sum), total=money(total),
+                              difference=signed(parts_sum - total)))
     missing = [_label(budget, m) for m, v in zip(sources, values) if v is None]
     if missing:
-        notes.append(f"注：文件未列 {'、'.join(missing)}。")
+        notes.append(text("charts.income-missing", names=_names(missing)))
     add_note(fig, notes)
     return fig
 
@@ -131,8 +141,8 @@ def _stacked_bar(ax, y: float, parts: list[tuple[str, Decimal | None]], colours)
         else:  # too narrow to hold its label: named after the bar's end, in the segment's colour
             outside.append((f"■ {name} {money(value)}", colour))
         left += width
-    for k, (text, colour) in enumerate(outside):
-        ax.annotate(text, (left, y), xytext=(4, 11 * (len(outside) - 1) / 2 - 11 * k), textcoords="offset points",
+    for k, (label, colour) in enumerate(outside):
+        ax.annotate(label, (left, y), xytext=(4, 11 * (len(outside) - 1) / 2 - 11 * k), textcoords="offset points",
                     va="center", ha="left", fontsize=9, color=colour)
     return [name for name, value in parts if value is None]
 
@@ -147,10 +157,11 @@ def expenditure_structure(budget) -> ChartFigure:
     tables = dict(zip(budget.measures["measure"], budget.measures["table"]))
     groups = [(total, name, tuple(m for m in sum_parts(rules, total)
                                   if tables.get(m, "other") != "other" or _stated(budget, m, year) is not None))
-              for total, name in (("expenditure_total", "支出预算"), ("gpb_basic_total", "一般公共预算基本支出"))]
+              for total, name in (("expenditure_total", text("charts.structure-expenditure")),
+                                  ("gpb_basic_total", text("charts.structure-gpb-basic")))]
     fig = new_figure()
     ax = fig.subplots()
-    fig.suptitle(f"{budget.department} {year}年支出结构（万元）")
+    fig.suptitle(text("charts.structure-title", department=budget.department, year=year))
     ticks, notes, widest = [], [], 1.0
     for y, (total_measure, name, part_measures) in enumerate(groups):
         total = _stated(budget, total_measure, year)
@@ -160,18 +171,19 @@ def expenditure_structure(budget) -> ChartFigure:
         stated_parts = [v for _, v in parts if v is not None]
         parts_sum = sum(stated_parts, ZERO)
         widest = max(widest, float(parts_sum), float(total or 0))
-        ticks.append(f"{name}\n所列合计 {money(total)}" if total is not None else f"{name}\n合计未列")
+        ticks.append(text("charts.structure-tick-stated", name=name, total=money(total)) if total is not None
+                     else text("charts.structure-tick-missing", name=name))
         if total is not None and stated_parts and parts_sum != total:
-            notes.append(f"注：{name}各项之和 {money(parts_sum)}万元，与所列合计 {money(total)}万元 相差 "
-                         f"{signed(parts_sum - total)}万元。")
+            notes.append(text("charts.structure-parts-differ", name=name, parts=money(parts_sum), total=money(total),
+                              difference=signed(parts_sum - total)))
         if total is not None:  # the stated total as a tick on the bar, to see it against the parts
             ax.plot([float(total)] * 2, [y - 0.36, y + 0.36], color="#222222", linewidth=1.2)
         if missing:
-            notes.append(f"注：文件未列{name}的 {'、'.join(missing)}。")
+            notes.append(text("charts.structure-missing", name=name, names=_names(missing)))
     ax.set_yticks(range(len(groups)), ticks)
     ax.invert_yaxis()
     ax.set_xlim(0, widest * 1.3)
-    ax.set_xlabel("万元（竖线为所列合计）")
+    ax.set_xlabel(text("charts.structure-axis"))
     add_note(fig, notes)
     return fig
 
@@ -205,9 +217,9 @@ def classification_tree(budget) -> ChartFigure:
     rows = _tree_rows(budget)
     height = max(HEIGHT_IN, 0.27 * len(rows) + 1.4)
     fig = new_figure(height)
-    fig.suptitle(f"{budget.department} {budget.year}年一般公共预算当年拨款：支出功能分类（万元）")
+    fig.suptitle(text("charts.tree-title", department=budget.department, year=budget.year))
     if not rows:
-        show_no_data(fig.subplots(), "本预算没有功能分类科目")
+        show_no_data(fig.subplots(), text("charts.tree-no-items"))
         return fig
     names_ax, ax = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3.3, 4.7], "wspace": 0.0})
     indent = {"类": 0.0, "款": 0.05, "项": 0.10}
@@ -226,28 +238,29 @@ def classification_tree(budget) -> ChartFigure:
     texts, notes = [], []
     for row in rows:
         if row["amount"] is None:
-            texts.append("未列")
+            texts.append(text("charts.not-stated"))
             continue
-        text = money(row["amount"])
+        amount = money(row["amount"])
         if row["source"] == "rolled":
-            text += "（由项合计）"
+            texts.append(text("charts.tree-rolled", amount=amount))
         elif row["from_items"] is not None and row["from_items"] != row["amount"]:
-            text += f"（项合计 {money(row['from_items'])}）"
-            notes.append(f"注：{row['code']} 所列 {money(row['amount'])}万元，其下各项合计 "
-                         f"{money(row['from_items'])}万元。")
-        texts.append(text)
+            texts.append(text("charts.tree-items-sum", amount=amount, items=money(row["from_items"])))
+            notes.append(text("charts.tree-items-differ", code=row["code"], amount=amount,
+                              items=money(row["from_items"])))
+        else:
+            texts.append(amount)
     label_values_right(ax, ys, [r["amount"] for r in rows], texts)
     widest = max([float(r["amount"]) for r in rows if r["amount"] is not None] or [1.0])
     ax.set_xlim(0, widest * 1.35)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.tick_params(axis="y", left=False, labelleft=False)
-    ax.set_xlabel("万元")
+    ax.set_xlabel(text("charts.axis-wan-yuan"))
     names_ax.set_axis_off()
-    legend = [Patch(facecolor=LEVEL_COLOURS[level], edgecolor=LEVEL_COLOURS[level], label=f"{level}（所列）")
-              for level in ("类", "款", "项")]
+    legend = [Patch(facecolor=LEVEL_COLOURS[level], edgecolor=LEVEL_COLOURS[level], label=text(key))
+              for level, key in LEVEL_LEGENDS.items()]
     if any(r["source"] == "rolled" for r in rows):
         legend.append(Patch(facecolor="white", edgecolor=LEVEL_COLOURS["款"], hatch="////",
-                            label="未列，由下级项合计"))
+                            label=text("charts.tree-legend-rolled")))
     ax.legend(handles=legend, loc="lower right", frameon=False)
     add_note(fig, notes)
     return fig
@@ -289,10 +302,11 @@ def totals_waterfall(budget) -> ChartFigure:
     """上年与本年总额对比: every total with a stated prior-year figure and change, as paired bars."""
     rows = _changes(budget)
     fig = new_figure()
-    fig.suptitle(f"{budget.department} 总额：{budget.prior_year}年与{budget.year}年预算对比（万元）")
+    fig.suptitle(text("charts.totals-title", department=budget.department, prior=budget.prior_year,
+                      year=budget.year))
     ax = fig.subplots()
     if not rows:
-        show_no_data(ax, "本预算未列出可与上年对比的总额")
+        show_no_data(ax, text("charts.totals-none"))
         return fig
     bar = 0.36
     notes = []
@@ -301,32 +315,40 @@ def totals_waterfall(budget) -> ChartFigure:
     for i, row in enumerate(rows):
         ax.barh([i - bar / 2], [float(row["base"])], height=bar, color=PRIOR)
         ax.barh([i + bar / 2], [float(row["current"])], height=bar, color=CURRENT)
-        ax.annotate(f"{row['base_year']}年 {money(row['base'])}", (float(row["base"]), i - bar / 2), xytext=(3, 0),
-                    textcoords="offset points", va="center", fontsize=9)
-        ax.annotate(f"{row['year']}年 {money(row['current'])}", (float(row["current"]), i + bar / 2),
-                    xytext=(3, 0), textcoords="offset points", va="center", fontsize=9)
+        ax.annotate(text("charts.year-amount", year=row["base_year"], amount=money(row["base"])),
+                    (float(row["base"]), i - bar / 2), xytext=(3, 0), textcoords="offset points", va="center",
+                    fontsize=9)
+        ax.annotate(text("charts.year-amount", year=row["year"], amount=money(row["current"])),
+                    (float(row["current"]), i + bar / 2), xytext=(3, 0), textcoords="offset points", va="center",
+                    fontsize=9)
         stated = _stated_change(row["direction"], row["change"])
         difference = row["current"] - row["base"]
-        change_text = f"所列变化 {signed(stated)}" if stated is not None else "所列变化方向未明"
-        if stated is not None and stated != difference:
-            change_text += f"\n两年数之差 {signed(difference)}"
-            notes.append(f"注：{row['label']}所列变化 {signed(stated)}万元，与两年数之差 {signed(difference)}万元 不符。")
+        if stated is None:
+            change_text = text("charts.totals-change-unclear")
+        elif stated != difference:
+            change_text = text("charts.totals-change-and-difference", change=signed(stated),
+                               difference=signed(difference))
+            notes.append(text("charts.totals-change-differs", label=row["label"], change=signed(stated),
+                              difference=signed(difference)))
+        else:
+            change_text = text("charts.totals-change", change=signed(stated))
         ax.annotate(change_text, (1.0, i), xycoords=("axes fraction", "data"), ha="right", va="center", fontsize=10,
                     color="#b23a48" if stated != difference else "#222222")
         ticks.append(wrap_text(row["label"], 10))
     ax.set_yticks(range(len(rows)), ticks)
     ax.invert_yaxis()
     ax.set_xlim(0, widest * 1.75)
-    ax.set_xlabel("万元")
-    ax.legend(handles=[Patch(color=PRIOR, label=f"{budget.prior_year}年预算数"),
-                       Patch(color=CURRENT, label=f"{budget.year}年预算数")],
+    ax.set_xlabel(text("charts.axis-wan-yuan"))
+    ax.legend(handles=[Patch(color=PRIOR, label=text("charts.totals-budget-of-year", year=budget.prior_year)),
+                       Patch(color=CURRENT, label=text("charts.totals-budget-of-year", year=budget.year))],
               loc="lower right", frameon=False, ncols=2, bbox_to_anchor=(1.0, 1.0))
     add_note(fig, notes)
     return fig
 
 
-def _prior(budget, measure: str, current: Decimal | None) -> tuple[Decimal | None, str, str | None]:
-    """The prior-year figure: (value, 'stated'|'implied'|'missing', stated change text or None)."""
+def _prior(budget, measure: str, current: Decimal | None) -> tuple[Decimal | None, str, str | None, bool]:
+    """The prior-year figure: (value, 'stated'|'implied'|'missing', stated change text or None, whether the
+    stated change contradicts the two years' figures)."""
     prior = budget.prior_year
     stated = _stated(budget, measure, prior, kinds=("amount", "total"))
     claims = budget.claims
@@ -337,21 +359,21 @@ def _prior(budget, measure: str, current: Decimal | None) -> tuple[Decimal | Non
         value = Decimal(change.value) if is_value(change.value) else None
         direction = str(change.direction)
         if direction == "unchanged" or (value == ZERO and change.unit == "%"):
-            change_text = "所列：持平" if direction == "unchanged" else "所列：变化0%"
+            change_text = text("charts.yoy-stated-unchanged" if direction == "unchanged"
+                               else "charts.yoy-stated-no-change")
             implied = current
         elif change.unit in MONEY_UNITS and value is not None and direction in ("increase", "decrease"):
             delta = _wan_yuan(value, change.unit) * (1 if direction == "increase" else -1)
-            change_text = f"所列：{'增加' if delta >= 0 else '减少'}{money(abs(delta))}"
+            change_text = text("charts.yoy-stated-increase" if delta >= 0 else "charts.yoy-stated-decrease",
+                               amount=money(abs(delta)))
             implied = None if current is None else current - delta
         if change_text:
             break
     if stated is not None:
-        if implied is not None and implied != stated:
-            change_text = (change_text or "") + "（与两年数不符）"
-        return stated, "stated", change_text
+        return stated, "stated", change_text, implied is not None and implied != stated
     if implied is not None:
-        return implied, "implied", change_text
-    return None, "missing", change_text
+        return implied, "implied", change_text, False
+    return None, "missing", change_text, False
 
 
 @styled_chart
@@ -359,18 +381,19 @@ def year_over_year(budget) -> ChartFigure:
     """“三公”经费 and 会议费、培训费、差旅费: prior year against this year, part by part."""
     year, prior = budget.year, budget.prior_year
     fig = new_figure()
-    fig.suptitle(f"{budget.department} {prior}年与{year}年：“三公”经费，会议费、培训费、差旅费（万元）")
+    fig.suptitle(text("charts.yoy-title", department=budget.department, prior=prior, year=year))
     axes = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 3]})
     rules = load_rules(budget.rules_path)
-    groups = [("“三公”经费", sum_parts(rules, "three_public_total")), ("会议费、培训费、差旅费", sum_parts(rules, "mtt_total"))]
+    groups = [(text("charts.yoy-three-public"), sum_parts(rules, "three_public_total")),
+              (text("charts.yoy-meeting-training-travel"), sum_parts(rules, "mtt_total"))]
     collected = []
     for title, measures in groups:
         rows = []
         for measure in measures:
             current = _stated(budget, measure, year, kinds=("amount", "total"))
-            value, source, change_text = _prior(budget, measure, current)
+            value, source, change_text, contradicts = _prior(budget, measure, current)
             rows.append({"label": _label(budget, measure), "current": current, "prior": value, "source": source,
-                         "change": change_text})
+                         "change": change_text, "contradicts": contradicts})
         collected.append((title, rows))
     top = max([float(v) for _, rows in collected for r in rows for v in (r["current"], r["prior"]) if v is not None]
               or [0.0])
@@ -386,7 +409,8 @@ def year_over_year(budget) -> ChartFigure:
                 x = i + offset
                 is_prior = offset < 0
                 if value is None:
-                    ax.text(x, top * 0.02, "未列", ha="center", va="bottom", fontsize=9, color="#444444")
+                    ax.text(x, top * 0.02, text("charts.yoy-not-stated"), ha="center", va="bottom", fontsize=9,
+                            color="#444444")
                     continue
                 colour = PRIOR if is_prior else CURRENT
                 implied = kind == "implied"
@@ -395,19 +419,20 @@ def year_over_year(budget) -> ChartFigure:
                 if value == ZERO:  # a zero bar has no height: draw its baseline so it is seen
                     ax.plot([x - width / 2, x + width / 2], [0, 0], color=colour, linewidth=3,
                             solid_capstyle="butt")
-                text = money(value) + ("\n推算" if implied else "")
-                ax.annotate(text, (x, float(value)), xytext=(0, 2), textcoords="offset points", ha="center",
+                label = text("charts.yoy-implied", amount=money(value)) if implied else money(value)
+                ax.annotate(label, (x, float(value)), xytext=(0, 2), textcoords="offset points", ha="center",
                             va="bottom", fontsize=9)
-        labels = [wrap_text(r["label"], 7) + (f"\n{r['change']}" if r["change"] else "") for r in rows]
-        labels = [label.replace("（与两年数不符）", "\n（与两年数不符）") for label in labels]
+        labels = ["\n".join([wrap_text(r["label"], 7), *([r["change"]] if r["change"] else []),
+                              *([text("charts.yoy-contradicts")] if r["contradicts"] else [])]) for r in rows]
         ax.set_xticks(range(len(rows)), labels)
         ax.set_ylim(0, top)
         ax.set_xlim(-0.6, len(rows) - 0.4)
-    axes[0].set_ylabel("万元")
-    legend = [Patch(color=PRIOR, label=f"{prior}年（所列）"), Patch(color=CURRENT, label=f"{year}年")]
+    axes[0].set_ylabel(text("charts.axis-wan-yuan"))
+    legend = [Patch(color=PRIOR, label=text("charts.yoy-prior-stated", year=prior)),
+              Patch(color=CURRENT, label=text("charts.year", year=year))]
     if any_implied:
         legend.insert(1, Patch(facecolor="white", edgecolor=PRIOR, hatch="////",
-                               label=f"{prior}年（由所列变化推算）"))
+                               label=text("charts.yoy-prior-implied", year=prior)))
     fig.legend(handles=legend, loc="outside lower center", ncols=len(legend), frameon=False)
     return fig
 

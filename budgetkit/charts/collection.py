@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ..findings import VERDICT_INKS
+from ..messages import text, verdict_name
 from .style import (HEIGHT_IN, SEGMENT_COLOURS, add_note, ChartFigure, is_value, new_figure, show_no_data,
                     styled_chart, wrap_text)
 
@@ -26,16 +27,22 @@ def findings_by_department(findings) -> ChartFigure:
     fig = new_figure(_row_height(len(departments)))
     ax = fig.subplots()
     years = sorted({int(y) for y in findings["budget_year"].dropna()})
-    span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else (f"{years[0]}年" if years else "")
-    fig.suptitle(f"各部门审核发现（条，{span}，{findings['budget_id'].nunique()}份预算）")
+    budgets = findings["budget_id"].nunique()
+    if len(years) > 1:
+        title = text("charts.findings-title-years", first=years[0], last=years[-1], budgets=budgets)
+    elif years:
+        title = text("charts.findings-title-year", year=years[0], budgets=budgets)
+    else:
+        title = text("charts.findings-title", budgets=budgets)
+    fig.suptitle(title)
     if not departments:
-        show_no_data(ax, "没有可审核的预算")
+        show_no_data(ax, text("charts.findings-none"))
         return fig
     counts = failing.groupby(["department", failing["verdict"].astype(str)]).size()
     left = [0] * len(departments)
     for verdict, colour in VERDICT_INKS.items():
         widths = [int(counts.get((d, verdict), 0)) for d in departments]
-        ax.barh(range(len(departments)), widths, left=left, color=colour, height=0.6, label=verdict,
+        ax.barh(range(len(departments)), widths, left=left, color=colour, height=0.6, label=verdict_name(verdict),
                 edgecolor="white", linewidth=0.8)
         left = [a + b for a, b in zip(left, widths)]
     evaluations = findings.groupby("department").size()
@@ -46,7 +53,7 @@ def findings_by_department(findings) -> ChartFigure:
     ax.invert_yaxis()
     ax.set_xlim(0, max(max(left), 1) * 1.25)
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_xlabel("条（标注：发现 / 检查项）")
+    ax.set_xlabel(text("charts.findings-axis"))
     ax.legend(loc="lower right", ncols=len(VERDICT_INKS), frameon=False, bbox_to_anchor=(1.0, 1.0))
     return fig
 
@@ -58,9 +65,9 @@ def spending_shares(structure) -> ChartFigure:
     rows = structure.reset_index(drop=True)
     fig = new_figure(_row_height(len(rows)))
     ax = fig.subplots()
-    fig.suptitle("支出结构：基本支出、项目支出占支出预算（%）")
+    fig.suptitle(text("charts.shares-title"))
     if rows.empty:
-        show_no_data(ax, "没有可比较的预算")
+        show_no_data(ax, text("charts.shares-none"))
         return fig
     notes = []
     for y, row in rows.iterrows():
@@ -71,20 +78,22 @@ def spending_shares(structure) -> ChartFigure:
                 ax.barh([y], [float(value)], left=left, color=colour, height=0.6, edgecolor="white", linewidth=0.8)
                 left += float(value)
         three = row["three_public_share_pct"]
-        text = f"三公 {three}%" if is_value(three) else "三公 未列"
-        ax.annotate(text, (max(left, 100.0), y), xytext=(4, 0), textcoords="offset points", va="center",
+        label = text("charts.shares-three-public", share=three) if is_value(three) else text(
+            "charts.shares-three-public-missing")
+        ax.annotate(label, (max(left, 100.0), y), xytext=(4, 0), textcoords="offset points", va="center",
                     ha="left", fontsize=9)
         if is_value(basic) and is_value(project) and basic + project != 100:
-            notes.append(f"注：{row['department']} {row['budget_year']}年 基本、项目支出占比之和 {basic + project}%，"
-                         "各项之和与所列支出预算不符。")
+            notes.append(text("charts.shares-do-not-add-up", department=row["department"], year=row["budget_year"],
+                              total=basic + project))
         elif not (is_value(basic) and is_value(project)):
-            notes.append(f"注：{row['department']} {row['budget_year']}年 未列基本支出或项目支出。")
+            notes.append(text("charts.shares-part-missing", department=row["department"], year=row["budget_year"]))
     ax.axvline(100, color="#222222", linewidth=1.0)
     ax.set_yticks(range(len(rows)), [f"{wrap_text(str(d), 14)} {y}" for d, y in zip(rows["department"], rows["budget_year"])])
     ax.invert_yaxis()
     ax.set_xlim(0, 125)
-    ax.set_xlabel("%（竖线为100%）")
-    ax.legend(handles=[Patch(color=SEGMENT_COLOURS[0], label="基本支出"), Patch(color=SEGMENT_COLOURS[1], label="项目支出")],
+    ax.set_xlabel(text("charts.shares-axis"))
+    ax.legend(handles=[Patch(color=SEGMENT_COLOURS[0], label=text("charts.shares-basic")),
+                       Patch(color=SEGMENT_COLOURS[1], label=text("charts.shares-project"))],
               loc="lower right", ncols=2, frameon=False, bbox_to_anchor=(1.0, 1.0))
     add_note(fig, notes)
     return fig

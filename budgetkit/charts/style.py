@@ -18,6 +18,7 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 from ..files import atomic_stream
+from ..messages import text
 
 __all__ = [
     "CURRENT", "ChartFigure", "EXTRA_SEGMENT_COLOURS", "FONT_FAMILY", "FontNotFoundError", "HEIGHT_IN",
@@ -110,10 +111,7 @@ def font_path() -> Path:
     try:
         distribution = metadata.distribution(FONT_PACKAGE)
     except metadata.PackageNotFoundError:
-        raise FontNotFoundError(
-            f"the Chinese chart font is missing: install the Python package {FONT_PACKAGE!r} "
-            f"(pip install {FONT_PACKAGE}), a dependency of budgetkit"
-        ) from None
+        raise FontNotFoundError(text("charts.font-package-missing", package=FONT_PACKAGE)) from None
     candidates = sorted(
         Path(distribution.locate_file(entry))
         for entry in distribution.files or ()
@@ -122,10 +120,7 @@ def font_path() -> Path:
     for candidate in candidates:
         if candidate.is_file():
             return candidate
-    raise FontNotFoundError(
-        f"the package {FONT_PACKAGE!r} is installed but its NotoSansCJK .ttc file was not found: "
-        f"reinstall it (pip install --force-reinstall {FONT_PACKAGE})"
-    )
+    raise FontNotFoundError(text("charts.font-file-missing", package=FONT_PACKAGE))
 
 
 @cache
@@ -134,7 +129,8 @@ def _register_font() -> str:
     font_manager.fontManager.addfont(str(path))
     names = {entry.name for entry in font_manager.fontManager.ttflist if Path(entry.fname) == path}
     if FONT_FAMILY not in names:
-        raise FontNotFoundError(f"{path} has no face named {FONT_FAMILY!r} (faces: {', '.join(sorted(names))})")
+        raise FontNotFoundError(text("charts.font-face-missing", path=path, family=FONT_FAMILY,
+                                     faces=", ".join(sorted(names))))
     return FONT_FAMILY
 
 
@@ -194,9 +190,9 @@ def add_note(fig: Figure, lines: list[str]) -> None:
 
 
 def label_values_right(ax, ys, values: list[Decimal | None], texts: list[str], pad_pt: float = 3) -> None:
-    for y, value, text in zip(ys, values, texts):
+    for y, value, label in zip(ys, values, texts):
         x = float(value) if value is not None else 0.0
-        ax.annotate(text, (x, y), xytext=(pad_pt, 0), textcoords="offset points", va="center", ha="left",
+        ax.annotate(label, (x, y), xytext=(pad_pt, 0), textcoords="offset points", va="center", ha="left",
                     fontsize=9)
 
 
@@ -230,9 +226,9 @@ def save(fig: Figure, path_stem: str | os.PathLike, formats: Sequence[str] = ("p
     stem = Path(path_stem)
     unknown = [f for f in formats if f not in METADATA]
     if unknown:
-        raise ValueError(f"cannot save a chart as {', '.join(unknown)}: formats are {', '.join(METADATA)}")
+        raise ValueError(text("charts.save-unknown-format", unknown=", ".join(unknown), formats=", ".join(METADATA)))
     if dpi < 1:
-        raise ValueError(f"dpi must be positive, not {dpi}")
+        raise ValueError(text("charts.save-dpi", dpi=dpi))
     written = []
     with matplotlib.rc_context(SAVE_RC):
         for fmt in formats:
