@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..messages import text
 from ..schema import TABLE_CELL_SEPARATOR, resource_columns
 from .rows import UNCHECKED, FindingMarks, TableClaims
 
@@ -61,9 +62,9 @@ def printed_table(budget: Budget, number: int | None = None, findings: pd.DataFr
     if own.empty:
         if number is None:
             frame = pd.DataFrame(columns=["verdict", "finding"])
-            frame.attrs["title"] = "no official table with figures was read from this budget"
+            frame.attrs["title"] = text("tables.printed-none")
             return frame
-        raise KeyError(f"no table {number} with figures in this budget (printed_tables lists them)")
+        raise KeyError(text("tables.printed-missing", number=number))
     lines = budget.raw_text.split("\n")
     first = int(own["line"].min())
     title = next(i for i in range(first - 1, 0, -1) if re.match(rf"表{number}\u3000", lines[i - 1]))
@@ -88,9 +89,9 @@ def _headings(cells: pd.DataFrame, width: int) -> list[str]:
     named = cells.drop_duplicates("column").set_index("column")["heading"].to_dict()
     headings, seen = [], set()
     for column in range(1, width + 1):
-        heading = str(named.get(column) or f"列{column}")
+        heading = str(named.get(column) or text("tables.heading-column", column=column))
         while heading in seen:
-            heading += f"（列{column}）"
+            heading = text("tables.heading-repeated", heading=heading, column=column)
         seen.add(heading)
         headings.append(heading)
     return headings

@@ -13,6 +13,7 @@ import pandas as pd
 from ..audit import load_rules
 from ..claims import Claim, ClaimIndex
 from ..findings import SEVERITY, VERDICTS
+from ..messages import text, verdict_name
 from ..numbers import PLACEHOLDER_PATTERN
 from ..schema import decimal_array
 from ..template import LEVEL_WIDTHS, sum_rules
@@ -88,7 +89,8 @@ class FindingMarks:
         self.by_claim: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for row in _row_tuples(findings, ["verdict", "rule", "explanation", "claim_id", "inputs"]):
             verdict = str(row.verdict)
-            note = f"[{verdict}] {row.rule}: {row.explanation}"
+            note = text("tables.finding-note", verdict=verdict_name(verdict) if verdict in SEVERITY else verdict,
+                        rule=row.rule, explanation=row.explanation)
             for claim_id in self._claims_of(row, claims):
                 self.by_claim[claim_id].append((verdict, note))
 
@@ -227,12 +229,13 @@ class _Rows:
         whole = self.claims.by_id.get(share.base) if share.base else (
             self.claims.pick(share.base_measure, share.year, None, share.section) if share.base_measure else None)
         if whole is None:
-            return {"recomputed_as": "the whole the share is of is not stated"}
-        of = f"{whole.label} {format_decimal(whole.value)}{whole.unit} ({whole.id})"
+            return {"recomputed_as": text("tables.share-whole-missing")}
+        of = text("tables.share-of", label=whole.label, value=format_decimal(whole.value), unit=whole.unit,
+                  claim=whole.id)
         part_amount = part.wan_yuan if part.money else part.value
         whole_amount = whole.wan_yuan if whole.money else whole.value
         if not whole_amount:
-            return {"share_of": of, "recomputed_as": f"{of} is zero: no share of it"}
+            return {"share_of": of, "recomputed_as": text("tables.share-whole-zero", whole=of)}
         exact = _ratio_pct(part_amount, whole_amount)
         rounded = _round(exact, share.decimals)
         return {
@@ -249,15 +252,16 @@ class _Rows:
             self.figure(total, role, item)
             return
         listing = " + ".join(format_decimal(p.value) for p in parts)
-        note = "" if exhaustive else " (parts listed after 其中: at most the total)"
+        if not exhaustive:
+            listing = text("tables.parts-at-most-total", listing=listing)
         if total.money:
             recomputed = sum((p.wan_yuan for p in parts if p.money), Decimal(0))
             self.figure(total, role, item, recomputed_wan_yuan=recomputed,
-                        difference_wan_yuan=difference_of(total.wan_yuan, recomputed), recomputed_as=listing + note)
+                        difference_wan_yuan=difference_of(total.wan_yuan, recomputed), recomputed_as=listing)
         else:
             recomputed = sum((p.value for p in parts), Decimal(0))
             self.figure(total, role, item, recomputed_count=recomputed,
-                        difference_count=difference_of(total.value, recomputed), recomputed_as=listing + note)
+                        difference_count=difference_of(total.value, recomputed), recomputed_as=listing)
 
     def change_block(self, measures: list[str]) -> None:
         """Every change of ``measures``: this year's figure, the prior year's, the change stated
@@ -278,27 +282,29 @@ class _Rows:
         if change.value is None:
             return {}
         if current is None or current.value is None:
-            return {"recomputed_as": "no current-year figure stated: nothing to recompute"}
+            return {"recomputed_as": text("tables.change-no-current")}
         if prior is None or prior.value is None:
-            note = "no prior-year figure stated"
             if change.unit != "%" and change.money and current.money:
                 implied = current.wan_yuan - change.signed_wan_yuan
                 year = change.year - 1 if change.base_year is None else change.base_year
-                note += f"; it implies {year} = {format_decimal(current.wan_yuan)} − ({format_decimal(change.signed_wan_yuan)}) = {format_decimal(implied)}"
-            return {"recomputed_as": note}
+                return {"recomputed_as": text("tables.change-no-prior-implies", year=year,
+                                              current=format_decimal(current.wan_yuan),
+                                              change=format_decimal(change.signed_wan_yuan),
+                                              implied=format_decimal(implied))}
+            return {"recomputed_as": text("tables.change-no-prior")}
         if change.unit == "%" and prior.kind == "change":
             if not (prior.money and current.money):
-                return {"recomputed_as": "the amount change is not money: no prior year to take the percentage of"}
+                return {"recomputed_as": text("tables.change-amount-not-money")}
             implied = current.wan_yuan - prior.signed_wan_yuan
             if not implied:
-                return {"recomputed_as": f"the change implies a prior year of {format_decimal(implied)}: growth from zero has no percentage"}
+                return {"recomputed_as": text("tables.change-implied-zero", prior=format_decimal(implied))}
             recomputed = _round(_ratio_pct(prior.signed_wan_yuan, implied), change.decimals)
             return {"recomputed_change_pct": recomputed, "difference_change_pct": change.signed - recomputed,
                     "recomputed_as": f"{format_decimal(prior.signed_wan_yuan)} ÷ ({format_decimal(current.wan_yuan)} − "
                                      f"({format_decimal(prior.signed_wan_yuan)})) × 100"}
         if change.unit == "%":
             if not prior.value:
-                return {"recomputed_as": f"the prior year is {format_decimal(prior.value)}: growth from zero has no percentage"}
+                return {"recomputed_as": text("tables.change-prior-zero", prior=format_decimal(prior.value))}
             recomputed = _round(_ratio_pct(current.value - prior.value, prior.value), change.decimals)
             return {"recomputed_change_pct": recomputed, "difference_change_pct": change.signed - recomputed,
                     "recomputed_as": f"({format_decimal(current.value)} − {format_decimal(prior.value)}) ÷ {format_decimal(prior.value)} × 100"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +12,8 @@ import pandas as pd
 
 from ..audit import Rule, load_rules
 from ..findings import SEVERITY, VERDICT_FILLS, VERDICTS
+from ..messages import catalogue, text, verdict_name
+from .rows import UNCHECKED
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -30,7 +33,7 @@ def findings_by_verdict(findings: pd.DataFrame, verdict: str | None = None,
     ``verdict`` keeps one group.
     """
     if verdict is not None and verdict not in VERDICTS:
-        raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
+        raise ValueError(text("tables.verdict-unknown", verdicts=", ".join(VERDICTS), verdict=verdict))
     verdicts = findings["verdict"].astype(str)
     keep = verdicts != "consistent" if not include_consistent else verdicts == verdicts
     if verdict is not None:
@@ -65,7 +68,7 @@ def ledger(findings: pd.DataFrame, rules: list[Rule] | str | Path | None = None)
                      "passed": counts["consistent"], "failed": len(mine) - counts["consistent"],
                      **{f"{v}_count": counts[v] for v in VERDICTS}, "worst_verdict": _worst(counts)})
     evaluated = sum(1 for row in rows if row["evaluations"])
-    totals = {"rule": f"all {len(names)} rules ({evaluated} with something to evaluate)", "rule_kind": ""}
+    totals = {"rule": text("tables.ledger-total", rules=len(names), evaluated=evaluated), "rule_kind": ""}
     for column in ["evaluations", "passed", "failed", *(f"{v}_count" for v in VERDICTS)]:
         totals[column] = sum(row[column] for row in rows)
     totals["worst_verdict"] = _worst({v: totals[f"{v}_count"] for v in VERDICTS})
@@ -114,7 +117,9 @@ def reading_order(frame: pd.DataFrame) -> pd.DataFrame:
 
 def styled(frame: pd.DataFrame, uuid: str | None = None) -> Styler:
     """``frame`` as a pandas Styler that colours rows whose verdict is not consistent, its columns in
-    :func:`reading_order`.
+    :func:`reading_order`, in the language of the messages: each column under its heading
+    (``stated_wan_yuan`` under 所列数（万元）), verdicts, roles, levels and rule kinds by their names,
+    and the frame's ``attrs["title"]`` as its caption. The frame itself keeps its column names and keys.
 
     The table id is fixed (``uuid``, else a digest of the frame's content), so the HTML is the
     same on every run and two tables on one page never share CSS selectors.
@@ -130,20 +135,81 @@ def styled(frame: pd.DataFrame, uuid: str | None = None) -> Styler:
         digest = hashlib.sha256(frame.to_csv().encode("utf-8")).hexdigest()
         uuid = f"budgetkit_{digest[:12]}"
     frame = reading_order(frame)
-    styler = BudgetStyler(frame, uuid=uuid, cell_ids=False)
+    # the index's names shown as headings; the frame keeps its own (the verdicts are read from them)
+    shown = frame.rename_axis(index=[_heading(name) if name is not None else None for name in frame.index.names])
+    styler = BudgetStyler(shown, uuid=uuid, cell_ids=False)
     styler.format(na_rep="", escape="html")
     # a decimal column holds every row at its finest scale (98.57151 beside 841.00000): show each
     # figure without the zeros that scale added, but with the 2 decimals money is printed with
     decimal_columns = [name for name, dtype in frame.dtypes.items() if "decimal" in str(dtype)]
     if decimal_columns:
         styler.format(_figure_text, subset=decimal_columns, na_rep="")
-    # a long column name (recomputed_share_4dp_pct) may break after its underscores, so a header
-    # is not wider than its figures
-    styler.format_index(_breakable_name, axis="columns", escape="html")
+    # the keys a column holds shown by their names (drift as 不符, part as 分项)
+    for column, name_of in KEY_COLUMNS.items():
+        if column in frame.columns:
+            styler.format(_escaped(name_of), subset=[column], na_rep="")
+    if "verdict" in (frame.index.names or []):
+        styler.format_index(_escaped(_verdict_text), axis="index", level=frame.index.names.index("verdict"))
+    styler.format_index(_column_heading, axis="columns")
     styler.set_table_styles(_column_styles(frame) + _shade_rows(styler, frame))
+    if frame.attrs.get("title"):
+        styler.set_caption(html.escape(str(frame.attrs["title"])))
     if isinstance(frame.index, pd.RangeIndex):
         styler = styler.hide(axis="index")
     return styler.set_table_attributes('class="budgetkit-table"')
+
+
+def _heading(name) -> str:
+    """A column's heading in the language of the messages; a column the catalogue does not name
+    (a printed table's own headings) keeps its name."""
+    name = str(name)
+    verdict, _, suffix = name.rpartition("_")
+    if suffix == "count" and verdict in SEVERITY:  # the ledger's drift_count …
+        return text("tables.verdict-count", verdict=verdict_name(verdict))
+    slug = name.replace("_", "-")
+    if f"tables.column-{slug}" in catalogue():
+        return text(f"tables.column-{slug}")
+    return name
+
+
+def _column_heading(name) -> str:
+    """A column's heading as HTML; a long name (recomputed_share_4dp_pct) may break after its
+    underscores, so a header is not wider than its figures."""
+    return _breakable_name(html.escape(_heading(name)))
+
+
+def _escaped(name_of):
+    return lambda value: html.escape(name_of(value))
+
+
+def _verdict_text(value) -> str:
+    value = str(value)
+    if value in SEVERITY:
+        return verdict_name(value)
+    return text("tables.verdict-unchecked") if value == UNCHECKED else value
+
+
+def _role_text(value) -> str:
+    slug = str(value).replace(" ", "-")
+    return text(f"tables.role-{slug}") if f"tables.role-{slug}" in catalogue() else str(value)
+
+
+#: The message of each classification level's name.
+LEVELS = {"类": "tables.level-class", "款": "tables.level-subclass", "项": "tables.level-item"}
+
+
+def _level_text(value) -> str:
+    return text(LEVELS[value]) if value in LEVELS else str(value)
+
+
+def _rule_kind_text(value) -> str:
+    kind = str(value)
+    return text(f"tables.rule-kind-{kind}") if f"tables.rule-kind-{kind}" in catalogue() else kind
+
+
+#: Columns of keys, each shown by its keys' names.
+KEY_COLUMNS = {"verdict": _verdict_text, "worst_verdict": _verdict_text, "role": _role_text, "level": _level_text,
+               "rule_kind": _rule_kind_text}
 
 
 def _column_styles(frame: pd.DataFrame) -> list[dict]:
@@ -167,7 +233,7 @@ def _shade_rows(styler: Styler, frame: pd.DataFrame) -> list[dict]:
     if verdicts is None:
         return []
     classes = [[f"verdict-{v}" if v in VERDICT_FILLS else ""] * frame.shape[1] for v in verdicts]
-    styler.set_td_classes(pd.DataFrame(classes, index=frame.index, columns=frame.columns))
+    styler.set_td_classes(pd.DataFrame(classes, index=styler.data.index, columns=styler.data.columns))
     return [{"selector": f"td.verdict-{v}", "props": f"background-color: {colour};"}
             for v, colour in VERDICT_FILLS.items()]
 

@@ -13,6 +13,7 @@ import pytest
 from budgetkit import load, tables
 from budgetkit.audit import load_rules
 from budgetkit.findings import SEVERITY, VERDICTS
+from budgetkit.messages import using_language, verdict_name
 from budgetkit.numbers import MONEY_UNITS
 import synthetic
 from builders import budget_of, claim
@@ -34,6 +35,11 @@ def built(bundled_budget, bundled_findings):
 
 def ids(frame):
     return [cid for value in frame["claim_ids"] for cid in value.split()]
+
+
+def note(finding):
+    """A finding's note on the rows of its claims, as the tables write it in Chinese."""
+    return f"[{verdict_name(str(finding.verdict))}] {finding.rule}：{finding.explanation}"
 
 
 def printed_value(claims, claim_id):
@@ -215,7 +221,7 @@ def test_every_failed_finding_marks_a_row(bundled_findings, built):
     failed = bundled_findings[bundled_findings["verdict"].astype(str) != "consistent"]
     marked = " ".join(" ".join(frame["finding"]) for frame in built.values())
     for finding in failed.itertuples():
-        assert f"[{finding.verdict}] {finding.rule}: {finding.explanation}" in marked
+        assert note(finding) in marked
 
 
 def test_known_marks_of_the_bundled_budget(built):
@@ -264,7 +270,7 @@ def test_synthetic_budgets_show_every_claim_and_mark_every_failure(tmp_path):
         failed = findings[findings["verdict"].astype(str) != "consistent"]
         planted += len(failed)
         for finding in failed.itertuples():
-            assert f"[{finding.verdict}] {finding.rule}: {finding.explanation}" in marked, (path, finding.rule)
+            assert note(finding) in marked, (path, finding.rule)
     assert planted > 0
 
 
@@ -303,7 +309,9 @@ def test_findings_by_verdict_groups_the_failures_worst_first(bundled_findings):
     drift = tables.findings_by_verdict(bundled_findings, "drift")
     assert list(drift.index.get_level_values("n")) == list(range(1, len(drift) + 1))
     assert len(tables.findings_by_verdict(bundled_findings, include_consistent=True)) == len(bundled_findings)
-    with pytest.raises(ValueError, match="verdict must be one of"):
+    with pytest.raises(ValueError, match="verdict 须为 consistent, rounding, text, semantic, drift 之一"):
+        tables.findings_by_verdict(bundled_findings, "wrong")
+    with using_language("en"), pytest.raises(ValueError, match="verdict must be one of"):
         tables.findings_by_verdict(bundled_findings, "wrong")
 
 
@@ -333,3 +341,55 @@ def test_styled_html_is_deterministic_and_marks_rows(bundled_findings, built):
     assert 'id="T_fixed"' in tables.styled(frame, uuid="fixed").to_html()
     grouped = tables.styled(tables.findings_by_verdict(bundled_findings)).to_html()
     assert "verdict-drift" in grouped and "verdict-semantic" in grouped
+
+
+def headings(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r'<th class="col_heading[^>]*>(.*?)</th>', html)]
+
+
+def test_styled_shows_chinese_headings_and_names_and_keeps_the_frames_keys(built):
+    frame = built["expenditure-by-kind"]
+    columns = list(frame.columns)
+    html = tables.styled(frame).to_html()
+    assert list(frame.columns) == columns  # the frame keeps its column names and keys
+    assert headings(html)[:7] == ["部分", "项目", "年度", "类别", "原文所列", "审核结论", "审核说明"]
+    assert {"所列数（万元）", "复算数（万元）", "差额（万元）", "复算占比（%，4位小数）", "复算过程"} <= set(headings(html))
+    assert ">不符</td>" in html and ">合计</td>" in html and ">分项</td>" in html and ">drift</td>" not in html
+    assert 'class="data row2 col0 verdict-drift"' in html  # shading follows the key, whatever the language
+    total = frame.set_index("role").loc["total"]
+    assert total["verdict"] == "drift" and "[不符] expenditure-by-kind：" in total["finding"]
+
+
+def test_styled_in_english(bundled_budget, bundled_findings):
+    with using_language("en"):
+        frame = tables.expenditure_by_kind(bundled_budget, bundled_findings)
+        html = tables.styled(frame).to_html()
+        ledger = tables.styled(tables.ledger(bundled_findings, bundled_budget.rules_path)).to_html()
+    assert headings(html)[:7] == ["section", "item", "year", "role", "as printed", "verdict", "finding"]
+    assert "stated (10,000 yuan)" in headings(html) and ">drift</td>" in html and ">total</td>" in html
+    assert "[drift] expenditure-by-kind: " in frame.set_index("role").loc["total", "finding"]
+    assert {"rule kind", "evaluations", "worst verdict", "drift"} <= set(headings(ledger))
+    assert re.search(r">all \d+ rules \(\d+ with something to evaluate\)</td>", ledger)
+
+
+def test_the_ledger_and_the_findings_read_in_chinese(bundled_budget, bundled_findings):
+    frame = tables.ledger(bundled_findings, bundled_budget.rules_path)
+    assert re.fullmatch(r"全部 \d+ 条规则（\d+ 条有可检查的内容）", frame.iloc[-1]["rule"])
+    assert frame.iloc[-1]["worst_verdict"] == "drift"  # the key stays
+    html = tables.styled(frame).to_html()
+    assert {"规则", "规则类型", "检查项", "通过", "未通过", "不符（项）", "最重结论"} <= set(headings(html))
+    assert ">求和</td>" in html and ">文字</td>" in html
+    grouped = tables.styled(tables.findings_by_verdict(bundled_findings)).to_html()
+    assert '<th class="index_name level0" >审核结论</th>' in grouped and ">序号</th>" in grouped
+    assert re.search(r'<th class="row_heading level0[^"]*"[^>]*>不符</th>', grouped)
+    unchecked = tables.styled(tables.work_targets(bundled_budget, bundled_findings)).to_html()
+    assert ">未审核</td>" in unchecked
+
+
+def test_a_budget_without_tables_says_so_in_the_language_of_the_messages():
+    budget = budget_of([])
+    frame = tables.printed_table(budget)
+    assert frame.attrs["title"] == "本预算未读到列有数字的公开表"
+    assert "<caption>本预算未读到列有数字的公开表</caption>" in tables.styled(frame).to_html()
+    with using_language("en"):
+        assert tables.printed_table(budget).attrs["title"] == "no official table with figures was read from this budget"
