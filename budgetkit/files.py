@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from .messages import text as message
+
 __all__ = ["MANIFEST", "Manifest", "atomic_stream", "read_manifest", "record_write", "recording_writes",
            "remove_earlier_files", "staged_folder", "write_atomic", "write_manifest"]
 
@@ -152,10 +154,8 @@ def write_manifest(folder: str | os.PathLike, files: Iterable[Path], title: str)
         if name is not None and name != MANIFEST and path.is_file() and not path.is_symlink():
             listed[name] = _digest(path)
     manifest = Manifest(dict(sorted(listed.items())), title)
-    text = json.dumps({"about": "The files budgetkit report wrote into this folder, with the SHA-256 of each. The "
-                                "next report written here replaces them and removes those it does not write "
-                                "again, unless they were changed since; it removes no other file.",
-                       "report": title, "files": manifest.files}, ensure_ascii=False, indent=1)
+    text = json.dumps({"about": message("data.manifest-about"), "report": title, "files": manifest.files},
+                      ensure_ascii=False, indent=1)
     write_atomic(folder / MANIFEST, text + "\n")
     return manifest
 

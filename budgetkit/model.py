@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .messages import text as message
 from .numbers import MONEY_UNITS, PLACEHOLDER_PATTERN, FigureError, parse_figure, wan_yuan_to_yuan
 from .schema import (
     BudgetDataError,
@@ -25,6 +26,7 @@ from .schema import (
     bundled_descriptor,
     decimal_array,
     parse_table,
+    problem,
     read_descriptor,
     read_text,
 )
@@ -77,7 +79,7 @@ class Budget:
         measures = self.measures.loc[self.measures["table"] == name, "measure"]
         if measures.empty:
             known = ", ".join(sorted(self.measures["table"].unique()))
-            raise KeyError(f"no table {name!r}; tables are: {known}")
+            raise KeyError(message("data.no-table", name=repr(name), known=known))
         rows = self.claims[self.claims["measure"].isin(measures)]
         columns = ["claim_id", "section", "kind", "measure", "code", "label", "year", "value", "unit", "decimals", "text"]
         frame = rows[columns].reset_index(drop=True)
@@ -122,7 +124,7 @@ class Budget:
     def rollup(self, level: str = "类") -> pd.DataFrame:
         """Sum the 项 amounts up to ``level`` (类 or 款), exactly; stated amounts stand beside."""
         if level not in LEVEL_WIDTHS:
-            raise ValueError(f"level must be 类, 款 or 项, not {level!r}")
+            raise ValueError(message("data.level-unknown", level=repr(level)))
         width = LEVEL_WIDTHS[level]
         leaves = self.line_items[self.line_items["level"] == "项"]
         sums = (
@@ -210,7 +212,7 @@ def load(path: str | Path | None = None) -> Budget:
         if package_dir.name == "datapackage.json":
             package_dir = package_dir.parent
         if not package_dir.exists():
-            raise BudgetDataError([Problem(str(package_dir), None, None, "no such file or folder")])
+            raise BudgetDataError([problem(str(package_dir), None, None, "data.no-such-path")])
     descriptor = read_descriptor(package_dir) if package_dir != bundled else bundled_descriptor()
     return _load_package(package_dir, descriptor, _read_file)
 
@@ -231,18 +233,16 @@ def _inside(package_dir: Path, relative, where: str, descriptor_path: str, probl
     """The file a descriptor names, if it lies inside the package folder: a relative path with no '..'
     that no link leads out of. Anything else is a problem naming the field, never the outside file's content."""
     if not isinstance(relative, str) or not relative:
-        problems.append(Problem(descriptor_path, None, where, "must be the path of a file in the package"))
+        problems.append(problem(descriptor_path, None, where, "data.path-not-text"))
         return None
     path = Path(relative)
     if path.is_absolute() or ".." in path.parts or "\\" in relative:
-        problems.append(Problem(descriptor_path, None, where, f"{relative!r} is not inside the package folder: "
-                                                              "a package names its files by relative paths"))
+        problems.append(problem(descriptor_path, None, where, "data.path-outside", path=repr(relative)))
         return None
     root = package_dir.resolve()
     target = (package_dir / path).resolve()
     if target != root and root not in target.parents:
-        problems.append(Problem(descriptor_path, None, where, f"{relative!r} leads out of the package folder "
-                                                              "(a link): its files must be inside it"))
+        problems.append(problem(descriptor_path, None, where, "data.path-link-out", path=repr(relative)))
         return None
     return target
 
@@ -259,7 +259,7 @@ def _read(read: Callable[[Path], str | None], path: Path, problems: list[Problem
         problems.extend(error.problems)
         return None
     if text is None:
-        problems.append(Problem(str(path), None, None, "file not found"))
+        problems.append(problem(str(path), None, None, "data.file-not-found"))
     return text
 
 
@@ -281,7 +281,7 @@ def _load_package(package_dir: Path, descriptor: dict, read: Callable[[Path], st
     budget_meta = descriptor.get("budget", {})
     for key in ("department", "year", "document"):
         if key not in budget_meta:
-            problems.append(Problem(descriptor_path, None, f"budget.{key}", "is missing"))
+            problems.append(problem(descriptor_path, None, f"budget.{key}", "data.is-missing"))
 
     tables: dict[str, Table | None] = {}
     for name in ("measures", "claims", "line_items", "table_cells"):
@@ -294,7 +294,7 @@ def _load_package(package_dir: Path, descriptor: dict, read: Callable[[Path], st
                                        name, declared["schema"], problems)
             continue
         elif resource is None:
-            problems.append(Problem(descriptor_path, None, f"resources.{name}", "resource is missing"))
+            problems.append(problem(descriptor_path, None, f"resources.{name}", "data.resource-missing"))
             tables[name] = None
             continue
         else:
@@ -314,7 +314,8 @@ def _load_package(package_dir: Path, descriptor: dict, read: Callable[[Path], st
     raw_text = ""
     document = _resource(descriptor, budget_meta.get("document", ""))
     if "document" in budget_meta and document is None:
-        problems.append(Problem(descriptor_path, None, "budget.document", f"names no resource {budget_meta['document']!r}"))
+        problems.append(problem(descriptor_path, None, "budget.document", "data.names-no-resource",
+                                name=repr(budget_meta["document"])))
     elif document is not None:
         where = f"resources.{budget_meta['document']}.path"
         if _inside(package_dir, document.get("path"), where, descriptor_path, problems) is not None:
@@ -360,45 +361,47 @@ def _check_claims(claims: Table, measures: Table, raw_text: str, name: str, prob
         for column in ("measure", "base_measure"):
             value = getattr(row, column)
             if isinstance(value, str) and value not in known:
-                problems.append(Problem(name, at, column, f"unknown measure {value!r}"))
+                problems.append(problem(name, at, column, "data.unknown-measure", value=repr(value)))
         for column in ("ref_claim_id", "base_claim_id"):
             value = getattr(row, column)
             if isinstance(value, str) and value not in ids:
-                problems.append(Problem(name, at, column, f"refers to no claim {value!r}"))
+                problems.append(problem(name, at, column, "data.no-such-claim", value=repr(value)))
         text = row.text
         if not isinstance(text, str):
             continue
         if row.value is None:
             if not PLACEHOLDER_PATTERN.search(text):
-                problems.append(Problem(name, at, "value", "is empty, but the text is not a template placeholder"))
+                problems.append(problem(name, at, "value", "data.value-empty"))
         else:
             try:
                 figure = parse_figure(text)
             except FigureError as error:
-                problems.append(Problem(name, at, "text", str(error)))
+                problems.append(problem(name, at, "text", error.key, **error.fields))
             else:
                 if figure.value != row.value:
                     shown = claims.frame()["value"].iloc[index]  # as the table holds it, at the column's scale
-                    problems.append(Problem(name, at, "value", f"{shown} disagrees with the printed text {text!r}"))
+                    problems.append(problem(name, at, "value", "data.value-disagrees", value=shown, text=repr(text)))
                 printed = figure.decimals
                 stated = row.decimals
                 if printed != stated:
-                    problems.append(Problem(name, at, "decimals", f"is {stated}, but {text!r} has {printed}"))
+                    problems.append(problem(name, at, "decimals", "data.decimals-disagree", stated=stated,
+                                            text=repr(text), printed=printed))
         if row.kind == "share" and not isinstance(row.base_measure, str):
-            problems.append(Problem(name, at, "base_measure", "a share must name the whole it is of"))
+            problems.append(problem(name, at, "base_measure", "data.share-needs-base"))
         if row.kind == "change" and row.direction is None:
-            problems.append(Problem(name, at, "direction", "a change must state its direction"))
+            problems.append(problem(name, at, "direction", "data.change-needs-direction"))
         if row.kind == "change" and row.base_year is None:
-            problems.append(Problem(name, at, "base_year", "a change must state the year it compares with"))
+            problems.append(problem(name, at, "base_year", "data.change-needs-base-year"))
         if isinstance(row.code, str) and len(row.code) not in LEVEL_BY_WIDTH:
-            problems.append(Problem(name, at, "code", f"{row.code!r} is not a 类, 款 or 项 code"))
+            problems.append(problem(name, at, "code", "data.code-not-classification", code=repr(row.code)))
         # a locator with an empty cell is reported as such above; it points nowhere to compare
         if lines and row.line is not None and row.char_start is not None and row.char_end is not None:
             if row.line > len(lines):
-                problems.append(Problem(name, at, "line", f"the document has only {len(lines)} lines"))
+                problems.append(problem(name, at, "line", "data.line-beyond", count=len(lines)))
             elif lines[row.line - 1][row.char_start:row.char_end] != text:
                 found = lines[row.line - 1][row.char_start:row.char_end]
-                problems.append(Problem(name, at, "char_start", f"the document has {found!r} here, not {text!r}"))
+                problems.append(problem(name, at, "char_start", "data.locator-misses", found=repr(found),
+                                        text=repr(text)))
 
 
 def _check_table_cells(cells: Table, claims: Table, raw_text: str, name: str, problems: list[Problem]) -> None:
@@ -407,10 +410,10 @@ def _check_table_cells(cells: Table, claims: Table, raw_text: str, name: str, pr
     lines = raw_text.split("\n") if raw_text else []
     for at, row in cells.rows(["claim_id", "text", "line", "char_start", "char_end"]):
         if isinstance(row.claim_id, str) and row.claim_id not in ids:
-            problems.append(Problem(name, at, "claim_id", f"refers to no claim {row.claim_id!r}"))
+            problems.append(problem(name, at, "claim_id", "data.no-such-claim", value=repr(row.claim_id)))
         if lines and isinstance(row.text, str) and None not in (row.line, row.char_start, row.char_end):
             if row.line > len(lines) or lines[row.line - 1][row.char_start:row.char_end] != row.text:
-                problems.append(Problem(name, at, "char_start", f"the document does not print {row.text!r} here"))
+                problems.append(problem(name, at, "char_start", "data.cell-locator-misses", text=repr(row.text)))
 
 
 def _check_line_items(items: Table, raw_text: str, name: str, problems: list[Problem]) -> None:
@@ -422,16 +425,18 @@ def _check_line_items(items: Table, raw_text: str, name: str, problems: list[Pro
             continue
         level = LEVEL_BY_WIDTH.get(len(code))
         if isinstance(row.level, str) and level != row.level:
-            problems.append(Problem(name, at, "level", f"is {row.level}, but code {code} is a {level}"))
+            problems.append(problem(name, at, "level", "data.level-disagrees", stated=row.level, code=code,
+                                    level=level))
         expected_parent = code[:-2] if len(code) > 3 else None
         parent = row.parent_code if isinstance(row.parent_code, str) else None
         if parent != expected_parent:
-            problems.append(Problem(name, at, "parent_code", f"is {parent!r}, but the parent of {code} is {expected_parent!r}"))
+            problems.append(problem(name, at, "parent_code", "data.parent-wrong", parent=repr(parent), code=code,
+                                    expected=repr(expected_parent)))
         elif parent is not None and parent not in codes:
-            problems.append(Problem(name, at, "parent_code", f"parent {parent} of {code} is not in the table"))
+            problems.append(problem(name, at, "parent_code", "data.parent-missing", parent=parent, code=code))
         if lines and isinstance(row.name, str) and row.line is not None:
             if row.line > len(lines) or row.name not in lines[row.line - 1]:
-                problems.append(Problem(name, at, "name", f"{row.name!r} is not printed on line {row.line}"))
+                problems.append(problem(name, at, "name", "data.name-not-on-line", name=repr(row.name), line=row.line))
 
 
 def _attach_amounts(items: Table, claims: Table) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 
+from .messages import text
 from .template import MONEY_UNITS
 
 __all__ = [
@@ -58,7 +59,19 @@ _PLAIN_NUMBER = re.compile(r"\d+(?:\.(\d+))?", re.ASCII)
 
 
 class FigureError(ValueError):
-    """A printed figure that cannot be read as a number."""
+    """A printed figure that cannot be read as a number: the message ``key`` of what is wrong and its
+    ``fields``, written in the current language when raised."""
+
+    def __init__(self, key: str, **fields):
+        self.key, self.fields = key, fields
+        super().__init__(text(key, **fields))
+
+    def __reduce__(self):
+        return _figure_error, (self.key, self.fields)
+
+
+def _figure_error(key: str, fields: dict) -> FigureError:
+    return FigureError(key, **fields)
 
 
 def normalize_text(text: str) -> str:
@@ -109,7 +122,7 @@ def parse_figure(text: str) -> Figure:
     with the offending text for anything else, including template placeholders such as ××.
     """
     if not isinstance(text, str):
-        raise FigureError(f"expected text, got {type(text).__name__}")
+        raise FigureError("data.figure-not-text", kind=type(text).__name__)
     if plain := _PLAIN_NUMBER.fullmatch(text):
         # the usual cell (840.99): what the general path below gives, without normalising the text
         return Figure(Decimal(text), len(plain.group(1)) if plain.group(1) else 0)
@@ -122,12 +135,12 @@ def parse_figure(text: str) -> Figure:
     match = _NUMBER.fullmatch(compact)
     if match is None:
         if PLACEHOLDER_PATTERN.search(stripped):
-            raise FigureError(f"{text!r} is an unfilled template placeholder, not a number")
-        raise FigureError(f"{text!r} is not a number")
+            raise FigureError("data.figure-placeholder", text=repr(text))
+        raise FigureError("data.figure-not-number", text=repr(text))
     try:
         value = Decimal(compact.replace(",", ""))
     except InvalidOperation as error:  # pragma: no cover - the pattern admits only valid literals
-        raise FigureError(f"{text!r} is not a number") from error
+        raise FigureError("data.figure-not-number", text=repr(text)) from error
     decimals = len(match.group(1)) if match.group(1) else 0
     return Figure(value, decimals)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from .messages import text
 from .numbers import FigureError, parse_figure
 from .template import data_dir
 
@@ -35,6 +36,8 @@ __all__ = [
     "data_dictionary",
     "decimal_array",
     "parse_table",
+    "place",
+    "problem",
     "read_descriptor",
     "read_text",
     "resource_columns",
@@ -50,7 +53,11 @@ TABLE_CELL_SEPARATOR = " | "
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input file."""
+    """One thing wrong with an input file.
+
+    ``message`` is written in the language of the moment the problem was found (:func:`problem`
+    writes it from the catalogue); ``type`` is what is wrong as a stable key (``column-missing``,
+    the message's name in data/messages), the same in every language, empty where none was given."""
 
     file: str
     row: int | None  # line of the file, 1-based, header included; None for the whole file
@@ -59,14 +66,32 @@ class Problem:
     field: str | None
     message: str
     counts: str = "line"  # what ``row`` counts: a file's lines, or a frame's rows ("row")
+    type: str = ""
 
     def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f", {self.counts} {self.row}"
-        if self.field:
-            where += f", field '{self.field}'"
-        return f"{where}: {self.message}"
+        where = place(self.row, self.field, self.counts)
+        if where is None:
+            return text("data.problem", file=self.file, message=self.message)
+        return text("data.problem-at", file=self.file, place=where, message=self.message)
+
+
+def problem(file: str, row: int | None, field: str | None, key: str, /, **fields) -> Problem:
+    """The :class:`Problem` of message ``key`` (``data.column-missing``) with its ``fields``, its
+    message written now in the current language, its ``type`` the message's name."""
+    return Problem(file, row, field, text(key, **fields), type=key.split(".", 1)[1])
+
+
+def place(row: int | None, field: str | None, counts: str = "line") -> str | None:
+    """Where in a file a problem is, as the user reads it (第3行 字段“value”, line 3, field 'value');
+    None for the whole file."""
+    unit = "row" if counts == "row" else "line"
+    if row is not None and field:
+        return text(f"data.place-{unit}-field", row=row, field=field)
+    if row is not None:
+        return text(f"data.place-{unit}", row=row)
+    if field:
+        return text("data.place-field", field=field)
+    return None
 
 
 class BudgetDataError(ValueError):
@@ -75,7 +100,7 @@ class BudgetDataError(ValueError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         count = len(problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in budget data:"
+        head = text("data.problems-one") if count == 1 else text("data.problems-many", count=count)
         super().__init__("\n".join([head, *(f"  - {problem}" for problem in problems)]))
 
     def __reduce__(self):  # rebuilt from its problems when it crosses a process (extract.bounded, load_many)
@@ -83,7 +108,7 @@ class BudgetDataError(ValueError):
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
-            [vars(problem) for problem in self.problems], columns=["file", "row", "field", "message"]
+            [vars(problem) for problem in self.problems], columns=["file", "row", "field", "type", "message"]
         )
 
 
@@ -93,7 +118,7 @@ def bundled_data_dir() -> Path:
     folder = data_dir()
     if (folder / "datapackage.json").is_file():
         return folder
-    raise FileNotFoundError("budgetkit's bundled data package is missing from this installation")
+    raise FileNotFoundError(text("data.bundled-missing"))
 
 
 def read_text(path: Path) -> str:
@@ -119,8 +144,7 @@ def read_text(path: Path) -> str:
             other += 1
     mixed = next((number for number, han in utf8 if han >= 2), None)
     if len(utf8) < other and mixed is not None:
-        raise BudgetDataError([Problem(str(path), mixed, None, "this line is UTF-8 but the file is not: it mixes "
-                                       "two encodings (save it in one, UTF-8 or GBK)")])
+        raise BudgetDataError([problem(str(path), mixed, None, "data.mixed-encodings")])
     try:
         if len(utf8) >= other:  # a UTF-8 file with bytes that are not: name where
             data.decode("utf-8")
@@ -128,7 +152,7 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise BudgetDataError(
-            [Problem(str(path), line, None, f"not UTF-8, GBK or GB18030 text (byte {error.start})")]
+            [problem(str(path), line, None, "data.not-text", byte=error.start)]
         ) from None
     if not _BUDGET_WORDS_SIMPLIFIED.search(text):
         try:
@@ -148,13 +172,13 @@ _BUDGET_WORDS_TRADITIONAL = re.compile(r"預算|決算|萬元|支出|收入|部�
 def read_descriptor(package_dir: Path) -> dict:
     path = package_dir / "datapackage.json"
     if not path.is_file():
-        raise BudgetDataError([Problem(str(path), None, None, "file not found: a budget package needs a datapackage.json")])
+        raise BudgetDataError([problem(str(path), None, None, "data.no-descriptor")])
     try:
         descriptor = json.loads(read_text(path))
     except json.JSONDecodeError as error:
-        raise BudgetDataError([Problem(str(path), error.lineno, None, f"invalid JSON: {error.msg}")]) from None
+        raise BudgetDataError([problem(str(path), error.lineno, None, "data.invalid-json", error=error.msg)]) from None
     except RecursionError:
-        raise BudgetDataError([Problem(str(path), None, None, "invalid JSON: nested too deeply")]) from None
+        raise BudgetDataError([problem(str(path), None, None, "data.json-too-deep")]) from None
     problems = descriptor_problems(descriptor, str(path))
     if problems:
         raise BudgetDataError(problems)
@@ -169,26 +193,26 @@ def descriptor_problems(descriptor, name: str) -> list[Problem]:
     """What makes a parsed datapackage.json unusable, before any of it is used: its shape (an object
     whose resources are a list of objects with a name, a budget object) and the budget's keys' types."""
     if not isinstance(descriptor, dict):
-        return [Problem(name, None, None, f"must be a JSON object, not {type(descriptor).__name__}")]
+        return [problem(name, None, None, "data.descriptor-not-object", kind=type(descriptor).__name__)]
     problems = []
     resources = descriptor.get("resources", [])
     if not isinstance(resources, list):
-        problems.append(Problem(name, None, "resources", "must be a list of resources"))
+        problems.append(problem(name, None, "resources", "data.resources-not-list"))
     else:
         for index, resource in enumerate(resources, start=1):
             if not isinstance(resource, dict) or not isinstance(resource.get("name"), str):
-                problems.append(Problem(name, None, f"resources[{index}]", "must be an object with a name"))
+                problems.append(problem(name, None, f"resources[{index}]", "data.resource-unnamed"))
     budget = descriptor.get("budget", {})
     if not isinstance(budget, dict):
-        return [*problems, Problem(name, None, "budget", "must be an object")]
+        return [*problems, problem(name, None, "budget", "data.not-object")]
     for key in ("year", "prior_year"):
         value = budget.get(key)
         if key in budget and (isinstance(value, bool) or not isinstance(value, int) or value not in YEARS):
-            problems.append(Problem(name, None, f"budget.{key}", f"must be a year from {YEARS.start} to "
-                                                                   f"{YEARS.stop - 1} (a number), not {value!r}"))
+            problems.append(problem(name, None, f"budget.{key}", "data.not-a-year", first=YEARS.start,
+                                    last=YEARS.stop - 1, value=repr(value)))
     for key in ("department", "document"):
         if key in budget and (not isinstance(budget[key], str) or not budget[key].strip()):
-            problems.append(Problem(name, None, f"budget.{key}", "must be a non-empty text"))
+            problems.append(problem(name, None, f"budget.{key}", "data.empty-text"))
     return problems
 
 
@@ -236,12 +260,13 @@ def decimal_array(values: list[Decimal | None], min_scale: int = 2) -> pd.Series
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
-def _check_field(value: str, field: dict) -> tuple[object, str | None]:
-    """Convert one cell to its declared type; return (value, problem message or None)."""
+def _check_field(value: str, field: dict) -> tuple[object, tuple[str, dict] | None]:
+    """Convert one cell to its declared type; return (value, None), or (None, the problem's message
+    key and fields)."""
     constraints = field.get("constraints", {})
     if value == "":
         if constraints.get("required"):
-            return None, "is required but empty"
+            return None, ("data.required-empty", {})
         return None, None
     kind = field["type"]
     if kind == "integer":
@@ -251,34 +276,34 @@ def _check_field(value: str, field: dict) -> tuple[object, str | None]:
             try:
                 converted = parse_figure(value)
             except FigureError:
-                return None, f"{value!r} is not an integer"
+                return None, ("data.not-integer", {"value": repr(value)})
             if converted.decimals:
-                return None, f"{value!r} is not an integer"
+                return None, ("data.not-integer", {"value": repr(value)})
             number = int(converted.value)
         if not INT64_MIN <= number <= INT64_MAX:  # the column is 64-bit: say so rather than overflow later
-            return None, f"{value!r} is too large for an integer column"
+            return None, ("data.integer-too-large", {"value": repr(value)})
         if "minimum" in constraints and number < constraints["minimum"]:
-            return None, f"{number} is below the minimum {constraints['minimum']}"
+            return None, ("data.below-minimum", {"number": number, "minimum": constraints["minimum"]})
         if "maximum" in constraints and number > constraints["maximum"]:
-            return None, f"{number} is above the maximum {constraints['maximum']}"
+            return None, ("data.above-maximum", {"number": number, "maximum": constraints["maximum"]})
         return number, None
     if kind == "number":
         try:
             figure = parse_figure(value)
         except FigureError as error:
-            return None, str(error)
+            return None, (error.key, error.fields)
         if figure.decimals is not None and figure.decimals > VALUE_SCALE:
-            return None, f"{value!r} has more than {VALUE_SCALE} decimals"
+            return None, ("data.too-many-decimals", {"value": repr(value), "scale": VALUE_SCALE})
         return figure.value, None
     if kind == "boolean":
         if value.lower() in ("true", "false"):
             return value.lower() == "true", None
-        return None, f"{value!r} is not true or false"
+        return None, ("data.not-boolean", {"value": repr(value)})
     if "enum" in constraints and value not in constraints["enum"]:
         allowed = ", ".join(constraints["enum"])
-        return None, f"{value!r} is not one of: {allowed}"
+        return None, ("data.not-in-enum", {"value": repr(value), "allowed": allowed})
     if "pattern" in constraints and not re.fullmatch(constraints["pattern"], value):
-        return None, f"{value!r} is malformed (expected pattern {constraints['pattern']})"
+        return None, ("data.malformed", {"value": repr(value), "pattern": constraints["pattern"]})
     return value, None
 
 
@@ -332,20 +357,20 @@ def parse_table(text: str, name: str, schema: dict, problems: list[Problem]) -> 
     try:
         rows = list(reader)
     except csv.Error as error:  # a field over the csv module's limit (131,072 characters), a NUL byte
-        problems.append(Problem(name, reader.line_num, None, f"not a readable CSV row: {error}"))
+        problems.append(problem(name, reader.line_num, None, "data.unreadable-csv", error=error))
         return None
     if not rows:
-        problems.append(Problem(name, None, None, "file is empty: a header row is required"))
+        problems.append(problem(name, None, None, "data.empty-file"))
         return None
     header = [column.strip() for column in rows[0]]
     fields = schema["fields"]
     declared = [field["name"] for field in fields]
     missing = [column for column in declared if column not in header]
     for column in missing:
-        problems.append(Problem(name, 1, column, "column is missing"))
+        problems.append(problem(name, 1, column, "data.column-missing"))
     for column in header:
         if column not in declared:
-            problems.append(Problem(name, 1, column, "column is not in the schema"))
+            problems.append(problem(name, 1, column, "data.column-not-in-schema"))
     if missing:
         return None
     columns: dict[str, list] = {column: [] for column in declared}
@@ -356,13 +381,13 @@ def parse_table(text: str, name: str, schema: dict, problems: list[Problem]) -> 
         if not any(cell.strip() for cell in row):
             continue  # a blank line holds no record
         if len(row) != len(header):
-            problems.append(Problem(name, index, None, f"has {len(row)} cells, the header has {len(header)}"))
+            problems.append(problem(name, index, None, "data.cell-count", cells=len(row), header=len(header)))
             continue
         lines.append(index)
         for field, position, column in cells:
-            value, message = _check_field(row[position].strip(), field)
-            if message:
-                problems.append(Problem(name, index, field["name"], message))
+            value, wrong = _check_field(row[position].strip(), field)
+            if wrong:
+                problems.append(problem(name, index, field["name"], wrong[0], **wrong[1]))
             column.append(value)
     table = Table(fields, lines, columns)
     for field in fields:
@@ -390,7 +415,7 @@ def _report_duplicates(table: Table, key: list[str], name: str, problems: list[P
     duplicated = present[present.duplicated(subset=key, keep="first")]
     for _, row in duplicated.iterrows():
         value = ", ".join(str(row[column]) for column in key)
-        problems.append(Problem(name, int(row["_line"]), key[0], f"duplicate key {value!r}"))
+        problems.append(problem(name, int(row["_line"]), key[0], "data.duplicate-key", value=repr(value)))
 
 
 def data_dictionary(descriptor: dict | None = None) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..messages import LANGUAGES, language, text
-from ..schema import Problem
+from ..schema import Problem, problem
 
 __all__ = ["RULE_KINDS", "Rule", "RulesError", "load_rules"]
 
@@ -33,7 +33,7 @@ class RulesError(ValueError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__("\n".join(["problems in audit rules:", *(f"  - {p}" for p in problems)]))
+        super().__init__("\n".join([text("data.rules-problems"), *(f"  - {p}" for p in problems)]))
 
 
 @dataclass(frozen=True)
@@ -58,53 +58,55 @@ def load_rules(path: str | Path) -> list[Rule]:
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RulesError([Problem(name, None, None, "file not found")]) from None
+        raise RulesError([problem(name, None, None, "data.file-not-found")]) from None
     except tomllib.TOMLDecodeError as error:
-        raise RulesError([Problem(name, None, None, f"invalid TOML: {error}")]) from None
+        raise RulesError([problem(name, None, None, "data.invalid-toml", error=error)]) from None
     problems: list[Problem] = []
     rules: list[Rule] = []
     seen: set[str] = set()
     entries = document.get("rule", [])
     if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
-        raise RulesError([Problem(name, None, "rule", "must be [[rule]] tables")])
+        raise RulesError([problem(name, None, "rule", "data.rules-not-tables")])
     for index, entry in enumerate(entries, start=1):
-        where = f"rule #{index}"
+        where = f"rule #{index}"  # a locator, as a field is: the same in every language
         rule_id = entry.get("id")
         if not isinstance(rule_id, str) or not rule_id:
-            problems.append(Problem(name, None, f"{where}.id", "is missing"))
+            problems.append(problem(name, None, f"{where}.id", "data.is-missing"))
             continue
         where = f"rule {rule_id!r}"
         if rule_id in seen:
-            problems.append(Problem(name, None, f"{where}.id", "is used by an earlier rule"))
+            problems.append(problem(name, None, f"{where}.id", "data.rule-id-twice"))
         seen.add(rule_id)
         kind = entry.get("kind")
         if kind not in RULE_KINDS:
-            problems.append(Problem(name, None, f"{where}.kind", f"{kind!r} is not one of {', '.join(RULE_KINDS)}"))
+            problems.append(problem(name, None, f"{where}.kind", "data.not-one-of", value=repr(kind),
+                                    allowed=", ".join(RULE_KINDS)))
             continue
         spec = RULE_KINDS[kind]
         for key in ("reason", *spec["required"]):
             if key not in entry:
-                problems.append(Problem(name, None, f"{where}.{key}", "is missing"))
+                problems.append(problem(name, None, f"{where}.{key}", "data.is-missing"))
         for key in entry:
             if key not in _COMMON_KEYS | set(spec["required"]) | set(spec["optional"]):
-                problems.append(Problem(name, None, f"{where}.{key}", f"is not a key of a {kind} rule"))
+                problems.append(problem(name, None, f"{where}.{key}", "data.not-a-key-of-kind", kind=kind))
         reason = entry.get("reason")
         if isinstance(reason, dict) and (set(reason) != set(LANGUAGES) or not all(isinstance(v, str) for v in reason.values())):
             problems.append(Problem(name, None, f"{where}.reason", text("audit.rule-reason-languages",
                                                                         languages=", ".join(LANGUAGES))))
         if kind == "sum" and not ({"total", "parts"} <= entry.keys() or {"over", "measure"} <= entry.keys()):
-            problems.append(Problem(name, None, where, "a sum rule needs total and parts, or over and measure"))
+            problems.append(problem(name, None, where, "data.sum-rule-needs"))
         if kind == "sum" and "substitutes" in entry:
             problems.extend(_substitute_problems(name, where, entry))
         if kind == "text" and entry.get("check") not in _TEXT_CHECKS:
-            problems.append(Problem(name, None, f"{where}.check", f"{entry.get('check')!r} is not one of {', '.join(_TEXT_CHECKS)}"))
+            problems.append(problem(name, None, f"{where}.check", "data.not-one-of", value=repr(entry.get("check")),
+                                    allowed=", ".join(_TEXT_CHECKS)))
         if kind == "change" and entry.get("basis") not in ("stated-prior", "implied-prior"):
-            problems.append(Problem(name, None, f"{where}.basis", "must be stated-prior or implied-prior"))
+            problems.append(problem(name, None, f"{where}.basis", "data.basis-unknown"))
         params = {key: value for key, value in entry.items() if key not in _COMMON_KEYS}
         rules.append(Rule(rule_id, kind, _reasons(entry.get("reason", "")), tuple(entry.get("sections", ())), params))
     if not rules and not problems:
         # an empty file (or one whose tables are misspelt) would report every budget as clean
-        problems.append(Problem(name, None, "rule", "no [[rule]] is defined: an audit with no rules checks nothing"))
+        problems.append(problem(name, None, "rule", "data.no-rules"))
     if problems:
         raise RulesError(problems)
     return rules
@@ -116,21 +118,21 @@ def _substitute_problems(name: str, where: str, entry: dict) -> list[Problem]:
     substitutes, parts = entry["substitutes"], entry.get("parts")
     field_name = f"{where}.substitutes"
     if "parts" not in entry or "over" in entry:
-        return [Problem(name, None, field_name, "needs total and parts: only a part can have substitutes")]
+        return [problem(name, None, field_name, "data.substitutes-need-parts")]
     if not isinstance(substitutes, dict) or not substitutes:
-        return [Problem(name, None, field_name, "must be a table of part = [measures]")]
+        return [problem(name, None, field_name, "data.substitutes-not-table")]
     problems = []
     for part, measures in substitutes.items():
         if part not in parts:
-            problems.append(Problem(name, None, f"{field_name}.{part}", "is not one of the rule's parts"))
+            problems.append(problem(name, None, f"{field_name}.{part}", "data.not-a-part"))
         if (not isinstance(measures, list) or not measures
                 or not all(isinstance(m, str) and m for m in measures)):
-            problems.append(Problem(name, None, f"{field_name}.{part}", "must be a list of measures"))
+            problems.append(problem(name, None, f"{field_name}.{part}", "data.measures-not-list"))
         elif overlap := [m for m in measures if m in parts or m == entry.get("total")]:
-            problems.append(Problem(name, None, f"{field_name}.{part}",
-                                    f"{', '.join(overlap)} is the total or a part of the rule itself"))
+            problems.append(problem(name, None, f"{field_name}.{part}", "data.substitute-overlap",
+                                    measures=", ".join(overlap)))
         elif len(set(measures)) != len(measures):
-            problems.append(Problem(name, None, f"{field_name}.{part}", "names a measure twice"))
+            problems.append(problem(name, None, f"{field_name}.{part}", "data.measure-twice"))
     return problems
 
 

@@ -27,10 +27,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..messages import text
 from ..model import Budget
-from ..schema import BudgetDataError, Problem
-from .analysis import (YEAR_OVER_YEAR_REASON, common_findings, demo_sources, spending_structure, stack_findings,
-                       verdicts_by, year_over_year_findings)
+from ..schema import BudgetDataError, problem
+from .analysis import (common_findings, demo_sources, spending_structure, stack_findings, verdicts_by,
+                       year_over_year_findings, year_over_year_reason)
 from .checks import from_tables
 from .columns import PROBLEM_COLUMNS, YEAR_OVER_YEAR_RULE
 from .frame import Collection, Source, audit_parquet, read_parquet, source_text
@@ -38,10 +39,17 @@ from .sources import (collection_title, discover, from_budgets, load_one, load_p
                       problem_lines, source_name)
 
 __all__ = [
-    "Collection", "YEAR_OVER_YEAR_REASON", "YEAR_OVER_YEAR_RULE", "audit_parquet", "collection_title",
+    "Collection", "YEAR_OVER_YEAR_RULE", "audit_parquet", "collection_title",
     "common_findings", "demo_sources", "from_budgets", "from_tables", "load_collection", "load_many",
     "problem_lines", "read_parquet", "spending_structure", "stack_findings", "verdicts_by", "year_over_year_findings",
+    "year_over_year_reason",
 ]
+
+
+def __getattr__(name: str):
+    if name == "YEAR_OVER_YEAR_REASON":  # the reason in the current language, as when it was a constant
+        return year_over_year_reason()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_many(sources: str | Path | Iterable[str | Path | Budget], workers: int | None = None) -> Collection:
@@ -59,7 +67,7 @@ def load_many(sources: str | Path | Iterable[str | Path | Budget], workers: int 
     if isinstance(sources, (str, Path)):
         root = Path(sources)
         if not root.exists():
-            raise FileNotFoundError(f"{root}: no such file or folder")
+            raise FileNotFoundError(text("collection.no-such-path", path=root))
         if root.is_dir() and not (root / "datapackage.json").is_file():
             entries = [(_entry_name(source, root), source) for source in pair_documents(discover(root))]
         else:
@@ -93,7 +101,8 @@ def load_many(sources: str | Path | Iterable[str | Path | Budget], workers: int 
             budgets.append((budget_id, budget, source_text(source)))
     collection = from_budgets(budgets)
     collection.problems = pd.DataFrame(problems, columns=PROBLEM_COLUMNS).astype(
-        {"budget_id": "str", "source": "str", "file": "str", "row": "Int64", "field": "str", "message": "str"})
+        {"budget_id": "str", "source": "str", "file": "str", "row": "Int64", "field": "str", "type": "str",
+         "message": "str"})
     return collection
 
 
@@ -116,7 +125,5 @@ def load_collection(paths: list[str]):
 
     collection = load_many(paths[0] if len(paths) == 1 else paths, workers=os.cpu_count())
     if collection.budgets.empty and collection.problems.empty:
-        raise BudgetDataError([Problem(file=str(Path(paths[0])), row=None, field=None,
-                                       message="no data packages (datapackage.json) and no .txt/.docx/.pdf "
-                                               "documents in this folder")])
+        raise BudgetDataError([problem(str(Path(paths[0])), None, None, "collection.nothing-to-read")])
     return collection

@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..findings import VERDICTS
+from ..messages import text
 from ..numbers import MONEY_UNITS
 from ..schema import bundled_data_dir
 from .columns import KEY_COLUMNS
@@ -16,8 +17,8 @@ from .columns import KEY_COLUMNS
 if TYPE_CHECKING:  # pragma: no cover
     from .frame import Collection
 
-__all__ = ["YEAR_OVER_YEAR_REASON", "common_findings", "demo_sources", "spending_structure", "stack_findings",
-           "verdicts_by", "year_over_year_findings"]
+__all__ = ["common_findings", "demo_sources", "spending_structure", "stack_findings", "verdicts_by",
+           "year_over_year_findings", "year_over_year_reason"]
 
 
 def demo_sources() -> list[Path]:
@@ -83,8 +84,10 @@ def spending_structure(collection: Collection) -> pd.DataFrame:
     return out
 
 
-YEAR_OVER_YEAR_REASON = ("A department's budget restates last year's figures; they should equal what last year's own "
-                         "budget stated, or the change the text reports is measured from a different base.")
+def year_over_year_reason() -> str:
+    """Why the year-over-year restatement is checked, in the current language (its findings' ``reason``)."""
+    return text("collection.year-over-year-reason")
+
 
 
 def year_over_year_findings(collection: Collection, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -116,7 +119,7 @@ def year_over_year_findings(collection: Collection, pairs: pd.DataFrame | None =
         "quote": [quotes.get((b, c), "") for b, c in zip(later, pairs["later_claim_id"])],
         "explanation": pairs["explanation"],
         "inputs": pairs["earlier_budget_id"] + " " + pairs["earlier_claim_id"],
-        "reason": YEAR_OVER_YEAR_REASON,
+        "reason": year_over_year_reason(),
     })
     text = [c for c in rows.columns if c not in ("budget_year", "verdict", "stated", "computed", "difference")]
     return rows.astype({c: "str" for c in text}).reset_index(drop=True)

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..schema import BudgetDataError, Problem
-from .columns import KEY_COLUMNS, LINE_ITEM_COLUMNS, REQUIRED_COLUMNS, TABLE_KEYS, TABLES, shown_value, typed_frame
+from ..schema import BudgetDataError, Problem, problem
+from .columns import (KEY_COLUMNS, LINE_ITEM_COLUMNS, REQUIRED_COLUMNS, TABLE_KEYS, TABLES, missing, shown_value,
+                      typed_frame)
 from .frame import Collection
 
 __all__ = ["from_tables"]
@@ -35,7 +36,7 @@ def from_tables(budgets: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFrame
     for name, frame in given.items():
         repeated = frame.columns.duplicated()
         if repeated.any():  # the first of each, so that frame[column] is a column
-            twice[name] = [Problem(name, None, str(column), "column appears more than once")
+            twice[name] = [problem(name, None, str(column), "collection.column-twice")
                            for column in frame.columns[repeated]]
             given[name] = frame.loc[:, ~repeated]
     problems: dict[str, list[Problem]] = {name: [] for name in TABLES}
@@ -71,7 +72,7 @@ def _check_tables(tables: dict[str, pd.DataFrame], problems: dict[str, list[Prob
     for name, frame in tables.items():
         for column in REQUIRED_COLUMNS[name]:
             if column not in frame.columns:
-                problems[name].append(Problem(name, None, column, "column is missing"))
+                problems[name].append(problem(name, None, column, "data.column-missing"))
         failed = {p.field for p in problems[name]}
         usable[name] = {column for column in frame.columns if column not in failed}
     codes = {}  # (table, column) -> (codes, uniques); -1 for an empty cell
@@ -80,7 +81,7 @@ def _check_tables(tables: dict[str, pd.DataFrame], problems: dict[str, list[Prob
         for column in keyed:
             codes[name, column] = pd.factorize(frame[column])
             empty = np.flatnonzero(codes[name, column][0] < 0)
-            problems[name] += [Problem(name, int(row) + 1, column, "is required but empty") for row in empty]
+            problems[name] += [problem(name, int(row) + 1, column, "data.required-empty") for row in empty]
         for key in TABLE_KEYS[name]:
             if all(column in usable[name] for column in key):
                 if _repeats(frame, [codes[name, column] for column in key]):
@@ -100,7 +101,7 @@ def _check_tables(tables: dict[str, pd.DataFrame], problems: dict[str, list[Prob
         found = pd.Index(known_ids).get_indexer(uniques)
         at = np.append(np.where(found >= 0, first_rows[found], -2), -1)[mine]
         unknown = np.flatnonzero(at == -2)
-        problems[name] += [Problem(name, int(row) + 1, "budget_id", f"{budget!r} is not a budget_id in budgets")
+        problems[name] += [problem(name, int(row) + 1, "budget_id", "collection.not-a-budget", budget=repr(budget))
                            for row, budget in zip(unknown, frame["budget_id"].take(unknown))]
         for column in ("department", "budget_year"):
             if column in usable[name] and column in usable["budgets"]:
@@ -144,10 +145,15 @@ def _report_repeats(frame: pd.DataFrame, name: str, key: list[str], problems: li
     rows["first"] = rows.groupby(key, sort=False)["row"].transform("min")
     field, within = key[-1], key[:-1]
     for record in rows[rows["row"] != rows["first"]].to_dict("records"):
-        where = "".join(f" in budget {record[c]!r}" if c == "budget_id" else f" with {c} {shown_value(record[c])}"
-                        for c in within)
-        problems.append(Problem(name, int(record["row"]), field,
-                                f"duplicate {field} {shown_value(record[field])}{where} (first at row {record['first']})"))
+        fields = {"field": field, "value": shown_value(record[field]), "first": record["first"]}
+        if not within:
+            problems.append(problem(name, int(record["row"]), field, "collection.duplicate", **fields))
+        elif within == ["budget_id"]:  # every key of TABLE_KEYS but budgets': a claim_id within its budget …
+            problems.append(problem(name, int(record["row"]), field, "collection.duplicate-in-budget",
+                                    budget=repr(record["budget_id"]), **fields))
+        else:
+            problems.append(problem(name, int(record["row"]), field, "collection.duplicate-with",
+                                    within=", ".join(f"{c} {shown_value(record[c])}" for c in within), **fields))
 
 
 def _check_agrees(frame: pd.DataFrame, budgets: pd.DataFrame, name: str, column: str, at: np.ndarray,
@@ -168,6 +174,8 @@ def _check_agrees(frame: pd.DataFrame, budgets: pd.DataFrame, name: str, column:
     for row, value, budget_row, budget, expected in zip(
             differ.tolist(), frame[column].take(differ).tolist(), budget_rows.tolist(),
             budgets["budget_id"].take(budget_rows).tolist(), budgets[column].take(budget_rows).tolist()):
-        stated = "is empty" if shown_value(value) == "none" else f"is {shown_value(value)}"
-        problems.append(Problem(name, row + 1, column, f"{stated}, but budget {budget!r} has {shown_value(expected)} "
-                                                       f"(budgets, row {budget_row + 1})"))
+        fields = {"budget": repr(budget), "expected": shown_value(expected), "row": budget_row + 1}
+        if missing(value):
+            problems.append(problem(name, row + 1, column, "collection.disagrees-empty", **fields))
+        else:
+            problems.append(problem(name, row + 1, column, "collection.disagrees", value=shown_value(value), **fields))

@@ -3,13 +3,15 @@ and the conversions every path into a collection shares."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..schema import VALUE_SCALE, Problem, bundled_data_dir, resource_columns
+from ..messages import text
+from ..schema import VALUE_SCALE, Problem, bundled_data_dir, problem, resource_columns
 
 __all__ = [
     "BUDGET_COLUMNS", "CLAIM_COLUMNS", "KEY_COLUMNS", "LINE_COLUMNS", "LINE_ITEM_COLUMNS", "PARQUET_COMPRESSION",
@@ -21,7 +23,8 @@ __all__ = [
 KEY_COLUMNS = ["budget_id", "department", "budget_year"]
 
 
-PROBLEM_COLUMNS = ["budget_id", "source", "file", "row", "field", "message"]
+#: A problem's ``type`` is what is wrong as a stable key (``column-missing``); its ``message`` says it in words.
+PROBLEM_COLUMNS = ["budget_id", "source", "file", "row", "field", "type", "message"]
 
 
 #: The claims and line items as a budget holds them: their package columns, then what loading adds.
@@ -157,7 +160,7 @@ def _untyped_cells(values: pd.Series, kind: str, table: str, column: str, error:
     cells = values.to_numpy(dtype=object)
     rows = np.flatnonzero(~pd.isna(values).to_numpy())
     keys = [_cell_key(cells[row]) for row in rows]
-    messages: dict[object, str | None] = {}
+    messages: dict[object, Problem | None] = {}  # the problem of each distinct value (its row set below)
     for key, row in zip(keys, rows):
         if key not in messages:
             value = cells[row]
@@ -165,9 +168,9 @@ def _untyped_cells(values: pd.Series, kind: str, table: str, column: str, error:
                 _typed_column(pd.Series([value], dtype=object), kind)
                 messages[key] = None
             except _TYPING_ERRORS:
-                messages[key] = _untyped_message(value, kind)
-    found = [Problem(table, int(row) + 1, column, messages[key]) for key, row in zip(keys, rows) if messages[key]]
-    return found or [Problem(table, None, column, f"cannot be stored as {kind} values: {error}")]
+                messages[key] = _untyped_problem(value, kind, table, column)
+    found = [replace(messages[key], row=int(row) + 1) for key, row in zip(keys, rows) if messages[key]]
+    return found or [problem(table, None, column, "collection.column-untyped", kind=kind, error=error)]
 
 
 def _cell_key(value) -> object:
@@ -179,23 +182,30 @@ def _cell_key(value) -> object:
     return (type(value), value)
 
 
-def _untyped_message(value, kind: str) -> str:
+def _untyped_problem(value, kind: str, table: str, column: str) -> Problem:
+    """The problem of a cell whose ``value`` cannot be typed as ``kind`` (its row set by the caller)."""
     shown = shown_value(value)
     if kind == "integer":
-        return f"{shown} is not an integer"
+        return problem(table, None, column, "data.not-integer", value=shown)
     if kind == "boolean":
-        return f"{shown} is not true or false"
+        return problem(table, None, column, "data.not-boolean", value=shown)
     # decimal: the value columns are exact (decimal128(38, 4)); a float is not exact
     if isinstance(value, Decimal):
         if value.is_finite() and -value.as_tuple().exponent > VALUE_SCALE:
-            return f"{shown} has more than {VALUE_SCALE} decimals"
-        return f"{shown} does not fit a decimal of 38 digits with {VALUE_SCALE} decimals"
+            return problem(table, None, column, "data.too-many-decimals", value=shown, scale=VALUE_SCALE)
+        return problem(table, None, column, "collection.decimal-too-wide", value=shown, scale=VALUE_SCALE)
     if isinstance(value, float):
-        return f"{shown} is a float: give exact values as Decimal or int"
-    return f"{shown} is not a number (a {type(value).__name__}): give exact values as Decimal or int"
+        return problem(table, None, column, "collection.float-not-exact", value=shown)
+    return problem(table, None, column, "collection.not-a-number", value=shown, kind=type(value).__name__)
+
+
+def missing(value) -> bool:
+    """Whether a cell holds no value (None, NaN, NA), as :func:`shown_value` shows it."""
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 def shown_value(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "none"
+    """A cell's value as a problem's message shows it: a text quoted ('x'), an empty cell in words."""
+    if missing(value):
+        return text("collection.none")
     return repr(value) if isinstance(value, str) else str(value)

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 
 from ..audit import Rule
+from ..messages import text
 from ..model import Budget
 from .analysis import stack_findings
 from .columns import PROBLEM_COLUMNS, ROW_GROUP_ROWS, TABLES, arrow_table, load_measures
@@ -68,7 +69,7 @@ class Collection:
             return self.members[budget_id]
         known = set(self.budgets["budget_id"])
         if budget_id not in known:
-            raise KeyError(f"no budget {budget_id!r} in this collection")
+            raise KeyError(text("collection.no-budget", budget=repr(budget_id)))
         from ..extract import load_or_extract
 
         return load_or_extract(source_of(self.budgets.loc[self.budgets["budget_id"] == budget_id, "source"].iloc[0]))
@@ -122,7 +123,7 @@ class Collection:
         measures = load_measures()
         chosen = measures.loc[measures["table"] == name, "measure"]
         if chosen.empty:
-            raise KeyError(f"no table {name!r}; tables are: {', '.join(sorted(measures['table'].unique()))}")
+            raise KeyError(text("data.no-table", name=repr(name), known=", ".join(sorted(measures["table"].unique()))))
         return self.claims[self.claims["measure"].isin(chosen)].reset_index(drop=True)
 
 
@@ -151,7 +152,7 @@ def audit_parquet(folder: str | Path, rules: list[Rule] | str | Path | None = No
     folder = Path(folder)
     missing = [f"{name}.parquet" for name in ("budgets", "claims", "lines") if not (folder / f"{name}.parquet").is_file()]
     if missing:
-        raise FileNotFoundError(f"{folder}: no {', '.join(missing)} (write them with Collection.to_parquet)")
+        raise FileNotFoundError(text("collection.no-parquet", folder=folder, files=text("audit.list-separator").join(missing)))
     sources = {name: "read_parquet('{}')".format(str(folder / f"{name}.parquet").replace("'", "''"))
                for name in ("budgets", "claims", "lines")}
     return run_audit(connect(memory_limit), resolve_rules(rules), sources)

@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 
+from ..messages import text
 from .columns import PARQUET_COMPRESSION
 
 __all__ = ["ascending", "by_budget_id", "in_budget_order", "write_parquet"]
@@ -52,7 +53,7 @@ def write_parquet(table: pa.Table, path: Path, row_group_rows: int) -> None:
     import pyarrow.parquet as pq
 
     if row_group_rows < 1:
-        raise ValueError(f"row_group_rows must be at least 1, not {row_group_rows}")
+        raise ValueError(text("collection.row-group-rows", rows=row_group_rows))
     with pq.ParquetWriter(path, table.schema, compression=PARQUET_COMPRESSION, use_dictionary=True,
                           write_statistics=True,
                           sorting_columns=[pq.SortingColumn(table.column_names.index("budget_id"))]) as writer:

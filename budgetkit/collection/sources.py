@@ -12,8 +12,9 @@ import pyarrow as pa
 
 from ..audit import section_of_lines
 from ..extract import DOCUMENT_SUFFIXES, load_or_extract
+from ..messages import text
 from ..model import Budget
-from ..schema import BudgetDataError, bundled_data_dir, read_descriptor
+from ..schema import BudgetDataError, bundled_data_dir, place, read_descriptor
 from ..template import document_pair_words
 from .columns import (BUDGET_COLUMNS, CLAIM_COLUMNS, KEY_COLUMNS, LINE_COLUMNS, LINE_ITEM_COLUMNS, arrow_table,
                       concat_frames, typed_frame)
@@ -24,13 +25,18 @@ __all__ = ["collection_title", "discover", "from_budgets", "load_one", "load_par
 
 
 def collection_title(budgets: pd.DataFrame) -> str:
-    """``13 budgets of 5 departments, 2022–2024``."""
-    def count(n: int, noun: str) -> str:
-        return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
+    """``13份预算，5个部门，2022—2024年`` (``13 budgets of 5 departments, 2022–2024``)."""
     years = sorted(int(y) for y in budgets["budget_year"].dropna().unique())
-    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "no year")
-    return f"{count(len(budgets), 'budget')} of {count(budgets['department'].nunique(), 'department')}, {span}"
+    if len(years) > 1:
+        span = text("collection.years", first=years[0], last=years[-1])
+    else:
+        span = text("collection.year", year=years[0]) if years else text("collection.no-year")
+    count, departments = len(budgets), budgets["department"].nunique()
+    if count == 1:
+        return text("collection.title-one-budget", span=span)
+    if departments == 1:
+        return text("collection.title-one-department", budgets=count, span=span)
+    return text("collection.title", budgets=count, departments=departments, span=span)
 
 
 def problem_lines(problems) -> list[str]:
@@ -38,11 +44,13 @@ def problem_lines(problems) -> list[str]:
     lines = []
     for row in problems.itertuples(index=False):
         file, line, field = (None if pd.isna(value) else value for value in (row.file, row.row, row.field))
-        where = ", ".join(part for part in (
-            file if file and file != row.source else "",
-            f"line {line}" if line is not None else "",
-            f"field {field!r}" if field else "") if part)
-        lines.append(f"could not read {row.source}{' (' + where + ')' if where else ''}: {row.message}")
+        file = file if file and file != row.source else None
+        at = place(line, field)  # a source's problems are in its files' lines
+        where = text("data.place-in-file", file=file, place=at) if file and at else (file or at)
+        if where:
+            lines.append(text("collection.unread-at", source=row.source, where=where, message=row.message))
+        else:
+            lines.append(text("collection.unread", source=row.source, message=row.message))
     return lines
 
 
@@ -92,14 +100,15 @@ def pair_documents(paths: list[Path]) -> list[Source]:
 
 
 def load_one(path: Source) -> tuple[Budget | None, list[dict]]:
-    """A budget, or the problems that kept it from loading (file, row, field, message)."""
+    """A budget, or the problems that kept it from loading (file, row, field, type, message)."""
     try:
         return load_or_extract(path), []
     except BudgetDataError as error:
-        return None, [{"file": p.file, "row": p.row, "field": p.field, "message": p.message} for p in error.problems]
+        return None, [{"file": p.file, "row": p.row, "field": p.field, "type": p.type, "message": p.message}
+                      for p in error.problems]
     except Exception as error:  # an unreadable document must not stop the others; it is reported
-        return None, [{"file": source_text(path), "row": None, "field": None,
-                       "message": f"{type(error).__name__}: {error}"}]
+        return None, [{"file": source_text(path), "row": None, "field": None, "type": "read-failed",
+                       "message": text("collection.read-failed", kind=type(error).__name__, error=error)}]
 
 
 @dataclass

@@ -547,6 +547,7 @@ def test_a_broken_source_is_reported_with_its_file_and_the_others_load(tmp_path)
     assert set(problems["budget_id"]) == {budgets[1].budget_id, "notes/readme.txt"}
     row = problems[problems["budget_id"] == budgets[1].budget_id].iloc[0]
     assert row["file"].endswith("claims.csv") and row["field"] == "decimals" and row["row"] >= 2
+    assert row["type"] == "not-integer" and row["message"] == "'x' 不是整数"  # a stable key beside the message
     assert "readme.txt" in problems[problems["budget_id"] == "notes/readme.txt"].iloc[0]["file"]
     assert not collection.audit().empty
 
@@ -562,7 +563,9 @@ def test_documents_in_a_folder_are_extracted(tmp_path):
 
 
 def test_a_missing_folder_is_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="no such file or folder"):
+    with pytest.raises(FileNotFoundError, match="nowhere：没有这个文件或文件夹"):
+        load_many(tmp_path / "nowhere")
+    with using_language("en"), pytest.raises(FileNotFoundError, match="nowhere: no such file or folder"):
         load_many(tmp_path / "nowhere")
 
 

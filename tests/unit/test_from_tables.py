@@ -11,7 +11,11 @@ import pytest
 
 from budgetkit.collection import from_tables, load_many, spending_structure
 from budgetkit.collection.columns import LINE_ITEM_COLUMNS
+from budgetkit.messages import using_language
 from budgetkit.schema import BudgetDataError, bundled_data_dir
+
+#: The wording of each problem is pinned in English; the Chinese default has a test of its own (at the end).
+pytestmark = pytest.mark.usefixtures("english")
 
 FIRST, SECOND = "anju-union-2022", "anju-union-2023"
 
@@ -208,7 +212,10 @@ def test_every_problem_is_reported_at_once_in_table_and_row_order(tables):
     message = str(raised.value)
     assert message.startswith("6 problems in budget data:")
     assert "  - claims, row 5, field 'claim_id': duplicate claim_id 'c006-1'" in message
-    assert list(raised.value.to_frame().columns) == ["file", "row", "field", "message"]
+    frame = raised.value.to_frame()
+    assert list(frame.columns) == ["file", "row", "field", "type", "message"]
+    assert list(frame["type"]) == ["duplicate", "duplicate-in-budget", "not-a-budget", "disagrees", "not-a-number",
+                                   "column-missing"]
 
 
 def test_rows_are_counted_in_the_frame_given_whatever_its_index(tables):
@@ -229,3 +236,22 @@ def test_the_error_counts_rows_of_the_frame(tables):
         from_tables(budgets, claims, lines)
     assert str(raised.value).splitlines()[1] == (
         f"  - claims, row 4, field 'claim_id': duplicate claim_id {repeated!r} in budget '{FIRST}' (first at row 3)")
+
+
+def test_the_problems_are_written_in_chinese_by_default(tables):
+    budgets, claims, lines = tables
+    claims.loc[4, "claim_id"] = "c006-1"
+    claims.loc[12, "budget_year"] = 2019
+    claims.loc[20, "value"] = "n/a"
+    lines = lines.drop(columns=["text"])
+    with using_language("zh"):
+        with pytest.raises(BudgetDataError) as raised:
+            from_tables(budgets, claims, lines)
+    message = str(raised.value)
+    assert message.splitlines() == [
+        "预算数据有 4 处问题：",
+        f"  - claims 表第5行 字段“claim_id”：预算 '{FIRST}' 中 claim_id 'c006-1' 重复（首次出现在表第1行）",
+        f"  - claims 表第13行 字段“budget_year”：为 2019，但预算 '{FIRST}' 为 2022（budgets 表第1行）",
+        "  - claims 表第21行 字段“value”：'n/a' 不是数字（而是 str）：精确数值请以 Decimal 或 int 给出",
+        "  - lines 字段“text”：缺少此列",
+    ]

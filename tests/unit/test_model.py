@@ -12,6 +12,7 @@ import pytest
 
 import budgetkit
 from budgetkit import BudgetDataError, load
+from budgetkit.messages import using_language
 from budgetkit.numbers import normalize_text, parse_figure
 from budgetkit.schema import bundled_data_dir
 
@@ -101,7 +102,9 @@ def test_tables_are_views_of_the_claims(budget):
     assert set(budget.income["measure"]) >= {"income_total", "income_general_budget", "income_carryover"}
     assert set(budget.three_public["measure"]) >= {"three_public_total", "vehicle_purchase"}
     assert len(budget.work_targets) == 15
-    with pytest.raises(KeyError, match="tables are"):
+    with pytest.raises(KeyError, match="没有名为 'nonsense' 的分析表；现有的表为：.*income"):
+        budget.table("nonsense")
+    with using_language("en"), pytest.raises(KeyError, match="tables are"):
         budget.table("nonsense")
 
 
@@ -130,18 +133,21 @@ def test_a_copy_in_the_same_layout_loads(package):
     assert len(load(package).claims) == len(load().claims)
 
 
+@pytest.mark.usefixtures("english")
 def test_missing_folder_and_file(package, tmp_path):
     assert _problems(tmp_path / "nowhere") == [f"{tmp_path / 'nowhere'}: no such file or folder"]
     (package / "claims.csv").unlink()
     assert _problems(package) == [f"{package / 'claims.csv'}: file not found"]
 
 
+@pytest.mark.usefixtures("english")
 def test_missing_column(package):
     path = package / "line_items.csv"
     _edit(path, "code,level,name", "code,name")
     assert f"{path}, line 1, field 'level': column is missing" in _problems(package)
 
 
+@pytest.mark.usefixtures("english")
 def test_non_numeric_amount(package):
     path = package / "claims.csv"
     _edit(path, "收入预算,2024,840.99,", "收入预算,2024,840.9x,")
@@ -149,6 +155,7 @@ def test_non_numeric_amount(package):
     assert any(p.startswith(f"{path}, line ") and "field 'value': '840.9x' is not a number" in p for p in problems)
 
 
+@pytest.mark.usefixtures("english")
 def test_integer_beyond_64_bits_is_a_problem_not_a_crash(package):
     path = package / "claims.csv"
     lines = path.read_text(encoding="utf-8").split("\n")
@@ -161,6 +168,7 @@ def test_integer_beyond_64_bits_is_a_problem_not_a_crash(package):
     assert f"{path}, line 2, field 'line': '9223372036854775808' is too large for an integer column" in problems
 
 
+@pytest.mark.usefixtures("english")
 def test_malformed_and_unknown_code(package):
     path = package / "line_items.csv"
     _edit(path, "2012950,项", "20129X0,项")
@@ -168,6 +176,7 @@ def test_malformed_and_unknown_code(package):
     assert any("field 'code': '20129X0' is malformed" in p for p in problems)
 
 
+@pytest.mark.usefixtures("english")
 def test_duplicate_key(package):
     path = package / "line_items.csv"
     text = path.read_text(encoding="utf-8")
@@ -175,6 +184,7 @@ def test_duplicate_key(package):
     assert any("field 'code': duplicate key '2012901'" in p for p in _problems(package))
 
 
+@pytest.mark.usefixtures("english")
 def test_child_whose_parent_is_missing(package):
     path = package / "line_items.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -183,11 +193,13 @@ def test_child_whose_parent_is_missing(package):
     assert any("field 'parent_code': parent 20129 of 2012901 is not in the table" in p for p in problems)
 
 
+@pytest.mark.usefixtures("english")
 def test_locator_that_misses_its_figure(package):
     _edit(package / "claims.csv", "c070-1,三,70,", "c070-1,三,71,")
     assert any("field 'char_start'" in p for p in _problems(package))
 
 
+@pytest.mark.usefixtures("english")
 def test_an_empty_locator_cell_is_a_problem_not_a_crash(package):
     path = package / "claims.csv"
     _edit(path, "c070-1,三,70,114,", "c070-1,三,70,,")
@@ -210,6 +222,7 @@ def test_gbk_and_bom_files_are_read(package):
     assert len(load(package).claims) == len(load().claims)
 
 
+@pytest.mark.usefixtures("english")
 def test_undecodable_file_is_refused_clearly(package):
     path = package / "line_items.csv"
     path.write_bytes(path.read_bytes() + b"\xff\xfe\xfa\n")
@@ -221,3 +234,35 @@ def test_full_width_figures_are_read_as_numbers(package):
     _edit(package / "claims.csv", "收入预算,2024,840.99,", "收入预算,2024,８４０．９９,")
     claims = load(package).claims
     assert claims.loc[claims["claim_id"] == "c073-1", "value"].iloc[0] == Decimal("840.99")
+
+
+def test_problems_are_written_in_chinese_by_default_with_a_stable_type(package, monkeypatch):
+    monkeypatch.delenv("BUDGETKIT_LANG", raising=False)
+    claims, items = package / "claims.csv", package / "line_items.csv"
+    _edit(claims, "收入预算,2024,840.99,", "收入预算,2024,840.9x,")
+    _edit(items, "code,level,name", "code,name")
+    with pytest.raises(BudgetDataError) as caught:
+        load(package)
+    error = caught.value
+    assert str(error).startswith(f"预算数据有 {len(error.problems)} 处问题：\n  - ")
+    problems = [str(problem) for problem in error.problems]
+    assert f"{items} 第1行 字段“level”：缺少此列" in problems
+    assert any(p.startswith(f"{claims} 第") and "字段“value”：'840.9x' 不是数字" in p for p in problems)
+    frame = error.to_frame()
+    assert list(frame.columns) == ["file", "row", "field", "type", "message"]
+    assert {"column-missing", "figure-not-number"} <= set(frame["type"])
+    with using_language("en"):
+        with pytest.raises(BudgetDataError) as english:
+            load(package)
+    assert str(english.value).startswith(f"{len(error.problems)} problems in budget data:")
+    assert list(english.value.to_frame()["type"]) == list(frame["type"])  # the key is the same in every language
+
+
+def test_a_package_path_outside_its_folder_is_refused_in_both_languages(package):
+    descriptor = package / "datapackage.json"
+    _edit(descriptor, '"path": "claims.csv"', '"path": "../claims.csv"')
+    assert _problems(package) == [f"{descriptor} 字段“resources.claims.path”：'../claims.csv' 不在数据包文件夹内："
+                                  "数据包须以相对路径指明其文件"]
+    with using_language("en"):
+        assert _problems(package) == [f"{descriptor}, field 'resources.claims.path': '../claims.csv' is not inside "
+                                      "the package folder: a package names its files by relative paths"]

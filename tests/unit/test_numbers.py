@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from budgetkit.messages import using_language
 from budgetkit.numbers import Figure, FigureError, Interval, normalize_text, parse_figure, wan_yuan_to_yuan
 
 
@@ -27,13 +28,29 @@ def test_parse_figure_reads_what_was_printed(text, value, decimals):
 
 @pytest.mark.parametrize("text", ["××", "abc", "1.2.3", "", "12,34", "1e5", "８４０．９９万元"])
 def test_parse_figure_refuses_with_the_text(text):
-    with pytest.raises(FigureError, match="not a number|placeholder"):
+    with pytest.raises(FigureError, match="不是数字") as raised:
+        parse_figure(text)
+    assert repr(text) in str(raised.value)
+    assert raised.value.key in ("data.figure-not-number", "data.figure-placeholder")
+    with using_language("en"), pytest.raises(FigureError, match="not a number|placeholder"):
         parse_figure(text)
 
 
 def test_placeholder_is_named_as_such():
-    with pytest.raises(FigureError, match="placeholder"):
+    with pytest.raises(FigureError, match="'××' 是未填写的模板占位文字，不是数字") as raised:
         parse_figure("××")
+    assert raised.value.key == "data.figure-placeholder"
+    with using_language("en"), pytest.raises(FigureError, match="'××' is an unfilled template placeholder, not a number"):
+        parse_figure("××")
+
+
+def test_a_figure_error_crosses_a_process_whole():
+    import pickle
+
+    with pytest.raises(FigureError) as raised:
+        parse_figure("abc")
+    again = pickle.loads(pickle.dumps(raised.value))
+    assert (again.key, again.fields, str(again)) == (raised.value.key, raised.value.fields, str(raised.value))
 
 
 def test_money_adds_exactly():
