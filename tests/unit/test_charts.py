@@ -344,3 +344,40 @@ def test_spending_shares_show_each_budget_and_flag_shares_that_do_not_add_up(dem
         off = row.basic_share_pct + row.project_share_pct != 100
         assert (f"{row.department} {row.budget_year}年 基本、项目支出占比之和" in shown) == off
     assert sorted(charts.COLLECTION_CHARTS) == ["findings-by-department", "spending-shares"]
+
+
+# -- the language of the messages -------------------------------------------------------------------------------
+
+def test_chart_texts_are_chinese_by_default_and_english_on_request(budget, monkeypatch):
+    from budgetkit.messages import using_language
+
+    monkeypatch.delenv("BUDGETKIT_LANG", raising=False)
+    chinese = texts_of(charts.income_by_source(budget))
+    assert "收入预算合计（所列）：840.99万元" in chinese and "833.05万元（占合计99.06%）" in chinese
+    assert "注：各来源之和 841.00万元，与所列合计 840.99万元 相差 +0.01万元。" in chinese
+    with using_language("en"):
+        fig = charts.income_by_source(budget)
+        tree = charts.classification_tree(budget)
+    draw_strictly(fig)
+    english = texts_of(fig)
+    assert "Total income budget (stated): 840.99 (10,000 yuan)" in english
+    assert "833.05 (99.06% of the total)" in english and "10,000 yuan" in english
+    assert "Note: the sources add up to 841.00, the stated total is 840.99: a difference of +0.01 (10,000 yuan)." in english
+    assert "收入预算合计" not in english and "万元" not in english
+    assert "802.64 (sum of its 项)" in texts_of(tree)
+    assert [t.get_text() for t in tree.axes[1].get_legend().get_texts()] == [
+        "类 class (stated)", "款 subclass (stated)", "项 item (stated)", "not stated: the sum of its 项"]
+
+
+def test_the_findings_legend_names_the_verdicts(demo):
+    from budgetkit.findings import VERDICT_INKS
+    from budgetkit.messages import using_language, verdict_name
+
+    findings, _ = demo
+    legend = charts.findings_by_department(findings).axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [verdict_name(v, "zh") for v in VERDICT_INKS]
+    assert [t.get_text() for t in legend.get_texts()] == ["不符", "口径", "文字", "舍入"]
+    with using_language("en"):
+        fig = charts.findings_by_department(findings)
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["drift", "semantic", "text", "rounding"]
+    assert fig.get_suptitle().startswith("Findings by department")
