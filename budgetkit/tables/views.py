@@ -18,7 +18,7 @@ from .rows import UNCHECKED
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
-__all__ = ["REASON_COLUMNS", "findings_by_verdict", "ledger", "reading_order", "styled"]
+__all__ = ["REASON_COLUMNS", "findings_by_verdict", "heading", "ledger", "reading_order", "styled"]
 
 
 FINDING_VIEW = ["section", "claim_id", "rule", "label", "quote", "stated", "computed", "difference", "unit",
@@ -136,7 +136,7 @@ def styled(frame: pd.DataFrame, uuid: str | None = None) -> Styler:
         uuid = f"budgetkit_{digest[:12]}"
     frame = reading_order(frame)
     # the index's names shown as headings; the frame keeps its own (the verdicts are read from them)
-    shown = frame.rename_axis(index=[_heading(name) if name is not None else None for name in frame.index.names])
+    shown = frame.rename_axis(index=[heading(name) if name is not None else None for name in frame.index.names])
     styler = BudgetStyler(shown, uuid=uuid, cell_ids=False)
     styler.format(na_rep="", escape="html")
     # a decimal column holds every row at its finest scale (98.57151 beside 841.00000): show each
@@ -159,7 +159,7 @@ def styled(frame: pd.DataFrame, uuid: str | None = None) -> Styler:
     return styler.set_table_attributes('class="budgetkit-table"')
 
 
-def _heading(name) -> str:
+def heading(name) -> str:
     """A column's heading in the language of the messages; a column the catalogue does not name
     (a printed table's own headings) keeps its name."""
     name = str(name)
@@ -175,7 +175,7 @@ def _heading(name) -> str:
 def _column_heading(name) -> str:
     """A column's heading as HTML; a long name (recomputed_share_4dp_pct) may break after its
     underscores, so a header is not wider than its figures."""
-    return _breakable_name(html.escape(_heading(name)))
+    return _breakable_name(html.escape(heading(name)))
 
 
 def _escaped(name_of):
@@ -216,7 +216,9 @@ def _column_styles(frame: pd.DataFrame) -> list[dict]:
     """Figures on one line and right-aligned, words left-aligned; the columns of words that hold
     any wrap, at their minimum widths."""
     styles = [{"selector": "td, th", "props": "white-space: nowrap; vertical-align: top;"},
-              {"selector": "th.col_heading", "props": "white-space: normal;"}]
+              # a heading wraps where a break is marked (_breakable_name), never between two Chinese
+              # characters: 审核说明 is not written one character a line over a narrow column
+              {"selector": "th.col_heading", "props": "white-space: normal; word-break: keep-all;"}]
     for position, (name, dtype) in enumerate(frame.dtypes.items()):
         numeric = pd.api.types.is_numeric_dtype(dtype) or "decimal" in str(dtype)
         props = f"text-align: {'right' if numeric else 'left'};"
@@ -243,8 +245,9 @@ def _has_text(column: pd.Series) -> bool:
 
 
 def _breakable_name(name: str) -> str:
-    """An escaped column name with a line-break opportunity after each underscore."""
-    return str(name).replace("_", "_<wbr>")
+    """An escaped column name with a line-break opportunity after each underscore and before each
+    opening bracket (所列数<wbr>（万元）)."""
+    return str(name).replace("_", "_<wbr>").replace("（", "<wbr>（")
 
 
 def _figure_text(value) -> str:

@@ -31,7 +31,7 @@ from urllib.parse import quote
 
 import pytest
 
-from budgetkit.tables.views import REASON_COLUMNS
+from budgetkit.tables.views import REASON_COLUMNS, heading
 from page_fonts import MARK_HAN, MAX_FONT_PROBES, fonts_of_marked_text, not_drawn_with_cjk_font
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -311,7 +311,8 @@ def test_notebook_runs_in_jupyterlab(notebook: Path, lab, browser) -> None:
         cells = _call(page, CELLS, name)
         rendered = _call(page, RENDERED, name)
         fonts = _fonts_of_han_text(page, name)
-        layout = _call(page, TABLE_LAYOUT, [name, list(REASON_COLUMNS)])
+        # the reason columns under their headings, as the notebook (Chinese by default) shows them
+        layout = _call(page, TABLE_LAYOUT, [name, [heading(column) for column in REASON_COLUMNS]])
         print(
             f"{name}: Run All {run_all}; {len(cells)} cells, {len(rendered['images'])} charts, "
             f"{len(layout)} tables, {len(fonts)} Chinese text elements probed",
