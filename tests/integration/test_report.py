@@ -23,6 +23,8 @@ from budgetkit.report import budget as budget_report
 from budgetkit.report import notebooks as notebook_pages
 from budgetkit.cli import main
 from budgetkit.findings import FORMULA_PREFIXES, VERDICTS
+from budgetkit.messages import text, using_language, verdict_name
+from budgetkit.report.steps import skipped, step_name
 from budgetkit.report.workbook import workbook_bytes
 from budgetkit.report.workbook_cells import ZIP_TIME
 from builders import budget_of, claim
@@ -55,8 +57,24 @@ def runs(tmp_path_factory):
     return folders
 
 
+@pytest.fixture(scope="module")
+def english_runs(tmp_path_factory):
+    """The report written twice in English (``--lang en``), by two processes at once."""
+    import subprocess
+    import sys
+
+    folders = [tmp_path_factory.mktemp("report-en") / name for name in ("A", "B")]
+    other = subprocess.Popen([sys.executable, "-m", "budgetkit", "report", "--lang", "en", "--out", str(folders[1]),
+                              "--no-notebooks"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    with using_language("zh"):  # the command's --lang ends with the block: later tests write Chinese again
+        status = main(["report", "--lang", "en", "--out", str(folders[0]), "--no-notebooks"])
+    _, err = other.communicate(timeout=300)
+    assert (status, other.returncode) == (0, 0), err
+    return folders
+
+
 def no_charts(budget, out):
-    return [], "skipped (not needed by this test)"
+    return skipped("not needed by this test")
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +112,15 @@ def test_two_runs_write_the_same_files_byte_for_byte(runs):
     assert different == []
     assert not [name for name in first if name.endswith(".part") or "/." in name
                 or (name.startswith(".") and name != MANIFEST)]
+
+
+def test_two_english_runs_write_the_same_files_byte_for_byte_and_other_pages_than_chinese(runs, english_runs):
+    first, second = files(english_runs[0]), files(english_runs[1])
+    assert sorted(first) == sorted(second) == sorted(files(runs[0]))
+    assert [name for name in first if first[name] != second[name]] == []
+    chinese = files(runs[0])
+    assert first["audit.md"] != chinese["audit.md"] and first["audit.html"] != chinese["audit.html"]
+    assert first["findings.csv"].splitlines()[0] == chinese["findings.csv"].splitlines()[0]  # the same keys
 
 
 def test_the_xlsx_carries_no_time_of_writing(runs):
@@ -415,29 +442,57 @@ def test_audit_pages_escape_document_text():
 # -- the audit files -----------------------------------------------------------------------------------------
 
 def test_audit_report_lists_failures_worst_first_then_the_passes(runs, bundled_findings):
-    text = (runs[0] / "audit.md").read_text(encoding="utf-8")
-    headings = re.findall(r"^## (\w+) \((\d+)\)$", text, flags=re.M)
+    markdown = (runs[0] / "audit.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## (\w+)（(\d+) 项）$", markdown, flags=re.M)
     counts = bundled_findings["verdict"].astype(str).value_counts()
-    assert headings == [(v, str(counts[v])) for v in ("drift", "semantic", "text", "rounding", "consistent")
+    assert headings == [(verdict_name(v), str(counts[v])) for v in ("drift", "semantic", "text", "rounding", "consistent")
                         if counts.get(v, 0)]
     first_drift = bundled_findings[bundled_findings["verdict"] == "drift"].iloc[0]
-    assert f"> “{first_drift['quote']}”" in text
+    assert f"> “{first_drift['quote']}”" in markdown
+    assert f"### 不符第1项：{first_drift['rule']} — " in markdown
     page = (runs[0] / "audit.html").read_text(encoding="utf-8")
     assert page.index('id="drift"') < page.index('id="semantic"') < page.index('id="consistent"')
     assert page.count('class="finding ') == int((bundled_findings["verdict"] != "consistent").sum())
 
 
-def test_audit_page_opens_with_a_key_to_the_verdicts_in_both_its_languages(runs):
-    page = (runs[0] / "audit.html").read_text(encoding="utf-8")
+def test_the_audit_pages_are_chinese_by_default_and_english_with_lang_en(runs, english_runs, bundled_findings):
+    counts = bundled_findings["verdict"].astype(str).value_counts()
+    chinese, english = ((folder / "audit.md").read_text(encoding="utf-8") for folder in (runs[0], english_runs[0]))
+    assert chinese.startswith("# 审核报告：遂宁市安居区总工会 2024年\n\n共核对 66 项，其中一致 ")
+    assert english.startswith("# Audit — 遂宁市安居区总工会 2024\n\n66 evaluations: ")
+    assert f"不符 {counts['drift']} 项。" in chinese and f", {counts['drift']} drift." in english
+    assert re.findall(r"^## (\w+) \((\d+)\)$", english, flags=re.M) == [
+        (v, str(counts[v])) for v in ("drift", "semantic", "text", "rounding", "consistent") if counts.get(v, 0)]
+    assert "| 规则 | 所在部分 | 数字编号 | 所列数 | 计算数 | 说明 |" in chinese
+    assert "| rule | section | claim | stated | computed | explanation |" in english
+    assert re.search(r"^- 所列 840\.05万元；计算 840\.99万元；差额 -0\.94万元；计算依据 c070-1$", chinese, re.M)
+    assert re.search(r"^- stated 840\.05万元; computed 840\.99万元; difference -0\.94万元; inputs c070-1$", english, re.M)
+    assert "\n- 规则：" in chinese and "\n- rule: " in english
+    for folder, lang, title in ((runs[0], "zh-CN", "审核报告："), (english_runs[0], "en", "Audit — ")):
+        page = (folder / "audit.html").read_text(encoding="utf-8")
+        assert page.startswith(f'<!DOCTYPE html>\n<html lang="{lang}">\n') and f"<title>{title}" in page
+
+
+def _key_rows(folder: Path) -> list[tuple[str, str, str, str]]:
+    """The key to the verdicts of audit.html: (class, name, key in the data, meaning) per row."""
+    page = (folder / "audit.html").read_text(encoding="utf-8")
     key = re.search(r'<table class="key">.*?</table>', page, flags=re.S)
     assert key and page.index('id="key"') < page.index('class="finding ')
-    rows = re.findall(r'<tr><th scope="row" class="(\w+)">(\w+)</th><td lang="zh-CN">([^<]+)</td>'
-                      r'<td lang="en">([^<]+)</td></tr>', key.group(0))
-    assert [(css, name) for css, name, _, _ in rows] == [(v, v) for v in VERDICTS]  # coloured as its findings
+    return re.findall(r'<tr><th scope="row" class="(\w+)">(\w+)</th><td><code>(\w+)</code></td>'
+                      r"<td>([^<]+)</td></tr>", key.group(0))
+
+
+def test_audit_page_opens_with_a_key_to_the_verdicts_in_its_language(runs, english_runs):
+    chinese, english = _key_rows(runs[0]), _key_rows(english_runs[0])
+    # coloured as its findings, named as the page names them, keyed as the data keys them
+    assert [(css, name, key) for css, name, key, _ in chinese] == [(v, verdict_name(v, "zh"), v) for v in VERDICTS]
+    assert [(css, name, key) for css, name, key, _ in english] == [(v, v, v) for v in VERDICTS]
+    assert "<th>判定</th><th>数据中记为</th><th>含义</th>" in (runs[0] / "audit.html").read_text(encoding="utf-8")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for _, verdict, zh, en in rows:
-        assert re.search(r"[\u4e00-\u9fff]{4}", zh), zh  # a Chinese sentence, not a copy of the English
-        assert f"| `{verdict}` | {html.unescape(en)} |" in readme  # the meaning the README gives
+    for (_, _, verdict, zh), (_, _, _, en) in zip(chinese, english):
+        assert re.search(r"[\u4e00-\u9fff]{4}", zh) and zh != en, zh  # a Chinese sentence, not a copy of the English
+        # the name and meaning the README gives
+        assert f"| `{verdict}` | {verdict_name(verdict, 'zh')} | {html.unescape(en)} |" in readme
 
 
 def test_audit_page_fonts_are_the_chinese_faces_users_have_then_sans_serif(runs):
@@ -480,28 +535,44 @@ def table_value(name, key, wanted, column, runs):
 
 # -- the command: progress, summary, errors --------------------------------------------------------------------
 
-def test_progress_on_stderr_and_summary_on_stdout(tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_progress_on_stderr_and_summary_on_stdout(tmp_path, capsys, monkeypatch, lang):
     monkeypatch.setattr(budget_report, "chart_files", no_charts)
-    status, out, err = run(capsys, "report", str(ROOT / "tests/data/tiny-budget"), "--out", str(tmp_path),
-                           "--no-notebooks")
+    with using_language("zh"):  # Chinese unless --lang en; the language goes back after the test
+        status, out, err = run(capsys, "report", str(ROOT / "tests/data/tiny-budget"), "--out", str(tmp_path),
+                               "--no-notebooks", *(["--lang", "en"] if lang == "en" else []))
     assert status == 0
-    assert re.findall(r"^\[(\d)/7\] ([A-Za-z ]+) …", err, flags=re.M) == [
-        (str(n), step) for n, step in enumerate(report.STEPS, start=1)]
-    assert "测试区文化馆 2024" in out and f"{tmp_path}/tables/" in out and "skipped: --no-notebooks" in out
+    with using_language(lang):
+        names = [step_name(step) for step in report.STEPS]
+    assert re.findall(r"^\[(\d)/7\] (.+?) …", err, flags=re.M) == [
+        (str(n), name) for n, name in enumerate(names, start=1)]
+    if lang == "zh":
+        assert names == ["读取并审核", "审核报告", "图表", "表格", "工作簿", "标注 PDF", "笔记本"]
+        assert "[7/7] 笔记本 … 跳过：已指定 --no-notebooks（0.0 秒）" in err
+        assert re.search(r"^  笔记本        跳过：已指定 --no-notebooks$", out, re.M)
+        assert re.search(r"^  表格 +\d+ 个文件 +[\d.]+ kB  " + re.escape(f"{tmp_path}/tables/") + "$", out, re.M)
+        assert re.search(r"^审核：共核对 11 项，其中一致 \d+ 项，.*（详见 " + re.escape(str(tmp_path / "audit.html")) + "）$",
+                         out, re.M)
+    else:
+        assert names == list(report.STEPS)
+        assert "[7/7] notebooks … skipped (--no-notebooks) (0.0 s)" in err and "skipped: --no-notebooks" in out
+        assert re.search(r"^audit: 11 evaluations: \d+ consistent, .* \(read " + re.escape(str(tmp_path / "audit.html"))
+                         + r"\)$", out, re.M)
+    assert "测试区文化馆 2024" in out and f"{tmp_path}/tables/" in out
     assert "tiny-test-budget.xlsx" in out and "Traceback" not in out + err
 
 
 def test_bad_input_exits_2(tmp_path, capsys):
     status, out, err = run(capsys, "report", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"))
-    assert status == 2 and out == "" and "no such file or folder" in err
+    assert status == 2 and out == "" and f"{tmp_path / 'nowhere'}：没有这个文件或文件夹" in err
 
 
 def test_an_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path, capsys):
     (tmp_path / "taken").write_text("a file, not a folder")
     status, out, err = run(capsys, "report", "--out", str(tmp_path / "taken"), "--no-notebooks")
     assert (status, out) == (2, "")  # refused before anything is read: bad input, not a failed step
-    assert err == (f"budgetkit report: --out {tmp_path / 'taken'} is a file, not a folder: name a folder "
-                   "(new or existing) to write the report into\n")
+    assert err.endswith(f"--out {tmp_path / 'taken'} 是文件，不是文件夹：请指定一个文件夹（新建或已有）来写入报告\n")
+    assert err.count("\n") == 1 and err.startswith("budgetkit report")
 
 
 def test_a_failing_step_is_named_and_leaves_nothing_half_written(tmp_path, capsys, monkeypatch):
@@ -517,7 +588,7 @@ def test_a_failing_step_is_named_and_leaves_nothing_half_written(tmp_path, capsy
     monkeypatch.setattr(budget_report, "chart_files", no_charts)
     status, out, err = run(capsys, "report", "--out", str(tmp_path), "--no-notebooks")
     assert status == 3
-    assert "step 5/7 (workbook) failed: OSError: disk full" in err and "Traceback" not in err
+    assert "第 5/7 步（工作簿）失败：OSError: disk full（位于 " in err and "Traceback" not in err
     assert not list(tmp_path.glob("*.xlsx")) and not list(tmp_path.rglob("*.part"))
     assert (tmp_path / "audit.html").is_file()  # the steps before it are complete
 
@@ -584,9 +655,11 @@ def test_the_chart_step_moves_finished_files_and_names_a_failing_chart(tmp_path,
     monkeypatch.setattr(__import__("budgetkit"), "charts", stand_in, raising=False)
     written, detail = budget_report.chart_files(bundled_budget, tmp_path)
     assert sorted(p.name for p in written) == ["good.pdf", "good.png", "good.svg"]
-    assert detail == "1 charts, 3 files" and sorted(p.name for p in tmp_path.iterdir()) == ["charts"]
+    assert detail == "图表 1 张，文件 3 个" and sorted(p.name for p in tmp_path.iterdir()) == ["charts"]
     stand_in.CHARTS = {"bad": bad}
-    with pytest.raises(report.ReportError, match=r"step 3/7 \(charts\) failed: chart 'bad': KeyError"):
+    with pytest.raises(report.ReportError, match=r"第 3/7 步（图表）失败：图表 bad：KeyError"):
+        budget_report.chart_files(bundled_budget, tmp_path)
+    with using_language("en"), pytest.raises(report.ReportError, match=r"step 3/7 \(charts\) failed: chart 'bad': KeyError"):
         budget_report.chart_files(bundled_budget, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["charts"]
 
@@ -642,9 +715,10 @@ def test_a_document_is_reported_with_what_could_not_be_checked_and_its_charts_fo
     result = report.run_report(document, out, notebooks=False, progress=lambda _: None)
     assert result.verdict_counts["drift"] == 0
     markdown = (out / "audit.md").read_text(encoding="utf-8")
-    assert "## 未检查 Not checked" in markdown and "standard sections not found" in markdown
-    assert markdown.index("## 未检查 Not checked") < markdown.index("## consistent")
-    assert '<h2 id="not-checked">' in (out / "audit.html").read_text(encoding="utf-8")
+    limits = load(document).extraction.limits()
+    assert "## 未检查" in markdown and f"- {limits[0].strip()}" in markdown  # the extraction's own report
+    assert markdown.index("## 未检查") < markdown.index("## 一致（")
+    assert '<h2 id="not-checked">未检查</h2>' in (out / "audit.html").read_text(encoding="utf-8")
     from matplotlib.text import Text
 
     from budgetkit import charts
