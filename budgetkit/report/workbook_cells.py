@@ -23,12 +23,13 @@ import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from ..claims import COUNT_UNITS
-from ..findings import FORMULA_PREFIXES, VERDICT_FILLS, finding_records
+from ..findings import FORMULA_PREFIXES, VERDICT_FILLS, VERDICTS, finding_records
+from ..messages import catalogue, text, verdict_name
 
 __all__ = [
     "BOLD", "Book", "COUNT_FORMAT", "DETAIL_FORMAT", "FONT_NAME", "FONT_SIZE", "HEADER", "Look", "SHARE_FORMAT",
-    "Sheet", "SheetWriter", "TEXT", "TITLE", "VERDICT_ZH", "WRAP", "ZIP_TIME", "cell_ref", "display_width",
-    "figure_format", "frame_sheet", "verdict_look",
+    "Sheet", "SheetWriter", "TEXT", "TITLE", "WRAP", "ZIP_TIME", "cell_ref", "column_heading", "display_width",
+    "figure_format", "frame_sheet", "verdict_label", "verdict_look",
 ]
 
 
@@ -55,8 +56,19 @@ DETAIL_FORMAT = "#,##0.00###"
 COUNT_FORMAT = "#,##0"
 
 
-VERDICT_ZH = {"consistent": "一致", "rounding": "舍入", "text": "文字", "semantic": "口径", "drift": "不符",
-              "unchecked": "未审核"}
+def verdict_label(verdict: str) -> str:
+    """A verdict as the workbook shows it: its name in the current language (不符 for ``drift``); a
+    verdict the findings layer does not know is shown as its key."""
+    return verdict_name(verdict) if verdict in VERDICTS else verdict
+
+
+def column_heading(column: str) -> str:
+    """The heading a table's column is shown under (规则 over ``rule``): the workbook's heading of
+    that column in the current language, a verdict's name over a count of that verdict, else the
+    column's own name. The data keeps the column's name; only the sheet's header row is translated."""
+    if f"workbook.column-{column.replace('_', '-')}" in catalogue():
+        return text(f"workbook.column-{column.replace('_', '-')}")
+    return verdict_label(column)
 
 
 #: XlsxWriter dates every zip entry of an in-memory workbook 1980-01-01: the bytes do not depend on when.
@@ -332,7 +344,7 @@ class SheetWriter:
         ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
         ws.center_horizontally()
         font = f'&"{FONT_NAME},Regular"&9'
-        ws.set_footer(f"&L{font}&A&R{font}第 &P 页，共 &N 页", {"margin": 0.25})
+        ws.set_footer(f"&L{font}&A&R{font}" + text("workbook.footer-pages", page="&P", pages="&N"), {"margin": 0.25})
         if repeat is not None:
             ws.repeat_rows(repeat[0] - 1, repeat[1] - 1)
 
@@ -351,18 +363,18 @@ class Sheet(SheetWriter):
     """One official table: title row, department and unit row, header rows; columns sized to content,
     set up to print with the unit row and the header rows on every page."""
 
-    def __init__(self, book: Book, name: str, budget, width: int, unit: str = "万元"):
+    def __init__(self, book: Book, name: str, title: str, budget, width: int):
         super().__init__(book, name)
         self.width = width
         self.last_header_row = 2
-        self.merge("A1", cell_ref(width, 1), f"{budget.year}年{name}", TITLE)
+        self.merge("A1", cell_ref(width, 1), title, TITLE)
         self.height(1, 30)
-        department = f"部门：{budget.department}"
+        department = text("workbook.department-line", department=budget.department)
         if width > 2:
             self.merge("A2", cell_ref(width - 1, 2), department, PLAIN)
         else:
             self.text("A2", department, PLAIN)
-        self.text(cell_ref(width, 2), f"单位：{unit}", PLAIN.but(align="right"))
+        self.text(cell_ref(width, 2), text("workbook.unit-line"), PLAIN.but(align="right"))
 
     def header(self, row: int, column: int, text: str, rows: int = 1, columns: int = 1) -> None:
         self.last_header_row = max(self.last_header_row, row + rows - 1)
@@ -426,7 +438,7 @@ def frame_sheet(book: Book, name: str, frame: pd.DataFrame) -> SheetWriter:
     sheet = SheetWriter(book, name)
     columns = [str(c) for c in frame.columns]
     for index, column in enumerate(columns, start=1):
-        sheet.text(cell_ref(index, 1), column, HEADER)
+        sheet.text(cell_ref(index, 1), column_heading(column), HEADER)
     decimals = {c for c in columns if "decimal" in str(frame[c].dtype)}
     integers = {c for c in columns if pd.api.types.is_integer_dtype(frame[c].dtype)}
     for row, record in enumerate(finding_records(frame), start=2):
@@ -438,7 +450,7 @@ def frame_sheet(book: Book, name: str, frame: pd.DataFrame) -> SheetWriter:
             elif column in integers:
                 sheet.number(ref, None if value is None else int(value), COUNT_FORMAT)
             elif column in ("verdict", "worst_verdict"):
-                sheet.text(ref, value, verdict_look(value or ""))
+                sheet.text(ref, None if value is None else verdict_label(value), verdict_look(value or ""))
             else:
                 sheet.text(ref, value, WRAP if column in FRAME_WRAPPED else TEXT)
     sheet.ws.freeze_panes("A2")

@@ -22,11 +22,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .. import messages
 from ..findings import SEVERITY, finding_records
 from ..numbers import parse_figure
 from ..tables import printed_table
-from .workbook_cells import (FONT_NAME, FONT_SIZE, HEADER, TEXT, TITLE, VERDICT_ZH, WRAP, Book, Look, SheetWriter,
-                             cell_ref, display_width, verdict_look)
+from .workbook_cells import (FONT_NAME, FONT_SIZE, HEADER, TEXT, TITLE, WRAP, Book, Look, SheetWriter, cell_ref,
+                             display_width, verdict_label, verdict_look)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Budget
@@ -81,14 +82,19 @@ class PrintedGrid:
 
     @property
     def page_span(self) -> str:
-        return f"{self.pages[0]}—{self.pages[-1]}" if len(self.pages) > 1 else str(self.pages[0])
+        if len(self.pages) > 1:
+            return messages.text("workbook.read-table-page-span", first=self.pages[0], last=self.pages[-1])
+        return str(self.pages[0])
 
     @property
     def caption(self) -> str:
         """The title row: 表N　title（file 第p页，单位：万元）."""
-        unit = f"，单位：{self.unit}" if self.unit else ""
-        where = f"{self.file} " if self.file else ""
-        return f"表{self.number}\u3000{self.title or '（未识别标题）'}（{where}第{self.page_span}页{unit}）"
+        where = messages.text("workbook.read-table-file-pages" if self.file else "workbook.read-table-pages",
+                              file=self.file, pages=self.page_span)
+        if self.unit:
+            where = messages.text("workbook.read-table-where-unit", where=where, unit=self.unit)
+        title = self.title or messages.text("workbook.read-table-untitled")
+        return messages.text("workbook.read-table-caption", number=self.number, title=title, where=where)
 
     @staticmethod
     def cell(row: int, column: int) -> str:
@@ -164,11 +170,12 @@ def name_sheets(grids: list[PrintedGrid], taken: set[str]) -> None:
     used = {name.casefold() for name in taken}
     for grid in grids:
         title = FORBIDDEN_IN_SHEET_NAMES.sub("_", grid.title).strip().strip("'")
-        base = f"表{grid.number} {title}".strip()[:SHEET_NAME_LIMIT].strip().strip("'")
+        base = messages.text("workbook.read-table-sheet", number=grid.number, title=title).strip()
+        base = base[:SHEET_NAME_LIMIT].strip().strip("'")
         name, copy = base, 1
         while name.casefold() in used:
             copy += 1
-            suffix = f"（{copy}）"
+            suffix = messages.text("workbook.read-table-sheet-copy", copy=copy)
             name = base[: SHEET_NAME_LIMIT - len(suffix)] + suffix
         used.add(name.casefold())
         grid.sheet = name
@@ -210,7 +217,9 @@ def printed_format(text: str, decimals: int) -> str:
 
 
 def comment_text(marks: list[Mark]) -> str:
-    return "\n\n".join(f"{VERDICT_ZH.get(m.verdict, m.verdict)} {m.verdict}：{m.rule}\n{m.explanation}" for m in marks)
+    """A figure's comment: each finding's verdict, rule and explanation, a blank line between them."""
+    return "\n\n".join(messages.text("workbook.read-table-comment", verdict=verdict_label(m.verdict), rule=m.rule,
+                                       explanation=m.explanation) for m in marks)
 
 
 def _comment(sheet: SheetWriter, ref: str, text: str) -> None:

@@ -11,14 +11,16 @@ import pandas as pd
 
 from ..audit import load_rules
 from ..claims import Claim, ClaimIndex
+from ..findings import SEVERITY
+from ..messages import text
 from ..template import sum_parts
-from .workbook_cells import (BOLD, SHARE_FORMAT, TEXT, VERDICT_ZH, WRAP, Book, Sheet, cell_ref, figure_format,
+from .workbook_cells import (BOLD, SHARE_FORMAT, TEXT, WRAP, Book, Sheet, cell_ref, figure_format, verdict_label,
                              verdict_look)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Budget
 
-__all__ = ["OFFICIAL_TABLES", "Placement", "TableContext", "WorkbookClaims", "WorkbookLayout"]
+__all__ = ["OFFICIAL_TABLES", "Placement", "TableContext", "WorkbookClaims", "WorkbookLayout", "official_sheet_name"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class WorkbookClaims(ClaimIndex):
         self.tables = dict(zip(budget.measures["measure"], budget.measures["table"]))
         self.sums: dict[str, list[list[str]]] = {}
         self.verdicts: dict[str, list[str]] = {}
-        severity = {v: n for n, v in enumerate(VERDICT_ZH)}
+        severity = {**SEVERITY, "unchecked": len(SEVERITY)}
         for row in findings.itertuples(index=False):
             inputs = str(row.inputs or "").split()
             if row.rule_kind == "sum" and row.claim_id:
@@ -116,13 +118,21 @@ class TableContext:
     claims: WorkbookClaims
     names: dict[str, str]  # 科目名称 by code, from the line items
 
-    def sheet(self, name: str, width: int) -> Sheet:
-        return Sheet(self.book, name, self.budget, width)
+    def sheet(self, table: str, width: int) -> Sheet:
+        """The sheet of the official table ``table`` (a key of OFFICIAL_TABLES), its title the table's
+        with the budget year."""
+        title = text(f"workbook.title-{table}", year=self.budget.year)
+        return Sheet(self.book, official_sheet_name(table), title, self.budget, width)
+
+
+def official_sheet_name(table: str) -> str:
+    """The sheet name of the official table ``table`` (a key of OFFICIAL_TABLES) in the current language."""
+    return text(f"workbook.sheet-{table}")
 
 
 def _source(claim: Claim) -> str:
-    printed = claim.text if claim.text and claim.text[-1].isdigit() else f"“{claim.text}”"
-    return f"{claim.section} {claim.id} 原文 {printed}"
+    printed = claim.text if claim.text and claim.text[-1].isdigit() else text("workbook.quoted", text=claim.text)
+    return text("workbook.source", section=claim.section, claim=claim.id, printed=printed)
 
 
 def _stated(sheet: Sheet, layout: WorkbookLayout, ref: str, claim: Claim, look=TEXT) -> None:
@@ -135,10 +145,12 @@ def _verdict(sheet: Sheet, ref: str, verdict: str) -> None:
     if verdict == "unchecked":  # a part of a checked total: its verdict is the total's
         sheet.blank(ref)
         return
-    sheet.text(ref, f"{VERDICT_ZH.get(verdict, verdict)} {verdict}", verdict_look(verdict))
+    sheet.text(ref, verdict_label(verdict), verdict_look(verdict))
 
 
-LEDGER_HEADERS = ["项目", "预算数（文中所述）", "重算（公式）", "差额（所述−重算）", "审核", "出处"]
+#: The columns of a 项目 | 预算数 | 重算 | 差额 | 审核 | 出处 block, by their headings' message keys.
+LEDGER_HEADERS = ["workbook.header-item", "workbook.header-stated", "workbook.header-recomputed",
+                  "workbook.header-difference", "workbook.header-verdict", "workbook.header-source"]
 
 
 def _ledger_block(sheet: Sheet, context: TableContext, column: int, title: str,
@@ -147,8 +159,8 @@ def _ledger_block(sheet: Sheet, context: TableContext, column: int, title: str,
     the =SUM of the parts. Returns the last row written."""
     layout, claims = context.layout, context.claims
     sheet.header(3, column, title, columns=len(LEDGER_HEADERS))
-    for offset, text in enumerate(LEDGER_HEADERS):
-        sheet.header(4, column + offset, text)
+    for offset, heading in enumerate(LEDGER_HEADERS):
+        sheet.header(4, column + offset, text(heading))
     row = 5
     part_cells = []
     for label, claim in items:
@@ -173,16 +185,17 @@ def _ledger_block(sheet: Sheet, context: TableContext, column: int, title: str,
         _verdict(sheet, cell_ref(column + 4, row), claims.verdict([total.id]))
         sheet.text(cell_ref(column + 5, row), _source(total))
     else:
-        sheet.text(cell_ref(column + 5, row), "文中未列")
+        sheet.text(cell_ref(column + 5, row), text("workbook.not-stated"))
     return row
 
 
-def _two_sided(context: TableContext, name: str, income: tuple, expenditure: tuple) -> None:
+def _two_sided(context: TableContext, table: str, income: tuple, expenditure: tuple) -> None:
     """收入 on the left, 支出 on the right, as 部门收支总表 and 财政拨款收支总表 print them."""
-    sheet = context.sheet(name, width=2 * len(LEDGER_HEADERS))
-    last = max(_ledger_block(sheet, context, 1, "收入", *income),
-               _ledger_block(sheet, context, 1 + len(LEDGER_HEADERS), "支出", *expenditure))
-    sheet.note(last + 2, "“重算”列是 Excel 公式：合计行等于上方各项之和；“差额”为文中所述减重算。")
+    sheet = context.sheet(table, width=2 * len(LEDGER_HEADERS))
+    last = max(_ledger_block(sheet, context, 1, text("workbook.header-income"), *income),
+               _ledger_block(sheet, context, 1 + len(LEDGER_HEADERS), text("workbook.header-expenditure"),
+                             *expenditure))
+    sheet.note(last + 2, text("workbook.note-two-sided"))
     sheet.finish("A5", wide={6: 45, 12: 45})
 
 
@@ -264,9 +277,9 @@ def _across_shares(sheet: Sheet, context: TableContext, columns: list[_Column], 
     """Three rows from ``row``: each column's stated share, =column/whole*100 and the difference."""
     layout, claims = context.layout, context.claims
     share_rows = {"stated": row, "recomputed": row + 1, "difference": row + 2}
-    sheet.text(cell_ref(1, row), "占比（%，文中所述）")
-    sheet.text(cell_ref(1, row + 1), "占比重算（公式，%）")
-    sheet.text(cell_ref(1, row + 2), "占比差额（所述−重算）")
+    sheet.text(cell_ref(1, row), text("workbook.row-share-stated"))
+    sheet.text(cell_ref(1, row + 1), text("workbook.row-share-recomputed"))
+    sheet.text(cell_ref(1, row + 2), text("workbook.row-share-difference"))
     for index, spec in enumerate(columns):
         col = 2 + index
         share = claims.shares_of(spec.claim)[0] if spec.claim and claims.shares_of(spec.claim) else None
@@ -289,16 +302,16 @@ def _across_shares(sheet: Sheet, context: TableContext, columns: list[_Column], 
         layout.add(sheet.name, refs["difference"], "difference", share.id)
 
 
-def _across(context: TableContext, name: str, columns: list[_Column], first_header: str,
+def _across(context: TableContext, table: str, columns: list[_Column], first_header: str,
             shares: bool = False, near: str | None = None, total_measure: str | None = None) -> None:
     """Figures across, as the official tables print one row per 科目: a stated row, the recomputed row
     (=SUM of the part columns), the difference, then shares of the total, verdicts and sources."""
     claims = context.claims
-    sheet = context.sheet(name, width=len(columns) + 1)
+    sheet = context.sheet(table, width=len(columns) + 1)
     first = 3 + _across_headers(sheet, columns, first_header)
     rows = {"stated": first, "recomputed": first + 1, "difference": first + 2}
-    labels = {"stated": f"{context.budget.year}年预算数（文中所述）", "recomputed": "重算（公式）",
-              "difference": "差额（所述−重算）"}
+    labels = {"stated": text("workbook.row-stated", year=context.budget.year),
+              "recomputed": text("workbook.header-recomputed"), "difference": text("workbook.header-difference")}
     _across_claims(claims, columns, near, total_measure)
     for key, row in rows.items():
         sheet.text(cell_ref(1, row), labels[key], BOLD if key == "stated" else TEXT)
@@ -307,8 +320,8 @@ def _across(context: TableContext, name: str, columns: list[_Column], first_head
     if shares:
         _across_shares(sheet, context, columns, rows["stated"], row)
         row += 3
-    sheet.text(cell_ref(1, row), "审核")
-    sheet.text(cell_ref(1, row + 1), "出处")
+    sheet.text(cell_ref(1, row), text("workbook.header-verdict"))
+    sheet.text(cell_ref(1, row + 1), text("workbook.header-source"))
     for index, spec in enumerate(columns):
         col = 2 + index
         ids = [spec.claim.id] + [s.id for s in claims.shares_of(spec.claim)] if spec.claim else []
@@ -317,9 +330,8 @@ def _across(context: TableContext, name: str, columns: list[_Column], first_head
             sheet.text(cell_ref(col, row + 1), "\n".join(_source(claims.by_id[i]) for i in ids), WRAP)
         else:
             sheet.blank(cell_ref(col, row))
-            sheet.text(cell_ref(col, row + 1), "文中未列", WRAP)
-    sheet.note(row + 3, "“重算”行是 Excel 公式：合计（或小计）等于其组成各列之和；占比为该列除以所指总数乘 100；"
-                        "“差额”为文中所述减重算。空白表示文中没有列出该数。")
+            sheet.text(cell_ref(col, row + 1), text("workbook.not-stated"), WRAP)
+    sheet.note(row + 3, text("workbook.note-across"))
     sheet.finish(cell_ref(2, first), wide={c: 22 for c in range(2, len(columns) + 2)})
 
 
@@ -342,73 +354,79 @@ def _income_items(claims: WorkbookClaims, total: Claim | None) -> list[tuple[str
     return [(claims.label(p.measure), p) for p in parts]
 
 
-def _overview_sheet(context: TableContext, name: str) -> None:
+def _overview_sheet(context: TableContext, table: str) -> None:
     claims = context.claims
     income_total = claims.pick("income_total", claims.year) or claims.pick("budget_total", claims.year)
     expenditure_total = claims.pick("expenditure_total", claims.year) or claims.pick("budget_total", claims.year)
-    _two_sided(context, name,
-               (_income_items(claims, income_total), "收入总计", income_total),
+    _two_sided(context, table,
+               (_income_items(claims, income_total), text("workbook.income-total"), income_total),
                (_by_class(claims, context.names, expenditure_total,
                           ["fiscal_expenditure_by_function", "appropriation_by_function"]),
-                "支出总计", expenditure_total))
+                text("workbook.expenditure-total"), expenditure_total))
 
 
-def _fiscal_sheet(context: TableContext, name: str) -> None:
+def _fiscal_sheet(context: TableContext, table: str) -> None:
     claims = context.claims
     total = claims.pick("fiscal_total", claims.year)
-    _two_sided(context, name,
-               (_income_items(claims, total), "收入总计", total),
-               (_by_class(claims, context.names, total, ["fiscal_expenditure_by_function"]), "支出总计", total))
+    _two_sided(context, table,
+               (_income_items(claims, total), text("workbook.income-total"), total),
+               (_by_class(claims, context.names, total, ["fiscal_expenditure_by_function"]),
+                text("workbook.expenditure-total"), total))
 
 
-def _income_sheet(context: TableContext, name: str) -> None:
+def _income_sheet(context: TableContext, table: str) -> None:
     # the official table's columns: the total, the money carried over, then this year's income by source
     claims = context.claims
     sources = claims.columns("income_total")
-    columns = [_Column("合计", "income_total", sum_of=sources),
+    this_year = text("workbook.header-income-this-year")
+    columns = [_Column(text("workbook.header-total"), "income_total", sum_of=sources),
                _Column(claims.label("income_carryover"), "income_carryover"),
-               *(_Column(claims.label(m), m, group="本年收入") for m in sources if m != "income_carryover")]
-    _across(context, name, columns, "项目")
+               *(_Column(claims.label(m), m, group=this_year) for m in sources if m != "income_carryover")]
+    _across(context, table, columns, text("workbook.header-item"))
 
 
-def _expenditure_sheet(context: TableContext, name: str) -> None:
+def _expenditure_sheet(context: TableContext, table: str) -> None:
     claims = context.claims
     kinds = claims.columns("expenditure_total")
-    columns = [_Column("合计", "expenditure_total", sum_of=kinds), *(_Column(claims.label(m), m) for m in kinds)]
-    _across(context, name, columns, "项目", shares=True)
+    columns = [_Column(text("workbook.header-total"), "expenditure_total", sum_of=kinds),
+               *(_Column(claims.label(m), m) for m in kinds)]
+    _across(context, table, columns, text("workbook.header-item"), shares=True)
 
 
-def _basic_sheet(context: TableContext, name: str) -> None:
+def _basic_sheet(context: TableContext, table: str) -> None:
     claims = context.claims
     kinds = claims.columns("gpb_basic_total")
-    columns = [_Column("合计", "gpb_basic_total", sum_of=kinds), *(_Column(claims.label(m), m) for m in kinds)]
-    _across(context, name, columns, "项目")
+    columns = [_Column(text("workbook.header-total"), "gpb_basic_total", sum_of=kinds),
+               *(_Column(claims.label(m), m) for m in kinds)]
+    _across(context, table, columns, text("workbook.header-item"))
 
 
-def _three_public_sheet(context: TableContext, name: str) -> None:
-    vehicles = "公务用车购置及运行费"
-    columns = [_Column("合计", "three_public_total",
+def _three_public_sheet(context: TableContext, table: str) -> None:
+    vehicles = text("workbook.header-vehicles")
+    columns = [_Column(text("workbook.header-total"), "three_public_total",
                        sum_of=["three_public_overseas", "three_public_vehicles", "three_public_reception"]),
-               _Column("因公出国（境）费", "three_public_overseas"),
-               _Column("小计", "three_public_vehicles", group=vehicles, sum_of=["vehicle_purchase", "vehicle_operation"]),
-               _Column("购置费", "vehicle_purchase", group=vehicles),
-               _Column("运行费", "vehicle_operation", group=vehicles),
-               _Column("公务接待费", "three_public_reception")]
-    _across(context, name, columns, "项目")
+               _Column(text("workbook.header-overseas"), "three_public_overseas"),
+               _Column(text("workbook.header-subtotal"), "three_public_vehicles", group=vehicles,
+                       sum_of=["vehicle_purchase", "vehicle_operation"]),
+               _Column(text("workbook.header-vehicle-purchase"), "vehicle_purchase", group=vehicles),
+               _Column(text("workbook.header-vehicle-operation"), "vehicle_operation", group=vehicles),
+               _Column(text("workbook.header-reception"), "three_public_reception")]
+    _across(context, table, columns, text("workbook.header-item"))
 
 
 def _general_budget_headers(sheet: Sheet) -> None:
-    sheet.header(3, 1, "科目编码", columns=3)
-    for offset, text in enumerate(("类", "款", "项")):
-        sheet.header(4, 1 + offset, text)
-    sheet.header(3, 4, "科目名称", rows=2)
-    sheet.header(3, 5, "当年拨款", columns=3)
-    sheet.header(3, 8, "占当年拨款比例（%）", columns=3)
-    for offset, text in enumerate(("文中所述", "重算（公式）", "差额（所述−重算）") * 2):
-        sheet.header(4, 5 + offset, text)
-    sheet.header(3, 11, "审核", rows=2)
-    sheet.header(3, 12, "用途（文中）", rows=2)
-    sheet.header(3, 13, "出处", rows=2)
+    sheet.header(3, 1, text("workbook.header-code"), columns=3)
+    for offset, level in enumerate(("workbook.header-class", "workbook.header-category", "workbook.header-subcategory")):
+        sheet.header(4, 1 + offset, text(level))
+    sheet.header(3, 4, text("workbook.header-code-name"), rows=2)
+    sheet.header(3, 5, text("workbook.header-appropriation"), columns=3)
+    sheet.header(3, 8, text("workbook.header-appropriation-share"), columns=3)
+    for offset, heading in enumerate(("workbook.header-as-stated", "workbook.header-recomputed",
+                                      "workbook.header-difference") * 2):
+        sheet.header(4, 5 + offset, text(heading))
+    sheet.header(3, 11, text("workbook.header-verdict"), rows=2)
+    sheet.header(3, 12, text("workbook.header-purpose"), rows=2)
+    sheet.header(3, 13, text("workbook.header-source"), rows=2)
 
 
 class _Codes:
@@ -446,7 +464,7 @@ def _general_budget_total(sheet: Sheet, context: TableContext, total_row: int) -
     """The 合计 row's labels, stated appropriation, verdict and source."""
     layout, claims = context.layout, context.claims
     total = claims.pick("appropriation_total", claims.year)
-    sheet.text(cell_ref(1, total_row), "合计", BOLD)
+    sheet.text(cell_ref(1, total_row), text("workbook.header-total"), BOLD)
     for col in (2, 3, 8, 9, 10, 12):
         sheet.blank(cell_ref(col, total_row))
     sheet.text(cell_ref(4, total_row), claims.label("appropriation_total"), BOLD)
@@ -490,7 +508,8 @@ def _general_budget_row(sheet: Sheet, context: TableContext, codes: _Codes, code
     else:
         sheet.blank(cell_ref(11, row))
     sheet.text(cell_ref(12, row), purposes.get(code, ""), WRAP)
-    sheet.text(cell_ref(13, row), "\n".join(_source(claims.by_id[i]) for i in ids) or "文中未列金额", WRAP)
+    sheet.text(cell_ref(13, row), "\n".join(_source(claims.by_id[i]) for i in ids) or text("workbook.amount-not-stated"),
+               WRAP)
 
 
 def _general_budget_sums(sheet: Sheet, layout: WorkbookLayout, row: int, claim: Claim | None,
@@ -524,10 +543,10 @@ def _general_budget_share(sheet: Sheet, context: TableContext, row: int, claim: 
     context.layout.add(sheet.name, cell_ref(10, row), "difference", share.id)
 
 
-def _general_budget_sheet(context: TableContext, name: str) -> None:
+def _general_budget_sheet(context: TableContext, table: str) -> None:
     """一般公共预算支出表: 合计, then every 类/款/项 with 科目编码 split into columns; each code stated
     beside the =SUM of its nearest stated sub-codes, and its share of the total beside the formula."""
-    sheet = context.sheet(name, width=13)
+    sheet = context.sheet(table, width=13)
     _general_budget_headers(sheet)
     total_row = 5
     codes = _Codes(context, total_row)
@@ -542,22 +561,20 @@ def _general_budget_sheet(context: TableContext, name: str) -> None:
         row, claim = codes.row_of[code], codes.stated.get(code)
         _general_budget_sums(sheet, context.layout, row, claim, codes.nearest_stated(code), codes)
         _general_budget_share(sheet, context, row, claim, total, total_row)
-    sheet.note(total_row + len(codes.codes) + 2,
-               "“重算”列是 Excel 公式：每个类（款）等于其下最近一级有金额的款或项之和，合计等于各类之和；"
-               "占比为该行金额除以合计乘 100；“差额”为文中所述减重算。")
+    sheet.note(total_row + len(codes.codes) + 2, text("workbook.note-general-budget"))
     sheet.finish("E5", wide={4: 30, 12: 40, 13: 36})
 
 
-def _no_spending_sheet(context: TableContext, name: str, measure: str) -> None:
+def _no_spending_sheet(context: TableContext, table: str, measure: str) -> None:
     """政府性基金 / 国有资本经营预算支出表: an empty table with 本部门无相关收支 when nothing is spent,
     as the official template prints it; otherwise the stated figure."""
     claims = context.claims
-    sheet = context.sheet(name, width=5)
-    sheet.header(3, 1, "科目编码", rows=2)
-    sheet.header(3, 2, "科目名称", rows=2)
-    sheet.header(3, 3, "本年" + claims.label(measure), columns=3)
-    for offset, text in enumerate(("合计", "基本支出", "项目支出")):
-        sheet.header(4, 3 + offset, text)
+    sheet = context.sheet(table, width=5)
+    sheet.header(3, 1, text("workbook.header-code"), rows=2)
+    sheet.header(3, 2, text("workbook.header-code-name"), rows=2)
+    sheet.header(3, 3, text("workbook.header-this-year", label=claims.label(measure)), columns=3)
+    for offset, heading in enumerate(("workbook.header-total", "workbook.header-basic", "workbook.header-project")):
+        sheet.header(4, 3 + offset, text(heading))
     stated = [c for c in claims.all if c.measure == measure and c.year == context.budget.year
               and c.kind in ("amount", "total") and c.value is not None]
     spent = [c for c in stated if c.value != 0]
@@ -570,33 +587,38 @@ def _no_spending_sheet(context: TableContext, name: str, measure: str) -> None:
             for col in (4, 5):
                 sheet.blank(cell_ref(col, row))
             row += 1
-        note = "出处：" + "；".join(_source(c) for c in spent)
+        note = text("workbook.no-spending-sources", sources=text("workbook.source-separator").join(
+            _source(c) for c in spent))
     else:
         for col in range(1, 6):
             sheet.blank(cell_ref(col, row))
-        source = "；".join(f"{c.section} {c.id}：“{c.quote or c.text}”" for c in stated)
-        note = "注：本部门无相关收支（空表）。" + (f"文中：{source}" if source else "文中未提及。")
+        source = text("workbook.source-separator").join(
+            text("workbook.no-spending-quote", section=c.section, claim=c.id, quote=c.quote or c.text) for c in stated)
+        note = text("workbook.no-spending-note", sources=source) if source else text(
+            "workbook.no-spending-note-unmentioned")
     sheet.note(row + 1, note)
     sheet.finish("A5", wide={2: 30})
 
 
-def _gov_fund_sheet(context: TableContext, name: str) -> None:
-    _no_spending_sheet(context, name, "gov_fund_expenditure")
+def _gov_fund_sheet(context: TableContext, table: str) -> None:
+    _no_spending_sheet(context, table, "gov_fund_expenditure")
 
 
-def _state_capital_sheet(context: TableContext, name: str) -> None:
-    _no_spending_sheet(context, name, "state_capital_expenditure")
+def _state_capital_sheet(context: TableContext, table: str) -> None:
+    _no_spending_sheet(context, table, "state_capital_expenditure")
 
 
-#: The official tables in the order of the 部门预算公开表, each sheet's name and what writes it.
+#: The official tables in the order of the 部门预算公开表, each by its key and what writes it. The key
+#: names its messages: the sheet's name (workbook.sheet-KEY: 部门收支总表 …), its title with the year
+#: (workbook.title-KEY) and its line in the 说明 sheet (workbook.about-note-KEY).
 OFFICIAL_TABLES = (
-    ("部门收支总表", _overview_sheet),
-    ("部门收入总表", _income_sheet),
-    ("部门支出总表", _expenditure_sheet),
-    ("财政拨款收支总表", _fiscal_sheet),
-    ("一般公共预算支出表", _general_budget_sheet),
-    ("一般公共预算基本支出表", _basic_sheet),
-    ("一般公共预算“三公”经费支出表", _three_public_sheet),
-    ("政府性基金预算支出表", _gov_fund_sheet),
-    ("国有资本经营预算支出表", _state_capital_sheet),
+    ("overview", _overview_sheet),
+    ("income", _income_sheet),
+    ("expenditure", _expenditure_sheet),
+    ("fiscal", _fiscal_sheet),
+    ("general-budget", _general_budget_sheet),
+    ("basic", _basic_sheet),
+    ("three-public", _three_public_sheet),
+    ("gov-fund", _gov_fund_sheet),
+    ("state-capital", _state_capital_sheet),
 )

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from budgetkit.cli import main
+from budgetkit.messages import using_language, verdict_name
 from budgetkit.report.notebooks import notebook_parameters, notebooks_dir
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -62,8 +63,37 @@ def test_workbook_sheets_match_the_tables(report, demo_findings):
     assert workbook["审核发现"].max_row == len(failing) + 1
     sheet = workbook["按部门"]
     header = [c.value for c in sheet[1]]
-    evaluations = {row[0]: row[header.index("evaluations")] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert header == ["部门", "一致", "舍入", "文字", "口径", "不符", "核对次数"]  # the headings in Chinese
+    evaluations = {row[0]: row[header.index("核对次数")] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert evaluations == findings.groupby("department").size().to_dict()
+    header = [c.value for c in workbook["审核发现"][1]]
+    assert header[:6] == ["预算编号", "部门", "预算年度", "规则", "规则类别", "审核结论"]
+    verdicts = [row[5] for row in workbook["审核发现"].iter_rows(min_row=2, values_only=True)]
+    assert verdicts == [verdict_name(str(v)) for v in failing["verdict"]]
+
+
+def test_the_collection_workbook_in_english():
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    from budgetkit.report.collection_workbook import collection_workbook_bytes
+
+    counts = pd.DataFrame({"department": ["文化局"], "consistent": [3], "drift": [1], "evaluations": [4]})
+    sheets = {"about": None, "verdicts-by-department": counts, "其他": counts}
+    with using_language("en"):
+        data = collection_workbook_bytes(sheets, title="t", summary="s")
+        assert collection_workbook_bytes(sheets, title="t", summary="s") == data
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    assert workbook.sheetnames == ["About", "By department", "其他"]  # a sheet the workbook does not know keeps its name
+    assert [c.value for c in workbook["By department"][1]] == ["Department", "consistent", "drift", "Checks"]
+    about = {row[0].value: row[1].value for row in workbook["About"].iter_rows() if row[0].value}
+    assert about["By department"] == "Checks per department, by verdict." and about["Units"].startswith("Amounts in")
+    assert workbook["About"].oddFooter.right.text.endswith("Page &P of &N")
+    chinese = openpyxl.load_workbook(io.BytesIO(collection_workbook_bytes(sheets, title="t", summary="s")))
+    assert chinese.sheetnames == ["说明", "按部门", "其他"]
+    assert [c.value for c in chinese["按部门"][1]] == ["部门", "一致", "不符", "核对次数"]
 
 
 def test_the_collection_workbook_prints_one_page_wide_in_one_font(report):
@@ -108,7 +138,7 @@ def test_an_unreadable_source_is_listed_and_the_report_exits_2(tmp_path, capsys)
     status = main(["report", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--no-notebooks"])
     err = capsys.readouterr().err
     assert status == 2
-    assert "1 source not read" in err
+    assert f"budgetkit report: 1个来源未能读取，见 {tmp_path / 'out' / 'problems.csv'}\n" in err
     problems = list(csv.DictReader(io.StringIO((tmp_path / "out" / "problems.csv").read_text(encoding="utf-8"))))
     assert [(p["source"], p["file"]) for p in problems] == [("broken.txt", "broken.txt")]
     assert (tmp_path / "out" / "findings.csv").read_text(encoding="utf-8").count("\ntiny-budget,") == 11

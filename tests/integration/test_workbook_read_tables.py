@@ -16,7 +16,10 @@ import pytest
 from budgetkit import load
 from budgetkit.extract.reading import read_document
 from budgetkit.findings import VERDICT_FILLS, VERDICTS
+from budgetkit.messages import using_language
 from budgetkit.report.workbook import workbook_bytes
+from budgetkit.report.workbook_cells import column_heading
+from budgetkit.report.workbook_read_tables import PLACE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 PDF = ROOT / "tests" / "corpus" / "documents" / "js-procuratorate-2017-budget.pdf"
@@ -61,6 +64,12 @@ def involved(findings, claim_id: str) -> list[tuple[str, str]]:
     """(rule, verdict) of each finding not consistent that states ``claim_id`` or is computed from it."""
     return [(f.rule, f.verdict) for f in findings.itertuples() if claim_id and f.verdict != "consistent"
             and claim_id in [f.claim_id, *str(f.inputs or "").split()]]
+
+
+def keyed_header(ws, columns) -> list[str]:
+    """The findings sheet's header row as the columns' names (its headings are translated)."""
+    names = {column_heading(column): column for column in columns}
+    return [names[cell.value] for cell in ws[1]]
 
 
 def sheet_of_table(workbook, number: int):
@@ -119,7 +128,7 @@ def test_a_figure_is_the_number_printed_with_its_decimals_and_the_drift_it_is_pa
     assert cell.value == float(Decimal(printed.replace(",", "")))
     assert cell.number_format == "#,##0.00"
     assert fill_of(cell) == VERDICT_FILLS["drift"]
-    assert "same-figure-restated" in cell.comment.text and "不符 drift" in cell.comment.text
+    assert "不符：same-figure-restated\n" in cell.comment.text  # the verdict's name, the rule, then the explanation
     # beside it, 一、财政拨款's figure: the audit finds nothing wrong with it, so it is left plain
     plain = _cell_beside(read_sheets(workbook)[0], "一、财政拨款")
     assert plain.value == float(Decimal(_printed_beside(page, "一、财政拨款").replace(",", "")))
@@ -158,7 +167,9 @@ def test_figures_are_in_their_row_and_column_with_the_decimals_and_separators_pr
 
 def test_the_findings_sheet_says_where_each_table_finding_is_and_links_to_its_cell(workbook, budget, findings):
     ws = workbook["审核结果"]
-    header = [c.value for c in ws[1]]
+    headings = [c.value for c in ws[1]]
+    assert headings[headings.index("数字编号") + 1: headings.index("数字编号") + 6] == ["表号", "页码", "行", "列", "单元格"]
+    header = keyed_header(ws, [*findings.columns, *PLACE_COLUMNS])
     assert header[header.index("claim_id") + 1: header.index("claim_id") + 6] == [
         "table", "page", "row", "column", "sheet_cell"]
     keyed = budget.table_cells[budget.table_cells["claim_id"].fillna("") != ""]
@@ -196,7 +207,7 @@ def test_a_budget_without_tables_gets_no_read_table_sheets(bundled_budget, bundl
     assert bundled_budget.table_cells is None or bundled_budget.table_cells.empty
     workbook = openpyxl.load_workbook(io.BytesIO(workbook_bytes(bundled_budget, bundled_findings)[0]))
     assert not [name for name in workbook.sheetnames if name.startswith("表")]
-    assert "sheet_cell" not in [c.value for c in workbook["审核结果"][1]]
+    assert column_heading("sheet_cell") not in [c.value for c in workbook["审核结果"][1]]
     assert not any(row[0].value == "原表" for row in workbook["说明"].iter_rows())
 
 
@@ -226,3 +237,27 @@ def test_a_heading_is_merged_over_the_cells_it_spans_on_the_page(workbook, docum
     # the sheet's row r + 1 is the table's row r
     merged = {(m.min_row - 1, m.min_col, m.max_row - 1, m.max_col) for m in ws.merged_cells.ranges if m.min_row > 1}
     assert merged == expected
+
+
+def test_in_english_the_read_tables_are_headed_in_english_and_their_figures_keep_the_documents_labels(budget):
+    with using_language("en"):
+        findings = budget.audit()
+        data, layout = workbook_bytes(budget, findings)
+        again = workbook_bytes(budget, findings)[0]
+    assert data == again  # one language, the same bytes every run
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    assert workbook.sheetnames[0] == "About" and workbook.sheetnames[-1] == "Findings"
+    cells = budget.table_cells
+    tables = cells.drop_duplicates("table").sort_values("table")
+    first = next(tables.itertuples())
+    ws = read_sheets(workbook)[0]
+    assert ws.title == f"Table {first.table} {first.title}"[:31]  # the document's title as printed
+    assert ws["A1"].value == f"Table {first.table}: {first.title} ({PDF.name}, p. 10; unit: {first.unit})"
+    cell = _cell_beside(ws, "一、基本支出")  # the document's labels stay as printed
+    assert "drift: same-figure-restated\n" in cell.comment.text
+    header = [c.value for c in workbook["Findings"][1]]
+    assert header[header.index("Claim ID") + 1: header.index("Claim ID") + 6] == ["Table", "Page", "Row", "Column", "Cell"]
+    guide = {row[0].value: row[1].value for row in workbook["About"].iter_rows() if row[0].value}
+    assert "read cell by cell" in guide["Tables as printed"]
+    assert PDF.name in guide[ws.title] and "as printed" in guide[ws.title]
+    assert all(len(name) <= 31 and not re.search(r"[\[\]:*?/\\]", name) for name in workbook.sheetnames)
