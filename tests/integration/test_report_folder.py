@@ -10,8 +10,10 @@ import pytest
 
 from budgetkit.cli import main
 from budgetkit.files import MANIFEST
+from budgetkit.messages import using_language
 from budgetkit.report import budget as budget_report
 from budgetkit.report import collection as collection_report
+from budgetkit.report.steps import skipped
 
 TESTS = Path(__file__).resolve().parents[1]
 TINY = TESTS / "data" / "tiny-budget"
@@ -27,7 +29,7 @@ def run(capsys, *args):
 @pytest.fixture(autouse=True)
 def no_charts(monkeypatch):
     """Charts take most of a report's time and have their own tests; the folder's logic is the same."""
-    monkeypatch.setattr(budget_report, "chart_files", lambda budget, out: ([], "skipped (not needed here)"))
+    monkeypatch.setattr(budget_report, "chart_files", lambda budget, out: skipped("not needed here"))
 
 
 def report(capsys, out: Path, *paths: Path) -> tuple[int, str, str]:
@@ -55,8 +57,19 @@ def test_a_budget_reported_over_another_leaves_exactly_its_own_files(capsys, tmp
     assert files(shared) == expected
     gone = sorted(first - set(manifest(alone)))
     assert gone and all(not (shared / name).exists() for name in gone)  # the tiny budget's workbook, at least
-    removed = rf"^  removed +{len(gone)} files? .*: of the earlier report \(测试区文化馆 2024\)$"
+    removed = rf"^  删除 +{len(gone)} 个文件 +/.*：此前报告（测试区文化馆 2024）的文件$"
     assert re.search(removed, out, re.M)
+
+
+@pytest.mark.usefixtures("english")
+def test_the_summary_names_what_it_removed_and_kept_in_english(capsys, tmp_path):
+    assert report(capsys, tmp_path, TINY)[0] == 0
+    edited = tmp_path / "tiny-test-budget.xlsx"
+    edited.write_bytes(b"the user's own workbook now")
+    status, out, _ = report(capsys, tmp_path, DEMO)
+    assert status == 0
+    assert re.search(r"^  removed +\d+ files? +/.*: of the earlier report \(测试区文化馆 2024\)$", out, re.M)
+    assert f"  kept          {edited}: written by an earlier report, changed since (or not removable), so left as it is" in out
 
 
 def test_the_manifest_lists_every_file_written_with_its_digest(capsys, tmp_path):
@@ -92,7 +105,7 @@ def test_a_file_changed_since_it_was_written_is_kept(capsys, tmp_path):
     edited.write_bytes(b"the user's own workbook now")
     status, out, _ = report(capsys, tmp_path)
     assert status == 0 and edited.read_bytes() == b"the user's own workbook now"
-    assert f"kept          {edited}: written by an earlier report, changed since (or not removable)" in out
+    assert f"  保留          {edited}：此前报告写入的文件，之后已被改动（或无法删除），原样保留\n" in out
     assert "tiny-test-budget.xlsx" not in manifest(tmp_path)  # no longer budgetkit's: never removed later
 
 
@@ -113,7 +126,7 @@ def test_an_unreadable_manifest_removes_nothing_and_is_written_anew(capsys, tmp_
     (tmp_path / MANIFEST).write_text("{not json", encoding="utf-8")
     status, _, err = report(capsys, tmp_path, TINY)
     assert status == 0 and (tmp_path / "old.csv").is_file()
-    assert f"{tmp_path / MANIFEST} cannot be read: the files it names are left as they are" in err
+    assert f"    {tmp_path / MANIFEST} 无法读取：其中所列文件原样保留，清单重新写入\n" in err
     assert "old.csv" not in manifest(tmp_path) and "audit.md" in manifest(tmp_path)
 
 
@@ -129,7 +142,7 @@ def test_a_failed_report_over_another_leaves_only_its_own_files(capsys, tmp_path
     monkeypatch.setattr(budgetkit.report.workbook, "workbook_bytes", broken)
     status, out, err = report(capsys, tmp_path)
     assert (status, out) == (3, "")
-    assert "budgetkit report: step 5/7 (workbook) failed: OSError: disk full" in err
+    assert "budgetkit report: 第 5/7 步（工作簿）失败：OSError: disk full（位于 " in err
     assert not list(tmp_path.glob("*.xlsx"))
     assert set(manifest(tmp_path)) == set(files(tmp_path)) - {MANIFEST}
     assert "遂宁市安居区总工会" in (tmp_path / "audit.md").read_text(encoding="utf-8")
@@ -149,7 +162,7 @@ def test_a_step_failing_midway_lists_the_files_it_did_write(capsys, tmp_path, mo
 
     monkeypatch.setattr(budget_report, "table_csv", third_fails)
     status, _, err = report(capsys, tmp_path)
-    assert status == 3 and "step 4/7 (tables) failed: ValueError: a table that cannot be written" in err
+    assert status == 3 and "第 4/7 步（表格）失败：ValueError: a table that cannot be written（位于 " in err
     tables = {name for name in files(tmp_path) if name.startswith("tables/")}
     assert len(tables) == 2 and tables <= set(manifest(tmp_path))
     assert set(manifest(tmp_path)) == set(files(tmp_path)) - {MANIFEST}
@@ -169,11 +182,19 @@ def test_out_naming_a_file_says_a_folder_is_needed(capsys, tmp_path, paths):
     taken.write_text("a file", encoding="utf-8")
     status, out, err = report(capsys, taken, *paths)
     assert (status, out) == (2, "")
-    assert err == (f"budgetkit report: --out {taken} is a file, not a folder: name a folder (new or existing) "
-                   "to write the report into\n")
+    assert err.endswith(f"--out {taken} 是文件，不是文件夹：请指定一个文件夹（新建或已有）来写入报告\n")
+    assert err.count("\n") == 1 and err.startswith("budgetkit report")
     status, _, err = report(capsys, taken / "inside", *paths)
-    assert (status, err) == (2, f"budgetkit report: --out {taken / 'inside'} cannot be made: {taken} is a file, "
-                                "not a folder\n")
+    assert status == 2 and err.endswith(f"--out {taken / 'inside'} 无法创建：{taken} 是文件，不是文件夹\n")
+    assert err.count("\n") == 1
+    with using_language("en"):
+        status, out, err = report(capsys, taken, *paths)
+    assert (status, out) == (2, "")
+    assert err.endswith(f"--out {taken} is a file, not a folder: name a folder (new or existing) "
+                        "to write the report into\n") and err.count("\n") == 1
+    with using_language("zh"):  # the command's --lang en lasts as long as the block
+        status, _, err = report(capsys, taken / "inside", *paths, "--lang", "en")
+    assert err.endswith(f"--out {taken / 'inside'} cannot be made: {taken} is a file, not a folder\n")
     assert taken.read_text(encoding="utf-8") == "a file"
 
 
@@ -184,7 +205,7 @@ def test_a_failing_collection_step_is_named(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(collection_report, "_workbook", broken)
     status, _, err = report(capsys, tmp_path, DEMO)
     assert status == 3
-    assert "budgetkit report: step 5/7 (workbook) failed: KeyError: 'no such sheet'" in err and "Traceback" not in err
+    assert "budgetkit report: 第 5/7 步（工作簿）失败：KeyError: 'no such sheet'（位于 " in err and "Traceback" not in err
 
 
 def test_a_failing_collection_chart_is_named(capsys, tmp_path, monkeypatch):
@@ -196,7 +217,7 @@ def test_a_failing_collection_chart_is_named(capsys, tmp_path, monkeypatch):
     monkeypatch.setitem(charts.COLLECTION_CHARTS, "spending-shares", broken)
     status, _, err = report(capsys, tmp_path, DEMO)
     assert status == 3
-    assert "step 3/7 (charts) failed: chart 'spending-shares': ValueError: no budgets to draw" in err
+    assert "第 3/7 步（图表）失败：图表 spending-shares：ValueError: no budgets to draw（位于 " in err
 
 
 def test_a_step_is_named_even_when_a_helper_names_another(tmp_path):
@@ -209,4 +230,7 @@ def test_a_step_is_named_even_when_a_helper_names_another(tmp_path):
     with pytest.raises(ReportError) as error:
         run_steps(ReportResult(out=tmp_path), steps, progress=lambda _: None)
     assert error.value.step == "tables"
+    assert str(error.value) == "第 4/7 步（表格）失败：a helper shared with the charts step failed"
+    with using_language("en"), pytest.raises(ReportError) as error:
+        run_steps(ReportResult(out=tmp_path), steps, progress=lambda _: None)
     assert str(error.value) == "step 4/7 (tables) failed: a helper shared with the charts step failed"
