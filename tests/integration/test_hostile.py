@@ -42,9 +42,9 @@ def test_check_names_every_broken_member_and_checks_the_others(capsys, broken_co
     status, out, err = run(capsys, "check", broken_collection)
     assert status == 2  # the audit is incomplete: a source was not read
     assert "tiny-budget" in out and "DRIFT" in out and "Traceback" not in err
-    assert f"could not read {broken_collection / 'broken.pdf'}: not a readable PDF" in err
+    assert f"未能读取 {broken_collection / 'broken.pdf'}：无法读取该 PDF 文件" in err
     hollow = broken_collection / "hollow"
-    assert f"could not read {hollow} ({hollow / 'datapackage.json'}, field 'budget.year'): is missing" in err
+    assert f"未能读取 {hollow}（{hollow / 'datapackage.json'} 字段“budget.year”）：缺失" in err
 
 
 def test_report_writes_the_good_members_and_lists_the_others(capsys, broken_collection, tmp_path):
@@ -107,7 +107,8 @@ def _package_naming(tmp_path: Path, claims_path: str) -> Path:
 
 
 @pytest.mark.parametrize("how", ["absolute", "parent", "link"])
-def test_a_package_reads_no_file_outside_its_folder(capsys, tmp_path, how):
+def test_a_package_reads_no_file_outside_its_folder(capsys, tmp_path, monkeypatch, how):
+    monkeypatch.setenv("BUDGETKIT_LANG", "zh")  # undone after the test, whatever --lang en sets
     outside = tmp_path / "outside.csv"
     outside.write_text(f"{SECRET},1\n", encoding="utf-8")
     if how == "link":
@@ -117,8 +118,10 @@ def test_a_package_reads_no_file_outside_its_folder(capsys, tmp_path, how):
     else:
         package = _package_naming(tmp_path, str(outside) if how == "absolute" else "../outside.csv")
     status, out, err = run(capsys, "check", package)
-    assert status == 2 and "field 'resources.claims.path'" in err
+    assert status == 2 and "字段“resources.claims.path”" in err
     assert SECRET not in out + err and "Traceback" not in err
+    status, out, err = run(capsys, "--lang", "en", "check", package)
+    assert status == 2 and "field 'resources.claims.path'" in err and SECRET not in out + err
 
 
 
@@ -146,9 +149,9 @@ def test_quotes_found_once_per_line_are_the_clauses_around_each_figure(line, dat
 # -- one clear error, never a traceback ------------------------------------------------------------
 
 @pytest.mark.parametrize("shape, field, message", [
-    ("[]", None, "must be a JSON object, not list"),
-    ('{"resources": 5}', "'resources'", "must be a list of resources"),
-    ("[" * 100_000 + "]" * 100_000, None, "nested too deeply"),
+    ("[]", None, "应为 JSON 对象，而不是 list"),
+    ('{"resources": 5}', "“resources”", "应为资源（resources）的列表"),
+    ("[" * 100_000 + "]" * 100_000, None, "JSON 格式有误：嵌套层数过多"),
 ])
 def test_a_descriptor_of_the_wrong_shape_is_one_error(capsys, tmp_path, shape, field, message):
     package = tmp_path / "package"
@@ -156,17 +159,20 @@ def test_a_descriptor_of_the_wrong_shape_is_one_error(capsys, tmp_path, shape, f
     (package / "datapackage.json").write_text(shape, encoding="utf-8")
     status, _, err = run(capsys, "check", package)
     assert status == 2 and message in err and "Traceback" not in err
-    assert field is None or f"field {field}" in err
+    assert field is None or f"字段{field}" in err
 
 
 @pytest.mark.parametrize("year", [True, "2024", 1023, 2024.5])
-def test_a_budget_year_that_is_not_a_year_is_one_error(capsys, tmp_path, year):
+def test_a_budget_year_that_is_not_a_year_is_one_error(capsys, tmp_path, monkeypatch, year):
+    monkeypatch.setenv("BUDGETKIT_LANG", "zh")  # undone after the test, whatever --lang en sets
     package = tmp_path / "package"
     shutil.copytree(TINY, package)
     descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
     descriptor["budget"]["year"] = year
     (package / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
     status, _, err = run(capsys, "check", package)
+    assert status == 2 and "字段“budget.year”：应为 1950 至 2099 之间的年份（数字），而不是 " in err
+    status, _, err = run(capsys, "check", package, "--lang", "en")
     assert status == 2 and "field 'budget.year': must be a year from 1950 to 2099" in err
 
 
@@ -211,7 +217,7 @@ def test_an_empty_rules_file_is_an_error_not_a_clean_audit(capsys, tmp_path):
     shutil.copytree(TINY, package)
     (package / "rules.toml").write_text("# every rule removed by mistake\n", encoding="utf-8")
     status, out, err = run(capsys, "check", package)
-    assert status == 2 and out == "" and "no [[rule]] is defined" in err
+    assert status == 2 and out == "" and "审核规则有问题：" in err and "没有定义任何 [[rule]]" in err
 
 
 def test_a_csv_field_over_the_csv_limit_is_one_error_with_its_line(capsys, tmp_path):
@@ -221,7 +227,7 @@ def test_a_csv_field_over_the_csv_limit_is_one_error_with_its_line(capsys, tmp_p
     lines[1] = lines[1].replace("收入预算", "收" * 200_000, 1)
     (package / "claims.csv").write_text("\n".join(lines), encoding="utf-8")
     status, _, err = run(capsys, "check", package)
-    assert status == 2 and "claims.csv, line 2: not a readable CSV row: field larger than field limit" in err
+    assert status == 2 and "claims.csv 第2行：无法读取的 CSV 行：field larger than field limit" in err
 
 
 def test_a_path_the_system_refuses_is_one_error(capsys, tmp_path):
@@ -341,7 +347,7 @@ def test_a_gbk_file_with_one_utf8_line_is_refused_naming_the_line(capsys, tmp_pa
     encoded = [line.encode("utf-8" if number == 4 else "gbk") for number, line in enumerate(lines, start=1)]
     (tmp_path / "说明.txt").write_bytes(b"\n".join(encoded))
     status, _, err = run(capsys, "check", tmp_path / "说明.txt")
-    assert status == 2 and "说明.txt, line 4: this line is UTF-8 but the file is not" in err
+    assert status == 2 and "说明.txt 第4行：本行为 UTF-8 编码，而文件其余部分不是" in err
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "big5"])
