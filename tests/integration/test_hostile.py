@@ -41,7 +41,7 @@ def broken_collection(tmp_path) -> Path:
 def test_check_names_every_broken_member_and_checks_the_others(capsys, broken_collection):
     status, out, err = run(capsys, "check", broken_collection)
     assert status == 2  # the audit is incomplete: a source was not read
-    assert "tiny-budget" in out and "DRIFT" in out and "Traceback" not in err
+    assert "tiny-budget" in out and "\n不符  income-by-source" in out and "Traceback" not in err
     assert f"未能读取 {broken_collection / 'broken.pdf'}：无法读取该 PDF 文件" in err
     hollow = broken_collection / "hollow"
     assert f"未能读取 {hollow}（{hollow / 'datapackage.json'} 字段“budget.year”）：缺失" in err
@@ -69,7 +69,7 @@ def test_extract_never_writes_over_a_package_unless_forced(capsys, tmp_path):
     assert [p.name for p in package.iterdir()] == ["claims.csv"]
     assert (package / "claims.csv").read_text(encoding="utf-8") == "hand-made labels\n"
     status, out, _ = run(capsys, "extract", document, "--out", package, "--force")
-    assert status == 0 and "written to" in out
+    assert status == 0 and out.startswith("budgetkit extract: ") and out.splitlines()[0].endswith(f"写入 {package}")
     assert sorted(p.name for p in package.iterdir()) == ["claims.csv", "datapackage.json", "line_items.csv", "raw",
                                                          "table_cells.csv"]
     assert "hand-made labels" not in (package / "claims.csv").read_text(encoding="utf-8")
@@ -207,9 +207,10 @@ def test_a_terminal_that_cannot_show_chinese_gets_escapes_not_a_crash():
     import sys
 
     env = {**os.environ, "PYTHONIOENCODING": "ascii", "LC_ALL": "C"}
+    env.pop("BUDGETKIT_LANG", None)
     result = subprocess.run([sys.executable, "-m", "budgetkit", "check"], capture_output=True, env=env, cwd=ROOT)
     assert result.returncode == 1 and b"Traceback" not in result.stderr  # 1: the bundled budget has findings
-    assert b"budgetkit check \\u2014 \\u9042" in result.stdout  # 遂宁… as escapes
+    assert b"\\u5ba1\\u6838\\u7ed3\\u679c\\uff1a\\u9042" in result.stdout  # 审核结果：遂宁… as escapes
 
 
 def test_an_empty_rules_file_is_an_error_not_a_clean_audit(capsys, tmp_path):
