@@ -45,7 +45,7 @@ def problem_lines(problems) -> list[str]:
     for row in problems.itertuples(index=False):
         file, line, field = (None if pd.isna(value) else value for value in (row.file, row.row, row.field))
         file = file if file and file != row.source else None
-        at = place(line, field)  # a source's problems are in its files' lines
+        at = place(None if line is None else int(line), field)  # a source's problems are in its files' lines
         where = text("data.place-in-file", file=file, place=at) if file and at else (file or at)
         if where:
             lines.append(text("collection.unread-at", source=row.source, where=where, message=row.message))
