@@ -171,6 +171,16 @@ def _shown(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=headings)
 
 
+def _titles(records: list[dict]) -> list[str]:
+    """A budget's findings' titles, numbered within each verdict as a budget's own report numbers them."""
+    numbers: dict[str, int] = {}
+    titles = []
+    for record in records:
+        numbers[record["verdict"]] = numbers.get(record["verdict"], 0) + 1
+        titles.append(finding_title(record["verdict"], numbers[record["verdict"]]))
+    return titles
+
+
 def _budget_heading(budget: dict, count: int, escape=str) -> str:
     """``<budget id> · <department> <year>（n 项）``; ``escape``: what the budget's own text goes through."""
     return text("report.budget-heading", budget_id=escape(budget["budget_id"]), department=escape(budget["department"]),
@@ -191,8 +201,8 @@ def audit_markdown(audited: _Audited) -> str:
     lines += [f"## {text('report.most-common-failures')}", ""] + markdown_table(_shown(audited.table("common-findings")))
     for budget, records in _failures_by_budget(audited):
         lines += [f"## {_budget_heading(budget, len(records), markdown_text)}", ""]
-        for number, record in enumerate(records, start=1):
-            lines += finding_markdown(record, finding_title(record["verdict"], number), "###")
+        for record, title in zip(records, _titles(records)):
+            lines += finding_markdown(record, title, "###")
     lines += [text("report.every-evaluation"), ""]
     return "\n".join(lines)
 
@@ -213,8 +223,8 @@ def audit_html(audited: _Audited) -> str:
             f"<h2>{e(text('report.most-common-failures'))}</h2>", html_table(_shown(audited.table("common-findings")))]
     for budget, records in _failures_by_budget(audited):
         out.append(f"<h2>{e(_budget_heading(budget, len(records)))}</h2>")
-        for number, record in enumerate(records, start=1):
-            out += finding_html(record, finding_title(record["verdict"], number))
+        for record, title in zip(records, _titles(records)):
+            out += finding_html(record, title)
     out += [f"<p>{e(text('report.every-evaluation'))}</p>", "</body>", "</html>", ""]
     return "\n".join(out)
 

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -50,6 +51,43 @@ def test_findings_files_hold_every_evaluation_of_every_budget(report, demo_findi
         assert f"{row['rule']} — {where}" in markdown
     for budget_id in {r["budget_id"] for r in failing}:
         assert f"## {budget_id} · " in markdown
+
+
+def test_the_pages_are_chinese_by_default(report, demo_findings):
+    from budgetkit.collection import collection_title
+
+    _, out = report
+    collection, findings = demo_findings
+    markdown = (out / "audit.md").read_text(encoding="utf-8")
+    assert markdown.startswith(f"# 审核报告：{collection_title(collection.budgets)}\n\n共核对 {len(findings)} 项，其中一致 ")
+    assert "## 各部门核对结果\n\n| 部门 | 一致 | 舍入 | 文字 | 口径 | 不符 | 核对次数 |\n" in markdown
+    assert "## 最常见的问题\n\n| 规则 | 规则类型 | 判定 | 发现次数 | 涉及预算份数 |\n" in markdown
+    assert re.search(r"^\| change-from-stated-prior \| change \| 不符 \| \d+ \| \d+ \|$", markdown, re.M)
+    headings = re.findall(r"^## (\S+) · (\S+) (\d{4})年（(\d+) 项）$", markdown, flags=re.M)
+    failing = findings[findings["verdict"].astype(str) != "consistent"]
+    assert sum(int(count) for *_, count in headings) == len(failing)
+    # each budget's findings numbered within their verdict, as a budget's own report numbers them
+    for title in re.findall(r"^### (\w+?)第\d+项：", markdown, flags=re.M):
+        assert title in {verdict_name(v) for v in ("drift", "semantic", "text", "rounding")}
+    assert markdown.rstrip().endswith("全部核对（含一致的）见 findings.csv 和 findings.json。")
+    page = (out / "audit.html").read_text(encoding="utf-8")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="zh-CN">\n') and "<h2>各部门核对结果</h2>" in page
+
+
+def test_the_pages_in_english(tmp_path, monkeypatch):
+    from budgetkit.report import collection as collection_report
+    from budgetkit.report.steps import skipped
+
+    monkeypatch.setattr(collection_report, "_charts", lambda audited, out: skipped("not needed here"))
+    with using_language("zh"):  # the command's --lang lasts as long as the block
+        assert main(["report", str(DEMO), "--lang", "en", "--out", str(tmp_path), "--no-notebooks"]) == 0
+    markdown = (tmp_path / "audit.md").read_text(encoding="utf-8")
+    assert re.match(r"# Audit — .+\n\n\d+ evaluations: \d+ consistent, ", markdown)
+    assert "## Verdicts per department\n\n| department | consistent | rounding | text | semantic | drift | evaluations |\n" in markdown
+    assert "## The most common failures\n\n| rule | rule kind | verdict | findings | budgets |\n" in markdown
+    assert re.search(r"^## \S+ · \S+ \d{4} \(\d+\)$", markdown, re.M) and "\n### drift 1. " in markdown
+    assert markdown.rstrip().endswith("Every evaluation, the consistent ones included, is in findings.csv and findings.json.")
+    assert (tmp_path / "audit.html").read_text(encoding="utf-8").startswith('<!DOCTYPE html>\n<html lang="en">\n')
 
 
 def test_workbook_sheets_match_the_tables(report, demo_findings):
