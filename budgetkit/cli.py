@@ -218,6 +218,7 @@ DEFAULT_WIDTH, NARROWEST = 100, 40
 #: the break moves so that they stay beside what they close or open.
 _CLOSING = frozenset("，。、；：？！）》」』】〕〉”’%),.;:!?]}…")
 _OPENING = frozenset("（《「『【〔〈“‘([{")
+_DIGITS = frozenset("0123456789")
 
 
 def terminal_width() -> int:
@@ -252,15 +253,16 @@ def _visible(text: str) -> str:
 
 def _pieces(text: str) -> list[str]:
     """``text`` cut where a line may break: at spaces and between wide characters (Chinese breaks between
-    any two), never inside a run of narrow ones (a Latin word, a number, a claim id), never before a
-    closing mark or after an opening one. Runs of spaces are pieces of their own."""
+    any two), never inside a run of narrow ones (a Latin word, a number, a claim id), never between a
+    number and the character after it (2024年, 10项, 1.50万), never before a closing mark or after an
+    opening one. Runs of spaces are pieces of their own."""
     pieces: list[str] = []
     for char in _visible(text):
         previous = pieces[-1] if pieces else ""
         if previous.isspace() and char.isspace():
             pieces[-1] += char
         elif previous and not previous.isspace() and not char.isspace() and (
-                char in _CLOSING or previous[-1] in _OPENING
+                char in _CLOSING or previous[-1] in _OPENING or previous[-1] in _DIGITS
                 or _char_columns(char) == _char_columns(previous[-1]) == 1):
             pieces[-1] += char
         else:

@@ -20,6 +20,11 @@ def test_chinese_breaks_between_characters_but_not_before_a_closing_mark():
     assert wrapped("", "一二三，四五", 6) == ["一二", "三，四", "五"]
 
 
+def test_a_number_stays_with_the_character_after_it():
+    assert wrapped("", "旅游局2023年", 10) == ["旅游局", "2023年"]
+    assert wrapped("", "口径0项、不符10项", 10) == ["口径0项、", "不符10项"]
+
+
 def test_an_opening_mark_stays_with_what_it_opens():
     lines = wrapped("", "ab “三公”经费", 5)
     assert lines == ["ab", "“三", "公”经", "费"]
