@@ -262,8 +262,22 @@ def classification_tree(budget) -> ChartFigure:
         legend.append(Patch(facecolor="white", edgecolor=LEVEL_COLOURS["款"], hatch="////",
                             label=text("charts.tree-legend-rolled")))
     ax.legend(handles=legend, loc="lower right", frameon=False)
+    names_ax.set_title(_tree_total(budget, rows, notes), loc="left")
     add_note(fig, notes)
     return fig
+
+
+def _tree_total(budget, rows: list[dict], notes: list[str]) -> str:
+    """The stated appropriation total beside the sum of the 类 drawn (stated, or rolled up from their 项);
+    a note when they differ."""
+    classes = sum((r["amount"] for r in rows if r["level"] == "类" and r["amount"] is not None), ZERO)
+    total = _stated(budget, "appropriation_total", budget.year)
+    if total is None:
+        return text("charts.tree-total-missing", classes=money(classes))
+    if classes != total:
+        notes.insert(0, text("charts.tree-total-differs", classes=money(classes), total=money(total),
+                             difference=signed(classes - total)))
+    return text("charts.tree-total", total=money(total), classes=money(classes))
 
 
 def _changes(budget, exclude_tables: Sequence[str] = YEAR_OVER_YEAR_TABLES) -> list[dict]:

@@ -171,6 +171,9 @@ def test_the_bundled_budgets_quirks_are_shown_not_hidden(budget):
     assert "0.64\n推算" in yoy  # 公务接待费 2023 implied by 持平
     tree = texts_of(charts.classification_tree(budget))
     assert "802.64（由项合计）" in tree  # 款 20129 is not stated: the sum of its 项
+    # the 类 add up to 841.00, the document states 833.05 (the audit's appropriation-by-class finding)
+    assert "所列合计 833.05万元，各类之和 841.00万元" in tree
+    assert "注：各类之和 841.00万元，与所列一般公共预算当年拨款合计 833.05万元 相差 +7.95万元。" in tree
 
 
 # -- exports ------------------------------------------------------------------------------------------------------
