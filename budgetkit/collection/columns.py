@@ -16,7 +16,7 @@ from ..schema import VALUE_SCALE, Problem, bundled_data_dir, problem, resource_c
 __all__ = [
     "BUDGET_COLUMNS", "CLAIM_COLUMNS", "KEY_COLUMNS", "LINE_COLUMNS", "LINE_ITEM_COLUMNS", "PARQUET_COMPRESSION",
     "PROBLEM_COLUMNS", "REQUIRED_COLUMNS", "ROW_GROUP_ROWS", "TABLES", "TABLE_KEYS", "VALUE_TYPE",
-    "YEAR_OVER_YEAR_RULE", "arrow_table", "concat_frames", "load_measures", "shown_value", "typed_frame",
+    "YEAR_OVER_YEAR_RULE", "arrow_table", "concat_frames", "load_measures", "missing", "shown_value", "typed_frame",
 ]
 
 
