@@ -95,7 +95,7 @@ class ChartFigure(Figure):
     def __repr__(self) -> str:
         # text/plain in a notebook: the title and size, stable across runs (no address; no "800x450"
         # that a check for memory addresses would mistake for one)
-        title = self.get_suptitle() or "untitled"
+        title = self.get_suptitle() or text("charts.untitled")
         width, height = self.get_size_inches()
         return f"<ChartFigure {title!r}, {width:g} × {height:g} in>"
 

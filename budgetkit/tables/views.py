@@ -129,7 +129,7 @@ def styled(frame: pd.DataFrame, uuid: str | None = None) -> Styler:
     class BudgetStyler(Styler):
         def __repr__(self) -> str:  # the default repr carries a memory address
             rows, columns = self.data.shape
-            return f"<styled table: {rows} rows × {columns} columns>"
+            return text("tables.styler-repr", rows=rows, columns=columns)
 
     if uuid is None:
         digest = hashlib.sha256(frame.to_csv().encode("utf-8")).hexdigest()
