@@ -178,8 +178,8 @@ def _read_pdf(path: Path) -> _ReadPdf:
     return read
 
 
-def _printed(char: dict, page: int, line: int, text: str | None = None) -> _PrintedChar:
-    return _PrintedChar(char["text"] if text is None else text, page, line,
+def _printed(char: dict, page: int, line: int, letter: str | None = None) -> _PrintedChar:
+    return _PrintedChar(char["text"] if letter is None else letter, page, line,
                        (float(char["x0"]), float(char["top"]), float(char["x1"]), float(char["bottom"])))
 
 
@@ -190,13 +190,13 @@ def _place_claims(budget: Budget, claim_ids: list[str], pdfs: list[_ReadPdf]) ->
     claims = budget.claims.drop_duplicates("claim_id").set_index("claim_id")
     cells = _table_cells_of(budget)
     cells = cells[cells["claim_id"].fillna("").astype(str) != ""].drop_duplicates("claim_id").set_index("claim_id")
-    text = _ReadText(budget.raw_text)
+    read_text = _ReadText(budget.raw_text)
     places: dict[str, _Place | str] = {}
     for claim_id in claim_ids:
         if claim_id in cells.index:
             places[claim_id] = _place_table_figure(cells.loc[claim_id], pdfs)
         elif claim_id in claims.index:
-            places[claim_id] = _place_prose_figure(claims.loc[claim_id], text, pdfs)
+            places[claim_id] = _place_prose_figure(claims.loc[claim_id], read_text, pdfs)
         else:
             places[claim_id] = text("report.place-no-claim")
     return places
@@ -258,16 +258,16 @@ def _place_table_figure(cell, pdfs: list[_ReadPdf]) -> _Place | str:
             else text("report.place-several-files", files=len(found)))
 
 
-def _place_prose_figure(claim, text: _ReadText, pdfs: list[_ReadPdf]) -> _Place | str:
+def _place_prose_figure(claim, read_text: _ReadText, pdfs: list[_ReadPdf]) -> _Place | str:
     """The figure's characters in the PDFs, found with the characters beside it on its line: the
     narrowest context printed as many times as it was read, the n-th time it was read being the n-th
     time it is printed (the text as read keeps the PDFs' order; once each is the usual case)."""
     number, start, end = int(claim["line"]), int(claim["char_start"]), int(claim["char_end"])
-    line = text.lines[number - 1] if 0 < number <= len(text.lines) else ""
+    line = read_text.lines[number - 1] if 0 < number <= len(read_text.lines) else ""
     if line[start:end] != str(claim["text"]) or not _compact(line[start:end]):
         return text("report.place-not-on-line", line=number)
     before, figure, after = _compact(line[:start]), _compact(line[start:end]), _compact(line[end:])
-    at = text.starts[number - 1] + len(before)  # where the figure starts in the text as read, blanks left out
+    at = read_text.starts[number - 1] + len(before)  # where the figure starts in the text as read, blanks left out
     counts = None  # (printed, read) of the widest context printed at all
     for width in _CONTEXTS:
         left, right = before[max(0, len(before) - width):], after[:width]
@@ -275,7 +275,7 @@ def _place_prose_figure(claim, text: _ReadText, pdfs: list[_ReadPdf]) -> _Place 
         printed_somewhere = False
         for window_left, window_right in windows:
             window = window_left + figure + window_right
-            printed, read = _occurrences(window, pdfs), _occurrences_in(text.compact, window)
+            printed, read = _occurrences(window, pdfs), _occurrences_in(read_text.compact, window)
             if printed and len(printed) == len(read):
                 pdf, printed_at = printed[read.index(at - len(window_left))]
                 return _place_of(pdf, printed_at + len(window_left), len(figure))
@@ -395,8 +395,8 @@ class _Annotations:
         """The finding's number on a tab above the box's top-left corner, ``offset`` to the right of it
         (other findings' tabs of the figure come first); returns the tab's width."""
         g = self.g
-        text = str(finding.number)
-        width, height = len(text) * _DIGIT_WIDTH * _LABEL_SIZE + 3, _LABEL_SIZE + 1.5
+        digits = str(finding.number)
+        width, height = len(digits) * _DIGIT_WIDTH * _LABEL_SIZE + 3, _LABEL_SIZE + 1.5
         grow = _PADDING + _MOST_RINGS * _RING_STEP  # above the widest box: every tab of a figure on one row
         left, top = place.box[0] - grow + offset, place.box[1] - grow
         geometry = self.geometry[place.page]
@@ -405,19 +405,19 @@ class _Annotations:
         matrix = (round(math.cos(turn)), round(math.sin(turn)), -round(math.sin(turn)), round(math.cos(turn)), 0, 0)
         colour = " ".join(_pdf_number(v) for v in _ink(finding.verdict))
         content = (f"{colour} rg 0 0 {_pdf_number(width)} {_pdf_number(height)} re f "  # the tab, then white digits
-                   f"BT /F1 {_pdf_number(_LABEL_SIZE)} Tf 1 g 1.5 {_pdf_number(0.3 * _LABEL_SIZE)} Td ({text}) Tj ET")
-        self.annotation(place.page, "/FreeText", rect, f"budgetkit-{finding.number}-{claim_id}-number", text, {
+                   f"BT /F1 {_pdf_number(_LABEL_SIZE)} Tf 1 g 1.5 {_pdf_number(0.3 * _LABEL_SIZE)} Td ({digits}) Tj ET")
+        self.annotation(place.page, "/FreeText", rect, f"budgetkit-{finding.number}-{claim_id}-number", digits, {
             "/DA": g.TextStringObject(f"/Helv {_pdf_number(_LABEL_SIZE)} Tf 1 g"),
             "/Subj": g.TextStringObject(verdict_name(finding.verdict)),
             "/AP": self.appearance(content, (0, 0, width, height), matrix, font=True)})
         return width
 
-    def note(self, text: str, worst: str | None) -> None:
+    def note(self, contents: str, worst: str | None) -> None:
         """The first page's note at its displayed top-left corner, in the ink of the worst finding."""
         x, top = self.geometry[0].origin
         rect = self.geometry[0].user_rect((x + 4, top + 4, x + 24, top + 24))
         colour = {"/C": self.numbers(_ink(worst))} if worst else {}
-        self.annotation(0, "/Text", rect, "budgetkit-summary", text, {
+        self.annotation(0, "/Text", rect, "budgetkit-summary", contents, {
             "/Name": self.g.NameObject("/Comment"), "/Open": self.g.BooleanObject(False), **colour})
 
 

@@ -21,7 +21,8 @@ import pypdfium2
 import pytest
 
 from budgetkit.extract import extract
-from budgetkit.findings import SEVERITY, VERDICT_INKS
+from budgetkit.findings import SEVERITY, VERDICT_INKS, VERDICTS
+from budgetkit.messages import using_language, verdict_name
 from budgetkit.report.annotate import annotated_pdfs
 from budgetkit.schema import BudgetDataError
 
@@ -54,15 +55,24 @@ def party_office():
     return _annotated(PARTY_OFFICE)
 
 
+def _verdict_of(name: str) -> str:
+    """A verdict's key from its name as a box's subject gives it (不符 → drift), in either language."""
+    names = {verdict_name(v, lang): v for v in VERDICTS for lang in ("zh", "en")}
+    return names.get(name, name)
+
+
 def _annotations(data: bytes) -> list[dict]:
-    """Every annotation of a PDF: its page (0-based), subtype, rectangle and entries as text."""
+    """Every annotation of a PDF: its page (0-based), subtype, rectangle and entries as text; ``verdict``
+    the key of the verdict its subject names."""
     found = []
     for index, page in enumerate(pypdf.PdfReader(io.BytesIO(data)).pages):
         for reference in page.get("/Annots") or []:
             annotation = reference.get_object()
             found.append({"page": index, "subtype": str(annotation["/Subtype"]),
                           "rect": [float(v) for v in annotation["/Rect"]],
-                          "name": str(annotation.get("/NM", "")), "verdict": str(annotation.get("/Subj", "")),
+                          "name": str(annotation.get("/NM", "")),
+                          "subject": str(annotation.get("/Subj", "")),
+                          "verdict": _verdict_of(str(annotation.get("/Subj", ""))),
                           "contents": str(annotation.get("/Contents", "")),
                           "colour": [float(v) for v in annotation.get("/C", [])]})
     return found
@@ -92,7 +102,8 @@ def _claims_of(row) -> list[str]:
 
 
 def _not_placed(note: str) -> list[str]:
-    return re.findall(r"(c\d+-\d+) \(", "\n".join(line for line in note.splitlines() if "not placed" in line))
+    lines = [line for line in note.splitlines() if "未能标注" in line or "not placed" in line]
+    return re.findall(r"(c\d+-\d+) ?[（(]", "\n".join(lines))
 
 
 def _table_cells(budget):
@@ -131,6 +142,7 @@ def test_each_finding_that_is_not_consistent_boxes_each_of_its_figures_in_its_ve
     for box in boxes:
         red, green, blue = (int(VERDICT_INKS[box["verdict"]][i:i + 2], 16) / 255 for i in (1, 3, 5))
         assert box["colour"] == pytest.approx([red, green, blue], abs=1e-3)
+        assert box["subject"] == verdict_name(box["verdict"], "zh")  # named in the report's language
 
 
 def test_each_box_holds_its_figure_on_the_page_it_is_printed_on(procuratorate):
@@ -154,7 +166,7 @@ def test_each_box_carries_its_findings_number_rule_and_explanation(procuratorate
     by_number = dict(enumerate(sorted(failures, key=lambda row: -SEVERITY[str(row.verdict)]), start=1))
     for box in _boxes(data):
         row = by_number[int(box["number"])]
-        assert box["contents"].startswith(f"{box['number']}. {row.verdict} · {row.rule}\n")
+        assert box["contents"].startswith(f"{box['number']}. {verdict_name(str(row.verdict))} · {row.rule}\n")
         assert row.explanation in box["contents"] and box["claim_id"] in _claims_of(row)
         tabs = [n for n in numbers if n["name"] == f"{box['name']}-number"]
         assert len(tabs) == 1 and tabs[0]["contents"] == box["number"] and tabs[0]["page"] == box["page"]
@@ -164,11 +176,32 @@ def test_the_first_pages_note_lists_every_finding(procuratorate):
     (data,) = procuratorate.copies.values()
     note = _note(data)
     failures = _failures(procuratorate.findings)
-    listed = re.findall(r"^(\d+)\. \[(\w+) \d+\] (\S+): (.*)$", note, flags=re.M)
+    assert note.startswith(f"budgetkit 审核：{procuratorate.budget.department} {procuratorate.budget.year}年，"
+                           f"共 {len(failures)} 项发现（未通过的核对），编号标在各框上\n")
+    # each finding as audit.md titles it: 不符第1项 …
+    listed = re.findall(r"^(\d+)\. \[(\w+?)第\d+项\] (\S+)：(.*)$", note, flags=re.M)
     assert len(listed) == len(failures)
-    assert sorted((verdict, rule, explanation) for _, verdict, rule, explanation in listed) == sorted(
+    assert sorted((_verdict_of(verdict), rule, explanation) for _, verdict, rule, explanation in listed) == sorted(
         zip(failures["verdict"].astype(str), failures["rule"], failures["explanation"]))
     assert [int(number) for number, *_ in listed] == list(range(1, len(failures) + 1))
+    assert re.search(r"^   已标注：c\d+-\d+ 第\d+页", note, re.M)
+
+
+def test_with_english_the_boxes_and_the_note_are_in_english(procuratorate):
+    with using_language("en"):
+        findings = procuratorate.budget.audit()
+        (data,) = annotated_pdfs(procuratorate.budget, findings).values()
+    note = _note(data)
+    failures = _failures(findings)
+    assert note.startswith(f"budgetkit audit — {procuratorate.budget.department} {procuratorate.budget.year}: "
+                           f"{len(failures)} findings (not consistent), numbered on their boxes\n")
+    listed = re.findall(r"^(\d+)\. \[(\w+) \d+\] (\S+): (.*)$", note, flags=re.M)
+    assert sorted((verdict, rule, explanation) for _, verdict, rule, explanation in listed) == sorted(
+        zip(failures["verdict"].astype(str), failures["rule"], failures["explanation"]))
+    assert re.search(r"^   boxed: c\d+-\d+ p\. \d+", note, re.M)
+    boxes = _boxes(data)
+    assert boxes and all(box["subject"] == box["verdict"] for box in boxes)
+    assert all(re.match(rf"{box['number']}\. {box['verdict']} · ", box["contents"]) for box in boxes)
 
 
 def test_two_runs_give_the_same_bytes_and_a_copy_identifies_itself_as_changed(procuratorate):
@@ -212,7 +245,7 @@ def test_an_explanation_and_its_tables_each_box_the_figures_printed_in_them(part
         assert len(re.findall(r"^\d+\. \[", note, flags=re.M)) == len(failures)
         other = next(p for p in PARTY_OFFICE if p != path)
         for claim_id in {b["claim_id"] for b in boxed[other]}:
-            assert re.search(rf"in the other file: .*{claim_id} {re.escape(other.name)} 第\d+页", note)
+            assert re.search(rf"在另一文件中：.*{claim_id} {re.escape(other.name)} 第\d+页", note)
 
 
 def test_a_figure_printed_more_often_than_it_was_read_is_listed_as_not_placed_and_not_boxed(procuratorate, tmp_path):
