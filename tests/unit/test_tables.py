@@ -353,7 +353,7 @@ def test_styled_shows_chinese_headings_and_names_and_keeps_the_frames_keys(built
     html = tables.styled(frame).to_html()
     assert list(frame.columns) == columns  # the frame keeps its column names and keys
     assert headings(html)[:7] == ["部分", "项目", "年度", "类别", "原文所列", "审核结论", "审核说明"]
-    assert {"所列数（万元）", "复算数（万元）", "差额（万元）", "复算占比（%，4位小数）", "复算过程"} <= set(headings(html))
+    assert {"所列数（万元）", "重算数（万元）", "差额（万元）", "重算占比（%，4位小数）", "重算过程"} <= set(headings(html))
     assert ">不符</td>" in html and ">合计</td>" in html and ">分项</td>" in html and ">drift</td>" not in html
     assert 'class="data row2 col0 verdict-drift"' in html  # shading follows the key, whatever the language
     total = frame.set_index("role").loc["total"]
@@ -383,7 +383,7 @@ def test_the_ledger_and_the_findings_read_in_chinese(bundled_budget, bundled_fin
     assert '<th class="index_name level0" >审核结论</th>' in grouped and ">序号</th>" in grouped
     assert re.search(r'<th class="row_heading level0[^"]*"[^>]*>不符</th>', grouped)
     unchecked = tables.styled(tables.work_targets(bundled_budget, bundled_findings)).to_html()
-    assert ">未审核</td>" in unchecked
+    assert ">未核对</td>" in unchecked
 
 
 def test_a_budget_without_tables_says_so_in_the_language_of_the_messages():
