@@ -1,7 +1,7 @@
 """audit.html as an analyst opens it: in Debian's Chromium at 1280 px, with the system's Chinese
 font in a zh_CN locale (see conftest.py). The page fits the window without scrolling sideways, its
-key to the verdicts is on the first screen with every verdict in it, and all its Chinese text is
-drawn with Noto Sans CJK SC. A screenshot goes to out/e2e/audit.png, also when a check fails."""
+key to the verdicts is on the first screen with every verdict in it (by its Chinese name, the
+page's language by default), and all its Chinese text is drawn with Noto Sans CJK SC. A screenshot goes to out/e2e/audit.png, also when a check fails."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from budgetkit.findings import VERDICTS
+from budgetkit.messages import verdict_name
 from budgetkit.report import audit_html
 from page_fonts import MARK_HAN, MAX_FONT_PROBES, fonts_of_marked_text, not_drawn_with_cjk_font
 
@@ -55,8 +56,9 @@ def test_audit_page_reads_at_1280_px_with_its_key_and_chinese_font(browser, bund
         problems.append("no key to the verdicts (table.key)")
     elif not (key["left"] >= 0 and key["right"] <= window["width"] and key["bottom"] <= window["height"]):
         problems.append(f"the key to the verdicts is not on the first screen: {key} in {window}")
-    if layout["verdicts"] != list(VERDICTS):
-        problems.append(f"the key names {layout['verdicts']}, the verdicts are {list(VERDICTS)}")
+    names = [verdict_name(v) for v in VERDICTS]
+    if layout["verdicts"] != names:
+        problems.append(f"the key names {layout['verdicts']}, the verdicts are {names}")
     problems += not_drawn_with_cjk_font(fonts)
     if problems:
         pytest.fail("audit.html in Chromium:\n" + "\n".join(f"- {p}" for p in problems), pytrace=False)
