@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..files import staged_folder
+from ..messages import text
 from ..model import Budget, load, load_in_memory
 from ..schema import BudgetDataError, Problem, bundled_data_dir, bundled_descriptor
 from .classification import reference
@@ -85,19 +86,20 @@ class ExtractionReport:
         lines = []
         if len(self.unparsed):
             reasons = sorted(Counter(self.unparsed["reason"]).items(), key=lambda item: (-item[1], item[0]))
-            lines.append(f"{len(self.unparsed)} figures not read, so not checked (budgetkit extract lists each):")
-            lines += [f"  {count} × {reason}" for reason, count in reasons]
+            lines.append(text("extract.limits-unread", count=len(self.unparsed)))
+            lines += [text("extract.limits-reason", count=count, reason=reason) for reason, count in reasons]
         if self.missing_sections:
-            lines.append(f"{len(self.missing_sections)} standard sections not found:")
+            lines.append(text("extract.limits-missing", count=len(self.missing_sections)))
             lines += [f"  {section}" for section in self.missing_sections]
         lines += self.unchecked
         return lines
 
     def summary(self) -> str:
-        lines = [f"{self.source} ({self.format}): {len(self.sections)} headings, "
-                 f"{len(self.unparsed)} unparsed figures, {len(self.name_drift)} classification names off the 2024 list"]
+        lines = [text("extract.summary", source=self.source, format=self.format, headings=len(self.sections),
+                      unparsed=len(self.unparsed), drift=len(self.name_drift))]
         if self.missing_sections:
-            lines.append("sections not found: " + "; ".join(self.missing_sections))
+            lines.append(text("extract.summary-missing",
+                              sections=text("extract.section-separator").join(self.missing_sections)))
         lines.extend(self.notes)
         lines.extend(self.unchecked)
         return "\n".join(lines)
@@ -135,10 +137,10 @@ def _identify(lines: list[str], first_heading: int, stem: str) -> tuple[str, int
     notes: list[str] = []
     department, year = "", None
     head = [(i, line.strip()) for i, line in enumerate(lines[: max(first_heading - 1, 0)][:12]) if line.strip()]
-    for position, (index, text) in enumerate(head):
-        if match := _TITLE.search(text):
+    for position, (_index, line) in enumerate(head):
+        if match := _TITLE.search(line):
             year = int(match.group(1))
-            department = text[: match.start()].strip(" ：:")
+            department = line[: match.start()].strip(" ：:")
             if not department and position > 0:
                 candidate = head[position - 1][1]
                 if len(candidate) <= 40 and not re.search(r"\d", candidate):
@@ -148,21 +150,19 @@ def _identify(lines: list[str], first_heading: int, stem: str) -> tuple[str, int
         counts = Counter(m.group(1) for line in lines for m in _INSTITUTION.finditer(line))
         if counts:
             department = counts.most_common(1)[0][0]
-            notes.append(f"no title line: department name {department!r} taken from the text")
+            notes.append(text("extract.department-from-text", name=department))
     if year is None:
         # the year after the department's name ("…农业农村局2024年…"), else any year not compared with
         years = Counter(int(m.group(2)) for line in lines for m in _INSTITUTION.finditer(line)) or Counter(
             int(m.group(2)) for line in lines for m in _YEAR_MENTION.finditer(line) if not m.group(1))
         if not years:
-            raise BudgetDataError([Problem(stem, None, "budget.year",
-                                           "cannot tell the budget year: no title such as "
-                                           "'…2024年部门预算编制说明' and no year in the text")])
+            raise BudgetDataError([Problem(stem, None, "budget.year", text("extract.no-budget-year"))])
         top = max(count for count in years.values())
         year = max(y for y, count in years.items() if count == top)
-        notes.append(f"no title line: budget year {year} taken from the text")
+        notes.append(text("extract.year-from-text", year=year))
     if not department:
         department = Path(stem).stem
-        notes.append(f"department name not found: the file name {department!r} stands in")
+        notes.append(text("extract.department-from-file-name", name=department))
     return department, year, notes
 
 
@@ -193,10 +193,10 @@ def _line_items(claims: list[ExtractedFigure], raw_lines: list[str], year: int,
             name = claim.names.get(level) or ""
             if not name or name not in raw_lines[claim.line - 1]:
                 official = ref.by_code.get(code)
-                found = next((n for n, text in enumerate(raw_lines, start=1) for cand in
-                              ([official.name, *official.other_names] if official else []) if cand in text), None)
+                found = next((n for n, line in enumerate(raw_lines, start=1) for cand in
+                              ([official.name, *official.other_names] if official else []) if cand in line), None)
                 if found is None:
-                    notes.append(f"line {claim.line}: no name printed for code {code}; left out of line_items")
+                    notes.append(text("extract.item-without-name", line=claim.line, code=code))
                     continue
                 name = next(c for c in [official.name, *official.other_names] if c in raw_lines[found - 1])
                 items[code] = {"code": code, "name": name, "line": found, "purpose": None}
@@ -208,7 +208,7 @@ def _line_items(claims: list[ExtractedFigure], raw_lines: list[str], year: int,
         item = items[code]
         parent = code[:-2] if len(code) > 3 else None
         if parent is not None and parent not in items:
-            notes.append(f"code {code}: its parent {parent} is not stated; left out of line_items")
+            notes.append(text("extract.item-without-parent", code=code, parent=parent))
             continue
         rows.append({**item, "level": {3: "类", 5: "款", 7: "项"}[len(code)], "parent_code": parent})
     return rows
@@ -274,8 +274,8 @@ def _descriptor(department: str, year: int, prior_year: int, raw_name: str, raw_
 def _write(out_dir: Path, descriptor: dict, raw_name: str, raw_text: str, tables: dict[str, str]) -> None:
     (out_dir / "raw").mkdir(parents=True, exist_ok=True)
     (out_dir / "raw" / raw_name).write_bytes(raw_text.encode("utf-8"))
-    for name, text in tables.items():  # claims.csv, line_items.csv, table_cells.csv
-        (out_dir / name).write_text(text, encoding="utf-8", newline="")
+    for name, content in tables.items():  # claims.csv, line_items.csv, table_cells.csv
+        (out_dir / name).write_text(content, encoding="utf-8", newline="")
     (out_dir / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n",
                                               encoding="utf-8", newline="")
 
@@ -298,17 +298,16 @@ def write_package(budget: Budget, out_dir: str | Path, replace: bool = False) ->
     cells = budget.table_cells if budget.table_cells is not None else pd.DataFrame(columns=CELL_COLUMNS)
     cells_csv = _csv(_frame_rows(cells, CELL_COLUMNS))
     if out.is_file() or out.is_symlink():
-        raise BudgetDataError([Problem(str(out), None, None, "is a file, not a folder for a data package")])
+        raise BudgetDataError([Problem(str(out), None, None, text("extract.out-is-a-file"))])
     if out.is_dir() and any(out.iterdir()) and not replace:
-        raise BudgetDataError([Problem(str(out), None, None, "already exists and is not empty: a data package is "
-                                       "never written over one (choose another --out, or --force to replace it)")])
+        raise BudgetDataError([Problem(str(out), None, None, text("extract.out-not-empty"))])
     try:
         with staged_folder(out) as staging:
             _write(staging, descriptor, raw_name, budget.raw_text,
                    {"claims.csv": claims_csv, "line_items.csv": items_csv, "table_cells.csv": cells_csv})
     except OSError as error:
         raise BudgetDataError([Problem(str(out), None, None,
-                                       f"cannot write the data package: {error.strerror or error}")]) from None
+                                       text("extract.cannot-write", error=error.strerror or error))]) from None
     return out
 
 
@@ -338,7 +337,7 @@ def extract(source: str | Path | Sequence[str | Path]) -> Budget:
         return _from_document(read_document(source))
     documents = [read_document(path) for path in source]
     if not documents:
-        raise BudgetDataError([Problem("", None, None, "no document to read")])
+        raise BudgetDataError([Problem("", None, None, text("extract.no-document"))])
     return _from_document(_one_document(documents))
 
 
@@ -351,8 +350,8 @@ def _one_document(documents: list[Document]) -> Document:
     for document in ordered:
         for table in document.tables:
             table.source = document.path.name
-    text = "\n".join(document.text.rstrip("\n") for document in ordered)
-    return Document(path=ordered[0].path, format=ordered[0].format, text=text,
+    joined = "\n".join(document.text.rstrip("\n") for document in ordered)
+    return Document(path=ordered[0].path, format=ordered[0].format, text=joined,
                     tables=tuple(table for document in ordered for table in document.tables),
                     also=tuple(document.path for document in ordered[1:]))
 
@@ -363,7 +362,7 @@ def _from_document(document: Document) -> Budget:
     sections = find_sections(lines)
     first_heading = sections.headings[0].line if sections.headings else len(lines) + 1
     # a document of tables alone says its year and department in the tables' titles and banners
-    banners = [normalize_line(text).text for table in document.tables for text in table.banner]
+    banners = [normalize_line(banner).text for table in document.tables for banner in table.banner]
     department, year, notes = _identify([line.text for line in lines] + banners, first_heading, str(document.path))
     final_accounts = _final_accounts([line.text for line in lines], first_heading)
     opening = [line.text.replace(" ", "") for line in lines if line.text.strip()][:6]
@@ -373,22 +372,23 @@ def _from_document(document: Document) -> Budget:
         claims = extractor.run()
     except BudgetDataError as error:
         raise BudgetDataError([dataclasses.replace(p, file=str(document.path)) for p in error.problems]) from None
-    text, tables = _with_tables(document, year)
+    content, tables = _with_tables(document, year)
     claims = [*claims, *tables.claims]
     # the classification's 类/款/项 where the explanation or a table (一般公共预算支出表) states them
-    items = _line_items(claims, text.split("\n"), year, notes)
+    items = _line_items(claims, content.split("\n"), year, notes)
     raw_name = f"{document.path.stem}.txt"
-    raw_bytes = text.encode("utf-8")
+    raw_bytes = content.encode("utf-8")
     descriptor = _descriptor(department, year, year - 1, raw_name, raw_bytes, document.path.name)
     items_csv = _csv([LINE_ITEM_COLUMNS] + [[_cell(item[c]) for c in LINE_ITEM_COLUMNS] for item in items])
     # the package write_package would write, validated by the loader without the round trip through files
     cells_csv = _csv([CELL_COLUMNS] + [[_cell(cell[c]) for c in CELL_COLUMNS] for cell in tables.cells])
     texts = {"claims.csv": _csv(_claim_rows(claims)), "line_items.csv": items_csv, "table_cells.csv": cells_csv,
-             f"raw/{raw_name}": text}
+             f"raw/{raw_name}": content}
     try:
-        budget = load_in_memory(Path(f"{document.path} (extracted)"), descriptor, texts)
+        budget = load_in_memory(Path(text("extract.extracted-package", path=document.path)), descriptor, texts)
     except BudgetDataError as error:  # our own output failed validation: say so, naming the source
-        problems = [dataclasses.replace(p, file=f"{document.path} (extracted {Path(p.file).name})")
+        problems = [dataclasses.replace(p, file=text("extract.extracted-file", path=document.path,
+                                                     file=Path(p.file).name))
                     for p in error.problems]
         raise BudgetDataError(problems) from None
     budget = dataclasses.replace(budget, source=document.path, rules_path=bundled_data_dir() / "rules.toml")
@@ -399,11 +399,9 @@ def _from_document(document: Document) -> Budget:
         unparsed=_report_frame([dataclasses.astuple(u) for u in extractor.unparsed],
                                ["line", "section", "figure", "text", "reason"]),
         name_drift=_report_frame(extractor.name_drift, ["line", "code", "level", "printed", "reason"]), notes=notes,
-        unchecked=[*tables.notes, *(["a government's budget report (its title says so), not a department's budget: "
-                                            "budgetkit checks departmental budgets, so its figures are not checked"]
-                                           if government_report else []), *(
-            f"line {claim.line}: {claim.label} {claim.text}{claim.unit} — a part listed under it could not be read, "
-            "so its sum is not checked" for claim in claims if claim.qualifier == "parts-unread")],
+        unchecked=[*tables.notes, *([text("extract.government-report")] if government_report else []), *(
+            text("extract.parts-unread", line=claim.line, label=claim.label, figure=claim.text, unit=claim.unit)
+            for claim in claims if claim.qualifier == "parts-unread")],
     )
     return budget
 

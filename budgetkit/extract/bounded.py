@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from ..messages import text
 from ..schema import BudgetDataError, Problem
 
 __all__ = ["READ_MEMORY_BYTES", "READ_SECONDS", "bounded"]
@@ -44,8 +45,8 @@ def bounded(read: Callable[[], T], path: Path) -> T:
             try:
                 payload = pickle.dumps((True, read()))
             except MemoryError:
-                payload = pickle.dumps((False, _failure(path, "needs more memory than the "
-                                                             f"{READ_MEMORY_BYTES // 1024**2} MB a document may take")))
+                payload = pickle.dumps((False, _failure(path, text("extract.read-memory",
+                                                                   megabytes=READ_MEMORY_BYTES // 1024**2))))
             except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
                 payload = pickle.dumps((False, error if _picklable(error) else _failure(path, repr(error))))
             with os.fdopen(send, "wb") as stream:
@@ -68,15 +69,16 @@ def _collect(pid: int, receive: int, path: Path):
             if not ready:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
-                raise _failure(path, f"reading it took more than the {READ_SECONDS} s a document may take")
+                raise _failure(path, text("extract.read-timeout", seconds=READ_SECONDS))
             chunk = os.read(stream.fileno(), 1 << 20)
             if not chunk:
                 break
             chunks.append(chunk)
     _, status = os.waitpid(pid, 0)
     if not chunks:
-        reason = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"status {os.WEXITSTATUS(status)}"
-        raise _failure(path, f"reading it stopped ({reason}): it may need more memory than a document may take")
+        if os.WIFSIGNALED(status):
+            raise _failure(path, text("extract.read-stopped-signal", signal=os.WTERMSIG(status)))
+        raise _failure(path, text("extract.read-stopped-status", status=os.WEXITSTATUS(status)))
     ok, value = pickle.loads(b"".join(chunks))
     if ok:
         return value

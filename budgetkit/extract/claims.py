@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from .. import messages
 from ..schema import BudgetDataError, Problem
 from ..template import measures
 from .codes import CodeRef, find_codes
@@ -28,7 +29,8 @@ __all__ = ["ClaimExtractor"]
 
 #: A paragraph of a budget explanation runs to a few hundred characters.
 MAX_LINE_CHARS = 10_000
-GOVERNMENT_REPORT = "a government's budget report, not a department's budget: its figures are not the template's"
+#: Why a figure of a government's budget report is not read (a message key).
+GOVERNMENT_REPORT = "extract.unread-government-report"
 #: Totals of everything; a sentence naming a 类/款/项 before one of these words is about that code only.
 _GRAND_TOTALS = frozenset({"budget_total", "income_total", "expenditure_total", "accounts_income_total",
                            "accounts_expenditure_total"})
@@ -51,7 +53,8 @@ _CHANGE_BEFORE = re.compile(r"(?:增加|减少|增长|下降|上升|降低)\s{0,
 _OTHER_BUDGET_FIGURE = re.compile(r"年初预算|调整预算|全年预算")
 _FOLLOWED_BY_PARTS = re.compile(r"^[\s，：]{0,3}其中")
 HAN = re.compile(r"[\u4e00-\u9fff]")
-HEADLESS = "the document begins inside this sentence: what its figures are of cannot be told"
+#: Why a figure of a sentence the document begins inside is not read (a message key).
+HEADLESS = "extract.unread-headless"
 
 
 class ClaimExtractor(Linking):
@@ -61,8 +64,8 @@ class ClaimExtractor(Linking):
     def run(self) -> list[ExtractedFigure]:
         for number, line in enumerate(self.lines, start=1):
             if len(line.text) > MAX_LINE_CHARS:
-                raise BudgetDataError([Problem("", number, None, f"a line of {len(line.text)} characters (more than "
-                                               f"{MAX_LINE_CHARS}): not a budget explanation")])
+                raise BudgetDataError([Problem("", number, None, messages.text(
+                    "extract.line-too-long", count=len(line.text), limit=MAX_LINE_CHARS))])
         for number, line in enumerate(self.lines, start=1):
             self._line(number, line)
         self._cut_off_lists()
@@ -103,7 +106,7 @@ class ClaimExtractor(Linking):
         self._first_amount = next((t.start for t in tokens if t.role is None and t.unit in MONEY_UNITS), -1)
         codes, unknown = find_codes(text, tokens, self.reference)
         self.unparsed += [Unparsed(number, section, names, line.original.strip(),
-                                   "classification names not in the reference table") for names in unknown]
+                                   messages.text("extract.unread-unknown-names")) for names in unknown]
         comparisons = find_comparisons(text, tokens, self._clause_ends, self.prior_year)
         context = LineContext(number, line, section, std, sub, tokens)
         code_at = {id(tok): ref for ref in codes[:200] for tok in [first_money_after(tokens, ref.end)] if tok}
@@ -195,15 +198,15 @@ class ClaimExtractor(Linking):
                     self._amount(ctx, tok, label, measure, code, self._banner)
                     return
             if ctx.std not in (None, "一", "十二"):
-                self._unparsed(ctx, tok, "a number without a unit")
+                self._unparsed(ctx, tok, "extract.unread-no-unit")
             return
         if unit is None:  # a placeholder without a unit
             return
         if unit not in SCHEMA_UNITS:
-            self._unparsed(ctx, tok, f"unit {unit!r} is not one the claims table knows")
+            self._unparsed(ctx, tok, "extract.unread-unknown-unit", unit=unit)
             return
         if tok.qualifier_word in ("以下", "以内", "左右"):
-            self._unparsed(ctx, tok, f"qualifier {tok.qualifier_word!r} is not one the claims table knows")
+            self._unparsed(ctx, tok, "extract.unread-unknown-qualifier", qualifier=tok.qualifier_word)
             return
         if ctx.std == "一":
             self._target(ctx, tok, label, follows)
@@ -211,15 +214,15 @@ class ClaimExtractor(Linking):
         if unit in MONEY_UNITS:
             if _CHANGE_BEFORE.search(text, max(clause_start, tok.start - 6), tok.start):
                 # "收入支出总计增加1062.85万元" without 比/较/与上年: a change, of a base not named
-                self._unparsed(ctx, tok, "a change without the year it is compared with")
+                self._unparsed(ctx, tok, "extract.unread-change-without-year")
                 return
             if _GOVERNMENT_SCOPE.search(label):
-                self._unparsed(ctx, tok, "a figure of a whole government (全区, 市级 …), not of a department's budget")
+                self._unparsed(ctx, tok, "extract.unread-government-scope")
                 return
             sentence_start = last_break(self._sentence_ends, tok.start)
             if _OTHER_BUDGET_FIGURE.search(label):
                 if not self.final_accounts:
-                    self._unparsed(ctx, tok, "a budget figure of final accounts (年初预算, 调整预算): not read yet")
+                    self._unparsed(ctx, tok, "extract.unread-final-accounts-budget")
                     return
                 # "年初预算为10210.34万元，支出决算为9746.50万元，完成年初预算的95.45%": the budget an outturn is
                 # held against, kept as an item (another quantity than the outturn) for its completion rate
@@ -236,7 +239,7 @@ class ClaimExtractor(Linking):
                 return
             if "原因" in text[last_break(self._sentence_ends, tok.start):tok.start]:
                 # "主要原因是上年度列入此项的…128.43万元": a figure given as a reason is of another year or item
-                self._unparsed(ctx, tok, "an amount given as the reason for a change: what it is of cannot be told")
+                self._unparsed(ctx, tok, "extract.unread-reason-amount")
                 return
             measure, code = self._money_measure(label, ctx.std, ctx.sub)
             if measure in _GRAND_TOTALS and _CLASSIFIED.search(text, last_break(self._sentence_ends, tok.start), tok.start):
@@ -255,11 +258,11 @@ class ClaimExtractor(Linking):
         if unit == "%" and self._completion_rate(ctx, tok):
             return
         if unit == "%":
-            self._unparsed(ctx, tok, "a percentage that is neither a share (占) nor a change (比…增长)")
+            self._unparsed(ctx, tok, "extract.unread-percentage")
             return
         measure = self.vocabulary.count(label, follows, unit, ctx.std, ctx.sub, self.final_accounts)
         if measure is None:
-            self._unparsed(ctx, tok, f"no count of the template matches this figure in {unit}")
+            self._unparsed(ctx, tok, "extract.unread-no-count", unit=unit)
             return
         kind = "total" if _FOLLOWED_BY_PARTS.match(text[tok.after:tok.after + 6]) else "count"
         claim = self._new(ctx, tok, kind, measure, label or measures()[measure].label, self.year, unit)
@@ -282,10 +285,10 @@ class ClaimExtractor(Linking):
         elif "设备" in follows and tok.unit in MONEY_UNITS:
             measure = "large_equipment_threshold"
         else:
-            self._unparsed(ctx, tok, "a bound (以上) the template has no measure for")
+            self._unparsed(ctx, tok, "extract.unread-bound")
             return
         if tok.unit not in SCHEMA_UNITS:
-            self._unparsed(ctx, tok, f"unit {tok.unit!r} is not one the claims table knows")
+            self._unparsed(ctx, tok, "extract.unread-unknown-unit", unit=tok.unit)
             return
         noun = re.match(r"[^，。；：、\d]{1,12}", follows)
         claim = self._new(ctx, tok, "threshold", measure, f"{noun.group(0) if noun else ''}的{label or ''}下限".strip("的"),

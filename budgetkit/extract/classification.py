@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..messages import text
 from ..schema import bundled_data_dir, read_text
 
 __all__ = ["ClassReference", "reference"]
@@ -65,16 +66,16 @@ class ClassReference:
         """Why a printed name differs from the 2024 name of ``code`` (None when it does not)."""
         c = self.by_code.get(code)
         if c is None:
-            return "code not in the reference table"
+            return text("extract.drift-unknown-code")
         if _bare(printed) == _bare(c.name):
             return None
         if any(_bare(printed) == _bare(other) for other in c.other_names):
-            return f"older or variant name of {code} {c.name}"
+            return text("extract.drift-older-name", code=code, name=c.name)
         owner = next((o for o in self.by_code.values() if o.level == c.level and o.parent_code == c.parent_code
                       and _bare(printed) in {_bare(o.name), *map(_bare, o.other_names)}), None)
         if owner is not None:
-            return f"the name of {owner.code} {owner.name}, printed with code {code}"
-        return f"not the 2024 name of {code} ({c.name})"
+            return text("extract.drift-other-code", other=owner.code, other_name=owner.name, code=code)
+        return text("extract.drift-not-current", code=code, name=c.name)
 
 
 @lru_cache(maxsize=1)

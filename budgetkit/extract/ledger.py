@@ -9,6 +9,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from ..messages import text
 from .classification import ClassReference
 from .figures import MAX_DECIMALS, MAX_INTEGER_DIGITS, MONEY_UNITS, ExtractedFigure, Token, Unparsed
 from .labels import LABEL_REACH, SENTENCE_DONE
@@ -18,8 +19,9 @@ from .vocabulary import vocabulary
 
 __all__ = ["NO_MEASURE", "Ledger", "LineContext"]
 
-#: Why an amount of the template is not identified: as a listed part, it leaves its total's sum unknown.
-NO_MEASURE = "no measure of the template matches this amount's label"
+#: Why an amount of the template is not identified (a message key): as a listed part, it leaves its
+#: total's sum unknown.
+NO_MEASURE = "extract.unread-no-measure"
 
 
 @dataclass
@@ -131,14 +133,15 @@ class Ledger:
         if tok is None or tok.used or tok.kind != "number":
             return False
         if tok.value is None:
-            self._unparsed(ctx, tok, f"more than {MAX_INTEGER_DIGITS} digits: not a budget figure")
+            self._unparsed(ctx, tok, "extract.unread-too-many-digits", digits=MAX_INTEGER_DIGITS)
         elif tok.decimals is not None and tok.decimals > MAX_DECIMALS:
-            self._unparsed(ctx, tok, f"{tok.decimals} decimals: more than the {MAX_DECIMALS} the claims table keeps")
+            self._unparsed(ctx, tok, "extract.unread-too-many-decimals", decimals=tok.decimals, limit=MAX_DECIMALS)
         else:
             return False
         return True
 
-    def _unparsed(self, ctx: LineContext, tok: Token, reason: str) -> None:
+    def _unparsed(self, ctx: LineContext, tok: Token, reason: str, **fields) -> None:
+        """Report ``tok`` unread; ``reason`` is the key of the message saying why, ``fields`` its fields."""
         tok.used = True
         if tok.unit in MONEY_UNITS:
             self._last_figure_read = False
@@ -151,7 +154,7 @@ class Ledger:
         stops = [i for i in (original.find("。", end, end + 150), original.find("；", end, end + 150)) if i >= 0]
         stop = min(stops) + 1 if stops else min(len(original), end + 150)
         sentence = original[begin:stop].strip()
-        self.unparsed.append(Unparsed(ctx.number, ctx.section, original[start:end], sentence, reason))
+        self.unparsed.append(Unparsed(ctx.number, ctx.section, original[start:end], sentence, text(reason, **fields)))
 
     # -- totals whose parts are listed ------------------------------------------------------------
     def _mark_listed_part_unread(self, ctx: LineContext, tok: Token) -> None:

@@ -43,7 +43,7 @@ class Linking(Ledger):
         if strange := next((t.unit for t in figures if t.unit and t.unit not in SCHEMA_UNITS), None):
             for tok in figures:
                 if not tok.used:
-                    self._unparsed(ctx, tok, f"unit {strange!r} is not one the claims table knows")
+                    self._unparsed(ctx, tok, "extract.unread-unknown-unit", unit=strange)
             return
         if comparison.follows is not None:
             self._follow_on_claim(ctx, comparison)
@@ -54,7 +54,7 @@ class Linking(Ledger):
         if subject is None:
             for tok in tokens:
                 tok.used = True
-                self._unparsed(ctx, tok, "a change whose subject could not be told")
+                self._unparsed(ctx, tok, "extract.unread-change-without-subject")
             return
         prior_claim = None
         if comparison.prior is not None and not comparison.prior.used:
@@ -94,12 +94,12 @@ class Linking(Ledger):
         if amount is None or subject is None or amount.base is not None:
             # with the prior year printed, the amount change is checked against it; the percentage
             # would need that printed prior as its base, which the claim cannot name beside the change
-            reason = ("a percentage change of a change whose subject could not be told" if amount is None
-                      else "a percentage change beside a printed prior year: not linked yet")
+            reason = ("extract.unread-percentage-of-unknown-change" if amount is None
+                      else "extract.unread-percentage-beside-prior")
             self._unparsed(ctx, tok, reason)
             return
         if subject.value == 0 and amount.value == 0:
-            self._unparsed(ctx, tok, "a percentage change of nothing to nothing: no base to take it of")
+            self._unparsed(ctx, tok, "extract.unread-percentage-of-nothing")
             return
         claim = self._new(ctx, tok, "change", subject.measure,
                           f"{bare_label(subject.label)}较{comparison.base_year}年{comparison.word}", subject.year, "%",
@@ -119,7 +119,7 @@ class Linking(Ledger):
         part = next((c for c in reversed(self.claims[-50:]) if c.line == ctx.number and c.kind in ("amount", "total", "item")
                      and c.unit in MONEY_UNITS), None)
         if part is None:
-            self._unparsed(ctx, tok, "a share (占) with no amount stated before it on the line")
+            self._unparsed(ctx, tok, "extract.unread-share-without-part")
             return
         whole_label = (share.group(1) or "").strip()
         whole_measure = None
@@ -128,7 +128,7 @@ class Linking(Ledger):
         whole_measure = whole_measure or measures()[part.measure].share_of
         whole_measure = self.vocabulary.of_the_year(whole_measure, self.final_accounts)
         if whole_measure is None:
-            self._unparsed(ctx, tok, "a share (占) whose whole could not be told")
+            self._unparsed(ctx, tok, "extract.unread-share-without-whole")
             return
         whole = self._latest(whole_measure, None)
         whole_name = bare_label(whole.label) if whole is not None else measures()[whole_measure].label

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from ..messages import text
 from ..schema import BudgetDataError, Problem
 from ..template import official_table
 from .tables import ReadTable, TableCell, grid_tables
@@ -217,7 +218,7 @@ def read_workbook(path: Path, limits: TableLimits) -> tuple[str, tuple[ReadTable
     except BudgetDataError:
         raise
     except Exception as error:  # calamine's errors (CalamineError, XmlError, ZipError …): one message
-        raise _fail(path, f"not a readable workbook ({type(error).__name__}: {error})") from None
+        raise _fail(path, text("extract.workbook-unreadable", error=f"{type(error).__name__}: {error}")) from None
     formats = _number_formats(path, sheets) if path.suffix.lower() == ".xlsx" else {}
     tables: list[ReadTable] = []
     lines: list[str] = []
@@ -230,7 +231,7 @@ def read_workbook(path: Path, limits: TableLimits) -> tuple[str, tuple[ReadTable
         # a sheet without a table (a cover, a 空表说明) is text; of a table, its title and banners are
         lines.extend(texts if not found else [line.strip() for table in found for line in table.banner])
     if not tables and not lines:
-        raise _fail(path, "its sheets are empty: nothing to read")
+        raise _fail(path, text("extract.workbook-empty"))
     return "\n".join(lines), tuple(tables)
 
 
@@ -241,22 +242,22 @@ def _sheets(path: Path, workbook, limits: TableLimits) -> list[tuple[int, str, o
 
     metadata = workbook.sheets_metadata
     if len(metadata) > limits.sheets:
-        raise _fail(path, f"{len(metadata)} sheets: more than the {limits.sheets} a budget's workbook may have")
+        raise _fail(path, text("extract.workbook-sheets", count=len(metadata), limit=limits.sheets))
     sheets, total = [], 0
     for number, meta in enumerate(metadata, start=1):
         if meta.typ != SheetTypeEnum.WorkSheet or meta.visible != SheetVisibleEnum.Visible:
             continue
         sheet = workbook.get_sheet_by_index(number - 1)
         rows, columns = sheet.height, sheet.width
-        where = f"sheet {number} ({meta.name!r})"
         if rows > limits.rows:
-            raise _fail(path, f"{where} has {rows} rows: more than the {limits.rows} a table may have")
+            raise _fail(path, text("extract.sheet-rows", number=number, name=meta.name, rows=rows, limit=limits.rows))
         if columns > limits.columns:
-            raise _fail(path, f"{where} has {columns} columns: more than the {limits.columns} a table may have")
+            raise _fail(path, text("extract.sheet-columns", number=number, name=meta.name, columns=columns,
+                                   limit=limits.columns))
         total += rows * columns
         if total > limits.cells:
-            raise _fail(path, f"{where}: the sheets up to it hold {total} cells, more than the {limits.cells} "
-                              "a budget's tables may have")
+            raise _fail(path, text("extract.sheet-cells", number=number, name=meta.name, cells=total,
+                                   limit=limits.cells))
         if rows and columns:
             sheets.append((number, meta.name, sheet))
     return sheets
@@ -325,5 +326,5 @@ def _number_formats(path: Path, sheets: list[tuple[int, str, object]]) -> dict[s
             finally:
                 workbook.close()
     except Exception as error:  # noqa: BLE001 - a part calamine read past and openpyxl cannot: one message
-        raise _fail(path, f"its number formats cannot be read ({type(error).__name__}: {error})") from None
+        raise _fail(path, text("extract.number-formats-unreadable", error=f"{type(error).__name__}: {error}")) from None
     return formats

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..messages import text
 from ..numbers import simplified
 from ..schema import BudgetDataError, Problem, read_text
 from .bounded import bounded
@@ -92,38 +93,38 @@ def read_document(source: str | Path) -> Document:
     path = Path(source)
     tables: tuple[ReadTable, ...] = ()
     if not path.is_file():
-        raise _fail(path, "file not found")
+        raise _fail(path, text("extract.file-not-found"))
     suffix = path.suffix.lower()
     size = path.stat().st_size
     # the parser is imported here, once, not in each reading child (lazy still: only documents need it)
     if suffix == ".docx":
         import docx  # noqa: F401
 
-        text, tables = bounded(lambda: _read_docx(path, size, _table_limits()), path)
+        content, tables = bounded(lambda: _read_docx(path, size, _table_limits()), path)
     elif suffix in (".xlsx", ".xls"):
         import python_calamine  # noqa: F401
 
-        text, tables = bounded(lambda: _read_workbook(path, size, _table_limits()), path)
+        content, tables = bounded(lambda: _read_workbook(path, size, _table_limits()), path)
     elif suffix == ".pdf":
         import pdfplumber  # noqa: F401
 
-        text, tables = bounded(lambda: _read_pdf(path, size), path)
+        content, tables = bounded(lambda: _read_pdf(path, size), path)
     elif suffix in (".txt", ".text", ""):
         if size > MAX_TEXT_BYTES:
-            raise _fail(path, f"{size} bytes is more than the {MAX_TEXT_BYTES} a text budget explanation can be")
+            raise _fail(path, text("extract.text-too-large", size=size, limit=MAX_TEXT_BYTES))
         # universal newlines: a CR (with or without LF) ends a line, and a CR left inside a line would end
         # a row of the claims.csv written from it
-        text = read_text(path).replace("\r\n", "\n").replace("\r", "\n")
-        if "\x00" in text:
-            raise _fail(path, "contains NUL characters: not a text document", text[: text.index("\x00")].count("\n") + 1)
+        content = read_text(path).replace("\r\n", "\n").replace("\r", "\n")
+        if "\x00" in content:
+            raise _fail(path, text("extract.nul-characters"), content[: content.index("\x00")].count("\n") + 1)
         suffix = ".txt"
     else:
-        raise _fail(path, f"unsupported file type {path.suffix!r}: expected .txt, .docx, .pdf, .xlsx or .xls")
-    if len(text) > MAX_TEXT_CHARS:
-        raise _fail(path, f"{len(text)} characters of text: more than the {MAX_TEXT_CHARS} a budget explanation has")
-    if text.count("\n") >= MAX_LINES:
-        raise _fail(path, f"more than {MAX_LINES} lines: not a budget explanation")
-    return Document(path=path, format=suffix.lstrip("."), text=text, tables=tables)
+        raise _fail(path, text("extract.unsupported-type", suffix=path.suffix))
+    if len(content) > MAX_TEXT_CHARS:
+        raise _fail(path, text("extract.too-many-characters", count=len(content), limit=MAX_TEXT_CHARS))
+    if content.count("\n") >= MAX_LINES:
+        raise _fail(path, text("extract.too-many-lines", limit=MAX_LINES))
+    return Document(path=path, format=suffix.lstrip("."), text=content, tables=tables)
 
 
 # -- workbooks -----------------------------------------------------------------------------
@@ -134,7 +135,8 @@ def _read_workbook(path: Path, size: int, limits: TableLimits) -> tuple[str, tup
     bounded by its size). Its XML is parsed by calamine (quick-xml, which expands no declared entity)
     and openpyxl (through defusedxml)."""
     if size > MAX_DOCUMENT_BYTES:
-        raise _fail(path, f"{size} bytes is more than the {MAX_DOCUMENT_BYTES} accepted for a workbook")
+        raise _fail(path, text("extract.document-too-large", size=size, limit=MAX_DOCUMENT_BYTES,
+                               kind=path.suffix.lower()))
     if path.suffix.lower() == ".xlsx":
         _check_archive(path, ".xlsx", max_members=None)
     return read_workbook(path, limits)
@@ -148,33 +150,33 @@ def _check_archive(path: Path, kind: str, max_members: int | None) -> list[zipfi
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except zipfile.BadZipFile:
-        raise _fail(path, f"not a {kind} (not a zip archive)") from None
+        raise _fail(path, text("extract.not-a-zip", kind=kind)) from None
     unpacked = sum(member.file_size for member in members)
     if unpacked > MAX_UNPACKED_BYTES:
-        raise _fail(path, f"unpacks to {unpacked} bytes (more than {MAX_UNPACKED_BYTES}): refused as a zip bomb")
+        raise _fail(path, text("extract.zip-bomb", unpacked=unpacked, limit=MAX_UNPACKED_BYTES))
     if max_members is not None and len(members) > max_members:
-        raise _fail(path, f"{len(members)} archive members: not a plausible {kind}")
+        raise _fail(path, text("extract.too-many-members", count=len(members), kind=kind))
     return members
 
 
 def _read_docx(path: Path, size: int, limits: TableLimits) -> tuple[str, tuple[ReadTable, ...]]:
     if size > MAX_DOCUMENT_BYTES:
-        raise _fail(path, f"{size} bytes is more than the {MAX_DOCUMENT_BYTES} accepted for a .docx")
+        raise _fail(path, text("extract.document-too-large", size=size, limit=MAX_DOCUMENT_BYTES, kind=".docx"))
     members = _check_archive(path, ".docx", max_members=2000)
     try:
         with zipfile.ZipFile(path) as archive:
             _check_xml_members(path, archive, members)
     except zipfile.BadZipFile:
-        raise _fail(path, "not a .docx (not a zip archive)") from None
+        raise _fail(path, text("extract.not-a-zip", kind=".docx")) from None
     import docx  # lazy: python-docx is only needed here
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
-        raise _fail(path, f"not a readable .docx ({type(error).__name__}: {error})") from None
+        raise _fail(path, text("extract.docx-unreadable", error=f"{type(error).__name__}: {error}")) from None
     except Exception as error:  # lxml.etree.XMLSyntaxError and friends: still one clear message
-        raise _fail(path, f"not a readable .docx ({type(error).__name__}: {error})") from None
+        raise _fail(path, text("extract.docx-unreadable", error=f"{type(error).__name__}: {error}")) from None
     return _docx_content(path, document, limits)
 
 
@@ -190,9 +192,9 @@ def _check_xml_members(path: Path, archive: zipfile.ZipFile, members: list[zipfi
         try:
             fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
         except DefusedXmlException as error:
-            raise _fail(path, f"{member.filename}: refused XML ({type(error).__name__})") from None
+            raise _fail(path, text("extract.xml-refused", member=member.filename, error=type(error).__name__)) from None
         except ParseError as error:
-            raise _fail(path, f"{member.filename}: malformed XML ({error})") from None
+            raise _fail(path, text("extract.xml-malformed", member=member.filename, error=error)) from None
 
 
 def _docx_content(path: Path, document, limits: TableLimits) -> tuple[str, tuple[ReadTable, ...]]:
@@ -220,9 +222,8 @@ def _docx_content(path: Path, document, limits: TableLimits) -> tuple[str, tuple
             number += 1
             slots += rows * columns
             if slots > limits.cells:
-                raise _fail(path, f"table {number}: the tables up to it hold {slots} cells, more than the "
-                                  f"{limits.cells} a budget's tables may have")
-            caption = [text.strip() for text in since_table if text.strip()][-3:]
+                raise _fail(path, text("extract.docx-table-cells", number=number, cells=slots, limit=limits.cells))
+            caption = [line.strip() for line in since_table if line.strip()][-3:]
             tables.extend(_docx_tables(block, number, caption))
             since_table = []
     return "\n".join(line.replace("\r", "") for line in lines), tuple(tables)
@@ -233,12 +234,12 @@ def _docx_table_size(path: Path, table, number: int, limits: TableLimits) -> tup
     they span), refused over the limits before its cells' text is read."""
     rows = table.findall(f"{_W}tr")
     if len(rows) > limits.rows:
-        raise _fail(path, f"table {number} has {len(rows)} rows: more than the {limits.rows} a table may have")
+        raise _fail(path, text("extract.docx-table-rows", number=number, rows=len(rows), limit=limits.rows))
     grid = table.find(f"{_W}tblGrid")
     declared = len(grid.findall(f"{_W}gridCol")) if grid is not None else 0
     columns = max([declared, *(sum(_cell_span(tc)[0] for tc in row.iterchildren(f"{_W}tc")) for row in rows)])
     if columns > limits.columns:
-        raise _fail(path, f"table {number} has {columns} columns: more than the {limits.columns} a table may have")
+        raise _fail(path, text("extract.docx-table-columns", number=number, columns=columns, limit=limits.columns))
     return len(rows), columns
 
 
@@ -249,7 +250,7 @@ def _docx_tables(table, number: int, caption: list[str]) -> list[ReadTable]:
     placed: dict[tuple[int, int], list] = {}  # top-left slot → [rows, columns, text]
     origin_of: dict[tuple[int, int], tuple[int, int]] = {}
     for r, row in enumerate(rows):
-        for c, (text, span, continues) in enumerate(row):
+        for c, (content, span, continues) in enumerate(row):
             if span == 0:
                 continue  # a later slot of a cell spanning columns
             above = origin_of.get((r - 1, c))
@@ -257,12 +258,12 @@ def _docx_tables(table, number: int, caption: list[str]) -> list[ReadTable]:
                 placed[above][0] = r - above[0] + 1
                 origin = above
             else:
-                placed[(r, c)] = [1, span, text]
+                placed[(r, c)] = [1, span, content]
                 origin = (r, c)
             for k in range(c, c + span):
                 origin_of[(r, k)] = origin
     columns = max((len(row) for row in rows), default=0)
-    cells = [PlacedCell(r, c, height, width, text) for (r, c), (height, width, text) in placed.items()]
+    cells = [PlacedCell(r, c, height, width, content) for (r, c), (height, width, content) in placed.items()]
     return placed_tables(cells, len(rows), columns, number, caption=caption)
 
 
@@ -317,7 +318,7 @@ def _read_pdf(path: Path, size: int) -> tuple[str, tuple[ReadTable, ...]]:
     A page number alone on the first or last line of a page is left out too: joined to the next
     line it would become part of a figure ("19" + "3．…" read as 193)."""
     if size > MAX_DOCUMENT_BYTES:
-        raise _fail(path, f"{size} bytes is more than the {MAX_DOCUMENT_BYTES} accepted for a PDF")
+        raise _fail(path, text("extract.document-too-large", size=size, limit=MAX_DOCUMENT_BYTES, kind="PDF"))
     import pdfplumber  # lazy: only PDF reading needs it
 
     page_lines: list[str] = []
@@ -326,7 +327,7 @@ def _read_pdf(path: Path, size: int) -> tuple[str, tuple[ReadTable, ...]]:
     try:
         with pdfplumber.open(str(path)) as pdf:
             if len(pdf.pages) > MAX_PDF_PAGES:
-                raise _fail(path, f"{len(pdf.pages)} pages: more than the {MAX_PDF_PAGES} accepted")
+                raise _fail(path, text("extract.pdf-pages", pages=len(pdf.pages), limit=MAX_PDF_PAGES))
             for number, page in enumerate(pdf.pages, start=1):
                 found = [table for table in page.find_tables() if is_grid(table)]
                 if found:
@@ -343,7 +344,7 @@ def _read_pdf(path: Path, size: int) -> tuple[str, tuple[ReadTable, ...]]:
     except Exception as error:  # pdfminer raises many types for broken files
         raise _fail(path, _pdf_failure(error)) from None
     if not any(line.strip() for line in page_lines) and not tables:
-        raise _fail(path, "the PDF has no text layer (a scan?): nothing to read")
+        raise _fail(path, text("extract.pdf-no-text"))
     return join_wrapped_lines(page_lines, full_lines), tuple(join_continued(tables))
 
 
@@ -352,9 +353,9 @@ def _pdf_failure(error: Exception) -> str:
     cause = error.args[0] if type(error).__name__ == "PdfminerException" and error.args else error
     name = type(cause).__name__
     if name in ("PDFPasswordIncorrect", "PDFEncryptionError", "PDFEncryptionWarning"):
-        return "the PDF is encrypted: it opens only with a password, so its text cannot be read"
+        return text("extract.pdf-encrypted")
     detail = str(cause).strip()
-    return f"not a readable PDF ({name}{': ' + detail if detail else ''})"
+    return text("extract.pdf-unreadable", error=f"{name}: {detail}" if detail else name)
 
 
 def _inside_any(obj: dict, boxes: list[tuple]) -> bool:

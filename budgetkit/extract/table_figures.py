@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from ..messages import text
 from ..schema import resource_columns
 from ..template import OfficialTable, measures, official_table, title_key
 from .classification import reference
@@ -55,22 +56,29 @@ def table_figures(tables: list[ReadTable], year: int, file: str = "") -> TableRe
         table.source = table.source or file
         spec = official_table(table.title) if table.title else None
         table.standard = spec.id if spec else ""
-        where = (f"表{table.number}（{table.source + ' ' if table.source else ''}"
-                 f"第{'、'.join(map(str, table.pages))}页）{table.title or '（无标题）'}")
+        where = _where(table)
         if spec is None:
-            reading.notes.append(f"{where}: not one of the standard tables; its figures are read, not checked")
+            reading.notes.append(text("extract.table-not-standard", where=where))
         elif not table.unit:
-            reading.notes.append(f"{where}: no 单位 banner found, so its figures' unit is unknown; not checked")
+            reading.notes.append(text("extract.table-no-unit", where=where))
         elif table.header_rows == 0:
-            reading.notes.append(f"{where}: its column headings could not be told from its rows; not checked")
+            reading.notes.append(text("extract.table-no-headings", where=where))
         readable = spec if spec and table.unit and table.header_rows else None
         before = (len(reading.cells), len(reading.claims))
         _read_figures(table, readable, year, reading)
         figures, keyed = len(reading.cells) - before[0], len(reading.claims) - before[1]
         if readable is not None and figures and keyed < figures:
-            reading.notes.append(f"{where}: {figures - keyed} of its {figures} figures are read but not keyed to a "
-                                 "measure of the template (their row or column does not say which): not checked")
+            reading.notes.append(text("extract.table-not-keyed", where=where, count=figures - keyed, total=figures))
     return reading
+
+
+def _where(table: ReadTable) -> str:
+    """A table as a note names it: its number, file, pages and title (表3（第5页）…, Table 3 (p. 5) …)."""
+    pages = text("extract.page-separator").join(map(str, table.pages))
+    title = table.title or text("extract.table-untitled")
+    if table.source:
+        return text("extract.table-where-in-file", number=table.number, file=table.source, pages=pages, title=title)
+    return text("extract.table-where", number=table.number, pages=pages, title=title)
 
 
 def _read_figures(table: ReadTable, spec: OfficialTable | None, year: int, reading: TableReading) -> None:

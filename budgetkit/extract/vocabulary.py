@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..messages import text
 from ..schema import BudgetDataError, Problem, claim_units
 from ..template import data_dir, measures
 from .classification import ClassReference
@@ -107,26 +108,26 @@ def load_vocabulary(path: Path) -> Vocabulary:
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise BudgetDataError([Problem(name, None, None, "file not found")]) from None
+        raise BudgetDataError([Problem(name, None, None, text("extract.file-not-found"))]) from None
     except tomllib.TOMLDecodeError as error:
-        raise BudgetDataError([Problem(name, None, None, f"invalid TOML: {error}")]) from None
+        raise BudgetDataError([Problem(name, None, None, text("extract.vocabulary-invalid-toml", error=error))]) from None
     problems: list[Problem] = []
     known = measures()
     for table in document:
         if table not in _TABLES:
-            problems.append(Problem(name, None, table, f"unknown table; known: {', '.join(sorted(_TABLES))}"))
+            problems.append(Problem(name, None, table, text("extract.vocabulary-unknown-table", known=_listed(_TABLES))))
     words = _words(name, document.get("words", {}), problems)
     totals = document.get("final_accounts_totals", {})
     for budget_total, accounts_total in totals.items():
         for measure in (budget_total, accounts_total):
             if measure not in known:
                 problems.append(Problem(name, None, f"final_accounts_totals.{budget_total}",
-                                        f"{measure!r} is not a measure of measures.csv"))
+                                        text("extract.vocabulary-unknown-measure", measure=measure)))
     entries = {}
     for kind in _KEYS:
         listed = document.get(kind, [])
         if not isinstance(listed, list) or not all(isinstance(raw, dict) for raw in listed):
-            problems.append(Problem(name, None, kind, f"must be entries written [[{kind}]]"))
+            problems.append(Problem(name, None, kind, text("extract.vocabulary-entries", kind=kind)))
             listed = []
         entries[kind] = tuple(_entry(name, kind, number, raw, words, problems)
                               for number, raw in enumerate(listed, start=1))
@@ -135,13 +136,18 @@ def load_vocabulary(path: Path) -> Vocabulary:
     return Vocabulary(entries["money"], entries["count"], dict(totals))
 
 
+def _listed(names) -> str:
+    """Names a message lists (the known keys …), sorted, joined as the language joins a list."""
+    return text("extract.vocabulary-list-separator").join(sorted(names))
+
+
 def _words(name: str, table: dict, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
     lists = {}
     for key, value in table.items():
         if _is_word_list(value):
             lists[key] = tuple(value)
         else:
-            problems.append(Problem(name, None, f"words.{key}", "must be a list of words"))
+            problems.append(Problem(name, None, f"words.{key}", text("extract.vocabulary-word-list")))
     return lists
 
 
@@ -158,7 +164,7 @@ def _entry(name: str, kind: str, number: int, raw: dict, words: dict, problems: 
 
     unknown = [key for key in raw if key not in _KEYS[kind]]
     for key in unknown:
-        problem(key, f"unknown key; known: {', '.join(sorted(_KEYS[kind]))}")
+        problem(key, text("extract.vocabulary-unknown-key", known=_listed(_KEYS[kind])))
     values: dict = {}
     for key in (*_WORD_KEYS, "read_past", "followed_by"):
         if key not in raw:
@@ -166,49 +172,50 @@ def _entry(name: str, kind: str, number: int, raw: dict, words: dict, problems: 
         value = raw[key]
         if isinstance(value, str) and key in _WORD_KEYS:
             if value not in words:
-                problem(key, f"{value!r} is not a list of [words]")
+                problem(key, text("extract.vocabulary-unknown-words", name=value))
             values[key] = words.get(value, ())
         elif _is_word_list(value):
             values[key] = tuple(value)
         else:
-            problem(key, "must be a list of words" + (" or the name of one in [words]" if key in _WORD_KEYS else ""))
+            problem(key, text("extract.vocabulary-word-list-or-name" if key in _WORD_KEYS else "extract.vocabulary-word-list"))
     for key, allowed in (("section", STANDARD_ORDER), ("subsection", _SUBSECTIONS)):
         if key in raw:
             if _is_word_list(raw[key]) and set(raw[key]) <= set(allowed):
                 values[f"{key}s"] = frozenset(raw[key])
             else:
-                problem(key, f"must be a list of {', '.join(allowed)}")
+                problem(key, text("extract.vocabulary-one-of",
+                                  allowed=text("extract.vocabulary-list-separator").join(allowed)))
     for key in ("final_accounts", "by_function", "not_a_measure"):
         if key in raw and not isinstance(raw[key], bool):
-            problem(key, "must be true or false")
+            problem(key, text("extract.vocabulary-boolean"))
     if "at_least" in raw:
         if not isinstance(raw["at_least"], int) or not 1 <= raw["at_least"] <= len(values.get("any", ())):
-            problem("at_least", "must be a whole number from 1 to the number of `any` words")
+            problem("at_least", text("extract.vocabulary-at-least"))
         else:
             values["at_least"] = raw["at_least"]
     if "unit" in raw:
         if isinstance(raw["unit"], str) and raw["unit"] in claim_units():
             values["unit"] = raw["unit"]
         else:
-            problem("unit", "must be a unit of the claims table (data/datapackage.json), such as 辆")
+            problem("unit", text("extract.vocabulary-unit"))
     elif kind == "count":
-        problem("unit", "is missing: a count is told by its unit first")
+        problem("unit", text("extract.vocabulary-unit-missing"))
     measure = raw.get("measure")
     if ("measure" in raw) == (raw.get("not_a_measure") is True):
-        problem("measure", "an entry gives either a measure or not_a_measure = true")
+        problem("measure", text("extract.vocabulary-measure-or-not"))
     elif "measure" in raw and (not isinstance(measure, str) or measure not in measures()):
-        problem("measure", f"{measure!r} is not a measure of measures.csv")
+        problem("measure", text("extract.vocabulary-unknown-measure", measure=measure))
     elif "measure" in raw:
         per_code = measures()[measure].per_code
         if raw.get("by_function") is True and not per_code:
-            problem("by_function", f"{measure!r} is not stated per code (per_code in measures.csv)")
+            problem("by_function", text("extract.vocabulary-not-per-code", measure=measure))
         if per_code and raw.get("by_function") is not True:
-            problem("by_function", f"{measure!r} is stated per code: the entry needs by_function = true")
+            problem("by_function", text("extract.vocabulary-per-code", measure=measure))
     if "read_past" in raw and raw.get("by_function") is not True:
-        problem("read_past", "only with by_function = true")
+        problem("read_past", text("extract.vocabulary-read-past"))
     conditions = {*_WORD_KEYS, "section", "subsection", "final_accounts", "by_function", "unit", "followed_by"}
     if not unknown and not conditions & raw.keys():  # a misspelt condition is reported as such
-        problem(None, "has no condition: it would decide for every label")
+        problem(None, text("extract.vocabulary-no-condition"))
     problems.extend(found)
     if found:
         return None

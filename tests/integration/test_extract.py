@@ -170,7 +170,7 @@ def test_a_unit_the_claims_table_does_not_know_is_reported_not_dropped(tmp_path)
     path = tmp_path / "education.txt"
     path.write_bytes(text.encode("gbk"))
     unparsed = extract(path).extraction.unparsed
-    assert list(unparsed["figure"]) == ["12"] and "'批'" in unparsed["reason"].iloc[0]
+    assert list(unparsed["figure"]) == ["12"] and unparsed["reason"].iloc[0] == "单位“批”不是 claims 表所列的单位"
     assert "教师培训12批" in unparsed["text"].iloc[0]
 
 
@@ -180,7 +180,7 @@ def test_fragment_has_two_sections_and_reports_the_rest():
     assert set(budget.claims["section"].str[0]) == {"七", "八"}
     assert [s.split()[0] for s in budget.extraction.missing_sections] == \
         ["一", "二", "三", "四", "五", "六", "九", "十", "十一", "十二"]
-    assert any("department" in note for note in budget.extraction.notes)
+    assert "没有标题行：部门名称“青石县农业农村局”取自正文" in budget.extraction.notes
     assert set(_verdicts(budget)) == {"consistent"}
 
 
@@ -380,7 +380,7 @@ def test_amount_no_pattern_understands_is_reported(tmp_path):
     budget = extract(path)
     assert budget.claims.empty
     assert list(budget.extraction.unparsed["figure"]) == ["50.00", "800"]
-    assert budget.extraction.unparsed["reason"].str.contains("no measure").all()
+    assert (budget.extraction.unparsed["reason"] == "该金额的名称与模板中任何指标都不对应").all()
 
 
 def test_shares_without_percent_sign_yi_yuan_and_growth_from_zero(tmp_path):
@@ -420,7 +420,7 @@ def test_reference_table_lists_2024_classes_with_older_names():
     assert ref.find("行政事业单位离退休", "208").code == "20805"
     assert ref.by_code["20805"].name == "行政事业单位养老支出"
     assert ref.drift("210", "卫生健康") is None  # dropping 支出 is not drift
-    assert "older" in ref.drift("210", "医疗卫生健康支出")
+    assert ref.drift("210", "医疗卫生健康支出") == "210 卫生健康支出的旧称或别称"
     assert "208" in ref.drift("201", "社会保障和就业支出")  # a name printed with the wrong code
     codes = [code for code, c in ref.by_code.items() if c.level == "类"]
     assert {"201", "205", "208", "210", "212", "213", "221", "224", "229"} <= set(codes)
@@ -439,25 +439,25 @@ def _one_clear_error(path) -> str:
 
 
 def test_missing_and_unsupported_files(tmp_path):
-    assert "file not found" in _one_clear_error(tmp_path / "nope.txt")
+    assert "找不到文件" in _one_clear_error(tmp_path / "nope.txt")
     odd = tmp_path / "budget.ods"
     odd.write_bytes(b"PK")
-    assert "unsupported file type" in _one_clear_error(odd)
+    assert "不支持的文件类型“.ods”" in _one_clear_error(odd)
     workbook = tmp_path / "budget.xlsx"  # a workbook is read, so a broken one is said to be broken
     workbook.write_bytes(b"PK")
-    assert "not a .xlsx (not a zip archive)" in _one_clear_error(workbook)
+    assert "不是 .xlsx 文件（不是 zip 压缩包）" in _one_clear_error(workbook)
 
 
 def test_undecodable_text_names_its_line(tmp_path):
     path = tmp_path / "bad.txt"
     path.write_bytes("青石县2024年部门预算\n第二行\n".encode("utf-8") + b"\xff\xfe\xfa\n")
-    assert "line 3" in _one_clear_error(path)
+    assert "第3行" in _one_clear_error(path)
 
 
 def test_text_without_a_year_is_refused(tmp_path):
     path = tmp_path / "noyear.txt"
     path.write_text("没有年份的文字。\n", encoding="utf-8")
-    assert "budget year" in _one_clear_error(path)
+    assert "无法确定预算年度" in _one_clear_error(path)
 
 
 def test_oversized_inputs_are_refused_before_parsing(tmp_path, monkeypatch):
@@ -468,7 +468,7 @@ def test_oversized_inputs_are_refused_before_parsing(tmp_path, monkeypatch):
     for name in ("big.txt", "big.docx", "big.pdf"):
         path = tmp_path / name
         path.write_bytes(b"0" * 200)
-        assert "bytes is more than" in _one_clear_error(path)
+        assert "文件大小 200 字节，超过" in _one_clear_error(path)
 
 
 def test_docx_zip_bomb_is_refused(tmp_path):
@@ -477,7 +477,7 @@ def test_docx_zip_bomb_is_refused(tmp_path):
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", b"<" + b" " * (120 * 1024 * 1024) + b"/>")
     assert path.stat().st_size < 1024 * 1024
-    assert "zip bomb" in _one_clear_error(path)  # refused from the sizes the archive declares, before inflating
+    assert "疑为压缩炸弹" in _one_clear_error(path)  # refused from the sizes the archive declares, before inflating
 
 
 def test_docx_with_entity_declarations_is_refused(tmp_path):
@@ -487,22 +487,22 @@ def test_docx_with_entity_declarations_is_refused(tmp_path):
     path = tmp_path / "laughs.docx"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("word/document.xml", laughs)
-    assert "refused XML" in _one_clear_error(path)
+    assert "XML 含有被禁止的声明，拒绝读取" in _one_clear_error(path)
 
 
 def test_broken_docx_and_pdf(tmp_path):
     not_zip = tmp_path / "broken.docx"
     not_zip.write_bytes(b"this is not a zip archive")
-    assert "not a .docx" in _one_clear_error(not_zip)
+    assert "不是 .docx 文件" in _one_clear_error(not_zip)
     not_pdf = tmp_path / "broken.pdf"
     not_pdf.write_bytes(b"%PDF-1.4\n garbage")
-    assert "PDF" in _one_clear_error(not_pdf)
+    assert "无法读取该 PDF 文件" in _one_clear_error(not_pdf)
 
 
 def test_a_monstrous_line_is_refused(tmp_path):
     path = tmp_path / "long.txt"
     path.write_text("青石县水务局2024年部门预算编制说明\n三、收支预算情况说明\n" + "占" * 30_000 + "\n", encoding="utf-8")
-    assert "characters" in _one_clear_error(path)
+    assert "一行有 30000 个字符" in _one_clear_error(path)
 
 
 # -- the vocabulary ----------------------------------------------------------------------------
@@ -516,6 +516,7 @@ def test_the_bundled_vocabulary_names_only_measures_of_the_template():
     assert named <= set(measures()) and {"three_public_total", "staff_active"} <= named
 
 
+@pytest.mark.usefixtures("english")  # the messages are pinned in English; the default is Chinese
 @pytest.mark.parametrize(("entry", "field", "message"), [
     ('measure = "three_public_total"\ncontians = ["三公"]', "money #2.contians", "unknown key"),
     ('measure = "three_public_totl"\nall = ["三公"]', "money #2.measure", "not a measure of measures.csv"),
@@ -597,7 +598,7 @@ def _extract_or_one_error(path: Path) -> None:
     except BudgetDataError as error:
         message = str(error)
         assert message.count("\n") < 50 and str(path) in message
-        assert "(extracted" not in message, "extraction wrote a package its own loader refuses:\n" + message
+        assert "(extracted" not in message and "（提取结果" not in message, "extraction wrote a package its own loader refuses:\n" + message
     else:
         assert isinstance(budget, budgetkit.Budget)
         lines = budget.raw_text.split("\n")
@@ -663,7 +664,7 @@ def test_a_total_with_a_listed_part_no_measure_names_is_not_summed(tmp_path):
     assert list(marked["measure"]) == ["income_total"]
     findings = budget.audit()
     assert not ((findings["rule"] == "income-by-source") & (findings["claim_id"] == marked["claim_id"].iloc[0])).any()
-    assert any("so its sum is not checked" in line for line in budget.extraction.limits())
+    assert any("其下所列某项未能读取，故未核对其合计" in line for line in budget.extraction.limits())
 
 
 ACCOUNTS = """测试区规划局2024年度部门决算
@@ -683,4 +684,90 @@ def test_a_completion_rate_is_the_outturn_over_the_budget_of_its_sentence(tmp_pa
     rates = findings[findings["rule"] == "share-of-named-whole"]
     assert list(zip(rates["stated"].astype(str), rates["verdict"])) == [("95.45", "rounding"), ("13.68", "consistent")]
     unread = budget.extraction.unparsed
-    assert list(unread[unread["figure"] == "0.00"]["reason"].str.startswith("a percentage")) == [True]
+    assert list(unread[unread["figure"] == "0.00"]["reason"].str.startswith("百分比")) == [True]
+
+
+# -- in Chinese by default, in English on request ---------------------------------------------------
+
+def test_what_extraction_could_not_read_is_said_in_chinese_by_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("BUDGETKIT_LANG", raising=False)
+    path = tmp_path / "listed.txt"
+    path.write_text(LISTED, encoding="utf-8")
+    report = extract(path).extraction
+    assert list(report.unparsed["reason"]) == ["该金额的名称与模板中任何指标都不对应"]
+    assert report.limits()[:3] == ["1 个数字未能读取，未予核对（budgetkit extract 逐一列出）：",
+                                   "  该金额的名称与模板中任何指标都不对应（1 处）",
+                                   f"未找到模板中的 {len(report.missing_sections)} 个部分："]
+    assert report.unchecked == ["第7行：本部门本年收入预算合计 6,000万元——其下所列某项未能读取，故未核对其合计"]
+    assert report.summary().startswith(f"{path}（txt）：标题 3 个，未能读取的数字 1 个，科目名称与2024年科目表不符 0 个\n")
+    assert "\n未找到的部分：一 基本职能及主要工作；二 部门预算单位构成；四 " in report.summary()
+
+
+def test_what_extraction_could_not_read_is_said_in_english_on_request(tmp_path):
+    from budgetkit.messages import using_language
+
+    path = tmp_path / "listed.txt"
+    path.write_text(LISTED, encoding="utf-8")
+    with using_language("en"):
+        report = extract(path).extraction
+        limits, summary = report.limits(), report.summary()
+    assert limits[:3] == ["1 figures not read, so not checked (budgetkit extract lists each):",
+                          "  1 × no measure of the template matches this amount's label",
+                          f"{len(report.missing_sections)} standard sections not found:"]
+    assert report.unchecked == ["line 7: 本部门本年收入预算合计 6,000万元 — a part listed under it could not be read, "
+                                "so its sum is not checked"]
+    assert summary.startswith(f"{path} (txt): 3 headings, 1 unparsed figures, 0 classification names off the 2024 list\n") and "\nsections not found: 一 基本职能及主要工作; 二 部门预算单位构成; 四 " in summary
+
+
+def test_a_table_not_keyed_is_named_in_the_language_of_the_notes():
+    from budgetkit.extract.table_figures import table_figures
+    from budgetkit.extract.tables import ReadTable, TableCell
+    from budgetkit.messages import using_language
+
+    def notes(source: str, title: str) -> list[str]:
+        cells = {(0, 0): TableCell("收入", 0, 0, 3, (0, 0, 1, 1)), (0, 1): TableCell("1.00", 0, 1, 3, (1, 0, 2, 1))}
+        table = ReadTable(title=title, caption="", unit="", pages=[3, 4], grid=[["收入", "1.00"]], cells=cells,
+                          header_rows=0, number=2, source=source, row_lines={0: 10})
+        reading = table_figures([table], 2024)
+        assert [cell["measure"] for cell in reading.cells] == [""]  # read, not keyed, in either language
+        return reading.notes
+
+    assert notes("说明.pdf", "某某情况表") == ["表2（说明.pdf 第3、4页）某某情况表：不是标准表格之一，其数字已读取，未予核对"]
+    assert notes("", "") == ["表2（第3、4页）（无标题）：不是标准表格之一，其数字已读取，未予核对"]
+    with using_language("en"):
+        assert notes("说明.pdf", "某某情况表") == [
+            "Table 2 (说明.pdf, p. 3, 4) 某某情况表: not one of the standard tables; its figures are read, not checked"]
+        assert notes("", "") == ["Table 2 (p. 3, 4) (untitled): not one of the standard tables; its figures are read, "
+                                 "not checked"]
+
+
+def test_a_bad_file_is_named_in_chinese_by_default_and_in_english_with_lang_en(tmp_path, capsys, monkeypatch):
+    from budgetkit.cli import main
+
+    monkeypatch.setenv("BUDGETKIT_LANG", "zh")  # recorded, so that the language --lang en sets is undone after
+    monkeypatch.delenv("BUDGETKIT_LANG")
+    missing = tmp_path / "缺失.txt"
+    assert main(["extract", str(missing)]) == 2
+    assert f"{missing}：找不到文件" in capsys.readouterr().err
+    assert main(["--lang", "en", "extract", str(missing)]) == 2
+    assert f"{missing}: file not found" in capsys.readouterr().err
+    monkeypatch.delenv("BUDGETKIT_LANG", raising=False)  # --lang holds for the process: a new command here
+    broken = tmp_path / "损坏.pdf"
+    broken.write_bytes(b"%PDF-1.4\n garbage")
+    assert main(["check", str(broken)]) == 2
+    assert f"{broken}：无法读取该 PDF 文件（" in capsys.readouterr().err
+    assert main(["check", "--lang", "en", str(broken)]) == 2
+    assert f"{broken}: not a readable PDF (" in capsys.readouterr().err
+    monkeypatch.delenv("BUDGETKIT_LANG")
+
+
+def test_the_package_written_is_the_same_in_either_language(tmp_path):
+    from budgetkit.messages import using_language
+
+    first = write_package(extract(BUNDLED_RAW), tmp_path / "zh")
+    with using_language("en"):
+        second = write_package(extract(BUNDLED_RAW), tmp_path / "en")
+    files = sorted(p.relative_to(first).as_posix() for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second).as_posix() for p in second.rglob("*") if p.is_file())
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
