@@ -26,7 +26,7 @@ from budgetkit.findings import FORMULA_PREFIXES, VERDICTS
 from budgetkit.messages import text, using_language, verdict_name
 from budgetkit.report.steps import skipped, step_name
 from budgetkit.report.workbook import workbook_bytes
-from budgetkit.report.workbook_cells import ZIP_TIME
+from budgetkit.report.workbook_cells import ZIP_TIME, column_heading
 from builders import budget_of, claim
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -145,6 +145,48 @@ def test_the_workbook_has_the_official_tables_the_audit_and_a_guide(workbook):
         assert ws.column_dimensions["A"].width and ws.column_dimensions["A"].width >= 8
 
 
+def test_the_guide_names_the_verdicts_and_the_sheets_in_chinese(workbook, bundled_findings):
+    guide = {row[0].value: row[1].value for row in workbook["说明"].iter_rows() if row[0].value}
+    counts = bundled_findings["verdict"].astype(str).value_counts()
+    assert guide["审核"] == f"{len(bundled_findings)} 项核对：" + "，".join(
+        f"{verdict_name(v)} {counts.get(v, 0)}" for v in VERDICTS)
+    assert guide["审核列"].startswith("一致（consistent）：在舍入范围内相符；") and "详见“审核结果”表" in guide["审核列"]
+    assert guide["工作表"] == "内容" and guide["审核结果"].startswith("每条审核规则的每次核对")
+    assert all(guide[name] for name in OFFICIAL)  # each sheet says what it holds
+    assert workbook["部门收支总表"].oddFooter.right.text.endswith("第 &P 页，共 &N 页")
+
+
+def test_with_lang_en_the_workbook_is_headed_in_english_and_keeps_the_documents_text(english_runs):
+    workbook = openpyxl.load_workbook(english_runs[0] / XLSX)
+    assert workbook.sheetnames == [
+        "About", "Revenue and expenditure", "Revenue", "Expenditure", "Fiscal appropriations",
+        "General budget expenditure", "Basic expenditure", "Three public expenses", "Government fund expenditure",
+        "State capital expenditure", "Findings"]
+    assert all(len(name) <= 31 and not re.search(r"[\[\]:*?/\\]", name) for name in workbook.sheetnames)
+    assert workbook.properties.title == "遂宁市安居区总工会: departmental budget 2024"
+    ws = workbook["Revenue and expenditure"]
+    assert ws["A1"].value == "2024 Departmental Revenue and Expenditure Summary"
+    assert (ws["A2"].value, ws.cell(2, ws.max_column).value) == ("Department: 遂宁市安居区总工会", "Unit: 10,000 yuan")
+    assert [ws.cell(4, c).value for c in range(1, 7)] == [
+        "Item", "Budget (as stated)", "Recomputed (formula)", "Difference (stated − recomputed)", "Audit", "Source"]
+    assert ws["A5"].value == "一般公共预算拨款收入"  # the figures' labels as the document prints them
+    assert ws.oddFooter.right.text.endswith("Page &P of &N")
+    ws = workbook["Three public expenses"]
+    assert [ws.cell(3, c).value for c in range(2, 8)] == ["Total", "Official overseas travel",
+                                                          "Official vehicle purchase and operation", None, None,
+                                                          "Official receptions"]
+    ws = workbook["Findings"]
+    assert [c.value for c in ws[1]][:5] == ["Rule", "Rule kind", "Verdict", "Section", "Claim ID"]
+    verdicts = {ws.cell(r, 3).value for r in range(2, ws.max_row + 1)}
+    assert verdicts <= set(VERDICTS) and "drift" in verdicts
+    guide = {row[0].value: row[1].value for row in workbook["About"].iter_rows() if row[0].value}
+    assert guide["Audit column"].startswith("consistent: agrees within rounding;")
+    assert guide["Budget year"] == "2024 (prior year 2023)" and guide["Sheet"] == "Contents"
+    # no heading or note of the workbook's own in Chinese: only the document's text is
+    own = [ws["A1"].value for ws in workbook.worksheets[1:-1]] + [c.value for c in workbook["Findings"][1]]
+    assert not [t for t in own if re.search(r"[\u4e00-\u9fff]", t)]
+
+
 def test_every_stated_value_on_every_sheet_is_its_claim(workbook, layout, claims):
     stated = {(p.sheet, p.cell): p.claim_id for p in layout.placements if p.role == "stated"}
     assert len(stated) >= 50
@@ -201,10 +243,12 @@ def test_no_spending_tables_are_empty_with_the_templates_note(workbook):
 def test_the_findings_sheet_has_every_evaluation_and_column(workbook, bundled_findings):
     ws = workbook["审核结果"]
     header = [c.value for c in ws[1]]
-    assert header == list(bundled_findings.columns)
+    assert header == [column_heading(c) for c in bundled_findings.columns]  # every column, headed in Chinese
+    assert header[:5] == ["规则", "规则类别", "审核结论", "章节", "数字编号"]
+    header = list(bundled_findings.columns)
     assert ws.max_row == len(bundled_findings) + 1
     verdicts = [ws.cell(r, header.index("verdict") + 1).value for r in range(2, ws.max_row + 1)]
-    assert verdicts == [str(v) for v in bundled_findings["verdict"]]
+    assert verdicts == [verdict_name(str(v)) for v in bundled_findings["verdict"]]  # 不符 for drift
     stated = [ws.cell(r, header.index("stated") + 1).value for r in range(2, ws.max_row + 1)]
     expected = [None if pd.isna(v) else float(v) for v in bundled_findings["stated"]]
     assert stated == expected
@@ -365,11 +409,13 @@ def test_one_font_on_every_cell_bold_and_italic_included(runs, workbook):
     assert fonts and all(f'<name val="{FONT_NAME}"/>' in f and "<scheme" not in f for f in fonts)
 
 
-def test_figures_show_their_printed_decimals_and_counts_none(workbook, tmp_path):
+def test_figures_show_their_printed_decimals_and_counts_none(workbook, bundled_findings, tmp_path):
     from budgetkit.claims import COUNT_UNITS
 
     ws = workbook["审核结果"]
     header = [c.value for c in ws[1]]
+    assert header == [column_heading(c) for c in bundled_findings.columns]
+    header = list(bundled_findings.columns)
     counts = [r for r in range(2, ws.max_row + 1) if ws.cell(r, header.index("unit") + 1).value in COUNT_UNITS
               and ws.cell(r, header.index("stated") + 1).value is not None]
     assert counts  # the bundled budget's vehicles (辆)
@@ -554,7 +600,7 @@ def test_progress_on_stderr_and_summary_on_stdout(tmp_path, capsys, monkeypatch,
         assert re.search(r"^审核：共核对 11 项，其中一致 \d+ 项，.*（详见 " + re.escape(str(tmp_path / "audit.html")) + "）$",
                          out, re.M)
     else:
-        assert names == list(report.STEPS)
+        assert names == ["load and audit", "audit report", "charts", "tables", "workbook", "annotated PDF", "notebooks"]
         assert "[7/7] notebooks … skipped (--no-notebooks) (0.0 s)" in err and "skipped: --no-notebooks" in out
         assert re.search(r"^audit: 11 evaluations: \d+ consistent, .* \(read " + re.escape(str(tmp_path / "audit.html"))
                          + r"\)$", out, re.M)

@@ -261,3 +261,16 @@ def test_in_english_the_read_tables_are_headed_in_english_and_their_figures_keep
     assert "read cell by cell" in guide["Tables as printed"]
     assert PDF.name in guide[ws.title] and "as printed" in guide[ws.title]
     assert all(len(name) <= 31 and not re.search(r"[\[\]:*?/\\]", name) for name in workbook.sheetnames)
+
+
+def test_every_sheet_name_the_workbooks_give_is_valid_in_both_languages():
+    from budgetkit.messages import LANGUAGES, catalogue
+
+    names = {key: texts for key, texts in catalogue().items()
+             if key.startswith(("workbook.sheet-", "workbook.collection-sheet-"))}
+    assert len(names) == 9 + 2 + 7
+    for key, texts in names.items():
+        for lang in LANGUAGES:
+            assert 0 < len(texts[lang]) <= 31 and not re.search(r"[\[\]:*?/\\]", texts[lang]), (key, lang)
+            assert not texts[lang].startswith("'") and not texts[lang].endswith("'"), (key, lang)
+        assert len({texts[lang] for lang in LANGUAGES}) == len(LANGUAGES), key

@@ -231,6 +231,7 @@ def _workbook_of_sheets(path: Path, sheets: int, cells: str = '<row r="1"><c r="
     return path
 
 
+@pytest.mark.usefixtures("english")  # the refusal's wording pinned in English
 def test_a_workbook_of_thousands_of_sheets_is_refused_at_once(tmp_path):
     path = _workbook_of_sheets(tmp_path / "表.xlsx", 2000)
     started = time.monotonic()
@@ -250,6 +251,7 @@ def test_a_sheet_claiming_a_million_rows_is_read_as_the_cells_it_holds(tmp_path)
     assert time.monotonic() - started < 5
 
 
+@pytest.mark.usefixtures("english")  # the refusal's wording pinned in English
 def test_a_sheet_of_200000_rows_is_refused_naming_the_sheet(tmp_path):
     import xlsxwriter
 
@@ -266,6 +268,7 @@ def test_a_sheet_of_200000_rows_is_refused_naming_the_sheet(tmp_path):
     assert time.monotonic() - started < 5
 
 
+@pytest.mark.usefixtures("english")  # the refusal's wording pinned in English
 def test_the_cells_of_all_sheets_together_are_bounded(tmp_path, monkeypatch):
     from budgetkit.extract import reading
 
@@ -276,6 +279,7 @@ def test_the_cells_of_all_sheets_together_are_bounded(tmp_path, monkeypatch):
     assert len(read_document(path).tables) == 2
 
 
+@pytest.mark.usefixtures("english")  # the refusal's wording pinned in English
 def test_an_xlsx_zip_bomb_is_refused_before_inflating(tmp_path):
     path = tmp_path / "炸弹.xlsx"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -336,6 +340,7 @@ def test_docx_tables_are_held_against_the_text(tmp_path):
     assert set(income["verdict"]) == {"consistent"}  # 1250.00 in the text and in the table
 
 
+@pytest.mark.usefixtures("english")  # the refusal's wording pinned in English
 def test_a_docx_table_of_too_many_rows_is_refused(tmp_path, monkeypatch):
     from budgetkit.extract import reading
 
@@ -344,6 +349,7 @@ def test_a_docx_table_of_too_many_rows_is_refused(tmp_path, monkeypatch):
     assert "table 1 has 5 rows: more than the 4 a table may have" in message
 
 
+@pytest.mark.usefixtures("english")  # the refusal's wording pinned in English
 def test_a_docx_with_a_huge_table_fails_within_seconds(tmp_path):
     """A table of 20,000 rows, far past any budget's; refused by counting its rows, before its text is read."""
     import docx
@@ -419,6 +425,7 @@ def test_an_explanation_and_its_tables_in_a_workbook_are_one_budget(tmp_path):
     assert set(restated["verdict"]) == {"consistent"}  # 1000.00, 250.00, 50.00 in the text and in the workbook
 
 
+@pytest.mark.usefixtures("english")  # the refusal's wording pinned in English
 def test_a_docx_table_is_as_wide_as_its_cells_span(tmp_path, monkeypatch):
     """Four cells each spanning 64 columns are a table of 256 columns, refused over MAX_TABLE_COLUMNS."""
     from budgetkit.extract import reading
@@ -438,6 +445,7 @@ def test_a_docx_table_is_as_wide_as_its_cells_span(tmp_path, monkeypatch):
     assert table.columns == 256 and table.grid[1] == [""] * 256
 
 
+@pytest.mark.usefixtures("english")  # the refusal's wording pinned in English
 def test_a_sheet_of_half_a_million_cells_is_refused_at_once(tmp_path):
     """5,000 rows of 100 cells: within the rows and columns a table may have, not within the cells."""
     row = "<c><v>1</v></c>" * 100
