@@ -52,6 +52,9 @@ class _Formatter(argparse.HelpFormatter):
         # argparse puts a colon after a section's heading; a Chinese heading carries its own (位置参数：)
         return super().format_help().replace("：:\n", "：\n")
 
+    def _get_help_string(self, action):
+        return action.help.replace("%", "%%")  # argparse reads help as a %-format; the catalogue's texts are not
+
     def _split_lines(self, content, width):
         return wrapped("", " ".join(content.split()), width)
 
