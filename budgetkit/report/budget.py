@@ -58,12 +58,12 @@ def run_report(path: str | Path | None = None, out: str | Path = "out", notebook
         return [], text("report.loaded", claims=len(budget.claims), evaluations=len(findings))
 
     steps = [
-        ("load and audit", load_and_audit),
-        ("audit report", lambda: audit_files(loaded["budget"], loaded["findings"], out)),
+        ("load-and-audit", load_and_audit),
+        ("audit-report", lambda: audit_files(loaded["budget"], loaded["findings"], out)),
         ("charts", lambda: chart_files(loaded["budget"], out)),
         ("tables", lambda: table_files(loaded["budget"], loaded["findings"], out)),
         ("workbook", lambda: workbook_file(loaded["budget"], loaded["findings"], out)),
-        ("annotated PDF", lambda: annotated_pdf_files(loaded["budget"], loaded["findings"], out)),
+        ("annotated-pdf", lambda: annotated_pdf_files(loaded["budget"], loaded["findings"], out)),
         ("notebooks", lambda: run_notebooks(path, out, progress) if notebooks
          else skipped(text("report.skip-no-notebooks"))),
     ]

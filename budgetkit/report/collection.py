@@ -130,12 +130,12 @@ def run_collection_report(paths: list[str | Path], out: str | Path = "out", note
 
     notebook_input = [str(p) for p in paths] if len(paths) > 1 else str(paths[0])
     steps = [
-        ("load and audit", load_and_audit),
-        ("audit report", lambda: _audit_files(loaded["audited"], out)),
+        ("load-and-audit", load_and_audit),
+        ("audit-report", lambda: _audit_files(loaded["audited"], out)),
         ("charts", lambda: _charts(loaded["audited"], out)),
         ("tables", lambda: _tables(loaded["audited"], out)),
         ("workbook", lambda: _workbook(loaded["audited"], out)),
-        ("annotated PDF", lambda: skipped(text("report.skip-collection-pdf"))),
+        ("annotated-pdf", lambda: skipped(text("report.skip-collection-pdf"))),
         ("notebooks", lambda: run_notebooks(notebook_input, out, progress, parameter="collection_path")
          if notebooks else skipped(text("report.skip-no-notebooks"))),
     ]
@@ -289,17 +289,15 @@ def _workbook(audited: _Audited, out: Path) -> tuple[list[Path], str]:
     from .collection_workbook import collection_workbook_bytes
 
     findings = audited.findings
+    # by the keys of COLLECTION_SHEETS: the workbook names each sheet in the current language
     sheets = {
-        "说明": None,
-        "按部门": audited.table("verdicts-by-department"),
-        "按预算": audited.table("verdicts-by-budget"),
-        "常见问题": audited.table("common-findings"),
-        "支出结构": audited.table("spending-structure"),
-        "跨年核对": audited.table("year-over-year"),
-        "审核发现": findings[findings["verdict"].astype(str) != "consistent"].reset_index(drop=True),
+        "about": None,
+        **{name: audited.table(name) for name in ("verdicts-by-department", "verdicts-by-budget", "common-findings",
+                                                  "spending-structure", "year-over-year")},
+        "findings": findings[findings["verdict"].astype(str) != "consistent"].reset_index(drop=True),
     }
     data = collection_workbook_bytes(sheets, title=collection_title(audited.collection.budgets),
                                      summary=summary_line(findings))
     path = write_atomic(out / "collection.xlsx", data)
     return [path], text("report.collection-workbook-written", name=path.name, sheets=len(sheets),
-                        findings=len(sheets["审核发现"]))
+                        findings=len(sheets["findings"]))

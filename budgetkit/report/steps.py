@@ -23,9 +23,9 @@ from ..messages import text, verdict_name
 __all__ = ["OutputFolderError", "Progress", "ReportError", "ReportResult", "STEPS", "Skipped", "error_reason",
            "module_present", "run_steps", "skipped", "step_name", "stderr_progress", "summary", "verdict_counts_text"]
 
-#: The steps, by their stable names (``ReportError.step``, ``ReportResult.files``' keys); users read
+#: The steps, by their stable keys (``ReportError.step``, ``ReportResult.files``' keys); users read
 #: them as :func:`step_name` gives them.
-STEPS = ("load and audit", "audit report", "charts", "tables", "workbook", "annotated PDF", "notebooks")
+STEPS = ("load-and-audit", "audit-report", "charts", "tables", "workbook", "annotated-pdf", "notebooks")
 
 Progress = Callable[[str], None]
 #: A step: the files it wrote and one line saying what they are (a :class:`Skipped` reason when it wrote none).
@@ -42,8 +42,8 @@ def skipped(reason: str) -> tuple[list[Path], Skipped]:
 
 
 def step_name(step: str) -> str:
-    """A step's name as the user reads it (读取并审核 for ``load and audit``)."""
-    return text(f"report.step-{step.lower().replace(' ', '-')}") if step in STEPS else step
+    """A step's name as the user reads it (读取并审核 for ``load-and-audit``)."""
+    return text(f"report.step-{step}") if step in STEPS else step
 
 
 class ReportError(RuntimeError):

@@ -226,7 +226,7 @@ def test_a_step_is_named_even_when_a_helper_names_another(tmp_path):
     def tables():
         raise ReportError("charts", "a helper shared with the charts step failed")
 
-    steps = [("load and audit", lambda: ([], "loaded")), ("tables", tables)]
+    steps = [("load-and-audit", lambda: ([], "loaded")), ("tables", tables)]
     with pytest.raises(ReportError) as error:
         run_steps(ReportResult(out=tmp_path), steps, progress=lambda _: None)
     assert error.value.step == "tables"
