@@ -32,7 +32,7 @@ from ..messages import sql_text
 from ..numbers import MONEY_UNITS
 
 __all__ = ["CHANGE_PARTS", "ENRICH", "PART_COLUMNS", "ROW_COLUMNS", "SCALE", "SHARE_PARTS", "UNNAMED",
-           "change_parts_sql", "claim_cols", "describe", "difference_note", "lit", "measure_type_sql", "mlit", "note",
+           "change_parts_sql", "claim_cols", "describe", "difference_note", "lit", "macros", "measure_type_sql", "mlit", "note",
            "pick", "share_parts_sql", "text_of"]
 
 
