@@ -82,15 +82,16 @@ class PrintedGrid:
 
     @property
     def page_span(self) -> str:
+        """The pages the table is printed on, as a reader cites them: 第10页, 第11—12页."""
         if len(self.pages) > 1:
             return messages.text("workbook.read-table-page-span", first=self.pages[0], last=self.pages[-1])
-        return str(self.pages[0])
+        return messages.text("workbook.read-table-page", page=self.pages[0])
 
     @property
     def caption(self) -> str:
         """The title row: 表N　title（file 第p页，单位：万元）."""
-        where = messages.text("workbook.read-table-file-pages" if self.file else "workbook.read-table-pages",
-                              file=self.file, pages=self.page_span)
+        where = messages.text("workbook.read-table-file-pages", file=self.file, pages=self.page_span) if self.file \
+            else self.page_span
         if self.unit:
             where = messages.text("workbook.read-table-where-unit", where=where, unit=self.unit)
         title = self.title or messages.text("workbook.read-table-untitled")
