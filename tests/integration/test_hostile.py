@@ -65,7 +65,7 @@ def test_extract_never_writes_over_a_package_unless_forced(capsys, tmp_path):
     package.mkdir()
     (package / "claims.csv").write_text("hand-made labels\n", encoding="utf-8")
     status, _, err = run(capsys, "extract", document, "--out", package)
-    assert status == 2 and "already exists and is not empty" in err and "--force" in err
+    assert status == 2 and "已存在且不为空：数据包从不覆盖已有内容" in err and "--force" in err
     assert [p.name for p in package.iterdir()] == ["claims.csv"]
     assert (package / "claims.csv").read_text(encoding="utf-8") == "hand-made labels\n"
     status, out, _ = run(capsys, "extract", document, "--out", package, "--force")
@@ -81,7 +81,7 @@ def test_extract_refuses_a_file_as_its_folder(capsys, tmp_path):
     shutil.copy(TINY / "raw" / "tiny.txt", document)
     (tmp_path / "taken").write_text("a file", encoding="utf-8")
     status, _, err = run(capsys, "extract", document, "--out", tmp_path / "taken")
-    assert status == 2 and "is a file, not a folder" in err and "Traceback" not in err
+    assert status == 2 and "是一个文件，不是存放数据包的文件夹" in err and "Traceback" not in err
 
 
 def test_the_next_write_cleans_what_an_interrupted_one_left(tmp_path):
@@ -176,7 +176,7 @@ def test_a_budget_year_that_is_not_a_year_is_one_error(capsys, tmp_path, monkeyp
     assert status == 2 and "field 'budget.year': must be a year from 1950 to 2099" in err
 
 
-def test_an_encrypted_pdf_says_it_is_encrypted(capsys, tmp_path):
+def test_an_encrypted_pdf_says_it_is_encrypted(capsys, tmp_path, monkeypatch):
     from pypdf import PdfWriter
 
     writer = PdfWriter()
@@ -185,7 +185,10 @@ def test_an_encrypted_pdf_says_it_is_encrypted(capsys, tmp_path):
     with open(tmp_path / "加密.pdf", "wb") as stream:
         writer.write(stream)
     status, _, err = run(capsys, "check", tmp_path / "加密.pdf")
-    assert status == 2 and "the PDF is encrypted" in err and "Traceback" not in err
+    assert status == 2 and "加密.pdf：该 PDF 已加密，须凭密码打开" in err and "Traceback" not in err
+    monkeypatch.setenv("BUDGETKIT_LANG", "en")  # as --lang en sets it, undone after the test
+    status, _, err = run(capsys, "check", tmp_path / "加密.pdf")
+    assert status == 2 and "加密.pdf: the PDF is encrypted" in err and "Traceback" not in err
 
 
 def test_a_carriage_return_inside_a_line_is_a_line_break(tmp_path):
@@ -246,7 +249,7 @@ def test_a_reader_that_runs_too_long_is_stopped_and_named(monkeypatch, tmp_path)
 
     monkeypatch.setattr(bounded, "READ_SECONDS", 1)
     started = time.monotonic()
-    with pytest.raises(BudgetDataError, match=r"slow\.pdf: reading it took more than the 1 s"):
+    with pytest.raises(BudgetDataError, match=r"slow\.pdf：读取用时超过单个文件的上限 1 秒"):
         bounded.bounded(lambda: time.sleep(30), tmp_path / "slow.pdf")
     assert time.monotonic() - started < 20  # killed, not waited for
 
@@ -256,7 +259,7 @@ def test_a_reader_that_needs_too_much_memory_is_stopped_and_named(monkeypatch, t
     from budgetkit.schema import BudgetDataError
 
     monkeypatch.setattr(bounded, "READ_MEMORY_BYTES", 64 * 1024**2)
-    with pytest.raises(BudgetDataError, match=r"big\.pdf: needs more memory than the 64 MB"):
+    with pytest.raises(BudgetDataError, match=r"big\.pdf：读取所需内存超过单个文件的上限 64 MB"):
         bounded.bounded(lambda: bytearray(1024**3), tmp_path / "big.pdf")
 
 
@@ -372,4 +375,4 @@ def test_a_change_in_a_unit_the_claims_table_does_not_know_is_unread(tmp_path):
                                       "2024年机关运行经费财政拨款预算10.00万元，较2023年增加1本。\n", encoding="utf-8")
     budget = extract(tmp_path / "说明.txt")
     assert "本" not in set(budget.claims["unit"])
-    assert (budget.extraction.unparsed["reason"] == "unit '本' is not one the claims table knows").any()
+    assert (budget.extraction.unparsed["reason"] == "单位“本”不是 claims 表所列的单位").any()
