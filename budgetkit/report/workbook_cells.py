@@ -29,7 +29,7 @@ from ..messages import catalogue, text, verdict_name
 __all__ = [
     "BOLD", "Book", "COUNT_FORMAT", "DETAIL_FORMAT", "FONT_NAME", "FONT_SIZE", "HEADER", "Look", "SHARE_FORMAT",
     "Sheet", "SheetWriter", "TEXT", "TITLE", "WRAP", "ZIP_TIME", "cell_ref", "column_heading", "display_width",
-    "figure_format", "frame_sheet", "verdict_label", "verdict_look",
+    "figure_format", "frame_sheet", "rule_kind_label", "verdict_label", "verdict_look",
 ]
 
 
@@ -60,6 +60,13 @@ def verdict_label(verdict: str) -> str:
     """A verdict as the workbook shows it: its name in the current language (不符 for ``drift``); a
     verdict the findings layer does not know is shown as its key."""
     return verdict_name(verdict) if verdict in VERDICTS else verdict
+
+
+def rule_kind_label(kind: str) -> str:
+    """A rule's kind as the workbook shows it (求和 for ``sum``); a kind without a name is shown as its key."""
+    if f"workbook.rule-kind-{kind}" in catalogue():
+        return text(f"workbook.rule-kind-{kind}")
+    return kind
 
 
 def column_heading(column: str) -> str:
@@ -451,6 +458,8 @@ def frame_sheet(book: Book, name: str, frame: pd.DataFrame) -> SheetWriter:
                 sheet.number(ref, None if value is None else int(value), COUNT_FORMAT)
             elif column in ("verdict", "worst_verdict"):
                 sheet.text(ref, None if value is None else verdict_label(value), verdict_look(value or ""))
+            elif column == "rule_kind":
+                sheet.text(ref, None if value is None else rule_kind_label(value))
             else:
                 sheet.text(ref, value, WRAP if column in FRAME_WRAPPED else TEXT)
     sheet.ws.freeze_panes("A2")

@@ -130,8 +130,8 @@ def test_libreoffice_prints_each_table_on_one_landscape_page(profile, xlsx, tmp_
         # each table on one page of its own, its title on one line (a line break would split it)
         assert f"2024年{name}" in texts[number].splitlines(), (number, name)
     findings_pages = texts[1 + len(OFFICIAL):]
-    # one page wide: every page of the findings carries the header's second and last column (规则类别, 规则依据)
+    # one page wide: every page of the findings carries the header's second and last column (规则类型, 规则依据)
     first, last = column_heading(str(bundled_findings.columns[1])), column_heading(str(bundled_findings.columns[-1]))
-    assert (first, last) == ("规则类别", "规则依据")
+    assert (first, last) == ("规则类型", "规则依据")
     assert findings_pages and all(first in text and last in text for text in findings_pages)
     assert len(findings_pages) <= math.ceil(len(bundled_findings) / 15)

@@ -105,7 +105,7 @@ def test_workbook_sheets_match_the_tables(report, demo_findings):
     evaluations = {row[0]: row[header.index("核对次数")] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert evaluations == findings.groupby("department").size().to_dict()
     header = [c.value for c in workbook["审核发现"][1]]
-    assert header[:6] == ["预算编号", "部门", "预算年度", "规则", "规则类别", "审核结论"]
+    assert header[:6] == ["预算编号", "部门", "预算年度", "规则", "规则类型", "审核结论"]
     verdicts = [row[5] for row in workbook["审核发现"].iter_rows(min_row=2, values_only=True)]
     assert verdicts == [verdict_name(str(v)) for v in failing["verdict"]]
 

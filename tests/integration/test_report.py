@@ -179,6 +179,8 @@ def test_with_lang_en_the_workbook_is_headed_in_english_and_keeps_the_documents_
     assert [c.value for c in ws[1]][:5] == ["Rule", "Rule kind", "Verdict", "Section", "Claim ID"]
     verdicts = {ws.cell(r, 3).value for r in range(2, ws.max_row + 1)}
     assert verdicts <= set(VERDICTS) and "drift" in verdicts
+    assert {ws.cell(r, 2).value for r in range(2, ws.max_row + 1)} == {"sum", "share", "change", "restatement", "bound",
+                                                                       "text"}
     guide = {row[0].value: row[1].value for row in workbook["About"].iter_rows() if row[0].value}
     assert guide["Audit column"].startswith("consistent: agrees within rounding;")
     assert guide["Budget year"] == "2024 (prior year 2023)" and guide["Sheet"] == "Contents"
@@ -244,11 +246,14 @@ def test_the_findings_sheet_has_every_evaluation_and_column(workbook, bundled_fi
     ws = workbook["审核结果"]
     header = [c.value for c in ws[1]]
     assert header == [column_heading(c) for c in bundled_findings.columns]  # every column, headed in Chinese
-    assert header[:5] == ["规则", "规则类别", "审核结论", "章节", "数字编号"]
+    assert header[:5] == ["规则", "规则类型", "审核结论", "章节", "数字编号"]
     header = list(bundled_findings.columns)
     assert ws.max_row == len(bundled_findings) + 1
     verdicts = [ws.cell(r, header.index("verdict") + 1).value for r in range(2, ws.max_row + 1)]
     assert verdicts == [verdict_name(str(v)) for v in bundled_findings["verdict"]]  # 不符 for drift
+    kinds = {"sum": "求和", "share": "占比", "change": "增减", "restatement": "前后一致", "bound": "不超过", "text": "文字"}
+    shown = [ws.cell(r, header.index("rule_kind") + 1).value for r in range(2, ws.max_row + 1)]
+    assert shown == [kinds[k] for k in bundled_findings["rule_kind"]]
     stated = [ws.cell(r, header.index("stated") + 1).value for r in range(2, ws.max_row + 1)]
     expected = [None if pd.isna(v) else float(v) for v in bundled_findings["stated"]]
     assert stated == expected
