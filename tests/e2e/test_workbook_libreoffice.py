@@ -19,6 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from budgetkit.messages import using_language
 from budgetkit.report.workbook import workbook_bytes
 from budgetkit.report.workbook_cells import column_heading
 
@@ -135,3 +136,21 @@ def test_libreoffice_prints_each_table_on_one_landscape_page(profile, xlsx, tmp_
     assert (first, last) == ("规则类型", "规则依据")
     assert findings_pages and all(first in text and last in text for text in findings_pages)
     assert len(findings_pages) <= math.ceil(len(bundled_findings) / 15)
+
+
+def test_in_english_each_table_prints_on_one_page_with_its_title_on_one_line(profile, bundled_budget, tmp_path):
+    from pypdf import PdfReader
+
+    with using_language("en"):
+        data, layout = workbook_bytes(bundled_budget, bundled_budget.audit())
+    xlsx = tmp_path / "budget-en.xlsx"
+    xlsx.write_bytes(data)
+    titles = [openpyxl.load_workbook(xlsx)[name]["A1"].value for name in layout.sheets[1:1 + len(OFFICIAL)]]
+    assert titles[0] == "2024 Departmental Revenue and Expenditure Summary"
+    pages = PdfReader(convert(profile, xlsx, "pdf", tmp_path / "out")).pages
+    texts = [page.extract_text() for page in pages]
+    assert all(f"Page {n} of {len(pages)}" in text for n, text in enumerate(texts, start=1))
+    assert "Sheet" in texts[0] and "Findings" in texts[0]  # About first, on one page
+    for number, title in enumerate(titles, start=1):
+        assert title in texts[number].splitlines(), (number, title)
+    assert all("Rule kind" in text and "Rule basis" in text for text in texts[1 + len(OFFICIAL):])
