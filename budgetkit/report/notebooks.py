@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from ..files import write_atomic
-from ..messages import text
+from ..messages import LANGUAGES, language, text
 from .steps import Progress, ReportError, error_reason, module_present, skipped
 
 __all__ = ["notebook_html", "notebook_parameters", "notebooks_dir", "run_notebooks"]
@@ -139,6 +139,8 @@ def run_notebooks(path, out: Path, progress: Progress, parameter: str = "budget_
 
         parameters = {parameter: [relative(p) for p in path] if isinstance(path, list) else relative(path)}
         sources = [source for source in sources if parameter in notebook_parameters(source)]
+    if language() != LANGUAGES[0]:  # the notebooks' own lang = "zh" would set Chinese again
+        parameters["lang"] = language()
     workers = max(1, min(NOTEBOOK_WORKERS, os.cpu_count() or 1))
     executed = _run_coroutine(_execute_all(sources, parameters, workers, progress))
     files = []

@@ -767,9 +767,9 @@ def test_a_document_is_reported_with_what_could_not_be_checked_and_its_charts_fo
     assert result.verdict_counts["drift"] == 0
     markdown = (out / "audit.md").read_text(encoding="utf-8")
     limits = load(document).extraction.limits()
-    assert "## 未检查" in markdown and f"- {limits[0].strip()}" in markdown  # the extraction's own report
-    assert markdown.index("## 未检查") < markdown.index("## 一致（")
-    assert '<h2 id="not-checked">未检查</h2>' in (out / "audit.html").read_text(encoding="utf-8")
+    assert "## 未核对" in markdown and f"- {limits[0].strip()}" in markdown  # the extraction's own report
+    assert markdown.index("## 未核对") < markdown.index("## 一致（")
+    assert '<h2 id="not-checked">未核对</h2>' in (out / "audit.html").read_text(encoding="utf-8")
     from matplotlib.text import Text
 
     from budgetkit import charts
