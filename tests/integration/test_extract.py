@@ -546,6 +546,20 @@ def test_a_share_whose_whole_is_not_stated_names_the_whole_by_its_template_label
                                                                    "accounts_expenditure_total")]
 
 
+def test_a_vocabulary_mistake_is_named_in_chinese_by_default(tmp_path, monkeypatch):
+    from budgetkit.extract.vocabulary import load_vocabulary
+
+    monkeypatch.delenv("BUDGETKIT_LANG", raising=False)
+    path = tmp_path / "vocabulary.toml"
+    path.write_text('[[money]]\nmeasure = "three_public_totl"\ncontians = ["三公"]\n', encoding="utf-8")
+    with pytest.raises(BudgetDataError) as caught:
+        load_vocabulary(path)
+    assert [p.message for p in caught.value.problems] == [
+        "未知的键；可用的有：all、any、at_least、by_function、final_accounts、measure、none、not_a_measure、read_past、"
+        "section、subsection",
+        "“three_public_totl”不是 measures.csv 中的指标"]
+
+
 # -- the package written -----------------------------------------------------------------------
 
 def test_write_package_round_trips_byte_identically(tmp_path, bundled):
