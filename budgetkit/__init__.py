@@ -25,4 +25,4 @@ def __getattr__(name: str):
         from .collection import load_many
 
         return load_many
-    raise AttributeError(f"module 'budgetkit' has no attribute {name!r}")
+    raise AttributeError(f"module 'budgetkit' has no attribute {name!r}")  # not a message: Python's own wording

@@ -51,7 +51,7 @@ _VARIABLE = "BUDGETKIT_LANG"
 
 def _checked(lang: str) -> str:
     if lang not in LANGUAGES:
-        raise MessageError(f"language {lang!r} is not one of {', '.join(LANGUAGES)}")
+        raise MessageError(f"language {lang!r} is not one of {', '.join(LANGUAGES)}")  # not a message: the catalogue's own
     return lang
 
 

@@ -68,3 +68,10 @@ def english():
 
     with using_language("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language(monkeypatch):
+    """Every test starts in the default language, whatever an earlier one set (``--lang en`` in an
+    in-process ``cli.main`` sets it for the process)."""
+    monkeypatch.delenv("BUDGETKIT_LANG", raising=False)

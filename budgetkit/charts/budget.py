@@ -447,7 +447,7 @@ def year_over_year(budget) -> ChartFigure:
     if any_implied:
         legend.insert(1, Patch(facecolor="white", edgecolor=PRIOR, hatch="////",
                                label=text("charts.yoy-prior-implied", year=prior)))
-    fig.legend(handles=legend, loc="outside lower center", ncols=len(legend), frameon=False)
+    fig.legend(handles=legend, loc="outside lower center", ncols=len(legend), frameon=False)  # not a message: a position
     return fig
 
 

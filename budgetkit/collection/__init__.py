@@ -49,7 +49,7 @@ __all__ = [
 def __getattr__(name: str):
     if name == "YEAR_OVER_YEAR_REASON":  # the reason in the current language, as when it was a constant
         return year_over_year_reason()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")  # not a message: Python's own wording
 
 
 def load_many(sources: str | Path | Iterable[str | Path | Budget], workers: int | None = None) -> Collection:

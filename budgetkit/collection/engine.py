@@ -136,8 +136,7 @@ def _audit_chunk(con, rules: list[Rule], sources: dict[str, object], chunk: tupl
     beyond = con.execute("""SELECT b.name, e.claim_id FROM E e JOIN B b USING (budget_id)
                             WHERE e.unit = '元' AND e.d > 5 LIMIT 1""").fetchall()
     if beyond:
-        raise ValueError(f"budget {beyond[0][0]!r}, claim {beyond[0][1]}: a figure in 元 printed with more than "
-                         "5 decimals is finer than the collection audit's fixed point; audit that budget alone")
+        raise ValueError(text("audit.finer-than-fixed-point", budget=beyond[0][0], claim=beyond[0][1]))
     share_parts, share_wholes, change_currents = con.execute(sql.UNNAMED).fetchone()
     con.execute(sql.share_parts_sql(share_parts > 0, share_wholes > 0))
     con.execute(sql.change_parts_sql(change_currents > 0))
@@ -288,7 +287,7 @@ def _scanned_text_rows(con, rule: Rule) -> pd.DataFrame:
                          "cord": order, "section": None, "quote": reason.group(0), "explanation": explanation,
                          "inputs": "", "ord": order, "seq": 0})
     else:  # pragma: no cover - load_rules admits only the checks above
-        raise ValueError(f"unknown text check {check!r}")
+        raise ValueError(f"unknown text check {check!r}")  # not a message: cannot happen
     frame = pd.DataFrame(rows, columns=["budget_id", "rule", "verdict", "cord", "section", "quote", "explanation",
                                         "inputs", "ord", "seq"])
     return pd.DataFrame({

@@ -59,7 +59,7 @@ COUNT_UNIT_LIST = ", ".join("'" + unit.replace("'", "''") + "'" for unit in sort
 MONEY_POWERS = {unit: int(factor.log10()) for unit, factor in MONEY_UNITS.items()}
 
 
-assert all(MONEY_UNITS[unit] == Decimal(10) ** power for unit, power in MONEY_POWERS.items()), "a money factor is not a power of ten"
+assert all(MONEY_UNITS[unit] == Decimal(10) ** power for unit, power in MONEY_POWERS.items()), "a money factor is not a power of ten"  # not a message: an invariant
 
 
 MONEY_UNIT_LIST = ", ".join(f"'{unit}'" for unit in MONEY_POWERS)

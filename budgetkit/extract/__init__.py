@@ -252,7 +252,8 @@ def _descriptor(department: str, year: int, prior_year: int, raw_name: str, raw_
     slug = re.sub(r"[^a-z0-9]+", "-", Path(raw_name).stem.lower()).strip("-") or "budget"
     descriptor["name"] = f"{slug}-{year}-budget"
     descriptor["title"] = f"{department}{year}年部门预算编制说明"
-    descriptor["description"] = (f"Every figure of {source_name}, read by budgetkit extract, each with a locator "
+    # not a message: the package's metadata, the same in every language (a package is byte-identical)
+    descriptor["description"] = (f"Every figure of {source_name}, read by budgetkit extract, each with a locator "  # not a message
                                  f"back to the text in raw/. Stated figures are kept as stated.")
     descriptor["budget"] = {"department": department, "year": year, "prior_year": prior_year,
                             "document": "raw-document", "amount_unit": "as printed"}
@@ -263,8 +264,8 @@ def _descriptor(department: str, year: int, prior_year: int, raw_name: str, raw_
         if resource["name"] == "raw-document":
             resource = {**resource, "path": f"raw/{raw_name}", "bytes": len(raw_bytes),
                         "hash": "sha256:" + hashlib.sha256(raw_bytes).hexdigest(),
-                        "title": "The budget explanation as read", "description":
-                        "The text the claims point into (1-based line, 0-based character offsets): the published "
+                        "title": "The budget explanation as read", "description":  # not a message (metadata)
+                        "The text the claims point into (1-based line, 0-based character offsets): the published "  # not a message
                         "text for a .txt; for .docx and .pdf the text budgetkit read out of it."}
         resources.append(resource)
     descriptor["resources"] = resources

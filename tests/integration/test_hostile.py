@@ -42,9 +42,9 @@ def test_check_names_every_broken_member_and_checks_the_others(capsys, broken_co
     status, out, err = run(capsys, "check", broken_collection)
     assert status == 2  # the audit is incomplete: a source was not read
     assert "tiny-budget" in out and "\n不符  income-by-source" in out and "Traceback" not in err
-    assert f"未能读取 {broken_collection / 'broken.pdf'}：无法读取该 PDF 文件" in err
+    assert f"{broken_collection / 'broken.pdf'} 未读入：无法读取该 PDF 文件" in err
     hollow = broken_collection / "hollow"
-    assert f"未能读取 {hollow}（{hollow / 'datapackage.json'} 字段“budget.year”）：缺失" in err
+    assert f"{hollow}（{hollow / 'datapackage.json'} 字段“budget.year”）未读入：缺失" in err
 
 
 def test_report_writes_the_good_members_and_lists_the_others(capsys, broken_collection, tmp_path):

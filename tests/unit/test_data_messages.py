@@ -92,10 +92,10 @@ def test_problem_lines_name_the_source_file_line_and_field():
          "message": "…"},
     ])
     assert problem_lines(problems) == [
-        "未能读取 city/a（city/a/claims.csv 第3行 字段“value”）：'x' 不是整数",
-        "未能读取 city/b.pdf：无法读取",
-        "未能读取 city/c（city/c/datapackage.json 字段“budget.year”）：缺失",
-        "未能读取 city/d.txt（第4行）：…",
+        "city/a（city/a/claims.csv 第3行 字段“value”）未读入：'x' 不是整数",
+        "city/b.pdf 未读入：无法读取",
+        "city/c（city/c/datapackage.json 字段“budget.year”）未读入：缺失",
+        "city/d.txt（第4行）未读入：…",
     ]
     with using_language("en"):
         assert problem_lines(problems)[0] == "could not read city/a (city/a/claims.csv, line 3, field 'value'): 'x' 不是整数"

@@ -116,3 +116,41 @@ def test_a_rules_file_gives_a_reason_as_one_text_or_in_both_languages(tmp_path):
     path.write_text('[[rule]]\nid = "a"\nkind = "share"\nreason.zh = "占比"\n', encoding="utf-8")
     with pytest.raises(RulesError, match=r"rule 'a'\.reason"):
         load_rules(path)
+
+
+#: English prose in a string literal: three words in a row ("is not a", "the parts add").
+_PROSE = re.compile(r"[A-Za-z][a-z]+,? [a-z]+ [a-z]+")
+#: What is written for machines, not read by people: SQL, CSS, and a string marked so on its line.
+_MACHINE = re.compile(r"\b(SELECT|FROM|CREATE|JOIN|WHEN|CAST|INSERT|ELSE|END|VARCHAR|MACRO)\b|[;{]\s*[a-z-]+:\s")
+_MARK = "# not a message"
+
+
+def _user_facing_literals():
+    import ast
+
+    for path in sorted((ROOT / "budgetkit").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        lines = source.splitlines()
+        tree = ast.parse(source)
+        skip = set()
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body \
+                    and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                skip.add(id(body[0].value))  # a docstring
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "re":
+                skip.update(id(sub) for arg in node.args[:1] for sub in ast.walk(arg))  # a pattern
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or id(node) in skip:
+                continue
+            statement = lines[node.lineno - 1:(node.end_lineno or node.lineno)]
+            if _PROSE.search(node.value) and not _MACHINE.search(node.value) \
+                    and not any(_MARK in line for line in statement):
+                yield f"{path.relative_to(ROOT)}:{node.lineno}: {node.value[:70]!r}"
+
+
+def test_no_text_for_people_is_written_outside_the_catalogue():
+    """Every English phrase a user could read comes from data/messages; what is left in the code is
+    for machines (SQL, CSS, a library's option) or marked ``# not a message`` with why."""
+    assert list(_user_facing_literals()) == []
