@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .messages import text as message
+from .names import name_key
 from .numbers import MONEY_UNITS, PLACEHOLDER_PATTERN, FigureError, parse_figure, wan_yuan_to_yuan
 from .schema import (
     BudgetDataError,
@@ -75,8 +76,9 @@ class Budget:
 
     # -- analysis tables --------------------------------------------------------------
     def table(self, name: str) -> pd.DataFrame:
-        """The claims of one analysis table (``measures.table``), money in 万元 as printed."""
-        measures = self.measures.loc[self.measures["table"] == name, "measure"]
+        """The claims of one analysis table (``measures.table``: ``three-public``, or ``three_public``),
+        money in 万元 as printed."""
+        measures = self.measures.loc[self.measures["table"] == name_key(name), "measure"]
         if measures.empty:
             known = ", ".join(sorted(self.measures["table"].unique()))
             raise KeyError(message("data.no-table", name=repr(name), known=known))
@@ -104,17 +106,17 @@ class Budget:
     @property
     def three_public(self) -> pd.DataFrame:
         """“三公”经费 and its parts, with prior-year figures and changes."""
-        return self.table("three_public")
+        return self.table("three-public")
 
     @property
     def meeting_training_travel(self) -> pd.DataFrame:
         """会议费、培训费、差旅费, with prior-year figures and changes."""
-        return self.table("meeting_training_travel")
+        return self.table("meeting-training-travel")
 
     @property
     def work_targets(self) -> pd.DataFrame:
         """The quantified work targets of section 一（二）."""
-        return self.table("work_targets")
+        return self.table("work-targets")
 
     # -- the functional classification ---------------------------------------------------
     def children(self, code: str) -> pd.DataFrame:

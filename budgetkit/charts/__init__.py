@@ -12,8 +12,8 @@ byte-identical results across runs.
 - :mod:`.budget`: the charts of one budget; :mod:`.collection`: the charts of a collection.
 """
 
-from .budget import (CHARTS, classification_tree, expenditure_structure, income_by_source, totals_waterfall,
-                     year_over_year)
+from .budget import (CHARTS, classification_tree, expenditure_structure, income_by_source,
+                     three_public_and_meetings_by_year, totals_by_year)
 from .collection import COLLECTION_CHARTS, findings_by_department, spending_shares
 from .style import ChartFigure, FONT_FAMILY, FontNotFoundError, save, use_cjk_font
 
@@ -29,7 +29,7 @@ __all__ = [
     "income_by_source",
     "save",
     "spending_shares",
-    "totals_waterfall",
+    "three_public_and_meetings_by_year",
+    "totals_by_year",
     "use_cjk_font",
-    "year_over_year",
 ]

@@ -10,6 +10,7 @@ from matplotlib.patches import Patch
 
 from ..audit import load_rules
 from ..messages import text
+from ..names import Registry
 from ..numbers import MONEY_UNITS
 from ..template import sum_parts
 from .style import (CURRENT, EXTRA_SEGMENT_COLOURS, HEIGHT_IN, LEVEL_COLOURS, PRIOR, SEGMENT_COLOURS, ZERO,
@@ -17,13 +18,13 @@ from .style import (CURRENT, EXTRA_SEGMENT_COLOURS, HEIGHT_IN, LEVEL_COLOURS, PR
                     styled_chart, wrap_text)
 
 __all__ = [
-    "CHARTS", "classification_tree", "expenditure_structure", "income_by_source", "totals_waterfall",
-    "year_over_year",
+    "CHARTS", "classification_tree", "expenditure_structure", "income_by_source", "three_public_and_meetings_by_year",
+    "totals_by_year",
 ]
 
 
-#: Tables whose changes year_over_year draws part by part, so totals_waterfall leaves them out.
-YEAR_OVER_YEAR_TABLES = ("three_public", "meeting_training_travel")
+#: Tables whose changes three_public_and_meetings_by_year draws part by part, so totals_by_year leaves them out.
+YEAR_OVER_YEAR_TABLES = ("three-public", "meeting-training-travel")
 
 
 #: The legend's entry of each classification level.
@@ -312,7 +313,7 @@ def _stated_change(direction: str, change: Decimal | None) -> Decimal | None:
 
 
 @styled_chart
-def totals_waterfall(budget) -> ChartFigure:
+def totals_by_year(budget) -> ChartFigure:
     """上年与本年总额对比: every total with a stated prior-year figure and change, as paired bars."""
     rows = _changes(budget)
     fig = new_figure()
@@ -391,7 +392,7 @@ def _prior(budget, measure: str, current: Decimal | None) -> tuple[Decimal | Non
 
 
 @styled_chart
-def year_over_year(budget) -> ChartFigure:
+def three_public_and_meetings_by_year(budget) -> ChartFigure:
     """“三公”经费 and 会议费、培训费、差旅费: prior year against this year, part by part."""
     year, prior = budget.year, budget.prior_year
     fig = new_figure()
@@ -451,10 +452,10 @@ def year_over_year(budget) -> ChartFigure:
     return fig
 
 
-CHARTS: dict[str, Callable[..., Figure]] = {
+CHARTS: Registry[Callable[..., Figure]] = Registry({
     "income-by-source": income_by_source,
     "expenditure-structure": expenditure_structure,
     "classification-tree": classification_tree,
-    "totals-waterfall": totals_waterfall,
-    "year-over-year": year_over_year,
-}
+    "totals-by-year": totals_by_year,
+    "three-public-and-meetings-by-year": three_public_and_meetings_by_year,
+})

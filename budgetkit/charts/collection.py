@@ -9,6 +9,7 @@ from matplotlib.patches import Patch
 
 from ..findings import VERDICT_INKS
 from ..messages import text, verdict_name
+from ..names import Registry
 from .style import (HEIGHT_IN, SEGMENT_COLOURS, add_note, ChartFigure, is_value, new_figure, show_no_data,
                     styled_chart, wrap_text)
 
@@ -100,7 +101,7 @@ def spending_shares(structure) -> ChartFigure:
 
 
 #: Charts of a collection: findings-by-department draws the findings, spending-shares the spending_structure table.
-COLLECTION_CHARTS: dict[str, Callable[..., Figure]] = {
+COLLECTION_CHARTS: Registry[Callable[..., Figure]] = Registry({
     "findings-by-department": findings_by_department,
     "spending-shares": spending_shares,
-}
+})

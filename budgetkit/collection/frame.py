@@ -13,6 +13,7 @@ import pyarrow.compute  # noqa: F401  (pa.compute)
 
 from ..audit import Rule
 from ..messages import text
+from ..names import name_key
 from ..model import Budget
 from .analysis import stack_findings
 from .columns import PROBLEM_COLUMNS, ROW_GROUP_ROWS, TABLES, arrow_table, load_measures
@@ -121,7 +122,7 @@ class Collection:
     def table(self, name: str) -> pd.DataFrame:
         """The claims of one analysis table (``measures.table``) across every budget."""
         measures = load_measures()
-        chosen = measures.loc[measures["table"] == name, "measure"]
+        chosen = measures.loc[measures["table"] == name_key(name), "measure"]
         if chosen.empty:
             raise KeyError(text("data.no-table", name=repr(name), known=", ".join(sorted(measures["table"].unique()))))
         return self.claims[self.claims["measure"].isin(chosen)].reset_index(drop=True)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..claims import Claim, top_section
+from ..names import Registry
 from ..template import LEVEL_WIDTHS, sum_parts
 from .rows import difference_of, FindingMarks, format_decimal, rows_frame, start_table, TableClaims
 
@@ -34,7 +35,7 @@ BY_FUNCTION = "appropriation_by_function"
 def work_targets(budget: Budget, findings: pd.DataFrame | None = None) -> pd.DataFrame:
     """一（二）: the quantified work targets (what is counted, the figure, its unit and qualifier)."""
     rows, marks = start_table(budget, findings)
-    for claim in rows.claims.in_table("work_targets"):
+    for claim in rows.claims.in_table("work-targets"):
         rows.add([claim], claim.kind, target_value=claim.value, unit=claim.unit,
                  qualifier=claim.qualifier or "", quote=claim.quote)
     head = ["section", "item", "role", "printed", "target_value", "unit", "qualifier", "quote"]
@@ -158,7 +159,7 @@ def three_public(budget: Budget, findings: pd.DataFrame | None = None) -> pd.Dat
     rows.sums("three_public_vehicles", role_prefix="vehicle costs ")
     rows.change_block([*sum_parts(rows.claims.rules, "three_public_total"), "three_public_total",
                        *sum_parts(rows.claims.rules, "three_public_vehicles")])
-    rows.rest(c for c in rows.claims.in_table("three_public") if c.money or c.unit == "%")
+    rows.rest(c for c in rows.claims.in_table("three-public") if c.money or c.unit == "%")
     return rows_frame(rows.rows, marks, ["money", "change_pct"])
 
 
@@ -166,7 +167,7 @@ def official_vehicles(budget: Budget, findings: pd.DataFrame | None = None) -> p
     """七（三）: official vehicles, by type (listed after 其中)."""
     rows, marks = start_table(budget, findings)
     rows.sums("official_vehicles")
-    rows.rest(c for c in rows.claims.in_table("three_public") if not (c.money or c.unit == "%"))
+    rows.rest(c for c in rows.claims.in_table("three-public") if not (c.money or c.unit == "%"))
     return rows_frame(rows.rows, marks, ["count"])
 
 
@@ -175,7 +176,7 @@ def meeting_training_travel(budget: Budget, findings: pd.DataFrame | None = None
     rows, marks = start_table(budget, findings)
     rows.sums("mtt_total")
     rows.change_block([*sum_parts(rows.claims.rules, "mtt_total"), "mtt_total"])
-    rows.rest(rows.claims.in_table("meeting_training_travel"))
+    rows.rest(rows.claims.in_table("meeting-training-travel"))
     return rows_frame(rows.rows, marks, ["money"])
 
 
@@ -204,7 +205,7 @@ def state_assets(budget: Budget, findings: pd.DataFrame | None = None) -> pd.Dat
 
 
 #: Every reproduced table, in the order the explanation reads.
-TABLES: dict[str, Callable[[Budget], pd.DataFrame]] = {
+TABLES: Registry[Callable[[Budget], pd.DataFrame]] = Registry({
     "work-targets": work_targets,
     "units-and-staff": units_and_staff,
     "budget-total": budget_total,
@@ -221,4 +222,4 @@ TABLES: dict[str, Callable[[Budget], pd.DataFrame]] = {
     "funds-and-state-capital": funds_and_state_capital,
     "other-matters": other_matters,
     "state-assets": state_assets,
-}
+})

@@ -514,9 +514,9 @@ def test_the_audit_pages_are_chinese_by_default_and_english_with_lang_en(runs, e
     assert f"不符 {counts['drift']} 项。" in chinese and f", {counts['drift']} drift." in english
     assert re.findall(r"^## (\w+) \((\d+)\)$", english, flags=re.M) == [
         (v, str(counts[v])) for v in ("drift", "semantic", "text", "rounding", "consistent") if counts.get(v, 0)]
-    assert "| 规则 | 所在部分 | 数字编号 | 所列数 | 计算数 | 说明 |" in chinese
+    assert "| 规则 | 所在部分 | 数字编号 | 所列数 | 重算数 | 说明 |" in chinese
     assert "| rule | section | claim | stated | computed | explanation |" in english
-    assert re.search(r"^- 所列 840\.05万元；计算 840\.99万元；差额 -0\.94万元；计算依据 c070-1$", chinese, re.M)
+    assert re.search(r"^- 所列 840\.05万元；重算 840\.99万元；差额 -0\.94万元；重算所据 c070-1$", chinese, re.M)
     assert re.search(r"^- stated 840\.05万元; computed 840\.99万元; difference -0\.94万元; inputs c070-1$", english, re.M)
     assert "\n- 规则：" in chinese and "\n- rule: " in english
     for folder, lang, title in ((runs[0], "zh-CN", "审核报告："), (english_runs[0], "en", "Audit — ")):

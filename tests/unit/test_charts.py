@@ -74,8 +74,8 @@ EXPECTED = {
     "income-by-source": ["收入预算", "一般公共预算拨款收入", "上年结转", "833.05", "840.99", "7.95"],
     "expenditure-structure": ["支出结构", "基本支出", "项目支出", "人员经费", "公用经费", "828.05", "706.23"],
     "classification-tree": ["支出功能分类", "一般公共服务支出", "群众团体事务", "行政运行", "259.92", "由项合计"],
-    "totals-waterfall": ["收支总预算", "机关运行经费", "814.78", "840.99", "+26.21", "+18.27"],
-    "year-over-year": ["三公", "公务接待费", "会议费", "培训费", "差旅费", "推算", "1.20"],
+    "totals-by-year": ["收支总预算", "机关运行经费", "814.78", "840.99", "+26.21", "+18.27"],
+    "three-public-and-meetings-by-year": ["三公", "公务接待费", "会议费", "培训费", "差旅费", "推算", "1.20"],
 }
 
 
@@ -125,7 +125,7 @@ def test_the_glyph_check_fails_without_the_cjk_font(budget, monkeypatch):
 
 def test_charts_are_listed_in_display_order():
     assert list(charts.CHARTS) == [
-        "income-by-source", "expenditure-structure", "classification-tree", "totals-waterfall", "year-over-year"]
+        "income-by-source", "expenditure-structure", "classification-tree", "totals-by-year", "three-public-and-meetings-by-year"]
 
 
 @pytest.mark.parametrize("name", list(charts.CHARTS))
@@ -153,7 +153,7 @@ def test_charts_leave_no_pyplot_figures_open(budget):
 
 
 def test_a_chart_displays_as_one_png_in_a_notebook(budget):
-    fig = charts.totals_waterfall(budget)
+    fig = charts.totals_by_year(budget)
     png = fig._repr_png_()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert repr(fig) == f"<ChartFigure '{fig.get_suptitle()}', 8 × 4.5 in>"  # stable text/plain
@@ -165,7 +165,7 @@ def test_the_bundled_budgets_quirks_are_shown_not_hidden(budget):
     assert "各来源之和 841.00万元" in income and "840.99万元" in income  # the parts do not add up to the total
     structure = texts_of(charts.expenditure_structure(budget))
     assert "各项之和 841.00万元" in structure and "840.05万元" in structure
-    yoy = texts_of(charts.year_over_year(budget))
+    yoy = texts_of(charts.three_public_and_meetings_by_year(budget))
     assert "与两年数不符" in yoy  # 会议费: 2023 stated 0, 2024 0, yet "减少0.30"
     assert "未列" in yoy  # 因公出国（境）费 is compared with "2024年预算": no prior-year figure
     assert "0.64\n推算" in yoy  # 公务接待费 2023 implied by 持平
@@ -280,9 +280,9 @@ def test_stated_changes_that_contradict_the_two_years_are_flagged():
         claim("travel", "0.40", kind="change", direction="decrease", base_year=2023, ref="c004-1",
               claim_id="c005-1"),
     ])
-    totals = texts_of(charts.totals_waterfall(odd))
+    totals = texts_of(charts.totals_by_year(odd))
     assert "所列变化 +12.00" in totals and "两年数之差 +10.00" in totals
-    yoy = charts.year_over_year(odd)
+    yoy = charts.three_public_and_meetings_by_year(odd)
     draw_strictly(yoy)
     assert "1.40\n推算" in texts_of(yoy)  # 2023 implied: 1.00 now after a decrease of 0.40
 
