@@ -74,22 +74,29 @@ def using_language(lang: str) -> Iterator[None]:
             os.environ[_VARIABLE] = before
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=None)
+def _messages_of(part: str) -> dict[str, dict[str, str]]:
+    """The messages of one file of the catalogue (``audit`` for ``data/messages/audit.toml``), read
+    when a message of it is first asked for: a command reads only the parts it speaks with."""
+    path = data_dir() / "messages" / f"{part}.toml"
+    if not path.is_file():
+        return {}
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
 def catalogue() -> dict[str, dict[str, str]]:
     """Every message by key (``file.name``), each a dict of its texts by language."""
-    messages: dict[str, dict[str, str]] = {}
-    for path in sorted((data_dir() / "messages").glob("*.toml")):
-        with path.open("rb") as handle:
-            for name, texts in tomllib.load(handle).items():
-                messages[f"{path.stem}.{name}"] = texts
-    return messages
+    return {f"{path.stem}.{name}": texts for path in sorted((data_dir() / "messages").glob("*.toml"))
+            for name, texts in _messages_of(path.stem).items()}
 
 
 def _template(key: str, lang: str | None) -> str:
+    part, _, name = key.partition(".")
     try:
-        texts = catalogue()[key]
+        texts = _messages_of(part)[name]
     except KeyError:
-        raise MessageError(f"no message {key!r} in data/messages") from None
+        raise MessageError(f"no message {key!r} in data/messages") from None  # not a message: the catalogue's own
     return texts[_checked(lang or language())]
 
 
