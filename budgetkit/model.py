@@ -69,10 +69,8 @@ class Budget:
     table_cells: pd.DataFrame | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
-        return (
-            f"<Budget {self.department} {self.year}: {len(self.claims)} claims, "
-            f"{len(self.line_items)} line items>"
-        )
+        return message("data.budget-repr", department=self.department, year=self.year, claims=len(self.claims),
+                       line_items=len(self.line_items))
 
     # -- analysis tables --------------------------------------------------------------
     def table(self, name: str) -> pd.DataFrame:

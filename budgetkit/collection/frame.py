@@ -61,8 +61,8 @@ class Collection:
     rules_paths: dict[str, Path] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
-        return (f"<Collection: {len(self.budgets)} budgets, {len(self.claims)} claims, "
-                f"{len(self.problems)} problems>")
+        return text("collection.collection-repr", budgets=len(self.budgets), claims=len(self.claims),
+                    problems=len(self.problems))
 
     def budget(self, budget_id: str) -> Budget:
         """One budget of the collection as a :class:`Budget` (for its tables, charts, audit)."""
