@@ -19,7 +19,7 @@ from ..schema import resource_columns
 from ..template import OfficialTable, measures, official_table, title_key
 from .classification import reference
 from .figures import ExtractedFigure
-from .tables import ReadTable, cell_span, figure_of
+from .tables import ReadTable, cell_span, figure_of, table_location
 
 __all__ = ["CELL_COLUMNS", "TableReading", "table_figures"]
 
@@ -74,11 +74,12 @@ def table_figures(tables: list[ReadTable], year: int, file: str = "") -> TableRe
 
 def _where(table: ReadTable) -> str:
     """A table as a note names it: its number, file, pages and title (表3（第5页）…, Table 3 (p. 5) …)."""
-    pages = text("extract.page-separator").join(map(str, table.pages))
+    location = table_location(table.source, table.pages)
     title = table.title or text("extract.table-untitled")
     if table.source:
-        return text("extract.table-where-in-file", number=table.number, file=table.source, pages=pages, title=title)
-    return text("extract.table-where", number=table.number, pages=pages, title=title)
+        return text("extract.table-where-in-file", number=table.number, file=table.source, location=location,
+                    title=title)
+    return text("extract.table-where", number=table.number, location=location, title=title)
 
 
 def _read_figures(table: ReadTable, spec: OfficialTable | None, year: int, reading: TableReading) -> None:
@@ -90,9 +91,9 @@ def _read_figures(table: ReadTable, spec: OfficialTable | None, year: int, readi
     # one measure twice in a row beside one label: its headings did not tell the columns apart (split cells)
     seen = Counter((r, key, _label_column(table, r, c)) for r, c, key in keyed if key[0])
     per_line: dict[int, int] = {}
-    # where a finding names it: the table's number and its pages (表5（第11页）, 表12（第17—18页）)
-    pages = f"{table.pages[0]}—{table.pages[-1]}" if len(table.pages) > 1 else str(table.pages[0])
-    section = f"表{table.number}（{table.source + ' ' if table.source else ''}第{pages}页）"
+    # where a finding names it, a key in Chinese whatever the language: 表5（说明.pdf 第11页）, 表2（表.xlsx 第2张工作表）
+    location = table_location(table.source, table.pages, "zh")
+    section = f"表{table.number}（{table.source + ' ' if table.source else ''}{location}）"
     for r, c, (measure, code) in keyed:
         cell = table.cells[(r, c)]
         if seen[(r, (measure, code), _label_column(table, r, c))] > 1:

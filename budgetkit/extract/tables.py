@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from ..messages import text
 from ..numbers import FigureError, parse_figure
 from ..schema import TABLE_CELL_SEPARATOR
 from ..template import official_table
 
 __all__ = ["ReadTable", "TableCell", "cell_span", "figure_of", "grid_tables", "is_grid",
-           "join_continued", "page_tables", "render_tables"]
+           "join_continued", "page_tables", "render_tables", "table_location"]
 
 _UNIT = re.compile(r"单位\s{0,3}[:：]\s{0,3}(亿元|万元|元)")
 _CAPTION_NUMBER = re.compile(r"(公开\s{0,2}\d{1,2}(?:-\d{1,2})?\s{0,2}表|表\s{0,2}\d{1,2}(?:-\d{1,2})?)")
@@ -256,8 +258,8 @@ def _append(table: ReadTable, more: ReadTable) -> None:
     offset = len(table.grid) - skip
     for r in range(skip, len(more.grid)):
         row = [""] * table.columns
-        for c, text in enumerate(more.grid[r]):
-            row[place[c]] = row[place[c]] or text
+        for c, value in enumerate(more.grid[r]):
+            row[place[c]] = row[place[c]] or value
         table.grid.append(row)
     for (r, c), cell in more.cells.items():
         if r >= skip and (r + offset, place[c]) not in table.cells:
@@ -293,3 +295,17 @@ def cell_span(table: ReadTable, row: int, column: int) -> tuple[int, int]:
         cell = table.cells.get((row, c))
         start += len(cell.text if cell else "") + len(TABLE_CELL_SEPARATOR)
     return start, start + len(table.cells[(row, column)].text)
+
+
+
+#: What a table's ``pages`` count in a file of each kind (a PDF's pages otherwise).
+_LOCATION_KINDS = {".xlsx": "sheet", ".xls": "sheet", ".docx": "table"}
+
+
+def table_location(file: str, pages: list[int], lang: str | None = None) -> str:
+    """Where a table is printed, as a reader cites it: 第11—12页 in a PDF, 第2张工作表 in a workbook (its
+    sheet's position), 第3个表格 in a .docx (p. 11–12, sheet 2, table 3 in English)."""
+    kind = _LOCATION_KINDS.get(Path(file).suffix.lower(), "page")
+    if len(pages) > 1 and pages[-1] != pages[0]:
+        return text(f"extract.location-{kind}-span", lang, first=pages[0], last=pages[-1])
+    return text(f"extract.location-{kind}", lang, first=pages[0])

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import messages
+from ..extract.tables import table_location
 from ..findings import SEVERITY, finding_records
 from ..numbers import parse_figure
 from ..tables import printed_table
@@ -82,10 +83,8 @@ class PrintedGrid:
 
     @property
     def page_span(self) -> str:
-        """The pages the table is printed on, as a reader cites them: 第10页, 第11—12页."""
-        if len(self.pages) > 1:
-            return messages.text("workbook.read-table-page-span", first=self.pages[0], last=self.pages[-1])
-        return messages.text("workbook.read-table-page", page=self.pages[0])
+        """Where the table is printed, as a reader cites it: 第10页, 第11—12页 (第2张工作表 of a workbook)."""
+        return table_location(self.file, self.pages)
 
     @property
     def caption(self) -> str:

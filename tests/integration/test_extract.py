@@ -746,13 +746,17 @@ def test_a_table_not_keyed_is_named_in_the_language_of_the_notes():
         assert [cell["measure"] for cell in reading.cells] == [""]  # read, not keyed, in either language
         return reading.notes
 
-    assert notes("说明.pdf", "某某情况表") == ["表2（说明.pdf 第3、4页）某某情况表：不是标准表格之一，其数字已读取，未予核对"]
-    assert notes("", "") == ["表2（第3、4页）（无标题）：不是标准表格之一，其数字已读取，未予核对"]
+    assert notes("说明.pdf", "某某情况表") == ["表2（说明.pdf 第3—4页）某某情况表：不是标准表格之一，其数字已读取，未予核对"]
+    assert notes("", "") == ["表2（第3—4页）（无标题）：不是标准表格之一，其数字已读取，未予核对"]
+    # a workbook's tables are on its sheets, a .docx's are its tables: neither has pages
+    assert notes("公开表.xlsx", "某某情况表")[0].startswith("表2（公开表.xlsx 第3—4张工作表）")
+    assert notes("说明.docx", "某某情况表")[0].startswith("表2（说明.docx 第3—4个表格）")
     with using_language("en"):
         assert notes("说明.pdf", "某某情况表") == [
-            "Table 2 (说明.pdf, p. 3, 4) 某某情况表: not one of the standard tables; its figures are read, not checked"]
-        assert notes("", "") == ["Table 2 (p. 3, 4) (untitled): not one of the standard tables; its figures are read, "
+            "Table 2 (说明.pdf, pp. 3–4) 某某情况表: not one of the standard tables; its figures are read, not checked"]
+        assert notes("", "") == ["Table 2 (pp. 3–4) (untitled): not one of the standard tables; its figures are read, "
                                  "not checked"]
+        assert notes("公开表.xlsx", "某某情况表")[0].startswith("Table 2 (公开表.xlsx, sheets 3–4)")
 
 
 def test_a_bad_file_is_named_in_chinese_by_default_and_in_english_with_lang_en(tmp_path, capsys, monkeypatch):

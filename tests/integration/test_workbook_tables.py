@@ -333,7 +333,7 @@ def test_docx_tables_are_held_against_the_text(tmp_path):
     findings = budget.audit()
     restated = findings[(findings["rule"] == "same-figure-restated") & (findings["measure"] == "expenditure_project")]
     assert list(restated["verdict"]) == ["drift"]  # 250.00 in 三（二）, 260.00 in 表1
-    assert re.search(r"表1（[^）]*第1页）", restated["explanation"].iloc[0])  # the table and its place
+    assert re.search(r"表1（[^）]*第1个表格）", restated["explanation"].iloc[0])  # the table and its place
     by_kind = findings[findings["rule"] == "expenditure-by-kind"]
     assert "drift" in set(by_kind["verdict"])  # the table's 1000.00 + 260.00 = 1260.00 against 1250.00
     income = findings[(findings["rule"] == "same-figure-restated") & (findings["measure"] == "income_total")]
@@ -420,7 +420,7 @@ def test_an_explanation_and_its_tables_in_a_workbook_are_one_budget(tmp_path):
     findings = budget.audit()
     restated = findings[(findings["rule"] == "same-figure-restated")
                         & findings["measure"].isin(["expenditure_basic", "expenditure_project", "income_carryover"])]
-    with_table = restated[restated["explanation"].str.contains("表1（公开表.xlsx 第1页）", regex=False)]
+    with_table = restated[restated["explanation"].str.contains("表1（公开表.xlsx 第1张工作表）", regex=False)]
     assert sorted(set(with_table["measure"])) == ["expenditure_basic", "expenditure_project", "income_carryover"]
     assert set(restated["verdict"]) == {"consistent"}  # 1000.00, 250.00, 50.00 in the text and in the workbook
 
