@@ -19,12 +19,11 @@ from ..schema import resource_columns
 from ..template import OfficialTable, measures, official_table, title_key
 from .classification import reference
 from .figures import ExtractedFigure
-from .tables import ReadTable, cell_span, figure_of, table_location
+from .tables import CODE, ReadTable, cell_span, figure_of, table_location
 
 __all__ = ["CELL_COLUMNS", "TableReading", "table_figures"]
 
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[.．、]|（[一二三四五六七八九十\d]{1,3}）|\(\d{1,2}\))")
-_CODE = re.compile(r"\d{3}(?:\d{2}){0,2}")
 _SUBTOTAL = {"小计", "合计"}
 _TOTAL_ROW = {"合计", "总计"}
 #: The column of a table of items (label | amount): its figure is the item's.
@@ -138,13 +137,13 @@ def _is_code_column(table: ReadTable, column: int) -> bool:
         return True
     texts = [re.sub(r"\s+", "", table.cells[(r, column)].text) for r in range(table.header_rows, len(table.grid))
              if (r, column) in table.cells and table.cells[(r, column)].text.strip()]
-    return bool(texts) and all(_CODE.fullmatch(t) for t in texts) and len({len(t) for t in texts}) > 1
+    return bool(texts) and all(CODE.fullmatch(t) for t in texts) and len({len(t) for t in texts}) > 1
 
 
 def _labels_left(table: ReadTable, row: int, column: int) -> list[tuple[int, str]]:
     """The texts to the left of a figure that are not figures or codes, nearest first, with their columns."""
     return [(c, text) for c in range(column - 1, -1, -1) if (text := re.sub(r"\s+", "", table.grid[row][c]))
-            and figure_of(text) is None and not _CODE.fullmatch(text)]
+            and figure_of(text) is None and not CODE.fullmatch(text)]
 
 
 def _row_label(table: ReadTable, row: int, column: int) -> str:
@@ -166,7 +165,7 @@ def _row_code(table: ReadTable, row: int, code_columns: list[int]) -> str | None
     """The row's 科目编码: one code column, or 类 / 款 / 项 columns read together."""
     parts = [re.sub(r"\s+", "", table.grid[row][c]) for c in code_columns]
     code = "".join(parts) if len(parts) > 1 and all(p.isdigit() for p in parts if p) else (parts[0] if parts else "")
-    return code if _CODE.fullmatch(code or "") else None
+    return code if CODE.fullmatch(code or "") else None
 
 
 def _heading_key(heading: list[str]) -> str:

@@ -23,15 +23,17 @@ from ..numbers import FigureError, parse_figure
 from ..schema import TABLE_CELL_SEPARATOR
 from ..template import official_table
 
-__all__ = ["ReadTable", "TableCell", "cell_span", "figure_of", "grid_tables", "is_grid",
+__all__ = ["CODE", "ENUMERATED", "ReadTable", "TOTAL_LABEL", "TableCell", "cell_span", "figure_of", "grid_tables", "is_grid",
            "join_continued", "page_tables", "render_tables", "table_location"]
 
 _UNIT = re.compile(r"单位\s{0,3}[:：]\s{0,3}(亿元|万元|元)")
 _CAPTION_NUMBER = re.compile(r"(公开\s{0,2}\d{1,2}(?:-\d{1,2})?\s{0,2}表|表\s{0,2}\d{1,2}(?:-\d{1,2})?)")
 _BANNER_WORDS = re.compile(r"单位\s{0,3}[:：]|部门\s{0,3}[:：]|部门名称\s{0,3}[:：]|单位名称\s{0,3}[:：]|编制单位")
-_CODE = re.compile(r"\d{3}(?:\d{2}){0,2}")
-_ENUMERATED = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、]|（[一二三四五六七八九十\d]{1,3}）|\(\d{1,2}\))")
-_TOTAL_LABEL = re.compile(r"^(?:合计|总计|小计|收入合计|支出合计|收入总计|支出总计)$")
+#: A 科目编码 (类 3, 款 5, 项 7 digits); a row's first text that starts the body: an enumerated label
+#: (一、 1. （一）) or a total (合计). The workbook tells a table's body rows by these too.
+CODE = re.compile(r"\d{3}(?:\d{2}){0,2}")
+ENUMERATED = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、]|（[一二三四五六七八九十\d]{1,3}）|\(\d{1,2}\))")
+TOTAL_LABEL = re.compile(r"^(?:合计|总计|小计|收入合计|支出合计|收入总计|支出总计)$")
 
 
 @dataclass(frozen=True)
@@ -214,8 +216,8 @@ def _header_rows(grid: list[list[str]], cells: dict) -> int:
         origins = [cells[(r, c)].text for c in range(len(row)) if (r, c) in cells]
         at = next((i for i, t in enumerate(origins) if t), None)
         first = _label(origins[at]) if at is not None else ""
-        if (any(figure_of(t) is not None for t in origins) or any(_CODE.fullmatch(_label(t)) for t in origins)
-                or not first or _ENUMERATED.match(first) or (_TOTAL_LABEL.match(first) and "" in origins[at + 1:])):
+        if (any(figure_of(t) is not None for t in origins) or any(CODE.fullmatch(_label(t)) for t in origins)
+                or not first or ENUMERATED.match(first) or (TOTAL_LABEL.match(first) and "" in origins[at + 1:])):
             return r
     return len(grid)
 

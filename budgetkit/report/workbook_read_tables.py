@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import messages
-from ..extract.tables import table_location
+from ..extract.tables import CODE, ENUMERATED, TOTAL_LABEL, table_location
 from ..findings import SEVERITY, finding_records
 from ..numbers import parse_figure
 from ..tables import printed_table
@@ -45,13 +45,6 @@ PLACE_COLUMNS = ["table", "page", "row", "column", "sheet_cell"]
 #: Excel's longest sheet name, and the characters a sheet name cannot hold.
 SHEET_NAME_LIMIT = 31
 FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
-
-
-#: How budgetkit.extract tells a table's first body row: a code, an enumerated label (一、 1. （一）)
-#: or a total (合计) first, as well as any figure or a row with no text.
-CODE = re.compile(r"\d{3}(?:\d{2}){0,2}")
-ENUMERATED = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、]|（[一二三四五六七八九十\d]{1,3}）|\(\d{1,2}\))")
-TOTAL_LABEL = re.compile(r"^(?:合计|总计|小计|收入合计|支出合计|收入总计|支出总计)$")
 
 
 #: A comment box: its width in pixels, the display width of a line of its 9-point text, a line's height.
