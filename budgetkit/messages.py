@@ -29,6 +29,8 @@ __all__ = [
 
 #: The languages every message is written in; the first is the default.
 LANGUAGES = ("zh", "en")
+#: Where the language is kept: the environment, which the threads and worker processes share.
+_VARIABLE = "BUDGETKIT_LANG"
 
 
 class MessageError(KeyError):
@@ -44,9 +46,6 @@ def language() -> str:
     processes that read its documents write in it too (it is kept in the environment they inherit)."""
     chosen = os.environ.get(_VARIABLE, "").strip().lower()
     return chosen if chosen in LANGUAGES else LANGUAGES[0]
-
-
-_VARIABLE = "BUDGETKIT_LANG"
 
 
 def _checked(lang: str) -> str:
