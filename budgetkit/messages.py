@@ -14,7 +14,6 @@ is translated.
 from __future__ import annotations
 
 import os
-import string
 import tomllib
 from contextlib import contextmanager
 from functools import lru_cache
@@ -23,7 +22,7 @@ from typing import Iterator
 from .template import data_dir
 
 __all__ = [
-    "LANGUAGES", "MessageError", "catalogue", "language", "set_language", "sql_text", "text", "using_language",
+    "LANGUAGES", "MessageError", "catalogue", "language", "set_language", "template", "text", "using_language",
     "verdict_name",
 ]
 
@@ -104,17 +103,10 @@ def text(key: str, /, lang: str | None = None, **fields) -> str:
     return _template(key, lang).format(**fields)
 
 
-def sql_text(key: str, /, lang: str | None = None, **expressions: str) -> str:
-    """The message ``key`` as a SQL expression: its text as string literals, each ``{field}`` the
-    SQL expression given for it, joined with ``||`` (NULL when any of them is NULL, as in Python
-    a missing value cannot be formatted)."""
-    pieces = []
-    for literal, field, _spec, _conversion in string.Formatter().parse(_template(key, lang)):
-        if literal:
-            pieces.append("'" + literal.replace("'", "''") + "'")
-        if field is not None:
-            pieces.append(f"({expressions[field]})")
-    return "(" + " || ".join(pieces or ["''"]) + ")"
+def template(key: str, /, lang: str | None = None) -> str:
+    """The message ``key`` in the current language (or ``lang``) with its ``{fields}`` unfilled: for
+    code that writes one message many times (``template(key).format(**fields)`` is ``text(key, **fields)``)."""
+    return _template(key, lang)
 
 
 def verdict_name(verdict: str, lang: str | None = None) -> str:

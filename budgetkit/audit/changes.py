@@ -1,151 +1,438 @@
-"""Change rules: a stated change against the stated prior year, or the prior years several changes imply."""
+"""Change rules on the claim table of one budget or of many at once: a stated change against this
+year minus the stated prior year (a percentage of the prior year, which a money change stated with
+it can imply), the prior years money changes imply against each other statement of that year, and
+whether a stated direction fits the two figures compared.
+
+Arithmetic over whole columns, exact (percentages as :mod:`.shares` takes them). Explanations are
+made a column at a time too: figures printed as :mod:`.figures` prints one, into Arrow text columns
+joined with the pieces of each message; only rare notes are added row by row."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from decimal import Decimal
+import string
 
-from ..claims import Claim, ClaimIndex
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from ..messages import text
-from ..numbers import Interval
-from .rows import (decimals_in, describe, difference_note, finding_row, in_unit, mixed_units, printed_decimal,
-                   printed_figure, verdict_of)
+from .engine import kind, text_check
+from .figures import describe, difference_note, fixed, verdicts
+from .found import rows
 from .rules import Rule
-from .shares import outward, quantize
+from .shares import outward_pct, pct_places, quantize_pct
+from .table import NONE, SCALE, ClaimTable
 
-__all__ = ["change_parts", "change_rows", "direction_word", "movement_word"]
-
-
-def change_parts(claims: ClaimIndex, change: Claim) -> tuple[Claim | None, Claim | None]:
-    current = claims.by_id.get(change.ref) if change.ref else claims.pick(change.measure, change.year, change.code, change.section)
-    prior = claims.by_id.get(change.base) if change.base else None
-    return current, prior
-
-
-def change_rows(rule: Rule, claims: ClaimIndex) -> list[dict]:
-    changes = [c for c in claims.all if c.kind == "change" and c.value is not None]
-    if rule.params["basis"] == "stated-prior":
-        rows = []
-        for change in changes:
-            current, prior = change_parts(claims, change)
-            if current is None or prior is None:
-                continue
-            if _prior_implied_by(change, prior) and (current.value is None or prior.value is None):
-                continue  # an unprinted figure implies no prior year
-            rows.append(_stated_prior_row(rule, claims, change, current, prior))
-        return rows
-    return implied_prior_rows(rule, claims, changes)
-
-
-def _prior_implied_by(change: Claim, base: Claim) -> bool:
-    """A percentage change whose base is the money change stated with it (增加2248.37万元，增长16.47%):
-    the prior year is the one that change implies, this year minus the change."""
-    return change.unit == "%" and base.kind == "change" and base.money
-
-
-def _stated_prior_row(rule: Rule, claims: ClaimIndex, change: Claim, current: Claim, prior: Claim) -> dict:
-    signed = change.signed_change
-    implied = _prior_implied_by(change, prior)
-    # money as printed; what is computed from it in the unit of the money change (or of the
-    # change itself), at the decimals of its inputs; every unit named when they differ
-    decimals = decimals_in(prior.unit if implied else change.unit, [current, prior], prior if implied else change)
-    if implied:
-        # prior = current − signed change, on intervals and as a point, in the comparison unit
-        prior_interval = current.interval - prior.signed_change
-        prior_amount = current.amount - (-prior.amount if prior.direction == "decrease" else prior.amount)
-        mixed = mixed_units(current, prior)
-        in_money_unit = (lambda amount: in_unit(amount, prior.unit, decimals) + (prior.unit if mixed else ""))
-        implication = (f"{printed_figure(current, mixed)} {'+' if prior.direction == 'decrease' else '−'} "
-                       f"{printed_figure(prior, mixed)} = {in_money_unit(prior_amount)}")
-    else:
-        mixed = mixed_units(current, prior) if change.unit == "%" else mixed_units(current, prior, change)
-        prior_interval, prior_amount = prior.interval, prior.amount
-    if change.unit == "%":
-        # a percentage change is taken of the prior year; a base that can be zero has none
-        computed_interval = (current.interval - prior_interval).ratio_pct(prior_interval)
-        if computed_interval is None:
-            zero = text("audit.change-implied-zero", implication=implication, claim=prior.id) if implied else describe(prior)
-            return finding_row(rule, "semantic", change, stated=change.value, stated_interval=signed, computed=None,
-                               computed_interval=None, inputs=[current, prior], unit="%",
-                               explanation=text("audit.change-zero-base", zero=zero))
-        point = quantize((current.amount - prior_amount) / prior_amount * 100, change.decimals)
-        computed_interval = outward(computed_interval, change.decimals)
-    else:
-        computed_interval = current.interval - prior_interval
-        point = current.amount - prior_amount
-    # the stated change in the comparison unit (money in 万元), like the figures it is checked against
-    stated = change.signed if not change.money else (-change.amount if change.direction == "decrease" else change.amount)
-    verdict = verdict_of(signed, stated, change.last_place, computed_interval)
-    if implied:
-        explanation = text("audit.change-implied-percentage", implication=implication, claim=prior.id,
-                           delta=in_money_unit(current.amount - prior_amount), prior=in_money_unit(prior_amount),
-                           point=printed_decimal(point), direction=direction_word(change),
-                           stated=printed_decimal(change.value))
-    else:
-        result = (f"{printed_decimal(point)}%" if change.unit == "%" else
-                  in_unit(point, change.unit, decimals) + (change.unit if mixed else ""))
-        explanation = text("audit.change-computed", current=printed_figure(current, mixed),
-                           prior=printed_figure(prior, mixed), result=result, direction=direction_word(change),
-                           stated=printed_figure(change, mixed and change.unit != "%"))
-    if verdict != "consistent" and change.unit == "%":
-        # a frequent error: the change divided by this year's figure instead of the prior year's — said only
-        # when that quotient itself rounds to the stated figure (wide intervals of whole numbers fit too much)
-        on_current = (quantize((current.amount - prior_amount) / current.amount * 100, change.decimals)
-                      if current.interval.lo > 0 else None)
-        if on_current is not None and signed.lo <= on_current <= signed.hi:
-            verdict = "semantic"
-            explanation += text("audit.change-current-year-base")
-    if verdict != "consistent" and change.unit != "%":
-        explanation += difference_note(claims, stated - point, change.comparison_unit, [change, current, prior])
-    return finding_row(rule, verdict, change, stated=stated, stated_interval=signed, computed=point,
-                       computed_interval=computed_interval, inputs=[current, prior], explanation=explanation)
-
+__all__ = ["change_parts", "change_rows", "direction_rows", "direction_word", "implied_prior_rows", "movement_word",
+           "stated_prior_rows"]
 
 _DIRECTIONS = ("increase", "decrease", "unchanged", "unspecified")
 
+#: Powers of ten by exponent.
+_POW = 10 ** np.arange(19, dtype="int64")
+#: Beyond any figure of the table (and its differences) in 10⁻¹⁰: the bound of 64-bit figures.
+_BEYOND = 2**62
 
-def direction_word(change: Claim) -> str:
+
+def direction_word(direction: str | None) -> str:
     """The change as a phrase before its figure: 增加 / an increase of."""
-    direction = change.direction if change.direction in _DIRECTIONS else "unknown"
-    return text(f"audit.direction-{direction}")
+    return text(f"audit.direction-{direction if direction in _DIRECTIONS else 'unknown'}")
 
 
-def movement_word(change: Claim) -> str:
+def movement_word(direction: str | None) -> str:
     """The direction alone, as a figure can or cannot show it: 增加 / an increase."""
-    direction = change.direction if change.direction in _DIRECTIONS[:3] else "unknown"
-    return text(f"audit.movement-{direction}")
+    return text(f"audit.movement-{direction if direction in _DIRECTIONS[:3] else 'unknown'}")
 
 
-def implied_prior_rows(rule: Rule, claims: ClaimIndex, changes: list[Claim]) -> list[dict]:
-    """Each money change without a printed prior implies one; it must agree with every other
-    statement of that prior-year quantity, printed or implied."""
-    rows = []
-    implied: dict[tuple[str, str | None, int], list[tuple[Claim, Interval, Decimal, Claim]]] = defaultdict(list)
-    for change in changes:
-        if change.unit == "%" or change.base_year is None or change.direction == "unspecified":
-            continue  # an unfilled direction (增加（减少）) implies no prior year: the text rule reports it
-        current, prior = change_parts(claims, change)
-        if current is None or current.interval is None or current.kind == "item":
-            continue  # an item the template does not name is one of many: its prior is no measure's
-        interval = current.interval - change.signed_change
-        value = current.amount - (-change.amount if change.direction == "decrease" else change.amount)
-        implied[(change.measure, change.code, change.base_year)].append((change, interval, value, current))
-    for (measure, code, year), statements in implied.items():
-        printed = claims.stated(measure, year, code)
-        for index, (change, interval, value, current) in enumerate(statements):
-            others = [(c, c.interval, c.amount, text("audit.implied-prior-stated", figure=describe(c)))
-                      for c in printed if c.id != change.base]
-            others += [(s[0], s[1], s[2], text("audit.implied-prior-implied", claim=s[0].id, section=s[0].section))
-                       for s in statements[:index]]
-            for other, other_interval, other_value, how in others:
-                verdict = verdict_of(other_interval, other_value, other.last_place, interval)
-                # the prior year in the change's unit; every unit named when the figures' differ
-                mixed = mixed_units(current, change, *([other] if other.kind != "change" else []))
-                prior = in_unit(value, change.unit, decimals_in(change.unit, [current, change], change)) + (change.unit if mixed else "")
-                explanation = text("audit.implied-prior", current=printed_figure(current, mixed),
-                                   direction=direction_word(change), change=printed_figure(change, mixed),
-                                   year=year, prior=prior, how=how)
-                rows.append(finding_row(rule, verdict, change, stated=other_value, stated_interval=other_interval,
-                                        computed=value, computed_interval=interval, inputs=[current, other],
-                                        explanation=explanation))
-    return rows
+def change_parts(table: ClaimTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every change claim's row, its current figure's (the claim named, else the statement nearest
+    it) and its prior figure's (the claim named, NONE for none); read once per table."""
+    cached = getattr(table, "_change_parts", None)
+    if cached is None:
+        change = np.flatnonzero(table.kind == "change")
+        current = table.ref[change].copy()
+        unnamed = ~table.names_ref[change]
+        if unnamed.any():
+            asked = change[unnamed]
+            current[unnamed] = table.pick(table.b[asked], table.measure[asked], table.year[asked],
+                                          table.code[asked], asked)
+        cached = table._change_parts = (change, current, table.base[change])
+    return cached
+
+
+# -- text columns: figures as figures.fixed, printed, in_unit and interval_text print one ----------------
+
+def _strings(values) -> pa.Array:
+    return pa.array(values, type=pa.string())
+
+
+def _objects(texts: pa.Array) -> np.ndarray:
+    return texts.to_numpy(zero_copy_only=False)
+
+
+def _join(*pieces) -> pa.Array:
+    """Text columns (or one text for every row) one after another."""
+    return pc.binary_join_element_wise(*pieces, "")
+
+
+def _needed(q: np.ndarray, scale) -> np.ndarray:
+    """The decimals the exact value of each ``q`` (10⁻ˢᶜᵃˡᵉ) needs."""
+    q = np.abs(np.asarray(q, dtype="int64"))
+    scale = np.broadcast_to(np.asarray(scale, dtype="int64"), q.shape)
+    zeros = np.zeros(len(q), dtype="int64")
+    for k in range(1, int(scale.max(initial=0)) + 1):
+        more = (k <= scale) & (q % _POW[k] == 0)
+        if not more.any():
+            break
+        zeros += more
+    return np.where(q == 0, 0, scale - zeros)
+
+
+def _figure(q, scale, decimals, suffix="", negative=False) -> tuple:
+    """A column of figures to print: integers of 10⁻ˢᶜᵃˡᵉ, their decimals (digits beyond cut), what
+    follows each (a unit, or nothing), and which zeros keep a minus sign (a negative quotient rounded
+    to zero, as the decimal arithmetic prints it)."""
+    q = np.asarray(q)
+    q = q if q.dtype == object else q.astype("int64")  # object: Python ints beyond 64 bits
+    return q, *(_column(x, len(q), dtype) for x, dtype in
+                ((scale, "int64"), (decimals, "int64"), (suffix, object), (negative, bool)))
+
+
+def _column(values, n: int, dtype) -> np.ndarray:
+    """``values`` as a column of ``n`` rows: a scalar repeated."""
+    values = np.asarray(values, dtype=dtype)
+    return values if values.shape == (n,) else np.full(n, values, dtype=dtype)
+
+
+def _printed(table: ClaimTable, at: np.ndarray, with_unit=False) -> tuple:
+    """Claims' values as printed (figures.printed_figure), each with its unit where ``with_unit``."""
+    d, v = table.d[at], table.v[at]
+    unrecorded = d == NONE
+    if unrecorded.any():
+        d = np.where(unrecorded, _needed(v, SCALE), d)
+    return _figure(v, SCALE, d, np.where(with_unit, table.unit[at], ""))
+
+
+def _in_unit(table: ClaimTable, amount: np.ndarray, of: np.ndarray, decimals: np.ndarray, with_unit) -> tuple:
+    """Amounts of the comparison unit as figures in the unit of claims ``of`` (figures.in_unit), at
+    ``decimals`` or more where the exact value needs them; the unit named where ``with_unit``."""
+    scale = SCALE + table.power[of]
+    return _figure(amount, scale, np.maximum(decimals, _needed(amount, scale)), np.where(with_unit, table.unit[of], ""))
+
+
+def _print(*columns: tuple) -> list[pa.Array]:
+    """Every column of figures (:func:`_figure`) as a text column, printed in one pass."""
+    q, scale, decimals, suffix, negative = (np.concatenate(parts) for parts in zip(*columns))
+    beyond = np.zeros(len(q), dtype=bool)
+    if q.dtype == object:  # rare: figures beyond 64 bits are printed one by one
+        beyond = np.array([abs(v) >= _BEYOND for v in q.tolist()], dtype=bool)
+        exact = q[beyond]
+        q = np.where(beyond, 0, q).astype("int64")
+    shift = scale - decimals
+    size = np.abs(q)
+    size = np.where(shift >= 0, size // _POW[np.clip(shift, 0, 18)], size * _POW[np.clip(-shift, 0, 18)])
+    units, fraction = np.divmod(size, _POW[decimals])
+    # 10ᵈ + fraction without its leading 1: the d digits of the fraction, its zeros kept
+    digits = pc.utf8_slice_codeunits(pc.cast(pa.array(fraction + _POW[decimals]), pa.string()), 1)
+    texts = _join(pc.if_else(pa.array((q < 0) | negative), "-", ""), pc.cast(pa.array(units), pa.string()),
+                  pc.if_else(pa.array(decimals > 0), ".", ""), digits, _strings(suffix))
+    if beyond.any():
+        texts = _objects(texts)
+        texts[beyond] = [fixed(int(v), int(s), int(d)) + x for v, s, d, x in
+                         zip(exact, scale[beyond], decimals[beyond], suffix[beyond])]
+        texts = _strings(texts)
+    ends = np.cumsum([len(column[0]) for column in columns])
+    return [texts.slice(end - len(column[0]), len(column[0])) for end, column in zip(ends.tolist(), columns)]
+
+
+def _interval(lo: pa.Array, hi: pa.Array) -> pa.Array:
+    return _join("[", lo, ", ", hi, "]")
+
+
+def _message(key: str, **columns) -> pa.Array:
+    """The message ``key`` for every row, its fields the text columns given; filled row by row when
+    the message is more than plain fields (a brace, a format of its own)."""
+    placeholders = {field: "{" + field + "}" for field in columns}
+    template = text(key, **placeholders)
+    pieces = list(string.Formatter().parse(template))
+    if template.format(**placeholders) != template or any(spec or conversion for _, _, spec, conversion in pieces):
+        values = {field: column.to_pylist() for field, column in columns.items()}
+        return _strings([text(key, **dict(zip(values, row))) for row in zip(*values.values())])
+    joined = []
+    for literal, field, _spec, _conversion in pieces:
+        joined += [literal] if literal else []
+        joined += [columns[field]] if field is not None else []
+    return _join(*joined)
+
+
+def _words(word, directions: np.ndarray) -> pa.Array:
+    """``word`` of each direction, each phrase made once."""
+    known = {d: word(d) for d in (*_DIRECTIONS, None)}
+    return _strings([known[d] if d in known else known[None] for d in directions.tolist()])
+
+
+def _describe(table: ClaimTable, at: np.ndarray, value: pa.Array) -> pa.Array:
+    """figures.describe of each claim, its ``value`` printed."""
+    return _message("audit.figure", label=_strings(table.label[at]), value=value, unit=_strings(table.unit[at]),
+                    section=_strings(table.section[at]), claim=_strings(table.claim_id[at]))
+
+
+def _mixed(table: ClaimTable, *at: np.ndarray) -> np.ndarray:
+    """Whether the figures of each row were printed in different units (figures.mixed)."""
+    first = table.unit[at[0]]
+    return np.logical_or.reduce([table.unit[r] != first for r in at[1:]])
+
+
+def _decimals_in(table: ClaimTable, unit: np.ndarray, inputs: tuple[np.ndarray, ...], compared: np.ndarray) -> np.ndarray:
+    """figures.decimals_in for each row: the most decimals of the inputs printed in ``unit``, else
+    those of the figure compared."""
+    found = np.max([np.where(table.unit[r] == unit, table.vs[r], -1) for r in inputs], axis=0)
+    return np.where(found >= 0, found, table.vs[compared])
+
+
+def _within(values: np.ndarray) -> np.ndarray:
+    """Integers as int64, those beyond (Python ints) held at ±2⁶²: farther than any stated figure, so
+    every comparison with one comes out the same."""
+    if values.dtype != object:
+        return values
+    return np.array([max(-_BEYOND, min(_BEYOND, v)) for v in values.tolist()], dtype="int64")
+
+
+def _pair_ids(table: ClaimTable, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    return _objects(_join(_strings(table.claim_id[first]), " ", _strings(table.claim_id[second])))
+
+
+# -- stated prior -------------------------------------------------------------------------------
+
+@kind("change")
+def change_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFrame:
+    """A change rule, by the prior year it checks against: stated, or implied by the changes."""
+    if rule.params["basis"] == "stated-prior":
+        return stated_prior_rows(rule, table, lines)
+    return implied_prior_rows(rule, table, lines)
+
+
+def stated_prior_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFrame:
+    """Each stated change against this year minus the prior year its sentence states; a percentage is
+    taken of that prior year, which a money change stated with it implies (增加2248.37万元，增长16.47%)."""
+    change, current, prior = change_parts(table)
+    known = (current != NONE) & (prior != NONE)
+    c, u, p = change[known], current[known], prior[known]
+    # an unprinted figure implies no prior year, nor can it be compared
+    keep = table.has_v[c] & table.has_v[u] & table.has_v[p]
+    c, u, p = c[keep], u[keep], p[keep]
+    pct = table.unit[c] == "%"
+    implied = pct & (table.kind[p] == "change") & table.money[p]
+    # the prior year: stated, or this year minus the money change (on intervals and as a point)
+    q_amt = np.where(implied, table.amt[u] - table.sa[p], table.amt[p])
+    q_lo = np.where(implied, table.lo[u] - table.shi[p], table.lo[p])
+    q_hi = np.where(implied, table.hi[u] - table.slo[p], table.hi[p])
+    q_is = np.where(implied, np.maximum(table.is_[u], table.is_[p]), table.is_[p])
+    delta, d_lo, d_hi = table.amt[u] - q_amt, table.lo[u] - q_hi, table.hi[u] - q_lo
+    # a percentage change is taken of the prior year; a base that can be zero has none
+    zero = pct & (q_lo <= 0)
+    ok = pct & ~zero
+    k = pct_places(table.d[c])
+    point, c_lo, c_hi = delta.copy(), d_lo.copy(), d_hi.copy()
+    c_is = np.where(pct, k, np.maximum(table.is_[u], q_is))
+    if ok.any():
+        i = np.flatnonzero(ok)
+        quotients = (quantize_pct(delta[i], q_amt[i], table.d[c[i]]),
+                     *outward_pct(d_lo[i], d_hi[i], q_lo[i], q_hi[i], table.d[c[i]]))
+        if any(q.dtype == object for q in quotients):  # rare: a percentage beyond 64 bits, as Python ints
+            point, c_lo, c_hi = point.astype(object), c_lo.astype(object), c_hi.astype(object)
+        point[i], c_lo[i], c_hi[i] = quotients
+    # a negative quotient rounded to zero keeps its sign when printed
+    negative_point, negative_hi = ok & (point == 0) & (delta < 0), ok & (c_hi == 0) & (d_hi < 0)
+    stated = table.sa[c]
+    verdict = np.where(zero, "semantic", verdicts(table.slo[c], table.shi[c], stated, table.lp[c], _within(c_lo),
+                                                  _within(c_hi)))
+    verdict = verdict.astype(object)
+    # a frequent error: the change divided by this year's figure instead of the prior year's — said only
+    # when that quotient itself rounds to the stated figure (wide intervals of whole numbers fit too much)
+    on_current = np.zeros(len(c), dtype=bool)
+    suspect = ok & (verdict != "consistent") & (table.lo[u] > 0)
+    if suspect.any():
+        i = np.flatnonzero(suspect)
+        quotient = quantize_pct(delta[i], table.amt[u[i]], table.d[c[i]])
+        on_current[i] = (table.slo[c[i]] <= quotient) & (quotient <= table.shi[c[i]])
+        verdict[on_current] = "semantic"
+    # a money difference that equals another stated figure is named
+    noted = np.flatnonzero((verdict != "consistent") & ~pct)
+    notes = {j: difference_note(table, table.b[c[j]], int(stated[j]) - int(point[j]), table.cunit[c[j]],
+                                (int(c[j]), int(u[j]), int(p[j]))) for j in noted.tolist()}
+    explanations, stated_intervals, computed_intervals = _stated_prior_texts(
+        table, c, u, p, pct, implied, zero, on_current, q_amt, delta, point, k, negative_point, c_lo, c_hi, c_is,
+        negative_hi, notes)
+    return rows(b=table.b[c], claim=c, verdict=verdict, stated=np.where(zero, table.v[c], stated),
+                stated_interval=stated_intervals, computed=np.where(zero, None, point.astype(object)),
+                computed_interval=computed_intervals, explanation=explanations, inputs=_pair_ids(table, u, p))
+
+
+def _stated_prior_texts(table: ClaimTable, c, u, p, pct, implied, zero, on_current, q_amt, delta, point, k,
+                        negative_point, c_lo, c_hi, c_is, negative_hi, notes) -> tuple[np.ndarray, ...]:
+    """The explanations and intervals of the stated-prior rows: money as printed; what is computed from
+    it in the unit of the money change (or of the change itself), at the decimals of its inputs; every
+    unit named when they differ."""
+    n = len(c)
+    in_money = np.where(implied, p, c)
+    places = _decimals_in(table, table.unit[in_money], (u, p), in_money)
+    mix = np.where(pct, _mixed(table, u, p), _mixed(table, u, p, c))
+    # the computed change: a percentage (the message of an implied prior adds its own sign), else money
+    money = _in_unit(table, _within(point), c, places, mix)  # (a percentage beyond 64 bits is no money)
+    result = _figure(point, np.where(pct, SCALE, money[1]), np.where(pct, k, money[2]),
+                     np.where(pct, np.where(implied, "", "%"), money[3]), negative_point)
+    i = np.flatnonzero(implied)
+    current, prior, stated, result, s_lo, s_hi, lo, hi, prior_year, difference = _print(
+        _printed(table, u, mix), _printed(table, p, mix), _printed(table, c, mix & ~pct), result,
+        _figure(table.slo[c], SCALE, table.is_[c]), _figure(table.shi[c], SCALE, table.is_[c]),
+        _figure(c_lo, SCALE, c_is), _figure(c_hi, SCALE, c_is, negative=negative_hi),
+        _in_unit(table, q_amt[i], p[i], places[i], mix[i]), _in_unit(table, delta[i], p[i], places[i], mix[i]))
+    explanations = np.full(n, "", dtype=object)
+    words = _words(direction_word, table.direction[c])
+    current_year_base = text("audit.change-current-year-base") if on_current.any() else ""
+
+    def of(column: pa.Array, rows_: np.ndarray) -> pa.Array:
+        return column if len(rows_) == len(column) else column.take(pa.array(rows_))
+
+    j = np.flatnonzero(~implied & ~zero)
+    if len(j):
+        explanations[j] = _objects(_message(
+            "audit.change-computed", current=of(current, j), prior=of(prior, j), result=of(result, j),
+            direction=of(words, j), stated=of(stated, j)))
+    if len(i):
+        # the prior year the money change implies: this year minus that change
+        sign = pc.if_else(pa.array(table.direction[p[i]] == "decrease"), "+", "−")
+        implication = _objects(_join(of(current, i), " ", sign, " ", of(prior, i), " = ", prior_year))
+        valued = np.flatnonzero(~zero[i])
+        explanations[i[valued]] = _objects(_message(
+            "audit.change-implied-percentage", implication=_strings(implication[valued]),
+            claim=_strings(table.claim_id[p[i[valued]]]), delta=of(difference, valued), prior=of(prior_year, valued),
+            point=of(result, i[valued]), direction=of(words, i[valued]), stated=of(stated, i[valued])))
+    for j in np.flatnonzero(zero).tolist():  # rare: a prior year that can be zero
+        zero_is = (text("audit.change-implied-zero", implication=implication[np.searchsorted(i, j)],
+                        claim=table.claim_id[p[j]]) if implied[j] else describe(table, int(p[j])))
+        explanations[j] = text("audit.change-zero-base", zero=zero_is)
+    for j, note in notes.items():
+        explanations[j] += note
+    explanations[on_current] += current_year_base
+    computed_intervals = np.where(zero, "", _objects(_interval(lo, hi)))
+    return explanations, _objects(_interval(s_lo, s_hi)), computed_intervals
+
+
+# -- implied prior ------------------------------------------------------------------------------
+
+def _quantity(table: ClaimTable, at: np.ndarray, year: np.ndarray) -> np.ndarray:
+    """One integer per quantity (budget, measure, year, code) of claims ``at`` in ``year``, equal
+    where the quantities are: exact, as every step numbers the pairs anew."""
+    key = np.zeros(len(at), dtype="int64")
+    code = table.code[at]
+    for column in (table.b[at], table.measure[at], year, np.where(pd.isna(code), "", code).astype(object)):
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        key, _ = pd.factorize(key * max(len(uniques), 1) + codes)
+    return key.astype("int64")
+
+
+def _pairs(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of positions (i, j) with ``left[i] == right[j]``: by i, then j in order."""
+    order = np.argsort(right, kind="stable")
+    ordered = right[order]
+    start, end = np.searchsorted(ordered, left, "left"), np.searchsorted(ordered, left, "right")
+    count = end - start
+    i = np.repeat(np.arange(len(left)), count)
+    within = np.arange(len(i)) - np.repeat(np.cumsum(count) - count, count)
+    return i, order[start[i] + within]
+
+
+def implied_prior_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFrame:
+    """Each money change without a printed prior implies one (this year minus the change); it must
+    agree with every other statement of that prior-year quantity, printed or implied by an earlier change."""
+    change, current, base = change_parts(table)
+    u = np.maximum(current, 0)
+    # an unfilled direction (增加（减少）) implies no prior year: the text rule reports it; an item the
+    # template does not name is one of many: its prior is no measure's
+    chosen = (table.has_v[change] & (table.unit[change] != "%") & (table.base_year[change] != NONE)
+              & (table.direction[change] != "unspecified") & (current != NONE) & table.has_v[u] & (table.kind[u] != "item"))
+    c, u, base = change[chosen], u[chosen], base[chosen]
+    if not len(c):
+        return rows(b=c, claim=c, verdict=[], explanation=[])
+    statements = np.flatnonzero(table.st)
+    # only statements of a year, budget and measure some change implies (cheap tests first)
+    for column, wanted in ((table.year, table.base_year[c]), (table.b, table.b[c]), (table.measure, table.measure[c])):
+        statements = statements[pd.Series(column[statements], dtype=column.dtype).isin(pd.unique(wanted)).to_numpy()]
+    # the prior year each change implies, on intervals and as a point
+    lo, hi = table.lo[u] - table.shi[c], table.hi[u] - table.slo[c]
+    value, places = table.amt[u] - table.sa[c], np.maximum(table.is_[u], table.is_[c])
+    keys = _quantity(table, np.r_[c, statements], np.r_[table.base_year[c], table.year[statements]])
+    # the other statements: printed (not the change's own base) …
+    i, s = _pairs(keys[:len(c)], keys[len(c):])
+    printed_other = statements[s]
+    mine = printed_other != base[i]
+    i, printed_other = i[mine], printed_other[mine]
+    # … or implied by an earlier change of the same quantity
+    j, e = _pairs(keys[:len(c)], keys[:len(c)])
+    earlier = e < j
+    j, e = j[earlier], e[earlier]
+    at = np.r_[i, j]
+    if not len(at):
+        return rows(b=at, claim=at, verdict=[], explanation=[])
+    other = np.r_[printed_other, c[e]]
+    by_change = np.r_[np.zeros(len(i), dtype=bool), np.ones(len(j), dtype=bool)]
+    o_lo, o_hi = np.r_[table.lo[printed_other], lo[e]], np.r_[table.hi[printed_other], hi[e]]
+    o_value, o_places = np.r_[table.amt[printed_other], value[e]], np.r_[table.is_[printed_other], places[e]]
+    cc, uu = c[at], u[at]
+    verdict = verdicts(o_lo, o_hi, o_value, table.lp[other], lo[at], hi[at])
+    # the prior year in the change's unit; every unit named when the figures' differ
+    mix = _mixed(table, uu, cc) | (~by_change & (table.unit[other] != table.unit[cc]))
+    current, changed, prior_year, other_value, s_lo, s_hi, c_lo, c_hi = _print(
+        _printed(table, uu, mix), _printed(table, cc, mix),
+        _in_unit(table, value[at], cc, _decimals_in(table, table.unit[cc], (uu, cc), cc), mix), _printed(table, other),
+        _figure(o_lo, SCALE, o_places), _figure(o_hi, SCALE, o_places), _figure(lo[at], SCALE, places[at]),
+        _figure(hi[at], SCALE, places[at]))
+    how = pc.if_else(pa.array(by_change),
+                     _message("audit.implied-prior-implied", claim=_strings(table.claim_id[other]),
+                              section=_strings(table.section[other])),
+                     _message("audit.implied-prior-stated", figure=_describe(table, other, other_value)))
+    explanations = _message("audit.implied-prior", current=current, direction=_words(direction_word, table.direction[cc]),
+                            change=changed, year=pc.cast(pa.array(table.base_year[cc]), pa.string()), prior=prior_year,
+                            how=how)
+    return rows(b=table.b[cc], claim=cc, verdict=verdict, stated=o_value, stated_interval=_objects(_interval(s_lo, s_hi)),
+                computed=value[at], computed_interval=_objects(_interval(c_lo, c_hi)), explanation=_objects(explanations),
+                inputs=_pair_ids(table, uu, other), seq=np.where(by_change, table.n + other, other))
+
+
+# -- the direction a change states ------------------------------------------------------------------
+
+@text_check("change-direction")
+def direction_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFrame:
+    """增加、减少、持平 against the two figures compared: whether their intervals allow that movement;
+    a direction left as the template's 增长（下降） is reported as unfilled."""
+    change, current, prior = change_parts(table)
+    unfilled = change[table.direction[change] == "unspecified"]
+    known = ((table.direction[change] != "unspecified") & (current != NONE) & (prior != NONE)
+             & (table.unit[change] != "%"))
+    c, u, p = change[known], current[known], prior[known]
+    readable = table.has_v[u] & table.has_v[p]
+    c, u, p = c[readable], u[readable], p[readable]
+    d_lo, d_hi = table.lo[u] - table.hi[p], table.hi[u] - table.lo[p]
+    direction = table.direction[c]
+    possible = np.where(direction == "increase", d_hi > 0,
+                        np.where(direction == "decrease", d_lo < 0,
+                                 np.where(direction == "unchanged", (d_lo <= 0) & (0 <= d_hi), True)))
+    mix = _mixed(table, p, u)
+    places = np.maximum(table.is_[u], table.is_[p])
+    prior_shown, current_shown, lo, hi = _print(_printed(table, p, mix), _printed(table, u, mix),
+                                                _figure(d_lo, SCALE, places), _figure(d_hi, SCALE, places))
+    figures = {"prior": prior_shown, "current": current_shown, "direction": _words(movement_word, direction)}
+    explanations = pc.if_else(pa.array(possible), _message("audit.direction-possible", **figures),
+                              _message("audit.direction-impossible", **figures))
+    both = np.r_[unfilled, c]
+    stated = np.where(table.has_v[both], np.r_[table.v[unfilled], table.sv[c]].astype(object), None)
+    blank = np.full(len(unfilled), "", dtype=object)
+    unfilled_text = np.full(len(unfilled), text("audit.direction-unfilled") if len(unfilled) else "", dtype=object)
+    return rows(b=table.b[both], claim=both,
+                verdict=np.r_[np.full(len(unfilled), "text", dtype=object), np.where(possible, "consistent", "text")],
+                stated=stated, computed=np.r_[np.full(len(unfilled), None), (table.amt[u] - table.amt[p]).astype(object)],
+                computed_interval=np.r_[blank, _objects(_interval(lo, hi))],
+                explanation=np.r_[unfilled_text, _objects(explanations)], inputs=np.r_[blank, _pair_ids(table, u, p)])

@@ -133,7 +133,7 @@ def stack_findings(findings: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
     more = more[columns].copy()
     for name in ("stated", "computed", "difference"):
         scale = max(findings[name].dtype.pyarrow_dtype.scale, more[name].dtype.pyarrow_dtype.scale)
-        dtype = pd.ArrowDtype(pa.decimal128(38, scale))
+        dtype = pd.ArrowDtype(pa.decimal128(20 + scale, scale))  # as budgetkit.audit.found.decimals makes them
         findings = findings.astype({name: dtype})
         more[name] = more[name].astype(dtype)
     stacked = pd.concat([findings, more], ignore_index=True)

@@ -17,7 +17,7 @@ from ..names import name_key
 from ..model import Budget
 from .analysis import stack_findings
 from .columns import PROBLEM_COLUMNS, ROW_GROUP_ROWS, TABLES, arrow_table, load_measures
-from .engine import connect, resolve_rules, run_audit, year_over_year_pairs
+from .audit import audit_frames, audit_parquet_folder, resolve_rules, year_over_year_pairs
 from .parquet import ascending, by_budget_id, in_budget_order, write_parquet
 
 __all__ = ["Collection", "Source", "audit_parquet", "read_parquet", "source_of", "source_text"]
@@ -81,27 +81,24 @@ class Collection:
         stacked, keyed by budget_id, department and budget_year. Each budget is audited with
         ``rules`` when given, else with its own package's rules.toml (``rules_paths``) if it has
         one and the bundled rules if not, as ``budget.audit()`` does."""
-        sources = {name: arrow_table(getattr(self, name)) for name in ("budgets", "claims", "lines")}
         if rules is not None or not self.rules_paths:
-            return run_audit(connect(), resolve_rules(rules), sources)
+            return audit_frames(self.budgets, self.claims, self.lines, resolve_rules(rules))
         groups: dict[Path | None, list[str]] = {}
         for budget_id in self.budgets["budget_id"]:
             groups.setdefault(self.rules_paths.get(budget_id), []).append(budget_id)
-        found = [run_audit(connect(), resolve_rules(path), {
-            name: table.filter(pa.compute.is_in(table["budget_id"], pa.array(ids, pa.string())))
-            for name, table in sources.items()}) for path, ids in groups.items()]
-        order = {budget_id: n for n, budget_id in enumerate(self.budgets["budget_id"])}
+        found = []
+        for path, ids in groups.items():
+            def mine(frame: pd.DataFrame) -> pd.DataFrame:
+                return frame[frame["budget_id"].isin(ids)]
+            found.append(audit_frames(mine(self.budgets), mine(self.claims), mine(self.lines), resolve_rules(path)))
+        order = {budget_id: n for n, budget_id in enumerate(self.budgets.sort_values("budget_order")["budget_id"])}
         stacked = functools.reduce(stack_findings, found)
         return stacked.iloc[stacked["budget_id"].map(order).argsort(kind="stable")].reset_index(drop=True)
 
     def year_over_year(self) -> pd.DataFrame:
         """A rule across budgets: the prior-year figures a department's year-Y+1 document states
         against the figures its year-Y document states for the same quantity."""
-        con = connect()
-        con.register("budgets_src", arrow_table(self.budgets))
-        con.register("claims_src", arrow_table(self.claims))
-        con.register("lines_src", arrow_table(self.lines))
-        return year_over_year_pairs(con)
+        return year_over_year_pairs(self.budgets, self.claims)
 
     # -- storage --------------------------------------------------------------------------
     def to_parquet(self, folder: str | Path, row_group_rows: int = ROW_GROUP_ROWS) -> Path:
@@ -143,17 +140,11 @@ def read_parquet(folder: str | Path) -> Collection:
     return Collection(**frames)
 
 
-def audit_parquet(folder: str | Path, rules: list[Rule] | str | Path | None = None,
-                  memory_limit: str | None = None) -> pd.DataFrame:
-    """Audit a collection stored as Parquet: DuckDB reads the files, pandas sees only the findings.
-
-    Only the findings are held in memory; with ``memory_limit`` (``"1GB"``) DuckDB spills its
-    intermediate tables to a temporary folder instead of running out of memory.
-    """
+def audit_parquet(folder: str | Path, rules: list[Rule] | str | Path | None = None) -> pd.DataFrame:
+    """Audit a collection stored as Parquet (:meth:`Collection.to_parquet`) a chunk of whole budgets
+    at a time, chunks side by side: only the chunks at work and the findings are held in memory."""
     folder = Path(folder)
     missing = [f"{name}.parquet" for name in ("budgets", "claims", "lines") if not (folder / f"{name}.parquet").is_file()]
     if missing:
         raise FileNotFoundError(text("collection.no-parquet", folder=folder, files=text("audit.list-separator").join(missing)))
-    sources = {name: "read_parquet('{}')".format(str(folder / f"{name}.parquet").replace("'", "''"))
-               for name in ("budgets", "claims", "lines")}
-    return run_audit(connect(memory_limit), resolve_rules(rules), sources)
+    return audit_parquet_folder(folder, resolve_rules(rules))

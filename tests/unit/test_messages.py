@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from budgetkit.messages import LANGUAGES, MessageError, catalogue, language, sql_text, text, using_language
+from budgetkit.messages import LANGUAGES, MessageError, catalogue, language, template, text, using_language
 
 ROOT = Path(__file__).resolve().parents[2]
-#: A key the code asks for: text("audit.sum-drift", …), sql_text('…'); and one built from a prefix (f"verdicts.{…}").
-KEY_IN_CODE = re.compile(r"""\btext\(\s*["']([a-z0-9-]+\.[a-z0-9-]+)["']""")
+#: A key the code asks for: text("audit.sum-drift", …), template('…'); and one built from a prefix (f"verdicts.{…}").
+KEY_IN_CODE = re.compile(r"""\b(?:text|template)\(\s*["']([a-z0-9-]+\.[a-z0-9-]+)["']""")
 PREFIX_IN_CODE = re.compile(r"""\btext\(\s*f["']([a-z0-9-]+\.[a-z0-9-]*)\{""")
 
 
@@ -67,15 +67,12 @@ def test_chinese_is_the_default_and_english_is_one_switch_away(bundled_budget, m
     assert list(english["verdict"].astype(str)) == list(findings["verdict"].astype(str))
 
 
-def test_a_message_as_sql_is_its_text():
-    import duckdb
-
-    expression = sql_text("audit.sum-drift", listing="'1 + 2'", added="'3'", stated="'4'")
-    assert duckdb.sql(f"SELECT {expression}").fetchall()[0][0] == text("audit.sum-drift", listing="1 + 2", added=3, stated=4)
-    with using_language("en"):
-        assert "'" in text("audit.placeholder", placeholder="x", line=1)  # a quote in a literal is escaped in SQL
-        assert duckdb.sql(f"SELECT {sql_text('audit.placeholder', placeholder=chr(39) + 'x' + chr(39), line='1')}"
-                          ).fetchall()[0][0] == "Unfilled template text 'x' on line 1."
+def test_a_template_filled_in_is_the_message():
+    for lang in LANGUAGES:
+        with using_language(lang):
+            assert template("audit.sum-drift").format(listing="1 + 2", added=3, stated=4) == \
+                text("audit.sum-drift", listing="1 + 2", added=3, stated=4)
+            assert template("audit.sum-drift", "en") == template("audit.sum-drift", lang="en")
 
 
 def test_an_unknown_key_or_language_is_one_clear_error():

@@ -1,0 +1,229 @@
+"""The claims of one budget or of many as columns: what every rule reads, in exact fixed point.
+
+A budget is a collection of one. Each claim is a row; its figures are integers counting 10⁻¹⁰ of
+the comparison unit (money in 万元, ``SCALE``), so sums, differences and comparisons are exact and
+vectorised; the interval a printed figure stands for (±½ unit of its last decimal, exact for counts
+and a bare 0) is ``lo``/``hi``. References between claims are row numbers (``-1`` for none), and
+:meth:`ClaimTable.pick` finds, for many requests at once, the statement of a quantity the tables
+and the workbook take too (``claims.nearest``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from ..claims import COUNT_UNITS, STATEMENT_KINDS, top_section
+from ..messages import text
+from ..template import MONEY_UNITS
+
+__all__ = ["LARGEST_AMOUNT", "MONEY_POWERS", "NONE", "Q", "SCALE", "ClaimTable"]
+
+#: Figures are integers of 10⁻¹⁰ of their unit: every rounding half-unit of a figure printed in 万元
+#: or 亿元 with up to 9 decimals, or in 元 with up to 5, and amounts up to 9·10⁸ 万元.
+SCALE = 10
+Q = 10**SCALE
+
+#: The largest amount (万元) carried: its sums stay within 64 bits.
+LARGEST_AMOUNT = 10**8
+
+#: Each money unit's factor to 万元 as a power of ten (元 −4, 亿元 +4).
+MONEY_POWERS = {unit: int(factor.log10()) for unit, factor in MONEY_UNITS.items()}
+if any(MONEY_UNITS[unit] != Decimal(10) ** power for unit, power in MONEY_POWERS.items()):  # pragma: no cover
+    raise ValueError("a money factor is not a power of ten")  # not a message: an invariant of template.toml
+
+#: No claim: the row number a reference to nothing holds.
+NONE = -1
+
+
+def _strings(column: pd.Series) -> np.ndarray:
+    """A text column as an object array, missing values as None."""
+    values = column.to_numpy(dtype=object, na_value=None)
+    return values
+
+
+def _integers(column: pd.Series, missing: int) -> np.ndarray:
+    return pd.array(column, dtype="Int64").to_numpy(dtype="int64", na_value=missing)
+
+
+def _fixed_point(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The values as integers of 10⁻ˢᶜᴬᴸᴱ and whether each is printed."""
+    array = pa.array(column, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if not pa.types.is_decimal(array.type):
+        array = array.cast(pa.decimal128(38, 4))
+    scale = array.type.scale
+    if scale > SCALE:  # pragma: no cover - the claims schema keeps four decimals
+        array = array.cast(pa.decimal128(38, SCALE))
+        scale = SCALE
+    present = array.is_valid().to_numpy(zero_copy_only=False)
+    unscaled = array.view(pa.decimal128(array.type.precision, 0)).fill_null(0)
+    units = unscaled.cast(pa.int64()).to_numpy(zero_copy_only=False)
+    return units * 10 ** (SCALE - scale), present
+
+
+def _digits(q: np.ndarray) -> np.ndarray:
+    """The decimals each integer of 10⁻ˢᶜᴬᴸᴱ needs."""
+    needed = np.zeros(len(q), dtype="int64")
+    for places in range(SCALE, 0, -1):
+        open_ = (needed == 0) & (q % 10 ** (SCALE - places + 1) != 0)
+        needed[open_] = places
+    return needed
+
+
+def _zeros(q: np.ndarray) -> np.ndarray:
+    """How many zeros end the whole number each integer of 10⁻ˢᶜᴬᴸᴱ is (none for a fraction or zero)."""
+    whole = np.where(q % Q == 0, np.abs(q) // Q, 0)
+    zeros = np.zeros(len(q), dtype="int64")
+    for power in range(1, 19):
+        zeros += (whole != 0) & (whole % 10**power == 0)
+    return zeros
+
+
+class ClaimTable:
+    """The claims of budgets ``budget`` (one number per row, ascending; each budget's claims in their
+    order) read for the rules. Every attribute is an array with one entry per claim."""
+
+    def __init__(self, claims: pd.DataFrame, budget: np.ndarray, names: list[str] | None = None):
+        n = len(claims)
+        self.n = n
+        self.b = np.asarray(budget, dtype="int64")
+        starts = np.r_[0, np.flatnonzero(np.diff(self.b)) + 1] if n else np.array([], dtype="int64")
+        lengths = np.diff(np.r_[starts, n])
+        #: the claim's order within its budget
+        self.ord = np.arange(n) - np.repeat(starts, lengths)
+        self.g = np.arange(n)
+        self.names = names  # each budget number's name, for errors
+        for name in ("claim_id", "section", "kind", "measure", "code", "label", "unit", "qualifier", "direction",
+                     "base_measure", "text", "quote"):
+            setattr(self, name, _strings(claims[name]) if name in claims.columns else np.full(n, None, dtype=object))
+        self.section = np.where(pd.isna(self.section), "", self.section).astype(object)
+        self.label = np.where(pd.isna(self.label), "", self.label).astype(object)
+        self.unit = np.where(pd.isna(self.unit), "", self.unit).astype(object)
+        self.quote = np.where(pd.isna(self.quote), "", self.quote).astype(object)
+        self.year = _integers(claims["year"], 0)
+        self.base_year = _integers(claims["base_year"], NONE)
+        self.d = _integers(claims["decimals"], NONE)
+        self.line = _integers(claims["line"], 0) if "line" in claims.columns else np.zeros(n, dtype="int64")
+        self.char_end = _integers(claims["char_end"], 0) if "char_end" in claims.columns else np.zeros(n, dtype="int64")
+        self.v, self.has_v = _fixed_point(claims["value"])
+        #: the texts a finding shows of its claim, as Arrow arrays (taken for many rows at once)
+        self.texts = {name: pa.array(getattr(self, name), pa.large_string())
+                      for name in ("claim_id", "measure", "label", "section", "quote")}
+        self._units()
+        self.texts["cunit"] = pa.array(self.cunit, pa.large_string())
+        self._sections()
+        self._references(claims)
+        kind = pd.Series(self.kind, dtype=object)
+        self.st = kind.isin(STATEMENT_KINDS).to_numpy() & self.has_v
+        self._check_range()
+
+    # -- the figures ----------------------------------------------------------------------------
+    def _units(self) -> None:
+        unit = pd.Series(self.unit, dtype=object)
+        power = unit.map(MONEY_POWERS)
+        self.money = power.notna().to_numpy()
+        self.power = power.fillna(0).astype("int64").to_numpy()
+        self.cunit = np.where(self.money, "万元", self.unit).astype(object)
+        up = 10 ** np.maximum(self.power, 0)
+        down = 10 ** np.maximum(-self.power, 0)
+        self.amt = self.v * up // down
+        self.exact = unit.isin(COUNT_UNITS).to_numpy() | (self.d == NONE) | ((self.v == 0) & (self.d == 0))
+        #: printed decimals, decimals of the amount in 万元 and of its interval's bounds
+        self.vs = np.maximum(self.d, 0)
+        # an exact figure printed without recorded decimals keeps the decimals its value has
+        # a figure without recorded decimals is its value as written: 40元 is 0.004万元, 0元 is 0.0000万元
+        self.as_ = np.where(self.d == NONE, np.maximum(0, _digits(self.v) - _zeros(self.v) + np.maximum(-self.power, 0)),
+                            self.vs + np.maximum(-self.power, 0))
+        self.is_ = np.where(self.exact, self.as_, self.d + 1 + np.maximum(-self.power, 0))
+        with np.errstate(all="ignore"):
+            shift = np.clip(SCALE - 1 - self.d, 0, 18)
+            half = np.where(self.exact | ~self.has_v, 0, 5 * 10**shift * up // down)
+        self.half = half.astype("int64")
+        self.lo, self.hi, self.lp = self.amt - self.half, self.amt + self.half, 2 * self.half
+        decrease = self.direction == "decrease"
+        self.sign = np.where(decrease, -1, 1)
+        self.sv, self.sa = self.sign * self.v, self.sign * self.amt
+        # a change as a signed interval; an unfilled direction (增加（减少）) spans both signs
+        spans = decrease | (self.direction == "unspecified")
+        self.slo = np.where(spans, -(self.amt + self.half), self.amt - self.half)
+        self.shi = np.where(decrease, -(self.amt - self.half), self.amt + self.half)
+
+    def _check_range(self) -> None:
+        fine = self.has_v & (self.d > SCALE - 1 + np.minimum(self.power, 0))
+        large = self.has_v & (np.abs(self.v.astype("float64")) * 10.0**self.power >= LARGEST_AMOUNT * float(Q))
+        for bad, key in ((fine, "audit.finer-than-fixed-point"), (large, "audit.beyond-fixed-point")):
+            if bad.any():
+                row = int(np.flatnonzero(bad)[0])
+                budget = self.names[self.b[row]] if self.names else ""
+                raise ValueError(text(key, budget=budget, claim=self.claim_id[row]))
+
+    # -- where a claim is -------------------------------------------------------------------------
+    def _sections(self) -> None:
+        """Sections as integers: ``sid`` names the section, ``top`` the numbered section it belongs to."""
+        self.sid, sections = pd.factorize(pd.Series(self.section, dtype=object))
+        tops = [top_section(s) for s in sections]
+        top_codes, _ = pd.factorize(pd.Series(tops, dtype=object))
+        self.top = top_codes[self.sid] if len(self.sid) else np.zeros(0, dtype="int64")
+
+    def _references(self, claims: pd.DataFrame) -> None:
+        """``ref``/``base``: the row of the claim each names (NONE for none or an unknown id)."""
+        key = pd.MultiIndex.from_arrays([self.b, self.claim_id])
+        for name, column in (("ref", "ref_claim_id"), ("base", "base_claim_id")):
+            ids = _strings(claims[column]) if column in claims.columns else np.full(self.n, None, dtype=object)
+            named = ~pd.isna(ids)
+            rows = np.full(self.n, NONE, dtype="int64")
+            if named.any():
+                found = key.get_indexer(pd.MultiIndex.from_arrays([self.b[named], ids[named]]))
+                rows[named] = found
+            setattr(self, name, rows)
+            setattr(self, f"names_{name}", named)
+
+    def of_kind(self, *kinds: str) -> np.ndarray:
+        """Whether each claim is of one of ``kinds`` (kept: every rule kind asks)."""
+        cache = self.__dict__.setdefault("_kinds", {})
+        if kinds not in cache:
+            cache[kinds] = np.isin(self.kind, kinds)
+        return cache[kinds]
+
+    # -- which statement of a quantity ---------------------------------------------------------------
+    def statements(self) -> pd.DataFrame:
+        """The statements of a quantity (amounts, totals, counts with a value), keyed for :meth:`pick`."""
+        if not hasattr(self, "_statements"):
+            rows = np.flatnonzero(self.st)
+            self._statements = pd.DataFrame({
+                "b": self.b[rows], "measure": self.measure[rows], "year": self.year[rows],
+                "code": np.where(pd.isna(self.code[rows]), "", self.code[rows]).astype(object),
+                "s_sid": self.sid[rows], "s_top": self.top[rows], "s_g": rows})
+        return self._statements
+
+    def pick(self, b, measure, year, code, near) -> np.ndarray:
+        """For each request (arrays of equal length: budget, measure, year, code or None, and the row
+        of a claim whose section to look near, or NONE), the row of the statement nearest it: in the
+        same section, else in its numbered section, else the first printed (``claims.nearest``); NONE
+        when the quantity is not stated."""
+        n = len(b)
+        if n == 0:
+            return np.zeros(0, dtype="int64")
+        near = np.asarray(near, dtype="int64")
+        code = np.asarray(code, dtype=object)
+        requests = pd.DataFrame({
+            "b": np.asarray(b, dtype="int64"), "measure": np.asarray(measure, dtype=object),
+            "year": np.asarray(year, dtype="int64"), "code": np.where(pd.isna(code), "", code).astype(object),
+            "r_sid": np.where(near >= 0, self.sid[np.maximum(near, 0)], NONE),
+            "r_top": np.where(near >= 0, self.top[np.maximum(near, 0)], NONE), "rid": np.arange(n)})
+        found = requests.merge(self.statements(), on=["b", "measure", "year", "code"], how="inner", sort=False)
+        result = np.full(n, NONE, dtype="int64")
+        if found.empty:
+            return result
+        rank = np.where((found["r_sid"] == NONE) | (found["s_sid"] == found["r_sid"]), 0,
+                        np.where(found["s_top"] == found["r_top"], 1, 2))
+        order = np.lexsort((found["s_g"].to_numpy(), rank, found["rid"].to_numpy()))
+        rid = found["rid"].to_numpy()[order]
+        first = np.r_[True, rid[1:] != rid[:-1]]
+        result[rid[first]] = found["s_g"].to_numpy()[order][first]
+        return result

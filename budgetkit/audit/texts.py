@@ -1,0 +1,184 @@
+"""Text rules over the document's lines and the changes: placeholders left unfilled, the year a
+change is compared with, and the year its reason names.
+
+The lines of every budget are scanned at once by Arrow's regular expressions (RE2) for the few
+that may hold a match; Python's ``re``, the pattern's own engine, then reads the exact spans on
+those few lines only."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..messages import text
+from ..numbers import PLACEHOLDER_PATTERN
+from .engine import text_check
+from .found import rows
+from .rules import Rule
+from .statements import column_codes, filled, groups
+from .table import NONE, ClaimTable
+
+__all__ = ["REASON_YEAR", "candidate_lines", "comparison_year_rows", "lines_frame", "placeholder_rows", "reason_year_rows", "section_of_lines"]
+
+
+#: "主要是2023年人员经费…的增多": the reason a sentence gives for a change, and the year it names.
+#: Bounded repeats: the reason must follow within a few characters, and nothing can backtrack far.
+REASON_YEAR = re.compile(r"主要(?:是|原因是|系|由于)[^。；\d]{0,12}((?:19|20)\d{2})年[^。；]{0,40}")
+
+#: What every sentence REASON_YEAR reads contains: lines without it need no closer look.
+REASON_MARK = "主要"
+
+#: A quote of a placeholder: this many characters either side of it.
+QUOTE_CONTEXT = 20
+
+#: Lines are keyed by budget and line number in one integer: budget · 2³² + line.
+_LINE_BITS = 32
+
+
+def section_of_lines(text: str) -> list[str]:
+    """The section (一 … 十二, with its （一） subsection) each line of a document belongs to."""
+    top = re.compile(r"^\s*([一二三四五六七八九十]+)、")
+    sub = re.compile(r"^\s*（([一二三四五六七八九十]+)）")
+    current, subsection, result = "", "", []
+    for line in text.split("\n"):
+        if match := top.match(line):
+            current, subsection = match.group(1), ""
+        elif (match := sub.match(line)) and current:
+            subsection = f"（{match.group(1)}）"
+        result.append(current + subsection)
+    return result
+
+
+@lru_cache(maxsize=8)
+def _re2_superset(pattern: str) -> str:
+    """``pattern`` for RE2, matching wherever Python's ``re`` does: Python's ``\\s`` is every Unicode
+    space (the ideographic one too), RE2's only the ASCII ones, so ``\\s`` becomes a class of all."""
+    spaces = "".join(f"\\x{{{code:x}}}" for code in range(0x3001) if chr(code).isspace())
+    return pattern.replace(r"\s", f"[{spaces}]")
+
+
+def candidate_lines(texts, pattern: re.Pattern) -> np.ndarray:
+    """The positions of the texts that ``pattern`` may match (a superset, found by RE2 at once)."""
+    array = _strings(texts)
+    try:
+        hits = pc.match_substring_regex(array, _re2_superset(pattern.pattern))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a construct RE2 lacks: Python reads every line
+        return np.flatnonzero([line is not None and pattern.search(line) is not None for line in array.to_pylist()])
+    return np.flatnonzero(hits.fill_null(False).to_numpy(zero_copy_only=False))
+
+
+def _strings(texts) -> pa.Array | pa.ChunkedArray:
+    """Texts as Arrow strings (no copy when they are Arrow strings already)."""
+    array = pa.array(texts, from_pandas=True)
+    return array if pa.types.is_string(array.type) or pa.types.is_large_string(array.type) else array.cast(pa.string())
+
+
+def _budgets(table: ClaimTable, lines: pd.DataFrame) -> np.ndarray:
+    return np.union1d(np.unique(lines["b"].to_numpy(dtype="int64")), np.unique(table.b))
+
+
+@text_check("placeholder")
+def placeholder_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFrame:
+    """Each unfilled placeholder, quoted with its context and placed before the first claim from its
+    line on; one consistent row for each budget that has none."""
+    candidates = candidate_lines(lines["text"], PLACEHOLDER_PATTERN)
+    found = lines.take(candidates)
+    budget_of, number_of = found["b"].to_numpy(dtype="int64"), found["line"].to_numpy(dtype="int64")
+    texts, sections = found["text"].to_numpy(dtype=object), found["section"].to_numpy(dtype=object)
+    # each budget's claims are one run of the table: its rows from start to end
+    starts = np.searchsorted(table.b, budget_of, side="left")
+    ends = np.searchsorted(table.b, budget_of, side="right")
+    hits = {"b": [], "section": [], "quote": [], "explanation": [], "inputs": [], "order": []}
+    for at, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
+        line, number = texts[at], int(number_of[at])
+        claim_lines = table.line[start:end]
+        inputs = " ".join(table.claim_id[start:end][claim_lines == number])
+        later = np.flatnonzero(claim_lines >= number)
+        order = int(later[0]) if len(later) else end - start
+        for match in PLACEHOLDER_PATTERN.finditer(line):
+            begin, finish = match.span()
+            hits["b"].append(int(budget_of[at]))
+            hits["section"].append(sections[at])
+            hits["quote"].append(line[max(0, begin - QUOTE_CONTEXT):finish + QUOTE_CONTEXT].strip())
+            hits["explanation"].append(text("audit.placeholder", placeholder=match.group(), line=number))
+            hits["inputs"].append(inputs)
+            hits["order"].append(order)
+    # one consistent row for each budget without a placeholder: about no claim, before every claim
+    clean = np.setdiff1d(_budgets(table, lines), np.asarray(hits["b"], dtype="int64")).tolist()
+    count = len(hits["b"]) + len(clean)
+    return rows(b=np.asarray(hits["b"] + clean, dtype="int64"), claim=np.full(count, NONE, dtype="int64"),
+                verdict=["text"] * len(hits["b"]) + ["consistent"] * len(clean), unit="",
+                section=hits["section"] + [""] * len(clean), quote=hits["quote"] + [""] * len(clean),
+                explanation=hits["explanation"] + [text("audit.no-placeholder")] * len(clean),
+                inputs=hits["inputs"] + [""] * len(clean), order=hits["order"] + [NONE] * len(clean),
+                seq=np.arange(count, dtype="int64"))
+
+
+def _compared_changes(table: ClaimTable) -> np.ndarray:
+    """Whether each claim is a change that names the year it is compared with."""
+    kinds, names = column_codes(table, "kind")
+    return (kinds == names.get_indexer(["change"])[0]) & (table.base_year != NONE)
+
+
+def _line_positions(lines: pd.DataFrame, budget: np.ndarray, number: np.ndarray) -> np.ndarray:
+    """The position in ``lines`` of each budget's line ``number`` (NONE where it has no such line)."""
+    keys = (lines["b"].to_numpy(dtype="int64") << _LINE_BITS) + lines["line"].to_numpy(dtype="int64")
+    wanted = (np.asarray(budget, dtype="int64") << _LINE_BITS) + np.asarray(number, dtype="int64")
+    if len(keys) == 0:
+        return np.full(len(wanted), NONE, dtype="int64")
+    order = np.argsort(keys, kind="stable")  # lines come in order: a run already sorted costs little
+    at = np.minimum(np.searchsorted(keys[order], wanted), len(keys) - 1)
+    return np.where(keys[order][at] == wanted, order[at], NONE)
+
+
+@text_check("reason-year")
+def reason_year_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFrame:
+    """The year a change's reason names, after the change on its line: the budget year, not the
+    year it is compared with."""
+    changes = np.flatnonzero(_compared_changes(table) & (table.line > 0))
+    at = _line_positions(lines, table.b[changes], table.line[changes])
+    changes, at = changes[at != NONE], at[at != NONE]
+    texts = lines["text"].take(at).to_numpy(dtype=object)
+    marked = pc.match_substring(_strings(texts), REASON_MARK).fill_null(False).to_numpy(zero_copy_only=False)
+    changes, texts = changes[marked], texts[marked]
+    found, named, quotes = [], [], []
+    for i, (line, start) in enumerate(zip(texts.tolist(), table.char_end[changes].tolist())):
+        reason = REASON_YEAR.search(line, start)
+        if reason is not None:
+            found.append(i)
+            named.append(int(reason.group(1)))
+            quotes.append(reason.group(0))
+    claims, named = changes[np.asarray(found, dtype="int64")], np.asarray(named, dtype="int64")
+    ok = named != table.base_year[claims]
+    n = len(claims)
+    explanation = np.where(ok, filled("audit.reason-year", n, year=named),
+                           filled("audit.reason-year-compared", n, base_year=table.base_year[claims],
+                                  year=table.year[claims], named=named))
+    return rows(b=table.b[claims], claim=claims, verdict=np.where(ok, "consistent", "text").astype(object),
+                quote=np.asarray(quotes, dtype=object), explanation=explanation, unit="")
+
+
+@text_check("comparison-year")
+def comparison_year_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFrame:
+    """Each change is compared with an earlier year than its own."""
+    changes = np.flatnonzero(_compared_changes(table))
+    year, base_year = table.year[changes], table.base_year[changes]
+    earlier = base_year < year
+    # few distinct pairs of years: each explanation is written once
+    pair, at, _ = groups(year, base_year)
+    written = np.where(earlier[at], filled("audit.comparison-year", len(at), year=year[at], base_year=base_year[at]),
+                       filled("audit.comparison-year-not-earlier", len(at), year=year[at], base_year=base_year[at]))
+    return rows(b=table.b[changes], claim=changes, verdict=np.where(earlier, "consistent", "text").astype(object),
+                explanation=written[pair], unit="")
+
+
+def lines_frame(raw_text: str, b: int = 0) -> pd.DataFrame:
+    """A document's lines as the text rules read them: budget number, line number, text and section."""
+    lines = raw_text.split("\n")
+    return pd.DataFrame({"b": np.full(len(lines), b, dtype="int64"), "line": np.arange(1, len(lines) + 1),
+                         "text": pd.Series(lines, dtype="str"), "section": pd.Series(section_of_lines(raw_text), dtype="str")})

@@ -1,0 +1,196 @@
+"""A collection's audit: the one engine of :mod:`budgetkit.audit` over whole budgets a chunk at a
+time, chunks side by side in worker processes, from pandas or straight from Parquet; and the one
+rule that spans budgets, the prior-year figures a later document restates."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
+
+from ..audit import ClaimTable, Rule, evaluate, load_rules
+from ..audit.figures import describe, verdicts
+from ..audit.found import decimals
+from ..findings import VERDICTS
+from ..messages import text
+from ..schema import bundled_data_dir
+from .analysis import stack_findings
+from .columns import KEY_COLUMNS, YEAR_OVER_YEAR_RULE
+
+__all__ = ["CHUNK_CLAIMS", "audit_frames", "audit_parquet_folder", "budget_chunks", "resolve_rules",
+           "year_over_year_pairs"]
+
+
+#: Most claims in a chunk of the collection audit. Every rule stays within one budget, so whole
+#: budgets are audited a chunk at a time, chunks side by side in as many processes as there are
+#: cores; a collection of one chunk is audited in the calling process.
+CHUNK_CLAIMS = 200_000
+
+
+def resolve_rules(rules) -> list[Rule]:
+    if rules is None:
+        return load_rules(bundled_data_dir() / "rules.toml")
+    if isinstance(rules, (str, Path)):
+        return load_rules(rules)
+    return list(rules)
+
+
+def budget_chunks(claims_per_budget: np.ndarray, most: int | None = None) -> list[tuple[int, int]]:
+    """[start, end) ranges of budgets, in order, each with at most about ``most`` claims (a budget
+    with more is a chunk of its own)."""
+    most = most or CHUNK_CLAIMS
+    chunks, start, held = [], 0, 0
+    for index, count in enumerate(np.asarray(claims_per_budget, dtype="int64").tolist()):
+        if held and held + count > most:
+            chunks.append((start, index))
+            start, held = index, 0
+        held += count
+    if start < len(claims_per_budget) or not chunks:
+        chunks.append((start, len(claims_per_budget)))
+    return chunks
+
+
+def _numbered(budgets: pd.DataFrame, frame: pd.DataFrame, by: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """``frame``'s rows in budget order (then ``by``) and the budget number of each."""
+    number = pd.Series(np.arange(len(budgets)), index=pd.Index(budgets["budget_id"].astype(str)))
+    b = number.reindex(frame["budget_id"].astype(str)).to_numpy()
+    if len(b) and np.isnan(b.astype("float64")).any():
+        b = np.where(pd.isna(b), -1, b)  # rows of no budget of the collection are not audited
+    b = b.astype("int64")
+    keep = b >= 0
+    order = np.lexsort((frame[by].to_numpy(dtype="int64"), b)) if len(frame) else np.zeros(0, dtype="int64")
+    order = order[keep[order]]
+    return frame.iloc[order].reset_index(drop=True), b[order]
+
+
+def audit_budgets(budgets: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
+    """The findings of whole budgets (one chunk), led by the budgets' keys, in budget order."""
+    budgets = budgets.reset_index(drop=True)
+    claims, b = _numbered(budgets, claims, "claim_order")
+    lines, line_b = _numbered(budgets, lines, "line")
+    table = ClaimTable(claims, b, names=budgets["budget_id"].astype(str).tolist())
+    line_frame = pd.DataFrame({"b": line_b, "line": lines["line"].to_numpy(dtype="int64"),
+                               "text": lines["text"].to_numpy(dtype=object), "section": lines["section"].to_numpy(dtype=object)})
+    found = evaluate(table, rules, line_frame)
+    keys = budgets[KEY_COLUMNS].iloc[found["b"].to_numpy()].reset_index(drop=True)
+    keys["budget_year"] = keys["budget_year"].astype("Int64")
+    for column in ("budget_id", "department"):
+        keys[column] = keys[column].astype("str")
+    return pd.concat([keys, found.drop(columns="b").reset_index(drop=True)], axis=1)
+
+
+def _audit_chunk(arguments) -> pd.DataFrame:
+    budgets, claims, lines, rules = arguments
+    return audit_budgets(budgets.to_pandas(types_mapper=pd.ArrowDtype), claims.to_pandas(types_mapper=pd.ArrowDtype),
+                         lines.to_pandas(types_mapper=pd.ArrowDtype), rules)
+
+
+def audit_frames(budgets: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFrame, rules: list[Rule],
+                 workers: int | None = None) -> pd.DataFrame:
+    """The findings of every budget of the long tables, in budget order (``budget_order``)."""
+    budgets = budgets.sort_values("budget_order", kind="stable").reset_index(drop=True)
+    counts = claims["budget_id"].astype(str).value_counts().reindex(budgets["budget_id"].astype(str), fill_value=0)
+    chunks = budget_chunks(counts.to_numpy())
+    workers = min(len(chunks), workers or os.cpu_count() or 1)
+    if workers <= 1:
+        return stack([audit_budgets(budgets, claims, lines, rules)])
+    from concurrent.futures import ProcessPoolExecutor
+
+    tables = {name: pa.Table.from_pandas(frame, preserve_index=False)
+              for name, frame in (("claims", claims), ("lines", lines))}
+    ids = {name: table["budget_id"].cast(pa.string()) for name, table in tables.items()}
+    jobs = []
+    for start, end in chunks:
+        chunk = budgets.iloc[start:end]
+        wanted = pa.array(chunk["budget_id"].astype(str).tolist(), pa.string())
+        jobs.append((pa.Table.from_pandas(chunk, preserve_index=False),
+                     *(tables[name].filter(pa.compute.is_in(ids[name], wanted)) for name in ("claims", "lines")), rules))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return stack(list(pool.map(_audit_chunk, jobs)))
+
+
+def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Findings of chunks, one after the other, as one frame (decimals at one scale)."""
+    return functools.reduce(stack_findings, frames)
+
+
+def audit_parquet_folder(folder: Path, rules: list[Rule], workers: int | None = None) -> pd.DataFrame:
+    """The findings of a collection stored as Parquet (:meth:`Collection.to_parquet`), read a chunk of
+    whole budgets at a time: only one chunk's claims and lines per process are in memory."""
+    import pyarrow.parquet as pq
+
+    budgets = pq.read_table(folder / "budgets.parquet").to_pandas(types_mapper=pd.ArrowDtype)
+    budgets = budgets.sort_values("budget_order", kind="stable").reset_index(drop=True)
+    claims = pq.read_table(folder / "claims.parquet", columns=["budget_id"])["budget_id"].cast(pa.string())
+    counts = pd.Series(claims.to_numpy()).value_counts().reindex(budgets["budget_id"].astype(str), fill_value=0)
+    del claims
+    chunks = budget_chunks(counts.to_numpy())
+    jobs = [(str(folder), budgets.iloc[start:end], rules) for start, end in chunks]
+    workers = min(len(jobs), workers or os.cpu_count() or 1)
+    if workers <= 1:
+        return stack([_audit_parquet_chunk(job) for job in jobs])
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return stack(list(pool.map(_audit_parquet_chunk, jobs)))
+
+
+def _audit_parquet_chunk(arguments) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    folder, budgets, rules = arguments
+    wanted = budgets["budget_id"].astype(str).tolist()
+    frames = [pq.read_table(Path(folder) / f"{name}.parquet", filters=[("budget_id", "in", wanted)])
+              .to_pandas(types_mapper=pd.ArrowDtype) for name in ("claims", "lines")]
+    return audit_budgets(budgets, *frames, rules)
+
+
+# -- across budgets ----------------------------------------------------------------------------------
+
+def year_over_year_pairs(budgets: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """Prior-year figures of year Y+1's document against year Y's own figures, per department."""
+    budgets = budgets.sort_values("budget_order", kind="stable").reset_index(drop=True)
+    claims, b = _numbered(budgets, claims, "claim_order")
+    table = ClaimTable(claims, b, names=budgets["budget_id"].astype(str).tolist())
+    rows = np.flatnonzero(table.st)
+    info = budgets[["budget_id", "department", "budget_year"]].astype(object)
+    st = pd.DataFrame({"g": rows, "b": table.b[rows], "ord": table.ord[rows], "measure": table.measure[rows],
+                       "code": table.code[rows], "year": table.year[rows], "cunit": table.cunit[rows],
+                       "department": info["department"].to_numpy()[table.b[rows]],
+                       "budget_year": info["budget_year"].to_numpy()[table.b[rows]]})
+    later = st[st["year"] < st["budget_year"]]
+    earlier = st[st["year"] == st["budget_year"]].drop_duplicates(["b", "measure", "code", "year", "cunit"])
+    keys = ["department", "year", "measure", "code", "cunit"]
+    pairs = later.merge(earlier[[*keys, "g", "b"]], on=keys, suffixes=("", "_earlier"))
+    pairs = pairs[pairs["department"].notna()]
+    names = info["budget_id"].to_numpy()
+    pairs = pairs.assign(later_budget=names[pairs["b"].to_numpy()]).sort_values(
+        ["department", "year", "measure", "code", "later_budget", "ord"], na_position="last", kind="stable")
+    l, e = pairs["g"].to_numpy(), pairs["g_earlier"].to_numpy()
+    verdict = verdicts(table.lo[l], table.hi[l], table.amt[l], table.lp[l], table.lo[e], table.hi[e])
+    explanations = [text("audit.year-over-year-restates" if v == "consistent" else "audit.year-over-year-differs",
+                         later=describe(table, x), later_budget=names[table.b[x]],
+                         earlier=describe(table, y), earlier_budget=names[table.b[y]])
+                    for v, x, y in zip(verdict, l.tolist(), e.tolist())]
+    out = pd.DataFrame({
+        "rule": YEAR_OVER_YEAR_RULE, "verdict": pd.Categorical(verdict, categories=list(VERDICTS), ordered=True),
+        "department": pd.Series(pairs["department"].to_numpy(), dtype="str"),
+        "measure": pd.Series(table.measure[l], dtype="str"), "code": pd.Series(table.code[l], dtype="str"),
+        "restated_year": pd.Series(table.year[l], dtype="Int64"),
+        "later_budget_id": pd.Series(names[table.b[l]], dtype="str"),
+        "later_claim_id": pd.Series(table.claim_id[l], dtype="str"),
+        "later_label": pd.Series(table.label[l], dtype="str"),
+        "later_stated": decimals(pd.Series(table.amt[l].tolist(), dtype=object), least=4),
+        "earlier_budget_id": pd.Series(names[table.b[e]], dtype="str"),
+        "earlier_claim_id": pd.Series(table.claim_id[e], dtype="str"),
+        "earlier_label": pd.Series(table.label[e], dtype="str"),
+        "earlier_stated": decimals(pd.Series(table.amt[e].tolist(), dtype=object), least=4),
+        "difference": decimals(pd.Series((table.amt[l] - table.amt[e]).tolist(), dtype=object), least=4),
+        "unit": pd.Series(table.unit[l], dtype="str"), "explanation": pd.Series(explanations, dtype="str"),
+    })
+    return out
