@@ -172,16 +172,26 @@ class ClaimTable:
 
     def _references(self, claims: pd.DataFrame) -> None:
         """``ref``/``base``: the row of the claim each names (NONE for none or an unknown id)."""
-        key = pd.MultiIndex.from_arrays([self.b, self.claim_id])
+        named = {}
         for name, column in (("ref", "ref_claim_id"), ("base", "base_claim_id")):
             ids = _strings(claims[column]) if column in claims.columns else np.full(self.n, None, dtype=object)
-            named = ~pd.isna(ids)
+            named[name] = (ids, ~pd.isna(ids))
+            setattr(self, f"names_{name}", named[name][1])
+        # a claim is (budget, id): ids as integers, keyed with their budget and looked up sorted
+        wanted = [ids[given] for ids, given in named.values()]
+        codes, _ = pd.factorize(np.concatenate([self.claim_id, *wanted]).astype(object))
+        span = int(codes.max()) + 1 if len(codes) else 1
+        keys = self.b * span + codes[:self.n]
+        order = np.argsort(keys, kind="stable")
+        offset = self.n
+        for name, (ids, given) in named.items():
             rows = np.full(self.n, NONE, dtype="int64")
-            if named.any():
-                found = key.get_indexer(pd.MultiIndex.from_arrays([self.b[named], ids[named]]))
-                rows[named] = found
+            asked = self.b[given] * span + codes[offset:offset + int(given.sum())]
+            offset += int(given.sum())
+            at = np.searchsorted(keys[order], asked).clip(max=max(self.n - 1, 0))
+            found = keys[order][at] == asked if self.n else np.zeros(len(asked), dtype=bool)
+            rows[np.flatnonzero(given)[found]] = order[at[found]]
             setattr(self, name, rows)
-            setattr(self, f"names_{name}", named)
 
     def of_kind(self, *kinds: str) -> np.ndarray:
         """Whether each claim is of one of ``kinds`` (kept: every rule kind asks)."""
@@ -201,29 +211,71 @@ class ClaimTable:
                 "s_sid": self.sid[rows], "s_top": self.top[rows], "s_g": rows})
         return self._statements
 
+    def codes_of(self, name: str) -> tuple[np.ndarray, pd.Index]:
+        """A text column as integer codes (−1 for none) and the values they stand for (kept)."""
+        cache = self.__dict__.setdefault("_codes", {})
+        if name not in cache:
+            codes, values = pd.factorize(pd.Series(getattr(self, name), dtype=object))
+            cache[name] = (codes.astype("int64"), pd.Index(values, dtype=object))
+        return cache[name]
+
+    def _quantity_keys(self, b, measure_codes, code_codes, year) -> np.ndarray:
+        """One integer per (budget, measure, code, year); −1 where a part of it is not in the table."""
+        _, measures = self.codes_of("measure")
+        _, codes = self.codes_of("code")
+        first = int(self.year.min()) if self.n else 0
+        years = (int(self.year.max()) - first + 1) if self.n else 1
+        offset = np.asarray(year, dtype="int64") - first
+        valid = (measure_codes >= 0) & (code_codes >= -1) & (offset >= 0) & (offset < years)
+        dims = (max(int(self.b.max()) + 1 if self.n else 1, 1), max(len(measures), 1), len(codes) + 1, years)
+        key = np.ravel_multi_index((np.where(valid, b, 0), np.where(valid, measure_codes, 0),
+                                    np.where(valid, code_codes + 1, 0), np.where(valid, offset, 0)), dims)
+        return np.where(valid, key, -1)
+
+    def _statement_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """The statements' quantity keys, sorted, and their rows in that order (document order within a key)."""
+        if not hasattr(self, "_by_quantity"):
+            rows = np.flatnonzero(self.st)
+            measure, _ = self.codes_of("measure")
+            code, _ = self.codes_of("code")
+            key = self._quantity_keys(self.b[rows], measure[rows], code[rows], self.year[rows])
+            order = np.lexsort((rows, key))
+            self._by_quantity = (key[order], rows[order])
+        return self._by_quantity
+
     def pick(self, b, measure, year, code, near) -> np.ndarray:
         """For each request (arrays of equal length: budget, measure, year, code or None, and the row
         of a claim whose section to look near, or NONE), the row of the statement nearest it: in the
         same section, else in its numbered section, else the first printed (``claims.nearest``); NONE
         when the quantity is not stated."""
         n = len(b)
-        if n == 0:
-            return np.zeros(0, dtype="int64")
-        near = np.asarray(near, dtype="int64")
-        code = np.asarray(code, dtype=object)
-        requests = pd.DataFrame({
-            "b": np.asarray(b, dtype="int64"), "measure": np.asarray(measure, dtype=object),
-            "year": np.asarray(year, dtype="int64"), "code": np.where(pd.isna(code), "", code).astype(object),
-            "r_sid": np.where(near >= 0, self.sid[np.maximum(near, 0)], NONE),
-            "r_top": np.where(near >= 0, self.top[np.maximum(near, 0)], NONE), "rid": np.arange(n)})
-        found = requests.merge(self.statements(), on=["b", "measure", "year", "code"], how="inner", sort=False)
         result = np.full(n, NONE, dtype="int64")
-        if found.empty:
+        if n == 0 or not self.n:
             return result
-        rank = np.where((found["r_sid"] == NONE) | (found["s_sid"] == found["r_sid"]), 0,
-                        np.where(found["s_top"] == found["r_top"], 1, 2))
-        order = np.lexsort((found["s_g"].to_numpy(), rank, found["rid"].to_numpy()))
-        rid = found["rid"].to_numpy()[order]
-        first = np.r_[True, rid[1:] != rid[:-1]]
-        result[rid[first]] = found["s_g"].to_numpy()[order][first]
+        near = np.asarray(near, dtype="int64")
+        _, measures = self.codes_of("measure")
+        _, codes = self.codes_of("code")
+        code = np.asarray(code, dtype=object)
+        missing = pd.isna(code)
+        code_codes = np.full(n, -1, dtype="int64")
+        if (~missing).any():
+            code_codes[~missing] = np.where(codes.get_indexer(code[~missing]) >= 0, codes.get_indexer(code[~missing]), -2)
+        keys = self._quantity_keys(np.asarray(b, dtype="int64"), measures.get_indexer(np.asarray(measure, dtype=object)),
+                                   code_codes, year)
+        sorted_keys, sorted_rows = self._statement_index()
+        lo = np.searchsorted(sorted_keys, keys, "left")
+        counts = np.where(keys >= 0, np.searchsorted(sorted_keys, keys, "right") - lo, 0)
+        if not counts.any():
+            return result
+        request = np.repeat(np.arange(n), counts)
+        starts = np.cumsum(counts) - counts
+        candidate = sorted_rows[lo[request] + np.arange(len(request)) - starts[request]]
+        wanted = near[request]
+        sid = np.where(wanted >= 0, self.sid[np.maximum(wanted, 0)], NONE)
+        top = np.where(wanted >= 0, self.top[np.maximum(wanted, 0)], NONE)
+        rank = np.where((sid == NONE) | (self.sid[candidate] == sid), 0, np.where(self.top[candidate] == top, 1, 2))
+        order = np.lexsort((candidate, rank, request))
+        request, candidate = request[order], candidate[order]
+        first = np.r_[True, request[1:] != request[:-1]]
+        result[request[first]] = candidate[first]
         return result
