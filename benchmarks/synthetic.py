@@ -75,8 +75,11 @@ def documents(n: int) -> Path:
 
 
 def _peak_mb() -> float:
-    # ru_maxrss is in KiB on Linux: the peak resident memory of this process
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # ru_maxrss is in KiB on Linux: the peak resident memory of this process, plus the largest of its
+    # worker processes' once for each core (they run side by side): an upper bound of the whole
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + workers * (os.cpu_count() or 1)) / 1024
 
 
 def _cpu_seconds() -> float:

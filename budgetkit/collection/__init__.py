@@ -6,13 +6,12 @@
 >>> collection.problems                # sources that could not be loaded, with file, row and field
 >>> findings = collection.audit()      # the findings of every budget, in one table
 >>> collection.to_parquet("out/city")  # the long tables as Parquet files …
->>> audit_parquet("out/city")          # … audited by DuckDB without loading them into pandas
+>>> audit_parquet("out/city")          # … audited from the files, a chunk of budgets at a time
 
-The audit is the same as ``budgetkit.audit.audit`` budget by budget (same rows, verdicts,
-figures and explanations), but evaluated rule by rule over the long tables by DuckDB (SQL in
-:mod:`.sql` and :mod:`.sql_rules`, run by :mod:`.engine`); a large collection is cut into chunks of
-whole budgets, audited side by side, one per core. Each budget is audited with its own package's
-rules.toml when it has one. DuckDB and the document extractors are imported only when used, so
+The audit is ``budgetkit.audit``'s one engine over many budgets at once (:mod:`.audit`): the same
+rows, verdicts, figures and explanations as budget by budget; a large collection is cut into chunks
+of whole budgets, audited side by side, one per core. Each budget is audited with its own package's
+rules.toml when it has one. The document extractors are imported only when used, so
 ``import budgetkit`` stays cheap.
 
 - :mod:`.columns`: the long tables' columns, keys and types; :mod:`.frame`: the Collection;
@@ -34,12 +33,13 @@ from .analysis import (common_findings, demo_sources, spending_structure, stack_
                        year_over_year_findings, year_over_year_reason)
 from .checks import from_tables
 from .columns import PROBLEM_COLUMNS, YEAR_OVER_YEAR_RULE
+from .audit import audit_frames
 from .frame import Collection, Source, audit_parquet, read_parquet, source_text
 from .sources import (collection_title, discover, from_budgets, load_one, load_parts, pair_documents,
                       problem_lines, source_name)
 
 __all__ = [
-    "Collection", "YEAR_OVER_YEAR_RULE", "audit_parquet", "collection_title",
+    "Collection", "YEAR_OVER_YEAR_RULE", "audit_frames", "audit_parquet", "collection_title",
     "common_findings", "demo_sources", "from_budgets", "from_tables", "load_collection", "load_many",
     "problem_lines", "read_parquet", "spending_structure", "stack_findings", "verdicts_by", "year_over_year_findings",
     "year_over_year_reason",
