@@ -20,6 +20,7 @@ import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -74,10 +75,53 @@ def documents(n: int) -> Path:
     return _written("documents", n)
 
 
+class _TreeMemory(threading.Thread):
+    """The peak memory of this process and its worker processes together, sampled every 20 ms: each
+    one's proportional set size (PSS: a page shared by forked workers counted once, in shares)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak_kb, self._done = 0, threading.Event()
+
+    @staticmethod
+    def _tree(pid: int) -> list[int]:
+        found = [pid]
+        for task in Path(f"/proc/{pid}/task").glob("*/children"):
+            for child in task.read_text().split():
+                found += _TreeMemory._tree(int(child))
+        return found
+
+    @staticmethod
+    def _pss_kb(pid: int) -> int:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+        return 0
+
+    def run(self) -> None:
+        while not self._done.wait(0.02):
+            try:
+                self.peak_kb = max(self.peak_kb, sum(self._pss_kb(pid) for pid in self._tree(os.getpid())))
+            except OSError:  # a worker ended between listing and reading
+                continue
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+_MEMORY = _TreeMemory() if Path("/proc/self/smaps_rollup").exists() else None
+if _MEMORY:
+    _MEMORY.start()
+
+
 def _peak_mb() -> float:
-    # ru_maxrss is in KiB on Linux: the peak resident memory of this process, plus the largest of its
-    # worker processes' once for each core (they run side by side): an upper bound of the whole
+    # with /proc: the sampled peak of the whole tree; else ru_maxrss (KiB on Linux) of this process
+    # and of its largest worker once for each core, an upper bound
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if _MEMORY:
+        _MEMORY.stop()
+        return max(_MEMORY.peak_kb, own) / 1024
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return (own + workers * (os.cpu_count() or 1)) / 1024
 

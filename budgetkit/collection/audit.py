@@ -4,7 +4,6 @@ rule that spans budgets, the prior-year figures a later document restates."""
 
 from __future__ import annotations
 
-import functools
 import os
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from ..audit.found import decimals
 from ..findings import VERDICTS
 from ..messages import text
 from ..schema import bundled_data_dir
-from .analysis import stack_findings
 from .columns import KEY_COLUMNS, YEAR_OVER_YEAR_RULE
 
 __all__ = ["CHUNK_CLAIMS", "audit_frames", "audit_parquet_folder", "budget_chunks", "resolve_rules",
@@ -75,7 +73,7 @@ def audit_budgets(budgets: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFra
     lines, line_b = _numbered(budgets, lines, "line")
     table = ClaimTable(claims, b, names=budgets["budget_id"].astype(str).tolist())
     line_frame = pd.DataFrame({"b": line_b, "line": lines["line"].to_numpy(dtype="int64"),
-                               "text": lines["text"].to_numpy(dtype=object), "section": lines["section"].to_numpy(dtype=object)})
+                               "text": lines["text"], "section": lines["section"]})  # texts stay in Arrow
     found = evaluate(table, rules, line_frame)
     keys = budgets[KEY_COLUMNS].iloc[found["b"].to_numpy()].reset_index(drop=True)
     keys["budget_year"] = keys["budget_year"].astype("Int64")
@@ -115,39 +113,62 @@ def audit_frames(budgets: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFram
 
 
 def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Findings of chunks, one after the other, as one frame (decimals at one scale)."""
-    return functools.reduce(stack_findings, frames)
+    """Findings of chunks, one after the other, as one frame (decimals at one scale), copied once."""
+    if len(frames) == 1:
+        return frames[0]
+    scales = {name: max(f[name].dtype.pyarrow_dtype.scale for f in frames) for name in ("stated", "computed", "difference")}
+    frames = [f.astype({name: pd.ArrowDtype(pa.decimal128(20 + scale, scale)) for name, scale in scales.items()})
+              for f in frames]
+    stacked = pd.concat(frames, ignore_index=True)
+    stacked["verdict"] = pd.Categorical(stacked["verdict"], categories=list(VERDICTS), ordered=True)
+    return stacked
 
 
 def audit_parquet_folder(folder: Path, rules: list[Rule], workers: int | None = None) -> pd.DataFrame:
     """The findings of a collection stored as Parquet (:meth:`Collection.to_parquet`), read a chunk of
-    whole budgets at a time: only one chunk's claims and lines per process are in memory."""
+    whole budgets at a time: only one chunk's claims and lines per process are in memory. The files
+    are in budget_id order, so chunks are runs of budget_ids (each read from its own row groups) and
+    the findings are put in budget order at the end."""
     import pyarrow.parquet as pq
 
     budgets = pq.read_table(folder / "budgets.parquet").to_pandas(types_mapper=pd.ArrowDtype)
-    budgets = budgets.sort_values("budget_order", kind="stable").reset_index(drop=True)
+    budgets = budgets.assign(_id=budgets["budget_id"].astype(str)).sort_values("_id", kind="stable")
     claims = pq.read_table(folder / "claims.parquet", columns=["budget_id"])["budget_id"].cast(pa.string())
-    counts = pd.Series(claims.to_numpy()).value_counts().reindex(budgets["budget_id"].astype(str), fill_value=0)
+    counts = pd.Series(claims.to_numpy(zero_copy_only=False)).value_counts().reindex(budgets["_id"], fill_value=0)
     del claims
-    chunks = budget_chunks(counts.to_numpy())
-    jobs = [(str(folder), budgets.iloc[start:end], rules) for start, end in chunks]
+    budgets = budgets.drop(columns="_id").reset_index(drop=True)
+    jobs = [(str(folder), budgets.iloc[start:end], rules) for start, end in budget_chunks(counts.to_numpy())]
     workers = min(len(jobs), workers or os.cpu_count() or 1)
     if workers <= 1:
-        return stack([_audit_parquet_chunk(job) for job in jobs])
-    from concurrent.futures import ProcessPoolExecutor
+        found = [_audit_parquet_chunk(job) for job in jobs]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return stack(list(pool.map(_audit_parquet_chunk, jobs)))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            found = list(pool.map(_audit_parquet_chunk, jobs))
+    stacked = stack(found)
+    del found  # the chunks' frames, copied into the stack
+    return in_budget_order(stacked, budgets)
+
+
+def in_budget_order(findings: pd.DataFrame, budgets: pd.DataFrame) -> pd.DataFrame:
+    """Findings stacked in another order of budgets put in budget order (each budget's rows as they were)."""
+    order = pd.Series(budgets["budget_order"].to_numpy(dtype="int64"), index=budgets["budget_id"].astype(str))
+    rank = order.reindex(findings["budget_id"].astype(str)).to_numpy()
+    if len(rank) < 2 or (np.diff(rank) >= 0).all():
+        return findings
+    return findings.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
 
 
 def _audit_parquet_chunk(arguments) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     folder, budgets, rules = arguments
-    wanted = budgets["budget_id"].astype(str).tolist()
-    frames = [pq.read_table(Path(folder) / f"{name}.parquet", filters=[("budget_id", "in", wanted)])
-              .to_pandas(types_mapper=pd.ArrowDtype) for name in ("claims", "lines")]
-    return audit_budgets(budgets, *frames, rules)
+    ids = budgets["budget_id"].astype(str)
+    within = [("budget_id", ">=", ids.iloc[0]), ("budget_id", "<=", ids.iloc[-1])]  # whole row groups
+    frames = [pq.read_table(Path(folder) / f"{name}.parquet", filters=within).to_pandas(types_mapper=pd.ArrowDtype)
+              for name in ("claims", "lines")]
+    return audit_budgets(budgets.sort_values("budget_order", kind="stable"), *frames, rules)
 
 
 # -- across budgets ----------------------------------------------------------------------------------
