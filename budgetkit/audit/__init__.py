@@ -7,8 +7,9 @@ come from rules evaluated on the claims.
 One engine for one budget and for many: the claims become a claim table (:mod:`.table`, exact fixed
 point, one row per claim of every budget), each rule kind is evaluated on it for all its budgets at
 once (:mod:`.sums`, :mod:`.shares`, :mod:`.changes`, :mod:`.statements`, :mod:`.texts`), and the rows
-become one findings frame (:mod:`.found`); :mod:`.figures` prints figures as explanations show them.
-A single budget is a collection of one.
+become one findings frame (:mod:`.found`); :mod:`.figures` prints figures as explanations show them
+and :mod:`.columns` fills messages and groups rows, both for many rows at once; :mod:`.engine` runs
+each rule through its kind. A single budget is a collection of one.
 """
 
 from __future__ import annotations

@@ -4,12 +4,10 @@ it can imply), the prior years money changes imply against each other statement 
 whether a stated direction fits the two figures compared.
 
 Arithmetic over whole columns, exact (percentages as :mod:`.shares` takes them). Explanations are
-made a column at a time too: figures printed as :mod:`.figures` prints one, into Arrow text columns
-joined with the pieces of each message; only rare notes are added row by row."""
+made a column at a time too: figures printed by :mod:`.figures`, messages filled over Arrow text
+columns by :mod:`.columns`; only rare notes are added row by row."""
 
 from __future__ import annotations
-
-import string
 
 import numpy as np
 import pandas as pd
@@ -17,22 +15,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..messages import text
+from .columns import as_objects, claim_ids, filled, groups, joined, matches, text_column
 from .engine import kind, text_check
-from .figures import describe, difference_note, fixed, verdicts
+from .figures import (as_figures, claim_figures, decimals_in, describe, describe_claims, difference_note, in_unit,
+                      intervals, mixed, print_figures, verdicts)
 from .found import rows
 from .rules import Rule
-from .shares import outward_pct, pct_places, quantize_pct
+from .shares import outward_pct, pct_places, quantize_pct, saturated
 from .table import NONE, SCALE, ClaimTable
 
 __all__ = ["change_parts", "change_rows", "direction_rows", "direction_word", "implied_prior_rows", "movement_word",
            "stated_prior_rows"]
 
 _DIRECTIONS = ("increase", "decrease", "unchanged", "unspecified")
-
-#: Powers of ten by exponent.
-_POW = 10 ** np.arange(19, dtype="int64")
-#: Beyond any figure of the table (and its differences) in 10⁻¹⁰: the bound of 64-bit figures.
-_BEYOND = 2**62
 
 
 def direction_word(direction: str | None) -> str:
@@ -61,146 +56,10 @@ def change_parts(table: ClaimTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return cached
 
 
-# -- text columns: figures as figures.fixed, printed, in_unit and interval_text print one ----------------
-
-def _strings(values) -> pa.Array:
-    return pa.array(values, type=pa.string())
-
-
-def _objects(texts: pa.Array) -> np.ndarray:
-    return texts.to_numpy(zero_copy_only=False)
-
-
-def _join(*pieces) -> pa.Array:
-    """Text columns (or one text for every row) one after another."""
-    return pc.binary_join_element_wise(*pieces, "")
-
-
-def _needed(q: np.ndarray, scale) -> np.ndarray:
-    """The decimals the exact value of each ``q`` (10⁻ˢᶜᵃˡᵉ) needs."""
-    q = np.abs(np.asarray(q, dtype="int64"))
-    scale = np.broadcast_to(np.asarray(scale, dtype="int64"), q.shape)
-    zeros = np.zeros(len(q), dtype="int64")
-    for k in range(1, int(scale.max(initial=0)) + 1):
-        more = (k <= scale) & (q % _POW[k] == 0)
-        if not more.any():
-            break
-        zeros += more
-    return np.where(q == 0, 0, scale - zeros)
-
-
-def _figure(q, scale, decimals, suffix="", negative=False) -> tuple:
-    """A column of figures to print: integers of 10⁻ˢᶜᵃˡᵉ, their decimals (digits beyond cut), what
-    follows each (a unit, or nothing), and which zeros keep a minus sign (a negative quotient rounded
-    to zero, as the decimal arithmetic prints it)."""
-    q = np.asarray(q)
-    q = q if q.dtype == object else q.astype("int64")  # object: Python ints beyond 64 bits
-    return q, *(_column(x, len(q), dtype) for x, dtype in
-                ((scale, "int64"), (decimals, "int64"), (suffix, object), (negative, bool)))
-
-
-def _column(values, n: int, dtype) -> np.ndarray:
-    """``values`` as a column of ``n`` rows: a scalar repeated."""
-    values = np.asarray(values, dtype=dtype)
-    return values if values.shape == (n,) else np.full(n, values, dtype=dtype)
-
-
-def _printed(table: ClaimTable, at: np.ndarray, with_unit=False) -> tuple:
-    """Claims' values as printed (figures.printed_figure), each with its unit where ``with_unit``."""
-    d, v = table.d[at], table.v[at]
-    unrecorded = d == NONE
-    if unrecorded.any():
-        d = np.where(unrecorded, _needed(v, SCALE), d)
-    return _figure(v, SCALE, d, np.where(with_unit, table.unit[at], ""))
-
-
-def _in_unit(table: ClaimTable, amount: np.ndarray, of: np.ndarray, decimals: np.ndarray, with_unit) -> tuple:
-    """Amounts of the comparison unit as figures in the unit of claims ``of`` (figures.in_unit), at
-    ``decimals`` or more where the exact value needs them; the unit named where ``with_unit``."""
-    scale = SCALE + table.power[of]
-    return _figure(amount, scale, np.maximum(decimals, _needed(amount, scale)), np.where(with_unit, table.unit[of], ""))
-
-
-def _print(*columns: tuple) -> list[pa.Array]:
-    """Every column of figures (:func:`_figure`) as a text column, printed in one pass."""
-    q, scale, decimals, suffix, negative = (np.concatenate(parts) for parts in zip(*columns))
-    beyond = np.zeros(len(q), dtype=bool)
-    if q.dtype == object:  # rare: figures beyond 64 bits are printed one by one
-        beyond = np.array([abs(v) >= _BEYOND for v in q.tolist()], dtype=bool)
-        exact = q[beyond]
-        q = np.where(beyond, 0, q).astype("int64")
-    shift = scale - decimals
-    size = np.abs(q)
-    size = np.where(shift >= 0, size // _POW[np.clip(shift, 0, 18)], size * _POW[np.clip(-shift, 0, 18)])
-    units, fraction = np.divmod(size, _POW[decimals])
-    # 10ᵈ + fraction without its leading 1: the d digits of the fraction, its zeros kept
-    digits = pc.utf8_slice_codeunits(pc.cast(pa.array(fraction + _POW[decimals]), pa.string()), 1)
-    texts = _join(pc.if_else(pa.array((q < 0) | negative), "-", ""), pc.cast(pa.array(units), pa.string()),
-                  pc.if_else(pa.array(decimals > 0), ".", ""), digits, _strings(suffix))
-    if beyond.any():
-        texts = _objects(texts)
-        texts[beyond] = [fixed(int(v), int(s), int(d)) + x for v, s, d, x in
-                         zip(exact, scale[beyond], decimals[beyond], suffix[beyond])]
-        texts = _strings(texts)
-    ends = np.cumsum([len(column[0]) for column in columns])
-    return [texts.slice(end - len(column[0]), len(column[0])) for end, column in zip(ends.tolist(), columns)]
-
-
-def _interval(lo: pa.Array, hi: pa.Array) -> pa.Array:
-    return _join("[", lo, ", ", hi, "]")
-
-
-def _message(key: str, **columns) -> pa.Array:
-    """The message ``key`` for every row, its fields the text columns given; filled row by row when
-    the message is more than plain fields (a brace, a format of its own)."""
-    placeholders = {field: "{" + field + "}" for field in columns}
-    template = text(key, **placeholders)
-    pieces = list(string.Formatter().parse(template))
-    if template.format(**placeholders) != template or any(spec or conversion for _, _, spec, conversion in pieces):
-        values = {field: column.to_pylist() for field, column in columns.items()}
-        return _strings([text(key, **dict(zip(values, row))) for row in zip(*values.values())])
-    joined = []
-    for literal, field, _spec, _conversion in pieces:
-        joined += [literal] if literal else []
-        joined += [columns[field]] if field is not None else []
-    return _join(*joined)
-
-
 def _words(word, directions: np.ndarray) -> pa.Array:
     """``word`` of each direction, each phrase made once."""
     known = {d: word(d) for d in (*_DIRECTIONS, None)}
-    return _strings([known[d] if d in known else known[None] for d in directions.tolist()])
-
-
-def _describe(table: ClaimTable, at: np.ndarray, value: pa.Array) -> pa.Array:
-    """figures.describe of each claim, its ``value`` printed."""
-    return _message("audit.figure", label=_strings(table.label[at]), value=value, unit=_strings(table.unit[at]),
-                    section=_strings(table.section[at]), claim=_strings(table.claim_id[at]))
-
-
-def _mixed(table: ClaimTable, *at: np.ndarray) -> np.ndarray:
-    """Whether the figures of each row were printed in different units (figures.mixed)."""
-    first = table.unit[at[0]]
-    return np.logical_or.reduce([table.unit[r] != first for r in at[1:]])
-
-
-def _decimals_in(table: ClaimTable, unit: np.ndarray, inputs: tuple[np.ndarray, ...], compared: np.ndarray) -> np.ndarray:
-    """figures.decimals_in for each row: the most decimals of the inputs printed in ``unit``, else
-    those of the figure compared."""
-    found = np.max([np.where(table.unit[r] == unit, table.vs[r], -1) for r in inputs], axis=0)
-    return np.where(found >= 0, found, table.vs[compared])
-
-
-def _within(values: np.ndarray) -> np.ndarray:
-    """Integers as int64, those beyond (Python ints) held at ±2⁶²: farther than any stated figure, so
-    every comparison with one comes out the same."""
-    if values.dtype != object:
-        return values
-    return np.array([max(-_BEYOND, min(_BEYOND, v)) for v in values.tolist()], dtype="int64")
-
-
-def _pair_ids(table: ClaimTable, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    return _objects(_join(_strings(table.claim_id[first]), " ", _strings(table.claim_id[second])))
+    return text_column([known[d] if d in known else known[None] for d in directions.tolist()])
 
 
 # -- stated prior -------------------------------------------------------------------------------
@@ -246,8 +105,8 @@ def stated_prior_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.
     # a negative quotient rounded to zero keeps its sign when printed
     negative_point, negative_hi = ok & (point == 0) & (delta < 0), ok & (c_hi == 0) & (d_hi < 0)
     stated = table.sa[c]
-    verdict = np.where(zero, "semantic", verdicts(table.slo[c], table.shi[c], stated, table.lp[c], _within(c_lo),
-                                                  _within(c_hi)))
+    verdict = np.where(zero, "semantic", verdicts(table.slo[c], table.shi[c], stated, table.lp[c], saturated(c_lo),
+                                                  saturated(c_hi)))
     verdict = verdict.astype(object)
     # a frequent error: the change divided by this year's figure instead of the prior year's — said only
     # when that quotient itself rounds to the stated figure (wide intervals of whole numbers fit too much)
@@ -267,7 +126,8 @@ def stated_prior_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.
         negative_hi, notes)
     return rows(b=table.b[c], claim=c, verdict=verdict, stated=np.where(zero, table.v[c], stated),
                 stated_interval=stated_intervals, computed=np.where(zero, None, point.astype(object)),
-                computed_interval=computed_intervals, explanation=explanations, inputs=_pair_ids(table, u, p))
+                computed_interval=computed_intervals, explanation=explanations,
+                inputs=as_objects(claim_ids(table, u, p)))
 
 
 def _stated_prior_texts(table: ClaimTable, c, u, p, pct, implied, zero, on_current, q_amt, delta, point, k,
@@ -277,18 +137,18 @@ def _stated_prior_texts(table: ClaimTable, c, u, p, pct, implied, zero, on_curre
     unit named when they differ."""
     n = len(c)
     in_money = np.where(implied, p, c)
-    places = _decimals_in(table, table.unit[in_money], (u, p), in_money)
-    mix = np.where(pct, _mixed(table, u, p), _mixed(table, u, p, c))
+    places = decimals_in(table, table.unit[in_money], (u, p), in_money)
+    mix = np.where(pct, mixed(table, u, p), mixed(table, u, p, c))
     # the computed change: a percentage (the message of an implied prior adds its own sign), else money
-    money = _in_unit(table, _within(point), c, places, mix)  # (a percentage beyond 64 bits is no money)
-    result = _figure(point, np.where(pct, SCALE, money[1]), np.where(pct, k, money[2]),
-                     np.where(pct, np.where(implied, "", "%"), money[3]), negative_point)
+    money = in_unit(table, saturated(point), c, places, mix)  # (a percentage beyond 64 bits is no money)
+    result = as_figures(point, np.where(pct, k, money.decimals), scale=np.where(pct, SCALE, money.scale),
+                        suffix=np.where(pct, np.where(implied, "", "%"), money.suffix), negative=negative_point)
     i = np.flatnonzero(implied)
-    current, prior, stated, result, s_lo, s_hi, lo, hi, prior_year, difference = _print(
-        _printed(table, u, mix), _printed(table, p, mix), _printed(table, c, mix & ~pct), result,
-        _figure(table.slo[c], SCALE, table.is_[c]), _figure(table.shi[c], SCALE, table.is_[c]),
-        _figure(c_lo, SCALE, c_is), _figure(c_hi, SCALE, c_is, negative=negative_hi),
-        _in_unit(table, q_amt[i], p[i], places[i], mix[i]), _in_unit(table, delta[i], p[i], places[i], mix[i]))
+    current, prior, stated, result, s_lo, s_hi, lo, hi, prior_year, difference = print_figures(
+        claim_figures(table, u, mix), claim_figures(table, p, mix), claim_figures(table, c, mix & ~pct), result,
+        as_figures(table.slo[c], table.is_[c]), as_figures(table.shi[c], table.is_[c]),
+        as_figures(c_lo, c_is), as_figures(c_hi, c_is, negative=negative_hi),
+        in_unit(table, q_amt[i], p[i], places[i], mix[i]), in_unit(table, delta[i], p[i], places[i], mix[i]))
     explanations = np.full(n, "", dtype=object)
     words = _words(direction_word, table.direction[c])
     current_year_base = text("audit.change-current-year-base") if on_current.any() else ""
@@ -298,17 +158,17 @@ def _stated_prior_texts(table: ClaimTable, c, u, p, pct, implied, zero, on_curre
 
     j = np.flatnonzero(~implied & ~zero)
     if len(j):
-        explanations[j] = _objects(_message(
+        explanations[j] = as_objects(filled(
             "audit.change-computed", current=of(current, j), prior=of(prior, j), result=of(result, j),
             direction=of(words, j), stated=of(stated, j)))
     if len(i):
         # the prior year the money change implies: this year minus that change
         sign = pc.if_else(pa.array(table.direction[p[i]] == "decrease"), "+", "−")
-        implication = _objects(_join(of(current, i), " ", sign, " ", of(prior, i), " = ", prior_year))
+        implication = as_objects(joined(of(current, i), " ", sign, " ", of(prior, i), " = ", prior_year))
         valued = np.flatnonzero(~zero[i])
-        explanations[i[valued]] = _objects(_message(
-            "audit.change-implied-percentage", implication=_strings(implication[valued]),
-            claim=_strings(table.claim_id[p[i[valued]]]), delta=of(difference, valued), prior=of(prior_year, valued),
+        explanations[i[valued]] = as_objects(filled(
+            "audit.change-implied-percentage", implication=implication[valued],
+            claim=table.claim_id[p[i[valued]]], delta=of(difference, valued), prior=of(prior_year, valued),
             point=of(result, i[valued]), direction=of(words, i[valued]), stated=of(stated, i[valued])))
     for j in np.flatnonzero(zero).tolist():  # rare: a prior year that can be zero
         zero_is = (text("audit.change-implied-zero", implication=implication[np.searchsorted(i, j)],
@@ -317,33 +177,11 @@ def _stated_prior_texts(table: ClaimTable, c, u, p, pct, implied, zero, on_curre
     for j, note in notes.items():
         explanations[j] += note
     explanations[on_current] += current_year_base
-    computed_intervals = np.where(zero, "", _objects(_interval(lo, hi)))
-    return explanations, _objects(_interval(s_lo, s_hi)), computed_intervals
+    computed_intervals = np.where(zero, "", as_objects(intervals(lo, hi)))
+    return explanations, as_objects(intervals(s_lo, s_hi)), computed_intervals
 
 
 # -- implied prior ------------------------------------------------------------------------------
-
-def _quantity(table: ClaimTable, at: np.ndarray, year: np.ndarray) -> np.ndarray:
-    """One integer per quantity (budget, measure, year, code) of claims ``at`` in ``year``, equal
-    where the quantities are: exact, as every step numbers the pairs anew."""
-    key = np.zeros(len(at), dtype="int64")
-    code = table.code[at]
-    for column in (table.b[at], table.measure[at], year, np.where(pd.isna(code), "", code).astype(object)):
-        codes, uniques = pd.factorize(column, use_na_sentinel=False)
-        key, _ = pd.factorize(key * max(len(uniques), 1) + codes)
-    return key.astype("int64")
-
-
-def _pairs(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair of positions (i, j) with ``left[i] == right[j]``: by i, then j in order."""
-    order = np.argsort(right, kind="stable")
-    ordered = right[order]
-    start, end = np.searchsorted(ordered, left, "left"), np.searchsorted(ordered, left, "right")
-    count = end - start
-    i = np.repeat(np.arange(len(left)), count)
-    within = np.arange(len(i)) - np.repeat(np.cumsum(count) - count, count)
-    return i, order[start[i] + within]
-
 
 def implied_prior_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFrame:
     """Each money change without a printed prior implies one (this year minus the change); it must
@@ -364,14 +202,18 @@ def implied_prior_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd
     # the prior year each change implies, on intervals and as a point
     lo, hi = table.lo[u] - table.shi[c], table.hi[u] - table.slo[c]
     value, places = table.amt[u] - table.sa[c], np.maximum(table.is_[u], table.is_[c])
-    keys = _quantity(table, np.r_[c, statements], np.r_[table.base_year[c], table.year[statements]])
+    # one integer per quantity (budget, measure, year, code) of the changes' priors and the statements
+    both = np.r_[c, statements]
+    code = table.code[both]
+    keys, _, _ = groups(table.b[both], table.measure[both], np.r_[table.base_year[c], table.year[statements]],
+                        np.where(pd.isna(code), "", code).astype(object))
     # the other statements: printed (not the change's own base) …
-    i, s = _pairs(keys[:len(c)], keys[len(c):])
+    i, s = matches(keys[:len(c)], keys[len(c):])
     printed_other = statements[s]
     mine = printed_other != base[i]
     i, printed_other = i[mine], printed_other[mine]
     # … or implied by an earlier change of the same quantity
-    j, e = _pairs(keys[:len(c)], keys[:len(c)])
+    j, e = matches(keys[:len(c)], keys[:len(c)])
     earlier = e < j
     j, e = j[earlier], e[earlier]
     at = np.r_[i, j]
@@ -384,22 +226,22 @@ def implied_prior_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd
     cc, uu = c[at], u[at]
     verdict = verdicts(o_lo, o_hi, o_value, table.lp[other], lo[at], hi[at])
     # the prior year in the change's unit; every unit named when the figures' differ
-    mix = _mixed(table, uu, cc) | (~by_change & (table.unit[other] != table.unit[cc]))
-    current, changed, prior_year, other_value, s_lo, s_hi, c_lo, c_hi = _print(
-        _printed(table, uu, mix), _printed(table, cc, mix),
-        _in_unit(table, value[at], cc, _decimals_in(table, table.unit[cc], (uu, cc), cc), mix), _printed(table, other),
-        _figure(o_lo, SCALE, o_places), _figure(o_hi, SCALE, o_places), _figure(lo[at], SCALE, places[at]),
-        _figure(hi[at], SCALE, places[at]))
+    mix = mixed(table, uu, cc) | (~by_change & (table.unit[other] != table.unit[cc]))
+    current, changed, prior_year, other_value, s_lo, s_hi, c_lo, c_hi = print_figures(
+        claim_figures(table, uu, mix), claim_figures(table, cc, mix),
+        in_unit(table, value[at], cc, decimals_in(table, table.unit[cc], (uu, cc), cc), mix),
+        claim_figures(table, other),
+        as_figures(o_lo, o_places), as_figures(o_hi, o_places), as_figures(lo[at], places[at]),
+        as_figures(hi[at], places[at]))
     how = pc.if_else(pa.array(by_change),
-                     _message("audit.implied-prior-implied", claim=_strings(table.claim_id[other]),
-                              section=_strings(table.section[other])),
-                     _message("audit.implied-prior-stated", figure=_describe(table, other, other_value)))
-    explanations = _message("audit.implied-prior", current=current, direction=_words(direction_word, table.direction[cc]),
-                            change=changed, year=pc.cast(pa.array(table.base_year[cc]), pa.string()), prior=prior_year,
-                            how=how)
-    return rows(b=table.b[cc], claim=cc, verdict=verdict, stated=o_value, stated_interval=_objects(_interval(s_lo, s_hi)),
-                computed=value[at], computed_interval=_objects(_interval(c_lo, c_hi)), explanation=_objects(explanations),
-                inputs=_pair_ids(table, uu, other), seq=np.where(by_change, table.n + other, other))
+                     filled("audit.implied-prior-implied", claim=table.claim_id[other], section=table.section[other]),
+                     filled("audit.implied-prior-stated", figure=describe_claims(table, other, other_value)))
+    explanations = filled("audit.implied-prior", current=current, direction=_words(direction_word, table.direction[cc]),
+                          change=changed, year=table.base_year[cc], prior=prior_year, how=how)
+    return rows(b=table.b[cc], claim=cc, verdict=verdict, stated=o_value,
+                stated_interval=as_objects(intervals(s_lo, s_hi)), computed=value[at],
+                computed_interval=as_objects(intervals(c_lo, c_hi)), explanation=as_objects(explanations),
+                inputs=as_objects(claim_ids(table, uu, other)), seq=np.where(by_change, table.n + other, other))
 
 
 # -- the direction a change states ------------------------------------------------------------------
@@ -420,13 +262,13 @@ def direction_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.Dat
     possible = np.where(direction == "increase", d_hi > 0,
                         np.where(direction == "decrease", d_lo < 0,
                                  np.where(direction == "unchanged", (d_lo <= 0) & (0 <= d_hi), True)))
-    mix = _mixed(table, p, u)
+    mix = mixed(table, p, u)
     places = np.maximum(table.is_[u], table.is_[p])
-    prior_shown, current_shown, lo, hi = _print(_printed(table, p, mix), _printed(table, u, mix),
-                                                _figure(d_lo, SCALE, places), _figure(d_hi, SCALE, places))
+    prior_shown, current_shown, lo, hi = print_figures(claim_figures(table, p, mix), claim_figures(table, u, mix),
+                                                       as_figures(d_lo, places), as_figures(d_hi, places))
     figures = {"prior": prior_shown, "current": current_shown, "direction": _words(movement_word, direction)}
-    explanations = pc.if_else(pa.array(possible), _message("audit.direction-possible", **figures),
-                              _message("audit.direction-impossible", **figures))
+    explanations = pc.if_else(pa.array(possible), filled("audit.direction-possible", **figures),
+                              filled("audit.direction-impossible", **figures))
     both = np.r_[unfilled, c]
     stated = np.where(table.has_v[both], np.r_[table.v[unfilled], table.sv[c]].astype(object), None)
     blank = np.full(len(unfilled), "", dtype=object)
@@ -434,5 +276,6 @@ def direction_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.Dat
     return rows(b=table.b[both], claim=both,
                 verdict=np.r_[np.full(len(unfilled), "text", dtype=object), np.where(possible, "consistent", "text")],
                 stated=stated, computed=np.r_[np.full(len(unfilled), None), (table.amt[u] - table.amt[p]).astype(object)],
-                computed_interval=np.r_[blank, _objects(_interval(lo, hi))],
-                explanation=np.r_[unfilled_text, _objects(explanations)], inputs=np.r_[blank, _pair_ids(table, u, p)])
+                computed_interval=np.r_[blank, as_objects(intervals(lo, hi))],
+                explanation=np.r_[unfilled_text, as_objects(explanations)],
+                inputs=np.r_[blank, as_objects(claim_ids(table, u, p))])

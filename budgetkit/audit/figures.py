@@ -1,18 +1,27 @@
-"""Figures of the claim table as an explanation prints them: 841.00 as 841.00, a sum in the unit of
-the figure it is compared with, an interval as ``[lo, hi]``, a claim described by its label."""
+"""Figures of the claim table as an explanation prints them, for many rows at once: 841.00 as 841.00,
+a sum in the unit of the figure it is compared with, an interval as ``[lo, hi]``, a claim described
+by its label; and the verdict of a stated interval against a computed one.
+
+A column to print is a :class:`Figures` (integers of 10⁻ˢᶜᵃˡᵉ, their decimals, what follows each);
+:func:`print_figures` prints any number of them in one pass, so a rule pays the column operations'
+fixed cost once, however many figures its messages hold."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..messages import text
-from .table import MONEY_POWERS, NONE, SCALE, ClaimTable
+from .columns import as_objects, filled, joined, patched, text_column
+from .table import NONE, SCALE, ClaimTable
 
-__all__ = ["DIFFERENCE_LABELS", "SHARE_GUARD_DIGITS", "decimals_in", "describe", "difference_note", "fixed", "in_unit",
-           "interval_text", "mixed", "printed", "printed_figure", "printed_values", "same_value", "verdicts"]
+__all__ = ["DIFFERENCE_LABELS", "SHARE_GUARD_DIGITS", "Figures", "as_figures", "claim_figures", "decimals_in",
+           "describe", "describe_claims", "difference_note", "fixed", "in_unit", "intervals", "mixed",
+           "needed_decimals", "print_figures", "same_value", "sum_printing", "verdicts"]
 
 #: How many labels a note lists when figures of several measures equal a difference.
 DIFFERENCE_LABELS = 3
@@ -20,6 +29,14 @@ DIFFERENCE_LABELS = 3
 #: Computed shares are carried to this many decimals beyond the stated figure (rounded half-even
 #: for the point value, outward for the interval bounds): enough to tell a rounding from a drift.
 SHARE_GUARD_DIGITS = 3
+
+_POWERS = 10 ** np.arange(19, dtype="int64")
+#: Figures this large (Python integers: percentages of tiny wholes) are printed one by one.
+_BEYOND = 2**62
+#: Up to this many figures are printed one by one (cheaper than the column operations' fixed cost).
+_FEW = 64
+#: Claims :func:`describe` prints one by one before it prints every claim's value at once.
+_DESCRIBED_ONE_BY_ONE = 256
 
 
 def fixed(q: int, scale: int, decimals: int) -> str:
@@ -38,73 +55,164 @@ def fixed(q: int, scale: int, decimals: int) -> str:
     return f"{sign}{digits[:-decimals]}.{digits[-decimals:]}"
 
 
-def _needed(q: int, scale: int) -> int:
-    """The decimals the exact value of ``q`` (10⁻ˢᶜᵃˡᵉ) needs."""
-    q = abs(int(q))
-    if q == 0:
-        return 0
-    zeros = 0
-    while zeros < scale and q % 10 == 0:
-        q //= 10
-        zeros += 1
-    return scale - zeros
+def needed_decimals(q, scale) -> np.ndarray:
+    """The decimals the exact value of each ``q`` (10⁻ˢᶜᵃˡᵉ) needs."""
+    q = np.abs(np.asarray(q, dtype="int64"))
+    scale = np.broadcast_to(np.asarray(scale, dtype="int64"), q.shape)
+    zeros = np.zeros(len(q), dtype="int64")
+    for k in range(1, int(scale.max(initial=0)) + 1):
+        more = (k <= scale) & (q % _POWERS[k] == 0)
+        if not more.any():
+            break
+        zeros += more
+    return np.where(q == 0, 0, scale - zeros)
 
 
-def printed(table: ClaimTable, row: int) -> str:
-    """A claim's value as printed: with its decimals, or as few as it needs when none are recorded."""
+# -- columns of figures ------------------------------------------------------------------------------
+
+class Figures(NamedTuple):
+    """A column of figures to print: integers of 10⁻ˢᶜᵃˡᵉ (an object array holds Python integers
+    beyond 64 bits), their decimals (digits beyond are cut), what follows each (a unit, or nothing),
+    which zeros keep a minus sign (a negative quotient rounded to zero, as decimal arithmetic prints
+    it) and which rows have no figure (printed as their suffix alone)."""
+    q: np.ndarray
+    scale: np.ndarray
+    decimals: np.ndarray
+    suffix: np.ndarray
+    negative: np.ndarray
+    blank: np.ndarray
+
+
+def _column(values, n: int, dtype) -> np.ndarray:
+    """``values`` as a column of ``n`` rows: a scalar repeated."""
+    values = np.asarray(values, dtype=dtype)
+    return values if values.shape == (n,) else np.full(n, values, dtype=dtype)
+
+
+def as_figures(q, decimals, *, scale=SCALE, suffix="", negative=False, blank=False) -> Figures:
+    """Integers of 10⁻ˢᶜᵃˡᵉ to print at ``decimals`` (each argument a column or one value for all)."""
+    q = np.asarray(q)
+    q = q if q.dtype == object else q.astype("int64")
+    n = len(q)
+    return Figures(q, _column(scale, n, "int64"), _column(decimals, n, "int64"), _column(suffix, n, object),
+                   _column(negative, n, bool), _column(blank, n, bool))
+
+
+def claim_figures(table: ClaimTable, at: np.ndarray, with_unit=False) -> Figures:
+    """Claims' values as printed: with their decimals, or as few as the value needs when none are
+    recorded; each with its unit where ``with_unit``; a claim without a value as nothing."""
+    at = np.asarray(at, dtype="int64")
+    d, v = table.d[at], table.v[at]
+    unrecorded = d == NONE
+    if unrecorded.any():
+        d = np.where(unrecorded, needed_decimals(v, SCALE), d)
+    return as_figures(v, d, suffix=np.where(with_unit, table.unit[at], ""), blank=~table.has_v[at])
+
+
+def in_unit(table: ClaimTable, amount, of: np.ndarray, decimals, with_unit=False) -> Figures:
+    """Amounts of the comparison unit (money in 万元) as figures in the unit of claims ``of``: at
+    ``decimals``, and more only where the exact value needs them (never rounded); the unit named
+    where ``with_unit``."""
+    scale = SCALE + table.power[of]
+    amount = np.asarray(amount, dtype="int64")
+    return as_figures(amount, np.maximum(decimals, needed_decimals(amount, scale)), scale=scale,
+                      suffix=np.where(with_unit, table.unit[of], ""))
+
+
+def _one(q: int, scale: int, decimals: int, suffix: str, negative: bool, blank: bool) -> str:
+    """One figure of a :class:`Figures` column, in Python's integers."""
+    if blank:
+        return suffix
+    return ("-" if q < 0 or negative else "") + fixed(abs(q), scale, decimals) + suffix
+
+
+def print_figures(*columns: Figures) -> list[pa.Array]:
+    """Every column of figures as a text column, printed in one pass."""
+    q, scale, decimals, suffix, negative, blank = (np.concatenate(parts) for parts in zip(*columns))
+    if len(q) <= _FEW:
+        texts = text_column([_one(*row) for row in zip(q.tolist(), scale.tolist(), decimals.tolist(), suffix.tolist(),
+                                                        negative.tolist(), blank.tolist())])
+    else:
+        rare = blank | (decimals < 0) | (decimals > np.minimum(scale, 18))
+        if q.dtype == object:
+            rare |= np.array([abs(v) >= _BEYOND for v in q.tolist()], dtype=bool)
+        whole = np.where(rare, 0, q).astype("int64")
+        places = np.where(rare, 0, decimals)
+        units, fraction = np.divmod(np.abs(whole) // _POWERS[np.clip(scale - places, 0, 18)], _POWERS[places])
+        # 10ᵈ + fraction printed without its leading 1: the d digits of the fraction, its zeros kept
+        digits = pc.utf8_slice_codeunits(pc.cast(pa.array(fraction + _POWERS[places]), pa.string()), 1)
+        texts = joined(pc.if_else(pa.array((whole < 0) | negative), "-", ""), pc.cast(pa.array(units), pa.string()),
+                       pc.if_else(pa.array(places > 0), ".", ""), digits, suffix)
+        at = np.flatnonzero(rare)
+        texts = patched(texts, at, [_one(int(q[i]), int(scale[i]), int(decimals[i]), suffix[i], bool(negative[i]),
+                                               bool(blank[i])) for i in at.tolist()])
+    ends = np.cumsum([len(column.q) for column in columns]).tolist()
+    return [texts.slice(end - len(column.q), len(column.q)) for end, column in zip(ends, columns)]
+
+
+def intervals(lo: pa.Array, hi: pa.Array) -> pa.Array:
+    """Printed bounds as intervals: ``[lo, hi]``."""
+    return joined("[", lo, ", ", hi, "]")
+
+
+def mixed(table: ClaimTable, *at: np.ndarray) -> np.ndarray:
+    """Whether the figures of each row (claims ``at``, a column each) were printed in different
+    units: then every figure's unit is named."""
+    first = table.unit[at[0]]
+    return np.logical_or.reduce([table.unit[r] != first for r in at[1:]])
+
+
+def decimals_in(table: ClaimTable, unit: np.ndarray, inputs: tuple[np.ndarray, ...],
+                compared: np.ndarray) -> np.ndarray:
+    """The decimals a figure computed from ``inputs`` (claims, a column each) carries in ``unit``: the
+    most that any input printed in that unit has, else those of the figure it is compared with."""
+    found = np.max([np.where(table.unit[r] == unit, table.vs[r], -1) for r in inputs], axis=0)
+    return np.where(found >= 0, found, table.vs[compared])
+
+
+def sum_printing(table: ClaimTable, parts: np.ndarray, starts: np.ndarray,
+                 into: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How the sum of each run of ``parts`` (runs from each of ``starts``) is printed in the unit of
+    claim ``into`` (one per run): whether a part is in another unit (then every figure names its
+    unit), and the decimals it carries (:func:`decimals_in` of the run)."""
+    if not len(starts):
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype="int64")
+    same = table.unit[parts] == np.repeat(table.unit[into], np.diff(np.r_[starts, len(parts)]))
+    found = np.maximum.reduceat(np.where(same, table.vs[parts], -1), starts)
+    return np.logical_or.reduceat(~same, starts), np.where(found >= 0, found, table.vs[into])
+
+
+def describe_claims(table: ClaimTable, at: np.ndarray, values: pa.Array | None = None) -> pa.Array:
+    """Claims as an explanation names them: label, figure (``values`` when printed already) and unit,
+    section and id."""
+    if values is None:
+        values = print_figures(claim_figures(table, at))[0]
+    return filled("audit.figure", label=table.label[at], value=values, unit=table.unit[at],
+                  section=table.section[at], claim=table.claim_id[at])
+
+
+def _printed(table: ClaimTable, row: int) -> str:
+    """A claim's value as printed for :func:`describe`: the first few one by one, then every claim's
+    at once (kept with the table), when a rule describes many."""
     values = getattr(table, "_printed", None)
     if values is None:
-        values = table._printed = printed_values(table)
+        table._described = getattr(table, "_described", 0) + 1
+        if table._described <= _DESCRIBED_ONE_BY_ONE:
+            return as_objects(print_figures(claim_figures(table, [row]))[0])[0]
+        values = np.full(table.n, "", dtype=object)
+        at = np.flatnonzero(table.has_v)
+        values[at] = as_objects(print_figures(claim_figures(table, at))[0])
+        table._printed = values
     return values[row]
 
 
-def printed_values(table: ClaimTable) -> np.ndarray:
-    """Every claim's value as printed, at once (Arrow prints a decimal at its scale: 841.00)."""
-    out = np.full(table.n, "", dtype=object)
-    exact = pa.array(table.v).cast(pa.decimal128(38, 0)).view(pa.decimal128(38, SCALE))
-    for decimals in np.unique(table.d[table.has_v]).tolist():
-        rows = np.flatnonzero(table.has_v & (table.d == decimals))
-        if decimals == NONE or decimals > SCALE:
-            out[rows] = [fixed(int(table.v[r]), SCALE, _needed(int(table.v[r]), SCALE)) for r in rows.tolist()]
-        else:
-            out[rows] = exact.take(pa.array(rows)).cast(pa.decimal128(38, decimals)).cast(pa.string()).to_numpy(
-                zero_copy_only=False)
-    return out
-
-
-def printed_figure(table: ClaimTable, row: int, with_unit: bool) -> str:
-    """A figure as printed, with its unit when the explanation mixes units."""
-    return printed(table, row) + (table.unit[row] if with_unit else "")
-
-
-def mixed(table: ClaimTable, rows: Iterable[int]) -> bool:
-    """Whether the figures were printed in different units: then every figure's unit is named."""
-    return len({table.unit[r] for r in rows}) > 1
-
-
-def in_unit(amount: int, unit: str, decimals: int) -> str:
-    """An amount of the comparison unit (money in 万元, 10⁻ˢᶜᴬᴸᴱ) as a figure printed in ``unit``: with
-    ``decimals`` decimals, and more only where the exact value needs them (never rounded)."""
-    scale = SCALE + MONEY_POWERS.get(unit, 0)
-    return fixed(amount, scale, max(decimals, _needed(amount, scale)))
-
-
-def decimals_in(table: ClaimTable, unit: str, inputs: Iterable[int], compared: int) -> int:
-    """The decimals a figure computed from ``inputs`` carries in ``unit``: the most that any input
-    printed in that unit has, else those of the figure it is compared with."""
-    found = [max(int(table.d[r]), 0) for r in inputs if table.unit[r] == unit]
-    return max(found) if found else max(int(table.d[compared]), 0)
-
-
-def interval_text(lo: int, hi: int, decimals: int) -> str:
-    return f"[{fixed(lo, SCALE, decimals)}, {fixed(hi, SCALE, decimals)}]"
-
-
 def describe(table: ClaimTable, row: int) -> str:
-    """A claim as an explanation names it: label, figure and unit, section and id."""
-    return text("audit.figure", label=table.label[row], value=printed(table, row), unit=table.unit[row],
+    """One claim as :func:`describe_claims` names it (for rare rows made one by one)."""
+    return text("audit.figure", label=table.label[row], value=_printed(table, row), unit=table.unit[row],
                 section=table.section[row], claim=table.claim_id[row])
 
+
+# -- verdicts and the figures that explain a difference -----------------------------------------------
 
 def verdicts(s_lo, s_hi, stated, last_place, c_lo, c_hi) -> np.ndarray:
     """consistent when the intervals overlap; rounding when the stated figure is within one unit of

@@ -8,21 +8,19 @@ time, so ``n·100·10ᵏ`` never has to fit; the rare rows beyond that range use
 
 from __future__ import annotations
 
-import string
-
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..messages import text
+from .columns import as_objects, claim_ids, expanded, filled, groups, matches
 from .engine import kind
-from .figures import SHARE_GUARD_DIGITS, decimals_in, describe, fixed, in_unit, printed, verdicts
+from .figures import (SHARE_GUARD_DIGITS, as_figures, claim_figures, describe, in_unit, intervals, print_figures,
+                      sum_printing, verdicts)
 from .found import rows
 from .rules import Rule
 from .table import NONE, SCALE, ClaimTable
 
-__all__ = ["divide_pct", "outward_pct", "pct_places", "quantize_pct", "share_rows"]
+__all__ = ["divide_pct", "outward_pct", "pct_places", "quantize_pct", "saturated", "share_rows"]
 
 #: The largest divisor whose remainders can take one more decimal digit in unsigned 64 bits.
 _DIVISOR_LIMIT = (2**64 - 1) // 10
@@ -30,9 +28,6 @@ _DIVISOR_LIMIT = (2**64 - 1) // 10
 _QUOTIENT_LIMIT = (2**63 - 1) // 10 ** (SCALE + 2)
 #: Where a percentage beyond 64 bits is held for comparisons.
 _SATURATION = 2**62
-_POWERS = 10 ** np.arange(19, dtype="int64")
-#: Up to this many figures are printed one by one (cheaper than the column operations' fixed cost).
-_FEW = 64
 
 
 def pct_places(decimals) -> np.ndarray:
@@ -98,7 +93,7 @@ def _beyond(result: np.ndarray, outside: np.ndarray, numerator, divisor, places,
         return values
 
 
-def _saturated(values: np.ndarray) -> np.ndarray:
+def saturated(values: np.ndarray) -> np.ndarray:
     """Percentages as 64-bit integers to compare with stated ones: those beyond (in an object array) held
     at ±2⁶², which no stated figure comes near."""
     if values.dtype != object:
@@ -139,117 +134,37 @@ def share_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFra
     w_amt, w_lo, w_hi = (np.where(positive, column[w], 1) for column in (table.amt, table.lo, table.hi))
     point = quantize_pct(p_amt, w_amt, table.d[s])
     c_lo, c_hi = outward_pct(p_lo, p_hi, w_lo, w_hi, table.d[s])
-    verdict = verdicts(table.lo[s], table.hi[s], table.v[s], table.lp[s], _saturated(c_lo), _saturated(c_hi))
+    verdict = verdicts(table.lo[s], table.hi[s], table.v[s], table.lp[s], saturated(c_lo), saturated(c_hi))
     verdict[~positive] = "semantic"
     # only a share that is off the named whole by more than rounding is read as one of another whole
     drift = np.flatnonzero(verdict == "drift")
     fits = _alternative_wholes(table, shares, parts, s, p, w, drift) if len(drift) else {}
     verdict[list(fits)] = "semantic"
-    # the figures as printed and the messages, each a whole column at once (a whole's texts once for
-    # all its shares); the rare rows one by one
+    # the figures as printed and the messages, each a whole column at once; the rare rows one by one
     both = table.unit[p] != table.unit[w]
-    whole_of, wholes = pd.factorize(w)
-    whole_text = pc.take(_printed_many(table, wholes), whole_of)
-    explanation = _message_columns(
-        "audit.share-computed", part=_join(_printed_many(table, p), _strings(np.where(both, table.unit[p], ""))),
-        whole=_join(whole_text, _strings(np.where(both, table.unit[w], ""))),
-        whole_label=pc.take(_strings(table.label[wholes]), whole_of),
-        whole_section=pc.take(_strings(table.section[wholes]), whole_of),
-        point=_fixed_many(point, places, (_saturated(point) == 0) & (p_amt < 0)))
-    explanations = _objects(explanation)
     noted = verdict != "consistent"
     noted[list(fits)] = False
     noted = np.flatnonzero(noted)
-    explanations[noted] += _objects(_message_columns("audit.share-stated", share=_printed_many(table, s[noted])))
+    part, whole, shown, stated, s_lo, s_hi, c_lo, c_hi = print_figures(
+        claim_figures(table, p, both), claim_figures(table, w, both),
+        as_figures(point, places, negative=(saturated(point) == 0) & (p_amt < 0)), claim_figures(table, s[noted]),
+        # a share of no recorded decimals is exact: its interval is printed as the figure is
+        as_figures(table.lo[s], table.is_[s]), as_figures(table.hi[s], table.is_[s]),
+        as_figures(c_lo, places), as_figures(c_hi, places, negative=(saturated(c_hi) == 0) & (p_hi < 0)))
+    explanations = as_objects(filled("audit.share-computed", part=part, whole=whole, whole_label=table.label[w],
+                                     whole_section=table.section[w], point=shown))
+    explanations[noted] += as_objects(filled("audit.share-stated", share=stated))
     separator = text("audit.alternatives-separator")
     for i, described in fits.items():
         explanations[i] += text("audit.share-fits-other", fits=separator.join(described))
-    computed_intervals = _objects(_intervals(c_lo, c_hi, places, (_saturated(c_hi) == 0) & (p_hi < 0)))
+    computed_intervals = as_objects(intervals(c_lo, c_hi))
     for i in np.flatnonzero(~positive).tolist():
         explanations[i] = text("audit.share-zero-whole", whole=describe(table, int(w[i])))
         computed_intervals[i] = ""
-    computed = np.where(positive, point, None)
-    # a share of no recorded decimals is exact: its interval printed as the figure is
-    stated_intervals = _objects(_intervals(table.lo[s], table.hi[s], table.is_[s]))
-    for i in np.flatnonzero(table.d[s] == NONE).tolist():
-        stated_intervals[i] = "[{0}, {0}]".format(printed(table, int(s[i])))
     return rows(b=table.b[s], claim=s, verdict=verdict, stated=table.v[s].tolist(),
-                stated_interval=stated_intervals, computed=computed,
+                stated_interval=as_objects(intervals(s_lo, s_hi)), computed=np.where(positive, point, None),
                 computed_interval=computed_intervals, unit="%", explanation=explanations,
-                inputs=_objects(_join(_strings(table.claim_id[p]), " ", pc.take(_strings(table.claim_id[wholes]),
-                                                                                 whole_of))))
-
-
-# -- text columns (arrow strings: each piece of a message made for every row at once) -------------------------------
-def _strings(values) -> pa.Array:
-    return pa.array(values, type=pa.string())
-
-
-def _objects(texts: pa.Array) -> np.ndarray:
-    return texts.to_numpy(zero_copy_only=False)
-
-
-def _join(*pieces) -> pa.Array:
-    """The pieces (text columns or one text for every row) one after another."""
-    return pc.binary_join_element_wise(*pieces, "")
-
-
-def _patched(texts: pa.Array, at: np.ndarray, values: list[str]) -> pa.Array:
-    """The texts with those of rows ``at`` replaced (rare rows, made one by one)."""
-    if not len(at):
-        return texts
-    patched = _objects(texts)
-    patched[at] = values
-    return _strings(patched)
-
-
-def _message_columns(key: str, **columns: pa.Array) -> pa.Array:
-    """The message ``key`` of the current language for every row, its fields the text columns given."""
-    placeholders = {field: "{" + field + "}" for field in columns}
-    template = text(key, **placeholders)
-    pieces = list(string.Formatter().parse(template))
-    plain = template.format(**placeholders) == template and not any(spec or how for *_, spec, how in pieces)
-    if not plain:  # pragma: no cover - a message with braces or formats of its own: one by one
-        values = {field: column.to_pylist() for field, column in columns.items()}
-        return _strings([text(key, **dict(zip(values, row))) for row in zip(*values.values())])
-    joined = []
-    for literal, field, _spec, _conversion in pieces:
-        joined += [literal] if literal else []
-        joined += [columns[field]] if field is not None else []
-    return _join(*joined)
-
-
-def _fixed_many(q, decimals, negative=False) -> pa.Array:
-    """``figures.fixed(q, SCALE, decimals)`` for whole columns; ``negative``: where a zero is one rounded
-    from below, printed ``-0.000`` as a decimal keeps its sign."""
-    exact = np.asarray(q)
-    q = _saturated(exact)
-    sign = np.where((q < 0) | negative, "-", "")
-    decimals = np.broadcast_to(np.asarray(decimals, dtype="int64"), q.shape)
-    finer = decimals > SCALE
-    places = np.where(finer, SCALE, np.maximum(decimals, 0))
-    units, fraction = np.divmod(np.abs(q) // _POWERS[SCALE - places], _POWERS[places])
-    if len(q) <= _FEW:
-        texts = _strings([f"{minus}{unit}.{digits:0{k}d}" if k else f"{minus}{unit}" for minus, unit, digits, k
-                          in zip(sign.tolist(), units.tolist(), fraction.tolist(), places.tolist())])
-    else:
-        # 10ᵏ + fraction printed without its leading 1: the k digits of the fraction, its zeros kept
-        digits = pc.utf8_slice_codeunits(pc.cast(pa.array(fraction + _POWERS[places]), pa.string()), 1)
-        texts = _join(_strings(sign), pc.cast(pa.array(units), pa.string()),
-                      pc.if_else(pa.array(places > 0), ".", ""), digits)
-    at = np.flatnonzero(finer | (np.abs(q) == _SATURATION))  # and those beyond 64 bits
-    return _patched(texts, at, [fixed(int(exact[i]), SCALE, int(decimals[i])) for i in at])
-
-
-def _printed_many(table: ClaimTable, claims: np.ndarray) -> pa.Array:
-    """``figures.printed`` for many claims."""
-    at = np.flatnonzero(table.d[claims] == NONE)
-    return _patched(_fixed_many(table.v[claims], table.d[claims]), at, [printed(table, int(claims[i])) for i in at])
-
-
-def _intervals(lo, hi, decimals, negative_hi=False) -> pa.Array:
-    """``figures.interval_text`` for whole columns."""
-    return _join("[", _fixed_many(lo, decimals), ", ", _fixed_many(hi, decimals, negative_hi), "]")
+                inputs=as_objects(claim_ids(table, p, w)))
 
 
 def _parts_and_wholes(table: ClaimTable, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -278,19 +193,13 @@ def _alternative_wholes(table: ClaimTable, shares: np.ndarray, parts: np.ndarray
     usable = lo > 0  # else the ratio has no bound: that whole fits nothing
     r_lo, r_hi = outward_pct(table.lo[part[of]], table.hi[part[of]], np.where(usable, lo, 1), np.where(usable, hi, 1),
                              table.d[share[of]])
-    fit = usable & (table.lo[share[of]] <= _saturated(r_hi)) & (_saturated(r_lo) <= table.hi[share[of]])
+    fit = usable & (table.lo[share[of]] <= saturated(r_hi)) & (saturated(r_lo) <= table.hi[share[of]])
     fits: dict[int, list[str]] = {}
     for i in np.lexsort((cord, of)).tolist():
         if fit[i]:
             described = summed[i] if cord[i] == NONE else describe(table, int(cord[i]))
             fits.setdefault(int(drift[of[i]]), []).append(described)
     return fits
-
-
-def _expanded(start: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For ranges ``[start, start + count)``: which range each position is of, and the position."""
-    of = np.repeat(np.arange(len(start)), count)
-    return of, np.arange(len(of)) - np.repeat(np.cumsum(count) - count, count) + np.repeat(start, count)
 
 
 def _sibling_sums(table: ClaimTable, shares: np.ndarray, parts: np.ndarray, share: np.ndarray,
@@ -303,34 +212,23 @@ def _sibling_sums(table: ClaimTable, shares: np.ndarray, parts: np.ndarray, shar
     base = table.base[shares]
     key = np.where(table.names_base[shares], np.where(base >= 0, table.claim_id[np.maximum(base, 0)], None),
                    table.base_measure[shares])
-    key_code = pd.factorize(key)[0]  # no key (-1) is one key, as None == None
-    place = pd.factorize(table.b[shares] * (int(table.sid.max()) + 1) + table.sid[shares])[0]
-    group = place * (int(key_code.max()) + 2) + key_code + 1
+    group, _, size = groups(table.b[shares], table.sid[shares], key)  # no key is one key, as None == None
     order = np.argsort(group, kind="stable")
-    grouped = group[order]
     mine = group[np.searchsorted(shares, share)]
-    first = np.searchsorted(grouped, mine, "left")
-    count = np.searchsorted(grouped, mine, "right") - first
-    of, position = _expanded(first, count)
+    count = size[mine]
+    of, position = expanded((np.cumsum(size) - size)[mine], count)
     part = parts[order[position]]
     at = np.maximum(part, 0)
-    same_unit = table.unit[at] == table.unit[whole[of]]
     starts = np.cumsum(count) - count  # every share is listed with itself: no range is empty
 
-    def each(values, reduce=np.add):
-        return reduce.reduceat(values, starts) if len(starts) else np.zeros(0, dtype=values.dtype)
+    def each(values):
+        return np.add.reduceat(values, starts) if len(starts) else np.zeros(0, dtype=values.dtype)
 
     amount, lo, hi = each(table.amt[at]), each(table.lo[at]), each(table.hi[at])
-    mixed = each(~same_unit, np.logical_or)
-    decimals = each(np.where(same_unit, np.maximum(table.d[at], 0), NONE), np.maximum)
+    mixed, decimals = sum_printing(table, at, starts, whole)
     kept = np.flatnonzero((count > 1) & (each((part != NONE).astype("int64")) == count) & (amount != table.amt[whole]))
-    descriptions = []
-    for i in kept.tolist():
-        w = int(whole[i])
-        shown = in_unit(int(amount[i]), table.unit[w],
-                        int(decimals[i]) if decimals[i] != NONE else decimals_in(table, table.unit[w], [], w))
-        descriptions.append(text("audit.share-sum-of-parts", sum=shown + (table.unit[w] if mixed[i] else "")))
-    return kept, lo[kept], hi[kept], descriptions
+    shown = print_figures(in_unit(table, amount[kept], whole[kept], decimals[kept], mixed[kept]))[0]
+    return kept, lo[kept], hi[kept], as_objects(filled("audit.share-sum-of-parts", sum=shown)).tolist()
 
 
 def _other_totals(table: ClaimTable, share: np.ndarray, part: np.ndarray,
@@ -338,11 +236,9 @@ def _other_totals(table: ClaimTable, share: np.ndarray, part: np.ndarray,
     """The first total stating each amount other than the named whole's, of the share's year and the
     whole's unit, that is not the part: the share's index and the total, in order."""
     budgets = np.unique(table.b[share])
-    first = np.searchsorted(table.b, budgets, "left")
-    _, claims = _expanded(first, np.searchsorted(table.b, budgets, "right") - first)
+    _, claims = matches(budgets, table.b, right_sorted=True)
     totals = claims[(table.kind[claims] == "total") & table.has_v[claims]]
-    first = np.searchsorted(table.b[totals], table.b[share], "left")
-    of, position = _expanded(first, np.searchsorted(table.b[totals], table.b[share], "right") - first)
+    of, position = matches(table.b[share], table.b[totals], right_sorted=True)
     total = totals[position]
     kept = ((table.year[total] == table.year[share[of]]) & (table.cunit[total] == table.cunit[whole[of]])
             & (table.amt[total] != table.amt[whole[of]]) & (table.claim_id[total] != table.claim_id[part[of]]))

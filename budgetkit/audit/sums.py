@@ -8,10 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..messages import template
 from ..template import LEVEL_WIDTHS
+from .columns import as_objects, filled_each, groups, joined_runs, matches, value_codes
 from .engine import kind
-from .figures import decimals_in, difference_note, in_unit, interval_text, mixed, printed_figure, verdicts
+from .figures import (as_figures, claim_figures, difference_note, in_unit, intervals, print_figures, sum_printing,
+                      verdicts)
 from .found import rows
 from .rules import Rule
 from .table import NONE, ClaimTable
@@ -21,90 +22,127 @@ __all__ = ["rollup_parts", "sum_parts", "sum_rows"]
 
 @kind("sum", batch=True)
 def sum_rows(rules: list[Rule], table: ClaimTable, lines: pd.DataFrame) -> list[tuple[Rule, pd.DataFrame]]:
-    number = {id(rule): n for n, rule in enumerate(rules)}
-    plain = [rule for rule in rules if "over" not in rule.params]
-    parts = sum_parts(plain, table)
-    parts["rule"] = np.array([number[id(rule)] for rule in plain] or [0], dtype="int64")[
-        parts["rule"].to_numpy(dtype="int64")]
-    parts = pd.concat([parts, *(rollup_parts(rule, number[id(rule)], table) for rule in rules if "over" in rule.params)],
-                      ignore_index=True).sort_values(["rule", "total", "rank", "code"], kind="stable")
+    plain = [n for n, rule in enumerate(rules) if "over" not in rule.params]
+    rollups = [n for n, rule in enumerate(rules) if "over" in rule.params]
+    parts = []
+    for numbers, made in ((plain, sum_parts), (rollups, rollup_parts)):
+        found = made([rules[n] for n in numbers], table)
+        # each rule's number in ``rules``, not in its own list
+        parts.append(found.assign(rule=np.array(numbers or [0], dtype="int64")[found["rule"].to_numpy(dtype="int64")]))
+    parts = pd.concat(parts, ignore_index=True).sort_values(["rule", "total", "rank", "code"], kind="stable")
     exhaustive = np.array([bool(rule.params.get("exhaustive", True)) for rule in rules])
     found = sum_findings(table, parts["rule"].to_numpy(), parts["total"].to_numpy(), parts["part"].to_numpy(), exhaustive)
-    return [(rule, found.get(n, rows())) for n, rule in enumerate(rules)]
+    none = rows()  # one empty frame for every rule without a total (the findings skip it)
+    return [(rule, found.get(n, none)) for n, rule in enumerate(rules)]
 
 
 def sum_parts(rules: list[Rule], table: ClaimTable) -> pd.DataFrame:
     """rule (its number in ``rules``), total, rank, code and part of every part of every total."""
-    spec = pd.DataFrame([(number, rule.params["total"], LEVEL_WIDTHS.get(rule.params.get("level")) or 0)
-                         for number, rule in enumerate(rules)], columns=["rule", "measure", "width"])
+    measure_codes = table.codes_of("measure")[0]
     candidates = np.flatnonzero(np.isin(table.kind, ("total", "amount", "count")) & table.has_v
                                 & (table.qualifier != "parts-unread"))
-    totals = spec.merge(pd.DataFrame({"measure": table.measure[candidates], "total": candidates}), on="measure")
-    part_spec = pd.DataFrame([(number, index * 1000, measure) for number, rule in enumerate(rules)
-                              for index, measure in enumerate(rule.params["parts"])], columns=["rule", "rank", "measure"])
-    found = _pick_parts(table, totals.drop(columns="measure").merge(part_spec, on="rule"))
+    # every (rule, total): the statements of the rule's total measure
+    pair_rule, at = matches(value_codes(table, "measure", [rule.params["total"] for rule in rules]),
+                            measure_codes[candidates])
+    total = candidates[at]
+    width = np.array([LEVEL_WIDTHS.get(rule.params.get("level")) or 0 for rule in rules], dtype="int64")
+    parts = [(number, index * 1000, measure, None) for number, rule in enumerate(rules)
+             for index, measure in enumerate(rule.params["parts"])]
+    if not parts:
+        return pd.DataFrame({name: np.zeros(0, dtype="int64") for name in ("rule", "total", "rank", "part")}).assign(
+            code=np.zeros(0, dtype=object))
+    found = _pick_parts(table, pair_rule, total, width, parts)
     # a part not stated: the substitutes stated stand in for it, each in its place after the part
-    substitutes = pd.DataFrame([(number, index * 1000, index * 1000 + offset, substitute)
-                                for number, rule in enumerate(rules)
-                                for index, measure in enumerate(rule.params["parts"])
-                                for offset, substitute in enumerate(rule.params.get("substitutes", {}).get(measure, ()), 1)],
-                               columns=["rule", "part_rank", "rank", "measure"])
-    if len(substitutes):
-        wanted = totals.drop(columns="measure").merge(substitutes, on="rule")
-        stated = pd.MultiIndex.from_frame(found[["rule", "total", "rank"]])
-        unstated = ~pd.MultiIndex.from_frame(wanted[["rule", "total", "part_rank"]]).isin(stated)
-        found = pd.concat([found, _pick_parts(table, wanted[unstated].drop(columns="part_rank"))], ignore_index=True)
-    return found
+    substitutes = [(number, index * 1000 + offset, substitute, index * 1000) for number, rule in enumerate(rules)
+                   for index, measure in enumerate(rule.params["parts"])
+                   for offset, substitute in enumerate(rule.params.get("substitutes", {}).get(measure, ()), 1)]
+    if substitutes:
+        found = pd.concat([found, _pick_parts(table, pair_rule, total, width, substitutes, found)], ignore_index=True)
+    return found.drop(columns="pair")
 
 
-def _pick_parts(table: ClaimTable, requests: pd.DataFrame) -> pd.DataFrame:
-    """For requests (rule, total, width, rank, measure): the statements of the part measure for the
-    total, one per code of the level (width), or the one nearest the total."""
-    coded = requests[requests["width"] > 0]
-    if len(coded):
-        statements = table.statements()
-        codes = statements.assign(width=statements["code"].str.len())[["b", "measure", "year", "width", "code"]]
-        coded = coded.assign(b=table.b[coded["total"]], year=table.year[coded["total"]]).merge(
-            codes.drop_duplicates(), on=["b", "measure", "year", "width"]).drop(columns=["b", "year"])
-    plain = requests[requests["width"] == 0].assign(code=None)
-    every = pd.concat([plain, coded], ignore_index=True)
-    total = every["total"].to_numpy(dtype="int64")
-    code = every["code"].to_numpy(dtype=object)
-    part = table.pick(table.b[total], every["measure"].to_numpy(dtype=object), table.year[total],
-                      np.where(code == "", None, code), total)
+def _pick_parts(table: ClaimTable, pair_rule: np.ndarray, total: np.ndarray, width: np.ndarray,
+                spec: list[tuple], stated: pd.DataFrame | None = None) -> pd.DataFrame:
+    """For each (rule, total) pair, every part of its rule in ``spec`` (rule, rank, measure, and the rank
+    of the part a substitute stands in for, read only where no statement of that part is ``stated``):
+    the statements of the part measure for the total, one per code of the level (width), or the one
+    nearest the total; with the pair's number."""
+    rule, rank, measure, instead_of = (np.array(column, dtype=dtype) for column, dtype in
+                                       zip(zip(*spec), ("int64", "int64", object, object)))
+    pair, entry = matches(pair_rule, rule)
+    if stated is not None:
+        done = stated["rank"].to_numpy()
+        span = int(max(rank.max(), done.max(initial=0))) + 1
+        done = stated["pair"].to_numpy() * span + done
+        wanted = ~np.isin(pair * span + instead_of[entry].astype("int64"), done)
+        pair, entry = pair[wanted], entry[wanted]
+    t, level = total[pair], width[pair_rule[pair]]
+    # a part of a level: one request per code of that width stated of the part measure in the total's year
+    coded = np.flatnonzero(level > 0)
+    of, code = _codes_of_width(table, table.b[t[coded]], measure[entry[coded]], table.year[t[coded]], level[coded])
+    request = np.r_[np.flatnonzero(level == 0), coded[of]]
+    code = np.r_[np.full(len(request) - len(of), None, dtype=object), code]
+    part = table.pick(table.b[t[request]], measure[entry[request]], table.year[t[request]], code, t[request])
     kept = part != NONE
-    return pd.DataFrame({"rule": every["rule"].to_numpy()[kept], "total": total[kept],
-                         "rank": every["rank"].to_numpy()[kept], "code": np.where(pd.isna(code[kept]), "", code[kept]),
-                         "part": part[kept]})
+    request = request[kept]
+    return pd.DataFrame({"rule": rule[entry[request]], "total": t[request], "rank": rank[entry[request]],
+                         "code": np.where(pd.isna(code[kept]), "", code[kept]), "part": part[kept],
+                         "pair": pair[request]})
 
 
-def rollup_parts(rule: Rule, number: int, table: ClaimTable) -> pd.DataFrame:
-    """Each code's statement as the total of its nearest sub-codes' statements: the codes whose
-    longest stated prefix it is."""
-    measure = rule.params["measure"]
-    coded = np.flatnonzero((table.measure == measure) & np.isin(table.kind, ("amount", "total"))
+def _codes_of_width(table: ClaimTable, b: np.ndarray, measure: np.ndarray, year: np.ndarray,
+                    width: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For requests (budget, measure, year, code width): each distinct code of that width stated of the
+    quantity, with the request it is for."""
+    statements = np.flatnonzero(table.st)
+    code_codes, code_names = table.codes_of("code")
+    lengths = np.r_[code_names.str.len().to_numpy(dtype="int64"), 0]  # no code (−1): of no width
+    n = len(b)
+    keys = groups(np.r_[b, table.b[statements]], np.r_[value_codes(table, "measure", measure),
+                                                       table.codes_of("measure")[0][statements]],
+                  np.r_[year, table.year[statements]], np.r_[width, lengths[code_codes[statements]]])[0]
+    of, statement = matches(keys[:n], keys[n:])
+    code = code_codes[statements[statement]]
+    first = np.unique(of * (len(code_names) + 1) + code + 1, return_index=True)[1]  # each code once
+    return of[first], code_names.to_numpy(dtype=object)[code[first]]
+
+
+def rollup_parts(rules: list[Rule], table: ClaimTable) -> pd.DataFrame:
+    """rule (its number in ``rules``), total, rank, code and part of every classification roll-up: each
+    code's statement as the total of its nearest sub-codes' statements, the codes whose longest
+    stated prefix it is (every measure rolled up at once)."""
+    measures = [rule.params["measure"] for rule in rules]
+    coded = np.flatnonzero(np.isin(table.measure, measures) & np.isin(table.kind, ("amount", "total"))
                            & ~pd.isna(table.code) & table.has_v)
-    codes = pd.DataFrame({"b": table.b[coded], "year": table.year[coded],
-                          "code": pd.Series(table.code[coded], dtype=object)}).drop_duplicates(ignore_index=True)
-    known = pd.MultiIndex.from_frame(codes)
-    parent = pd.Series(None, index=codes.index, dtype=object)
-    lengths = codes["code"].str.len()
-    for length in range(int(lengths.max()) - 1 if len(codes) else 0, 0, -1):
-        open_ = parent.isna() & (lengths > length)
-        prefix = codes.loc[open_, "code"].str[:length]
-        stated = pd.MultiIndex.from_arrays([codes.loc[open_, "b"], codes.loc[open_, "year"], prefix]).isin(known)
-        parent[prefix.index[stated]] = prefix[stated]
-    children = codes.assign(parent=parent).dropna(subset=["parent"]).sort_values(["b", "year", "parent", "code"])
-    heads = children.drop_duplicates(["b", "year", "parent"])
+    # each code stated of a measure in a budget's year, once: its place (measure, budget, year) and code as numbers
+    place = groups(table.measure[coded], table.b[coded], table.year[coded])[0]
+    code, names = pd.factorize(table.code[coded])
+    names = pd.Index(names, dtype=object)
+    stated, first = np.unique(place * len(names) + code, return_index=True)
+    coded, place, code = coded[first], place[first], code[first]
+    lengths = names.str.len().to_numpy(dtype="int64")
+    # a code's parent: its longest prefix stated in the same place
+    parent = np.full(len(coded), NONE)
+    for length in range(int(lengths.max()) - 1 if len(names) else 0, 0, -1):
+        prefix = names.get_indexer(names.str[:length])[code]  # NONE where no code is that prefix
+        open_ = (parent == NONE) & (lengths[code] > length) & (prefix != NONE)
+        open_[open_] = np.isin(place[open_] * len(names) + prefix[open_], stated)
+        parent[open_] = prefix[open_]
+    child = np.flatnonzero(parent != NONE)
+    heads, head_of = np.unique(place[child] * len(names) + parent[child], return_index=True, return_inverse=True)[1:]
     # the total is the statement of the code itself, its parts the statements of sub-codes near it
-    total = table.pick(heads["b"], np.full(len(heads), measure, dtype=object), heads["year"], heads["parent"],
-                       np.full(len(heads), NONE))
-    children = children.merge(heads.assign(total=total)[["b", "year", "parent", "total"]], on=["b", "year", "parent"])
-    part = table.pick(children["b"], np.full(len(children), measure, dtype=object), children["year"],
-                      children["code"], children["total"])
+    at = coded[child[heads]]
+    total = table.pick(table.b[at], table.measure[at], table.year[at], names.to_numpy()[parent[child[heads]]],
+                       np.full(len(heads), NONE))[head_of]
+    at = coded[child]
+    part = table.pick(table.b[at], table.measure[at], table.year[at], table.code[at], total)
     kept = part != NONE
-    return pd.DataFrame({"rule": number, "total": children["total"].to_numpy()[kept], "rank": 0,
-                         "code": children["code"].to_numpy(dtype=object)[kept], "part": part[kept]})
+    at, total, part = at[kept], total[kept], part[kept]
+    # each rule the roll-ups of its measure
+    mine = [np.flatnonzero(table.measure[at] == measure) for measure in measures]
+    every = np.concatenate(mine) if mine else np.zeros(0, dtype="int64")
+    return pd.DataFrame({"rule": np.repeat(np.arange(len(rules)), [len(m) for m in mine]), "total": total[every],
+                         "rank": 0, "code": table.code[at][every], "part": part[every]})
 
 
 def sum_findings(table: ClaimTable, rule: np.ndarray, total_of: np.ndarray, part: np.ndarray,
@@ -122,33 +160,24 @@ def sum_findings(table: ClaimTable, rule: np.ndarray, total_of: np.ndarray, part
     # parts that need not be all of the total only bound it from below
     verdict = np.where(complete, verdicts(s_lo, s_hi, stated, last, lo, hi),
                        np.where(lo <= s_hi, "consistent", verdicts(s_lo, s_hi, stated, last, lo, lo)))
-    ends = np.r_[starts[1:], len(part)]
-    messages = {"sum-consistent": template("audit.sum-consistent"), "sum-drift": template("audit.sum-drift"),
-                "sum-bound-consistent": template("audit.sum-bound-consistent"),
-                "sum-bound-exceeds": template("audit.sum-bound-exceeds")}
-    explanations, inputs = [], []
-    for i, t in enumerate(total.tolist()):
-        members = part[starts[i]:ends[i]].tolist()
-        both = mixed(table, [t, *members])
-        # figures as printed; the sum in the stated total's unit, at the parts' decimals
-        figures = {"listing": " + ".join(printed_figure(table, p, both) for p in members),
-                   "added": in_unit(int(computed[i]), table.unit[t], decimals_in(table, table.unit[t], members, t))
-                   + (table.unit[t] if both else ""),
-                   "stated": printed_figure(table, t, both)}
-        holds = verdict[i] == "consistent"
-        if complete[i]:
-            explanation = messages["sum-consistent" if holds else "sum-drift"].format(**figures)
-            if not holds:
-                explanation += difference_note(table, table.b[t], int(stated[i]) - int(computed[i]), table.cunit[t],
-                                               [t, *members])
-        else:
-            explanation = messages["sum-bound-consistent" if holds else "sum-bound-exceeds"].format(**figures)
-        explanations.append(explanation)
-        inputs.append(" ".join(table.claim_id[p] for p in members))
+    # figures as printed, every unit named where a part's differs from the total's; the sum in the
+    # stated total's unit, at the parts' decimals
+    both, places = sum_printing(table, part, starts, total)
+    counts = np.diff(np.r_[starts, len(part)])
+    parts, added, shown, s_lo_text, s_hi_text, lo_text, hi_text = print_figures(
+        claim_figures(table, part, np.repeat(both, counts)), in_unit(table, computed, total, places, both),
+        claim_figures(table, total, both), as_figures(s_lo, table.is_[total]), as_figures(s_hi, table.is_[total]),
+        as_figures(lo, decimals), as_figures(hi, decimals))
+    holds = verdict == "consistent"
+    keys = np.where(complete, np.where(holds, "audit.sum-consistent", "audit.sum-drift"),
+                    np.where(holds, "audit.sum-bound-consistent", "audit.sum-bound-exceeds"))
+    explanations = as_objects(filled_each(keys, listing=joined_runs(parts, starts, " + "), added=added, stated=shown))
+    for i in np.flatnonzero(complete & ~holds).tolist():  # the few that drift: does a stated figure explain it?
+        t = int(total[i])
+        explanations[i] += difference_note(table, table.b[t], int(stated[i]) - int(computed[i]), table.cunit[t],
+                                           [t, *part[starts[i]:starts[i] + counts[i]].tolist()])
     found = rows(b=table.b[total], claim=total, verdict=verdict, stated=stated.tolist(),
-                 stated_interval=[interval_text(a, z, d) for a, z, d in zip(s_lo.tolist(), s_hi.tolist(),
-                                                                             table.is_[total].tolist())],
-                 computed=computed.tolist(),
-                 computed_interval=[interval_text(a, z, d) for a, z, d in zip(lo.tolist(), hi.tolist(), decimals.tolist())],
-                 explanation=explanations, inputs=inputs)
+                 stated_interval=as_objects(intervals(s_lo_text, s_hi_text)), computed=computed.tolist(),
+                 computed_interval=as_objects(intervals(lo_text, hi_text)), explanation=explanations,
+                 inputs=as_objects(joined_runs(table.claim_id[part], starts, " ")))
     return {int(number): group.reset_index(drop=True) for number, group in found.groupby(of_rule, sort=False)}

@@ -17,10 +17,10 @@ import pyarrow.compute as pc
 
 from ..messages import text
 from ..numbers import PLACEHOLDER_PATTERN
+from .columns import as_objects, filled, filled_each, groups, text_column, value_codes
 from .engine import text_check
 from .found import rows
 from .rules import Rule
-from .statements import column_codes, filled, groups
 from .table import NONE, ClaimTable
 
 __all__ = ["REASON_YEAR", "candidate_lines", "comparison_year_rows", "lines_frame", "placeholder_rows", "reason_year_rows", "section_of_lines"]
@@ -64,18 +64,12 @@ def _re2_superset(pattern: str) -> str:
 
 def candidate_lines(texts, pattern: re.Pattern) -> np.ndarray:
     """The positions of the texts that ``pattern`` may match (a superset, found by RE2 at once)."""
-    array = _strings(texts)
+    array = text_column(texts)
     try:
         hits = pc.match_substring_regex(array, _re2_superset(pattern.pattern))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a construct RE2 lacks: Python reads every line
         return np.flatnonzero([line is not None and pattern.search(line) is not None for line in array.to_pylist()])
     return np.flatnonzero(hits.fill_null(False).to_numpy(zero_copy_only=False))
-
-
-def _strings(texts) -> pa.Array | pa.ChunkedArray:
-    """Texts as Arrow strings (no copy when they are Arrow strings already)."""
-    array = pa.array(texts, from_pandas=True)
-    return array if pa.types.is_string(array.type) or pa.types.is_large_string(array.type) else array.cast(pa.string())
 
 
 def _budgets(table: ClaimTable, lines: pd.DataFrame) -> np.ndarray:
@@ -121,8 +115,7 @@ def placeholder_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.D
 
 def _compared_changes(table: ClaimTable) -> np.ndarray:
     """Whether each claim is a change that names the year it is compared with."""
-    kinds, names = column_codes(table, "kind")
-    return (kinds == names.get_indexer(["change"])[0]) & (table.base_year != NONE)
+    return (table.codes_of("kind")[0] == value_codes(table, "kind", ["change"])[0]) & (table.base_year != NONE)
 
 
 def _line_positions(lines: pd.DataFrame, budget: np.ndarray, number: np.ndarray) -> np.ndarray:
@@ -144,7 +137,7 @@ def reason_year_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.D
     at = _line_positions(lines, table.b[changes], table.line[changes])
     changes, at = changes[at != NONE], at[at != NONE]
     texts = lines["text"].take(at).to_numpy(dtype=object)
-    marked = pc.match_substring(_strings(texts), REASON_MARK).fill_null(False).to_numpy(zero_copy_only=False)
+    marked = pc.match_substring(text_column(texts), REASON_MARK).fill_null(False).to_numpy(zero_copy_only=False)
     changes, texts = changes[marked], texts[marked]
     found, named, quotes = [], [], []
     for i, (line, start) in enumerate(zip(texts.tolist(), table.char_end[changes].tolist())):
@@ -155,10 +148,8 @@ def reason_year_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.D
             quotes.append(reason.group(0))
     claims, named = changes[np.asarray(found, dtype="int64")], np.asarray(named, dtype="int64")
     ok = named != table.base_year[claims]
-    n = len(claims)
-    explanation = np.where(ok, filled("audit.reason-year", n, year=named),
-                           filled("audit.reason-year-compared", n, base_year=table.base_year[claims],
-                                  year=table.year[claims], named=named))
+    explanation = as_objects(pc.if_else(pa.array(ok), filled("audit.reason-year", year=named), filled(
+        "audit.reason-year-compared", base_year=table.base_year[claims], year=table.year[claims], named=named)))
     return rows(b=table.b[claims], claim=claims, verdict=np.where(ok, "consistent", "text").astype(object),
                 quote=np.asarray(quotes, dtype=object), explanation=explanation, unit="")
 
@@ -171,8 +162,8 @@ def comparison_year_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> 
     earlier = base_year < year
     # few distinct pairs of years: each explanation is written once
     pair, at, _ = groups(year, base_year)
-    written = np.where(earlier[at], filled("audit.comparison-year", len(at), year=year[at], base_year=base_year[at]),
-                       filled("audit.comparison-year-not-earlier", len(at), year=year[at], base_year=base_year[at]))
+    keys = np.where(earlier[at], "audit.comparison-year", "audit.comparison-year-not-earlier")
+    written = as_objects(filled_each(keys, year=year[at], base_year=base_year[at]))
     return rows(b=table.b[changes], claim=changes, verdict=np.where(earlier, "consistent", "text").astype(object),
                 explanation=written[pair], unit="")
 
