@@ -76,7 +76,7 @@ def documents(n: int) -> Path:
 
 
 class _TreeMemory(threading.Thread):
-    """The peak memory of this process and its worker processes together, sampled every 20 ms: each
+    """The peak memory of this process and its worker processes together, sampled every 100 ms: each
     one's proportional set size (PSS: a page shared by forked workers counted once, in shares)."""
 
     def __init__(self):
@@ -99,7 +99,7 @@ class _TreeMemory(threading.Thread):
         return 0
 
     def run(self) -> None:
-        while not self._done.wait(0.02):
+        while not self._done.wait(0.1):
             try:
                 self.peak_kb = max(self.peak_kb, sum(self._pss_kb(pid) for pid in self._tree(os.getpid())))
             except OSError:  # a worker ended between listing and reading

@@ -45,6 +45,14 @@ def _strings(column: pd.Series) -> np.ndarray:
     return values
 
 
+def _arrow_strings(column: pd.Series) -> pa.Array:
+    """A text column as one Arrow large_string array (no Python object per value when it is Arrow already)."""
+    array = pa.array(column, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.cast(pa.large_string())
+
+
 def _integers(column: pd.Series, missing: int) -> np.ndarray:
     return pd.array(column, dtype="Int64").to_numpy(dtype="int64", na_value=missing)
 
@@ -99,21 +107,23 @@ class ClaimTable:
         self.g = np.arange(n)
         self.names = names  # each budget number's name, for errors
         for name in ("claim_id", "section", "kind", "measure", "code", "label", "unit", "qualifier", "direction",
-                     "base_measure", "text", "quote"):
+                     "base_measure"):
             setattr(self, name, _strings(claims[name]) if name in claims.columns else np.full(n, None, dtype=object))
         self.section = np.where(pd.isna(self.section), "", self.section).astype(object)
         self.label = np.where(pd.isna(self.label), "", self.label).astype(object)
         self.unit = np.where(pd.isna(self.unit), "", self.unit).astype(object)
-        self.quote = np.where(pd.isna(self.quote), "", self.quote).astype(object)
+        #: the texts a finding shows of its claim, as Arrow arrays (taken for many rows at once); the
+        #: quote is read only there
+        self.texts = {name: _arrow_strings(claims[name]) if name in claims.columns else pa.nulls(n, pa.large_string())
+                      for name in ("claim_id", "measure", "label", "section", "quote")}
+        for name in ("label", "section", "quote"):
+            self.texts[name] = self.texts[name].fill_null("")
         self.year = _integers(claims["year"], 0)
         self.base_year = _integers(claims["base_year"], NONE)
         self.d = _integers(claims["decimals"], NONE)
         self.line = _integers(claims["line"], 0) if "line" in claims.columns else np.zeros(n, dtype="int64")
         self.char_end = _integers(claims["char_end"], 0) if "char_end" in claims.columns else np.zeros(n, dtype="int64")
         self.v, self.has_v = _fixed_point(claims["value"])
-        #: the texts a finding shows of its claim, as Arrow arrays (taken for many rows at once)
-        self.texts = {name: pa.array(getattr(self, name), pa.large_string())
-                      for name in ("claim_id", "measure", "label", "section", "quote")}
         self._units()
         self.texts["cunit"] = pa.array(self.cunit, pa.large_string())
         self._sections()

@@ -27,7 +27,7 @@ __all__ = ["CHUNK_CLAIMS", "audit_frames", "audit_parquet_folder", "budget_chunk
 #: Most claims in a chunk of the collection audit. Every rule stays within one budget, so whole
 #: budgets are audited a chunk at a time, chunks side by side in as many processes as there are
 #: cores; a collection of one chunk is audited in the calling process.
-CHUNK_CLAIMS = 200_000
+CHUNK_CLAIMS = 100_000
 
 
 def resolve_rules(rules) -> list[Rule]:
@@ -63,6 +63,8 @@ def _numbered(budgets: pd.DataFrame, frame: pd.DataFrame, by: str) -> tuple[pd.D
     keep = b >= 0
     order = np.lexsort((frame[by].to_numpy(dtype="int64"), b)) if len(frame) else np.zeros(0, dtype="int64")
     order = order[keep[order]]
+    if len(order) == len(frame) and (np.diff(order) > 0).all():  # in order already: no copy
+        return frame.reset_index(drop=True), b
     return frame.iloc[order].reset_index(drop=True), b[order]
 
 
@@ -80,6 +82,12 @@ def audit_budgets(budgets: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFra
     for column in ("budget_id", "department"):
         keys[column] = keys[column].astype("str")
     return pd.concat([keys, found.drop(columns="b").reset_index(drop=True)], axis=1)
+
+
+def _one_thread() -> None:
+    """A worker process is one of as many as there are cores: Arrow's own threads would only compete."""
+    pa.set_cpu_count(1)
+    pa.set_io_thread_count(1)
 
 
 def _audit_chunk(arguments) -> pd.DataFrame:
@@ -108,7 +116,7 @@ def audit_frames(budgets: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFram
         wanted = pa.array(chunk["budget_id"].astype(str).tolist(), pa.string())
         jobs.append((pa.Table.from_pandas(chunk, preserve_index=False),
                      *(tables[name].filter(pa.compute.is_in(ids[name], wanted)) for name in ("claims", "lines")), rules))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_one_thread) as pool:
         return stack(list(pool.map(_audit_chunk, jobs)))
 
 
@@ -144,7 +152,7 @@ def audit_parquet_folder(folder: Path, rules: list[Rule], workers: int | None = 
     else:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_one_thread) as pool:
             found = list(pool.map(_audit_parquet_chunk, jobs))
     stacked = stack(found)
     del found  # the chunks' frames, copied into the stack
@@ -168,7 +176,8 @@ def _audit_parquet_chunk(arguments) -> pd.DataFrame:
     within = [("budget_id", ">=", ids.iloc[0]), ("budget_id", "<=", ids.iloc[-1])]  # whole row groups
     frames = [pq.read_table(Path(folder) / f"{name}.parquet", filters=within).to_pandas(types_mapper=pd.ArrowDtype)
               for name in ("claims", "lines")]
-    return audit_budgets(budgets.sort_values("budget_order", kind="stable"), *frames, rules)
+    # numbered in the files' order, so that their rows need no reordering; put in budget order at the end
+    return audit_budgets(budgets, *frames, rules)
 
 
 # -- across budgets ----------------------------------------------------------------------------------
