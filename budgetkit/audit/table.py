@@ -211,16 +211,6 @@ class ClaimTable:
         return cache[kinds]
 
     # -- which statement of a quantity ---------------------------------------------------------------
-    def statements(self) -> pd.DataFrame:
-        """The statements of a quantity (amounts, totals, counts with a value), keyed for :meth:`pick`."""
-        if not hasattr(self, "_statements"):
-            rows = np.flatnonzero(self.st)
-            self._statements = pd.DataFrame({
-                "b": self.b[rows], "measure": self.measure[rows], "year": self.year[rows],
-                "code": np.where(pd.isna(self.code[rows]), "", self.code[rows]).astype(object),
-                "s_sid": self.sid[rows], "s_top": self.top[rows], "s_g": rows})
-        return self._statements
-
     def codes_of(self, name: str) -> tuple[np.ndarray, pd.Index]:
         """A text column as integer codes (−1 for none) and the values they stand for (kept)."""
         cache = self.__dict__.setdefault("_codes", {})

@@ -125,17 +125,17 @@ def year_over_year_findings(collection: Collection, pairs: pd.DataFrame | None =
     return rows.astype({c: "str" for c in text}).reset_index(drop=True)
 
 
-def stack_findings(findings: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
-    """``more`` findings under ``findings``, every decimal column at the finer of the two scales."""
-    if more.empty:
+def stack_findings(findings: pd.DataFrame, *more: pd.DataFrame) -> pd.DataFrame:
+    """``more`` findings under ``findings`` (in its columns), copied once, every decimal column at the
+    finest scale among them."""
+    more = [frame for frame in more if not frame.empty]
+    if not more:
         return findings
-    columns = list(findings.columns)
-    more = more[columns].copy()
-    for name in ("stated", "computed", "difference"):
-        scale = max(findings[name].dtype.pyarrow_dtype.scale, more[name].dtype.pyarrow_dtype.scale)
-        dtype = pd.ArrowDtype(pa.decimal128(20 + scale, scale))  # as budgetkit.audit.found.decimals makes them
-        findings = findings.astype({name: dtype})
-        more[name] = more[name].astype(dtype)
-    stacked = pd.concat([findings, more], ignore_index=True)
+    frames = [findings, *(frame[list(findings.columns)] for frame in more)]
+    scales = {name: max(frame[name].dtype.pyarrow_dtype.scale for frame in frames)
+              for name in ("stated", "computed", "difference")}
+    # as budgetkit.audit.found.decimals makes them
+    kinds = {name: pd.ArrowDtype(pa.decimal128(20 + scale, scale)) for name, scale in scales.items()}
+    stacked = pd.concat([frame.astype(kinds) for frame in frames], ignore_index=True)
     stacked["verdict"] = pd.Categorical(stacked["verdict"].astype(str), categories=list(VERDICTS), ordered=True)
     return stacked

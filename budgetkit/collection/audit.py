@@ -18,6 +18,7 @@ from ..audit.found import decimals
 from ..findings import VERDICTS
 from ..messages import text
 from ..schema import bundled_data_dir
+from .analysis import stack_findings
 from .columns import KEY_COLUMNS, YEAR_OVER_YEAR_RULE
 
 __all__ = ["CHUNK_CLAIMS", "audit_frames", "audit_parquet_folder", "budget_chunks", "resolve_rules",
@@ -104,7 +105,7 @@ def audit_frames(budgets: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFram
     chunks = budget_chunks(counts.to_numpy())
     workers = min(len(chunks), workers or os.cpu_count() or 1)
     if workers <= 1:
-        return stack([audit_budgets(budgets, claims, lines, rules)])
+        return audit_budgets(budgets, claims, lines, rules)
     from concurrent.futures import ProcessPoolExecutor
 
     tables = {name: pa.Table.from_pandas(frame, preserve_index=False)
@@ -117,19 +118,7 @@ def audit_frames(budgets: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFram
         jobs.append((pa.Table.from_pandas(chunk, preserve_index=False),
                      *(tables[name].filter(pa.compute.is_in(ids[name], wanted)) for name in ("claims", "lines")), rules))
     with ProcessPoolExecutor(max_workers=workers, initializer=_one_thread) as pool:
-        return stack(list(pool.map(_audit_chunk, jobs)))
-
-
-def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Findings of chunks, one after the other, as one frame (decimals at one scale), copied once."""
-    if len(frames) == 1:
-        return frames[0]
-    scales = {name: max(f[name].dtype.pyarrow_dtype.scale for f in frames) for name in ("stated", "computed", "difference")}
-    frames = [f.astype({name: pd.ArrowDtype(pa.decimal128(20 + scale, scale)) for name, scale in scales.items()})
-              for f in frames]
-    stacked = pd.concat(frames, ignore_index=True)
-    stacked["verdict"] = pd.Categorical(stacked["verdict"], categories=list(VERDICTS), ordered=True)
-    return stacked
+        return stack_findings(*pool.map(_audit_chunk, jobs))
 
 
 def audit_parquet_folder(folder: Path, rules: list[Rule], workers: int | None = None) -> pd.DataFrame:
@@ -154,7 +143,7 @@ def audit_parquet_folder(folder: Path, rules: list[Rule], workers: int | None = 
 
         with ProcessPoolExecutor(max_workers=workers, initializer=_one_thread) as pool:
             found = list(pool.map(_audit_parquet_chunk, jobs))
-    stacked = stack(found)
+    stacked = stack_findings(*found)
     del found  # the chunks' frames, copied into the stack
     return in_budget_order(stacked, budgets)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,7 +91,7 @@ class Collection:
                 return frame[frame["budget_id"].isin(ids)]
             found.append(audit_frames(mine(self.budgets), mine(self.claims), mine(self.lines), resolve_rules(path)))
         order = {budget_id: n for n, budget_id in enumerate(self.budgets.sort_values("budget_order")["budget_id"])}
-        stacked = functools.reduce(stack_findings, found)
+        stacked = stack_findings(*found)
         return stacked.iloc[stacked["budget_id"].map(order).argsort(kind="stable")].reset_index(drop=True)
 
     def year_over_year(self) -> pd.DataFrame:
