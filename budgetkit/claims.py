@@ -12,8 +12,6 @@ Part of the model layer: pandas and the standard library only (no plotting, no o
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,8 +20,7 @@ import pandas as pd
 from .numbers import MONEY_UNITS, Interval
 from .schema import claim_units
 
-__all__ = ["COUNT_UNITS", "STATEMENT_KINDS", "TABLE_SECTION", "Claim", "ClaimIndex", "nearest", "read_claims",
-           "top_section"]
+__all__ = ["COUNT_UNITS", "STATEMENT_KINDS", "TABLE_SECTION", "Claim", "read_claims", "top_section"]
 
 #: Units of things counted one by one (every unit of the claims schema but money and percent):
 #: a count is exact, whatever its decimals.
@@ -196,7 +193,7 @@ def _as_printed(value: Decimal | None, decimals: int | None) -> Decimal | None:
     return value.quantize(Decimal(1).scaleb(-decimals))
 
 
-# -- which statement of a quantity --------------------------------------------------------------------
+# -- where a claim is --------------------------------------------------------------------------------
 
 #: A table's section as extraction names it: 表5（第11页）.
 TABLE_SECTION = re.compile(r"^表\d+（")
@@ -207,45 +204,3 @@ def top_section(section: str) -> str:
     表: a table's total is summed from its own table's parts first, then from the other tables', before
     the explanation's."""
     return "表" if TABLE_SECTION.match(section) else section.split("（", 1)[0]
-
-
-def nearest(candidates: list[Claim], near: str | None = None) -> Claim | None:
-    """The statement of a quantity among ``candidates`` (in document order) that the audit, the
-    tables and the workbook all take: the one in section ``near``, else in its top-level section,
-    else the first printed."""
-    if not candidates:
-        return None
-    if near is not None:
-        for claim in candidates:
-            if claim.section == near:
-                return claim
-        for claim in candidates:
-            if top_section(claim.section) == top_section(near):
-                return claim
-    return candidates[0]
-
-
-class ClaimIndex:
-    """The claims of one budget read once (:func:`read_claims`), indexed for the rules, the tables,
-    the workbook and the charts: by id, and the statements of a quantity by measure and year."""
-
-    def __init__(self, claims: pd.DataFrame):
-        self.all: list[Claim] = read_claims(claims)
-        self.by_id = {claim.id: claim for claim in self.all}
-        self.by_measure: dict[tuple[str, int], list[Claim]] = defaultdict(list)
-        for claim in self.all:
-            if claim.states_quantity:
-                self.by_measure[(claim.measure, claim.year)].append(claim)
-
-    def stated(self, measure: str, year: int, code: str | None = None) -> list[Claim]:
-        """The statements of ``measure`` (for ``code``) in ``year``, in document order."""
-        return [c for c in self.by_measure.get((measure, year), []) if c.code == code]
-
-    def pick(self, measure: str, year: int, code: str | None = None, near: str | None = None) -> Claim | None:
-        """The statement of a quantity nearest to section ``near`` (:func:`nearest`)."""
-        return nearest(self.stated(measure, year, code), near)
-
-    def of(self, measures: Iterable[str], kinds: Iterable[str] | None = None) -> list[Claim]:
-        """Every claim of ``measures`` (of ``kinds``), in document order."""
-        wanted, kinds = set(measures), set(kinds) if kinds is not None else None
-        return [c for c in self.all if c.measure in wanted and (kinds is None or c.kind in kinds)]

@@ -5,7 +5,7 @@ the comparison unit (money in 万元, ``SCALE``), so sums, differences and compa
 vectorised; the interval a printed figure stands for (±½ unit of its last decimal, exact for counts
 and a bare 0) is ``lo``/``hi``. References between claims are row numbers (``-1`` for none), and
 :meth:`ClaimTable.pick` finds, for many requests at once, the statement of a quantity the tables
-and the workbook take too (``claims.nearest``).
+and the workbook take too (``audit.index.ClaimIndex``).
 """
 
 from __future__ import annotations
@@ -177,7 +177,8 @@ class ClaimTable:
         """Sections as integers: ``sid`` names the section, ``top`` the numbered section it belongs to."""
         self.sid, sections = pd.factorize(pd.Series(self.section, dtype=object))
         tops = [top_section(s) for s in sections]
-        top_codes, _ = pd.factorize(pd.Series(tops, dtype=object))
+        top_codes, top_names = pd.factorize(pd.Series(tops, dtype=object))
+        self._section_names, self._top_names = pd.Index(sections, dtype=object), pd.Index(top_names, dtype=object)
         self.top = top_codes[self.sid] if len(self.sid) else np.zeros(0, dtype="int64")
 
     def _references(self, claims: pd.DataFrame) -> None:
@@ -246,13 +247,31 @@ class ClaimTable:
     def pick(self, b, measure, year, code, near) -> np.ndarray:
         """For each request (arrays of equal length: budget, measure, year, code or None, and the row
         of a claim whose section to look near, or NONE), the row of the statement nearest it: in the
-        same section, else in its numbered section, else the first printed (``claims.nearest``); NONE
-        when the quantity is not stated."""
+        same section, else in its numbered section, else the first printed; NONE when the quantity is
+        not stated. The tables and the workbook take the same statement (:meth:`pick_near`)."""
+        near = np.asarray(near, dtype="int64")
+        given = near >= 0
+        sid = np.where(given, self.sid[np.maximum(near, 0)] if self.n else NONE, NONE)
+        top = np.where(given, self.top[np.maximum(near, 0)] if self.n else NONE, NONE)
+        return self._nearest(b, measure, year, code, sid, top)
+
+    def pick_near(self, b, measure, year, code, sections) -> np.ndarray:
+        """:meth:`pick` with the sections to look near named (None for none): a section no claim is in
+        is near no statement, but its numbered section may be."""
+        sections = pd.Series(np.asarray(sections, dtype=object), dtype=object)
+        given = sections.notna().to_numpy()
+        sid = np.where(given, self._section_names.get_indexer(sections.fillna("")), NONE)
+        tops = sections.fillna("").map(top_section)
+        top = np.where(given, self._top_names.get_indexer(tops), NONE)
+        # an unknown section or numbered section (−1 from get_indexer) matches nothing, unlike none at all
+        return self._nearest(b, measure, year, code, np.where(given & (sid < 0), -2, sid),
+                             np.where(given & (top < 0), -2, top))
+
+    def _nearest(self, b, measure, year, code, sid, top) -> np.ndarray:
         n = len(b)
         result = np.full(n, NONE, dtype="int64")
         if n == 0 or not self.n:
             return result
-        near = np.asarray(near, dtype="int64")
         _, measures = self.codes_of("measure")
         _, codes = self.codes_of("code")
         code = np.asarray(code, dtype=object)
@@ -270,9 +289,7 @@ class ClaimTable:
         request = np.repeat(np.arange(n), counts)
         starts = np.cumsum(counts) - counts
         candidate = sorted_rows[lo[request] + np.arange(len(request)) - starts[request]]
-        wanted = near[request]
-        sid = np.where(wanted >= 0, self.sid[np.maximum(wanted, 0)], NONE)
-        top = np.where(wanted >= 0, self.top[np.maximum(wanted, 0)], NONE)
+        sid, top = np.asarray(sid)[request], np.asarray(top)[request]
         rank = np.where((sid == NONE) | (self.sid[candidate] == sid), 0, np.where(self.top[candidate] == top, 1, 2))
         order = np.lexsort((candidate, rank, request))
         request, candidate = request[order], candidate[order]

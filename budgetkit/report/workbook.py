@@ -27,7 +27,8 @@ from ..messages import text, verdict_name
 from .workbook_cells import BOLD, HEADER, TITLE, WRAP, Book, SheetWriter, cell_ref, frame_sheet
 from .workbook_read_tables import FigureMarks, PrintedGrid, findings_with_places, link_places, printed_grids, \
     write_printed_grid
-from .workbook_sheets import OFFICIAL_TABLES, TableContext, WorkbookClaims, WorkbookLayout, official_sheet_name
+from .workbook_context import TableContext, WorkbookClaims, WorkbookLayout, official_sheet_name
+from .workbook_sheets import OFFICIAL_TABLES
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Budget

@@ -32,7 +32,7 @@ from .workbook_cells import (FONT_NAME, FONT_SIZE, HEADER, TEXT, TITLE, WRAP, Bo
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Budget
-    from .workbook_sheets import WorkbookLayout
+    from .workbook_context import WorkbookLayout
 
 __all__ = ["PLACE_COLUMNS", "FigureMarks", "PrintedGrid", "findings_with_places", "link_places", "printed_grids",
            "write_printed_grid"]

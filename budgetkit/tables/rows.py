@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..audit import load_rules
-from ..claims import Claim, ClaimIndex
+from ..audit.index import ClaimIndex
+from ..claims import Claim
 from ..findings import SEVERITY, VERDICTS
 from ..messages import text, verdict_name
 from ..numbers import PLACEHOLDER_PATTERN
