@@ -4,7 +4,7 @@ Run as a script, it does one job in a fresh process and prints one JSON line (wa
 user+sys CPU seconds of the process and its children during the job, peak resident memory, all
 from ``time`` and ``resource.getrusage``), so ``run.py`` can measure it from outside:
 
-    python benchmarks/synthetic.py audit-parquet 10000     # DuckDB over the Parquet long tables
+    python benchmarks/synthetic.py audit-parquet 10000     # the audit over the Parquet long tables, a chunk at a time
     python benchmarks/synthetic.py audit-memory 10000      # the same tables read into pandas first
     python benchmarks/synthetic.py load-packages 200       # load_many over data packages
     python benchmarks/synthetic.py extract 1000            # load_many over .txt explanations

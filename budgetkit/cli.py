@@ -80,6 +80,7 @@ class _Parser(argparse.ArgumentParser):
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help=text("cli.paths-help"))
 
+    parser.add_argument("--scheduler", metavar="ADDRESS", help=text("cli.scheduler-help"))
 
 def is_collection(paths: list[str]) -> bool:
     """Several paths, or one folder that is not itself a data package, name a collection."""
@@ -192,10 +193,14 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _check_collection(args: argparse.Namespace) -> int:
-    from .collection import load_collection, problem_lines, stack_findings, year_over_year_findings
+    from .collection import SchedulerError, load_collection, problem_lines, stack_findings, year_over_year_findings
     from .findings import SEVERITY, findings_csv, findings_json
 
-    collection = load_collection(args.paths)
+    try:
+        collection = load_collection(args.paths, scheduler=args.scheduler)
+    except SchedulerError as error:
+        _complain("check", error)
+        return EXIT_BAD_INPUT
     # each budget's own findings, then last year's figures restated in the next year's budget
     findings = stack_findings(collection.audit(args.rules), year_over_year_findings(collection))
     if args.format == "json":
@@ -458,7 +463,8 @@ def _report(args: argparse.Namespace) -> int:
         if is_collection(args.paths):
             from .report import run_collection_report
 
-            result = run_collection_report(args.paths, args.out, notebooks=not args.no_notebooks)
+            result = run_collection_report(args.paths, args.out, notebooks=not args.no_notebooks,
+                                           scheduler=args.scheduler)
         else:
             result = run_report(args.paths[0] if args.paths else None, args.out, notebooks=not args.no_notebooks)
     except OutputFolderError as error:

@@ -35,11 +35,12 @@ from .checks import from_tables
 from .columns import PROBLEM_COLUMNS, YEAR_OVER_YEAR_RULE
 from .audit import audit_frames
 from .frame import Collection, Source, audit_parquet, read_parquet, source_text
+from .jobs import SchedulerError, run_jobs
 from .sources import (collection_title, discover, from_budgets, load_one, load_parts, pair_documents,
                       problem_lines, source_name)
 
 __all__ = [
-    "Collection", "YEAR_OVER_YEAR_RULE", "audit_frames", "audit_parquet", "collection_title",
+    "Collection", "SchedulerError", "YEAR_OVER_YEAR_RULE", "audit_frames", "audit_parquet", "collection_title",
     "common_findings", "demo_sources", "from_budgets", "from_tables", "load_collection", "load_many",
     "problem_lines", "read_parquet", "spending_structure", "stack_findings", "verdicts_by", "year_over_year_findings",
     "year_over_year_reason",
@@ -52,7 +53,8 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")  # not a message: Python's own wording
 
 
-def load_many(sources: str | Path | Iterable[str | Path | Budget], workers: int | None = None) -> Collection:
+def load_many(sources: str | Path | Iterable[str | Path | Budget], workers: int | None = None,
+              scheduler=None) -> Collection:
     """Load many budgets into one :class:`Collection`.
 
     ``sources`` is a folder (every data package — a folder with ``datapackage.json`` — beneath
@@ -61,7 +63,8 @@ def load_many(sources: str | Path | Iterable[str | Path | Budget], workers: int 
     in ``problems`` with its file named; the others load regardless. ``workers`` > 1 reads the
     sources in that many processes (reading, not the audit, is what takes time per budget); they
     send back only what the long tables hold, and ``collection.budget(budget_id)`` (or ``members``)
-    reads such a budget again from its source when asked for it.
+    reads such a budget again from its source when asked for it. ``scheduler`` (a Dask scheduler's
+    address, or a ``distributed.Client``) reads them on that cluster instead, the same way.
     """
     entries: list[tuple[str, object]] = []  # (name, path or Budget)
     if isinstance(sources, (str, Path)):
@@ -82,11 +85,9 @@ def load_many(sources: str | Path | Iterable[str | Path | Budget], workers: int 
         ids.append(name if name not in seen else f"{name}#{seen[name] + 1}")
         seen[name] = seen.get(name, 0) + 1
     paths = [source for _, source in entries if not isinstance(source, Budget)]
-    if workers and workers > 1 and len(paths) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=workers) as pool:  # what the collection keeps, not whole Budgets
-            loaded = dict(zip(paths, pool.map(load_parts, paths, chunksize=8)))
+    if scheduler is not None or (workers and workers > 1 and len(paths) > 1):
+        # what the collection keeps comes back, not whole Budgets
+        loaded = dict(zip(paths, run_jobs(load_parts, paths, workers, scheduler, chunksize=8)))
     else:
         loaded = {path: load_one(path) for path in paths}
     budgets, problems = [], []
@@ -116,14 +117,14 @@ def _entry_name(source: Source, root: Path | None = None) -> str:
     return name + rest
 
 
-def load_collection(paths: list[str]):
+def load_collection(paths: list[str], scheduler=None):
     """The collection the paths name; sources that cannot be read are in its ``problems``.
 
     Raises BudgetDataError when nothing at all is there to read."""
     import os
     from pathlib import Path
 
-    collection = load_many(paths[0] if len(paths) == 1 else paths, workers=os.cpu_count())
+    collection = load_many(paths[0] if len(paths) == 1 else paths, workers=os.cpu_count(), scheduler=scheduler)
     if collection.budgets.empty and collection.problems.empty:
         raise BudgetDataError([problem(str(Path(paths[0])), None, None, "collection.nothing-to-read")])
     return collection

@@ -20,6 +20,7 @@ from ..messages import text
 from ..schema import bundled_data_dir
 from .analysis import stack_findings
 from .columns import KEY_COLUMNS, YEAR_OVER_YEAR_RULE
+from .jobs import run_jobs
 
 __all__ = ["CHUNK_CLAIMS", "audit_frames", "audit_parquet_folder", "budget_chunks", "resolve_rules",
            "year_over_year_pairs"]
@@ -106,8 +107,6 @@ def audit_frames(budgets: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFram
     workers = min(len(chunks), workers or os.cpu_count() or 1)
     if workers <= 1:
         return audit_budgets(budgets, claims, lines, rules)
-    from concurrent.futures import ProcessPoolExecutor
-
     tables = {name: pa.Table.from_pandas(frame, preserve_index=False)
               for name, frame in (("claims", claims), ("lines", lines))}
     ids = {name: table["budget_id"].cast(pa.string()) for name, table in tables.items()}
@@ -117,15 +116,15 @@ def audit_frames(budgets: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFram
         wanted = pa.array(chunk["budget_id"].astype(str).tolist(), pa.string())
         jobs.append((pa.Table.from_pandas(chunk, preserve_index=False),
                      *(tables[name].filter(pa.compute.is_in(ids[name], wanted)) for name in ("claims", "lines")), rules))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_one_thread) as pool:
-        return stack_findings(*pool.map(_audit_chunk, jobs))
+    return stack_findings(*run_jobs(_audit_chunk, jobs, workers, initializer=_one_thread))
 
 
-def audit_parquet_folder(folder: Path, rules: list[Rule], workers: int | None = None) -> pd.DataFrame:
+def audit_parquet_folder(folder: Path, rules: list[Rule], workers: int | None = None, scheduler=None) -> pd.DataFrame:
     """The findings of a collection stored as Parquet (:meth:`Collection.to_parquet`), read a chunk of
     whole budgets at a time: only one chunk's claims and lines per process are in memory. The files
     are in budget_id order, so chunks are runs of budget_ids (each read from its own row groups) and
-    the findings are put in budget order at the end."""
+    the findings are put in budget order at the end. On a Dask cluster (``scheduler``) each chunk is a
+    task of its own, read by its worker from the same folder."""
     import pyarrow.parquet as pq
 
     budgets = pq.read_table(folder / "budgets.parquet").to_pandas(types_mapper=pd.ArrowDtype)
@@ -135,14 +134,7 @@ def audit_parquet_folder(folder: Path, rules: list[Rule], workers: int | None = 
     del claims
     budgets = budgets.drop(columns="_id").reset_index(drop=True)
     jobs = [(str(folder), budgets.iloc[start:end], rules) for start, end in budget_chunks(counts.to_numpy())]
-    workers = min(len(jobs), workers or os.cpu_count() or 1)
-    if workers <= 1:
-        found = [_audit_parquet_chunk(job) for job in jobs]
-    else:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=workers, initializer=_one_thread) as pool:
-            found = list(pool.map(_audit_parquet_chunk, jobs))
+    found = run_jobs(_audit_parquet_chunk, jobs, workers or os.cpu_count(), scheduler, initializer=_one_thread)
     stacked = stack_findings(*found)
     del found  # the chunks' frames, copied into the stack
     return in_budget_order(stacked, budgets)

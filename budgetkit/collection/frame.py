@@ -139,11 +139,13 @@ def read_parquet(folder: str | Path) -> Collection:
     return Collection(**frames)
 
 
-def audit_parquet(folder: str | Path, rules: list[Rule] | str | Path | None = None) -> pd.DataFrame:
+def audit_parquet(folder: str | Path, rules: list[Rule] | str | Path | None = None, scheduler=None) -> pd.DataFrame:
     """Audit a collection stored as Parquet (:meth:`Collection.to_parquet`) a chunk of whole budgets
-    at a time, chunks side by side: only the chunks at work and the findings are held in memory."""
+    at a time, chunks side by side: only the chunks at work and the findings are held in memory.
+    ``scheduler`` (a Dask scheduler's address or a ``distributed.Client``) runs the chunks on that
+    cluster, whose workers read the same folder."""
     folder = Path(folder)
     missing = [f"{name}.parquet" for name in ("budgets", "claims", "lines") if not (folder / f"{name}.parquet").is_file()]
     if missing:
         raise FileNotFoundError(text("collection.no-parquet", folder=folder, files=text("audit.list-separator").join(missing)))
-    return audit_parquet_folder(folder, resolve_rules(rules))
+    return audit_parquet_folder(folder, resolve_rules(rules), scheduler=scheduler)

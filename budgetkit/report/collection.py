@@ -103,20 +103,22 @@ def _root(paths: list[str | Path]) -> Path:
 
 
 def run_collection_report(paths: list[str | Path], out: str | Path = "out", notebooks: bool = True,
-                          rules=None, progress: Progress = stderr_progress) -> ReportResult:
+                          rules=None, progress: Progress = stderr_progress, scheduler=None) -> ReportResult:
     """Write every output of the collection the ``paths`` name (a folder, or several paths) into ``out``.
 
     Raises :class:`~budgetkit.schema.BudgetDataError` when nothing can be read at all,
     :class:`~budgetkit.report.steps.OutputFolderError` when ``out`` cannot be a folder, and
     :class:`~budgetkit.report.ReportError` (naming the step) when a step fails. Sources that
-    cannot be read are listed in ``problems.csv`` and announced on ``progress``.
+    cannot be read are listed in ``problems.csv`` and announced on ``progress``. ``scheduler`` reads
+    the documents on a Dask cluster (:func:`budgetkit.collection.load_many`).
     """
     out = Path(out)
     result = ReportResult(out=out)
     loaded = {}
 
     def load_and_audit() -> tuple[list[Path], str]:
-        collection = load_collection([str(p) for p in paths])  # BudgetDataError passes through: exit 2
+        # BudgetDataError passes through: exit 2
+        collection = load_collection([str(p) for p in paths], scheduler=scheduler)
         audited = loaded["audited"] = _Audited(collection, rules, _root(paths))
         result.title = collection_title(collection.budgets)
         counts = audited.findings["verdict"].astype(str).value_counts()

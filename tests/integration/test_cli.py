@@ -126,8 +126,8 @@ def help_of(capsys, *args) -> str:
 
 def test_the_help_is_in_the_language_asked_for(capsys):
     chinese = help_of(capsys, "check")
-    assert chinese.startswith("用法：budgetkit check [-h] [--format {table,json,csv}] [--lang {zh,en}]\n"
-                              "                      [--fail-on")  # continued under the first option
+    assert chinese.startswith("用法：budgetkit check [-h] [--scheduler ADDRESS] [--format {table,json,csv}] "
+                              "[--lang {zh,en}]\n                      [--fail-on")  # continued under the first option
     for line in ("位置参数：", "选项：", "  -h, --help            显示本帮助并退出",
                  "  --rules RULES         改用指定的 rules.toml 规则文件，不用数据包自带的规则"):
         assert line in chinese.splitlines(), line

@@ -1,0 +1,54 @@
+"""Where a collection's independent jobs run: in this process, in local worker processes, or on a
+Dask cluster.
+
+Reading one document and auditing one chunk of whole budgets are jobs that need nothing from each
+other, so the same function runs them anywhere; what a job sends back is already small (the long
+tables as Arrow, or a chunk's findings). A Dask scheduler is named by its address
+(``tcp://10.0.0.5:8786``) or given as a ``distributed.Client``; its workers must import budgetkit
+and see the files the jobs name (a shared disk, or the same machine for a ``LocalCluster``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ..messages import text
+
+__all__ = ["SchedulerError", "run_jobs"]
+
+
+class SchedulerError(RuntimeError):
+    """A Dask scheduler that cannot be used: dask.distributed not installed, or no scheduler at the address."""
+
+
+def run_jobs(function: Callable, jobs: Sequence, workers: int | None = None, scheduler=None,
+             initializer: Callable[[], None] | None = None, chunksize: int = 1) -> list:
+    """``[function(job) for job in jobs]``, in order: on the Dask cluster of ``scheduler`` when given,
+    else in ``workers`` local processes (each set up by ``initializer``), else here."""
+    if scheduler is not None:
+        return _on_cluster(function, jobs, scheduler, initializer)
+    workers = min(len(jobs), workers or 1)
+    if workers <= 1:
+        return [function(job) for job in jobs]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers, initializer=initializer) as pool:
+        return list(pool.map(function, jobs, chunksize=chunksize))
+
+
+def _on_cluster(function: Callable, jobs: Sequence, scheduler, initializer) -> list:
+    try:
+        from distributed import Client
+    except ImportError:
+        raise SchedulerError(text("collection.scheduler-needs-distributed")) from None
+    if isinstance(scheduler, str):
+        try:
+            client = Client(scheduler, timeout="10s", set_as_default=False)
+        except (OSError, TimeoutError) as error:
+            raise SchedulerError(text("collection.scheduler-unreachable", address=scheduler, error=error)) from None
+        with client:
+            return _on_cluster(function, jobs, client, initializer)
+    if initializer is not None:
+        scheduler.run(initializer)
+    # pure=False: two jobs with equal arguments are still two jobs; gather keeps the jobs' order
+    return scheduler.gather(scheduler.map(function, list(jobs), pure=False))
