@@ -9,7 +9,9 @@ rendered after the prose by the extractor; the whole is written next to the pack
 ``raw/<name>.txt``.
 
 Everything here treats the input as untrusted: sizes are bounded before anything is parsed,
-a .docx or .xlsx is checked for zip bombs (and a .docx for XML entity tricks) before it is opened,
+what a .docx, .xlsx or PDF unpacks to is checked before it is parsed (:mod:`.unpacking`: zip and
+compression bombs, a member larger than it declares, a run of digits no number has), a .docx is checked
+for XML entity tricks before it is opened, reading runs in a child bounded in time and memory (:mod:`.bounded`),
 tables are bounded in sheets, rows, columns and cells, and every failure is one
 :class:`~budgetkit.schema.BudgetDataError` naming the file.
 """
@@ -30,6 +32,7 @@ from ..schema import BudgetDataError, Problem, read_text
 from .bounded import bounded
 from .office_tables import PlacedCell, TableLimits, placed_tables, read_workbook
 from .tables import ReadTable, is_grid, join_continued, page_tables
+from .unpacking import check_archive, check_pdf_streams
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
@@ -50,8 +53,6 @@ MAX_TEXT_BYTES = 2 * 1024 * 1024
 #: Characters of text read out of a .docx or PDF (a long budget explanation has ~100 000).
 MAX_TEXT_CHARS = 1_000_000
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-#: The sum of the uncompressed sizes of a .docx's members (zip-bomb guard).
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_PDF_PAGES = 300
 MAX_LINES = 50_000
 #: A budget's workbook has one sheet per official table (9 to 15); a few more for notes.
@@ -138,31 +139,16 @@ def _read_workbook(path: Path, size: int, limits: TableLimits) -> tuple[str, tup
         raise _fail(path, text("extract.document-too-large", size=size, limit=MAX_DOCUMENT_BYTES,
                                kind=path.suffix.lower()))
     if path.suffix.lower() == ".xlsx":
-        _check_archive(path, ".xlsx", max_members=None)
+        check_archive(path, ".xlsx")
     return read_workbook(path, limits)
 
 
 # -- .docx --------------------------------------------------------------------------------
 
-def _check_archive(path: Path, kind: str, max_members: int | None) -> list[zipfile.ZipInfo]:
-    """The members of a zip-packaged document, refused from the sizes it declares, before inflating."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except zipfile.BadZipFile:
-        raise _fail(path, text("extract.not-a-zip", kind=kind)) from None
-    unpacked = sum(member.file_size for member in members)
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise _fail(path, text("extract.zip-bomb", unpacked=unpacked, limit=MAX_UNPACKED_BYTES))
-    if max_members is not None and len(members) > max_members:
-        raise _fail(path, text("extract.too-many-members", count=len(members), kind=kind))
-    return members
-
-
 def _read_docx(path: Path, size: int, limits: TableLimits) -> tuple[str, tuple[ReadTable, ...]]:
     if size > MAX_DOCUMENT_BYTES:
         raise _fail(path, text("extract.document-too-large", size=size, limit=MAX_DOCUMENT_BYTES, kind=".docx"))
-    members = _check_archive(path, ".docx", max_members=2000)
+    members = check_archive(path, ".docx", max_members=2000)
     try:
         with zipfile.ZipFile(path) as archive:
             _check_xml_members(path, archive, members)
@@ -180,17 +166,28 @@ def _read_docx(path: Path, size: int, limits: TableLimits) -> tuple[str, tuple[R
     return _docx_content(path, document, limits)
 
 
+class _NoTree:
+    """A parser target that builds nothing: the XML is only checked, its elements not made into objects."""
+
+    def close(self) -> None:
+        return None
+
+
 def _check_xml_members(path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
-    """Parse every XML part with defusedxml first: a DTD or entity declaration is refused."""
+    """Parse every XML part with defusedxml first, a chunk at a time and building no tree (a million
+    elements cost no memory and a third of the time): a DTD or entity declaration is refused."""
     from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, fromstring
+    from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
     for member in members:
         if not member.filename.endswith((".xml", ".rels")):
             continue
-        data = archive.read(member)
+        parser = DefusedXMLParser(target=_NoTree(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
         try:
-            fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+            with archive.open(member) as stream:
+                while chunk := stream.read(1 << 20):
+                    parser.feed(chunk)
+            parser.close()
         except DefusedXmlException as error:
             raise _fail(path, text("extract.xml-refused", member=member.filename, error=type(error).__name__)) from None
         except ParseError as error:
@@ -210,6 +207,8 @@ def _docx_content(path: Path, document, limits: TableLimits) -> tuple[str, tuple
     for block in document.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
+            if len(lines) >= MAX_LINES:  # refused now, not after reading a million empty paragraphs
+                raise _fail(path, text("extract.too-many-lines", limit=MAX_LINES))
             lines.append(Paragraph(block, document).text)
             since_table.append(lines[-1])
         elif tag == "tbl":
@@ -319,6 +318,7 @@ def _read_pdf(path: Path, size: int) -> tuple[str, tuple[ReadTable, ...]]:
     line it would become part of a figure ("19" + "3．…" read as 193)."""
     if size > MAX_DOCUMENT_BYTES:
         raise _fail(path, text("extract.document-too-large", size=size, limit=MAX_DOCUMENT_BYTES, kind="PDF"))
+    check_pdf_streams(path)
     import pdfplumber  # lazy: only PDF reading needs it
 
     page_lines: list[str] = []

@@ -376,3 +376,212 @@ def test_a_change_in_a_unit_the_claims_table_does_not_know_is_unread(tmp_path):
     budget = extract(tmp_path / "说明.txt")
     assert "本" not in set(budget.claims["unit"])
     assert (budget.extraction.unparsed["reason"] == "单位“本”不是 claims 表所列的单位").any()
+
+
+# -- what a document unpacks to, checked before it is parsed --------------------------------------------
+
+def _refused_fast(path: Path) -> str:
+    """The one error reading ``path`` gives, within seconds (the pre-check's inflating, not a parser run to its
+    cap), naming the file."""
+    import time
+
+    from budgetkit.extract.reading import read_document
+    from budgetkit.schema import BudgetDataError
+
+    started = time.monotonic()
+    with pytest.raises(BudgetDataError) as raised:
+        read_document(path)
+    assert time.monotonic() - started < 10  # a generous bound on a shared machine: refusals take well under 1 s
+    (problem,) = raised.value.problems
+    assert problem.file == str(path)
+    return problem.message
+
+
+def _pdf(*streams: tuple[bytes, bytes]) -> bytes:
+    """A one-page PDF whose page content is the first of ``streams`` (dictionary entries, data), the others
+    objects of their own."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>"]
+    objects += [b"<< /Length %d %s >>\nstream\n%s\nendstream" % (len(data), entries, data) for entries, data in streams]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _flate(data: bytes) -> tuple[bytes, bytes]:
+    import zlib
+
+    return b"/Filter /FlateDecode", zlib.compress(data, 9)
+
+
+def _rezipped(source: Path, target: Path, replaced: dict[str, bytes]) -> Path:
+    """``source``'s archive written again as ``target``, the members ``replaced`` given new contents."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for member in old.infolist():
+            new.writestr(member.filename, replaced.get(member.filename, old.read(member)))
+    return target
+
+
+def _declared_smaller(path: Path, name: str) -> Path:
+    """``path`` with member ``name`` declaring half its real size, in its local header and in the directory."""
+    import struct
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        member = archive.getinfo(name)
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<I", data, member.header_offset + 22, member.file_size // 2)
+    entries = [at for at in range(len(data) - 46) if data[at:at + 4] == b"PK\x01\x02"]
+    (entry,) = [at for at in entries if struct.unpack_from("<I", data, at + 42)[0] == member.header_offset]
+    struct.pack_into("<I", data, entry + 24, member.file_size // 2)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_docx_of_empty_paragraphs_is_refused_from_its_compression_ratio(tmp_path):
+    """The issue's case: a small .docx whose document.xml is millions of empty paragraphs ran 214 s, 2.5 GB."""
+    import docx
+
+    docx.Document().save(tmp_path / "plain.docx")
+    body = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+    bomb = _rezipped(tmp_path / "plain.docx", tmp_path / "空段落.docx",
+                     {"word/document.xml": body + b"<w:p/>" * 4_000_000 + b"</w:body></w:document>"})
+    assert bomb.stat().st_size < 200 * 1024  # 24 MB declared: under the 100 MB of all members, refused by its ratio
+    message = _refused_fast(bomb)
+    assert message.startswith("word/document.xml：解压后为压缩大小的") and "疑为压缩炸弹" in message
+
+
+def test_a_docx_of_more_paragraphs_than_lines_allowed_is_refused_at_the_limit(tmp_path, monkeypatch):
+    """Within the ratio, a million empty paragraphs took 35 s to read before their lines were counted."""
+    import docx
+
+    from budgetkit.extract import unpacking
+
+    monkeypatch.setattr(unpacking, "MAX_MEMBER_RATIO", 1000)
+    docx.Document().save(tmp_path / "plain.docx")
+    body = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+    path = _rezipped(tmp_path / "plain.docx", tmp_path / "段落.docx",
+                     {"word/document.xml": body + b"<w:p/>" * 1_000_000 + b"</w:body></w:document>"})
+    assert _refused_fast(path) == "超过 50000 行：不是预算说明"
+
+
+@pytest.mark.parametrize("kind", ["docx", "xlsx"])
+def test_a_member_unpacking_to_more_than_it_declares_is_refused(tmp_path, kind):
+    """zipfile and calamine stop at the declared size too, each with its own error (Bad CRC-32, an XmlError);
+    the pre-check, reading with a cap, names the member and what is wrong."""
+    if kind == "docx":
+        import docx
+
+        document = docx.Document()
+        document.add_paragraph("测试区文化馆2024年部门预算编制说明" * 200)
+        document.save(tmp_path / "说明.docx")
+        path, member = tmp_path / "说明.docx", "word/document.xml"
+    else:
+        import openpyxl
+
+        workbook = openpyxl.Workbook()
+        for row in range(200):
+            workbook.active.append(["收入预算", row * 1.25])
+        workbook.save(tmp_path / "预算表.xlsx")
+        path, member = tmp_path / "预算表.xlsx", "xl/worksheets/sheet1.xml"
+    from budgetkit.extract.reading import read_document
+
+    read_document(path)  # as written, it reads
+    message = _refused_fast(_declared_smaller(path, member))
+    assert message.startswith(f"{member}：解压后超过其声明的") and "拒绝读取" in message
+
+
+def test_a_damaged_member_is_named(tmp_path):
+    import docx
+
+    docx.Document().save(tmp_path / "说明.docx")
+    data = bytearray((tmp_path / "说明.docx").read_bytes())
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "说明.docx") as archive:
+        member = archive.getinfo("word/document.xml")
+    data[member.header_offset + 30 + len(member.filename) + 40] ^= 0xFF  # a flipped byte in its compressed data
+    (tmp_path / "说明.docx").write_bytes(bytes(data))
+    assert _refused_fast(tmp_path / "说明.docx").startswith("word/document.xml：")
+
+
+def test_a_pdf_whose_streams_inflate_a_thousandfold_is_refused(tmp_path):
+    """The issue's case: a 1 MB PDF inflating to 1 GB took 2.2 GB; here 40 KB to 40 MB (over the 32 MB any PDF may)."""
+    path = tmp_path / "炸弹.pdf"
+    path.write_bytes(_pdf(_flate(b"BT /F1 12 Tf 10 10 Td (2024) Tj ET" + b" " * (40 * 1024**2))))
+    assert path.stat().st_size < 100 * 1024
+    assert _refused_fast(path) == f"各数据流解压后共超过 {32 * 1024**2} 字节（PDF 解压后至多为文件大小的 100 倍，不少于 " \
+                                  f"{32 * 1024**2}、不超过 {256 * 1024**2} 字节）：疑为压缩炸弹，拒绝读取"
+
+
+def test_one_pdf_stream_over_its_limit_is_refused_naming_where_it_is(tmp_path, monkeypatch):
+    from budgetkit.extract import unpacking
+
+    monkeypatch.setattr(unpacking, "MAX_PDF_STREAM_BYTES", 1024**2)
+    data = _pdf((b"", b"BT ET"), _flate(b" " * (2 * 1024**2)))
+    path = tmp_path / "大流.pdf"
+    path.write_bytes(data)
+    offset = data.index(b"stream\n", data.index(b"/FlateDecode")) + len(b"stream\n")
+    assert _refused_fast(path) == f"第 {offset} 字节处的数据流解压后超过 {1024**2} 字节：疑为压缩炸弹，拒绝读取"
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["as-is", "flate"])
+def test_a_pdf_with_a_run_of_digits_longer_than_a_number_is_refused(tmp_path, compressed):
+    """The issue's case: a 33 KB PDF with a long run of digits in a content stream ran 68 s inside pdfminer."""
+    content = b"BT /F1 12 Tf 10 10 Td (" + b"7" * 20_000 + b") Tj ET"
+    path = tmp_path / "数字.pdf"
+    path.write_bytes(_pdf(_flate(content) if compressed else (b"", content)))
+    message = _refused_fast(path)
+    assert "连续超过 10000 位的数字" in message and ("数据流解压后" in message) == compressed
+
+
+def test_digit_runs_are_counted_across_the_chunks_a_stream_inflates_in(tmp_path):
+    """A run straddling two chunks of output is one run; a run of exactly the limit is read."""
+    from budgetkit.extract.unpacking import MAX_DIGIT_RUN, check_pdf_streams
+    from budgetkit.schema import BudgetDataError
+
+    padding = b" " * (1024**2 - 5_000)  # the inflater gives 1 MB at a time: the run starts 5,000 before its end
+    path = tmp_path / "跨块.pdf"
+    path.write_bytes(_pdf(_flate(padding + b"7" * MAX_DIGIT_RUN + b" Tj")))
+    check_pdf_streams(path)
+    path.write_bytes(_pdf(_flate(padding + b"7" * (MAX_DIGIT_RUN + 1) + b" Tj")))
+    with pytest.raises(BudgetDataError, match="连续超过 10000 位的数字"):
+        check_pdf_streams(path)
+
+
+def test_the_pixels_of_an_image_are_not_a_run_of_digits(tmp_path):
+    from budgetkit.extract.unpacking import check_pdf_streams
+
+    pixels = b"5" * 30_000  # a dark grey image, one byte a pixel: digits to a byte scanner
+    image = b"/Type /XObject /Subtype /Image /Width 300 /Height 100 /ColorSpace /DeviceGray /BitsPerComponent 8"
+    for stream in ((image, pixels), (image + b" " + _flate(pixels)[0], _flate(pixels)[1])):
+        path = tmp_path / "图像.pdf"
+        path.write_bytes(_pdf((b"", b"BT ET"), stream))
+        check_pdf_streams(path)
+
+
+def test_a_pdf_of_more_streams_than_a_budget_has_is_refused(tmp_path):
+    path = tmp_path / "流.pdf"
+    path.write_bytes(_pdf(*[(b"", b"q Q")] * 50_001))
+    assert _refused_fast(path) == "数据流超过 50000 个（一份预算文件有几十到几千个）：拒绝读取"
+
+
+def test_every_real_pdf_passes_the_pre_check_quickly():
+    import time
+
+    from budgetkit.extract.unpacking import check_pdf_streams
+
+    pdfs = sorted({*ROOT.glob("tests/corpus/documents/*.pdf"), *ROOT.glob("data/examples/*.pdf")})
+    assert len(pdfs) >= 10
+    started = time.monotonic()
+    for path in pdfs:
+        check_pdf_streams(path)
+    assert time.monotonic() - started < 10  # about 0.5 s for all of them (1.2 MB the largest: ~25 ms)
