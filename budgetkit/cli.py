@@ -12,6 +12,7 @@ import functools
 import sys
 
 from .messages import text, verdict_name
+from .schema import UNKNOWN_KIND
 
 __all__ = ["build_parser", "installed_version", "main", "terminal_width", "wrapped"]
 
@@ -79,8 +80,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help=text("cli.paths-help"))
-
     parser.add_argument("--scheduler", metavar="ADDRESS", help=text("cli.scheduler-help"))
+
 
 def is_collection(paths: list[str]) -> bool:
     """Several paths, or one folder that is not itself a data package, name a collection."""
@@ -184,7 +185,8 @@ def _check(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(findings_csv(findings))
     else:
-        sys.stdout.write(findings_table(findings, budget_title=_budget_name(budget.department, budget.year),
+        sys.stdout.write(findings_table(findings, budget_title=_budget_name(budget.department, budget.year,
+                                                                          budget.document_kind),
                                         all_evaluations=args.all,
                                         limits=budget.extraction.limits() if budget.extraction else (),
                                         width=terminal_width()))
@@ -319,9 +321,11 @@ def _where(row) -> str:
     return " ".join(part for part in (str(row.section), str(row.claim_id)) if part)
 
 
-def _budget_name(department, year) -> str:
-    """A budget as a heading names it: 测试区文化馆 2024年."""
-    return text("cli.budget-name", department=department, year=year)
+def _budget_name(department, year, kind: str | None = None) -> str:
+    """A budget as a heading names it: 测试区文化馆2024年, with its kind when known (…2024年决算)."""
+    if kind in (None, UNKNOWN_KIND):
+        return text("cli.budget-name", department=department, year=year)
+    return text("cli.budget-name-kind", department=department, year=year, kind=text(f"data.kind-{kind}"))
 
 
 def _hang() -> int:
@@ -409,11 +413,12 @@ def collection_findings_table(findings, budgets, all_evaluations: bool = False, 
         return text("cli.no-budget-read") + "\n"
     lines = [*wrapped("", text("cli.check-heading", title=collection_title(budgets)), width), ""]
     order = {budget_id: n for n, budget_id in enumerate(budgets["budget_id"])}
+    kinds = dict(zip(budgets["budget_id"], budgets["document_kind"])) if "document_kind" in budgets else {}
     shown = findings if all_evaluations else findings[findings["verdict"] != "consistent"]
     shown = shown.iloc[shown["budget_id"].map(order).argsort(kind="stable")]  # budget by budget
     for budget_id, group in shown.groupby("budget_id", sort=False):
         first = group.iloc[0]
-        name = _budget_name(first["department"], first["budget_year"])
+        name = _budget_name(first["department"], first["budget_year"], kinds.get(budget_id))
         lines += [*wrapped("── ", f"{budget_id} · {name} ──", width), ""]
         for row in group[group["verdict"] != "consistent"].itertuples(index=False):
             lines += _failure_block(row, width)

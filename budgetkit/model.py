@@ -30,6 +30,7 @@ from .schema import (
     problem,
     read_descriptor,
     read_text,
+    UNKNOWN_KIND,
 )
 from .template import LEVEL_BY_WIDTH, LEVEL_WIDTHS
 
@@ -67,6 +68,11 @@ class Budget:
     #: Every figure of the official tables (table_cells.csv): table, row, column, headings, page, box,
     #: the measure it is keyed to (or none). Empty for an explanation without tables.
     table_cells: pd.DataFrame | None = field(default=None, repr=False)
+    #: budget (预算), final-accounts (决算) or unknown: datapackage.json's ``budget.document_kind``, or
+    #: what extraction recognised; ``year`` is the budget year of a budget, the accounts year of final accounts.
+    document_kind: str = UNKNOWN_KIND
+    #: Why the kind is what it is (extraction's reason, or that the package does not state it); None when stated.
+    document_kind_reason: str | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return message("data.budget-repr", department=self.department, year=self.year, claims=len(self.claims),
@@ -345,6 +351,8 @@ def _load_package(package_dir: Path, descriptor: dict, read: Callable[[Path], st
         table_cells=tables["table_cells"].frame(),
         rules_path=package_dir / "rules.toml" if (package_dir / "rules.toml").is_file() else bundled / "rules.toml",
         descriptor=descriptor,
+        document_kind=str(budget_meta.get("document_kind", UNKNOWN_KIND)),
+        document_kind_reason=None if "document_kind" in budget_meta else message("data.kind-not-stated"),
     )
 
 

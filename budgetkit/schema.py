@@ -22,13 +22,15 @@ import pyarrow as pa
 
 from .messages import text
 from .numbers import FigureError, parse_figure
-from .template import data_dir
+from .template import data_dir, document_kind_words
 
 __all__ = [
     "BudgetDataError",
+    "DOCUMENT_KINDS",
     "Problem",
     "TABLE_CELL_SEPARATOR",
     "Table",
+    "UNKNOWN_KIND",
     "bundled_data_dir",
     "bundled_descriptor",
     "VALUE_SCALE",
@@ -188,6 +190,11 @@ def read_descriptor(package_dir: Path) -> dict:
 #: The budget years a package may state (a mistyped 1023 or 20224 is not a budget year).
 YEARS = range(1950, 2100)
 
+#: A document whose kind neither its title nor its content tells (and a package made before kinds were stated).
+UNKNOWN_KIND = "unknown"
+#: The kinds ``budget.document_kind`` may state: those template.toml tells apart (budget, final-accounts), or unknown.
+DOCUMENT_KINDS = (*(words.kind for words in document_kind_words()[0]), UNKNOWN_KIND)
+
 
 def descriptor_problems(descriptor, name: str) -> list[Problem]:
     """What makes a parsed datapackage.json unusable, before any of it is used: its shape (an object
@@ -213,6 +220,9 @@ def descriptor_problems(descriptor, name: str) -> list[Problem]:
     for key in ("department", "document"):
         if key in budget and (not isinstance(budget[key], str) or not budget[key].strip()):
             problems.append(problem(name, None, f"budget.{key}", "data.empty-text"))
+    if "document_kind" in budget and budget["document_kind"] not in DOCUMENT_KINDS:
+        problems.append(problem(name, None, "budget.document_kind", "data.not-a-kind",
+                                kinds=", ".join(DOCUMENT_KINDS), value=repr(budget["document_kind"])))
     return problems
 
 

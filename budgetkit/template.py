@@ -3,7 +3,8 @@
 - ``measures.csv``: every quantity the template states: its label, unit, table, whether its figure
   of the year is stated as a total, and the whole a bare 占X% after it is a share of;
 - ``template.toml``: the money units and their factors to 万元, the classification levels and
-  their code widths, the words that pair an explanation's file with its tables';
+  their code widths, the words that pair an explanation's file with its tables', the words that tell
+  a budget (预算) from final accounts (决算);
 - ``rules.toml`` (a package's own, else the bundled one): which parts make each total;
 - ``official_tables.toml``: the official tables (公开表), their titles, and what their rows and columns are.
 
@@ -26,8 +27,14 @@ __all__ = [
     "MONEY_UNITS",
     "Measure",
     "OfficialTable",
+    "DocumentKindWords",
+    "ExecutionRow",
     "data_dir",
+    "document_kind_words",
     "document_pair_words",
+    "adjusted_budget_words",
+    "execution_rows",
+    "initial_budget_words",
     "measures",
     "official_table",
     "official_tables",
@@ -62,6 +69,49 @@ def document_pair_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
     pairs = _template()["document_pairs"]
     return (tuple(sorted(pairs["explanation"], key=len, reverse=True)),
             tuple(sorted(pairs["tables"], key=len, reverse=True)))
+
+
+@dataclass(frozen=True)
+class DocumentKindWords:
+    """How one document kind (``budget``, ``final-accounts``) is told: patterns of its title, words of its text."""
+
+    kind: str
+    titles: tuple[str, ...]
+    content: tuple[str, ...]
+
+
+def document_kind_words() -> tuple[tuple[DocumentKindWords, ...], int, int]:
+    """The document kinds in the order a title is tried, how often a kind's content words must occur
+    for the text alone to tell it, and the longest line read as a title (``[document_kinds]``)."""
+    kinds = dict(_template()["document_kinds"])
+    minimum, length = int(kinds.pop("content_minimum")), int(kinds.pop("title_length"))
+    return tuple(DocumentKindWords(kind, tuple(words["titles"]), tuple(words["content"]))
+                 for kind, words in kinds.items()), minimum, length
+
+
+@dataclass(frozen=True)
+class ExecutionRow:
+    """A row of budget against outturn by kind: its key, the budget's measure, the final accounts' measure."""
+
+    row: str
+    budget: str
+    outturn: str
+
+
+def execution_rows() -> tuple[ExecutionRow, ...]:
+    """The rows by kind of an execution table (``[execution]`` of template.toml), in order."""
+    return tuple(ExecutionRow(entry["row"], entry["budget"], entry["final-accounts"])
+                 for entry in _template()["execution"]["rows"])
+
+
+def initial_budget_words() -> tuple[str, ...]:
+    """The words of a final accounts' label that make its figure the restated budget (年初预算数)."""
+    return tuple(_template()["execution"]["initial_budget_words"])
+
+
+def adjusted_budget_words() -> tuple[str, ...]:
+    """The words of a final accounts' label that make its figure the adjusted budget (调整预算数, 全年预算数)."""
+    return tuple(_template()["execution"]["adjusted_budget_words"])
 
 
 @dataclass(frozen=True)
@@ -111,6 +161,7 @@ class OfficialTable:
     items: dict[str, str]  # a row's label → measure
     columns: dict[str, str]  # a column's heading → measure
     codes: str | None  # the measure of a 科目编码 row's amount
+    code_columns: dict[str, str]  # a column's heading → the measure of a 科目编码 row's amount in it
     classes: str | None  # the measure of a row naming a 类 without its code
     total: str | None  # the measure of the 合计 row's amount
 
@@ -126,7 +177,8 @@ def official_tables() -> dict[str, OfficialTable]:
     data = tomllib.loads((data_dir() / "official_tables.toml").read_text(encoding="utf-8"))
     return {entry["id"]: OfficialTable(
         id=entry["id"], kind=entry["kind"], titles=tuple(entry["titles"]), items=dict(entry.get("items", {})),
-        columns=dict(entry.get("columns", {})), codes=entry.get("codes"), classes=entry.get("classes"),
+        columns=dict(entry.get("columns", {})), codes=entry.get("codes"),
+        code_columns=dict(entry.get("code_columns", {})), classes=entry.get("classes"),
         total=entry.get("total"))
         for entry in data["table"]}
 

@@ -14,7 +14,7 @@ byte-identical results across runs.
 
 from .budget import (CHARTS, classification_tree, expenditure_structure, income_by_source,
                      three_public_and_meetings_by_year, totals_by_year)
-from .collection import COLLECTION_CHARTS, findings_by_department, spending_shares
+from .collection import COLLECTION_CHARTS, budget_against_outturn, findings_by_department, spending_shares
 from .style import ChartFigure, FONT_FAMILY, FontNotFoundError, save, use_cjk_font
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "ChartFigure",
     "FONT_FAMILY",
     "FontNotFoundError",
+    "budget_against_outturn",
     "classification_tree",
     "expenditure_structure",
     "findings_by_department",

@@ -10,10 +10,10 @@ from matplotlib.patches import Patch
 from ..findings import VERDICT_INKS
 from ..messages import text, verdict_name
 from ..names import Registry
-from .style import (HEIGHT_IN, SEGMENT_COLOURS, add_note, ChartFigure, is_value, new_figure, show_no_data,
-                    styled_chart, wrap_text)
+from .style import (HEIGHT_IN, PRIOR, SEGMENT_COLOURS, add_note, ChartFigure, is_value, money, new_figure,
+                    show_no_data, styled_chart, wrap_text)
 
-__all__ = ["COLLECTION_CHARTS", "findings_by_department", "spending_shares"]
+__all__ = ["COLLECTION_CHARTS", "budget_against_outturn", "findings_by_department", "spending_shares"]
 
 
 def _row_height(rows: int) -> float:
@@ -100,7 +100,52 @@ def spending_shares(structure) -> ChartFigure:
     return fig
 
 
-#: Charts of a collection: findings-by-department draws the findings, spending-shares the spending_structure table.
+@styled_chart
+def budget_against_outturn(table) -> ChartFigure:
+    """预算与决算: for one department and year, the budget and the outturn of each row of
+    :func:`budgetkit.collection.execution_table` (by kind, then by 类), side by side, with the
+    deviation in %; a figure a document does not state is marked, and the reason is in the note."""
+    rows = table.reset_index(drop=True)
+    fig = new_figure(max(HEIGHT_IN, 1.6 + 0.62 * len(rows)))
+    ax = fig.subplots()
+    if rows.empty:
+        fig.suptitle(text("charts.execution-title-empty"))
+        show_no_data(ax, text("charts.execution-none"))
+        return fig
+    fig.suptitle(text("charts.execution-title", department=rows.at[0, "department"], year=rows.at[0, "year"]))
+    stated = [float(v) for column in ("budget_wan_yuan", "outturn_wan_yuan") for v in rows[column] if is_value(v)]
+    reach = max(stated, default=1.0) or 1.0
+    bar = 0.36
+    notes = []
+    for y, row in rows.iterrows():
+        for offset, column, colour in ((-bar / 2, "budget_wan_yuan", PRIOR), (bar / 2, "outturn_wan_yuan",
+                                                                               SEGMENT_COLOURS[0])):
+            value = row[column]
+            width = float(value) if is_value(value) else 0.0
+            ax.barh([y + offset], [width], height=bar, color=colour, edgecolor="white", linewidth=0.6)
+            label = text("charts.amount", amount=money(value)) if is_value(value) else text("charts.not-stated")
+            ax.annotate(label, (width, y + offset), xytext=(3, 0), textcoords="offset points", va="center",
+                        ha="left", fontsize=9)
+        if is_value(row["deviation_percent"]):
+            ax.annotate(text("charts.execution-deviation", percent=f"{row['deviation_percent']:+.2f}"),
+                        (reach * 1.5, y), va="center", ha="right", fontsize=9)
+        if is_value(row["reason"]) and str(row["reason"]):
+            notes.append(text("charts.execution-note", name=row["name"], reason=row["reason"]))
+    names = [wrap_text(f"{row['row']} {row['name']}" if row["level"] == "类" else str(row["name"]), 16)
+             for _, row in rows.iterrows()]
+    ax.set_yticks(range(len(rows)), names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, reach * 1.5)
+    ax.set_xlabel(text("charts.axis-wan-yuan"))
+    ax.legend(handles=[Patch(color=PRIOR, label=text("charts.execution-budget")),
+                       Patch(color=SEGMENT_COLOURS[0], label=text("charts.execution-outturn"))],
+              loc="lower right", ncols=2, frameon=False, bbox_to_anchor=(1.0, 1.0))
+    add_note(fig, notes)
+    return fig
+
+
+#: Charts of a whole collection (what a collection's report draws): findings-by-department draws the findings,
+#: spending-shares the spending_structure table. budget_against_outturn is one pair's, drawn on request.
 COLLECTION_CHARTS: Registry[Callable[..., Figure]] = Registry({
     "findings-by-department": findings_by_department,
     "spending-shares": spending_shares,

@@ -16,7 +16,8 @@ rules.toml when it has one. The document extractors are imported only when used,
 
 - :mod:`.columns`: the long tables' columns, keys and types; :mod:`.frame`: the Collection;
 - :mod:`.sources`: reading folders, packages and documents; :mod:`.checks`: tables built elsewhere;
-- :mod:`.parquet`: the Parquet files; :mod:`.analysis`: summaries for notebooks and reports.
+- :mod:`.parquet`: the Parquet files; :mod:`.analysis`: summaries for notebooks and reports;
+- :mod:`.execution`: budget against outturn, a department's 预算 and 决算 of one year paired.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from ..schema import BudgetDataError, problem
 from .analysis import (common_findings, demo_sources, spending_structure, stack_findings, verdicts_by,
                        year_over_year_findings, year_over_year_reason)
 from .checks import from_tables
+from .execution import execution_pairs, execution_table, pefa_indicators, restated_budget, unpaired_documents
 from .columns import PROBLEM_COLUMNS, YEAR_OVER_YEAR_RULE
 from .audit import audit_frames
 from .frame import Collection, Source, audit_parquet, read_parquet, source_text
@@ -41,8 +43,9 @@ from .sources import (collection_title, discover, from_budgets, load_one, load_p
 
 __all__ = [
     "Collection", "SchedulerError", "YEAR_OVER_YEAR_RULE", "audit_frames", "audit_parquet", "collection_title",
-    "common_findings", "demo_sources", "from_budgets", "from_tables", "load_collection", "load_many",
-    "problem_lines", "read_parquet", "spending_structure", "stack_findings", "verdicts_by", "year_over_year_findings",
+    "common_findings", "demo_sources", "execution_pairs", "execution_table", "from_budgets", "from_tables",
+    "load_collection", "load_many", "pefa_indicators", "problem_lines", "read_parquet", "restated_budget",
+    "spending_structure", "stack_findings", "unpaired_documents", "verdicts_by", "year_over_year_findings",
     "year_over_year_reason",
 ]
 

@@ -34,7 +34,8 @@ CLAIM_COLUMNS = [*resource_columns("claims"), "quote"]
 LINE_ITEM_COLUMNS = [*resource_columns("line_items"), "amount_wan_yuan", "stated"]
 
 
-BUDGET_COLUMNS = [*KEY_COLUMNS, "prior_year", "source", "budget_order"]
+#: document_kind: budget, final-accounts or unknown (budgetkit.schema.DOCUMENT_KINDS).
+BUDGET_COLUMNS = [*KEY_COLUMNS, "prior_year", "document_kind", "source", "budget_order"]
 
 
 LINE_COLUMNS = ["budget_id", "line", "text", "section"]
@@ -42,8 +43,8 @@ LINE_COLUMNS = ["budget_id", "line", "text", "section"]
 
 #: The columns each long table of a collection must have (what from_budgets makes and the audit reads);
 #: claims and line_items may also carry department and budget_year, as from_budgets makes them.
-REQUIRED_COLUMNS = {
-    "budgets": BUDGET_COLUMNS,
+REQUIRED_COLUMNS = {  # a budgets table made elsewhere may lack document_kind (read as unknown)
+    "budgets": [column for column in BUDGET_COLUMNS if column != "document_kind"],
     "claims": ["budget_id", *CLAIM_COLUMNS, "claim_order"],
     "lines": LINE_COLUMNS,
     "line_items": ["budget_id", *LINE_ITEM_COLUMNS],

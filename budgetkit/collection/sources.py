@@ -122,6 +122,7 @@ class _Parts:
     department: str
     year: int
     prior_year: int
+    document_kind: str
     raw_text: str
     sections: list[str]
     claims: bytes
@@ -131,7 +132,8 @@ class _Parts:
     @classmethod
     def of(cls, budget: Budget) -> _Parts:
         return cls(department=budget.department, year=int(budget.year), prior_year=int(budget.prior_year),
-                   raw_text=budget.raw_text, sections=section_of_lines(budget.raw_text),
+                   document_kind=budget.document_kind, raw_text=budget.raw_text,
+                   sections=section_of_lines(budget.raw_text),
                    claims=_ipc(budget.claims, CLAIM_COLUMNS), line_items=_ipc(budget.line_items, LINE_ITEM_COLUMNS),
                    rules_path=budget.rules_path)
 
@@ -189,8 +191,8 @@ def from_budgets(budgets: list[tuple[str, Budget, str]]) -> Collection:
     for order, (budget_id, budget, source) in enumerate(budgets):
         keys.append((budget_id, budget.department, int(budget.year)))
         meta.append({"budget_id": budget_id, "department": budget.department, "budget_year": int(budget.year),
-                     "prior_year": int(budget.prior_year), "source": source_text(source) if not isinstance(source, str)
-                     else source, "budget_order": order})
+                     "prior_year": int(budget.prior_year), "document_kind": budget.document_kind,
+                     "source": source_text(source) if not isinstance(source, str) else source, "budget_order": order})
         text = budget.raw_text.split("\n")
         line_ids += [budget_id] * len(text)
         line_numbers += range(1, len(text) + 1)

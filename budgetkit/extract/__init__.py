@@ -37,6 +37,7 @@ from ..model import Budget, load, load_in_memory
 from ..schema import BudgetDataError, Problem, bundled_data_dir, bundled_descriptor
 from .classification import reference
 from .claims import ClaimExtractor
+from .document_kind import document_kind
 from .figures import ExtractedFigure
 from .reading import Document, normalize_line, read_document
 from .sections import find_sections
@@ -111,26 +112,9 @@ class ExtractionReport:
 _YEAR_MENTION = re.compile(r"(比|较|与|同)?\s{0,2}(20\d{2})\s{0,2}年")
 #: The title of a government's budget report to its 人大, not a department's budget or final accounts.
 _GOVERNMENT_REPORT = re.compile(r"预算执行情况|(?:预算|决算)[（(]?草案|政府预决算|财政决算和")
-_FINAL_ACCOUNTS = re.compile(r"(?:20\d{2})\s{0,2}年(?:度)?\s{0,2}(?:部门|单位)?决算")
 _TITLE = re.compile(r"(?<![比较与同])(?<![比较与同]\s)(20\d{2})\s{0,2}年(?:度)?\s{0,2}(?:部门|单位)?(?:预算|决算)")
 _INSTITUTION = re.compile(r"([^\d，。；：“”、（）\s]{2,30}?(?:局|委员会|委|院|部|办公室|办|中心|总工会|联合会|协会|会|政府|所|站|馆|队|社|校|厅|室|署))"
                           r"\s{0,2}(20\d{2})\s{0,2}年")
-
-
-def _final_accounts(lines: list[str], first_heading: int) -> bool:
-    """A 决算 by its title; without a title saying 预算 or 决算 (an excerpt), by what its text speaks of."""
-    head = lines[: max(first_heading - 1, 0)][:12]
-    if any(_FINAL_ACCOUNTS.search(line) for line in head):
-        return True
-    if any(_TITLE.search(line) for line in head):
-        return False
-    text = "\n".join(lines)
-    accounts = text.count("决算") + text.count("決算")
-    return accounts >= 3 and accounts > len(_BUDGET_WORDS.findall(text))
-
-
-#: Words of a budget document (not of the 一般公共预算 fund's name, which final accounts print too).
-_BUDGET_WORDS = re.compile(r"部门预算|预算收入|预算支出|收支预算|预算安排|預算收入|預算支出")
 
 
 def _identify(lines: list[str], first_heading: int, stem: str) -> tuple[str, int, list[str]]:
@@ -247,7 +231,7 @@ def _frame_rows(frame: pd.DataFrame, columns: list[str]) -> list[list]:
 
 
 def _descriptor(department: str, year: int, prior_year: int, raw_name: str, raw_bytes: bytes,
-                source_name: str) -> dict:
+                source_name: str, document_kind: str) -> dict:
     descriptor = bundled_descriptor()  # a fresh copy: changed below
     slug = re.sub(r"[^a-z0-9]+", "-", Path(raw_name).stem.lower()).strip("-") or "budget"
     descriptor["name"] = f"{slug}-{year}-budget"
@@ -256,7 +240,7 @@ def _descriptor(department: str, year: int, prior_year: int, raw_name: str, raw_
     descriptor["description"] = (f"Every figure of {source_name}, read by budgetkit extract, each with a locator "  # not a message
                                  f"back to the text in raw/. Stated figures are kept as stated.")
     descriptor["budget"] = {"department": department, "year": year, "prior_year": prior_year,
-                            "document": "raw-document", "amount_unit": "as printed"}
+                            "document_kind": document_kind, "document": "raw-document", "amount_unit": "as printed"}
     resources = []
     for resource in descriptor["resources"]:
         if resource["name"] in ("measures", "audit-rules"):
@@ -293,7 +277,8 @@ def write_package(budget: Budget, out_dir: str | Path, replace: bool = False) ->
     out = Path(out_dir)
     raw_name = _raw_name(budget)
     raw_bytes = budget.raw_text.encode("utf-8")
-    descriptor = _descriptor(budget.department, budget.year, budget.prior_year, raw_name, raw_bytes, raw_name)
+    descriptor = _descriptor(budget.department, budget.year, budget.prior_year, raw_name, raw_bytes, raw_name,
+                             budget.document_kind)
     claims_csv = _csv(_frame_rows(budget.claims, CLAIM_COLUMNS))
     items_csv = _csv(_frame_rows(budget.line_items, LINE_ITEM_COLUMNS))
     cells = budget.table_cells if budget.table_cells is not None else pd.DataFrame(columns=CELL_COLUMNS)
@@ -365,7 +350,9 @@ def _from_document(document: Document) -> Budget:
     # a document of tables alone says its year and department in the tables' titles and banners
     banners = [normalize_line(banner).text for table in document.tables for banner in table.banner]
     department, year, notes = _identify([line.text for line in lines] + banners, first_heading, str(document.path))
-    final_accounts = _final_accounts([line.text for line in lines], first_heading)
+    # a 决算's year is its accounts year (2023 for the 2023 final accounts published in 2024), as its title says
+    kind = document_kind([line.text for line in lines], first_heading, [table.title for table in document.tables])
+    final_accounts = kind.kind == "final-accounts"
     opening = [line.text.replace(" ", "") for line in lines if line.text.strip()][:6]
     government_report = any(_GOVERNMENT_REPORT.search(line) for line in opening)
     extractor = ClaimExtractor(lines, sections, reference(), year, department, final_accounts, government_report)
@@ -379,7 +366,7 @@ def _from_document(document: Document) -> Budget:
     items = _line_items(claims, content.split("\n"), year, notes)
     raw_name = f"{document.path.stem}.txt"
     raw_bytes = content.encode("utf-8")
-    descriptor = _descriptor(department, year, year - 1, raw_name, raw_bytes, document.path.name)
+    descriptor = _descriptor(department, year, year - 1, raw_name, raw_bytes, document.path.name, kind.kind)
     items_csv = _csv([LINE_ITEM_COLUMNS] + [[_cell(item[c]) for c in LINE_ITEM_COLUMNS] for item in items])
     # the package write_package would write, validated by the loader without the round trip through files
     cells_csv = _csv([CELL_COLUMNS] + [[_cell(cell[c]) for c in CELL_COLUMNS] for cell in tables.cells])
@@ -392,14 +379,16 @@ def _from_document(document: Document) -> Budget:
                                                      file=Path(p.file).name))
                     for p in error.problems]
         raise BudgetDataError(problems) from None
-    budget = dataclasses.replace(budget, source=document.path, rules_path=bundled_data_dir() / "rules.toml")
+    budget = dataclasses.replace(budget, source=document.path, rules_path=bundled_data_dir() / "rules.toml",
+                                 document_kind_reason=kind.reason)
     budget.extraction = ExtractionReport(
         source=" + ".join(str(path) for path in (document.path, *document.also)), format=document.format,
         sections=sections.frame(),
         missing_sections=sections.missing(),
         unparsed=_report_frame([dataclasses.astuple(u) for u in extractor.unparsed],
                                ["line", "section", "figure", "text", "reason"]),
-        name_drift=_report_frame(extractor.name_drift, ["line", "code", "level", "printed", "reason"]), notes=notes,
+        name_drift=_report_frame(extractor.name_drift, ["line", "code", "level", "printed", "reason"]),
+        notes=[*notes, kind.reason],
         unchecked=[*tables.notes, *([text("extract.government-report")] if government_report else []), *(
             text("extract.parts-unread", line=claim.line, label=claim.label, figure=claim.text, unit=claim.unit)
             for claim in claims if claim.qualifier == "parts-unread")],

@@ -190,6 +190,8 @@ def test_notebooks_declare_what_they_take():
     assert parameters.pop("07-collection.ipynb") == {"collection_path", "lang"}
     # every other notebook takes the budget the report is of (08 also which of its tables to show)
     assert parameters.pop("08-official-tables.ipynb") == {"budget_path", "table", "lang"}
+    # 09 takes a folder of budgets and final accounts of its own: a collection's report does not run it
+    assert parameters.pop("09-budget-against-outturn.ipynb") == {"pairs_path", "department", "year", "lang"}
     assert set(map(frozenset, parameters.values())) == {frozenset({"budget_path", "lang"})}
 
 
