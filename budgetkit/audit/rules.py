@@ -25,7 +25,7 @@ RULE_KINDS = {
 _COMMON_KEYS = {"id", "kind", "sections", "reason"}
 
 
-_TEXT_CHECKS = ("placeholder", "comparison-year", "change-direction", "reason-year")
+_TEXT_CHECKS = ("placeholder", "comparison-year", "change-direction", "reason-year", "reason-given")
 
 
 class RulesError(ValueError):

@@ -1,5 +1,5 @@
 """Text rules over the document's lines and the changes: placeholders left unfilled, the year a
-change is compared with, and the year its reason names.
+change is compared with, the year its reason names, and a final-accounts reason left empty.
 
 The lines of every budget are scanned at once by Arrow's regular expressions (RE2) for the few
 that may hold a match; Python's ``re``, the pattern's own engine, then reads the exact spans on
@@ -16,14 +16,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..messages import text
-from ..numbers import PLACEHOLDER_PATTERN
+from ..numbers import PLACEHOLDER_PATTERN, simplified
 from .columns import as_objects, filled, filled_each, groups, text_column, value_codes
 from .engine import text_check
 from .found import rows
 from .rules import Rule
 from .table import NONE, ClaimTable
 
-__all__ = ["REASON_YEAR", "candidate_lines", "comparison_year_rows", "lines_frame", "placeholder_rows", "reason_year_rows", "section_of_lines"]
+__all__ = ["REASON_ASKED", "REASON_YEAR", "candidate_lines", "comparison_year_rows", "lines_frame", "placeholder_rows",
+           "reason_given_rows", "reason_year_rows", "section_of_lines"]
 
 
 #: "主要是2023年人员经费…的增多": the reason a sentence gives for a change, and the year it names.
@@ -32,6 +33,15 @@ REASON_YEAR = re.compile(r"主要(?:是|原因是|系|由于)[^。；\d]{0,12}((
 
 #: What every sentence REASON_YEAR reads contains: lines without it need no closer look.
 REASON_MARK = "主要"
+
+#: Where the final-accounts template asks for a reason: a sentence comparing the outturn (决算数与预算数…,
+#: 决算数较上年增加…) that goes on "…的主要原因是". Read on the line folded to simplified characters.
+REASON_ASKED = re.compile(r"决算[^。；;]{0,40}?主要原因(?:是|为|系|在于)?\s{0,2}[：:，,]?")
+#: The reason given is empty: the sentence ends at once, or says only 无 ("主要原因：无。"). A line that
+#: ends after 主要原因： goes on to the next one (a PDF's wrap), so it is not empty.
+_NO_REASON = re.compile(r"\s{0,2}(?:(?:无|暂无|没有)\s{0,2})?[。；;]")
+#: What every line REASON_ASKED reads contains (the same in traditional characters).
+_REASON_WORDS = re.compile("主要原因")
 
 #: A quote of a placeholder: this many characters either side of it.
 QUOTE_CONTEXT = 20
@@ -152,6 +162,41 @@ def reason_year_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.D
         "audit.reason-year-compared", base_year=table.base_year[claims], year=table.year[claims], named=named)))
     return rows(b=table.b[claims], claim=claims, verdict=np.where(ok, "consistent", "text").astype(object),
                 quote=np.asarray(quotes, dtype=object), explanation=explanation, unit="")
+
+
+@text_check("reason-given")
+def reason_given_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFrame:
+    """Each reason the final-accounts template asks for (…决算数…的主要原因是…) left empty, placed before
+    the first claim from its line on; one consistent row for each budget whose reasons are all given."""
+    candidates = candidate_lines(lines["text"], _REASON_WORDS)
+    found = lines.take(candidates)
+    budget_of, number_of = found["b"].to_numpy(dtype="int64"), found["line"].to_numpy(dtype="int64")
+    texts, sections = found["text"].to_numpy(dtype=object), found["section"].to_numpy(dtype=object)
+    starts = np.searchsorted(table.b, budget_of, side="left")
+    ends = np.searchsorted(table.b, budget_of, side="right")
+    hits = {"b": [], "section": [], "quote": [], "explanation": [], "order": []}
+    asked: dict[int, int] = {}
+    for at, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
+        printed, number, b = texts[at], int(number_of[at]), int(budget_of[at])
+        folded = "".join(simplified(char) for char in printed)  # one for one: offsets stay the printed ones
+        for match in REASON_ASKED.finditer(folded):
+            asked[b] = asked.get(b, 0) + 1
+            if (empty := _NO_REASON.match(folded, match.end())) is None:
+                continue
+            sentence_start = max(folded.rfind("。", 0, match.start()), folded.rfind("；", 0, match.start())) + 1
+            later = np.flatnonzero(table.line[start:end] >= number)
+            hits["b"].append(b)
+            hits["section"].append(sections[at])
+            hits["quote"].append(printed[max(sentence_start, match.start() - QUOTE_CONTEXT):empty.end()].strip())
+            hits["explanation"].append(text("audit.reason-not-given", line=number))
+            hits["order"].append(int(later[0]) if len(later) else end - start)
+    clean = sorted(set(asked) - set(hits["b"]))
+    count = len(hits["b"]) + len(clean)
+    return rows(b=np.asarray(hits["b"] + clean, dtype="int64"), claim=np.full(count, NONE, dtype="int64"),
+                verdict=["text"] * len(hits["b"]) + ["consistent"] * len(clean), unit="",
+                section=hits["section"] + [""] * len(clean), quote=hits["quote"] + [""] * len(clean),
+                explanation=hits["explanation"] + [text("audit.reasons-given", count=asked[b]) for b in clean],
+                order=hits["order"] + [NONE] * len(clean), seq=np.arange(count, dtype="int64"))
 
 
 @text_check("comparison-year")

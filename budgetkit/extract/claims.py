@@ -22,7 +22,7 @@ from .figures import MONEY_UNITS, SCHEMA_UNITS, YEAR, ExtractedFigure, Token, Un
 from .labels import CLAUSE_BREAK, LABEL_REACH, LIST_LEVELS, SENTENCE_BREAK, SENTENCE_DONE, bare_label, last_break, \
     strip_label
 from .ledger import NO_MEASURE, LineContext
-from .linking import Linking
+from .linking import UNNAMED_ITEM, Linking
 from .reading import NormalLine
 
 __all__ = ["ClaimExtractor"]
@@ -35,8 +35,6 @@ GOVERNMENT_REPORT = "extract.unread-government-report"
 _GRAND_TOTALS = frozenset({"budget_total", "income_total", "expenditure_total", "accounts_income_total",
                            "accounts_expenditure_total"})
 _CLASSIFIED = re.compile(r"（[类款项]）")
-#: The measure of an amount the template does not name, kept (kind item) as the subject of its change or share.
-UNNAMED_ITEM = "unnamed_item"
 #: Right after an amount: its change on the prior year, or its share.
 _CHANGE_OR_SHARE_FOLLOWS = re.compile(r"[\s，、]{0,3}(?:与上年相比|与上年|比上年|较上年|同比|[比较与]\s{0,2}\d{4}\s{0,2}年|占)")
 _SHARE = re.compile(r"占\s{0,2}(?:([^，。；\d]{1,24}?)\s{0,2}的)?\s{0,2}(?:比重|比例|比)?\s{0,2}(?:为)?\s{0,2}$")
@@ -49,8 +47,6 @@ _BANNER = re.compile(r"单位\s{0,2}[：]\s{0,2}(亿元|万元|元)")
 _PRIOR_YEAR_WORD = re.compile(r"上年(?!结转|结余)|去年|上一年")  # 上年结转 is money carried into this year
 #: A change word right before an amount ("总计增加1062.85万元").
 _CHANGE_BEFORE = re.compile(r"(?:增加|减少|增长|下降|上升|降低)\s{0,2}(?:了\s{0,2})?$")
-#: In final accounts, the budget a figure of the year is compared with.
-_OTHER_BUDGET_FIGURE = re.compile(r"年初预算|调整预算|全年预算")
 _FOLLOWED_BY_PARTS = re.compile(r"^[\s，：]{0,3}其中")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 #: Why a figure of a sentence the document begins inside is not read (a message key).
@@ -133,7 +129,13 @@ class ClaimExtractor(Linking):
                 continue
             if self._refuse_unreadable(context, tok):
                 continue
-            if id(tok) in code_at:
+            own_words = max(context.previous_end(tok.start), last_break(self._sentence_ends, tok.start))
+            if id(tok) in code_at and self.final_accounts and self._is_budget_figure(
+                    context, tok, strip_label(text[own_words:tok.start], self.department)):
+                # "…机关事业单位基本养老保险缴费支出（项）。…年初预算为452.40万元，支出决算为446.11万元": the
+                # code's figure is the outturn; its budget is another quantity
+                self._budget_claim(context, tok, f"{self._code_label(code_at[id(tok)])}年初预算", code=code_at[id(tok)])
+            elif id(tok) in code_at:
                 self._code_claim(context, tok, code_at[id(tok)])
             elif id(tok) in comparison_of:
                 self._comparison_claims(context, comparison_of[id(tok)])
@@ -141,7 +143,7 @@ class ClaimExtractor(Linking):
                 self._figure(context, tok)
 
     # -- classification codes ------------------------------------------------------------
-    def _code_claim(self, ctx: LineContext, tok: Token, ref: CodeRef) -> None:
+    def _code_claim(self, ctx: LineContext, tok: Token, ref: CodeRef) -> ExtractedFigure:
         measure = "fiscal_expenditure_by_function" if ctx.std == "四" else "appropriation_by_function"
         level_names = [("类", ref.code[:3]), ("款", ref.code[:5]), ("项", ref.code[:7])][: (len(ref.code) - 1) // 2]
         for level, code in level_names:
@@ -150,9 +152,7 @@ class ClaimExtractor(Linking):
                 why = self.reference.drift(code, printed)
                 if why:
                     self.name_drift.append((ctx.number, code, level, printed, why))
-        deepest = next((ref.names[level] for level in ("项", "款", "类") if ref.names.get(level)), "")
-        official = self.reference.by_code.get(ref.code)
-        label = deepest or (official.name if official else ref.code)
+        label = self._code_label(ref)
         purpose_at = ctx.line.text.find("主要用于", tok.after)
         purpose = None
         if purpose_at >= 0:
@@ -164,6 +164,26 @@ class ClaimExtractor(Linking):
         claim = self._new(ctx, tok, "amount", measure, label, self.year, tok.unit, code=ref.code)
         claim.purpose = purpose
         claim.names = dict(ref.names)
+        return claim
+
+    def _code_label(self, ref: CodeRef) -> str:
+        """A classified figure's label: its deepest printed name, else the official one, else its code."""
+        deepest = next((ref.names[level] for level in ("项", "款", "类") if ref.names.get(level)), "")
+        official = self.reference.by_code.get(ref.code)
+        return deepest or (official.name if official else ref.code)
+
+    def _outturn_claim(self, ctx: LineContext, tok: Token, label: str) -> None:
+        """The outturn a final-accounts sentence holds against the budget it just stated: the figure of
+        the sentence's 类/款/项, or of the item its label (or its budget's) names, else an unnamed item."""
+        side = self._budget_side
+        if side.code is not None:
+            outturn = self._code_claim(ctx, tok, side.code)
+        else:
+            name = self._outturn_name(label)
+            measure, code = self._money_measure(name, ctx.std, ctx.sub)
+            outturn = (self._new(ctx, tok, "item", UNNAMED_ITEM, name, self.year, tok.unit)
+                       if measure is None else self._amount(ctx, tok, name, measure, code, tok.unit))
+        self._budget_side = side._replace(outturn=outturn)
 
     # -- one figure ------------------------------------------------------------------------
     def _figure(self, ctx: LineContext, tok: Token) -> None:
@@ -219,23 +239,15 @@ class ClaimExtractor(Linking):
             if _GOVERNMENT_SCOPE.search(label):
                 self._unparsed(ctx, tok, "extract.unread-government-scope")
                 return
-            sentence_start = last_break(self._sentence_ends, tok.start)
-            if _OTHER_BUDGET_FIGURE.search(label):
+            if self._is_budget_figure(ctx, tok, label):
                 if not self.final_accounts:
                     self._unparsed(ctx, tok, "extract.unread-final-accounts-budget")
                     return
-                # "年初预算为10210.34万元，支出决算为9746.50万元，完成年初预算的95.45%": the budget an outturn is
-                # held against, kept as an item (another quantity than the outturn) for its completion rate
-                claim = self._new(ctx, tok, "item", UNNAMED_ITEM, bare_label(label), self.year, unit)
-                self._budget_side = (ctx.number, sentence_start, claim, None)
+                self._budget_claim(ctx, tok, label)
                 return
-            if self._budget_side and self._budget_side[:2] == (ctx.number, sentence_start) \
-                    and self._budget_side[3] is None and "决算" in label:
+            if self._awaits_outturn(ctx, tok, label):
                 # the outturn of the same sentence: what its completion rate divides
-                measure, code = self._money_measure(label, ctx.std, ctx.sub)
-                outturn = (self._new(ctx, tok, "item", UNNAMED_ITEM, bare_label(label), self.year, unit)
-                           if measure is None else self._amount(ctx, tok, label, measure, code, unit))
-                self._budget_side = (*self._budget_side[:3], outturn)
+                self._outturn_claim(ctx, tok, label)
                 return
             if "原因" in text[last_break(self._sentence_ends, tok.start):tok.start]:
                 # "主要原因是上年度列入此项的…128.43万元": a figure given as a reason is of another year or item

@@ -19,7 +19,8 @@ __all__ = ["Comparison", "find_comparisons"]
 #: How far before 增加/减少 the 比/较/与 of its comparison may stand.
 COMPARE_REACH = 60
 
-_CHANGE_WORD = re.compile(r"增长（下降）|增加（减少）|增长（减少）|增加（下降）|增加|增长|减少|下降|上升|降低|持平|无变化"
+_CHANGE_WORD = re.compile(r"增长（下降）|增加（减少）|增长（减少）|增加（下降）|下降（增长）|减少（增加）|增加|增长|减少|下降|上升|降低"
+                          r"|持平|无变化"
                           r"|降幅|增幅")
 _COMPARE = re.compile(r"同比|(?:比|较|与)\s{0,2}(?:上年|去年|上一年|" + YEAR + r"\s{0,2}年)")
 _DIRECTIONS = {
@@ -27,6 +28,7 @@ _DIRECTIONS = {
     "减少": "decrease", "下降": "decrease", "降低": "decrease", "降幅": "decrease", "增幅": "increase",
     "持平": "unchanged", "无变化": "unchanged",
     "增长（下降）": "unspecified", "增加（减少）": "unspecified", "增长（减少）": "unspecified", "增加（下降）": "unspecified",
+    "下降（增长）": "unspecified", "减少（增加）": "unspecified",
 }
 #: Between a change amount and the percentage that follows it ("增加26.21万元，增长3.2%").
 _FOLLOW_ON = re.compile(r"[\s，、]{0,3}")
