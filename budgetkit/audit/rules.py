@@ -13,10 +13,10 @@ __all__ = ["RULE_KINDS", "Rule", "RulesError", "load_rules"]
 
 
 RULE_KINDS = {
-    "sum": {"required": (), "optional": ("total", "parts", "level", "over", "measure", "exhaustive", "substitutes")},
-    "share": {"required": (), "optional": ()},
+    "sum": {"required": (), "optional": ("total", "parts", "level", "over", "measure", "exhaustive", "substitutes", "per")},
+    "share": {"required": (), "optional": ("whole_from_parts",)},
     "change": {"required": ("basis",), "optional": ()},
-    "restatement": {"required": (), "optional": ("measures",)},
+    "restatement": {"required": (), "optional": ("measures", "when_equal")},
     "bound": {"required": ("part", "whole"), "optional": ()},
     "text": {"required": ("check",), "optional": ()},
 }
@@ -24,6 +24,9 @@ RULE_KINDS = {
 
 _COMMON_KEYS = {"id", "kind", "sections", "reason"}
 
+
+#: Where a sum rule's parts are looked for (``per``): on the total's row of its table, or in its table.
+_SUM_SCOPES = ("row", "table")
 
 _TEXT_CHECKS = ("placeholder", "comparison-year", "change-direction", "reason-year", "reason-given")
 
@@ -102,14 +105,48 @@ def load_rules(path: str | Path) -> list[Rule]:
                                     allowed=", ".join(_TEXT_CHECKS)))
         if kind == "change" and entry.get("basis") not in ("stated-prior", "implied-prior"):
             problems.append(problem(name, None, f"{where}.basis", "data.basis-unknown"))
+        if kind == "sum" and "per" in entry and entry["per"] not in _SUM_SCOPES:
+            problems.append(problem(name, None, f"{where}.per", "data.not-one-of", value=repr(entry["per"]),
+                                    allowed=", ".join(_SUM_SCOPES)))
+        if kind == "restatement" and "when_equal" in entry and not (
+                isinstance(entry["when_equal"], list) and len(entry["when_equal"]) == 2
+                and all(isinstance(m, str) and m for m in entry["when_equal"])):
+            problems.append(problem(name, None, f"{where}.when_equal", "data.two-measures"))
         params = {key: value for key, value in entry.items() if key not in _COMMON_KEYS}
         rules.append(Rule(rule_id, kind, _reasons(entry.get("reason", "")), tuple(entry.get("sections", ())), params))
+    problems.extend(_whole_from_parts_problems(name, rules))
     if not rules and not problems:
         # an empty file (or one whose tables are misspelt) would report every budget as clean
         problems.append(problem(name, None, "rule", "data.no-rules"))
     if problems:
         raise RulesError(problems)
     return rules
+
+
+def _whole_from_parts_problems(name: str, rules: list[Rule]) -> list[Problem]:
+    """``whole_from_parts = [<sum rule ids>]`` on a share rule: each names an exhaustive sum rule of a
+    total and its parts (no level, no roll-up), whose parts then make the whole a share names when
+    the document does not print it. The rules named are kept in the share rule's ``whole_sums``."""
+    by_id = {rule.id: rule for rule in rules}
+    problems = []
+    for rule in rules:
+        if "whole_from_parts" not in rule.params:
+            continue
+        field_name = f"rule {rule.id!r}.whole_from_parts"
+        ids = rule.params["whole_from_parts"]
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+            problems.append(problem(name, None, field_name, "data.rule-ids-not-list"))
+            continue
+        named = [by_id.get(i) for i in ids]
+        for rule_id, sum_rule in zip(ids, named):
+            if (sum_rule is None or sum_rule.kind != "sum" or "parts" not in sum_rule.params
+                    or {"level", "over"} & sum_rule.params.keys() or sum_rule.params.get("exhaustive", True) is not True):
+                problems.append(problem(name, None, f"{field_name}.{rule_id}", "data.not-an-exhaustive-sum"))
+        totals = [r.params.get("total") for r in named if r is not None]
+        if len(set(totals)) != len(totals):
+            problems.append(problem(name, None, field_name, "data.one-sum-per-total"))
+        rule.params["whole_sums"] = [r for r in named if r is not None]
+    return problems
 
 
 def _substitute_problems(name: str, where: str, entry: dict) -> list[Problem]:

@@ -12,12 +12,14 @@ import numpy as np
 import pandas as pd
 
 from ..messages import text
-from .columns import as_objects, claim_ids, expanded, filled, groups, matches
+from ..template import measures
+from .columns import as_objects, claim_ids, expanded, filled, groups, joined, joined_runs, matches
 from .engine import kind
 from .figures import (SHARE_GUARD_DIGITS, as_figures, claim_figures, describe, in_unit, intervals, print_figures,
                       sum_printing, verdicts)
 from .found import rows
 from .rules import Rule
+from .sums import parts_near
 from .table import NONE, SCALE, ClaimTable
 
 __all__ = ["divide_pct", "outward_pct", "pct_places", "quantize_pct", "saturated", "share_rows"]
@@ -123,6 +125,8 @@ def share_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFra
     """Each stated share against its part ÷ its whole; off by more than rounding, the other wholes it fits."""
     shares = np.flatnonzero((table.kind == "share") & table.has_v)
     parts, wholes = _parts_and_wholes(table, shares)
+    if "whole_sums" in rule.params:
+        return _shares_of_summed_wholes(rule, table, shares, parts, wholes)
     found = (parts != NONE) & (wholes != NONE)
     s, p, w = shares[found], parts[found], wholes[found]
     if not len(s):
@@ -165,6 +169,60 @@ def share_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFra
                 stated_interval=as_objects(intervals(s_lo, s_hi)), computed=np.where(positive, point, None),
                 computed_interval=computed_intervals, unit="%", explanation=explanations,
                 inputs=as_objects(claim_ids(table, p, w)))
+
+
+def _shares_of_summed_wholes(rule: Rule, table: ClaimTable, shares: np.ndarray, parts: np.ndarray,
+                             wholes: np.ndarray) -> pd.DataFrame:
+    """Each share of a whole the document does not print (占“三公”经费的13.75% with no 三公 total stated)
+    against its part ÷ the sum of the whole's parts, when the rules name those parts (``whole_from_parts``)
+    and every one is stated, itself or by a substitute; any other such share is not evaluated."""
+    sums = rule.params["whole_sums"]
+    totals = pd.Index([sum_rule.params["total"] for sum_rule in sums], dtype=object)
+    of_rule = totals.get_indexer(pd.Series(table.base_measure[shares], dtype=object))
+    asked = (parts != NONE) & (wholes == NONE) & ~table.names_base[shares] & (of_rule >= 0)
+    s, p, of_rule = shares[asked], parts[asked], of_rule[asked]
+    found = parts_near(sums, table, of_rule, s).sort_values(["total", "rank"], kind="stable")
+    if not len(found):
+        return rows()
+    anchor, part = found["total"].to_numpy(dtype="int64"), found["part"].to_numpy(dtype="int64")
+    place = found["rank"].to_numpy(dtype="int64") // 1000  # the part a statement is of (a substitute: its part's)
+    first = np.r_[True, anchor[1:] != anchor[:-1]]
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.r_[starts, len(anchor)])
+    covered = np.add.reduceat((first | np.r_[True, place[1:] != place[:-1]]).astype("int64"), starts)
+    at = np.searchsorted(s, anchor[starts])  # the share each run of parts is for
+    needed = np.array([len(sums[r].params["parts"]) for r in of_rule[at]], dtype="int64")
+    w_lo = np.add.reduceat(table.lo[part], starts)
+    kept = np.flatnonzero((covered == needed) & (w_lo > 0))  # a whole that can be zero has no share
+    if not len(kept):
+        return rows()
+    run, position = expanded(starts[kept], counts[kept])
+    summed = part[position]
+    run_starts = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
+    s, p = s[at[kept]], p[at[kept]]
+    w_amt, w_lo, w_hi = (np.add.reduceat(column[summed], run_starts) for column in (table.amt, table.lo, table.hi))
+    places = pct_places(table.d[s])
+    point = quantize_pct(table.amt[p], w_amt, table.d[s])
+    c_lo, c_hi = outward_pct(table.lo[p], table.hi[p], w_lo, w_hi, table.d[s])
+    verdict = verdicts(table.lo[s], table.hi[s], table.v[s], table.lp[s], saturated(c_lo), saturated(c_hi))
+    noted = np.flatnonzero(verdict != "consistent")
+    # the whole printed in the part's unit, every unit named where the parts' differ
+    both, decimals = sum_printing(table, summed, run_starts, p)
+    shown_part, listed, whole, shown, stated, s_lo, s_hi, lo_text, hi_text = print_figures(
+        claim_figures(table, p, both), claim_figures(table, summed, np.repeat(both, np.diff(np.r_[run_starts, len(summed)]))),
+        in_unit(table, w_amt, p, decimals, both), as_figures(point, places), claim_figures(table, s[noted]),
+        as_figures(table.lo[s], table.is_[s]), as_figures(table.hi[s], table.is_[s]),
+        as_figures(c_lo, places), as_figures(c_hi, places))
+    labels = measures()
+    whole_label = [labels[m].label if m in labels else m for m in table.base_measure[s]]
+    explanations = as_objects(filled("audit.share-of-summed-whole", part=shown_part, whole=whole,
+                                     whole_label=whole_label, listing=joined_runs(listed, run_starts, " + "),
+                                     point=shown))
+    explanations[noted] += as_objects(filled("audit.share-stated", share=stated))
+    return rows(b=table.b[s], claim=s, verdict=verdict, stated=table.v[s].tolist(),
+                stated_interval=as_objects(intervals(s_lo, s_hi)), computed=point,
+                computed_interval=as_objects(intervals(lo_text, hi_text)), unit="%", explanation=explanations,
+                inputs=as_objects(joined(claim_ids(table, p), " ", joined_runs(table.claim_id[summed], run_starts, " "))))
 
 
 def _parts_and_wholes(table: ClaimTable, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

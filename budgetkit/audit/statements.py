@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..claims import TABLE_SECTION
 from ..messages import text
 from .columns import as_objects, filled_each, groups, joined, value_codes
 from .engine import kind
@@ -24,24 +25,36 @@ RELABELLED_FIGURES = 2
 def restatement_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFrame:
     """Every later statement of a quantity against its first: with ``measures``, those measures are
     one quantity and only statements of another measure than the first's are compared (restatements
-    within one measure are the generic rule's)."""
+    within one measure are the generic rule's). The explanation's statements and the official tables'
+    are each compared with the first of their own, and the explanation's first with the tables' first:
+    the tables are what the explanation restates, wherever they are printed. ``when_equal`` names two
+    measures that must be stated and agree in a budget's year for its ``measures`` to be one quantity
+    there (all income is 财政拨款: its spending is the 财政拨款's)."""
     measures = list(rule.params.get("measures", []))
     measure_codes = table.codes_of("measure")[0]
     chosen = table.st.copy()
     if measures:
         chosen &= np.isin(measure_codes, value_codes(table, "measure", measures))
+    if "when_equal" in rule.params:
+        chosen &= _agree(table, rule.params["when_equal"])
     g = np.flatnonzero(chosen)
+    in_table = pd.Series(table.section[g], dtype=object).str.match(TABLE_SECTION).to_numpy(dtype=bool)
     measure = measure_codes[g]
     quantity = np.zeros(len(g), dtype="int64") if measures else measure
     group, first_at, size = groups(table.b[g], quantity, table.codes_of("code")[0][g], table.year[g],
                                    table.codes_of("cunit")[0][g])
-    first = g[first_at][group]
-    keep = (size[group] >= 2) & (g != first)
+    own, own_first, _ = groups(group, in_table)
+    own_first = own_first[own]  # the first of each statement's own kind (explanation or table), as a place in g
+    tables_first = np.full(len(first_at), NONE)
+    tables_first[group[in_table][::-1]] = np.flatnonzero(in_table)[::-1]  # the first table's, the earliest winning
+    against = np.where(own_first != np.arange(len(g)), own_first,
+                       np.where(~in_table, tables_first[group] if len(g) else NONE, NONE))
+    keep = against != NONE
     if measures:  # how many measures state each quantity
         _, pair_first, _ = groups(group, measure)
         distinct = np.bincount(group[pair_first], minlength=len(first_at))
-        keep &= (distinct[group] >= 2) & (measure != measure[first_at][group])
-    other, first = g[keep], first[keep]
+        keep &= (distinct[group] >= 2) & (measure != measure[np.maximum(against, 0)])
+    other, first = g[keep], g[against[keep]]
     verdict = verdicts(table.lo[other], table.hi[other], table.amt[other], table.lp[other], table.lo[first],
                        table.hi[first])
     consistent = verdict == "consistent"
@@ -57,6 +70,17 @@ def restatement_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.D
                 stated_interval=as_objects(intervals(o_lo, o_hi)), computed=table.amt[first],
                 computed_interval=as_objects(intervals(f_lo, f_hi)), explanation=explanation,
                 inputs=table.claim_id[first])
+
+
+def _agree(table: ClaimTable, pair: list[str]) -> np.ndarray:
+    """For each claim, whether the two measures of ``pair`` are stated (without a code) in its budget's
+    year, nearest it, with overlapping intervals."""
+    rows = np.arange(table.n)
+    none = np.full(table.n, None, dtype=object)
+    a, b = (table.pick(table.b, np.full(table.n, measure, dtype=object), table.year, none, rows) for measure in pair)
+    stated = (a != NONE) & (b != NONE)
+    a, b = np.maximum(a, 0), np.maximum(b, 0)
+    return stated & (table.lo[a] <= table.hi[b]) & (table.lo[b] <= table.hi[a])
 
 
 @kind("bound")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..claims import TABLE_SECTION
 from ..template import LEVEL_WIDTHS
 from .columns import as_objects, filled_each, groups, joined_runs, matches, value_codes
 from .engine import kind
@@ -17,7 +18,7 @@ from .found import rows
 from .rules import Rule
 from .table import NONE, ClaimTable
 
-__all__ = ["rollup_parts", "sum_parts", "sum_rows"]
+__all__ = ["parts_near", "rollup_parts", "sum_parts", "sum_rows"]
 
 
 @kind("sum", batch=True)
@@ -44,29 +45,43 @@ def sum_parts(rules: list[Rule], table: ClaimTable) -> pd.DataFrame:
     # every (rule, total): the statements of the rule's total measure
     pair_rule, at = matches(value_codes(table, "measure", [rule.params["total"] for rule in rules]),
                             measure_codes[candidates])
-    total = candidates[at]
+    return parts_near(rules, table, pair_rule, candidates[at])
+
+
+def parts_near(rules: list[Rule], table: ClaimTable, pair_rule: np.ndarray, total: np.ndarray) -> pd.DataFrame:
+    """For each total (a row of ``table``; ``pair_rule``: the number in ``rules`` of its sum rule), the
+    statements of its rule's parts nearest it, a substitute where a part is not stated: rule, total,
+    rank, code and part. A share of a total the document does not print asks with its own row."""
+    # per = "row" or "table": a total printed in an official table, its parts in that table (on its row:
+    # the row's other columns, of its code or of none)
+    per = np.array([rule.params.get("per", "") for rule in rules] or [""], dtype=object)
+    in_table = pd.Series(table.section[total], dtype=object).str.match(TABLE_SECTION).to_numpy(dtype=bool)
+    kept = (per[pair_rule] == "") | in_table
+    pair_rule, total = pair_rule[kept], total[kept]
     width = np.array([LEVEL_WIDTHS.get(rule.params.get("level")) or 0 for rule in rules], dtype="int64")
     parts = [(number, index * 1000, measure, None) for number, rule in enumerate(rules)
              for index, measure in enumerate(rule.params["parts"])]
     if not parts:
         return pd.DataFrame({name: np.zeros(0, dtype="int64") for name in ("rule", "total", "rank", "part")}).assign(
             code=np.zeros(0, dtype=object))
-    found = _pick_parts(table, pair_rule, total, width, parts)
+    found = _pick_parts(table, pair_rule, total, width, per, parts)
     # a part not stated: the substitutes stated stand in for it, each in its place after the part
     substitutes = [(number, index * 1000 + offset, substitute, index * 1000) for number, rule in enumerate(rules)
                    for index, measure in enumerate(rule.params["parts"])
                    for offset, substitute in enumerate(rule.params.get("substitutes", {}).get(measure, ()), 1)]
     if substitutes:
-        found = pd.concat([found, _pick_parts(table, pair_rule, total, width, substitutes, found)], ignore_index=True)
+        found = pd.concat([found, _pick_parts(table, pair_rule, total, width, per, substitutes, found)],
+                          ignore_index=True)
     return found.drop(columns="pair")
 
 
-def _pick_parts(table: ClaimTable, pair_rule: np.ndarray, total: np.ndarray, width: np.ndarray,
+def _pick_parts(table: ClaimTable, pair_rule: np.ndarray, total: np.ndarray, width: np.ndarray, per: np.ndarray,
                 spec: list[tuple], stated: pd.DataFrame | None = None) -> pd.DataFrame:
     """For each (rule, total) pair, every part of its rule in ``spec`` (rule, rank, measure, and the rank
     of the part a substitute stands in for, read only where no statement of that part is ``stated``):
-    the statements of the part measure for the total, one per code of the level (width), or the one
-    nearest the total; with the pair's number."""
+    the statements of the part measure for the total, one per code of the level (width), the total's
+    code on the total's own row (per "row": a table's columns), or the one nearest the total (in its
+    table for per "table"); with the pair's number. A part not stated (a blank cell) is absent, not zero."""
     rule, rank, measure, instead_of = (np.array(column, dtype=dtype) for column, dtype in
                                        zip(zip(*spec), ("int64", "int64", object, object)))
     pair, entry = matches(pair_rule, rule)
@@ -81,9 +96,15 @@ def _pick_parts(table: ClaimTable, pair_rule: np.ndarray, total: np.ndarray, wid
     coded = np.flatnonzero(level > 0)
     of, code = _codes_of_width(table, table.b[t[coded]], measure[entry[coded]], table.year[t[coded]], level[coded])
     request = np.r_[np.flatnonzero(level == 0), coded[of]]
+    scope = per[pair_rule[pair[request]]]
+    row = scope == "row"
     code = np.r_[np.full(len(request) - len(of), None, dtype=object), code]
+    code[row] = np.where(pd.isna(table.code[t[request[row]]]), None, table.code[t[request[row]]])
     part = table.pick(table.b[t[request]], measure[entry[request]], table.year[t[request]], code, t[request])
-    kept = part != NONE
+    # a row's part is the statement printed on the total's line in its table, a table's in that table
+    at = np.maximum(part, 0)
+    kept = (part != NONE) & ((scope == "") | (table.sid[at] == table.sid[t[request]])) \
+        & (~row | (table.line[at] == table.line[t[request]]))
     request = request[kept]
     return pd.DataFrame({"rule": rule[entry[request]], "total": t[request], "rank": rank[entry[request]],
                          "code": np.where(pd.isna(code[kept]), "", code[kept]), "part": part[kept],
@@ -114,12 +135,14 @@ def rollup_parts(rules: list[Rule], table: ClaimTable) -> pd.DataFrame:
     measures = [rule.params["measure"] for rule in rules]
     coded = np.flatnonzero(np.isin(table.measure, measures) & np.isin(table.kind, ("amount", "total"))
                            & ~pd.isna(table.code) & table.has_v)
-    # each code stated of a measure in a budget's year, once: its place (measure, budget, year) and code as numbers
-    place = groups(table.measure[coded], table.b[coded], table.year[coded])[0]
+    # each code stated of a measure in a budget's year, once: its place (measure, budget, year, and the
+    # official table it is printed in: a table's codes roll up within it) and code as numbers
+    in_table = pd.Series(table.section[coded], dtype=object).str.match(TABLE_SECTION).to_numpy(dtype=bool)
+    place = groups(table.measure[coded], table.b[coded], table.year[coded], np.where(in_table, table.sid[coded], NONE))[0]
     code, names = pd.factorize(table.code[coded])
     names = pd.Index(names, dtype=object)
     stated, first = np.unique(place * len(names) + code, return_index=True)
-    coded, place, code = coded[first], place[first], code[first]
+    coded, place, code, in_table = coded[first], place[first], code[first], in_table[first]
     lengths = names.str.len().to_numpy(dtype="int64")
     # a code's parent: its longest prefix stated in the same place
     parent = np.full(len(coded), NONE)
@@ -133,7 +156,7 @@ def rollup_parts(rules: list[Rule], table: ClaimTable) -> pd.DataFrame:
     # the total is the statement of the code itself, its parts the statements of sub-codes near it
     at = coded[child[heads]]
     total = table.pick(table.b[at], table.measure[at], table.year[at], names.to_numpy()[parent[child[heads]]],
-                       np.full(len(heads), NONE))[head_of]
+                       np.where(in_table[child[heads]], at, NONE))[head_of]
     at = coded[child]
     part = table.pick(table.b[at], table.measure[at], table.year[at], table.code[at], total)
     kept = part != NONE

@@ -85,7 +85,9 @@ def _read_figures(table: ReadTable, spec: OfficialTable | None, year: int, readi
     code_columns = [c for c in range(table.columns) if _is_code_column(table, c)]
     amounts = [c for c in range(table.columns) if c not in code_columns and any(
         figure_of(table.cells[(r, c)].text) for r in range(table.header_rows, len(table.grid)) if (r, c) in table.cells)]
-    keyed = [(r, c, _key(spec, table, r, c, code_columns, amounts)) for (r, c) in sorted(table.cells)
+    # a row's first amount: the table's first, or the first after a code column (a table printed in halves)
+    firsts = {amounts[0]} | {min((a for a in amounts if a > k), default=-1) for k in code_columns} if amounts else set()
+    keyed = [(r, c, _key(spec, table, r, c, code_columns, firsts)) for (r, c) in sorted(table.cells)
              if r >= table.header_rows and c not in code_columns and figure_of(table.cells[(r, c)].text) is not None]
     # one measure twice in a row beside one label: its headings did not tell the columns apart (split cells)
     seen = Counter((r, key, _label_column(table, r, c)) for r, c, key in keyed if key[0])
@@ -93,10 +95,10 @@ def _read_figures(table: ReadTable, spec: OfficialTable | None, year: int, readi
     # where a finding names it, a key in Chinese whatever the language: 表5（说明.pdf 第11页）, 表2（表.xlsx 第2张工作表）
     location = table_location(table.source, table.pages, "zh")
     section = f"表{table.number}（{table.source + ' ' if table.source else ''}{location}）"
+    keyed = [(r, c, (None, None) if seen[(r, key, _label_column(table, r, c))] > 1 else key) for r, c, key in keyed]
+    unread = _unread_parts(spec, table, keyed, code_columns)
     for r, c, (measure, code) in keyed:
         cell = table.cells[(r, c)]
-        if seen[(r, (measure, code), _label_column(table, r, c))] > 1:
-            measure, code = None, None
         figure = figure_of(cell.text)
         label = _row_label(table, r, c)
         heading = table.heading(c)
@@ -110,25 +112,46 @@ def _read_figures(table: ReadTable, spec: OfficialTable | None, year: int, readi
             reading.claims.append(ExtractedFigure(
                 line=line, start=start, end=end, text=cell.text, kind=kind, measure=measure,
                 label=label or "／".join(heading) or table.title or f"表{table.number}", year=year,
-                value=figure.value, unit=table.unit, decimals=figure.decimals, code=code, section=section, claim_id=claim_id))
+                value=figure.value, unit=table.unit, decimals=figure.decimals, code=code, section=section, claim_id=claim_id,
+                qualifier="parts-unread" if r in unread and (spec.codes is None and measures()[measure].stated_as_total
+                                                             or spec.codes is not None and c in firsts) else None))
         x0, top, x1, bottom = cell.box
         reading.cells.append({
             "file": table.source, "table": table.number, "standard": table.standard, "title": table.title,
             "page": cell.page, "row": r + 1,
-            "column": c + 1, "row_label": label, "code": _row_code(table, r, code_columns), "heading": "／".join(heading),
+            "column": c + 1, "row_label": label, "code": _row_code(table, r, code_columns, c), "heading": "／".join(heading),
             "text": cell.text, "unit": table.unit, "line": line, "char_start": start, "char_end": end,
             # in points at two decimals, as written and read back (byte-identical packages)
             "x0": f"{x0:.2f}", "top": f"{top:.2f}", "x1": f"{x1:.2f}", "bottom": f"{bottom:.2f}",
             "measure": measure or "", "claim_id": claim_id})
 
 
+def _unread_parts(spec: OfficialTable | None, table: ReadTable, keyed: list, code_columns: list[int]) -> set[int]:
+    """The rows whose total is not summed from parts printed beside it, as a figure of the table's own
+    kind there was not keyed to a measure: in a table whose columns are a row's parts (``code_columns``),
+    each 科目编码 or 合计 row printing one; in a table of items, every row once any item is unread (a
+    label split over two lines, a figure beside none), as the table's totals add up its items."""
+    if spec is None:
+        return set()
+    unread = [(r, c) for r, c, (measure, _) in keyed if measure is None
+              and not any(_OTHER_FIGURE[spec.kind].search(h) for h in table.heading(c))]
+    if spec.codes is None:  # a figure beside a listed item is that item's, if of a column not keyed
+        items = {title_key(k) for k in spec.items}
+        return {r for r, _, _ in keyed} if any(
+            title_key(_NUMBERING.sub("", _row_label(table, r, c))) not in items for r, c in unread) else set()
+    if not spec.code_columns:
+        return set()
+    return {r for r, c in unread
+            if _row_code(table, r, code_columns, c) or _NUMBERING.sub("", _row_label(table, r, c)) in _TOTAL_ROW}
+
+
 def _key(spec: OfficialTable | None, table: ReadTable, row: int, column: int, code_columns: list[int],
-         amounts: list[int]) -> tuple[str | None, str | None]:
+         firsts: set[int]) -> tuple[str | None, str | None]:
     """The measure and code of the figure at (row, column), or (None, None) when not identified."""
     if spec is None:
         return None, None
-    return _measure(spec, table, _row_label(table, row, column), _row_code(table, row, code_columns),
-                    table.heading(column), column, amounts)
+    return _measure(spec, _row_label(table, row, column), _row_code(table, row, code_columns, column),
+                    table.heading(column), column in firsts)
 
 
 def _is_code_column(table: ReadTable, column: int) -> bool:
@@ -161,9 +184,15 @@ def _label_column(table: ReadTable, row: int, column: int) -> int | None:
     return labels[0][0] if labels else None
 
 
-def _row_code(table: ReadTable, row: int, code_columns: list[int]) -> str | None:
-    """The row's 科目编码: one code column, or 类 / 款 / 项 columns read together."""
+def _row_code(table: ReadTable, row: int, code_columns: list[int], column: int) -> str | None:
+    """The 科目编码 of the figure at (row, column): one code column, 类 / 款 / 项 columns read together,
+    or, in a table printed in halves side by side (each with its codes), the nearest to its left."""
     parts = [re.sub(r"\s+", "", table.grid[row][c]) for c in code_columns]
+    halves = len(code_columns) > 1 and len({title_key("".join(table.heading(c))) for c in code_columns}) == 1 \
+        and "".join(table.heading(code_columns[0]))
+    if halves:
+        left = [p for c, p in zip(code_columns, parts) if c < column and p]
+        return left[-1] if left and CODE.fullmatch(left[-1]) else None
     code = "".join(parts) if len(parts) > 1 and all(p.isdigit() for p in parts if p) else (parts[0] if parts else "")
     return code if CODE.fullmatch(code or "") else None
 
@@ -174,29 +203,37 @@ def _heading_key(heading: list[str]) -> str:
     return title_key(named[-1]) if named else (title_key(heading[-1]) if heading else "")
 
 
-def _measure(spec: OfficialTable, table: ReadTable, label: str, code: str | None, heading: list[str], column: int,
-             amounts: list[int]) -> tuple[str | None, str | None]:
+def _measure(spec: OfficialTable, label: str, code: str | None, heading: list[str],
+             first_amount: bool) -> tuple[str | None, str | None]:
     if any(_OTHER_FIGURE[spec.kind].search(h) for h in heading):
         return None, None  # a column of another year or kind of figure: not keyed by guess
     key = _heading_key(heading)
     columns = {title_key(k): v for k, v in spec.columns.items()}
-    first_amount = bool(amounts) and column == amounts[0]
     name = _NUMBERING.sub("", label)
     if code:
         if spec.codes and first_amount:
             return spec.codes, code
-        return None, None
+        code_columns = {title_key(k): v for k, v in spec.code_columns.items()}
+        return (code_columns[key], code) if key in code_columns else (None, None)
+    items = {title_key(k): v for k, v in spec.items.items()}
     if name in _TOTAL_ROW or not name:
-        if key in columns:
-            return columns[key], None
+        # a column headed by its item over the kind of figure (公务接待费 over 决算数) is the item's
+        named = _heading_key([h for h in heading if title_key(h) not in _ITEM_COLUMNS])
+        for known in (key, named):
+            if known in columns:
+                return columns[known], None
         if name and first_amount and spec.total:
             return spec.total, None
+        # a 总计 row the table lists as an item (收入支出决算总表: 总计 beside 收入 and beside 支出)
+        if name in items and (key in _ITEM_COLUMNS or "金额" in key):
+            return items[name], None
         return None, None
-    items = {title_key(k): v for k, v in spec.items.items()}
-    if title_key(name) in items and (key in _ITEM_COLUMNS or "金额" in key):
+    # an item's figure: in the column of amounts, or in the 合计 of columns beside (支出／合计 | 一般公共预算财政拨款)
+    if title_key(name) in items and (key in _ITEM_COLUMNS or "金额" in key or (heading and heading[-1] in _SUBTOTAL)):
         return items[title_key(name)], None
     if spec.classes:
         found = reference().find(name)
         if found is not None and found.level == "类":
-            return spec.classes, found.code
+            code_columns = {title_key(k): v for k, v in spec.code_columns.items()}
+            return code_columns.get(key, spec.classes), found.code
     return None, None

@@ -359,7 +359,7 @@ def _unmet(reason: str):
 
 
 @pytest.mark.parametrize("verdict", [
-    pytest.param("drift", marks=_unmet("today: 12 of 32 keyed drift relations missed")),
+    pytest.param("drift", marks=_unmet("today: 11 of 32 keyed drift relations missed")),
     "semantic",
     pytest.param("text", marks=_unmet("today: 6 of 190 keyed text relations missed")),
 ])
@@ -368,10 +368,20 @@ def test_every_keyed_relation_of_this_verdict_is_found(scored, verdict):
     assert missed == [], f"{len(missed)} key rows expecting {verdict} missed:\n" + _listing(missed)
 
 
-@pytest.mark.xfail(strict=True, reason="today: 892 of 1454 keyed relations evaluated (61%)")
+@pytest.mark.xfail(strict=True, reason="today: 1096 of 1454 keyed relations evaluated (75%)")
 def test_at_least_90_percent_of_keyed_relations_are_evaluated(scored):
     keyed, evaluated = scored.total("keyed"), scored.total("evaluated")
     assert keyed and evaluated >= 0.9 * keyed, f"{evaluated} of {keyed} keyed relations evaluated"
+
+
+#: The keyed relations evaluated when this was last raised (the official tables' rows, columns and
+#: tables, issue 14): a change that evaluates fewer is a step back; raise it as more are evaluated.
+EVALUATED_AT_LEAST = 1096
+
+
+def test_no_fewer_keyed_relations_are_evaluated_than_before(scored):
+    evaluated = scored.total("evaluated")
+    assert evaluated >= EVALUATED_AT_LEAST, f"{evaluated} keyed relations evaluated, was {EVALUATED_AT_LEAST}"
 
 
 @pytest.mark.xfail(strict=True, reason="today: 1 of 2167 figures with a unit silently dropped")

@@ -2,6 +2,7 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -159,6 +160,81 @@ def test_classification_rolls_up_to_the_nearest_stated_level(rules):
     specs[3] = claim("appropriation_by_function", "0.67", code="2089999", section="五（三）")
     assert verdicts(audit(budget_of(specs), rules("classification-rollup"))) == ["consistent"]
 
+
+
+# -- the official tables' rows, columns and tables -----------------------------------------------
+
+def table_budget(specs, lines):
+    """A budget whose claims are printed on the given lines (a table's row is one line)."""
+    budget = budget_of(specs)
+    budget.claims["line"] = pd.array(lines, dtype="Int64")
+    return budget
+
+
+TABLE3, TABLE5 = "表3（t.pdf 第10页）", "表5（t.pdf 第14页）"
+
+
+def test_a_table_row_total_is_the_sum_of_its_columns_on_that_row(rules):
+    specs = [claim("expenditure_by_function", "754.75", code="208", section=TABLE3, claim_id="c005-1"),
+             claim("expenditure_basic_by_function", "754.75", code="208", section=TABLE3, claim_id="c005-2"),
+             claim("expenditure_project_by_function", "0.00", code="208", section=TABLE3, claim_id="c005-3"),
+             claim("expenditure_by_function", "236.64", code="210", section=TABLE3, claim_id="c006-1"),
+             claim("expenditure_basic_by_function", "236.00", code="210", section=TABLE3, claim_id="c006-2"),
+             # the same code's project spending in another table, and on another row: not this row's part
+             claim("expenditure_project_by_function", "0.64", code="210", section=TABLE5, claim_id="c009-1"),
+             claim("expenditure_project_by_function", "0.64", code="210", section=TABLE3, claim_id="c007-1"),
+             # the explanation's figure of a code is no table's row
+             claim("expenditure_by_function", "236.64", code="210", section="三（二）", claim_id="c001-1"),
+             claim("expenditure_basic_by_function", "236.64", code="210", section="三（二）", claim_id="c001-2")]
+    findings = audit(table_budget(specs, [5, 5, 5, 6, 6, 9, 7, 1, 1]), rules("expenditure-row")).sort_values("claim_id")
+    assert list(findings["claim_id"]) == ["c005-1", "c006-1"]
+    assert verdicts(findings) == ["consistent", "drift"]  # 754.75 + 0.00; 236.00 alone (a blank cell is absent)
+    assert list(findings["inputs"]) == ["c005-2 c005-3", "c006-2"]
+
+
+def test_a_table_total_is_summed_from_its_own_table(rules):
+    specs = [claim("gpb_basic_total", "5377.64", kind="total", section="六", claim_id="c001-1"),
+             claim("gpb_basic_total", "5364.75", kind="total", section=TABLE5, claim_id="c009-1"),
+             claim("gpb_basic_by_function", "754.75", code="208", section=TABLE5),
+             claim("gpb_basic_by_function", "4610.00", code="212", section=TABLE5)]
+    findings = audit(table_budget(specs, [1, 9, 5, 6]), rules("gpb-basic-by-class"))
+    assert list(findings["claim_id"]) == ["c009-1"] and verdicts(findings) == ["consistent"]
+
+
+def test_a_tables_codes_roll_up_within_that_table(rules):
+    table1 = "表1（t.pdf 第7页）"
+    specs = [claim("expenditure_by_function", "754.76", code="208", section=table1, claim_id="c002-1"),
+             claim("expenditure_by_function", "754.75", code="208", section=TABLE3, claim_id="c005-1"),
+             claim("expenditure_by_function", "754.75", code="20805", section=TABLE3, claim_id="c006-1")]
+    findings = audit(table_budget(specs, [2, 5, 6]), rules("expenditure-classification-rollup"))
+    assert list(findings["claim_id"]) == ["c005-1"] and verdicts(findings) == ["consistent"]
+
+
+def test_the_explanation_restates_the_tables(rules):
+    specs = [claim("expenditure_basic", "12323.46", section="一（二）", claim_id="c001-1"),
+             claim("expenditure_basic", "12323.48", section="三", claim_id="c002-1"),
+             claim("expenditure_basic", "12323.48", section=TABLE3, claim_id="c010-1"),
+             claim("expenditure_basic", "12323.48", section=TABLE5, claim_id="c020-1")]
+    findings = audit(table_budget(specs, [1, 2, 10, 20]), rules("same-figure-restated")).sort_values("claim_id")
+    # the explanation's first against the tables' first, each later one against the first of its own
+    assert list(zip(findings["claim_id"], findings["inputs"])) == [
+        ("c001-1", "c010-1"), ("c002-1", "c001-1"), ("c020-1", "c010-1")]
+    assert verdicts(findings) == ["drift", "drift", "consistent"]
+
+
+def test_measures_are_one_quantity_only_where_the_budget_says_so(rules):
+    """All income is 财政拨款 (收入合计 = 一、财政拨款): the 支出总表's 类 are the 财政拨款支出表's."""
+    table1, table5 = "表1（t.pdf 第8页）", "表5（t.pdf 第11页）"
+    specs = [claim("income_total", "15897.44", kind="total", section=table1),
+             claim("income_fiscal", "15897.44", kind="total", section=table1),
+             claim("expenditure_by_function", "12706.28", code="201", section=table1),
+             claim("fiscal_expenditure_by_function", "12706.28", code="201", section=table5),
+             claim("fiscal_expenditure_by_function", "1068.87", code="208", section=table5),
+             claim("expenditure_by_function", "1068.78", code="208", section=table1)]
+    findings = audit(table_budget(specs, [1, 1, 2, 10, 11, 3]), rules("all-fiscal-by-function"))
+    assert verdicts(findings.sort_values("stated")) == ["drift", "consistent"]
+    specs[1] = claim("income_fiscal", "15000.00", kind="total", section=table1)  # other income besides
+    assert audit(table_budget(specs, [1, 1, 2, 10, 11, 3]), rules("all-fiscal-by-function")).empty
 
 # -- share -------------------------------------------------------------------------------------
 
@@ -442,6 +518,17 @@ def test_rules_file_problems_name_the_rule_and_key(tmp_path):
     assert f"{path}, field 'rule 'x'.bogus': is not a key of a sum rule" in messages
     assert any("rule 'y'.kind" in m for m in messages)
     assert any("needs total and parts" in m for m in messages)
+
+
+def test_a_sum_scope_and_a_measure_pair_are_checked(tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_text('[[rule]]\nid = "x"\nkind = "sum"\ntotal = "a"\nparts = ["b"]\nper = "page"\nreason = "r"\n'
+                    '[[rule]]\nid = "y"\nkind = "restatement"\nwhen_equal = ["a"]\nreason = "r"\n', encoding="utf-8")
+    with pytest.raises(RulesError) as caught:
+        load_rules(path)
+    messages = [str(p) for p in caught.value.problems]
+    assert any("rule 'x'.per" in m and "'page' is not one of row, table" in m for m in messages)
+    assert any("rule 'y'.when_equal" in m and "two measures" in m for m in messages)
 
 
 def test_every_rule_kind_is_used_and_every_rule_is_documented(bundled_rules):
