@@ -142,3 +142,18 @@ def test_the_percentage_after_an_unfilled_pair_of_directions_is_the_changes(tmp_
     verdicts = _verdicts(budget, percent["claim_id"].iloc[0])
     assert verdicts["change-direction"] == "text"  # 下降（增长）: the template's pair, one of them to be struck out
     assert "consistent" in (verdicts.get("implied-prior-agrees"), verdicts.get("change-from-stated-prior"))
+
+
+def test_the_totals_of_final_accounts_hold_the_balances_carried_in_and_out(tmp_path):
+    """收入总计 of a 决算 is the year's income with the balances carried in, not the year's income: read as
+    the year's, 90.00 would be a false restatement of 120.00."""
+    budget = _budget(tmp_path, TITLE + "一、收入支出决算总体情况说明\n"
+                     "2023年度收入总计120.00万元，支出总计120.00万元。收入总计包括本年收入90.00万元，"
+                     "年初结转和结余30.00万元。支出总计包括本年支出80.00万元，年末结转和结余40.00万元。\n")
+    measures = dict(zip(budget.claims["text"], budget.claims["measure"]))
+    assert measures == {"120.00": "accounts_grand_total", "90.00": "accounts_income_total",
+                        "30.00": "accounts_opening_balance", "80.00": "accounts_expenditure_total",
+                        "40.00": "accounts_closing_balance"}
+    findings = budget.audit()
+    assert set(findings["verdict"].astype(str)) == {"consistent"}
+    assert {"accounts-grand-total-sources", "accounts-grand-total-uses"} <= set(findings["rule"])
