@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test fuzz test-fast report report-fast notebooks lab examples docs bench score constraints clean
+.PHONY: help venv test fuzz test-fast report report-fast notebooks lab examples docs bench bench-large score constraints clean
 
 help: ## Show this list of targets
 	@echo "Usage: make TARGET"
@@ -54,6 +54,9 @@ report-fast: $(STAMP) ## The main job without executing the notebooks (seconds, 
 
 bench: $(STAMP) ## Time import/check/notebooks, a 10,000-budget collection audit and extraction beside baselines; writes benchmarks/latest.md
 	$(BIN)/python benchmarks/run.py
+
+bench-large: $(STAMP) ## Audit 150,000 synthetic budgets from Parquet, findings streamed to a Parquet file (target < 2 min, < 4 GB)
+	$(BIN)/python benchmarks/synthetic.py audit-large 150000
 
 score: $(STAMP) ## Score budgetkit on the real-documents corpus (tests/corpus): figures read, relations checked, false alarms; writes out/score/
 	$(BIN)/python scripts/score.py

@@ -6,11 +6,14 @@ from ``time`` and ``resource.getrusage``), so ``run.py`` can measure it from out
 
     python benchmarks/synthetic.py audit-parquet 10000     # the audit over the Parquet long tables, a chunk at a time
     python benchmarks/synthetic.py audit-memory 10000      # the same tables read into pandas first
+    python benchmarks/synthetic.py audit-large 150000      # a country's budgets, findings streamed to Parquet
     python benchmarks/synthetic.py load-packages 200       # load_many over data packages
     python benchmarks/synthetic.py extract 1000            # load_many over .txt explanations
 
 The generator is the test suite's (tests/synthetic.py): budgets in the standard template with
 planted drift. Inputs are cached under $BUDGETKIT_BENCH_CACHE (default: the system temp folder).
+$BUDGETKIT_BENCH_FINAL_ACCOUNTS=1 follows each budget with its year's final accounts (决算); ``n`` stays the
+number of budgets.
 """
 
 from __future__ import annotations
@@ -27,6 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 SEED = 20240
+#: The share of the budgets followed by their year's final accounts (决算): $BUDGETKIT_BENCH_FINAL_ACCOUNTS, 0 by
+#: default (budgets only, as the targets were measured). Named in every cache folder it changes, so a cache of
+#: budgets alone is never taken for one with 决算.
+FINAL_ACCOUNTS = float(os.environ.get("BUDGETKIT_BENCH_FINAL_ACCOUNTS", "0"))
+ACCOUNTS_TAG = f"-fa{FINAL_ACCOUNTS:g}" if FINAL_ACCOUNTS else ""
 CACHE = Path(os.environ.get("BUDGETKIT_BENCH_CACHE", Path(tempfile.gettempdir()) / "budgetkit-bench"))
 
 
@@ -50,9 +58,46 @@ def parquet_collection(n: int) -> Path:
 
     generate, long_tables = _generator().generate, _generator().long_tables
 
-    folder = CACHE / f"parquet-{n}-{SEED}-{ROW_GROUP_ROWS}-{PARQUET_COMPRESSION}"
+    folder = CACHE / f"parquet-{n}-{SEED}{ACCOUNTS_TAG}-{ROW_GROUP_ROWS}-{PARQUET_COMPRESSION}"
     if not (folder / "claims.parquet").is_file():
-        from_tables(*long_tables(generate(n, seed=SEED))).to_parquet(folder)
+        from_tables(*long_tables(generate(n, seed=SEED, final_accounts=FINAL_ACCOUNTS))).to_parquet(folder)
+    return folder
+
+
+#: Budgets of one generated collection; a larger one is made of copies of it under other budget_ids.
+TILE = 10_000
+
+
+def large_parquet_collection(n: int) -> Path:
+    """``n`` budgets (a multiple of ``TILE``) as Parquet: the ``TILE`` synthetic budgets written again
+    under the budget_ids ``t00/…``, ``t01/…`` … (budget_id order kept, row groups as they were), so a
+    country's worth is made in seconds and little memory. Each copy's findings are the original's."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    if n % TILE:
+        raise SystemExit(f"{n} is not a multiple of {TILE}")
+    source = parquet_collection(TILE)
+    folder = CACHE / f"{source.name}-x{n // TILE}"
+    if (folder / "claims.parquet").is_file():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    documents = pq.ParquetFile(source / "budgets.parquet").metadata.num_rows  # with their 决算, when they have them
+    for path in sorted(source.glob("*.parquet")):
+        original = pq.ParquetFile(path)
+        with pq.ParquetWriter(folder / path.name, original.schema_arrow, compression="zstd", write_statistics=True) as out:
+            for copy in range(n // TILE):
+                for group in range(original.num_row_groups):
+                    table = original.read_row_group(group)
+                    kind = table.schema.field("budget_id").type
+                    ids = pc.binary_join_element_wise(pa.scalar(f"t{copy:02d}/", kind), table["budget_id"],
+                                                      pa.scalar("", kind))
+                    table = table.set_column(table.schema.get_field_index("budget_id"), "budget_id", ids)
+                    if "budget_order" in table.column_names:
+                        order = pc.add(table["budget_order"], pa.scalar(copy * documents, table["budget_order"].type))
+                        table = table.set_column(table.schema.get_field_index("budget_order"), "budget_order", order)
+                    out.write_table(table, row_group_size=max(table.num_rows, 1))
     return folder
 
 
@@ -60,9 +105,9 @@ def _written(kind: str, n: int) -> Path:
     """``n`` synthetic budgets written by the generator's ``write_<kind>`` (packages or documents),
     once: a ``.complete`` marker tells a finished folder from an interrupted one."""
     generator = _generator()
-    folder = CACHE / f"{kind}-{n}-{SEED}"
+    folder = CACHE / f"{kind}-{n}-{SEED}{ACCOUNTS_TAG}"
     if not (folder / ".complete").is_file():
-        getattr(generator, f"write_{kind}")(generator.generate(n, seed=SEED), folder)
+        getattr(generator, f"write_{kind}")(generator.generate(n, seed=SEED, final_accounts=FINAL_ACCOUNTS), folder)
         (folder / ".complete").write_text("")
     return folder
 
@@ -143,6 +188,21 @@ def main(job: str, n: int) -> dict:
         seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
         return {"job": job, "n": n, "seconds": seconds, "cpu_seconds": cpu, "rows": len(findings), "peak_mb": _peak_mb(),
                 "load": os.getloadavg()[0]}
+    if job == "audit-large":
+        folder = large_parquet_collection(n)
+        from budgetkit.collection import audit_parquet_to
+
+        out = Path(tempfile.mkdtemp(prefix="budgetkit-large-")) / "findings.parquet"
+        start, cpu = time.perf_counter(), _cpu_seconds()
+        audit_parquet_to(folder, out)
+        seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
+        import pyarrow.parquet as pq
+
+        rows = pq.ParquetFile(out).metadata.num_rows
+        out.unlink()
+        out.parent.rmdir()
+        return {"job": job, "n": n, "seconds": seconds, "cpu_seconds": cpu, "rows": rows, "peak_mb": _peak_mb(),
+                "load": os.getloadavg()[0]}
     if job == "audit-memory":
         folder = parquet_collection(n)
         from budgetkit.collection import read_parquet
@@ -165,7 +225,7 @@ def main(job: str, n: int) -> dict:
     if job == "prepare":
         parquet_collection(n)
         return {"job": job, "n": n}
-    raise SystemExit(f"unknown job {job!r}: audit-parquet, audit-memory, load-packages, extract or prepare")
+    raise SystemExit(f"unknown job {job!r}: audit-parquet, audit-large, audit-memory, load-packages, extract or prepare")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,15 @@ transcription is faithful, the document is wrong) and are recorded as ground tru
     write_documents(budgets, folder)         # the explanations as .txt, for budgetkit.extract
     budgets_df, claims_df, lines_df = long_tables(budgets)   # straight to a Collection, no files
     truth = ground_truth(budgets)            # budget_id, claim_id, kind of planted error
+
+    both = generate(200, seed=7, final_accounts=1.0)   # each budget followed by its year's 决算 (final accounts)
+
+A final accounts (部门决算) states the year's outturn (决算数) beside the budget (年初预算数) in the
+Shanghai/national final-accounts template's sections and sentences ("年初预算为X万元，支出决算为Y万元，完成年初预算的
+Z%。决算数小于预算数的主要原因：…"), its changes on the prior year's outturn as Beijing's prints them ("比2022年度增加X万元，
+增长Y%"; the reader does not take the national "与2022年度相比，…增加X万元" as a change); its 年初预算数 are the
+budget document's true figures. Its balances carried in and out are nil (收入支出总计 = 本年收入合计 = 本年支出合计):
+the text template states them only in its tables.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ import pandas as pd
 from budgetkit.audit import section_of_lines
 from budgetkit.model import quote_around
 from budgetkit.numbers import parse_figure
-from budgetkit.schema import bundled_data_dir, read_descriptor
+from budgetkit.schema import UNKNOWN_KIND, bundled_data_dir, read_descriptor
 
 #: Later series of the same departments are placed in other (fictional) prefectures, so every
 #: department name is unique and year-over-year comparisons pair the right documents.
@@ -61,6 +70,10 @@ COMMON_CLASSES = [
 PLANTED_KINDS = ("total-mistyped", "part-mistyped", "share-miscomputed", "change-miscomputed",
                  "change-direction-wrong", "reason-year", "direction-placeholder")
 CROSS_BUDGET_KIND = "prior-restated"
+#: Errors planted in final accounts (决算): a 完成预算的X% miscomputed, a total of the accounts mistyped, the
+#: percentage change on the prior year's outturn miscomputed.
+ACCOUNTS_PLANTED_KINDS = ("completion-miscomputed", "accounts-total-mistyped", "outturn-change-miscomputed")
+FINAL_ACCOUNTS = "final-accounts"
 
 
 def wan(yuan: int) -> str:
@@ -106,6 +119,8 @@ class Synthetic:
     planted: list[dict] = field(default_factory=list)
     claims: list[dict] = field(default_factory=list)
     text: str = ""
+    #: budget or final-accounts, stated in the package; None (unstated) when the generator writes budgets only
+    document_kind: str | None = None
 
     def render(self) -> None:
         """Lay the figures into text lines and number them as claims (c<line>-<n>)."""
@@ -202,7 +217,7 @@ def _truth(rng: random.Random, department: tuple, previous: Truth | None) -> Tru
     if general <= 0:
         carryover, general = 0, basic + project
     # 当年拨款 by 项: most in the department's own 类, the rest in the common ones
-    main_class, main_items = department[2], department[3]
+    main_items = department[3]
     codes = [code for _, _, items in main_items for code, _ in items]
     shares = {"2080501": 0.02, "2080505": 0.07, "2101101": 0.03, "2101103": 0.01, "2210201": 0.06}
     classes, rest = {}, general
@@ -285,7 +300,6 @@ def _budget(rng: random.Random, budget_id: str, county: str, department: tuple, 
 
     # 四 财政拨款
     classes = _class_totals(department, truth)
-    prior_classes = _class_totals(department, prior)
     lines.append(["四、财政拨款收支预算情况说明"])
     fiscal = Fig("fiscal_total", wan(truth.total), kind="total", label="财政拨款收支总预算", role="total")
     prior_fiscal, words, _ = _change_figs("fiscal_total", "财政拨款收支预算数", fiscal, truth.total, prior.total, y)
@@ -450,6 +464,209 @@ def _class_totals(department: tuple, truth: Truth) -> dict:
     return totals
 
 
+# -- one final accounts (决算) ------------------------------------------------------------------
+
+@dataclass
+class Outturn:
+    """What a department spent in a year, in 元 (its final accounts' 决算数)."""
+
+    spent: dict  # 项 code -> 元 of general-public-budget spending
+    basic_personnel: int
+    basic_public: int
+    overseas: int
+    reception: int
+    vehicles: int
+    admin: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.spent.values())
+
+    @property
+    def basic(self) -> int:
+        return self.basic_personnel + self.basic_public
+
+    @property
+    def project(self) -> int:
+        return self.total - self.basic
+
+    @property
+    def three_public(self) -> int:
+        return self.overseas + self.reception + self.vehicles
+
+
+def _outturn(rng: random.Random, truth: Truth) -> Outturn:
+    """The year's outturn of a budget: a little under it mostly, some items spent exactly, the project
+    spending sometimes above it (the carryover spent too)."""
+    def spent(budget: int, lo: float = 0.85) -> int:
+        return budget if rng.random() < 0.3 else int(budget * rng.uniform(lo, 1.0)) // 100 * 100
+
+    personnel, public = spent(truth.basic_personnel, 0.92), spent(truth.basic_public)
+    total = personnel + public + int((truth.project + truth.carryover) * rng.uniform(0.7, 1.0))
+    codes = list(truth.classes)
+    weights = [truth.classes[code] * rng.uniform(0.8, 1.2) + 1 for code in codes]
+    shares = {code: int(total * weight / sum(weights)) for code, weight in zip(codes[:-1], weights)}
+    shares[codes[-1]] = total - sum(shares.values())
+    return Outturn(spent=shares, basic_personnel=personnel, basic_public=public, overseas=spent(truth.overseas, 0.3),
+                   reception=spent(truth.reception, 0.3),
+                   vehicles=spent(truth.vehicle_purchase + truth.vehicle_operation, 0.5),
+                   admin=min(spent(truth.admin), public))
+
+
+def _on_prior_outturn(measure: str, label: str, current: Fig, now: int, before: int, prior_year: int) -> list:
+    """"，比2022年度增加X万元，增长Y%": the change on the prior year's outturn (not stated itself); nothing
+    when the two are equal or the prior year's is nil (no percentage of it)."""
+    if now == before or before == 0:
+        return []
+    word, rate_word, direction = ("增加", "增长", "increase") if now > before else ("减少", "下降", "decrease")
+    amount = Fig(measure, wan(abs(now - before)), kind="change", direction=direction, base_year=prior_year,
+                 ref=current, label=f"{label}较{prior_year}年{word}")
+    rate = Fig(measure, pct(abs(now - before), before), kind="change", unit="%", direction=direction,
+               base_year=prior_year, ref=current, base=amount, label=f"{label}较{prior_year}年{rate_word}",
+               role="outturn-change")
+    return [f"，比{prior_year}年度{word}", amount, f"万元，{rate_word}", rate, "%"]
+
+
+def _against_budget(measure: str, label: str, budget: int, spent: int, lead: str, rate_words: str,
+                    code: str | None = None) -> list:
+    """"年初预算为X万元，支出决算为Y万元，完成年初预算的Z%": the budget (an item of its own), the outturn and
+    their ratio; no ratio of a nil budget."""
+    planned = Fig("unnamed_item", wan(budget), kind="item", label=f"{label}年初预算")
+    outturn = Fig(measure, wan(spent), kind="item" if measure == "unnamed_item" else "amount", code=code,
+                  label=f"{label}决算")
+    parts = [f"{lead}年初预算为", planned, "万元，支出决算为", outturn, "万元"]
+    if budget:
+        parts += [f"，{rate_words}", Fig(measure, pct(spent, budget), kind="share", unit="%", base_measure="unnamed_item",
+                                        code=code, ref=outturn, base=planned, label=f"{label}决算占{label}年初预算",
+                                        role="completion"), "%"]
+    return parts
+
+
+def _why_it_differs(budget: int, spent: int) -> str:
+    if spent < budget:
+        return "。决算数小于预算数的主要原因：厉行节约，部分项目未开展完成。"
+    if spent > budget:
+        return "。决算数大于预算数的主要原因：年中追加了项目经费。"
+    return "。决算数同预算数持平。"
+
+
+def _final_accounts(budget_id: str, name: str, county: str, department: tuple, year: int, truth: Truth,
+                    spent: Outturn, before: Outturn) -> Synthetic:
+    """A department's 部门决算 of ``year``: ``spent`` beside the budget ``truth``, changes on ``before``."""
+    y, p = year, year - 1
+    lines: list[list] = [[f"{name}{y}年度部门决算"], ["第一部分 部门概况"],
+                         [f"{name}主要职责是贯彻执行党和国家的方针政策，负责本部门职责范围内的各项工作。"],
+                         [f"第二部分 {y}年度部门决算情况说明"], ["一、收入支出决算总体情况说明"]]
+    grand = Fig("accounts_grand_total", wan(spent.total), kind="total", label="收入支出总计", role="total")
+    lines.append([f"{name}{y}年度收入支出总计", grand, "万元",
+                  *_on_prior_outturn("accounts_grand_total", "收入支出总计", grand, spent.total, before.total, p),
+                  "。主要原因：项目支出变动。" if spent.total != before.total else "。"])
+    lines.append(["二、收入决算情况说明"])
+    income = Fig("accounts_income_total", wan(spent.total), kind="total", label="收入合计", role="total")
+    general = Fig("income_general_budget", wan(spent.total), label="一般公共预算财政拨款收入")
+    income_line = ["本年收入合计", income, "万元",
+                   *_on_prior_outturn("accounts_income_total", "收入合计", income, spent.total, before.total, p),
+                   "，其中：一般公共预算财政拨款收入", general, "万元"]
+    if spent.total:
+        income_line += ["，占", Fig("income_general_budget", pct(spent.total, spent.total), kind="share", unit="%",
+                                   base_measure="accounts_income_total", ref=general, base=income,
+                                   label="一般公共预算财政拨款收入占收入合计"), "%"]
+    lines.append(income_line + ["。"])
+    lines.append(["三、支出决算情况说明"])
+    expenditure = Fig("accounts_expenditure_total", wan(spent.total), kind="total", label="支出合计", role="total")
+    basic = Fig("expenditure_basic", wan(spent.basic), label="基本支出")
+    project = Fig("expenditure_project", wan(spent.project), label="项目支出")
+    parts = ["本年支出合计", expenditure, "万元，其中：基本支出", basic, "万元"]
+    if spent.total:
+        parts += ["，占", Fig("expenditure_basic", pct(spent.basic, spent.total), kind="share", unit="%",
+                             base_measure="accounts_expenditure_total", ref=basic, base=expenditure,
+                             label="基本支出占支出合计"), "%"]
+    parts += ["；项目支出", project, "万元"]
+    if spent.total:
+        parts += ["，占", Fig("expenditure_project", pct(spent.project, spent.total), kind="share", unit="%",
+                             base_measure="accounts_expenditure_total", ref=project, base=expenditure,
+                             label="项目支出占支出合计"), "%"]
+    lines.append(parts + ["。"])
+    lines.append(["四、财政拨款收入支出决算总体情况说明"])
+    # the text template's "财政拨款收入支出总计" is read as 财政拨款收入 (its balances being nil here, the same)
+    fiscal = Fig("income_fiscal", wan(spent.total), kind="total", label="财政拨款收入支出总计", role="total")
+    lines.append([f"{name}{y}年度财政拨款收入支出总计", fiscal, "万元",
+                  *_on_prior_outturn("income_fiscal", "财政拨款收入支出总计", fiscal, spent.total, before.total, p), "。"])
+
+    lines.append(["五、一般公共预算财政拨款支出决算情况说明"])
+    lines.append(["（一）一般公共预算财政拨款支出决算总体情况"])
+    gpb = Fig("unnamed_item", wan(spent.total), kind="item", label="一般公共预算财政拨款支出")
+    gpb_line = ["一般公共预算财政拨款支出", gpb, "万元"]
+    if spent.total:
+        gpb_line += ["，占本年支出合计的", Fig("unnamed_item", pct(spent.total, spent.total), kind="share", unit="%",
+                                       base_measure="accounts_expenditure_total", ref=gpb, base=expenditure,
+                                       label="一般公共预算财政拨款支出占本年支出合计"), "%"]
+    lines.append(gpb_line + _on_prior_outturn("unnamed_item", "一般公共预算财政拨款支出", gpb, spent.total,
+                                              before.total, p) + ["。"])
+    lines.append(["（二）一般公共预算财政拨款支出决算结构情况"])
+    classes = {klass: (kname, sum(spent.spent[code] for _, _, xiang in kuan for code, _ in xiang))
+               for (klass, kname, _), kuan in _class_tree(department)}
+    # as the template prints it: its total and shares are not read (a 类 named with （类）), its 类 are items
+    structure = [f"一般公共预算财政拨款支出{wan(spent.total)}万元，主要用于以下方面："]
+    for index, (label, amount) in enumerate(classes.values()):
+        share = pct(amount, spent.total) if spent.total else "0"
+        structure += [("；" if index else "") + f"{label}（类）", Fig("unnamed_item", wan(amount), kind="item",
+                                                                   label=f"{label}（类）"), f"万元，占{share}%"]
+    lines.append(structure + ["。"])
+    lines.append(["（三）一般公共预算财政拨款支出决算具体情况"])
+    lines.append(_against_budget("unnamed_item", "一般公共预算财政拨款支出", truth.general, spent.total,
+                                 "一般公共预算财政拨款支出", "完成年初预算的")
+                 + [_why_it_differs(truth.general, spent.total) + "其中："])
+    number = 0
+    for (klass, kname, _), kuan in _class_tree(department):
+        for kcode, kuan_name, xiang in kuan:
+            for code, xname in xiang:
+                number += 1
+                head = f"{number}、{kname}（类）{kuan_name}（款）{xname}（项）。主要用于：保障单位正常运转及履职。"
+                item = _against_budget("appropriation_by_function", xname, truth.classes[code], spent.spent[code],
+                                       head, "完成年初预算的", code)
+                lines.append(item + [_why_it_differs(truth.classes[code], spent.spent[code])])
+
+    lines.append(["六、一般公共预算财政拨款基本支出决算情况说明"])
+    lines.append(["一般公共预算财政拨款基本支出", Fig("gpb_basic_total", wan(spent.basic), kind="total",
+                                                label="一般公共预算财政拨款基本支出", role="total"),
+                  "万元。其中：人员经费", Fig("basic_personnel", wan(spent.basic_personnel), label="人员经费"),
+                  "万元，主要包括：基本工资、津贴补贴、奖金、社会保险缴费、住房公积金等；公用经费",
+                  Fig("basic_public", wan(spent.basic_public), label="公用经费"),
+                  "万元，主要包括：办公费、印刷费、水费、电费、邮电费、差旅费、维修（护）费等。"])
+
+    lines.append(["七、财政拨款“三公”经费支出决算情况说明"])
+    lines.append(["（一）“三公”经费财政拨款支出决算总体情况说明。"])
+    three = _against_budget("three_public_total", "“三公”经费财政拨款支出", truth.three_public, spent.three_public,
+                            "“三公”经费财政拨款支出", "完成预算的")
+    three[3].kind, three[3].role = "total", "total"
+    for separator, (measure, label, budget, outturn) in zip(("，其中：", "；", "；"), (
+            ("three_public_overseas", "因公出国（境）费支出", truth.overseas, spent.overseas),
+            ("three_public_vehicles", "公务用车购置及运行维护费支出", truth.vehicle_purchase + truth.vehicle_operation,
+             spent.vehicles),
+            ("three_public_reception", "公务接待费支出", truth.reception, spent.reception))):
+        three += [separator, *_against_budget(measure, label, budget, outturn, label, "完成预算的")]
+    lines.append(three + [_why_it_differs(truth.three_public, spent.three_public)])
+    change = _on_prior_outturn("three_public_total", "“三公”经费财政拨款支出决算", three[3], spent.three_public,
+                               before.three_public, p)
+    if change:
+        lines.append([f"{y}年度“三公”经费财政拨款支出决算数" + change[0][1:], *change[1:], "。"])
+
+    lines.append(["八、政府性基金预算财政拨款收入支出决算情况说明"])
+    lines.append([f"{name}{y}年度无政府性基金预算财政拨款收入和支出。"])
+    lines.append(["九、国有资本经营预算财政拨款收入支出决算情况说明"])
+    lines.append([f"{name}{y}年度无国有资本经营预算财政拨款收入和支出。"])
+    lines.append(["十、其他重要事项的情况说明"])
+    lines.append(["（一）机关运行经费支出情况"])
+    admin = Fig("admin_operating_cost", wan(spent.admin), label="机关运行经费支出")
+    lines.append([f"{y}年度，{name}机关运行经费支出", admin, "万元",
+                  *_on_prior_outturn("admin_operating_cost", "机关运行经费支出", admin, spent.admin, before.admin, p),
+                  "。主要原因是公用经费支出变动。" if spent.admin != before.admin else "。"])
+    lines.append(["第三部分 名词解释"])
+    lines.append(["1. 财政拨款收入：指单位本年度从本级财政部门取得的财政拨款。"])
+    return Synthetic(budget_id, name, year, county, lines, [], document_kind=FINAL_ACCOUNTS)
+
+
 # -- planting ---------------------------------------------------------------------------------
 
 def _figs(budget: Synthetic) -> list[Fig]:
@@ -466,6 +683,32 @@ def _shift(text: str, rng: random.Random, minimum: Decimal) -> str:
             return str(new.quantize(places))
 
 
+#: A rate whose printed figures leave it this uncertain (percentage points) is not planted wrong: a
+#: shift the audit must see would be larger than the planter's.
+_WIDEST_RATE = Decimal(20)
+
+
+def _half_unit(text: str) -> Decimal:
+    """Half a unit of the last printed place: the uncertainty of a printed figure."""
+    return Decimal(1).scaleb(Decimal(text).as_tuple().exponent) / 2
+
+
+def _rate_width(fig: Fig) -> Decimal:
+    """How wide the percentages a rate's printed figures admit are: a completion rate's (the outturn over
+    the budget) or a change's on the prior year's outturn the change implies; infinite when that base can be nil."""
+    if fig.role == "completion":
+        part, whole = Decimal(fig.ref.text), Decimal(fig.base.text)
+        part_half, whole_half = _half_unit(fig.ref.text), _half_unit(fig.base.text)
+    else:  # the change amount over the prior outturn (current − change, or + for a fall)
+        part, current = Decimal(fig.base.text), Decimal(fig.ref.text)
+        whole = current - part if fig.direction == "increase" else current + part
+        part_half = _half_unit(fig.base.text)
+        whole_half = part_half + _half_unit(fig.ref.text)
+    if whole - whole_half <= 0:
+        return Decimal("Infinity")
+    return ((part + part_half) / (whole - whole_half) - (part - part_half) / (whole + whole_half)) * 100
+
+
 def _plant(rng: random.Random, budget: Synthetic, kind: str) -> bool:
     figs = _figs(budget)
     if kind == "total-mistyped":
@@ -479,6 +722,12 @@ def _plant(rng: random.Random, budget: Synthetic, kind: str) -> bool:
     elif kind == "reason-year":
         pool = [f for parts in budget.lines for f in parts[:-1] if isinstance(f, Fig) and f.role == "change"
                 and isinstance(parts[-1], str) and f"主要是{budget.year}年" in parts[-1]]
+    elif kind == "completion-miscomputed":
+        pool = [f for f in figs if f.role == "completion" and _rate_width(f) < _WIDEST_RATE]
+    elif kind == "accounts-total-mistyped":
+        pool = [f for f in figs if f.role == "total"]
+    elif kind == "outturn-change-miscomputed":
+        pool = [f for f in figs if f.role == "outturn-change" and _rate_width(f) < _WIDEST_RATE]
     else:
         raise ValueError(kind)
     taken = {p.get("fig") for p in budget.planted}
@@ -486,10 +735,12 @@ def _plant(rng: random.Random, budget: Synthetic, kind: str) -> bool:
     if not pool:
         return False
     fig = rng.choice(pool)
-    if kind in ("total-mistyped", "part-mistyped", "change-miscomputed"):
+    if kind in ("total-mistyped", "part-mistyped", "change-miscomputed", "accounts-total-mistyped"):
         fig.text = _shift(fig.text, rng, Decimal("0.10"))
     elif kind == "share-miscomputed":
         fig.text = _shift(fig.text, rng, Decimal("0.50"))
+    elif kind in ("completion-miscomputed", "outturn-change-miscomputed"):
+        fig.text = _shift(fig.text, rng, _rate_width(fig) + Decimal("0.50"))
     elif kind in ("change-direction-wrong", "direction-placeholder"):
         for parts in budget.lines:
             if fig in parts:
@@ -509,24 +760,32 @@ def _plant(rng: random.Random, budget: Synthetic, kind: str) -> bool:
 # -- many budgets -----------------------------------------------------------------------------
 
 def generate(n: int, seed: int = 0, drift_share: float = 0.5, years: int = 4, first_year: int = 2022,
-             restated_share: float = 0.1, first_unit: int = 0) -> list[Synthetic]:
+             restated_share: float = 0.1, first_unit: int = 0, final_accounts: float = 0.0) -> list[Synthetic]:
     """``n`` budgets: departments × counties, each over ``years`` consecutive years.
 
     About ``drift_share`` of the budgets get one or two planted errors; about ``restated_share``
     of the later years restate a prior-year figure differently from the year before's document
     (found only across budgets, by ``Collection.year_over_year``).
+
+    About ``final_accounts`` of the budgets are followed by their year's final accounts (部门决算,
+    budget_id ``<budget's>-final-accounts``), as many of which get one or two ``ACCOUNTS_PLANTED_KINDS``
+    as ``drift_share`` says; then every document states its kind. The 决算 are drawn from a random
+    sequence of their own: the budgets' text and claims are those of ``final_accounts=0``, whatever its value.
     """
     rng = random.Random(seed)
+    accounts_rng = random.Random(f"{seed}/final-accounts")
     budgets: list[Synthetic] = []
     unit = first_unit
-    while len(budgets) < n:
+    made = 0  # budgets made; their final accounts come besides
+    while made < n:
         department = DEPARTMENTS[unit % len(DEPARTMENTS)]
         county_slug, county = COUNTIES[(unit // len(DEPARTMENTS)) % len(COUNTIES)]
         series = unit // (len(COUNTIES) * len(DEPARTMENTS))
         unit += 1
         previous = _truth(rng, department, None)
+        outturn = _outturn(accounts_rng, previous) if final_accounts else None
         for offset in range(years):
-            if len(budgets) >= n:
+            if made >= n:
                 break
             year = first_year + offset
             truth = _truth(rng, department, previous)
@@ -541,8 +800,25 @@ def generate(n: int, seed: int = 0, drift_share: float = 0.5, years: int = 4, fi
                     _plant(rng, budget, kind)
             budget.render()
             budgets.append(budget)
+            made += 1
             previous = truth
+            if final_accounts:
+                budget.document_kind = "budget"
+                before, outturn = outturn, _outturn(accounts_rng, truth)
+                if accounts_rng.random() < final_accounts:
+                    budgets.append(_accounts_of(accounts_rng, budget, department, truth, outturn, before, drift_share))
     return budgets
+
+
+def _accounts_of(rng: random.Random, budget: Synthetic, department: tuple, truth: Truth, spent: Outturn,
+                 before: Outturn, drift_share: float) -> Synthetic:
+    accounts = _final_accounts(f"{budget.budget_id}-{FINAL_ACCOUNTS}", budget.department, budget.county, department,
+                               budget.year, truth, spent, before)
+    if rng.random() < drift_share:
+        for kind in rng.sample(ACCOUNTS_PLANTED_KINDS, rng.choice([1, 1, 2])):
+            _plant(rng, accounts, kind)
+    accounts.render()
+    return accounts
 
 
 def _restate(rng: random.Random, budget: Synthetic, now: int, before: int) -> None:
@@ -585,7 +861,8 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
 
 def write_packages(budgets: list[Synthetic], folder: str | Path, seed: int | None = None) -> list[Path]:
     """Each budget as a data package ``folder/<budget_id>/`` (datapackage.json, claims.csv,
-    line_items.csv, raw/<budget_id>.txt), labelled synthetic in its descriptor."""
+    line_items.csv, raw/<budget_id>.txt), labelled synthetic in its descriptor, with its
+    document_kind where the generator stated it."""
     folder = Path(folder)
     reference = read_descriptor(bundled_data_dir())
     schemas = {r["name"]: r for r in reference["resources"] if r["name"] in ("claims", "line_items")}
@@ -597,21 +874,25 @@ def write_packages(budgets: list[Synthetic], folder: str | Path, seed: int | Non
         claims = [{**row, "value": "0" if row["text"] == "持平" else row["text"]} for row in budget.claims]
         (out / "claims.csv").write_text(_csv(claims, CLAIM_COLUMNS), encoding="utf-8")
         (out / "line_items.csv").write_text(_csv(budget.line_items, ITEM_COLUMNS), encoding="utf-8")
+        title = (f"{budget.department}{budget.year}年度部门决算" if budget.document_kind == FINAL_ACCOUNTS
+                 else f"{budget.department}{budget.year}年部门预算编制说明")
         descriptor = {
             "profile": "tabular-data-package",
             "name": f"synthetic-{budget.budget_id}",
-            "title": f"{budget.department}{budget.year}年部门预算编制说明 (SYNTHETIC)",
+            "title": f"{title} (SYNTHETIC)",
             "description": ("SYNTHETIC: generated by tests/synthetic.py" + (f" (seed {seed})" if seed is not None else "")
                             + " for demonstrations and tests; not a real budget. Figures are invented and some "
                               "errors are planted on purpose."),
             "synthetic": True,
             "planted": [{"claim_id": p["claim_id"], "kind": p["kind"]} for p in budget.planted],
             "budget": {"department": budget.department, "year": budget.year, "prior_year": budget.year - 1,
+                       **({"document_kind": budget.document_kind} if budget.document_kind else {}),
                        "document": "raw-document", "amount_unit": "万元"},
             "resources": [
                 {"name": "raw-document", "path": f"raw/{budget.budget_id}.txt", "format": "txt",
                  "mediatype": "text/plain", "encoding": "utf-8",
-                 "title": "The synthetic budget explanation"},
+                 "title": "The synthetic final accounts" if budget.document_kind == FINAL_ACCOUNTS
+                 else "The synthetic budget explanation"},
                 schemas["claims"], schemas["line_items"],
             ],
         }
@@ -634,11 +915,14 @@ def write_documents(budgets: list[Synthetic], folder: str | Path) -> list[Path]:
 
 def long_tables(budgets: list[Synthetic]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(budgets, claims, lines) long tables as ``budgetkit.collection.from_tables`` takes them,
-    built without writing or loading any file (for the large benchmarks)."""
+    built without writing or loading any file (for the large benchmarks); with a document_kind
+    column where the generator stated kinds."""
     meta, claims, lines = [], [], []
+    stated_kinds = any(budget.document_kind for budget in budgets)
     for order, budget in enumerate(budgets):
         keys = {"budget_id": budget.budget_id, "department": budget.department, "budget_year": budget.year}
-        meta.append({**keys, "prior_year": budget.year - 1, "source": "<synthetic>", "budget_order": order})
+        kind = {"document_kind": budget.document_kind or UNKNOWN_KIND} if stated_kinds else {}
+        meta.append({**keys, "prior_year": budget.year - 1, **kind, "source": "<synthetic>", "budget_order": order})
         text_lines = budget.text.split("\n")
         for index, row in enumerate(budget.claims):
             quote = quote_around(text_lines[row["line"] - 1], row["char_start"], row["char_end"])

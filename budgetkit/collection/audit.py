@@ -13,17 +13,19 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 
 from ..audit import ClaimTable, Rule, evaluate, load_rules
+from ..audit.table import SCALE
 from ..audit.figures import describe, verdicts
 from ..audit.found import decimals
+from ..files import atomic_stream
 from ..findings import VERDICTS
 from ..messages import text
-from ..schema import bundled_data_dir
+from ..schema import UNKNOWN_KIND, bundled_data_dir
 from .analysis import stack_findings
-from .columns import KEY_COLUMNS, YEAR_OVER_YEAR_RULE
-from .jobs import run_jobs
+from .columns import KEY_COLUMNS, PARQUET_COMPRESSION, YEAR_OVER_YEAR_RULE
+from .jobs import iter_jobs, run_jobs
 
-__all__ = ["CHUNK_CLAIMS", "audit_frames", "audit_parquet_folder", "budget_chunks", "resolve_rules",
-           "year_over_year_pairs"]
+__all__ = ["CHUNK_CLAIMS", "audit_frames", "audit_parquet_folder", "audit_parquet_folder_to", "budget_chunks",
+           "resolve_rules", "year_over_year_pairs"]
 
 
 #: Most claims in a chunk of the collection audit. Every rule stays within one budget, so whole
@@ -125,6 +127,43 @@ def audit_parquet_folder(folder: Path, rules: list[Rule], workers: int | None = 
     are in budget_id order, so chunks are runs of budget_ids (each read from its own row groups) and
     the findings are put in budget order at the end. On a Dask cluster (``scheduler``) each chunk is a
     task of its own, read by its worker from the same folder."""
+    budgets, jobs = _parquet_chunks(folder, rules)
+    found = run_jobs(_audit_parquet_chunk, jobs, workers or os.cpu_count(), scheduler, initializer=_one_thread)
+    stacked = stack_findings(*found)
+    del found  # the chunks' frames, copied into the stack
+    return in_budget_order(stacked, budgets)
+
+
+def audit_parquet_folder_to(folder: Path, rules: list[Rule], out: Path, workers: int | None = None,
+                            scheduler=None) -> int:
+    """:func:`audit_parquet_folder` with the findings written to the Parquet file ``out`` as each chunk
+    is done, so that only the chunks at work are in memory, whatever the collection's size: one row
+    group per chunk, in budget_id order (each budget's findings as :func:`audit_budgets` orders them),
+    figures at the engine's fixed point (decimal(38, 10)); the file is whole or not there. The number
+    of findings."""
+    import pyarrow.parquet as pq
+
+    _, jobs = _parquet_chunks(folder, rules)
+    found = iter_jobs(_audit_parquet_chunk, jobs, workers or os.cpu_count(), scheduler, initializer=_one_thread)
+    rows, schema, writer = 0, None, None
+    with atomic_stream(out) as stream:
+        try:
+            for frame in found:
+                table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+                if writer is None:
+                    schema = pa.schema([pa.field(f.name, pa.decimal128(38, SCALE) if pa.types.is_decimal(f.type)
+                                                 else f.type) for f in table.schema])
+                    writer = pq.ParquetWriter(stream, schema, compression=PARQUET_COMPRESSION, write_statistics=True)
+                writer.write_table(table.cast(schema), row_group_size=max(len(table), 1))
+                rows += len(table)
+        finally:
+            if writer is not None:
+                writer.close()
+    return rows
+
+
+def _parquet_chunks(folder: Path, rules: list[Rule]) -> tuple[pd.DataFrame, list[tuple]]:
+    """The budgets of a Parquet collection in budget_id order, and a job per chunk of whole budgets."""
     import pyarrow.parquet as pq
 
     budgets = pq.read_table(folder / "budgets.parquet").to_pandas(types_mapper=pd.ArrowDtype)
@@ -133,11 +172,7 @@ def audit_parquet_folder(folder: Path, rules: list[Rule], workers: int | None = 
     counts = pd.Series(claims.to_numpy(zero_copy_only=False)).value_counts().reindex(budgets["_id"], fill_value=0)
     del claims
     budgets = budgets.drop(columns="_id").reset_index(drop=True)
-    jobs = [(str(folder), budgets.iloc[start:end], rules) for start, end in budget_chunks(counts.to_numpy())]
-    found = run_jobs(_audit_parquet_chunk, jobs, workers or os.cpu_count(), scheduler, initializer=_one_thread)
-    stacked = stack_findings(*found)
-    del found  # the chunks' frames, copied into the stack
-    return in_budget_order(stacked, budgets)
+    return budgets, [(str(folder), budgets.iloc[start:end], rules) for start, end in budget_chunks(counts.to_numpy())]
 
 
 def in_budget_order(findings: pd.DataFrame, budgets: pd.DataFrame) -> pd.DataFrame:
@@ -164,19 +199,23 @@ def _audit_parquet_chunk(arguments) -> pd.DataFrame:
 # -- across budgets ----------------------------------------------------------------------------------
 
 def year_over_year_pairs(budgets: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
-    """Prior-year figures of year Y+1's document against year Y's own figures, per department."""
+    """Prior-year figures of year Y+1's document against year Y's own figures, per department and
+    document kind: a budget's prior-year figures are the prior year's budget, not its final accounts'
+    outturn (documents of unknown kind are held against each other, as before kinds were told)."""
     budgets = budgets.sort_values("budget_order", kind="stable").reset_index(drop=True)
     claims, b = _numbered(budgets, claims, "claim_order")
     table = ClaimTable(claims, b, names=budgets["budget_id"].astype(str).tolist())
     rows = np.flatnonzero(table.st)
     info = budgets[["budget_id", "department", "budget_year"]].astype(object)
+    kinds = (budgets["document_kind"].astype(str) if "document_kind" in budgets.columns
+             else pd.Series(UNKNOWN_KIND, index=budgets.index)).to_numpy(dtype=object)
     st = pd.DataFrame({"g": rows, "b": table.b[rows], "ord": table.ord[rows], "measure": table.measure[rows],
                        "code": table.code[rows], "year": table.year[rows], "cunit": table.cunit[rows],
                        "department": info["department"].to_numpy()[table.b[rows]],
-                       "budget_year": info["budget_year"].to_numpy()[table.b[rows]]})
+                       "budget_year": info["budget_year"].to_numpy()[table.b[rows]], "kind": kinds[table.b[rows]]})
     later = st[st["year"] < st["budget_year"]]
     earlier = st[st["year"] == st["budget_year"]].drop_duplicates(["b", "measure", "code", "year", "cunit"])
-    keys = ["department", "year", "measure", "code", "cunit"]
+    keys = ["department", "kind", "year", "measure", "code", "cunit"]
     pairs = later.merge(earlier[[*keys, "g", "b"]], on=keys, suffixes=("", "_earlier"))
     pairs = pairs[pairs["department"].notna()]
     names = info["budget_id"].to_numpy()

@@ -16,10 +16,10 @@ from ..names import name_key
 from ..model import Budget
 from .analysis import stack_findings
 from .columns import PROBLEM_COLUMNS, ROW_GROUP_ROWS, TABLES, arrow_table, load_measures
-from .audit import audit_frames, audit_parquet_folder, resolve_rules, year_over_year_pairs
+from .audit import audit_frames, audit_parquet_folder, audit_parquet_folder_to, resolve_rules, year_over_year_pairs
 from .parquet import ascending, by_budget_id, in_budget_order, write_parquet
 
-__all__ = ["Collection", "Source", "audit_parquet", "read_parquet", "source_of", "source_text"]
+__all__ = ["Collection", "Source", "audit_parquet", "audit_parquet_to", "read_parquet", "source_of", "source_text"]
 
 
 #: What one budget is read from: a package or document, or the files of one budget published apart.
@@ -144,8 +144,23 @@ def audit_parquet(folder: str | Path, rules: list[Rule] | str | Path | None = No
     at a time, chunks side by side: only the chunks at work and the findings are held in memory.
     ``scheduler`` (a Dask scheduler's address or a ``distributed.Client``) runs the chunks on that
     cluster, whose workers read the same folder."""
+    return audit_parquet_folder(_parquet_folder(folder), resolve_rules(rules), scheduler=scheduler)
+
+
+def audit_parquet_to(folder: str | Path, out: str | Path, rules: list[Rule] | str | Path | None = None,
+                     scheduler=None) -> Path:
+    """:func:`audit_parquet` for a collection too large for its findings to be held: each chunk's
+    findings are written to the Parquet file ``out`` as the chunk is done (one row group each, in
+    budget_id order, figures as decimal(38, 10)); ``out`` is whole or not written. Returns ``out``."""
+    out = Path(out)
+    audit_parquet_folder_to(_parquet_folder(folder), resolve_rules(rules), out, scheduler=scheduler)
+    return out
+
+
+def _parquet_folder(folder: str | Path) -> Path:
+    """``folder`` when it holds a collection's Parquet files; else FileNotFoundError naming the missing ones."""
     folder = Path(folder)
     missing = [f"{name}.parquet" for name in ("budgets", "claims", "lines") if not (folder / f"{name}.parquet").is_file()]
     if missing:
         raise FileNotFoundError(text("collection.no-parquet", folder=folder, files=text("audit.list-separator").join(missing)))
-    return audit_parquet_folder(folder, resolve_rules(rules), scheduler=scheduler)
+    return folder

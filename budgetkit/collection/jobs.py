@@ -10,11 +10,11 @@ and see the files the jobs name (a shared disk, or the same machine for a ``Loca
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from ..messages import text
 
-__all__ = ["SchedulerError", "run_jobs"]
+__all__ = ["SchedulerError", "iter_jobs", "run_jobs"]
 
 
 class SchedulerError(RuntimeError):
@@ -25,18 +25,27 @@ def run_jobs(function: Callable, jobs: Sequence, workers: int | None = None, sch
              initializer: Callable[[], None] | None = None, chunksize: int = 1) -> list:
     """``[function(job) for job in jobs]``, in order: on the Dask cluster of ``scheduler`` when given,
     else in ``workers`` local processes (each set up by ``initializer``), else here."""
+    return list(iter_jobs(function, jobs, workers, scheduler, initializer, chunksize))
+
+
+def iter_jobs(function: Callable, jobs: Sequence, workers: int | None = None, scheduler=None,
+              initializer: Callable[[], None] | None = None, chunksize: int = 1) -> Iterator:
+    """:func:`run_jobs` one result at a time, in the jobs' order, each as soon as it and those before
+    it are done: a caller that writes each away holds one result, not all."""
     if scheduler is not None:
-        return _on_cluster(function, jobs, scheduler, initializer)
+        yield from _on_cluster(function, jobs, scheduler, initializer)
+        return
     workers = min(len(jobs), workers or 1)
     if workers <= 1:
-        return [function(job) for job in jobs]
+        yield from map(function, jobs)
+        return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=workers, initializer=initializer) as pool:
-        return list(pool.map(function, jobs, chunksize=chunksize))
+        yield from pool.map(function, jobs, chunksize=chunksize)
 
 
-def _on_cluster(function: Callable, jobs: Sequence, scheduler, initializer) -> list:
+def _on_cluster(function: Callable, jobs: Sequence, scheduler, initializer) -> Iterator:
     try:
         from distributed import Client
     except ImportError:
@@ -47,8 +56,11 @@ def _on_cluster(function: Callable, jobs: Sequence, scheduler, initializer) -> l
         except (OSError, TimeoutError) as error:
             raise SchedulerError(text("collection.scheduler-unreachable", address=scheduler, error=error)) from None
         with client:
-            return _on_cluster(function, jobs, client, initializer)
+            yield from _on_cluster(function, jobs, client, initializer)
+        return
     if initializer is not None:
         scheduler.run(initializer)
-    # pure=False: two jobs with equal arguments are still two jobs; gather keeps the jobs' order
-    return scheduler.gather(scheduler.map(function, list(jobs), pure=False))
+    # pure=False: two jobs with equal arguments are still two jobs; each result taken in the jobs' order
+    for future in scheduler.map(function, list(jobs), pure=False):
+        yield future.result()
+        future.release()

@@ -17,7 +17,8 @@ from budgetkit.messages import LANGUAGES, using_language
 from budgetkit.collection import audit_parquet, demo_sources, from_budgets, load_many, read_parquet
 from budgetkit.schema import bundled_data_dir
 from builders import budget_of, claim
-from synthetic import PLANTED_KINDS, generate, ground_truth, long_tables, write_documents, write_packages
+from synthetic import (ACCOUNTS_PLANTED_KINDS, PLANTED_KINDS, generate, ground_truth, long_tables, write_documents,
+                       write_packages)
 
 DEMO = bundled_data_dir().parent / "data" / "collections" / "demo"
 
@@ -355,13 +356,81 @@ def recall_precision(findings: pd.DataFrame, truth: pd.DataFrame) -> tuple[float
     return recall, precision, missed, false_alarms
 
 
-def test_every_planted_drift_is_found_and_nothing_else_is_flagged(synthetic):
-    budgets, _, _, findings = synthetic
-    truth = ground_truth(budgets)
+@pytest.fixture(scope="module")
+def with_final_accounts(tmp_path_factory):
+    """Budgets each followed by its year's final accounts (决算), as packages, loaded and audited."""
+    documents = generate(120, seed=11, final_accounts=1.0)
+    folder = tmp_path_factory.mktemp("city-with-accounts")
+    write_packages(documents, folder)
+    collection = load_many(folder, workers=2)
+    return documents, collection, collection.audit()
+
+
+def test_every_planted_drift_is_found_and_nothing_else_is_flagged(with_final_accounts):
+    documents, _, findings = with_final_accounts
+    truth = ground_truth(documents)
     within = truth[truth["kind"] != "prior-restated"]
-    assert set(within["kind"]) == set(PLANTED_KINDS) and len(within) >= 100
+    assert set(within["kind"]) == set(PLANTED_KINDS) | set(ACCOUNTS_PLANTED_KINDS) and len(within) >= 100
+    accounts = {d.budget_id for d in documents if d.document_kind == "final-accounts"}
+    assert (within["budget_id"].isin(accounts)).sum() >= 50
     _, _, missed, false_alarms = recall_precision(findings, within)
     assert missed == [] and false_alarms == []
+
+
+def test_final_accounts_are_packaged_with_their_kind_and_paired_with_their_budget(with_final_accounts):
+    documents, collection, findings = with_final_accounts
+    assert collection.problems.empty
+    kinds = dict(zip(collection.budgets["budget_id"], collection.budgets["document_kind"]))
+    assert kinds == {d.budget_id: d.document_kind for d in documents}
+    assert sorted(set(kinds.values())) == ["budget", "final-accounts"]
+    from budgetkit.collection import execution_pairs
+
+    pairs = execution_pairs(collection)
+    assert len(pairs) == sum(d.document_kind == "final-accounts" for d in documents)
+    assert (pairs["accounts_budget_id"] == pairs["budget_id"] + "-final-accounts").all()
+    # the completion rates and the changes on the prior year's outturn are evaluated, not left aside
+    in_accounts = findings[findings["budget_id"].isin(set(pairs["accounts_budget_id"]))]
+    rates = in_accounts[in_accounts["rule"] == "share-of-named-whole"]
+    assert len(rates) > 8 * len(pairs) and (in_accounts["rule"] == "change-from-stated-prior").sum() > 3 * len(pairs)
+
+
+def test_a_budgets_prior_year_budget_is_not_held_against_the_final_accounts_outturn(with_final_accounts):
+    """A budget's prior-year figures (2023年预算) are the prior budget's, not the 2023 决算's outturn: two
+    quantities, each document held against the one of its own kind."""
+    documents, collection, _ = with_final_accounts
+    accounts = {d.budget_id for d in documents if d.document_kind == "final-accounts"}
+    pairs = collection.year_over_year()
+    later_budgets = ~pairs["later_budget_id"].isin(accounts)
+    assert later_budgets.any() and not pairs[later_budgets]["earlier_budget_id"].isin(accounts).any()
+
+
+def test_final_accounts_leave_the_budgets_as_they_were():
+    """The 决算 are drawn apart: a collection's budgets are the same with or without them."""
+    alone = generate(30, seed=4)
+    mixed = generate(30, seed=4, final_accounts=0.5)
+    budgets = [d for d in mixed if d.document_kind == "budget"]
+    assert 5 <= len(mixed) - len(budgets) <= 25
+    assert [(b.budget_id, b.text, b.claims, b.planted) for b in alone] == \
+        [(b.budget_id, b.text, b.claims, b.planted) for b in budgets]
+    assert all(b.document_kind is None for b in alone)
+
+
+def test_final_accounts_extracted_from_their_text_find_every_planted_error_and_nothing_else(tmp_path):
+    """The 决算 as .txt, read by the extractor (not the generator's claims): each told final accounts by its
+    title, every planted error found, no other finding anything but consistent (precision first)."""
+    accounts = [d for d in generate(60, seed=11, final_accounts=1.0) if d.document_kind == "final-accounts"]
+    write_documents(accounts, tmp_path)
+    collection = load_many(tmp_path, workers=2)
+    assert collection.problems.empty, collection.problems.to_string()
+    assert set(collection.budgets["document_kind"]) == {"final-accounts"}
+    assert sorted(collection.budgets["budget_year"]) == sorted(d.year for d in accounts)
+    findings = collection.audit()
+    findings["budget_id"] = findings["budget_id"].str.removesuffix(".txt")
+    truth = ground_truth(accounts)
+    assert set(truth["kind"]) == set(ACCOUNTS_PLANTED_KINDS) and len(truth) >= 20
+    _, _, missed, false_alarms = recall_precision(findings, truth)
+    assert missed == [] and false_alarms == []
+    assert (findings["rule"] == "share-of-named-whole").sum() > 8 * len(accounts)  # the rates were read
 
 
 def test_restated_prior_years_are_found_across_budgets(synthetic):
@@ -403,6 +472,27 @@ def test_a_collection_audited_in_chunks_gives_the_same_findings_in_the_same_orde
     pd.testing.assert_frame_equal(collection.audit(), findings)
     collection.to_parquet(tmp_path / "city")
     pd.testing.assert_frame_equal(audit_parquet(tmp_path / "city"), findings)
+
+
+def test_findings_written_a_chunk_at_a_time_are_the_findings_of_the_whole(unsorted, tmp_path, monkeypatch):
+    """A collection too large for its findings to be held: each chunk's findings go to one Parquet file
+    as the chunk is done, in budget_id order; they are exactly the findings of the audit held in memory."""
+    import pyarrow.parquet as pq
+    from budgetkit.collection import audit as collection_audit
+    from budgetkit.collection import audit_parquet_to
+
+    unsorted.to_parquet(tmp_path / "city")
+    whole = audit_parquet(tmp_path / "city")
+    monkeypatch.setattr(collection_audit, "CHUNK_CLAIMS", len(unsorted.claims) // 7)
+    out = audit_parquet_to(tmp_path / "city", tmp_path / "findings" / "findings.parquet")
+    assert pq.ParquetFile(out).metadata.num_row_groups >= 7  # one per chunk
+    streamed = pq.read_table(out).to_pandas(types_mapper=pd.ArrowDtype)
+    assert list(streamed.columns) == list(whole.columns)
+    assert streamed["budget_id"].astype(str).is_monotonic_increasing
+    in_order = whole.iloc[whole["budget_id"].astype(str).argsort(kind="stable")]
+    assert [[_cell(v) for v in row] for row in streamed.itertuples(index=False)] == \
+        [[_cell(v) for v in row] for row in in_order.itertuples(index=False)]
+    assert [p.name for p in out.parent.iterdir()] == ["findings.parquet"]  # no partial file left beside it
 
 
 def _row_group_ids(path) -> list[tuple[str, str, int]]:
