@@ -9,7 +9,8 @@ own name and reason:
 3. ``charts/<name>.png|svg|pdf`` for every chart of :data:`budgetkit.charts.CHARTS`;
 4. ``tables/<name>.csv`` for every table of :data:`budgetkit.tables.TABLES`;
 5. ``<slug>.xlsx``: the official tables with live formulas (:mod:`budgetkit.report.workbook`);
-6. ``notebooks/<name>.html``: the workbook notebooks executed on this budget and exported.
+6. ``notebooks/<name>.html``: the workbook notebooks written for this kind of document (a budget or final
+   accounts: :data:`~budgetkit.report.notebooks.NOTEBOOK_KINDS`), executed on it and exported.
 
 Every file is written atomically (:mod:`budgetkit.files`), so a failed step never leaves a file
 that looks complete; the runner makes the folder and keeps its manifest, so a report written over an
@@ -64,7 +65,7 @@ def run_report(path: str | Path | None = None, out: str | Path = "out", notebook
         ("tables", lambda: table_files(loaded["budget"], loaded["findings"], out)),
         ("workbook", lambda: workbook_file(loaded["budget"], loaded["findings"], out)),
         ("annotated-pdf", lambda: annotated_pdf_files(loaded["budget"], loaded["findings"], out)),
-        ("notebooks", lambda: run_notebooks(path, out, progress) if notebooks
+        ("notebooks", lambda: run_notebooks(path, out, progress, kind=loaded["budget"].document_kind) if notebooks
          else skipped(text("report.skip-no-notebooks"))),
     ]
     run_steps(result, steps, progress, announce={"notebooks": text("report.notebooks-starts")} if notebooks else {})

@@ -10,13 +10,30 @@ from pathlib import Path
 
 from ..files import write_atomic
 from ..messages import LANGUAGES, language, text
+from ..schema import UNKNOWN_KIND
 from .steps import Progress, ReportError, error_reason, module_present, skipped
 
-__all__ = ["notebook_html", "notebook_parameters", "notebooks_dir", "run_notebooks"]
+__all__ = ["NOTEBOOK_KINDS", "notebook_html", "notebook_parameters", "notebooks_dir", "notebooks_for", "run_notebooks"]
 
 
 #: Notebooks executed at once (each in its own kernel); more than the cores only adds contention.
 NOTEBOOK_WORKERS = 2
+
+
+#: The kinds of document (``budget.document_kind``) each notebook on one document (``budget_path``) is
+#: written for. 01–05 follow a budget's explanation section by section, so they speak of a budget (and
+#: read a document of unknown kind, as they did before kinds were told apart); the findings (06) and the
+#: official tables as read (08) are the same for either kind; 10 reads final accounts.
+NOTEBOOK_KINDS = {
+    "01-overview": ("budget", UNKNOWN_KIND),
+    "02-income-and-expenditure": ("budget", UNKNOWN_KIND),
+    "03-general-budget-appropriation": ("budget", UNKNOWN_KIND),
+    "04-basic-expenditure-and-three-public": ("budget", UNKNOWN_KIND),
+    "05-other-matters": ("budget", UNKNOWN_KIND),
+    "06-drift": ("budget", "final-accounts", UNKNOWN_KIND),
+    "08-official-tables": ("budget", "final-accounts", UNKNOWN_KIND),
+    "10-final-accounts": ("final-accounts",),
+}
 
 
 def notebooks_dir() -> Path | None:
@@ -120,10 +137,18 @@ def _run_coroutine(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
-def run_notebooks(path, out: Path, progress: Progress, parameter: str = "budget_path") -> tuple[list[Path], str]:
+def notebooks_for(sources: list[Path], parameter: str, kind: str | None = None) -> list[Path]:
+    """The notebooks of ``sources`` that take their input as ``parameter`` and, given the ``kind`` of
+    document that input is, are written for that kind (:data:`NOTEBOOK_KINDS`; one not listed, any kind)."""
+    return [source for source in sources if parameter in notebook_parameters(source)
+            and (kind is None or kind in NOTEBOOK_KINDS.get(source.stem, (kind,)))]
+
+
+def run_notebooks(path, out: Path, progress: Progress, parameter: str = "budget_path",
+                  kind: str | None = None) -> tuple[list[Path], str]:
     """Execute the workbook notebooks into HTML pages: all of them on the bundled budget (``path``
     None); on another input (a path, or a list of paths for a collection) only those that take it
-    as their ``parameter``."""
+    as their ``parameter`` and, for a document of ``kind`` (budget, final-accounts), are written for it."""
     folder = notebooks_dir()
     if folder is None:
         return skipped(text("report.skip-no-notebooks-folder"))
@@ -138,7 +163,7 @@ def run_notebooks(path, out: Path, progress: Progress, parameter: str = "budget_
             return os.path.relpath(Path(one).resolve(), folder)
 
         parameters = {parameter: [relative(p) for p in path] if isinstance(path, list) else relative(path)}
-        sources = [source for source in sources if parameter in notebook_parameters(source)]
+        sources = notebooks_for(sources, parameter, kind)
     if language() != LANGUAGES[0]:  # the notebooks' own lang = "zh" would set Chinese again
         parameters["lang"] = language()
     workers = max(1, min(NOTEBOOK_WORKERS, os.cpu_count() or 1))

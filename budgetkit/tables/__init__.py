@@ -17,9 +17,13 @@ stated share was printed with, and shown again carried to four decimals.
 
 - :mod:`.rows`: a table's rows and the audit's marks on them; :mod:`.official`: the tables of the
   template; :mod:`.printed`: the official tables (公开表) as the document prints them, read from its
-  tables; :mod:`.views`: the findings by verdict, the rule ledger and the Stylers.
+  tables; :mod:`.accounts`: the tables of final accounts (部门决算) beyond the budget's (the accounts
+  identity, completion rates, changes on the prior year's outturn); :mod:`.views`: the findings by verdict,
+  the rule ledger and the Stylers.
 """
 
+from .accounts import (ACCOUNTS_TABLES, accounts_changes, accounts_expenditure_by_kind, accounts_identity,
+                       accounts_income_and_expenditure, completion_rates)
 from .official import (TABLES, appropriation_by_item, appropriation_change, appropriation_structure,
                        basic_expenditure, budget_total, expenditure_by_kind, fiscal_income_and_expenditure,
                        funds_and_state_capital, income_by_source, meeting_training_travel, official_vehicles,
@@ -29,13 +33,19 @@ from .rows import UNCHECKED
 from .views import findings_by_verdict, ledger, styled
 
 __all__ = [
+    "ACCOUNTS_TABLES",
     "TABLES",
+    "accounts_changes",
+    "accounts_expenditure_by_kind",
+    "accounts_identity",
+    "accounts_income_and_expenditure",
     "UNCHECKED",
     "appropriation_by_item",
     "appropriation_change",
     "appropriation_structure",
     "basic_expenditure",
     "budget_total",
+    "completion_rates",
     "expenditure_by_kind",
     "fiscal_income_and_expenditure",
     "findings_by_verdict",

@@ -219,12 +219,16 @@ class _Rows:
             self.figure(part, role)
             return
         for share in shares:
-            values = {"stated_wan_yuan": part.wan_yuan, "stated_share_pct": share.value}
-            values.update(self._share(share, part))
-            if not part.money:
-                values = {"stated_count": part.value, "count_unit": part.unit, **{
-                    k: v for k, v in values.items() if k != "stated_wan_yuan"}}
-            self.add([part, share], role, **values)
+            self.share_row(part, share, role)
+
+    def share_row(self, part: Claim, share: Claim, role: str) -> dict:
+        """``part`` with one ``share`` of it, stated beside the share recomputed from the share's whole."""
+        values = {"stated_wan_yuan": part.wan_yuan, "stated_share_pct": share.value}
+        values.update(self._share(share, part))
+        if not part.money:
+            values = {"stated_count": part.value, "count_unit": part.unit, **{
+                k: v for k, v in values.items() if k != "stated_wan_yuan"}}
+        return self.add([part, share], role, **values)
 
     def _share(self, share: Claim, part: Claim) -> dict:
         whole = self.claims.by_id.get(share.base) if share.base else (

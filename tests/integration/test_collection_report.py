@@ -192,6 +192,11 @@ def test_notebooks_declare_what_they_take():
     assert parameters.pop("08-official-tables.ipynb") == {"budget_path", "table", "lang"}
     # 09 takes a folder of budgets and final accounts of its own: a collection's report does not run it
     assert parameters.pop("09-budget-against-outturn.ipynb") == {"pairs_path", "department", "year", "lang"}
+    # 10 takes a final accounts (by default the one in data/final-accounts/): the report runs it on a 决算 only
+    assert parameters.pop("10-final-accounts.ipynb") == {"budget_path", "lang"}
+    assert sorted(parameters) == [f"0{n}-{name}.ipynb" for n, name in enumerate(
+        ["overview", "income-and-expenditure", "general-budget-appropriation", "basic-expenditure-and-three-public",
+         "other-matters", "drift"], start=1)]
     assert set(map(frozenset, parameters.values())) == {frozenset({"budget_path", "lang"})}
 
 
