@@ -90,13 +90,7 @@ def _budgets(table: ClaimTable, lines: pd.DataFrame) -> np.ndarray:
 def placeholder_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFrame:
     """Each unfilled placeholder, quoted with its context and placed before the first claim from its
     line on; one consistent row for each budget that has none."""
-    candidates = candidate_lines(lines["text"], PLACEHOLDER_PATTERN)
-    found = lines.take(candidates)
-    budget_of, number_of = found["b"].to_numpy(dtype="int64"), found["line"].to_numpy(dtype="int64")
-    texts, sections = found["text"].to_numpy(dtype=object), found["section"].to_numpy(dtype=object)
-    # each budget's claims are one run of the table: its rows from start to end
-    starts = np.searchsorted(table.b, budget_of, side="left")
-    ends = np.searchsorted(table.b, budget_of, side="right")
+    budget_of, number_of, texts, sections, starts, ends = _matching_lines(table, lines, PLACEHOLDER_PATTERN)
     hits = {"b": [], "section": [], "quote": [], "explanation": [], "inputs": [], "order": []}
     for at, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
         line, number = texts[at], int(number_of[at])
@@ -114,13 +108,29 @@ def placeholder_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.D
             hits["order"].append(order)
     # one consistent row for each budget without a placeholder: about no claim, before every claim
     clean = np.setdiff1d(_budgets(table, lines), np.asarray(hits["b"], dtype="int64")).tolist()
+    return _text_rows(hits, clean, [text("audit.no-placeholder")] * len(clean))
+
+
+def _matching_lines(table: ClaimTable, lines: pd.DataFrame, pattern: re.Pattern) -> tuple[np.ndarray, ...]:
+    """The lines ``pattern`` may match: each one's budget, number, text and section, and where its
+    budget's claims start and end in the table (each budget's claims are one run of its rows)."""
+    found = lines.take(candidate_lines(lines["text"], pattern))
+    budget_of = found["b"].to_numpy(dtype="int64")
+    return (budget_of, found["line"].to_numpy(dtype="int64"), found["text"].to_numpy(dtype=object),
+            found["section"].to_numpy(dtype=object), np.searchsorted(table.b, budget_of, side="left"),
+            np.searchsorted(table.b, budget_of, side="right"))
+
+
+def _text_rows(hits: dict[str, list], clean: list[int], clean_explanations: list[str]) -> pd.DataFrame:
+    """A text rule's rows: a text finding for each hit, then a consistent one for each budget of ``clean``
+    (about no claim, before every claim)."""
     count = len(hits["b"]) + len(clean)
     return rows(b=np.asarray(hits["b"] + clean, dtype="int64"), claim=np.full(count, NONE, dtype="int64"),
                 verdict=["text"] * len(hits["b"]) + ["consistent"] * len(clean), unit="",
                 section=hits["section"] + [""] * len(clean), quote=hits["quote"] + [""] * len(clean),
-                explanation=hits["explanation"] + [text("audit.no-placeholder")] * len(clean),
-                inputs=hits["inputs"] + [""] * len(clean), order=hits["order"] + [NONE] * len(clean),
-                seq=np.arange(count, dtype="int64"))
+                explanation=hits["explanation"] + clean_explanations,
+                inputs=hits.get("inputs", [""] * len(hits["b"])) + [""] * len(clean),
+                order=hits["order"] + [NONE] * len(clean), seq=np.arange(count, dtype="int64"))
 
 
 def _compared_changes(table: ClaimTable) -> np.ndarray:
@@ -168,12 +178,7 @@ def reason_year_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.D
 def reason_given_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFrame:
     """Each reason the final-accounts template asks for (…决算数…的主要原因是…) left empty, placed before
     the first claim from its line on; one consistent row for each budget whose reasons are all given."""
-    candidates = candidate_lines(lines["text"], _REASON_WORDS)
-    found = lines.take(candidates)
-    budget_of, number_of = found["b"].to_numpy(dtype="int64"), found["line"].to_numpy(dtype="int64")
-    texts, sections = found["text"].to_numpy(dtype=object), found["section"].to_numpy(dtype=object)
-    starts = np.searchsorted(table.b, budget_of, side="left")
-    ends = np.searchsorted(table.b, budget_of, side="right")
+    budget_of, number_of, texts, sections, starts, ends = _matching_lines(table, lines, _REASON_WORDS)
     hits = {"b": [], "section": [], "quote": [], "explanation": [], "order": []}
     asked: dict[int, int] = {}
     for at, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
@@ -191,12 +196,7 @@ def reason_given_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.
             hits["explanation"].append(text("audit.reason-not-given", line=number))
             hits["order"].append(int(later[0]) if len(later) else end - start)
     clean = sorted(set(asked) - set(hits["b"]))
-    count = len(hits["b"]) + len(clean)
-    return rows(b=np.asarray(hits["b"] + clean, dtype="int64"), claim=np.full(count, NONE, dtype="int64"),
-                verdict=["text"] * len(hits["b"]) + ["consistent"] * len(clean), unit="",
-                section=hits["section"] + [""] * len(clean), quote=hits["quote"] + [""] * len(clean),
-                explanation=hits["explanation"] + [text("audit.reasons-given", count=asked[b]) for b in clean],
-                order=hits["order"] + [NONE] * len(clean), seq=np.arange(count, dtype="int64"))
+    return _text_rows(hits, clean, [text("audit.reasons-given", count=asked[b]) for b in clean])
 
 
 @text_check("comparison-year")

@@ -94,7 +94,8 @@ REASON_FOLLOWS = ("printed", "label", "rule", "title")
 #: are what a browser lays an overflowing table out with, so the reason is given room for a few
 #: lines (a narrower column makes a shaded row a tall block of one word a line).
 WRAPPED_COLUMNS = {
-    **dict.fromkeys(("heading", "item", "label", "name", "role", "rule", "title"), "min-width: 6em;"),
+    # a section names an official table with its file and pages (表6（….pdf 第8页）): it wraps too
+    **dict.fromkeys(("heading", "item", "label", "name", "role", "rule", "section", "title"), "min-width: 6em;"),
     **dict.fromkeys(("quote", "purpose", "share_of", "recomputed_as"), "min-width: 8em;"),
     **dict.fromkeys(("finding", "explanation"), "min-width: 20em;"),
 }
