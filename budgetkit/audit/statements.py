@@ -35,9 +35,9 @@ def restatement_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.D
     chosen = table.st.copy()
     if measures:
         chosen &= np.isin(measure_codes, value_codes(table, "measure", measures))
-    if "when_equal" in rule.params:
-        chosen &= _agree(table, rule.params["when_equal"])
     g = np.flatnonzero(chosen)
+    if "when_equal" in rule.params:
+        g = g[_agree(table, g, rule.params["when_equal"])]
     in_table = pd.Series(table.section[g], dtype=object).str.match(TABLE_SECTION).to_numpy(dtype=bool)
     measure = measure_codes[g]
     quantity = np.zeros(len(g), dtype="int64") if measures else measure
@@ -72,12 +72,12 @@ def restatement_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.D
                 inputs=table.claim_id[first])
 
 
-def _agree(table: ClaimTable, pair: list[str]) -> np.ndarray:
-    """For each claim, whether the two measures of ``pair`` are stated (without a code) in its budget's
-    year, nearest it, with overlapping intervals."""
-    rows = np.arange(table.n)
-    none = np.full(table.n, None, dtype=object)
-    a, b = (table.pick(table.b, np.full(table.n, measure, dtype=object), table.year, none, rows) for measure in pair)
+def _agree(table: ClaimTable, rows: np.ndarray, pair: list[str]) -> np.ndarray:
+    """For each claim of ``rows``, whether the two measures of ``pair`` are stated (without a code) in its
+    budget's year, nearest it, with overlapping intervals."""
+    none = np.full(len(rows), None, dtype=object)
+    a, b = (table.pick(table.b[rows], np.full(len(rows), measure, dtype=object), table.year[rows], none, rows)
+            for measure in pair)
     stated = (a != NONE) & (b != NONE)
     a, b = np.maximum(a, 0), np.maximum(b, 0)
     return stated & (table.lo[a] <= table.hi[b]) & (table.lo[b] <= table.hi[a])

@@ -21,10 +21,11 @@ __all__ = ["UNNAMED_ITEM", "BudgetSide", "Linking"]
 #: The measure of an amount the template does not name, kept (kind item) as the subject of its change or share.
 UNNAMED_ITEM = "unnamed_item"
 
-#: A completion rate: the outturn as a percentage of the budget ("完成年初预算的95.45%", "为预算数的98%").
-_COMPLETION = re.compile(r"(?:完成|为|达到)(?:了)?(?:年初|全年|调整)?预算(?:数)?的?\s{0,2}$")
+#: The words of a completion rate: the outturn as a percentage of the budget ("完成年初预算的95.45%", "为预算数的98%").
+_COMPLETION_WORDS = r"(?:完成|为|达到)(?:了)?(?:年初|全年|调整)?预算(?:数)?的?\s{0,2}"
+_COMPLETION = re.compile(_COMPLETION_WORDS + "$")
 #: A sentence that is only a completion rate ("…支出决算为0.88万元。\n完成年初预算的100.00%。"): of the pair just read.
-_BARE_COMPLETION = re.compile(r"\s{0,4}(?:完成|为|达到)(?:了)?(?:年初|全年|调整)?预算(?:数)?的?\s{0,2}")
+_BARE_COMPLETION = re.compile(r"\s{0,4}" + _COMPLETION_WORDS)
 #: In final accounts, the budget a figure of the year is held against: 年初预算, 调整预算, 全年预算 …
 _NAMED_BUDGET = re.compile(r"年初预算|调整预算|全年预算")
 #: … or a label ending in 预算 that is not the name of a budget (一般公共预算, 政府性基金预算, 国有资本经营预算),
