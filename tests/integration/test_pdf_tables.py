@@ -94,6 +94,14 @@ def test_an_explanation_and_its_tables_published_apart_are_one_budget(tmp_path):
     assert len(sources) == len(names) - 1
 
 
+def test_tables_named_as_a_table_form_are_paired_too(tmp_path):
+    """Jiangsu's 2019 files: …部门预算公开文件.pdf beside …部门预算公开表格.pdf (公开表 is in 公开表格)."""
+    names = ["江苏省委办公厅2019年度部门预算公开文件.pdf", "江苏省委办公厅2019年度部门预算公开表格.pdf"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    assert pair_documents(sorted(tmp_path / name for name in names)) == [tuple(tmp_path / name for name in names)]
+
+
 def test_the_explanation_is_held_against_its_tables(tmp_path):
     for part in ("explanation", "tables"):
         name = f"js-party-office-2018-budget-{part}.pdf"
