@@ -35,6 +35,8 @@ __all__ = [
     "adjusted_budget_words",
     "execution_rows",
     "initial_budget_words",
+    "package_name_kind",
+    "package_title",
     "measures",
     "official_table",
     "official_tables",
@@ -83,10 +85,21 @@ class DocumentKindWords:
 def document_kind_words() -> tuple[tuple[DocumentKindWords, ...], int, int]:
     """The document kinds in the order a title is tried, how often a kind's content words must occur
     for the text alone to tell it, and the longest line read as a title (``[document_kinds]``)."""
-    kinds = dict(_template()["document_kinds"])
-    minimum, length = int(kinds.pop("content_minimum")), int(kinds.pop("title_length"))
+    kinds = {kind: words for kind, words in _template()["document_kinds"].items() if isinstance(words, dict)
+             and "titles" in words}
+    minimum, length = (int(_template()["document_kinds"][key]) for key in ("content_minimum", "title_length"))
     return tuple(DocumentKindWords(kind, tuple(words["titles"]), tuple(words["content"]))
                  for kind, words in kinds.items()), minimum, length
+
+
+def package_title(kind: str, department: str, year: int) -> str:
+    """The title of the data package of a document of ``kind`` (``package_titles`` of ``[document_kinds]``)."""
+    return _template()["document_kinds"]["package_titles"][kind].format(department=department, year=year)
+
+
+def package_name_kind(kind: str) -> str:
+    """The last word of the data package's name for a document of ``kind`` (``package_names``)."""
+    return _template()["document_kinds"]["package_names"][kind]
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from ..files import staged_folder
 from ..messages import text
 from ..model import Budget, load, load_in_memory
 from ..schema import BudgetDataError, Problem, bundled_data_dir, bundled_descriptor
+from ..template import package_name_kind, package_title
 from .classification import reference
 from .claims import ClaimExtractor
 from .document_kind import document_kind
@@ -233,9 +234,10 @@ def _frame_rows(frame: pd.DataFrame, columns: list[str]) -> list[list]:
 def _descriptor(department: str, year: int, prior_year: int, raw_name: str, raw_bytes: bytes,
                 source_name: str, document_kind: str) -> dict:
     descriptor = bundled_descriptor()  # a fresh copy: changed below
-    slug = re.sub(r"[^a-z0-9]+", "-", Path(raw_name).stem.lower()).strip("-") or "budget"
-    descriptor["name"] = f"{slug}-{year}-budget"
-    descriptor["title"] = f"{department}{year}年部门预算编制说明"
+    slug = re.sub(r"[^a-z0-9]+", "-", Path(raw_name).stem.lower()).strip("-") or "document"
+    ending = f"{year}-{package_name_kind(document_kind)}"
+    descriptor["name"] = slug if slug.endswith(f"-{ending}") else f"{slug}-{ending}"  # a file named as budgetkit names
+    descriptor["title"] = package_title(document_kind, department, year)
     # not a message: the package's metadata, the same in every language (a package is byte-identical)
     descriptor["description"] = (f"Every figure of {source_name}, read by budgetkit extract, each with a locator "  # not a message
                                  f"back to the text in raw/. Stated figures are kept as stated.")

@@ -7,7 +7,8 @@ own name and reason:
 2. the audit as ``audit.md`` / ``audit.html`` (failures first, by verdict; then the passes) and as
    ``findings.csv`` / ``findings.json``;
 3. ``charts/<name>.png|svg|pdf`` for every chart of :data:`budgetkit.charts.CHARTS`;
-4. ``tables/<name>.csv`` for every table of :data:`budgetkit.tables.TABLES`;
+4. ``tables/<name>.csv`` for every table of :data:`budgetkit.tables.TABLES` and, for final accounts, of
+   :data:`budgetkit.tables.ACCOUNTS_TABLES`;
 5. ``<slug>.xlsx``: the official tables with live formulas (:mod:`budgetkit.report.workbook`);
 6. ``notebooks/<name>.html``: the workbook notebooks written for this kind of document (a budget or final
    accounts: :data:`~budgetkit.report.notebooks.NOTEBOOK_KINDS`), executed on it and exported.
@@ -118,10 +119,12 @@ def chart_files(budget, out: Path) -> tuple[list[Path], str]:
 
 
 def table_files(budget, findings, out: Path) -> tuple[list[Path], str]:
-    from ..tables import TABLES
+    from ..tables import ACCOUNTS_TABLES, TABLES
 
     files = []
-    for name, make in TABLES.items():
+    # final accounts state most of a budget's measures too, and their own tables besides
+    made = {**TABLES, **(ACCOUNTS_TABLES if budget.document_kind == "final-accounts" else {})}
+    for name, make in made.items():
         try:
             frame = _call_with_findings(make, budget, findings)
         except Exception as error:  # noqa: BLE001

@@ -132,3 +132,32 @@ def test_notebook_10_is_thin_and_its_outputs_are_committed():
     sources = "\n".join("".join(c["source"]) for c in cells)
     for build in tables.ACCOUNTS_TABLES.values():  # every table of final accounts is shown
         assert f"tables.{build.__name__}(budget" in sources, build.__name__
+
+
+# -- the report's tables and the data package of final accounts ---------------------------------------------
+
+def test_the_report_writes_the_tables_of_final_accounts_beside_the_budget_ones(tmp_path):
+    result = report.run_report(FINAL_ACCOUNTS, tmp_path / "out", notebooks=False, progress=lambda _: None)
+    written = {p.stem for p in result.files["tables"]}
+    assert written == set(tables.TABLES) | set(tables.ACCOUNTS_TABLES)
+    changes = (tmp_path / "out" / "tables" / "accounts-changes.csv").read_text(encoding="utf-8").splitlines()
+    assert len(changes) == 1 + 6  # the header and the document's changes on the prior year's outturn
+
+
+def test_the_report_on_a_budget_writes_no_tables_of_final_accounts(tmp_path):
+    budget = tmp_path / "tiny-budget"
+    shutil.copytree(ROOT / "tests" / "data" / "tiny-budget", budget)
+    result = report.run_report(budget, tmp_path / "out", notebooks=False, progress=lambda _: None)
+    assert {p.stem for p in result.files["tables"]} == set(tables.TABLES)
+
+
+def test_the_package_of_final_accounts_is_named_and_titled_as_final_accounts(tmp_path):
+    from budgetkit.extract import extract, write_package
+
+    document = tmp_path / "测试局决算.txt"
+    document.write_text(PLANTED, encoding="utf-8")
+    package = write_package(extract(document), tmp_path / "package")
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    assert descriptor["budget"]["document_kind"] == "final-accounts"
+    assert descriptor["title"] == "测试区测试局2024年度部门决算"
+    assert descriptor["name"].endswith("-2024-final-accounts") and "budget" not in descriptor["name"]
