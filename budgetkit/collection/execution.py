@@ -93,21 +93,44 @@ def unpaired_documents(collection: Collection) -> pd.DataFrame:
     return frame.astype({"year": "Int64"})
 
 
+#: The measure of an amount the template does not name (measures.csv): what its share or change is of, alone.
+UNNAMED = "unnamed_item"
+
+
 def _money_claims(collection: Collection, budget_id: str, year: int) -> pd.DataFrame:
     """A budget's money amounts and totals of ``year``: each with its amount in 万元 and the interval
-    it stands for, as every rule reads them (``claims.Claim``)."""
+    it stands for, as every rule reads them (``claims.Claim``). A final accounts' budget figure kept as
+    an item of its own ("“三公”经费财政拨款支出年初预算为2.85万元", what its completion rate divides) is
+    of the quantity whose outturn that rate holds against it: its measure and code are that outturn's."""
     claims = collection.claims
-    rows = claims[(claims["budget_id"] == budget_id) & claims["kind"].isin(["amount", "total"])
-                  & (claims["year"] == year) & claims["unit"].isin(list(MONEY_UNITS)) & claims["value"].notna()]
-    read = read_claims(rows)
-    labels = rows["label"].astype(str)
+    mine = claims[claims["budget_id"] == budget_id]
+    labels = mine["label"].fillna("").astype(str)
     restated = labels.map(lambda label: any(word in label for word in initial_budget_words()))
     adjusted = labels.map(lambda label: any(word in label for word in adjusted_budget_words()))
+    kinds = mine["kind"].isin(["amount", "total"]) | (mine["kind"].eq("item") & restated)
+    chosen = kinds & (mine["year"] == year) & mine["unit"].isin(list(MONEY_UNITS)) & mine["value"].notna()
+    rows = mine[chosen]
+    rows = rows.assign(**_budgeted_quantity(mine, rows))
+    restated, adjusted = restated[chosen], adjusted[chosen]
+    read = read_claims(rows)
     return pd.DataFrame({"measure": rows["measure"].astype(str).to_numpy(), "code": rows["code"].to_numpy(),
                          "claim_id": rows["claim_id"].astype(str).to_numpy(), "label": rows["label"].to_numpy(),
                          "wan_yuan": [c.amount for c in read], "lo": [c.interval.lo for c in read],
                          "hi": [c.interval.hi for c in read], "last_place": [c.last_place for c in read],
                          "restated": restated.to_numpy(dtype=bool), "adjusted": adjusted.to_numpy(dtype=bool)})
+
+
+def _budgeted_quantity(claims: pd.DataFrame, rows: pd.DataFrame) -> dict[str, pd.Series]:
+    """``measure`` and ``code`` of ``rows``, an unnamed item taking those of the outturn a completion rate
+    (a share whose base it is) holds against it; an item no rate names stays unnamed."""
+    rates = claims[claims["kind"].eq("share") & claims["base_claim_id"].notna() & claims["ref_claim_id"].notna()]
+    outturn_of = dict(zip(rates["base_claim_id"], rates["ref_claim_id"]))
+    by_id = claims.set_index("claim_id")
+    measures, codes = rows["measure"].copy(), rows["code"].copy()
+    for index, claim_id, measure in zip(rows.index, rows["claim_id"], rows["measure"]):
+        if measure == UNNAMED and (outturn := outturn_of.get(claim_id)) in by_id.index:
+            measures[index], codes[index] = by_id.at[outturn, "measure"], by_id.at[outturn, "code"]
+    return {"measure": measures, "code": codes}
 
 
 def _one_figure(figures: pd.DataFrame) -> tuple[Decimal | None, str | None]:
@@ -261,6 +284,11 @@ def restated_budget(collection: Collection) -> pd.DataFrame:
         budget = _money_claims(collection, pair.budget_id, int(pair.year))
         accounts = _money_claims(collection, pair.accounts_budget_id, int(pair.year))
         for claim in accounts[accounts["restated"]].itertuples(index=False):
+            if claim.measure == UNNAMED:
+                rows.append((pair.department, pair.year, pair.budget_id, pair.accounts_budget_id, claim.claim_id,
+                             claim.measure, claim.label, claim.wan_yuan, None, None, None,
+                             text("collection.execution-restated-unnamed")))
+                continue
             same = budget[(budget["measure"] == claim.measure) & ~budget["restated"] & ~budget["adjusted"]
                           & (budget["code"].isna() if pd.isna(claim.code) else budget["code"] == claim.code)]
             stated, why = _one_figure(same)

@@ -228,3 +228,27 @@ def test_the_chart_is_drawn_and_saved_identically(tmp_path):
     assert first == second
     labels = [t.get_text() for t in figure.axes[0].texts]
     assert "偏离 +10.00%" in labels and "1100.00万元" in labels
+
+
+def test_a_real_final_accounts_restates_its_budget_by_the_outturn_each_completion_rate_names():
+    """The Putuo 决算 keeps each 年初预算数 as an item of its own (what its completion rate divides, never an outturn);
+    held against a budget of the same department and year, each is of the quantity whose outturn its rate names."""
+    accounts = load(ROOT / "data" / "final-accounts" / "sh-putuo-planning-2024-final-accounts.pdf")
+    budget = dataclasses.replace(budget_of([
+        claim("three_public_total", "2.85", kind="total"),
+        claim("appropriation_by_function", "54.53", code="2080501"),
+        claim("appropriation_by_function", "452.00", code="2080505"),
+    ]), department=accounts.department, year=accounts.year, document_kind="budget")
+    found = restated_budget(from_budgets([("预算", budget, "预算.txt"), ("决算", accounts, "决算.pdf")]))
+    by_label = found.set_index("label")
+    three = by_label.loc["三公”经费财政拨款支出年初预算"]  # “三公”经费财政拨款支出年初预算为2.85万元，支出决算为0.39万元
+    assert three["measure"] == "three_public_total" and three["verdict"] == "consistent"
+    assert by_label.loc["行政单位离退休年初预算", "verdict"] == "consistent"  # 2080501: 54.53 both
+    pension = by_label.loc["机关事业单位基本养老保险缴费支出年初预算"]  # 2080505: 452.40 against 452.00
+    assert pension["verdict"] == "drift" and pension["difference_wan_yuan"] == Decimal("0.40")
+    # a budget of a 项 this budget does not state: not evaluated, as is one whose rate names no quantity
+    assert by_label.loc["事业单位离退休年初预算", "reason"] == "预算未列此数"
+    unnamed = found[found["label"] == "年初预算"]
+    assert len(unnamed) and unnamed["verdict"].isna().all() and (unnamed["measure"] == "unnamed_item").all()
+    assert "哪一项" in unnamed["reason"].iloc[0]
+    assert set(found["verdict"].dropna()) <= {"consistent", "drift"}
