@@ -10,7 +10,9 @@ The same steps as a single budget's report (:mod:`budgetkit.report`), for many b
 3. ``charts/``: findings per department and the structure of spending, as PNG, SVG and PDF;
 4. ``tables/``: the summaries as CSV, and the long tables as Parquet for DuckDB, Spark or pandas;
 5. ``collection.xlsx``: the summaries and every finding that is not consistent, one sheet each;
-6. ``notebooks/07-collection.html``: the collection notebook executed on this collection.
+6. ``notebooks/07-collection.html``: the collection notebook executed on this collection; when it pairs a budget
+   with its final accounts, ``tables/`` also holds budget against outturn (:data:`PAIR_TABLES`) and
+   ``notebooks/09-budget-against-outturn.html`` is executed on it too.
 
 Files are written atomically and are byte-identical run to run for the same input.
 """
@@ -27,7 +29,7 @@ from ..files import record_write, write_atomic
 from ..findings import SEVERITY, VERDICTS, findings_csv, findings_json, finding_records, table_csv
 from ..messages import text, verdict_name
 from .budget import CHART_DPI, CHART_FORMATS
-from .notebooks import run_notebooks
+from .notebooks import COLLECTION, PAIRED, run_notebooks
 from .pages import (finding_html, finding_markdown, finding_title, html_table, markdown_table, markdown_text, page_head,
                     summary_line)
 from .steps import (Progress, ReportError, ReportResult, error_reason, module_present, run_steps, skipped,
@@ -50,6 +52,16 @@ SUMMARY_TABLES = (
     "year-over-year",  # last year's figures in each budget against that year's own budget
 )
 
+#: The tables of budget against outturn (tables/<name>.csv), written when the collection pairs a budget with its
+#: final accounts (:mod:`budgetkit.collection.execution`).
+PAIR_TABLES = (
+    "execution-pairs",  # department, year and the two documents of each pair
+    "unpaired-documents",  # every other document, with why it has no counterpart
+    "execution",  # each pair's budget and outturn by kind and by 类, the deviation in 万元 and %
+    "pefa-indicators",  # PEFA PI-1 and PI-2 of each pair
+    "restated-budget",  # each 年初预算数 the 决算 states, against the budget document's figure
+)
+
 #: The columns of the summaries the pages show, headed as the user reads them (the CSVs keep the keys).
 _SHOWN_COLUMNS = ("department", "evaluations", "rule", "rule_kind", "verdict", "findings", "budgets")
 
@@ -66,7 +78,8 @@ class _Audited:
         self._tables: dict[str, pd.DataFrame] = {}
 
     def table(self, name: str) -> pd.DataFrame:
-        from ..collection import common_findings, spending_structure, verdicts_by
+        from ..collection import (common_findings, execution_pairs, pefa_indicators, restated_budget,
+                                  spending_structure, unpaired_documents, verdicts_by)
 
         if name not in self._tables:
             self._tables[name] = {
@@ -76,8 +89,27 @@ class _Audited:
                 "common-findings": lambda: common_findings(self.findings),
                 "spending-structure": lambda: spending_structure(self.collection),
                 "year-over-year": lambda: self.pairs,
+                "execution-pairs": lambda: execution_pairs(self.collection),
+                "unpaired-documents": lambda: unpaired_documents(self.collection),
+                "execution": self._execution,
+                "pefa-indicators": lambda: pefa_indicators(self.collection),
+                "restated-budget": lambda: restated_budget(self.collection),
             }[name]()
         return self._tables[name]
+
+    @property
+    def has_pairs(self) -> bool:
+        """Whether the collection pairs a budget with its final accounts (department and year)."""
+        return not self.table("execution-pairs").empty
+
+    def _execution(self) -> pd.DataFrame:
+        import pandas as pd
+
+        from ..collection import execution_table
+
+        pairs = self.table("execution-pairs")
+        return pd.concat([execution_table(self.collection, department, int(year))
+                          for department, year in zip(pairs["department"], pairs["year"])], ignore_index=True)
 
 
 def _relative_sources(frame: pd.DataFrame, root: Path, columns: tuple[str, ...] = ("source",)) -> pd.DataFrame:
@@ -138,7 +170,8 @@ def run_collection_report(paths: list[str | Path], out: str | Path = "out", note
         ("tables", lambda: _tables(loaded["audited"], out)),
         ("workbook", lambda: _workbook(loaded["audited"], out)),
         ("annotated-pdf", lambda: skipped(text("report.skip-collection-pdf"))),
-        ("notebooks", lambda: run_notebooks(notebook_input, out, progress, parameter="collection_path")
+        ("notebooks", lambda: run_notebooks(notebook_input, out, progress, parameter="collection_path",
+                                            kind=PAIRED if loaded["audited"].has_pairs else COLLECTION)
          if notebooks else skipped(text("report.skip-no-notebooks"))),
     ]
     announce = {"notebooks": text("report.collection-notebook-starts")} if notebooks else {}
@@ -269,7 +302,8 @@ def _charts(audited: _Audited, out: Path) -> tuple[list[Path], str]:
 def _tables(audited: _Audited, out: Path) -> tuple[list[Path], str]:
     import tempfile
 
-    files = [write_atomic(out / "tables" / f"{name}.csv", table_csv(audited.table(name))) for name in SUMMARY_TABLES]
+    names = (*SUMMARY_TABLES, *(PAIR_TABLES if audited.has_pairs else ()))
+    files = [write_atomic(out / "tables" / f"{name}.csv", table_csv(audited.table(name))) for name in names]
     # the long tables for engines that read Parquet; written beside, then moved into place
     target = out / "tables" / "parquet"
     target.mkdir(parents=True, exist_ok=True)
@@ -279,8 +313,7 @@ def _tables(audited: _Audited, out: Path) -> tuple[list[Path], str]:
             os.replace(written, target / written.name)
             record_write(target / written.name)
             files.append(target / written.name)
-    return files, text("report.collection-tables-written", summaries=len(SUMMARY_TABLES),
-                       long=len(files) - len(SUMMARY_TABLES))
+    return files, text("report.collection-tables-written", summaries=len(names), long=len(files) - len(names))
 
 
 # -- 5. the workbook ---------------------------------------------------------------------------------------------

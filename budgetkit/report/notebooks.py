@@ -13,7 +13,8 @@ from ..messages import LANGUAGES, language, text
 from ..schema import UNKNOWN_KIND
 from .steps import Progress, ReportError, error_reason, module_present, skipped
 
-__all__ = ["NOTEBOOK_KINDS", "notebook_html", "notebook_parameters", "notebooks_dir", "notebooks_for", "run_notebooks"]
+__all__ = ["COLLECTION", "COLLECTION_NOTEBOOK_KINDS", "NOTEBOOK_KINDS", "PAIRED", "notebook_html", "notebook_parameters",
+           "notebooks_dir", "notebooks_for", "run_notebooks"]
 
 
 #: Notebooks executed at once (each in its own kernel); more than the cores only adds contention.
@@ -33,6 +34,17 @@ NOTEBOOK_KINDS = {
     "06-drift": ("budget", "final-accounts", UNKNOWN_KIND),
     "08-official-tables": ("budget", "final-accounts", UNKNOWN_KIND),
     "10-final-accounts": ("final-accounts",),
+}
+
+#: What a collection (``collection_path``) can be to a notebook: any collection, or one that pairs a budget with its
+#: final accounts (:func:`budgetkit.collection.execution_pairs`).
+COLLECTION, PAIRED = "collection", "paired"
+
+#: The kinds of collection each notebook on a collection is written for: 07 reads any; 09 holds each budget
+#: against its final accounts, so it needs a pair.
+COLLECTION_NOTEBOOK_KINDS = {
+    "07-collection": (COLLECTION, PAIRED),
+    "09-budget-against-outturn": (PAIRED,),
 }
 
 
@@ -139,9 +151,11 @@ def _run_coroutine(coroutine):
 
 def notebooks_for(sources: list[Path], parameter: str, kind: str | None = None) -> list[Path]:
     """The notebooks of ``sources`` that take their input as ``parameter`` and, given the ``kind`` of
-    document that input is, are written for that kind (:data:`NOTEBOOK_KINDS`; one not listed, any kind)."""
+    document or collection that input is, are written for that kind (:data:`NOTEBOOK_KINDS`,
+    :data:`COLLECTION_NOTEBOOK_KINDS`; one not listed, any kind)."""
+    kinds = COLLECTION_NOTEBOOK_KINDS if parameter == "collection_path" else NOTEBOOK_KINDS
     return [source for source in sources if parameter in notebook_parameters(source)
-            and (kind is None or kind in NOTEBOOK_KINDS.get(source.stem, (kind,)))]
+            and (kind is None or kind in kinds.get(source.stem, (kind,)))]
 
 
 def run_notebooks(path, out: Path, progress: Progress, parameter: str = "budget_path",

@@ -190,8 +190,8 @@ def test_notebooks_declare_what_they_take():
     assert parameters.pop("07-collection.ipynb") == {"collection_path", "lang"}
     # every other notebook takes the budget the report is of (08 also which of its tables to show)
     assert parameters.pop("08-official-tables.ipynb") == {"budget_path", "table", "lang"}
-    # 09 takes a folder of budgets and final accounts of its own: a collection's report does not run it
-    assert parameters.pop("09-budget-against-outturn.ipynb") == {"pairs_path", "department", "year", "lang"}
+    # 09 takes a collection too (and which pair to show): a collection's report runs it when the collection pairs
+    assert parameters.pop("09-budget-against-outturn.ipynb") == {"collection_path", "department", "year", "lang"}
     # 10 takes a final accounts (by default the one in data/final-accounts/): the report runs it on a 决算 only
     assert parameters.pop("10-final-accounts.ipynb") == {"budget_path", "lang"}
     assert sorted(parameters) == [f"0{n}-{name}.ipynb" for n, name in enumerate(
@@ -208,3 +208,29 @@ def test_the_collection_notebook_runs_on_the_collection_given(tmp_path):
     page = (tmp_path / "notebooks" / "07-collection.html").read_text(encoding="utf-8")
     assert "测试区文化馆" in page and "遂宁市安居区卫生健康局" in page
     assert "遂宁市安居区教育局" not in page  # not the demo collection
+
+
+def test_a_collection_that_pairs_a_budget_with_its_final_accounts_reports_budget_against_outturn(tmp_path,
+                                                                                                  monkeypatch):
+    """The real 梧州 pair: the tables of budget against outturn beside the summaries, and notebook 09 run on it
+    as well as 07 (executed as committed to keep this fast: which notebooks run is the point)."""
+    import nbformat
+
+    from budgetkit.report import notebooks as notebook_pages
+
+    async def committed(sources, parameters, workers, progress):
+        assert parameters["collection_path"].endswith("wuzhou-unit-2023")
+        return [nbformat.read(source, as_version=4) for source in sources]
+
+    monkeypatch.setattr(notebook_pages, "_execute_all", committed)
+    out = tmp_path / "out"
+    assert main(["report", str(TESTS.parent / "data" / "collections" / "wuzhou-unit-2023"), "--out", str(out)]) == 0
+    assert sorted(p.name for p in (out / "notebooks").glob("*.html")) == ["07-collection.html",
+                                                                          "09-budget-against-outturn.html"]
+    pairs = list(csv.DictReader(io.StringIO((out / "tables" / "execution-pairs.csv").read_text(encoding="utf-8"))))
+    assert [(p["department"], p["year"]) for p in pairs] == [("梧州市未具名单位", "2023")]
+    execution = list(csv.DictReader(io.StringIO((out / "tables" / "execution.csv").read_text(encoding="utf-8"))))
+    assert [row["row"] for row in execution] == ["total", "basic", "project"]
+    assert execution[1]["budget_wan_yuan"] == "88.130039" and execution[1]["evaluated"] == "False"
+    for name in ("unpaired-documents", "pefa-indicators", "restated-budget"):
+        assert (out / "tables" / f"{name}.csv").read_text(encoding="utf-8").count("\n") >= 1, name
