@@ -7,7 +7,8 @@ The same steps as a single budget's report (:mod:`budgetkit.report`), for many b
 2. ``audit.md`` / ``audit.html`` (verdicts per department, the most common failures, then each
    budget's failures), ``findings.csv`` / ``findings.json`` (every evaluation of every budget),
    ``problems.csv`` (the sources that could not be read: file, line, field, message);
-3. ``charts/``: findings per department and the structure of spending, as PNG, SVG and PDF;
+3. ``charts/``: findings per department and the structure of spending, as PNG, SVG and PDF (and, for each pair of
+   a budget and its final accounts, ``budget-against-outturn/<department>-<year>``);
 4. ``tables/``: the summaries as CSV, and the long tables as Parquet for DuckDB, Spark or pandas;
 5. ``collection.xlsx``: the summaries and every finding that is not consistent, one sheet each;
 6. ``notebooks/07-collection.html``: the collection notebook executed on this collection; when it pairs a budget
@@ -293,8 +294,15 @@ def _charts(audited: _Audited, out: Path) -> tuple[list[Path], str]:
         except Exception as error:  # noqa: BLE001 - named with the chart, as a budget's charts are
             raise ReportError("charts", text("report.chart-failed", name=name, reason=error_reason(error))) from error
         files += charts.save(figure, out / "charts" / name, formats=CHART_FORMATS, dpi=CHART_DPI)
-    return files, text("report.collection-charts-written", files=len(files), charts=len(charts.COLLECTION_CHARTS),
-                       formats=len(CHART_FORMATS))
+    drawn = len(charts.COLLECTION_CHARTS)
+    if audited.has_pairs:  # one chart of budget against outturn per pair, named by its department and year
+        execution = audited.table("execution")
+        for (department, year), table in execution.groupby(["department", "year"], sort=False):
+            figure = charts.budget_against_outturn(table)
+            files += charts.save(figure, out / "charts" / "budget-against-outturn" / f"{department}-{year}",
+                                 formats=CHART_FORMATS, dpi=CHART_DPI)
+            drawn += 1
+    return files, text("report.collection-charts-written", files=len(files), charts=drawn, formats=len(CHART_FORMATS))
 
 
 # -- 4. tables ---------------------------------------------------------------------------------------------------

@@ -234,3 +234,5 @@ def test_a_collection_that_pairs_a_budget_with_its_final_accounts_reports_budget
     assert execution[1]["budget_wan_yuan"] == "88.130039" and execution[1]["evaluated"] == "False"
     for name in ("unpaired-documents", "pefa-indicators", "restated-budget"):
         assert (out / "tables" / f"{name}.csv").read_text(encoding="utf-8").count("\n") >= 1, name
+    charts = sorted(p.name for p in (out / "charts" / "budget-against-outturn").iterdir())
+    assert charts == [f"梧州市未具名单位-2023.{fmt}" for fmt in ("pdf", "png", "svg")]
