@@ -31,7 +31,7 @@ from ..numbers import simplified
 from ..schema import BudgetDataError, Problem, read_text
 from .bounded import bounded
 from .office_tables import PlacedCell, TableLimits, placed_tables, read_workbook
-from .tables import ReadTable, is_grid, join_continued, page_tables
+from .tables import ReadTable, find_grids, join_continued, page_tables, upright
 from .unpacking import check_archive, check_pdf_streams
 
 __all__ = [
@@ -329,7 +329,8 @@ def _read_pdf(path: Path, size: int) -> tuple[str, tuple[ReadTable, ...]]:
             if len(pdf.pages) > MAX_PDF_PAGES:
                 raise _fail(path, text("extract.pdf-pages", pages=len(pdf.pages), limit=MAX_PDF_PAGES))
             for number, page in enumerate(pdf.pages, start=1):
-                found = [table for table in page.find_tables() if is_grid(table)]
+                page = upright(page)
+                found = find_grids(page)
                 if found:
                     tables.extend(page_tables(page, number, found))
                     boxes = [table.bbox for table in found]

@@ -27,7 +27,9 @@ _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|\d{
 _SUBTOTAL = {"小计", "合计"}
 _TOTAL_ROW = {"合计", "总计"}
 #: The column of a table of items (label | amount): its figure is the item's.
-_ITEM_COLUMNS = {"金额", "合计", "预算数", "本年预算", "预算金额", "决算数"}
+_ITEM_COLUMNS = {"金额", "合计", "总计", "预算数", "本年预算", "预算金额", "决算数"}
+#: The headings that name the kind of figure of a column (决算表 print 预算数 beside 决算数).
+_FIGURE_KINDS = {"预算数", "年初预算数", "调整预算数", "决算数"}
 #: A heading that says its figures are not of the table's own year or kind.
 _OTHER_FIGURE = {
     "budget": re.compile(r"上年|去年|\d{4}年|年初预算|调整预算|全年预算|决算数|预算数|增减|变动|比上年|%|％|比例|比重"),
@@ -87,7 +89,8 @@ def _read_figures(table: ReadTable, spec: OfficialTable | None, year: int, readi
         figure_of(table.cells[(r, c)].text) for r in range(table.header_rows, len(table.grid)) if (r, c) in table.cells)]
     # a row's first amount: the table's first, or the first after a code column (a table printed in halves)
     firsts = {amounts[0]} | {min((a for a in amounts if a > k), default=-1) for k in code_columns} if amounts else set()
-    keyed = [(r, c, _key(spec, table, r, c, code_columns, firsts)) for (r, c) in sorted(table.cells)
+    half_codes = _half_codes(spec, table, code_columns)
+    keyed = [(r, c, _key(spec, table, r, c, code_columns, firsts, half_codes)) for (r, c) in sorted(table.cells)
              if r >= table.header_rows and c not in code_columns and figure_of(table.cells[(r, c)].text) is not None]
     # one measure twice in a row beside one label: its headings did not tell the columns apart (split cells)
     seen = Counter((r, key, _label_column(table, r, c)) for r, c, key in keyed if key[0])
@@ -100,7 +103,7 @@ def _read_figures(table: ReadTable, spec: OfficialTable | None, year: int, readi
     for r, c, (measure, code) in keyed:
         cell = table.cells[(r, c)]
         figure = figure_of(cell.text)
-        label = _row_label(table, r, c)
+        label = _item_label(spec, table, r, c) if measure else _row_label(table, r, c)
         heading = table.heading(c)
         start, end = cell_span(table, r, c)
         line = table.row_lines[r]
@@ -113,8 +116,9 @@ def _read_figures(table: ReadTable, spec: OfficialTable | None, year: int, readi
                 line=line, start=start, end=end, text=cell.text, kind=kind, measure=measure,
                 label=label or "／".join(heading) or table.title or f"表{table.number}", year=year,
                 value=figure.value, unit=table.unit, decimals=figure.decimals, code=code, section=section, claim_id=claim_id,
-                qualifier="parts-unread" if r in unread and (spec.codes is None and measures()[measure].stated_as_total
-                                                             or spec.codes is not None and c in firsts) else None))
+                qualifier="parts-unread" if r in unread and (
+                    spec.codes is None and (measures()[measure].stated_as_total or measure == spec.total)
+                    or spec.codes is not None and c in firsts) else None))
         x0, top, x1, bottom = cell.box
         reading.cells.append({
             "file": table.source, "table": table.number, "standard": table.standard, "title": table.title,
@@ -138,7 +142,8 @@ def _unread_parts(spec: OfficialTable | None, table: ReadTable, keyed: list, cod
     if spec.codes is None:  # a figure beside a listed item is that item's, if of a column not keyed
         items = {title_key(k) for k in spec.items}
         return {r for r, _, _ in keyed} if any(
-            title_key(_NUMBERING.sub("", _row_label(table, r, c))) not in items for r, c in unread) else set()
+            title_key(_NUMBERING.sub("", _item_label(spec, table, r, c))) not in items for r, c in unread
+            if not _details(spec, table, r)) else set()
     if not spec.code_columns:
         return set()
     return {r for r, c in unread
@@ -146,12 +151,41 @@ def _unread_parts(spec: OfficialTable | None, table: ReadTable, keyed: list, cod
 
 
 def _key(spec: OfficialTable | None, table: ReadTable, row: int, column: int, code_columns: list[int],
-         firsts: set[int]) -> tuple[str | None, str | None]:
+         firsts: set[int], half_codes: dict[int, str]) -> tuple[str | None, str | None]:
     """The measure and code of the figure at (row, column), or (None, None) when not identified."""
-    if spec is None:
+    if spec is None or _details(spec, table, row):
         return None, None
-    return _measure(spec, _row_label(table, row, column), _row_code(table, row, code_columns, column),
-                    table.heading(column), column in firsts)
+    half = max((k for k in code_columns if k < column), default=None)
+    return _measure(spec, _item_label(spec, table, row, column), _row_code(table, row, code_columns, column),
+                    table.heading(column), column in firsts, half_codes.get(half, spec.codes))
+
+
+def _details(spec: OfficialTable, table: ReadTable, row: int) -> bool:
+    """In an outline (``outline``: 政府采购 by 品目大类, then 专项, then 物品), a row whose first column is
+    blank: it details the item above it, so it is neither an item of the table nor one of its parts."""
+    return spec.outline and not table.grid[row][0].strip()
+
+
+def _item_label(spec: OfficialTable, table: ReadTable, row: int, column: int) -> str:
+    """The label that names a figure's item: in an outline, its row's leftmost (a heading's last character
+    wrapped into the 合计 row is not its label), else the label printed beside it."""
+    labels = _labels_left(table, row, column)
+    return (labels[-1][1] if labels else "") if spec.outline else _row_label(table, row, column)
+
+
+def _half_codes(spec: OfficialTable | None, table: ReadTable, code_columns: list[int]) -> dict[int, str]:
+    """In a table printed in halves, the measure of each half's 科目编码 rows (by the half's code column)
+    that the label of the 合计 row closing the half names (``halves``: 人员经费合计, 公用经费合计)."""
+    if spec is None or not spec.halves or len(code_columns) < 2:
+        return {}
+    named = {title_key(label): measure for label, measure in spec.halves.items()}
+    found: dict[int, str] = {}
+    for k, end in zip(code_columns, [*code_columns[1:], table.columns]):
+        labels = {title_key(table.grid[r][c]) for r in range(table.header_rows, len(table.grid)) for c in range(k, end)}
+        measures_named = {named[label] for label in labels if label in named}
+        if len(measures_named) == 1:  # a half closed by two named totals is not told apart
+            found[k] = measures_named.pop()
+    return found
 
 
 def _is_code_column(table: ReadTable, column: int) -> bool:
@@ -203,16 +237,25 @@ def _heading_key(heading: list[str]) -> str:
     return title_key(named[-1]) if named else (title_key(heading[-1]) if heading else "")
 
 
+def _kind_key(heading: list[str]) -> str:
+    """A column headed by its item and its kind of figure, as `columns` names it (公务接待费／预算数), or ""."""
+    kinds = [title_key(h) for h in heading if title_key(h) in _FIGURE_KINDS]
+    items = [title_key(h) for h in heading if h not in _SUBTOTAL and title_key(h) not in _FIGURE_KINDS]
+    return f"{items[-1]}／{kinds[0]}" if len(kinds) == 1 and items else ""
+
+
 def _measure(spec: OfficialTable, label: str, code: str | None, heading: list[str],
-             first_amount: bool) -> tuple[str | None, str | None]:
+             first_amount: bool, codes: str | None) -> tuple[str | None, str | None]:
+    columns = {title_key(k): v for k, v in spec.columns.items()}
+    name = _NUMBERING.sub("", label)
+    if not code and (name in _TOTAL_ROW or not name) and _kind_key(heading) in columns:
+        return columns[_kind_key(heading)], None  # a column the entry names with its kind (预算数 of a 决算表)
     if any(_OTHER_FIGURE[spec.kind].search(h) for h in heading):
         return None, None  # a column of another year or kind of figure: not keyed by guess
     key = _heading_key(heading)
-    columns = {title_key(k): v for k, v in spec.columns.items()}
-    name = _NUMBERING.sub("", label)
     if code:
-        if spec.codes and first_amount:
-            return spec.codes, code
+        if codes and first_amount:
+            return codes, code
         code_columns = {title_key(k): v for k, v in spec.code_columns.items()}
         return (code_columns[key], code) if key in code_columns else (None, None)
     items = {title_key(k): v for k, v in spec.items.items()}

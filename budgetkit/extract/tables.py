@@ -1,9 +1,11 @@
 """The official tables (公开表) of a PDF read as tables: cells on a grid, headings, title, unit.
 
-pdfplumber finds each ruled table and its cells; here the cells are put on one grid (a merged
-cell covers several slots and is read once, at its top-left slot), the rows above the headings
-that only carry the title or the 单位 banner are set apart, the heading rows are told from the
-body, and a table that goes on over the next page is joined to its start. What a table *is*
+pdfplumber finds each ruled table and its cells from the lines drawn (a page set sideways is first
+turned the right way up; white cell backgrounds are no ruling); here the cells are put on one grid
+(a merged cell covers several slots and is read once, at its top-left slot), the rows above the
+headings that only carry the title or the 单位 banner are set apart, the heading rows are told from
+the body, and a table that goes on over the next page is joined to its start (or to its title, at
+the foot of the page before). What a table *is*
 (which standard table, what its figures measure) is :mod:`.table_figures`' to say, from
 ``data/official_tables.toml``.
 
@@ -14,17 +16,22 @@ and its page and box on the page.
 
 from __future__ import annotations
 
+import io
+import math
 import re
+import weakref
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..messages import text
 from ..numbers import FigureError, parse_figure
 from ..schema import TABLE_CELL_SEPARATOR
-from ..template import official_table
+from ..template import official_table, title_key
 
-__all__ = ["CODE", "ENUMERATED", "ReadTable", "TOTAL_LABEL", "TableCell", "cell_span", "figure_of", "grid_tables", "is_grid",
-           "join_continued", "page_tables", "render_tables", "table_location"]
+__all__ = ["CODE", "ENUMERATED", "ReadTable", "TITLE_LINE", "TOTAL_LABEL", "TableCell", "UNTITLED", "cell_span",
+           "figure_of", "find_grids", "grid_tables", "join_continued", "page_tables", "render_tables", "table_location",
+           "upright"]
 
 _UNIT = re.compile(r"单位\s{0,3}[:：]\s{0,3}(亿元|万元|元)")
 _CAPTION_NUMBER = re.compile(r"(公开\s{0,2}\d{1,2}(?:-\d{1,2})?\s{0,2}表|表\s{0,2}\d{1,2}(?:-\d{1,2})?)")
@@ -96,10 +103,65 @@ def _label(text: str) -> str:
 
 # -- reading one page --------------------------------------------------------------------------------
 
-def is_grid(found) -> bool:
+def _is_grid(found) -> bool:
     """Whether a ruled box pdfplumber found is a table: a frame around a paragraph has one column
     and is prose."""
     return len({cell[0] for cell in found.cells}) > 1
+
+
+#: A fill colour that paints white, in gray, RGB or CMYK.
+_WHITE = {(1,), (1, 1, 1), (0, 0, 0, 0)}
+
+
+def _paints_white(obj: dict) -> bool:
+    """A shape filled white and not stroked: a cell's background, invisible on the page. Its edges are
+    no ruling (a sheet printed to PDF paints each cell and its padding white, splitting every row)."""
+    if obj.get("object_type") not in ("rect", "curve") or not obj.get("fill") or obj.get("stroke"):
+        return False
+    colour = obj.get("non_stroking_color")
+    colour = tuple(colour) if isinstance(colour, (list, tuple)) else (colour,)
+    return colour in _WHITE
+
+
+#: The PDF (pypdf's reading) each pdfplumber document's sideways pages are copied from, while it is open.
+_PAGE_SOURCES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def upright(page):
+    """``page`` the right way up: a page whose text is set sideways (its characters run up or down the
+    page as displayed, with no /Rotate or the wrong one) is turned, by a /Rotate on a copy of it, so
+    that its text runs left to right, as a reader turns the paper; any other page is itself."""
+    turns = Counter(round(math.degrees(math.atan2(b, a)) / 90) % 4 * 90
+                    for a, b, *_ in (char.get("matrix", (1, 0)) for char in page.chars))
+    turn, count = turns.most_common(1)[0] if turns else (0, 0)
+    if not turn or 2 * count <= len(page.chars):
+        return page
+    import pdfplumber  # lazy, like the reading of every PDF
+    import pypdf
+
+    if page.pdf not in _PAGE_SOURCES:  # parsed once for all its sideways pages, apart from pdfplumber's stream
+        _PAGE_SOURCES[page.pdf] = pypdf.PdfReader(page.pdf.path or _copied(page.pdf.stream))
+    writer = pypdf.PdfWriter()
+    writer.add_page(_PAGE_SOURCES[page.pdf].pages[page.page_number - 1])
+    writer.pages[0].rotate(turn)
+    copy = io.BytesIO()
+    writer.write(copy)
+    return pdfplumber.open(copy).pages[0]
+
+
+def _copied(stream) -> io.BytesIO:
+    """The bytes of ``stream``, its position left where it was (pdfminer reads on from there)."""
+    at = stream.tell()
+    stream.seek(0)
+    copy = io.BytesIO(stream.read())
+    stream.seek(at)
+    return copy
+
+
+def find_grids(page) -> list:
+    """The ruled tables pdfplumber finds on ``page`` (its ``find_tables()``), read from the lines
+    drawn on it: white backgrounds are not ruling, and a frame around a paragraph is not a table."""
+    return [found for found in page.filter(lambda obj: not _paints_white(obj)).find_tables() if _is_grid(found)]
 
 
 def page_tables(page, number: int, boxes: list) -> list[ReadTable]:
@@ -113,7 +175,28 @@ def page_tables(page, number: int, boxes: list) -> list[ReadTable]:
                    and not (x0 - 1 <= (line["x0"] + line["x1"]) / 2 <= x1 + 1 and line["top"] >= top - 1)]
         tables.extend(_read_tables(found, number, caption))
         above = bottom
+    # a title printed at the foot of the page, its grid on the next: kept as a table without rows
+    # that :func:`join_continued` gives to the grid it names
+    trailing = [line["text"] for line in lines if line["top"] >= above - 1]
+    start = next((i for i, line in enumerate(trailing) if _names_table(line)), None)
+    if start is not None:
+        numbered = start and _CAPTION_NUMBER.fullmatch(_label(trailing[start - 1]))  # 公开05表 on its own line
+        banner = trailing[start - 1:] if numbered else trailing[start:]
+        tables.append(ReadTable(title=_title(banner), caption=_caption_number(banner), unit=_unit(banner),
+                                pages=[number], grid=[], cells={}, header_rows=0, banner=banner))
     return tables
+
+
+#: How a table's title ends: 表, or 表 and what it is by (财政拨款支出预算表（功能科目）).
+_TITLE_END = re.compile(r"表(?:[（(][^（）()]{1,8}[）)])?$")
+
+
+def _names_table(line: str) -> bool:
+    """Whether a line printed outside any grid is a standard table's title (not a note or a heading
+    that names one: 五、一般公共预算支出预算表情况说明)."""
+    title = _CAPTION_NUMBER.sub("", _label(line)).strip(_TITLE_SEPARATORS)
+    return (official_table(title) is not None and len(title) <= _LONGEST_TITLE and _TITLE_END.search(title) is not None
+            and not title.startswith("注"))
 
 
 def _read_tables(found, page: int, caption: list[str]) -> list[ReadTable]:
@@ -178,12 +261,17 @@ def _segment(grid: list[list[str]], cells: dict, printed: dict, start: int, end:
            for (r, c), cell in cells.items() if banner <= r < end}
     if not rows:
         return None
-    title = _title(caption)
-    unit = next((m.group(1) for text in caption if (m := _UNIT.search(text))), "")
-    number = next((re.sub(r"\s+", "", m.group(1)) for text in caption if (m := _CAPTION_NUMBER.search(text))), "")
     page = next(iter(own.values())).page if own else 0
-    return ReadTable(title=title, caption=number, unit=unit, pages=[page], grid=rows, cells=own,
-                     header_rows=_header_rows(rows, own), banner=caption)
+    return ReadTable(title=_title(caption), caption=_caption_number(caption), unit=_unit(caption), pages=[page],
+                     grid=rows, cells=own, header_rows=_header_rows(rows, own), banner=caption)
+
+
+def _unit(caption: list[str]) -> str:
+    return next((m.group(1) for text in caption if (m := _UNIT.search(text))), "")
+
+
+def _caption_number(caption: list[str]) -> str:
+    return next((re.sub(r"\s+", "", m.group(1)) for text in caption if (m := _CAPTION_NUMBER.search(text))), "")
 
 
 def _is_banner(grid: list[list[str]], printed: dict, r: int) -> bool:
@@ -194,17 +282,24 @@ def _is_banner(grid: list[list[str]], printed: dict, r: int) -> bool:
             and not any(figure_of(t) is not None for t in texts))
 
 
+#: The longest line read as a table's title.
+_LONGEST_TITLE = 40
+#: What may stand between a table's number and its title (公开 03 表：支出预算总表).
+_TITLE_SEPARATORS = " \u3000：:"
+
+
 def _title(caption: list[str]) -> str:
     """The line of the caption that names a standard table (a title wrapped over two lines is
     read joined), else the last that looks like a title."""
-    lines = [part.strip() for text in caption for part in text.split("\n") if part.strip()]
+    # a line of quotation marks alone is the “ ” of a title whose 三公 is printed on the line below
+    lines = [part.strip() for text in caption for part in text.split("\n") if title_key(part)]
     candidates = [*lines, *(a + b for a, b in zip(lines, lines[1:]))]
     for part in candidates:
         if official_table(part) and not _BANNER_WORDS.search(part):
-            return _CAPTION_NUMBER.sub("", part).strip()
+            return _CAPTION_NUMBER.sub("", part).strip(_TITLE_SEPARATORS)
     for part in reversed(candidates):
-        part = _CAPTION_NUMBER.sub("", part).strip()
-        if part.endswith("表") and 4 <= len(part) <= 40:
+        part = _CAPTION_NUMBER.sub("", part).strip(_TITLE_SEPARATORS)
+        if part.endswith("表") and 4 <= len(part) <= _LONGEST_TITLE:
             return part
     return ""
 
@@ -230,12 +325,25 @@ def join_continued(tables: list[ReadTable]) -> list[ReadTable]:
     joined: list[ReadTable] = []
     for table in tables:
         last = joined[-1] if joined else None
-        if (last is not None and not table.title and not any(_BANNER_WORDS.search(t) for t in table.banner)
+        if last is not None and not last.grid:  # a title at the foot of a page
+            joined.pop()
+            if not table.title and table.pages[0] == last.pages[-1] + 1:
+                _take_title(table, last)
+            joined.append(table)
+        elif (last is not None and not table.title and not any(_BANNER_WORDS.search(t) for t in table.banner)
                 and table.pages[0] == last.pages[-1] + 1 and _aligned(last, table)):
             _append(last, table)
         else:
             joined.append(table)
-    return joined
+    return [table for table in joined if table.grid]
+
+
+def _take_title(table: ReadTable, title: ReadTable) -> None:
+    """``table``, printed at the top of a page, is the one whose title ends the page before."""
+    table.title, table.caption = title.title, title.caption
+    table.unit = table.unit or title.unit
+    table.banner = title.banner + table.banner
+    table.pages = title.pages + table.pages
 
 
 def _column_lefts(table: ReadTable) -> list[float]:
@@ -271,6 +379,12 @@ def _append(table: ReadTable, more: ReadTable) -> None:
 
 # -- as text ------------------------------------------------------------------------------------------
 
+#: The title line of a table as :func:`render_tables` writes it: its number and title (group 1 and 2);
+#: what a title a reader could not find is written as.
+TITLE_LINE = re.compile(r"^表(\d{1,4})\u3000(.+)（[^（]*第[\d、]+页(?:，单位：(?:亿元|万元|元))?）$")
+UNTITLED = "（未识别标题）"
+
+
 def render_tables(tables: list[ReadTable], first_line: int) -> list[str]:
     """The tables as lines of text, starting at line ``first_line`` (1-based): a title line, then
     one line per row with the cells between bars. Sets each table's ``line`` and ``row_lines``,
@@ -280,7 +394,7 @@ def render_tables(tables: list[ReadTable], first_line: int) -> list[str]:
         pages = "、".join(str(p) for p in table.pages)
         unit = f"，单位：{table.unit}" if table.unit else ""
         where = f"{table.source} " if table.source else ""
-        lines.append(f"表{table.number}　{table.title or '（未识别标题）'}（{where}第{pages}页{unit}）")
+        lines.append(f"表{table.number}\u3000{table.title or UNTITLED}（{where}第{pages}页{unit}）")
         table.line = first_line + len(lines) - 1
         for r in range(len(table.grid)):
             texts = [table.cells[(r, c)].text if (r, c) in table.cells else "" for c in range(table.columns)]

@@ -157,6 +157,9 @@ def three_public(budget: Budget, findings: pd.DataFrame | None = None) -> pd.Dat
     rows, marks = start_table(budget, findings)
     rows.sums("three_public_total")
     rows.sums("three_public_vehicles", role_prefix="vehicle costs ")
+    # final accounts: the 三公 table's budget (预算数) beside its outturn
+    rows.sums("accounts_three_public_budget")
+    rows.sums("accounts_vehicles_budget", role_prefix="vehicle costs ")
     rows.change_block([*sum_parts(rows.claims.rules, "three_public_total"), "three_public_total",
                        *sum_parts(rows.claims.rules, "three_public_vehicles")])
     rows.rest(c for c in rows.claims.in_table("three-public") if c.money or c.unit == "%")

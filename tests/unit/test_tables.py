@@ -393,3 +393,129 @@ def test_a_budget_without_tables_says_so_in_the_language_of_the_messages():
     assert "<caption>本预算未读到列有数字的公开表</caption>" in tables.styled(frame).to_html()
     with using_language("en"):
         assert tables.printed_table(budget).attrs["title"] == "no official table with figures was read from this budget"
+
+
+# -- the official tables' outlines and halves (official_tables.toml: outline, halves) -------------
+PROCUREMENT = [["2024年政府采购支出预算表"], ["单位：万元"],
+               ["采购品目大类", "专项名称", "经济科目", "采购物品名称", "采购组织形式", "总计"],
+               ["合计", "", "", "", "", "100.00"],
+               ["一、货物A", "", "", "", "", "40.00"],
+               ["", "办公设备购置费", "办公设备购置", "", "", "40.00"],
+               ["", "", "", "台式计算机", "分散自行组织", "40.00"],
+               ["三、服务C", "", "", "", "", "60.00"],
+               ["", "物业管理费", "物业管理费", "", "", "60.00"],
+               ["", "", "", "物业管理服务", "分散自行组织", "60.00"]]
+BASIC_IN_HALVES = [["2024年一般公共预算财政拨款基本支出决算表"], ["单位：万元"],
+                   ["经济分类科目编码", "科目名称", "决算数", "经济分类科目编码", "科目名称", "决算数"],
+                   ["301", "工资福利支出", "90.00", "302", "商品和服务支出", "8.00"],
+                   ["30101", "基本工资", "90.00", "30201", "办公费", "8.00"],
+                   ["303", "对个人和家庭的补助", "10.00", "310", "资本性支出", "2.00"],
+                   ["30302", "退休费", "10.00", "31002", "办公设备购置", "2.00"],
+                   ["人员经费合计", "人员经费合计", "100.00", "公用经费合计", "公用经费合计", "10.00"]]
+
+
+def _tables_read(tmp_path, sheet, merged=()):
+    """The workbook of one sheet (``merged``: its merged ranges, A1:B2), read and audited: (table_cells,
+    findings by rule)."""
+    openpyxl = pytest.importorskip("openpyxl")
+    from budgetkit.audit import audit
+    from budgetkit.extract import extract
+
+    workbook = openpyxl.Workbook()
+    for row in sheet:
+        workbook.active.append(row)
+    for cells in merged:
+        workbook.active.merge_cells(cells)
+    path = tmp_path / "公开表.xlsx"
+    workbook.save(path)
+    budget = extract(path)
+    findings = audit(budget)
+    return budget.table_cells, {rule: list(group["verdict"]) for rule, group in findings.groupby("rule")}
+
+
+def _measures(cells):
+    return [(str(row.row_label), str(row.text), row.measure or "") for row in cells.fillna("").itertuples()]
+
+
+def test_a_procurement_outline_keys_its_categories_and_sums_them(tmp_path):
+    cells, verdicts = _tables_read(tmp_path, PROCUREMENT)
+    # the 专项 and 物品 rows detail the category above them: read, neither keyed nor parts
+    assert _measures(cells) == [("合计", "100.00", "procurement_total"), ("一、货物A", "40.00", "procurement_goods"),
+                                ("办公设备购置", "40.00", ""), ("分散自行组织", "40.00", ""),
+                                ("三、服务C", "60.00", "procurement_services"), ("物业管理费", "60.00", ""),
+                                ("分散自行组织", "60.00", "")]
+    assert verdicts["procurement-table-by-category"] == ["consistent"]
+    drifting = [row[:5] + ["101.00"] if row[:1] == ["合计"] else row for row in PROCUREMENT]
+    assert _tables_read(tmp_path, drifting)[1]["procurement-table-by-category"] == ["drift"]
+
+
+def test_a_procurement_category_not_known_leaves_the_total_unsummed(tmp_path):
+    sheet = [*PROCUREMENT[:7], ["二、其他D", "", "", "", "", "5.00"], *PROCUREMENT[7:]]
+    cells, verdicts = _tables_read(tmp_path, [row[:5] + ["105.00"] if row[:1] == ["合计"] else row for row in sheet])
+    assert "procurement-table-by-category" not in verdicts  # its parts were not all read: never a false drift
+    assert "procurement-by-category" not in verdicts
+
+
+def test_a_heading_wrapped_into_the_total_row_does_not_unkey_an_outline_total(tmp_path):
+    # 采购组织形式 printed over two lines, its last character read into the 合计 row (a Jiangsu PDF)
+    sheet = [row[:4] + ["式"] + row[5:] if row[:1] == ["合计"] else row for row in PROCUREMENT]
+    cells, verdicts = _tables_read(tmp_path, sheet)
+    assert _measures(cells)[0] == ("合计", "100.00", "procurement_total")
+    assert verdicts["procurement-table-by-category"] == ["consistent"]
+
+
+def test_a_basic_table_in_halves_sums_each_half_into_its_own_total(tmp_path):
+    cells, verdicts = _tables_read(tmp_path, BASIC_IN_HALVES)
+    keyed = {(str(row.code), row.measure) for row in cells.fillna("").itertuples() if row.code}
+    assert keyed == {("301", "accounts_personnel_by_economic"), ("30101", "accounts_personnel_by_economic"),
+                     ("303", "accounts_personnel_by_economic"), ("30302", "accounts_personnel_by_economic"),
+                     ("302", "accounts_public_by_economic"), ("30201", "accounts_public_by_economic"),
+                     ("310", "accounts_public_by_economic"), ("31002", "accounts_public_by_economic")}
+    assert verdicts["accounts-personnel-by-economic-class"] == ["consistent"]  # 90 + 10 = 100: 301 + 303
+    assert verdicts["accounts-public-by-economic-class"] == ["consistent"]  # 8 + 2 = 10: 302 + 310
+    drifting = [row[:5] + ["12.00"] if row[:1] == ["人员经费合计"] else row for row in BASIC_IN_HALVES]
+    assert _tables_read(tmp_path, drifting)[1]["accounts-public-by-economic-class"] == ["drift"]
+
+
+def test_halves_not_closed_by_a_named_total_keep_the_tables_codes(tmp_path):
+    sheet = BASIC_IN_HALVES[:-1]  # no 人员经费合计 / 公用经费合计: which half is which is not said
+    cells, verdicts = _tables_read(tmp_path, sheet)
+    assert set(cells["measure"]) == {"accounts_basic_by_economic"}
+    assert not any(rule.startswith(("accounts-personnel", "accounts-public")) for rule in verdicts)
+
+
+def test_a_final_accounts_three_public_table_keys_its_budget_beside_its_outturn(tmp_path):
+    heading = ["合计", "", "因公出国（境）费", "", "公务用车购置及运行维护费", "", "", "", "", "", "公务接待费", ""]
+    sheet = [["2024年财政拨款“三公”经费支出决算表"], ["单位：万元"], ["财政拨款“三公”经费"] + [""] * 11, heading,
+             ["", "", "", "", "小计", "", "公务用车购置费", "", "公务用车运行维护费", "", "", ""],
+             ["预算数", "决算数"] * 6,
+             ["3.00", "1.40", "1.00", "0.00", "1.50", "1.10", "0.50", "0.50", "1.00", "0.60", "0.50", "0.30"]]
+    merged = ["A3:L3", "A4:B5", "C4:D5", "E4:J4", "K4:L5", "E5:F5", "G5:H5", "I5:J5"]
+    cells, verdicts = _tables_read(tmp_path, sheet, merged)
+    assert list(cells["measure"]) == [
+        "accounts_three_public_budget", "three_public_total", "accounts_overseas_budget", "three_public_overseas",
+        "accounts_vehicles_budget", "three_public_vehicles", "accounts_vehicle_purchase_budget", "vehicle_purchase",
+        "accounts_vehicle_operation_budget", "vehicle_operation", "accounts_reception_budget", "three_public_reception"]
+    assert verdicts["accounts-three-public-budget-parts"] == ["consistent"]  # 1.00 + 0.50 + 1.50 = 3.00
+    assert verdicts["accounts-vehicle-budget-parts"] == ["consistent"]  # 0.50 + 1.00 = 1.50
+    assert verdicts["three-public-parts"] == ["consistent"]  # the outturn: 0.00 + 0.30 + 1.10 = 1.40
+
+
+def test_a_basic_table_with_personnel_and_public_columns_sums_them_by_row_and_by_column(tmp_path):
+    """The national template's 一般公共预算基本支出表: 科目编码 | 科目名称 | 合计 | 人员经费 | 公用经费."""
+    sheet = [["2024年一般公共预算基本支出表"], ["单位：万元"], ["科目编码", "科目名称", "合计", "人员经费", "公用经费"],
+             ["", "合计", "110.00", "100.00", "10.00"],
+             ["301", "工资福利支出", "90.00", "90.00", ""],
+             ["30101", "基本工资", "90.00", "90.00", ""],
+             ["302", "商品和服务支出", "10.00", "", "10.00"],
+             ["30201", "办公费", "10.00", "", "10.00"],
+             ["303", "对个人和家庭的补助", "10.00", "10.00", ""],
+             ["30302", "退休费", "10.00", "10.00", ""]]
+    cells, verdicts = _tables_read(tmp_path, sheet)
+    assert verdicts["gpb-basic-economic-row"] == ["consistent"] * 6  # each code's 合计: its two columns (a blank absent)
+    assert verdicts["gpb-basic-personnel-by-economic-class"] == ["consistent"]  # 100 = 301 90 + 303 10
+    assert verdicts["gpb-basic-public-by-economic-class"] == ["consistent"]  # 10 = 302 10
+    assert verdicts["basic-expenditure-by-kind"] == ["consistent"]  # 110 = 100 + 10
+    drifting = [row[:3] + ["95.00"] + row[4:] if row[:1] == ["301"] else row for row in sheet]
+    verdicts = _tables_read(tmp_path, drifting)[1]
+    assert "drift" in verdicts["gpb-basic-economic-row"] and verdicts["gpb-basic-personnel-by-economic-class"] == ["drift"]
