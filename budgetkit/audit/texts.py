@@ -23,7 +23,7 @@ from .found import rows
 from .rules import Rule
 from .table import NONE, ClaimTable
 
-__all__ = ["REASON_ASKED", "REASON_YEAR", "candidate_lines", "comparison_year_rows", "lines_frame", "placeholder_rows",
+__all__ = ["REASON_ASKED", "REASON_YEAR", "UNFILLED", "candidate_lines", "comparison_year_rows", "lines_frame", "placeholder_rows",
            "reason_given_rows", "reason_year_rows", "section_of_lines"]
 
 
@@ -42,6 +42,10 @@ REASON_ASKED = re.compile(r"决算[^。；;]{0,40}?主要原因(?:是|为|系|�
 _NO_REASON = re.compile(r"\s{0,2}(?:(?:无|暂无|没有)\s{0,2})?[。；;]")
 #: What every line REASON_ASKED reads contains (the same in traditional characters).
 _REASON_WORDS = re.compile("主要原因")
+
+#: The template's placeholders, and a share whose figure was left out after its whole ("占基本支出预算%"; not a
+#: heading's 占比（%）). RE2-compatible, as the placeholders are.
+UNFILLED = re.compile(PLACEHOLDER_PATTERN.pattern + r"|占[^，。；、\d%％（）()|]{1,24}[%％]")
 
 #: A quote of a placeholder: this many characters either side of it.
 QUOTE_CONTEXT = 20
@@ -90,7 +94,7 @@ def _budgets(table: ClaimTable, lines: pd.DataFrame) -> np.ndarray:
 def placeholder_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFrame:
     """Each unfilled placeholder, quoted with its context and placed before the first claim from its
     line on; one consistent row for each budget that has none."""
-    budget_of, number_of, texts, sections, starts, ends = _matching_lines(table, lines, PLACEHOLDER_PATTERN)
+    budget_of, number_of, texts, sections, starts, ends = _matching_lines(table, lines, UNFILLED)
     hits = {"b": [], "section": [], "quote": [], "explanation": [], "inputs": [], "order": []}
     for at, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
         line, number = texts[at], int(number_of[at])
@@ -98,7 +102,7 @@ def placeholder_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.D
         inputs = " ".join(table.claim_id[start:end][claim_lines == number])
         later = np.flatnonzero(claim_lines >= number)
         order = int(later[0]) if len(later) else end - start
-        for match in PLACEHOLDER_PATTERN.finditer(line):
+        for match in UNFILLED.finditer(line):
             begin, finish = match.span()
             hits["b"].append(int(budget_of[at]))
             hits["section"].append(sections[at])

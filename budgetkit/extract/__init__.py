@@ -386,7 +386,7 @@ def _from_document(document: Document) -> Budget:
     budget.extraction = ExtractionReport(
         source=" + ".join(str(path) for path in (document.path, *document.also)), format=document.format,
         sections=sections.frame(),
-        missing_sections=sections.missing(),
+        missing_sections=[] if government_report else sections.missing(),  # sections of a department's template
         unparsed=_report_frame([dataclasses.astuple(u) for u in extractor.unparsed],
                                ["line", "section", "figure", "text", "reason"]),
         name_drift=_report_frame(extractor.name_drift, ["line", "code", "level", "printed", "reason"]),

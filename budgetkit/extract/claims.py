@@ -22,26 +22,33 @@ from .figures import MONEY_UNITS, SCHEMA_UNITS, YEAR, ExtractedFigure, Token, Un
 from .labels import CLAUSE_BREAK, LABEL_REACH, LIST_LEVELS, SENTENCE_BREAK, SENTENCE_DONE, bare_label, last_break, \
     strip_label
 from .ledger import NO_MEASURE, LineContext
-from .linking import UNNAMED_ITEM, Linking
+from .government import GOVERNMENT_REPORT, GovernmentReading
+from .linking import UNNAMED_ITEM
 from .reading import NormalLine
 
 __all__ = ["ClaimExtractor"]
 
 #: A paragraph of a budget explanation runs to a few hundred characters.
 MAX_LINE_CHARS = 10_000
-#: Why a figure of a government's budget report is not read (a message key).
-GOVERNMENT_REPORT = "extract.unread-government-report"
 #: Totals of everything; a sentence naming a 类/款/项 before one of these words is about that code only.
 _GRAND_TOTALS = frozenset({"budget_total", "income_total", "expenditure_total", "accounts_income_total",
                            "accounts_expenditure_total"})
 _CLASSIFIED = re.compile(r"（[类款项]）")
+#: Any amount of spending, a 类 or 项 as much as the department's, is split into these two kinds.
+_KINDS_OF_ANY_SPENDING = frozenset({"expenditure_basic", "expenditure_project"})
 #: Right after an amount: its change on the prior year, or its share.
 _CHANGE_OR_SHARE_FOLLOWS = re.compile(r"[\s，、]{0,3}(?:与上年相比|与上年|比上年|较上年|同比|[比较与]\s{0,2}\d{4}\s{0,2}年|占)")
-_SHARE = re.compile(r"占\s{0,2}(?:([^，。；\d]{1,24}?)\s{0,2}的)?\s{0,2}(?:比重|比例|比)?\s{0,2}(?:为)?\s{0,2}$")
+#: 占X%, the whole named with 的 (占一般公共预算支出的19.62%) or, before a percentage, without (占基本支出预算 81.45%).
+_SHARE = re.compile(r"占\s{0,2}(?:([^，。；\d]{1,24}?)\s{0,2}的|(?!比)([^，。；\d的%]{2,24}?))?\s{0,2}(?:比重|比例|比)?"
+                    r"\s{0,2}(?:为)?\s{0,2}$")
 #: A year a sentence says its figures are of: not one it compares with ("较2021年度", "比 2023 年").
 _YEAR_OF = re.compile(r"(比|较|与|同|于)?\s{0,2}" + YEAR + r"\s{0,2}年")
 #: A figure of a whole government (全区, 市级 …), not of one department.
 _GOVERNMENT_SCOPE = re.compile(r"全区|区级|全市|市级|全县|县级|全省|省级|全镇|镇级|全旗|旗级")
+#: The title of a government's own notice of its “三公”经费 ("开远市2017年“三公”经费预算情况说明").
+_GOVERNMENT_TITLE = re.compile(r"^\s{0,4}[\u4e00-\u9fff]{1,8}[市区县旗](?:本级)?\s{0,2}" + YEAR + r"\s{0,2}年度?\s{0,2}[“\"]?三公")
+#: How many lines from the top a title is looked for (a web page's menus come before it).
+TITLE_REACH = 30
 _BANNER = re.compile(r"单位\s{0,2}[：]\s{0,2}(亿元|万元|元)")
 #: A label saying its figure is of the year before ("上年财政仅安排…").
 _PRIOR_YEAR_WORD = re.compile(r"上年(?!结转|结余)|去年|上一年")  # 上年结转 is money carried into this year
@@ -49,11 +56,18 @@ _PRIOR_YEAR_WORD = re.compile(r"上年(?!结转|结余)|去年|上一年")  # �
 _CHANGE_BEFORE = re.compile(r"(?:增加|减少|增长|下降|上升|降低)\s{0,2}(?:了\s{0,2})?$")
 _FOLLOWED_BY_PARTS = re.compile(r"^[\s，：]{0,3}其中")
 HAN = re.compile(r"[\u4e00-\u9fff]")
+#: How long a line that goes on in the next one is, at least, against the document's long lines (the
+#: upper quartile of line lengths): a page's text wraps at its width.
+WRAPPED_SHARE = 0.7
+#: A table's cell rendered as text ("公务接待费 |"): its lines are cells, not a sentence wrapped.
+_CELL = re.compile(r"[|｜]")
+#: A money unit that opens a line: the unit of the figure the line before ended with.
+_UNIT_OPENS = re.compile(r"\s{0,2}(亿元|万元|元)(?=[\s，。；、）]|$)")
 #: Why a figure of a sentence the document begins inside is not read (a message key).
 HEADLESS = "extract.unread-headless"
 
 
-class ClaimExtractor(Linking):
+class ClaimExtractor(GovernmentReading):
     """Turn a document's normalised lines into claims, line items' raw material and unparsed rows."""
 
     # -- the pass ------------------------------------------------------------------------
@@ -62,6 +76,11 @@ class ClaimExtractor(Linking):
             if len(line.text) > MAX_LINE_CHARS:
                 raise BudgetDataError([Problem("", number, None, messages.text(
                     "extract.line-too-long", count=len(line.text), limit=MAX_LINE_CHARS))])
+        self._headings = {heading.line for heading in self.sections.headings}
+        self._government_subject = any(_GOVERNMENT_TITLE.match(line.text) for line in self.lines[:TITLE_REACH])
+        # a line wrapped as printed is about as long as the document's lines run; a title or a short line is not
+        lengths = sorted(len(line.text.strip()) for line in self.lines if line.text.strip())
+        self._wrap_width = WRAPPED_SHARE * lengths[round(0.75 * (len(lengths) - 1))] if lengths else 0
         for number, line in enumerate(self.lines, start=1):
             self._line(number, line)
         self._cut_off_lists()
@@ -86,8 +105,13 @@ class ClaimExtractor(Linking):
         if banner := _BANNER.search(text):
             self._banner, self._banner_section = banner.group(1), section.split("（")[0]
         if not text.strip() or std == "十二":
+            self._tail = ""
             return  # the glossary defines words; its numbers are item numbers
         numbered = next((level for pattern, level in LIST_LEVELS if pattern.match(text)), None)
+        # a line that goes on the sentence of the line before it, wrapped as printed ("…占基本支出预算" /
+        # "81.45%，同比增" / "加21500元"), is read after the words that line ended with
+        carry = self._tail if numbered is None and not self._sentence_done and self._full_line_before \
+            and not {number - 1, number} & self._headings and not _CELL.search(self._tail + text) else ""
         if numbered is not None:  # an item as deep as a total, or shallower, ends that total's list
             self._depth = numbered
             while self._owners and self._owners[-1][0] >= numbered:
@@ -96,14 +120,24 @@ class ClaimExtractor(Linking):
             self._depth = 0
             self._owners.clear()
         self._sentence_done = bool(SENTENCE_DONE.search(text))
+        if carry:
+            line = NormalLine(line.original, carry + text, (line.origin[0],) * len(carry) + tuple(line.origin))
+            text = line.text
+        else:
+            self._under_unread = False
+        self._carried = len(carry)
         self._clause_ends = [m.end() for m in CLAUSE_BREAK.finditer(text)]
         self._sentence_ends = [m.end() for m in SENTENCE_BREAK.finditer(text)]
         tokens = tokenize(text)
+        if tokens and tokens[-1].unit is None and tokens[-1].kind == "number" and not text[tokens[-1].end:].strip() \
+                and number < len(self.lines) and (unit := _UNIT_OPENS.match(self.lines[number].text)):
+            tokens[-1].unit = unit.group(1)  # "…卫生健康支出 275,373.54" / "元、住房保障支出…": wrapped before its unit
         self._first_amount = next((t.start for t in tokens if t.role is None and t.unit in MONEY_UNITS), -1)
         codes, unknown = find_codes(text, tokens, self.reference)
         self.unparsed += [Unparsed(number, section, names, line.original.strip(),
                                    messages.text("extract.unread-unknown-names")) for names in unknown]
-        comparisons = find_comparisons(text, tokens, self._clause_ends, self.prior_year)
+        comparisons = find_comparisons(text, tokens, self._clause_ends, self.prior_year,
+                                       self._ending_comparison if carry else None)
         context = LineContext(number, line, section, std, sub, tokens)
         code_at = {id(tok): ref for ref in codes[:200] for tok in [first_money_after(tokens, ref.end)] if tok}
         by_start = {t.start: t for t in tokens}
@@ -125,7 +159,9 @@ class ClaimExtractor(Linking):
                 self._unparsed(context, tok, HEADLESS)
                 continue
             if self.government_report and tok.kind == "number" and (tok.unit in MONEY_UNITS or tok.unit == "%"):
-                self._unparsed(context, tok, GOVERNMENT_REPORT)
+                # a government's report: only the relations its own clauses state (extract/government.py)
+                if not self._government_figure(context, tok, comparison_of.get(id(tok))) and not tok.used:
+                    self._unparsed(context, tok, GOVERNMENT_REPORT)
                 continue
             if self._refuse_unreadable(context, tok):
                 continue
@@ -141,6 +177,14 @@ class ClaimExtractor(Linking):
                 self._comparison_claims(context, comparison_of[id(tok)])
             else:
                 self._figure(context, tok)
+        # the words after the line's last figure, from where its last sentence began: what the next line may go on
+        tail_start = max(max((t.after for t in tokens), default=0), last_break(self._sentence_ends, len(text)))
+        self._tail = text[tail_start:][-LABEL_REACH:]
+        # the comparison whose change amount the line ends with, the words after it going on in the next line
+        last = tokens[-1] if tokens else None
+        self._ending_comparison = next((c for c in reversed(comparisons) if c.change is last and c.follows is None),
+                                       None) if last is not None and tail_start == last.after else None
+        self._full_line_before = len(line.original.strip()) >= self._wrap_width
 
     # -- classification codes ------------------------------------------------------------
     def _code_claim(self, ctx: LineContext, tok: Token, ref: CodeRef) -> ExtractedFigure:
@@ -192,7 +236,8 @@ class ClaimExtractor(Linking):
         clause_start = max(last_break(self._clause_ends, tok.start), previous_end, tok.start - LABEL_REACH)
         before = text[clause_start:tok.start]
         # 占X%: a share of the part stated just before
-        if (share := _SHARE.search(text, max(previous_end, tok.start - 40), tok.start)) and tok.kind == "number":
+        share = _SHARE.search(text, max(previous_end, tok.start - 40), tok.start)
+        if share and tok.kind == "number" and (share.group(2) is None or tok.unit == "%"):
             self._share(ctx, tok, share)
             return
         if tok.kind == "word":
@@ -236,7 +281,10 @@ class ClaimExtractor(Linking):
                 # "收入支出总计增加1062.85万元" without 比/较/与上年: a change, of a base not named
                 self._unparsed(ctx, tok, "extract.unread-change-without-year")
                 return
-            if _GOVERNMENT_SCOPE.search(label):
+            if _GOVERNMENT_SCOPE.search(label) and not self._government_subject \
+                    and "汇总" not in text[last_break(self._sentence_ends, tok.start):tok.start]:
+                # the figure of a whole government in a department's document; a government's own notice
+                # ("开远市2017年“三公”经费预算情况说明") or a sum of all its units ("经…财政局汇总，全市…") is of it
                 self._unparsed(ctx, tok, "extract.unread-government-scope")
                 return
             if self._is_budget_figure(ctx, tok, label):
@@ -254,6 +302,10 @@ class ClaimExtractor(Linking):
                 self._unparsed(ctx, tok, "extract.unread-reason-amount")
                 return
             measure, code = self._money_measure(label, ctx.std, ctx.sub)
+            if self._part_of_unread(ctx, tok) and measure in _KINDS_OF_ANY_SPENDING:
+                # "初中教育支出2,065,405.42元，其中：基本支出2,065,405.42元": that item's, not the department's
+                self._unparsed(ctx, tok, "extract.unread-part-of-unread")
+                return
             if measure in _GRAND_TOTALS and _CLASSIFIED.search(text, last_break(self._sentence_ends, tok.start), tok.start):
                 measure = None  # "检察（款）：2018年预算支出合计16,444.36万元": the total of one 款, not of all
             if measure is None and label and _CHANGE_OR_SHARE_FOLLOWS.match(text, tok.after):
@@ -279,6 +331,15 @@ class ClaimExtractor(Linking):
         kind = "total" if _FOLLOWED_BY_PARTS.match(text[tok.after:tok.after + 6]) else "count"
         claim = self._new(ctx, tok, kind, measure, label or measures()[measure].label, self.year, unit)
         claim.qualifier = None if kind == "total" else qualifier(tok)
+
+    def _part_of_unread(self, ctx: LineContext, tok: Token) -> bool:
+        """Whether ``tok`` is listed under 其中 after an amount no measure names, in the same sentence."""
+        since_last = ctx.line.text[ctx.previous_end(tok.start):tok.start]
+        if SENTENCE_BREAK.search(since_last):
+            self._under_unread = False
+        if "其中" in since_last:
+            self._under_unread = self._unnamed_before
+        return self._under_unread
 
     def _amount(self, ctx, tok, label, measure, code, unit) -> ExtractedFigure:
         # the year the sentence says it is of ("2021年度“三公”经费合计支出20.12万元，其中：…公务接待12.39万元")

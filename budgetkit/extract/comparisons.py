@@ -30,8 +30,12 @@ _DIRECTIONS = {
     "增长（下降）": "unspecified", "增加（减少）": "unspecified", "增长（减少）": "unspecified", "增加（下降）": "unspecified",
     "下降（增长）": "unspecified", "减少（增加）": "unspecified",
 }
-#: Between a change amount and the percentage that follows it ("增加26.21万元，增长3.2%").
-_FOLLOW_ON = re.compile(r"[\s，、]{0,3}")
+#: Between a change amount and the percentage that follows it ("增加26.21万元，增长3.2%", "…，同比增长2.8%").
+_FOLLOW_ON = re.compile(r"[\s，、]{0,3}(?:同比\s{0,2})?")
+#: A comparison that opens its sentence, the subject named after it ("与2019年相比，一般公共预算财政拨款增加…").
+_OPENING = re.compile(r"(?:与|同)\s{0,2}(上年|去年|上一年|" + YEAR + r"\s{0,2}年)度?\s{0,2}(?:相比|比较)\s{0,2}[，]\s{0,2}$")
+#: How far before its clause an opening comparison may begin.
+OPENING_REACH = 16
 
 
 @dataclass
@@ -47,10 +51,14 @@ class Comparison:
     follows: Comparison | None = None  # "增加X万元，增长Y%": the percentage of that amount change
     claim: ExtractedFigure | None = None  # the change claim made of it
     subject: ExtractedFigure | None = None
+    subject_start: int | None = None  # an opening comparison: where the words naming its subject begin
 
 
-def find_comparisons(text: str, tokens: list[Token], clause_ends: list[int], prior_year: int) -> list[Comparison]:
-    """The comparisons of ``text``, in order; ``clause_ends`` are where its clauses end."""
+def find_comparisons(text: str, tokens: list[Token], clause_ends: list[int], prior_year: int,
+                     carried: Comparison | None = None) -> list[Comparison]:
+    """The comparisons of ``text``, in order; ``clause_ends`` are where its clauses end. ``carried``: the
+    comparison whose change ended the line before, when ``text`` begins with the words that line ended with
+    ("…减少157.86万元，下降" / "29.2%")."""
     found: list[Comparison] = []
     figures = [t for t in tokens if t.role is None]
     starts = [t.start for t in figures]
@@ -58,15 +66,22 @@ def find_comparisons(text: str, tokens: list[Token], clause_ends: list[int], pri
         clause_start = last_break(clause_ends, word.start())
         # the comparison opens within a few words of its verb ("较2023年收支预算数814.78增加")
         compares = list(_COMPARE.finditer(text, max(clause_start, word.start() - COMPARE_REACH), word.start()))
-        if not compares:
-            if follow_on := _follow_on(text, word, found, figures, starts):
-                found.append(follow_on)
+        # the amount change of this line, or the one the line before ended with (this line going on after it)
+        previous, after = (found[-1], found[-1].change.after if found[-1].change else 0) if found else (carried, 0)
+        if follow_on := _follow_on(text, word, previous, after, figures, starts):
+            found.append(follow_on)
             continue
-        compare = compares[-1]
-        if compare.group(0) == "同比" or compare.group(1) is None:
+        opening = _OPENING.search(text, max(0, clause_start - OPENING_REACH), clause_start) if not compares else None
+        if opening is not None:
+            compare, year_group = opening, 2
+        elif compares:
+            compare, year_group = compares[-1], 1
+        else:
+            continue
+        if compare.group(0) == "同比" or compare.group(year_group) is None:
             base_year = prior_year
         else:
-            base_year = int(compare.group(1))
+            base_year = int(compare.group(year_group))
         index = bisect.bisect_left(starts, word.start()) - 1
         prior = figures[index] if index >= 0 and figures[index].start >= compare.end() \
             and figures[index].end <= word.start() else None
@@ -77,16 +92,17 @@ def find_comparisons(text: str, tokens: list[Token], clause_ends: list[int], pri
             if change is None:
                 continue  # "有所增加": a direction without a figure states nothing to check
         found.append(Comparison(compare.start(), base_year, word.start(), word.end(), word.group(0),
-                                _DIRECTIONS[word.group(0)], prior, change))
+                                _DIRECTIONS[word.group(0)], prior, change,
+                                subject_start=clause_start if compare is opening else None))
     return found
 
 
-def _follow_on(text: str, word: re.Match, found: list[Comparison], figures: list[Token],
+def _follow_on(text: str, word: re.Match, previous: Comparison | None, after: int, figures: list[Token],
                starts: list[int]) -> Comparison | None:
-    """"增加X万元，增长Y%": a percentage right after an amount change is the relative size of that change."""
-    previous = found[-1] if found else None
+    """"增加X万元，增长Y%": a percentage right after an amount change (``previous``, ending at ``after``)
+    is the relative size of that change."""
     if previous is None or previous.change is None or previous.change.unit not in MONEY_UNITS \
-            or previous.follows is not None or not _FOLLOW_ON.fullmatch(text, previous.change.after, word.start()):
+            or previous.follows is not None or not _FOLLOW_ON.fullmatch(text, after, word.start()):
         return None
     index = bisect.bisect_left(starts, word.end())
     change = figures[index] if index < len(figures) and figures[index].start <= word.end() + 3 else None

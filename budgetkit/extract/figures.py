@@ -48,6 +48,10 @@ _UNIT = re.compile(
     r"|天|平方米|亩|公里|件|篇|座|批|处|本|张|位|倍|年|月|日|号)?\s{0,2}(以上|以下|以内|左右)?"
 )
 
+#: The brackets around the year of a document number (文号: 财库〔2013〕189号).
+_OPENS_DOCUMENT_NUMBER = re.compile(r"[〔［\[]\s{0,2}$")
+_CLOSES_DOCUMENT_NUMBER = re.compile(r"\s{0,2}[〕］\]]")
+
 
 @dataclass
 class Token:
@@ -130,6 +134,9 @@ def tokenize(text: str) -> list[Token]:
             token.role = "date"
         elif unit == "年":
             token.role = "date"  # "3年" periods: not a budget figure
+        elif (_OPENS_DOCUMENT_NUMBER.search(text, 0, start) and _CLOSES_DOCUMENT_NUMBER.match(text, end)
+              and re.fullmatch(YEAR, compact)):
+            token.role = "date"  # the year of a document number: 财库〔2013〕189号
         elif start > 0 and text[start - 1] == "第":
             token.role = "numbering"
         elif unit is None and MARKER.match(text[: unit_match.end() + 1]) and not text[:start].strip("（ "):

@@ -34,6 +34,8 @@ LIST_LEVELS = ((re.compile(r"^\s{0,4}[一二三四五六七八九十]{1,3}\s{0,2
                (re.compile(r"^\s{0,4}（\d{1,2}）"), 4))
 MARKER = re.compile(r"^\s{0,4}(?:（[一二三四五六七八九十\d]{1,3}）|\d{1,2}\s{0,2}[、.]|[一二三四五六七八九十]{1,3}、)\s{0,3}")
 _LABEL_NOISE = re.compile(r"^(?:其中|包括|本年|收入包括|支出包括|截至)\s{0,2}")
+#: The unit of the figure before, printed at the start of the next line ("元、住房保障支出 418,288.92 元").
+_ORPHAN_UNIT = re.compile(r"^(?:亿元|万元|元)[\s、，；]{1,3}")
 
 
 def last_break(ends: list[int], position: int) -> int:
@@ -52,7 +54,7 @@ def strip_label(text: str, department: str) -> str:
     text = MARKER.sub("", text)
     if department:
         text = text.replace(department, "")
-    text = text.strip(" ，、：；。")
+    text = _ORPHAN_UNIT.sub("", text.strip(" ，、：；。"))
     text = _LABEL_NOISE.sub("", text)
     text = re.sub(r"(?:为|是|共计|共|达到|达)$", "", text)  # 合计 stays: 支出合计 names a total
     return text.strip(" ，、：；“”")

@@ -22,6 +22,12 @@ __all__ = ["NO_MEASURE", "Ledger", "LineContext"]
 #: Why an amount of the template is not identified (a message key): as a listed part, it leaves its
 #: total's sum unknown.
 NO_MEASURE = "extract.unread-no-measure"
+#: Why an amount listed under a total could not be identified (message keys): any of them leaves the
+#: total's sum unknown, as an absent part would make it wrong. A reason, a change, a budget or a part of
+#: another amount is no part of the total.
+_PART_NOT_IDENTIFIED = frozenset({NO_MEASURE, "extract.unread-no-unit", "extract.unread-unknown-unit",
+                                  "extract.unread-unknown-qualifier", "extract.unread-too-many-digits",
+                                  "extract.unread-too-many-decimals", "extract.unread-government-scope"})
 
 
 @dataclass
@@ -80,6 +86,18 @@ class Ledger:
         # an excerpt that begins inside a sentence: (line, end of that first sentence) once the first figure is met
         self._headless: tuple[int, int] | None = None
         self._figure_met = False
+        # the words the line before ended with, and how many of them the line being read begins with
+        self._tail = ""
+        self._carried = 0
+        self._headings: set[int] = set()
+        self._wrap_width = 0.0
+        self._ending_comparison = None
+        # the document is a government's own (its title names it): 全市, 全区 … name the document's subject
+        self._government_subject = False
+        self._full_line_before = False
+        # the figure before was an amount no measure names, and the figures being read are listed under it (其中)
+        self._unnamed_before = False
+        self._under_unread = False
 
     # -- measures --------------------------------------------------------------------------
     def _money_measure(self, label: str, std: str | None, sub: str | None) -> tuple[str | None, str | None]:
@@ -108,6 +126,7 @@ class Ledger:
     def _new(self, ctx: LineContext, tok: Token, kind: str, measure: str, label: str, year: int, unit: str,
              code: str | None = None) -> ExtractedFigure:
         tok.used = True
+        self._unnamed_before = False
         start, end = ctx.line.span(tok.start, tok.end)
         claim = ExtractedFigure(line=ctx.number, start=start, end=end, text=ctx.line.original[start:end], kind=kind,
                                 measure=measure, label=label or measure, year=year, value=tok.value, unit=unit,
@@ -145,8 +164,11 @@ class Ledger:
         tok.used = True
         if tok.unit in MONEY_UNITS:
             self._last_figure_read = False
-            if reason == NO_MEASURE:
-                self._mark_listed_part_unread(ctx, tok)
+            self._unnamed_before = reason == NO_MEASURE
+        money_like = tok.unit in MONEY_UNITS or (tok.unit is None and tok.kind == "number"
+                                                 and (bool(tok.decimals) or "," in tok.text))
+        if money_like and reason in _PART_NOT_IDENTIFIED:
+            self._mark_listed_part_unread(ctx, tok)
         original = ctx.line.original
         start, end = ctx.line.span(tok.start, tok.end)
         window = max(0, start - 150)

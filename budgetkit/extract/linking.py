@@ -38,6 +38,12 @@ _OTHER_YEAR = re.compile(r"上年|去年|上一年|以前年度|\d{4}\s{0,2}年"
 #: The words of an outturn's label that name no item ("支出决算为"): the item is the budget's.
 _BARE_OUTTURN = re.compile(r"^(支出|收入)?决算数?$")
 _BUDGET_WORDS = re.compile(r"(?:年初|调整|全年)?预算数?$")
+#: A budget named inside its completion rate, after the outturn ("完成全年预算84.82万元的73.2%").
+_COMPLETES = re.compile(r"完成(?:了)?(?:年初|全年|调整)?预算数?$")
+_RATE_AFTER_BUDGET = re.compile(r"\s{0,2}的\s{0,2}")
+#: Words between a figure and its change that do not name another subject: an aside in brackets
+#: ("585.53万元（包括基本支出和项目支出安排的经费），同比减少"), an unfilled share ("75800元，占基本支出预算%，同比增加").
+_NOT_A_SUBJECT = re.compile(r"（[^（）]{1,60}）|占[^，。；\d]{1,24}%")
 
 
 class BudgetSide(NamedTuple):
@@ -48,6 +54,7 @@ class BudgetSide(NamedTuple):
     budget: ExtractedFigure
     outturn: ExtractedFigure | None = None
     code: CodeRef | None = None  # the 类/款/项 the sentence is of, whose figure is the outturn
+    rate_at: int | None = None  # "…决算为B万元，完成预算A万元的C%": where the budget A ends, its rate C following
 
 
 class Linking(Ledger):
@@ -56,12 +63,25 @@ class Linking(Ledger):
     # -- changes -----------------------------------------------------------------------------
     def _subject(self, ctx: LineContext, comparison: Comparison) -> ExtractedFigure | None:
         text = ctx.line.text
-        sentence_start = last_break(self._sentence_ends, comparison.compare_start)
-        begin = max(sentence_start, ctx.previous_end(comparison.compare_start), comparison.compare_start - LABEL_REACH)
-        label = strip_label(text[begin:comparison.compare_start], self.department)
+        if comparison.subject_start is not None:  # "与2019年相比，一般公共预算财政拨款增加…": named after it
+            end = comparison.prior.start if comparison.prior is not None else comparison.word_start
+            label = strip_label(text[comparison.subject_start:end], self.department)
+        else:
+            sentence_start = last_break(self._sentence_ends, comparison.compare_start)
+            begin = max(sentence_start, ctx.previous_end(comparison.compare_start),
+                        comparison.compare_start - LABEL_REACH)
+            label = strip_label(text[begin:comparison.compare_start], self.department)
+        if _NOT_A_SUBJECT.fullmatch(label):
+            label = ""
         if label:  # the sentence names what changed: that, or nothing (never a guess)
             measure, code = self._money_measure(label, ctx.std, ctx.sub)
-            return self._latest(measure, code) if measure is not None else None
+            if measure is not None:
+                return self._latest(measure, code)
+            # words no measure names, naming again the figure just read ("一般公共预算财政拨款支出1264.92万元。
+            # 与2019年相比，一般公共预算财政拨款增加…")
+            last = self._last_current
+            named_again = self._last_figure_read and last is not None and bare_label(last.label).startswith(label)
+            return last if named_again else None
         # "…840.99万元。比2023年…": the figure just stated, when it was the last figure read; after a
         # figure that could not be read, the change is of that unknown figure, not of an earlier one
         return self._last_current if self._last_figure_read else None
@@ -121,12 +141,8 @@ class Linking(Ledger):
         if tok is None or tok.used:
             return
         subject = comparison.follows.subject
-        if amount is None or subject is None or amount.base is not None:
-            # with the prior year printed, the amount change is checked against it; the percentage
-            # would need that printed prior as its base, which the claim cannot name beside the change
-            reason = ("extract.unread-percentage-of-unknown-change" if amount is None
-                      else "extract.unread-percentage-beside-prior")
-            self._unparsed(ctx, tok, reason)
+        if amount is None or subject is None:
+            self._unparsed(ctx, tok, "extract.unread-percentage-of-unknown-change")
             return
         if subject.value == 0 and amount.value == 0:
             self._unparsed(ctx, tok, "extract.unread-percentage-of-nothing")
@@ -139,28 +155,41 @@ class Linking(Ledger):
         claim.ref = subject
         # the prior year's figure printed elsewhere in the document is what a percentage is of; without
         # one, the prior year is the one the amount change implies (this year minus the change)
-        printed_prior = next((c for c in reversed(self.claims) if c.measure == subject.measure and c.code == subject.code
-                              and c.year == comparison.base_year and c.kind in ("amount", "total")
-                              and c.value is not None), None)
+        # ("较2024年的2190万元减少221万元，下降10.1%": the prior printed in the sentence itself)
+        printed_prior = amount.base or next((c for c in reversed(self.claims) if c.measure == subject.measure
+                                             and c.code == subject.code and c.year == comparison.base_year
+                                             and c.kind in ("amount", "total") and c.value is not None), None)
         claim.base = printed_prior or amount
 
     # -- shares --------------------------------------------------------------------------------
     def _share(self, ctx: LineContext, tok: Token, share: re.Match) -> None:
-        part = next((c for c in reversed(self.claims[-50:]) if c.line == ctx.number and c.kind in ("amount", "total", "item")
+        # the part stated in the share's line, or in the line before when the share's 占 was carried from it
+        lines = (ctx.number, ctx.number - 1) if share.start() < self._carried else (ctx.number,)
+        part = next((c for c in reversed(self.claims[-50:]) if c.line in lines and c.kind in ("amount", "total", "item")
                      and c.unit in MONEY_UNITS), None)
         if part is None:
             self._unparsed(ctx, tok, "extract.unread-share-without-part")
             return
-        whole_label = (share.group(1) or "").strip()
+        whole_label = (share.group(1) or share.group(2) or "").strip()
         whole_measure = None
         if whole_label:
             whole_measure, _ = self._money_measure(whole_label, ctx.std, ctx.sub)
+        if share.group(2) and whole_measure is None:  # 占 and words no measure names, no 的: no whole to take
+            self._unparsed(ctx, tok, "extract.unread-share-without-whole")
+            return
         whole_measure = whole_measure or measures()[part.measure].share_of
+        # "一般公共预算财政拨款支出1264.92万元，主要用于：社会保障和就业支出67.64万元，占5.35%": an item no
+        # measure names, listed under the total of its line, is a share of that total
+        owner = self._owners[-1][1] if self._owners else None
+        listed_under = (not whole_label and whole_measure is None and owner is not None
+                        and owner.line == part.line and owner.start < part.start)
+        if listed_under:
+            whole_measure = owner.measure
         whole_measure = self.vocabulary.of_the_year(whole_measure, self.final_accounts)
         if whole_measure is None:
             self._unparsed(ctx, tok, "extract.unread-share-without-whole")
             return
-        whole = self._latest(whole_measure, None)
+        whole = owner if listed_under else self._latest(whole_measure, None)
         whole_name = bare_label(whole.label) if whole is not None else measures()[whole_measure].label
         claim = self._new(ctx, tok, "share", part.measure, f"{bare_label(part.label)}占{whole_label or whole_name}",
                           self.year, "%", code=part.code)
@@ -172,18 +201,32 @@ class Linking(Ledger):
     def _is_budget_figure(self, ctx: LineContext, tok: Token, label: str) -> bool:
         """Whether the figure labelled ``label`` is the budget of a final-accounts sentence: named so
         (年初预算为), or "…预算为A万元" with the outturn (决算为B万元) right after it in its sentence."""
-        if _NAMED_BUDGET.search(label):
+        if _NAMED_BUDGET.search(label) or self.final_accounts and _COMPLETES.match(label) and self._outturn_before(ctx):
             return True
         if not (self.final_accounts and _PLAIN_BUDGET.search(label)):
             return False
         outturn = _OUTTURN_FOLLOWS.match(ctx.line.text, tok.after)
         return outturn is not None and not _OTHER_YEAR.search(outturn.group(0))
 
+    def _outturn_before(self, ctx: LineContext) -> ExtractedFigure | None:
+        """The outturn (…决算为B万元) read just before, in the line being read."""
+        last = self._last_current if self._last_figure_read else None
+        return last if last is not None and "决算" in last.label and last.line == ctx.number else None
+
     def _budget_claim(self, ctx: LineContext, tok: Token, label: str, code: CodeRef | None = None) -> None:
         """"年初预算为10210.34万元，支出决算为9746.50万元，完成年初预算的95.45%": the budget an outturn is
         held against, kept as an item (another quantity than the outturn) for its completion rate."""
-        claim = self._new(ctx, tok, "item", UNNAMED_ITEM, bare_label(label), self.year, tok.unit)
-        self._budget_side = BudgetSide(ctx.number, last_break(self._sentence_ends, tok.start), claim, code=code)
+        outturn = self._outturn_before(ctx)
+        sentence_start = last_break(self._sentence_ends, tok.start)
+        name = re.sub(r"^完成(?:了)?", "", bare_label(label))  # 完成全年预算84.82万元: the 全年预算
+        claim = self._new(ctx, tok, "item", UNNAMED_ITEM, name, self.year, tok.unit)
+        self._budget_side = BudgetSide(ctx.number, sentence_start, claim, code=code)
+        if _COMPLETES.match(label) and outturn is not None and outturn.start >= ctx.line.span(sentence_start,
+                                                                                              sentence_start)[0]:
+            # "支出决算为62.07万元，完成全年预算84.82万元的73.2%，比上年决算数增加…": the budget of the outturn
+            # just read, its rate right after it; what changes on the prior year is still that outturn
+            self._budget_side = self._budget_side._replace(outturn=outturn, rate_at=tok.after)
+            self._last_current = outturn
 
     def _awaits_outturn(self, ctx: LineContext, tok: Token, label: str) -> bool:
         """Whether ``tok`` (labelled ``label``) is the outturn of the budget its sentence just stated."""
@@ -205,12 +248,14 @@ class Linking(Ledger):
         """A percentage right after the outturn its sentence holds against a budget (年初预算为A万元，支出决算为
         B万元，完成年初预算的C%) is B over A, claimed like a share; True when claimed or reported unread (a
         completion rate without its budget: "其中：因公出国费决算为0.00万元，完成预算的0.00%")."""
-        if not _COMPLETION.search(ctx.line.text, max(0, tok.start - 12), tok.start):
-            return False
         side = self._budget_side
+        after_budget = side is not None and side.rate_at is not None and side.line == ctx.number \
+            and _RATE_AFTER_BUDGET.fullmatch(ctx.line.text, side.rate_at, tok.start) is not None
+        if not (after_budget or _COMPLETION.search(ctx.line.text, max(0, tok.start - 12), tok.start)):
+            return False
         sentence_start = last_break(self._sentence_ends, tok.start)
         # the rate of its own sentence's pair, or a sentence of the rate alone right after the pair
-        linked = (side is not None and side.outturn is not None and side.outturn is self._last_current
+        linked = after_budget or (side is not None and side.outturn is not None and side.outturn is self._last_current
                   and self._last_figure_read and ((side.line, side.sentence_start) == (ctx.number, sentence_start) or (
                       side.line in (ctx.number, ctx.number - 1)
                       and _BARE_COMPLETION.fullmatch(ctx.line.text, sentence_start, tok.start))))

@@ -540,7 +540,7 @@ def test_a_vocabulary_mistake_is_one_clear_error_naming_the_entry_and_key(tmp_pa
 def test_a_share_whose_whole_is_not_stated_names_the_whole_by_its_template_label(tmp_path):
     path = tmp_path / "accounts.txt"
     path.write_text("青石县幼儿园2017年度部门决算公开\n二、部门决算情况说明\n（二）支出决算情况\n"
-                    "本单位支出为1942.57万元。其中：基本支出1121.09万元，占57.71%。\n", encoding="utf-8")
+                    "本单位支出情况如下：基本支出1121.09万元，占57.71%。\n", encoding="utf-8")
     shares = extract(path).claims.query("kind == 'share'")
     assert list(zip(shares["label"], shares["base_measure"])) == [("基本支出占本年支出合计（决算）",
                                                                    "accounts_expenditure_total")]
