@@ -33,7 +33,9 @@ __all__ = [
     "document_kind_words",
     "document_pair_words",
     "adjusted_budget_words",
+    "empty_table_words",
     "execution_rows",
+    "government_report_words",
     "initial_budget_words",
     "package_name_kind",
     "package_title",
@@ -90,6 +92,12 @@ def document_kind_words() -> tuple[tuple[DocumentKindWords, ...], int, int]:
     minimum, length = (int(_template()["document_kinds"][key]) for key in ("content_minimum", "title_length"))
     return tuple(DocumentKindWords(kind, tuple(words["titles"]), tuple(words["content"]))
                  for kind, words in kinds.items()), minimum, length
+
+
+def government_report_words() -> dict[str, list[str]]:
+    """The words a government's budget report is read by (``[government_report]``: completion verbs and bases,
+    label endings, scopes, words of an approximate figure)."""
+    return _template()["government_report"]
 
 
 def package_title(kind: str, department: str, year: int) -> str:
@@ -177,6 +185,10 @@ class OfficialTable:
     code_columns: dict[str, str]  # a column's heading → the measure of a 科目编码 row's amount in it
     classes: str | None  # the measure of a row naming a 类 without its code
     total: str | None  # the measure of the 合计 row's amount
+    halves: dict[str, str]  # printed in halves: the label of the 合计 row closing a half → its codes' measure
+    outline: bool  # a table of items whose rows labelled right of an item's column detail that item
+    standard: bool  # every document of its kind publishes it (or declares it empty)
+    empty_names: tuple[str, ...]  # what a 空表说明 calls its subject (政府性基金 …)
 
 
 def title_key(title: str) -> str:
@@ -192,8 +204,15 @@ def official_tables() -> dict[str, OfficialTable]:
         id=entry["id"], kind=entry["kind"], titles=tuple(entry["titles"]), items=dict(entry.get("items", {})),
         columns=dict(entry.get("columns", {})), codes=entry.get("codes"),
         code_columns=dict(entry.get("code_columns", {})), classes=entry.get("classes"),
-        total=entry.get("total"))
+        total=entry.get("total"), halves=dict(entry.get("halves", {})), outline=bool(entry.get("outline", False)),
+        standard=bool(entry.get("standard", False)), empty_names=tuple(entry.get("empty_names", ())))
         for entry in data["table"]}
+
+
+def empty_table_words() -> dict:
+    """The words of a 空表说明 (``[empty_tables]`` of official_tables.toml): ``none`` and ``empty`` words, and how
+    far apart (``gap``, ``sentence``) they may stand from the subject they declare."""
+    return tomllib.loads((data_dir() / "official_tables.toml").read_text(encoding="utf-8"))["empty_tables"]
 
 
 def official_table(title: str) -> OfficialTable | None:
