@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..findings import SEVERITY, VERDICTS
 from ..messages import text, verdict_name
-from . import changes, shares, statements, sums, texts  # noqa: F401  (each registers its rule kinds)
+from . import changes, shares, standard_tables, statements, sums, texts  # noqa: F401  (each registers its rule kinds)
 from .engine import evaluate
 from .figures import DIFFERENCE_LABELS, SHARE_GUARD_DIGITS
 from .rules import RULE_KINDS, Rule, RulesError, load_rules

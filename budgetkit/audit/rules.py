@@ -28,7 +28,7 @@ _COMMON_KEYS = {"id", "kind", "sections", "reason"}
 #: Where a sum rule's parts are looked for (``per``): on the total's row of its table, or in its table.
 _SUM_SCOPES = ("row", "table")
 
-_TEXT_CHECKS = ("placeholder", "comparison-year", "change-direction", "reason-year", "reason-given")
+_TEXT_CHECKS = ("placeholder", "comparison-year", "change-direction", "reason-year", "reason-given", "standard-tables")
 
 
 class RulesError(ValueError):
