@@ -55,8 +55,32 @@ def _piece(value):
     return column.cast(pa.string()) if pa.types.is_large_string(column.type) else column
 
 
+#: Up to this many rows texts are joined in Python: cheaper than a column operation's fixed cost.
+_FEW_ROWS = 64
+
+
+def _few_texts(value) -> list | None:
+    """A short column of texts (or integers, printed as ``str`` prints them) as a list, None for none;
+    None for anything else (then joined as columns)."""
+    if isinstance(value, (pa.Array, pa.ChunkedArray)):
+        return value.to_pylist() if pa.types.is_string(value.type) or pa.types.is_large_string(value.type) else None
+    array = np.asarray(value) if isinstance(value, list) else value.to_numpy() if isinstance(value, pd.Series) else value
+    if array.dtype.kind in "iu":
+        return [str(v) for v in array.tolist()]
+    if array.dtype.kind == "U" or (array.dtype == object and all(v is None or type(v) is str for v in array.tolist())):
+        return array.tolist()
+    return None
+
+
 def joined(*pieces) -> pa.Array:
-    """The pieces (text columns, or one text for every row) one after another, row by row."""
+    """The pieces (text columns, or one text for every row) one after another, row by row; a row with
+    a missing piece is missing."""
+    lengths = {len(piece) for piece in pieces if _is_column(piece)}
+    n = lengths.pop() if len(lengths) == 1 else _FEW_ROWS + 1
+    if n <= _FEW_ROWS:
+        few = [_few_texts(piece) if _is_column(piece) else [str(piece)] * n for piece in pieces]
+        if all(piece is not None for piece in few):
+            return pa.array([None if None in row else "".join(row) for row in zip(*few)], pa.string())
     return pc.binary_join_element_wise(*(_piece(piece) for piece in pieces), "")
 
 
@@ -69,7 +93,8 @@ def joined_runs(texts, starts: np.ndarray, separator: str) -> pa.Array:
 
 def claim_ids(table: ClaimTable, *at: np.ndarray) -> pa.Array:
     """The ids of each row's claims (``at``: a column of claim rows each) separated by spaces: a finding's inputs."""
-    pieces = [piece for rows in at for piece in (" ", table.claim_id[rows])]
+    pieces = [piece for rows in at for piece in (" ", table.claim_id[rows] if len(rows) <= _FEW_ROWS
+                                                  else table.strings_of("claim_id", rows))]
     return joined(*pieces[1:])
 
 
@@ -133,7 +158,7 @@ def filled_each(keys, **fields) -> pa.Array:
 def value_codes(table: ClaimTable, name: str, values) -> np.ndarray:
     """``values`` as the table's integer codes of its column ``name`` (``ClaimTable.codes_of``); a value
     no claim has gets a code no claim has (not −1, which stands for none)."""
-    codes = table.codes_of(name)[1].get_indexer(pd.Index(list(values), dtype=object))
+    codes = table.indexer(name, list(values))
     return np.where(codes >= 0, codes, -2)
 
 

@@ -187,8 +187,12 @@ def describe_claims(table: ClaimTable, at: np.ndarray, values: pa.Array | None =
     section and id."""
     if values is None:
         values = print_figures(claim_figures(table, at))[0]
-    return filled("audit.figure", label=table.label[at], value=values, unit=table.unit[at],
-                  section=table.section[at], claim=table.claim_id[at])
+    if len(at) <= _FEW:  # a few: one by one is cheaper than taking from whole columns
+        return filled("audit.figure", label=table.label[at], value=values, unit=table.unit[at],
+                      section=table.section[at], claim=table.claim_id[at])
+    return filled("audit.figure", **{field: table.strings_of(column, at) for field, column in
+                                     (("label", "label"), ("unit", "unit"), ("section", "section"),
+                                      ("claim", "claim_id"))}, value=values)
 
 
 def _printed(table: ClaimTable, row: int) -> str:
@@ -230,7 +234,7 @@ def same_value(table: ClaimTable, b: int, amount: int, unit: str, exclude: Itera
         return []
     stated = getattr(table, "_stated_amounts", None)
     if stated is None:
-        stated = table._stated_amounts = np.isin(table.kind, ("amount", "total")) & table.has_v
+        stated = table._stated_amounts = table.of_kind("amount", "total") & table.has_v
     # the budget's claims are one run of the table (budgets ascending): only that run is searched
     run = slice(int(np.searchsorted(table.b, int(b), side="left")), int(np.searchsorted(table.b, int(b), side="right")))
     start = run.start

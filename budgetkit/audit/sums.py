@@ -8,13 +8,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..claims import TABLE_SECTION
 from ..template import LEVEL_WIDTHS
-from .columns import as_objects, filled_each, groups, joined_runs, matches, value_codes
+from .columns import filled_each, groups, joined, joined_runs, matches, value_codes
 from .engine import kind
 from .figures import (as_figures, claim_figures, difference_note, in_unit, intervals, print_figures, sum_printing,
                       verdicts)
-from .found import rows
+from .found import Rows, rows
 from .rules import Rule
 from .table import NONE, ClaimTable
 
@@ -22,7 +21,7 @@ __all__ = ["parts_near", "rollup_parts", "sum_parts", "sum_rows"]
 
 
 @kind("sum", batch=True)
-def sum_rows(rules: list[Rule], table: ClaimTable, lines: pd.DataFrame) -> list[tuple[Rule, pd.DataFrame]]:
+def sum_rows(rules: list[Rule], table: ClaimTable, lines: pd.DataFrame) -> list[tuple[Rule, Rows]]:
     plain = [n for n, rule in enumerate(rules) if "over" not in rule.params]
     rollups = [n for n, rule in enumerate(rules) if "over" in rule.params]
     parts = []
@@ -40,7 +39,7 @@ def sum_rows(rules: list[Rule], table: ClaimTable, lines: pd.DataFrame) -> list[
 def sum_parts(rules: list[Rule], table: ClaimTable) -> pd.DataFrame:
     """rule (its number in ``rules``), total, rank, code and part of every part of every total."""
     measure_codes = table.codes_of("measure")[0]
-    candidates = np.flatnonzero(np.isin(table.kind, ("total", "amount", "count")) & table.has_v
+    candidates = np.flatnonzero(table.of_kind("total", "amount", "count") & table.has_v
                                 & (table.qualifier != "parts-unread"))
     # every (rule, total): the statements of the rule's total measure
     pair_rule, at = matches(value_codes(table, "measure", [rule.params["total"] for rule in rules]),
@@ -55,7 +54,7 @@ def parts_near(rules: list[Rule], table: ClaimTable, pair_rule: np.ndarray, tota
     # per = "row" or "table": a total printed in an official table, its parts in that table (on its row:
     # the row's other columns, of its code or of none)
     per = np.array([rule.params.get("per", "") for rule in rules] or [""], dtype=object)
-    in_table = pd.Series(table.section[total], dtype=object).str.match(TABLE_SECTION).to_numpy(dtype=bool)
+    in_table = table.in_table[total]
     kept = (per[pair_rule] == "") | in_table
     pair_rule, total = pair_rule[kept], total[kept]
     width = np.array([LEVEL_WIDTHS.get(rule.params.get("level")) or 0 for rule in rules], dtype="int64")
@@ -133,11 +132,12 @@ def rollup_parts(rules: list[Rule], table: ClaimTable) -> pd.DataFrame:
     code's statement as the total of its nearest sub-codes' statements, the codes whose longest
     stated prefix it is (every measure rolled up at once)."""
     measures = [rule.params["measure"] for rule in rules]
-    coded = np.flatnonzero(np.isin(table.measure, measures) & np.isin(table.kind, ("amount", "total"))
+    coded = np.flatnonzero(np.isin(table.codes_of("measure")[0], value_codes(table, "measure", measures))
+                           & table.of_kind("amount", "total")
                            & ~pd.isna(table.code) & table.has_v)
     # each code stated of a measure in a budget's year, once: its place (measure, budget, year, and the
     # official table it is printed in: a table's codes roll up within it) and code as numbers
-    in_table = pd.Series(table.section[coded], dtype=object).str.match(TABLE_SECTION).to_numpy(dtype=bool)
+    in_table = table.in_table[coded]
     place = groups(table.measure[coded], table.b[coded], table.year[coded], np.where(in_table, table.sid[coded], NONE))[0]
     code, names = pd.factorize(table.code[coded])
     names = pd.Index(names, dtype=object)
@@ -169,7 +169,7 @@ def rollup_parts(rules: list[Rule], table: ClaimTable) -> pd.DataFrame:
 
 
 def sum_findings(table: ClaimTable, rule: np.ndarray, total_of: np.ndarray, part: np.ndarray,
-                 exhaustive: np.ndarray) -> dict[int, pd.DataFrame]:
+                 exhaustive: np.ndarray) -> dict[int, Rows]:
     """A row per (rule, total) from its parts (grouped, in order), by rule number."""
     if not len(part):
         return {}
@@ -194,13 +194,19 @@ def sum_findings(table: ClaimTable, rule: np.ndarray, total_of: np.ndarray, part
     holds = verdict == "consistent"
     keys = np.where(complete, np.where(holds, "audit.sum-consistent", "audit.sum-drift"),
                     np.where(holds, "audit.sum-bound-consistent", "audit.sum-bound-exceeds"))
-    explanations = as_objects(filled_each(keys, listing=joined_runs(parts, starts, " + "), added=added, stated=shown))
+    explanations = filled_each(keys, listing=joined_runs(parts, starts, " + "), added=added, stated=shown)
+    notes = np.full(len(total), "", dtype=object)
     for i in np.flatnonzero(complete & ~holds).tolist():  # the few that drift: does a stated figure explain it?
         t = int(total[i])
-        explanations[i] += difference_note(table, table.b[t], int(stated[i]) - int(computed[i]), table.cunit[t],
-                                           [t, *part[starts[i]:starts[i] + counts[i]].tolist()])
-    found = rows(b=table.b[total], claim=total, verdict=verdict, stated=stated.tolist(),
-                 stated_interval=as_objects(intervals(s_lo_text, s_hi_text)), computed=computed.tolist(),
-                 computed_interval=as_objects(intervals(lo_text, hi_text)), explanation=explanations,
-                 inputs=as_objects(joined_runs(table.claim_id[part], starts, " ")))
-    return {int(number): group.reset_index(drop=True) for number, group in found.groupby(of_rule, sort=False)}
+        notes[i] = difference_note(table, table.b[t], int(stated[i]) - int(computed[i]), table.cunit[t],
+                                   [t, *part[starts[i]:starts[i] + counts[i]].tolist()])
+    if any(notes.tolist()):
+        explanations = joined(explanations, notes)
+    found = rows(b=table.b[total], claim=total, verdict=verdict, stated=stated,
+                 stated_interval=intervals(s_lo_text, s_hi_text), computed=computed,
+                 computed_interval=intervals(lo_text, hi_text), explanation=explanations,
+                 inputs=joined_runs(table.claim_id[part], starts, " "))
+    by_rule = np.argsort(of_rule, kind="stable")
+    numbers, firsts = np.unique(of_rule[by_rule], return_index=True)
+    runs = np.split(by_rule, firsts[1:])
+    return {int(number): found.take(run) for number, run in zip(numbers.tolist(), runs)}

@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..claims import COUNT_UNITS, STATEMENT_KINDS, top_section
+from ..claims import COUNT_UNITS, STATEMENT_KINDS, TABLE_SECTION, top_section
 from ..messages import text
 from ..template import MONEY_UNITS
 
-__all__ = ["LARGEST_AMOUNT", "MONEY_POWERS", "NONE", "Q", "SCALE", "ClaimTable"]
+__all__ = ["CLAIM_TABLE_COLUMNS", "LARGEST_AMOUNT", "MONEY_POWERS", "NONE", "Q", "SCALE", "ClaimTable"]
 
 #: Figures are integers of 10⁻¹⁰ of their unit: every rounding half-unit of a figure printed in 万元
 #: or 亿元 with up to 9 decimals, or in 元 with up to 5, and amounts up to 9·10⁸ 万元.
@@ -38,11 +38,32 @@ if any(MONEY_UNITS[unit] != Decimal(10) ** power for unit, power in MONEY_POWERS
 #: No claim: the row number a reference to nothing holds.
 NONE = -1
 
+#: Up to this many values are looked up one by one (:meth:`ClaimTable.indexer`).
+_FEW_LOOKUPS = 64
+
+#: The columns of the claims a claim table reads (and a collection's audit reads from Parquet), with
+#: ``claim_order``, by which a budget's claims are put in order.
+CLAIM_TABLE_COLUMNS = ("claim_id", "section", "kind", "measure", "code", "label", "unit", "qualifier", "direction",
+                       "base_measure", "quote", "year", "base_year", "decimals", "line", "char_end", "value",
+                       "ref_claim_id", "base_claim_id", "claim_order")
+
 
 def _strings(column: pd.Series) -> np.ndarray:
-    """A text column as an object array, missing values as None."""
-    values = column.to_numpy(dtype=object, na_value=None)
-    return values
+    """A text column as an object array, missing values as None: each distinct text made a Python
+    string once (a column repeats few texts many times)."""
+    try:
+        array = pa.array(column, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # values of mixed types: one by one
+        return column.to_numpy(dtype=object, na_value=None)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_null(array.type):
+        return np.full(len(array), None, dtype=object)
+    encoded = array.dictionary_encode()
+    distinct = np.empty(len(encoded.dictionary) + 1, dtype=object)
+    distinct[:-1] = encoded.dictionary.to_numpy(zero_copy_only=False)
+    distinct[-1] = None
+    return distinct[encoded.indices.fill_null(len(encoded.dictionary)).to_numpy()]
 
 
 def _arrow_strings(column: pd.Series) -> pa.Array:
@@ -134,15 +155,17 @@ class ClaimTable:
 
     # -- the figures ----------------------------------------------------------------------------
     def _units(self) -> None:
-        unit = pd.Series(self.unit, dtype=object)
-        power = unit.map(MONEY_POWERS)
-        self.money = power.notna().to_numpy()
-        self.power = power.fillna(0).astype("int64").to_numpy()
+        # each distinct unit looked up once
+        codes, units = pd.factorize(self.unit)
+        money = np.array([unit in MONEY_POWERS for unit in units] + [False], dtype=bool)
+        self.money = money[codes]
+        self.power = np.array([MONEY_POWERS.get(unit, 0) for unit in units] + [0], dtype="int64")[codes]
         self.cunit = np.where(self.money, "万元", self.unit).astype(object)
         up = 10 ** np.maximum(self.power, 0)
         down = 10 ** np.maximum(-self.power, 0)
         self.amt = self.v * up // down
-        self.exact = unit.isin(COUNT_UNITS).to_numpy() | (self.d == NONE) | ((self.v == 0) & (self.d == 0))
+        counted = np.array([unit in COUNT_UNITS for unit in units] + [False], dtype=bool)[codes]
+        self.exact = counted | (self.d == NONE) | ((self.v == 0) & (self.d == 0))
         #: printed decimals, decimals of the amount in 万元 and of its interval's bounds
         self.vs = np.maximum(self.d, 0)
         # an exact figure printed without recorded decimals keeps the decimals its value has
@@ -180,6 +203,9 @@ class ClaimTable:
         top_codes, top_names = pd.factorize(pd.Series(tops, dtype=object))
         self._section_names, self._top_names = pd.Index(sections, dtype=object), pd.Index(top_names, dtype=object)
         self.top = top_codes[self.sid] if len(self.sid) else np.zeros(0, dtype="int64")
+        #: whether each claim is printed in an official table (its section names the table), each section read once
+        printed_in_table = np.array([TABLE_SECTION.match(s) is not None for s in sections], dtype=bool)
+        self.in_table = printed_in_table[self.sid] if len(sections) else np.zeros(len(self.sid), dtype=bool)
 
     def _references(self, claims: pd.DataFrame) -> None:
         """``ref``/``base``: the row of the claim each names (NONE for none or an unknown id)."""
@@ -204,11 +230,24 @@ class ClaimTable:
             rows[np.flatnonzero(given)[found]] = order[at[found]]
             setattr(self, name, rows)
 
+    def strings_of(self, name: str, at: np.ndarray) -> pa.Array:
+        """The texts of the column ``name`` (``claim_id``, ``label``, ``section``, ``unit`` …) of the claims
+        ``at``, as Arrow strings: the column is made an Arrow array once, then taken for many rows at once."""
+        cache = self.__dict__.setdefault("_string_columns", {})
+        if name not in cache:
+            values = getattr(self, name)
+            try:
+                cache[name] = pa.array(values, pa.string())
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all texts: printed as ``str`` prints them
+                cache[name] = pa.array(values, from_pandas=True).cast(pa.string())
+        return cache[name].take(pa.array(np.asarray(at, dtype="int64")))
+
     def of_kind(self, *kinds: str) -> np.ndarray:
         """Whether each claim is of one of ``kinds`` (kept: every rule kind asks)."""
         cache = self.__dict__.setdefault("_kinds", {})
         if kinds not in cache:
-            cache[kinds] = np.isin(self.kind, kinds)
+            wanted = self.codes_of("kind")[1].get_indexer(pd.Index(list(kinds), dtype=object))
+            cache[kinds] = np.isin(self.codes_of("kind")[0], wanted[wanted >= 0])  # integers: no text compared
         return cache[kinds]
 
     # -- which statement of a quantity ---------------------------------------------------------------
@@ -219,6 +258,19 @@ class ClaimTable:
             codes, values = pd.factorize(pd.Series(getattr(self, name), dtype=object))
             cache[name] = (codes.astype("int64"), pd.Index(values, dtype=object))
         return cache[name]
+
+    def indexer(self, name: str, values) -> np.ndarray:
+        """The codes (:meth:`codes_of`) of ``values`` of the column ``name``; −1 for a value no claim
+        has. A few values are looked up one by one (a hash table's fixed cost is the larger)."""
+        _, index = self.codes_of(name)
+        values = np.asarray(values, dtype=object)
+        if len(values) > _FEW_LOOKUPS:
+            return index.get_indexer(values)
+        lookups = self.__dict__.setdefault("_lookups", {})
+        if name not in lookups:
+            lookups[name] = {value: code for code, value in enumerate(index.tolist())}
+        found = lookups[name]
+        return np.array([found.get(value, -1) for value in values.tolist()], dtype="int64")
 
     def _quantity_keys(self, b, measure_codes, code_codes, year) -> np.ndarray:
         """One integer per (budget, measure, code, year); −1 where a part of it is not in the table."""
@@ -272,15 +324,13 @@ class ClaimTable:
         result = np.full(n, NONE, dtype="int64")
         if n == 0 or not self.n:
             return result
-        _, measures = self.codes_of("measure")
-        _, codes = self.codes_of("code")
         code = np.asarray(code, dtype=object)
         missing = pd.isna(code)
         code_codes = np.full(n, -1, dtype="int64")
         if (~missing).any():
-            code_codes[~missing] = np.where(codes.get_indexer(code[~missing]) >= 0, codes.get_indexer(code[~missing]), -2)
-        keys = self._quantity_keys(np.asarray(b, dtype="int64"), measures.get_indexer(np.asarray(measure, dtype=object)),
-                                   code_codes, year)
+            found = self.indexer("code", code[~missing])
+            code_codes[~missing] = np.where(found >= 0, found, -2)
+        keys = self._quantity_keys(np.asarray(b, dtype="int64"), self.indexer("measure", measure), code_codes, year)
         sorted_keys, sorted_rows = self._statement_index()
         lo = np.searchsorted(sorted_keys, keys, "left")
         counts = np.where(keys >= 0, np.searchsorted(sorted_keys, keys, "right") - lo, 0)

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 
 from ..audit import ClaimTable, Rule, evaluate, load_rules
-from ..audit.table import SCALE
+from ..audit.table import CLAIM_TABLE_COLUMNS, SCALE
 from ..audit.figures import describe, verdicts
 from ..audit.found import decimals
 from ..files import atomic_stream
@@ -59,11 +59,10 @@ def budget_chunks(claims_per_budget: np.ndarray, most: int | None = None) -> lis
 
 def _numbered(budgets: pd.DataFrame, frame: pd.DataFrame, by: str) -> tuple[pd.DataFrame, np.ndarray]:
     """``frame``'s rows in budget order (then ``by``) and the budget number of each."""
-    number = pd.Series(np.arange(len(budgets)), index=pd.Index(budgets["budget_id"].astype(str)))
-    b = number.reindex(frame["budget_id"].astype(str)).to_numpy()
-    if len(b) and np.isnan(b.astype("float64")).any():
-        b = np.where(pd.isna(b), -1, b)  # rows of no budget of the collection are not audited
-    b = b.astype("int64")
+    ids = [pa.array(column.astype(str), from_pandas=True).cast(pa.large_string()) for column in
+           (budgets["budget_id"], frame["budget_id"])]
+    # rows of no budget of the collection (−1) are not audited
+    b = pa.compute.index_in(ids[1], value_set=ids[0]).fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
     keep = b >= 0
     order = np.lexsort((frame[by].to_numpy(dtype="int64"), b)) if len(frame) else np.zeros(0, dtype="int64")
     order = order[keep[order]]
@@ -144,15 +143,14 @@ def audit_parquet_folder_to(folder: Path, rules: list[Rule], out: Path, workers:
     import pyarrow.parquet as pq
 
     _, jobs = _parquet_chunks(folder, rules)
-    found = iter_jobs(_audit_parquet_chunk, jobs, workers or os.cpu_count(), scheduler, initializer=_one_thread)
+    # each worker sends its chunk's findings as the Arrow table written, so this process only writes
+    found = iter_jobs(_streamed_parquet_chunk, jobs, workers or os.cpu_count(), scheduler, initializer=_one_thread)
     rows, schema, writer = 0, None, None
     with atomic_stream(out) as stream:
         try:
-            for frame in found:
-                table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+            for table in found:
                 if writer is None:
-                    schema = pa.schema([pa.field(f.name, pa.decimal128(38, SCALE) if pa.types.is_decimal(f.type)
-                                                 else f.type) for f in table.schema])
+                    schema = table.schema
                     writer = pq.ParquetWriter(stream, schema, compression=PARQUET_COMPRESSION, write_statistics=True)
                 writer.write_table(table.cast(schema), row_group_size=max(len(table), 1))
                 rows += len(table)
@@ -168,11 +166,19 @@ def _parquet_chunks(folder: Path, rules: list[Rule]) -> tuple[pd.DataFrame, list
 
     budgets = pq.read_table(folder / "budgets.parquet").to_pandas(types_mapper=pd.ArrowDtype)
     budgets = budgets.assign(_id=budgets["budget_id"].astype(str)).sort_values("_id", kind="stable")
-    claims = pq.read_table(folder / "claims.parquet", columns=["budget_id"])["budget_id"].cast(pa.string())
-    counts = pd.Series(claims.to_numpy(zero_copy_only=False)).value_counts().reindex(budgets["_id"], fill_value=0)
-    del claims
+    # the claims of each budget, counted in Arrow (no Python string per claim)
+    counted = pa.compute.value_counts(pq.read_table(folder / "claims.parquet", columns=["budget_id"],
+                                                    read_dictionary=["budget_id"])["budget_id"])
+    if pa.types.is_dictionary(counted.field("values").type):
+        counted = pa.StructArray.from_arrays([counted.field("values").dictionary_decode(), counted.field("counts")],
+                                             ["values", "counts"])
+    ids = pa.array(budgets["_id"].to_numpy(dtype=object), counted.field("values").type)
+    at = pa.compute.index_in(ids, value_set=counted.field("values")).to_numpy(zero_copy_only=False)
+    found = ~np.isnan(at.astype("float64"))
+    counts = np.zeros(len(ids), dtype="int64")
+    counts[found] = counted.field("counts").to_numpy()[at[found].astype("int64")]
     budgets = budgets.drop(columns="_id").reset_index(drop=True)
-    return budgets, [(str(folder), budgets.iloc[start:end], rules) for start, end in budget_chunks(counts.to_numpy())]
+    return budgets, [(str(folder), budgets.iloc[start:end], rules) for start, end in budget_chunks(counts)]
 
 
 def in_budget_order(findings: pd.DataFrame, budgets: pd.DataFrame) -> pd.DataFrame:
@@ -190,10 +196,21 @@ def _audit_parquet_chunk(arguments) -> pd.DataFrame:
     folder, budgets, rules = arguments
     ids = budgets["budget_id"].astype(str)
     within = [("budget_id", ">=", ids.iloc[0]), ("budget_id", "<=", ids.iloc[-1])]  # whole row groups
-    frames = [pq.read_table(Path(folder) / f"{name}.parquet", filters=within).to_pandas(types_mapper=pd.ArrowDtype)
-              for name in ("claims", "lines")]
+    frames = []
+    for name, read in (("claims", CLAIM_TABLE_COLUMNS), ("lines", None)):
+        path = Path(folder) / f"{name}.parquet"
+        # of the claims only what the claim table reads (not their texts, the largest column but one)
+        columns = None if read is None else [c for c in pq.read_schema(path).names if c in {"budget_id", *read}]
+        frames.append(pq.read_table(path, filters=within, columns=columns).to_pandas(types_mapper=pd.ArrowDtype))
     # numbered in the files' order, so that their rows need no reordering; put in budget order at the end
     return audit_budgets(budgets, *frames, rules)
+
+
+def _streamed_parquet_chunk(arguments) -> pa.Table:
+    """A chunk's findings as :func:`audit_parquet_folder_to` writes them: figures at the engine's fixed point."""
+    table = pa.Table.from_pandas(_audit_parquet_chunk(arguments), preserve_index=False).replace_schema_metadata(None)
+    return table.cast(pa.schema([pa.field(f.name, pa.decimal128(38, SCALE) if pa.types.is_decimal(f.type) else f.type)
+                                 for f in table.schema]))
 
 
 # -- across budgets ----------------------------------------------------------------------------------
