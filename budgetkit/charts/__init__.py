@@ -9,7 +9,8 @@ handed to matplotlib, and every amount printed on a chart is in 万元 with two 
 byte-identical results across runs.
 
 - :mod:`.style`: the font, sizes, colours, figures and files every chart shares;
-- :mod:`.budget`: the charts of one budget; :mod:`.collection`: the charts of a collection.
+- :mod:`.budget`: the charts of one budget, reading its figures through :mod:`.claims`; :mod:`.collection`: the
+  charts of a collection.
 """
 
 from .budget import (CHARTS, classification_tree, expenditure_structure, income_by_source,

@@ -8,11 +8,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ..audit import load_rules
 from ..messages import text
 from ..names import Registry
 from ..numbers import MONEY_UNITS
-from ..template import sum_parts
+from .claims import BudgetClaims, rule_parts, wan_yuan
 from .style import (CURRENT, EXTRA_SEGMENT_COLOURS, HEIGHT_IN, LEVEL_COLOURS, PRIOR, SEGMENT_COLOURS, ZERO,
                     add_note, ChartFigure, is_value, label_values_right, money, new_figure, show_no_data, signed,
                     styled_chart, wrap_text)
@@ -35,53 +34,15 @@ def _names(names: Sequence[str]) -> str:
     return text("charts.list-separator").join(names)
 
 
-def _label(budget, measure: str) -> str:
-    rows = budget.measures.loc[budget.measures["measure"] == measure, "label"]
-    return str(rows.iloc[0]) if len(rows) else measure
-
-
-def _in_document_order(frame):
-    return frame.sort_values(["line", "char_start", "claim_id"], kind="stable", na_position="last")
-
-
-def _stated(budget, measure: str, year: int, kinds: Sequence[str] = ("total", "amount")) -> Decimal | None:
-    """The first figure the document states for ``measure`` in ``year``, in 万元 (from whichever money
-    unit it is printed in); None when it states none."""
-    claims = budget.claims
-    rows = claims[
-        (claims["measure"] == measure)
-        & claims["kind"].isin(list(kinds))
-        & (claims["year"] == year)
-        & claims["unit"].isin(list(MONEY_UNITS))
-        & claims["value"].notna()
-    ]
-    if rows.empty:
-        return None
-    first = _in_document_order(rows).iloc[0]
-    return _wan_yuan(first["value"], first["unit"])
-
-
-def _wan_yuan(value, unit: str) -> Decimal:
-    """A money figure in 万元, exactly (an amount printed in 元 or 亿元 converted)."""
-    return Decimal(value) * MONEY_UNITS[unit]
-
-
-def _claim(budget, claim_id) -> dict | None:
-    if not is_value(claim_id) or str(claim_id) in ("", "nan", "None", "<NA>"):  # str columns spell missing ids
-        return None
-    rows = budget.claims[budget.claims["claim_id"] == str(claim_id)]
-    return None if rows.empty else rows.iloc[0].to_dict()
-
-
 @styled_chart
 def income_by_source(budget) -> ChartFigure:
     """收入预算按来源: one bar per source of the ``income`` table, with the stated total and its share."""
-    year = budget.year
+    year, claims = budget.year, BudgetClaims(budget)
     table = budget.measures[budget.measures["table"] == "income"]["measure"].tolist()
-    totals = [m for m in table if _stated(budget, m, year, kinds=("total",)) is not None]
-    total = _stated(budget, totals[0], year, kinds=("total",)) if totals else None
+    totals = [m for m in table if claims.stated(m, year, kinds=("total",)) is not None]
+    total = claims.stated(totals[0], year, kinds=("total",)) if totals else None
     sources = [m for m in table if m not in totals]
-    values = [_stated(budget, m, year, kinds=("amount",)) for m in sources]
+    values = [claims.stated(m, year, kinds=("amount",)) for m in sources]
 
     fig = new_figure()
     ax = fig.subplots()
@@ -105,7 +66,7 @@ def income_by_source(budget) -> ChartFigure:
         else:
             texts.append(text("charts.amount", amount=money(value)))
     label_values_right(ax, ys, values, texts)
-    ax.set_yticks(ys, [_label(budget, m) for m in sources])
+    ax.set_yticks(ys, [claims.label(m) for m in sources])
     ax.invert_yaxis()
     ax.set_xlim(0, max([*widths, 1.0]) * 1.45)
     ax.set_xlabel(text("charts.axis-wan-yuan"))
@@ -116,7 +77,7 @@ def income_by_source(budget) -> ChartFigure:
         if parts_sum != total:
             notes.append(text("charts.income-parts-differ", parts=money(parts_sum), total=money(total),
                               difference=signed(parts_sum - total)))
-    missing = [_label(budget, m) for m, v in zip(sources, values) if v is None]
+    missing = [claims.label(m) for m, v in zip(sources, values) if v is None]
     if missing:
         notes.append(text("charts.income-missing", names=_names(missing)))
     add_note(fig, notes)
@@ -128,10 +89,10 @@ def _stacked_bar(ax, y: float, parts: list[tuple[str, Decimal | None]], colours)
     stated = [(name, value) for name, value in parts if value is not None]
     total = sum((value for _, value in stated), ZERO)
     left = 0.0
-    outside = []
+    outside, segments = [], []
     for (name, value), colour in zip(stated, colours):
         width = float(value)
-        ax.barh([y], [width], left=left, color=colour, height=0.55, edgecolor="white", linewidth=0.8)
+        segments.append((width, left, colour))
         share = value / total if total > 0 else ZERO
         if share >= Decimal("0.3"):
             ax.text(left + width / 2, y, f"{name} {money(value)}", ha="center", va="center", color="white",
@@ -142,6 +103,10 @@ def _stacked_bar(ax, y: float, parts: list[tuple[str, Decimal | None]], colours)
         else:  # too narrow to hold its label: named after the bar's end, in the segment's colour
             outside.append((f"■ {name} {money(value)}", colour))
         left += width
+    if segments:
+        widths, lefts, segment_colours = zip(*segments)
+        ax.barh([y] * len(segments), widths, left=lefts, color=segment_colours, height=0.55, edgecolor="white",
+                linewidth=0.8)
     for k, (label, colour) in enumerate(outside):
         ax.annotate(label, (left, y), xytext=(4, 11 * (len(outside) - 1) / 2 - 11 * k), textcoords="offset points",
                     va="center", ha="left", fontsize=9, color=colour)
@@ -151,13 +116,12 @@ def _stacked_bar(ax, y: float, parts: list[tuple[str, Decimal | None]], colours)
 @styled_chart
 def expenditure_structure(budget) -> ChartFigure:
     """支出结构: 基本支出 and 项目支出 (三（二）), 人员经费 and 公用经费 of the basic expenditure (六)."""
-    year = budget.year
+    year, claims = budget.year, BudgetClaims(budget)
     # each total's parts as its sum rule names them: those of the template's tables drawn always (文件未列
     # when not stated), the others (单位预留机动经费 …) when the document states them
-    rules = load_rules(budget.rules_path)
     tables = dict(zip(budget.measures["measure"], budget.measures["table"]))
-    groups = [(total, name, tuple(m for m in sum_parts(rules, total)
-                                  if tables.get(m, "other") != "other" or _stated(budget, m, year) is not None))
+    groups = [(total, name, tuple(m for m in rule_parts(budget.rules_path, total)
+                                  if tables.get(m, "other") != "other" or claims.stated(m, year) is not None))
               for total, name in (("expenditure_total", text("charts.structure-expenditure")),
                                   ("gpb_basic_total", text("charts.structure-gpb-basic")))]
     fig = new_figure()
@@ -165,8 +129,8 @@ def expenditure_structure(budget) -> ChartFigure:
     fig.suptitle(text("charts.structure-title", department=budget.department, year=year))
     ticks, notes, widest = [], [], 1.0
     for y, (total_measure, name, part_measures) in enumerate(groups):
-        total = _stated(budget, total_measure, year)
-        parts = [(_label(budget, m), _stated(budget, m, year)) for m in part_measures]
+        total = claims.stated(total_measure, year)
+        parts = [(claims.label(m), claims.stated(m, year)) for m in part_measures]
         colours = (*SEGMENT_COLOURS[2 * y: 2 * y + 2], *EXTRA_SEGMENT_COLOURS)[:len(parts)]
         missing = _stacked_bar(ax, y, parts, colours)
         stated_parts = [v for _, v in parts if v is not None]
@@ -225,6 +189,7 @@ def classification_tree(budget) -> ChartFigure:
     names_ax, ax = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3.3, 4.7], "wspace": 0.0})
     indent = {"类": 0.0, "款": 0.05, "项": 0.10}
     ys = list(range(len(rows)))
+    bars = []  # (y, width, face, edge, hatch): drawn by one call, as cheap as one bar
     for y, row in zip(ys, rows):
         # the collection has no bold face: the 类 rows stand out by colour and size instead
         top = row["level"] == "类"
@@ -234,8 +199,11 @@ def classification_tree(budget) -> ChartFigure:
         if row["amount"] is None:
             continue
         rolled = row["source"] == "rolled"
-        ax.barh([y], [float(row["amount"])], height=0.7, color="white" if rolled else LEVEL_COLOURS[row["level"]],
-                edgecolor=LEVEL_COLOURS[row["level"]], hatch="////" if rolled else None, linewidth=0.8)
+        bars.append((y, float(row["amount"]), "white" if rolled else LEVEL_COLOURS[row["level"]],
+                     LEVEL_COLOURS[row["level"]], "////" if rolled else None))
+    if bars:
+        bar_ys, widths, faces, edges, hatches = zip(*bars)
+        ax.barh(bar_ys, widths, height=0.7, color=faces, edgecolor=edges, hatch=hatches, linewidth=0.8)
     texts, notes = [], []
     for row in rows:
         if row["amount"] is None:
@@ -272,7 +240,7 @@ def _tree_total(budget, rows: list[dict], notes: list[str]) -> str:
     """The stated appropriation total beside the sum of the 类 drawn (stated, or rolled up from their 项);
     a note when they differ."""
     classes = sum((r["amount"] for r in rows if r["level"] == "类" and r["amount"] is not None), ZERO)
-    total = _stated(budget, "appropriation_total", budget.year)
+    total = BudgetClaims(budget).stated("appropriation_total", budget.year)
     if total is None:
         return text("charts.tree-total-missing", classes=money(classes))
     if classes != total:
@@ -285,23 +253,23 @@ def _changes(budget, exclude_tables: Sequence[str] = YEAR_OVER_YEAR_TABLES) -> l
     """Stated changes of money that name both figures compared (a ``change`` claim with ref and base
     claims), every amount in 万元 whichever unit it is printed in."""
     excluded = set(budget.measures.loc[budget.measures["table"].isin(list(exclude_tables)), "measure"])
-    claims = _in_document_order(budget.claims[(budget.claims["kind"] == "change")
-                                              & budget.claims["unit"].isin(list(MONEY_UNITS))])
+    claims = BudgetClaims(budget)
     found, seen = [], set()
-    for claim in claims.itertuples(index=False):
-        if claim.measure in excluded or claim.measure in seen:
+    for claim in claims.money_changes():
+        measure = claim["measure"]
+        if measure in excluded or measure in seen:
             continue
-        ref, base = _claim(budget, claim.ref_claim_id), _claim(budget, claim.base_claim_id)
-        if ref is None or base is None or not is_value(ref["value"]) or not is_value(base["value"]) \
+        ref, base = claims.claim(claim["ref_claim_id"]), claims.claim(claim["base_claim_id"])
+        if ref is None or base is None or ref["value"] is None or base["value"] is None \
                 or ref["unit"] not in MONEY_UNITS or base["unit"] not in MONEY_UNITS:
             continue
-        seen.add(claim.measure)
+        seen.add(measure)
         found.append({
-            "measure": claim.measure, "label": _label(budget, claim.measure),
+            "measure": measure, "label": claims.label(measure),
             "base_year": int(base["year"]), "year": int(ref["year"]),
-            "base": _wan_yuan(base["value"], base["unit"]), "current": _wan_yuan(ref["value"], ref["unit"]),
-            "change": _wan_yuan(claim.value, claim.unit) if is_value(claim.value) else None,
-            "direction": str(claim.direction),
+            "base": wan_yuan(base["value"], base["unit"]), "current": wan_yuan(ref["value"], ref["unit"]),
+            "change": wan_yuan(claim["value"], claim["unit"]) if claim["value"] is not None else None,
+            "direction": str(claim["direction"]),
         })
     return found
 
@@ -327,9 +295,10 @@ def totals_by_year(budget) -> ChartFigure:
     notes = []
     ticks = []
     widest = max(max(float(r["base"]), float(r["current"])) for r in rows) or 1.0
+    ax.barh([y for i in range(len(rows)) for y in (i - bar / 2, i + bar / 2)],
+            [float(v) for row in rows for v in (row["base"], row["current"])], height=bar,
+            color=[PRIOR, CURRENT] * len(rows))
     for i, row in enumerate(rows):
-        ax.barh([i - bar / 2], [float(row["base"])], height=bar, color=PRIOR)
-        ax.barh([i + bar / 2], [float(row["current"])], height=bar, color=CURRENT)
         ax.annotate(text("charts.year-amount", year=row["base_year"], amount=money(row["base"])),
                     (float(row["base"]), i - bar / 2), xytext=(3, 0), textcoords="offset points", va="center",
                     fontsize=9)
@@ -361,24 +330,21 @@ def totals_by_year(budget) -> ChartFigure:
     return fig
 
 
-def _prior(budget, measure: str, current: Decimal | None) -> tuple[Decimal | None, str, str | None, bool]:
+def _prior(claims: BudgetClaims, measure: str, prior: int,
+           current: Decimal | None) -> tuple[Decimal | None, str, str | None, bool]:
     """The prior-year figure: (value, 'stated'|'implied'|'missing', stated change text or None, whether the
     stated change contradicts the two years' figures)."""
-    prior = budget.prior_year
-    stated = _stated(budget, measure, prior, kinds=("amount", "total"))
-    claims = budget.claims
-    changes = _in_document_order(claims[(claims["measure"] == measure) & (claims["kind"] == "change")
-                                        & (claims["base_year"] == prior)])
+    stated = claims.stated(measure, prior, kinds=("amount", "total"))
     implied, change_text = None, None
-    for change in changes.itertuples(index=False):
-        value = Decimal(change.value) if is_value(change.value) else None
-        direction = str(change.direction)
-        if direction == "unchanged" or (value == ZERO and change.unit == "%"):
+    for change in claims.changes(measure, base_year=prior):
+        value = Decimal(change["value"]) if change["value"] is not None else None
+        direction, unit = str(change["direction"]), change["unit"]
+        if direction == "unchanged" or (value == ZERO and unit == "%"):
             change_text = text("charts.yoy-stated-unchanged" if direction == "unchanged"
                                else "charts.yoy-stated-no-change")
             implied = current
-        elif change.unit in MONEY_UNITS and value is not None and direction in ("increase", "decrease"):
-            delta = _wan_yuan(value, change.unit) * (1 if direction == "increase" else -1)
+        elif unit in MONEY_UNITS and value is not None and direction in ("increase", "decrease"):
+            delta = wan_yuan(value, unit) * (1 if direction == "increase" else -1)
             change_text = text("charts.yoy-stated-increase" if delta >= 0 else "charts.yoy-stated-decrease",
                                amount=money(abs(delta)))
             implied = None if current is None else current - delta
@@ -397,17 +363,18 @@ def three_public_and_meetings_by_year(budget) -> ChartFigure:
     year, prior = budget.year, budget.prior_year
     fig = new_figure()
     fig.suptitle(text("charts.yoy-title", department=budget.department, prior=prior, year=year))
-    axes = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 3]})
-    rules = load_rules(budget.rules_path)
-    groups = [(text("charts.yoy-three-public"), sum_parts(rules, "three_public_total")),
-              (text("charts.yoy-meeting-training-travel"), sum_parts(rules, "mtt_total"))]
+    # one scale for both panels: its numbers are printed once, on the left
+    axes = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 3]})
+    claims = BudgetClaims(budget)
+    groups = [(text("charts.yoy-three-public"), rule_parts(budget.rules_path, "three_public_total")),
+              (text("charts.yoy-meeting-training-travel"), rule_parts(budget.rules_path, "mtt_total"))]
     collected = []
     for title, measures in groups:
         rows = []
         for measure in measures:
-            current = _stated(budget, measure, year, kinds=("amount", "total"))
-            value, source, change_text, contradicts = _prior(budget, measure, current)
-            rows.append({"label": _label(budget, measure), "current": current, "prior": value, "source": source,
+            current = claims.stated(measure, year, kinds=("amount", "total"))
+            value, source, change_text, contradicts = _prior(claims, measure, prior, current)
+            rows.append({"label": claims.label(measure), "current": current, "prior": value, "source": source,
                          "change": change_text, "contradicts": contradicts})
         collected.append((title, rows))
     top = max([float(v) for _, rows in collected for r in rows for v in (r["current"], r["prior"]) if v is not None]
@@ -417,6 +384,7 @@ def three_public_and_meetings_by_year(budget) -> ChartFigure:
     any_implied = any(r["source"] == "implied" for _, rows in collected for r in rows)
     for ax, (title, rows) in zip(axes, collected):
         ax.set_title(title)
+        bars = []  # (x, height, face, edge, hatch): drawn by one call, as cheap as one bar
         for i, row in enumerate(rows):
             for offset, value, kind in ((-width / 2, row["prior"], row["source"]),
                                         (width / 2, row["current"], "stated" if row["current"] is not None
@@ -429,14 +397,16 @@ def three_public_and_meetings_by_year(budget) -> ChartFigure:
                     continue
                 colour = PRIOR if is_prior else CURRENT
                 implied = kind == "implied"
-                ax.bar([x], [float(value)], width=width, color="white" if implied else colour,
-                       edgecolor=colour, hatch="////" if implied else None, linewidth=1.0)
+                bars.append((x, float(value), "white" if implied else colour, colour, "////" if implied else None))
                 if value == ZERO:  # a zero bar has no height: draw its baseline so it is seen
                     ax.plot([x - width / 2, x + width / 2], [0, 0], color=colour, linewidth=3,
                             solid_capstyle="butt")
                 label = text("charts.yoy-implied", amount=money(value)) if implied else money(value)
                 ax.annotate(label, (x, float(value)), xytext=(0, 2), textcoords="offset points", ha="center",
                             va="bottom", fontsize=9)
+        if bars:
+            xs, heights, faces, edges, hatches = zip(*bars)
+            ax.bar(xs, heights, width=width, color=faces, edgecolor=edges, hatch=hatches, linewidth=1.0)
         labels = ["\n".join([wrap_text(r["label"], 7), *([r["change"]] if r["change"] else []),
                               *([text("charts.yoy-contradicts")] if r["contradicts"] else [])]) for r in rows]
         ax.set_xticks(range(len(rows)), labels)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import io
 import os
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import cache, wraps
 from importlib import metadata
@@ -15,6 +16,7 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..files import atomic_stream
@@ -53,6 +55,9 @@ STYLE = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "hatch.linewidth": 0.8,
+    # a title just above its axes, where matplotlib puts it anyway when the tick labels are at the bottom; placed
+    # automatically, it has the tick labels measured again at every layout pass and every draw
+    "axes.titley": 1.0,
 }
 
 
@@ -92,6 +97,11 @@ class ChartFigure(Figure):
     registered with pyplot, the inline backend does not show it a second time at the end of the cell.
     """
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # an Agg canvas keeps its renderer for a size and dpi: the layout and the drawing measure each text once
+        FigureCanvasAgg(self)
+
     def __repr__(self) -> str:
         # text/plain in a notebook: the title and size, stable across runs (no address; no "800x450"
         # that a check for memory addresses would mistake for one)
@@ -101,8 +111,39 @@ class ChartFigure(Figure):
 
     def _repr_png_(self) -> bytes:
         buffer = io.BytesIO()
-        self.savefig(buffer, format="png", metadata={"Software": None})
+        with laid_out(self):
+            self.savefig(buffer, format="png", metadata={"Software": None})
         return buffer.getvalue()
+
+
+#: A figure without a layout engine, whatever the caller's rcParams say.
+NO_AUTO_LAYOUT = {"figure.autolayout": False, "figure.constrained_layout.use": False}
+
+
+@contextmanager
+def laid_out(fig: Figure, dpi: float | None = None) -> Iterator[Figure]:
+    """Lay ``fig`` out once, with text measured at ``dpi`` (the figure's by default), and keep that layout
+    while it is saved.
+
+    ``savefig`` on a figure with a layout engine lays it out and draws it without rendering before it draws it
+    for real, for every file; with the engine set aside, each file is drawn once, on the layout made here.
+    """
+    engine = fig.get_layout_engine()
+    if engine is None:
+        yield fig
+        return
+    figure_dpi = fig.dpi
+    fig.set_dpi(dpi or figure_dpi)
+    try:
+        engine.execute(fig)
+    finally:
+        fig.set_dpi(figure_dpi)
+    with matplotlib.rc_context(NO_AUTO_LAYOUT):
+        fig.set_layout_engine(None)
+    try:
+        yield fig
+    finally:
+        fig.set_layout_engine(engine)
 
 
 @cache
@@ -162,9 +203,27 @@ def styled_chart(build: Callable) -> Callable:
     def chart(budget) -> ChartFigure:
         family = use_cjk_font()
         with matplotlib.rc_context({**STYLE, "font.family": [family]}):
-            return build(budget)
+            fig = build(budget)
+        place_empty_axis_labels(fig)
+        return fig
 
     return chart
+
+
+#: Where an axis without a label keeps its (empty) label, in axes coordinates: below or left of the axes.
+EMPTY_LABEL_PLACES = {"x": (0.5, -0.1), "y": (-0.1, 0.5)}
+
+
+def place_empty_axis_labels(fig: Figure) -> None:
+    """Give every axis without a label a fixed place for it.
+
+    matplotlib moves an axis label clear of the tick labels, measuring them again for it at every layout pass
+    and every draw, whether the label has text or not; a label that a caller sets later shows at this place.
+    """
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if not axis.label.get_text():
+                axis.set_label_coords(*EMPTY_LABEL_PLACES[axis.axis_name])
 
 
 def money(value: Decimal) -> str:
@@ -230,7 +289,7 @@ def save(fig: Figure, path_stem: str | os.PathLike, formats: Sequence[str] = ("p
     if dpi < 1:
         raise ValueError(text("charts.save-dpi", dpi=dpi))
     written = []
-    with matplotlib.rc_context(SAVE_RC):
+    with matplotlib.rc_context(SAVE_RC), laid_out(fig, dpi):
         for fmt in formats:
             target = stem.with_name(f"{stem.name}.{fmt}")
             with atomic_stream(target) as stream:

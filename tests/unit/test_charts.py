@@ -160,6 +160,24 @@ def test_a_chart_displays_as_one_png_in_a_notebook(budget):
     assert "0x" not in repr(fig) and "总额" in repr(fig)
 
 
+def test_a_chart_is_laid_out_once_and_drawn_once_per_display_and_per_file(budget, tmp_path, monkeypatch):
+    """savefig on a figure with a layout engine lays it out and draws it twice, for every file: the charts lay
+    out once and draw each image once, and keep their layout engine for the caller."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    fig = charts.three_public_and_meetings_by_year(budget)
+    draws, layouts = [], []
+    real_draw, real_execute = type(fig).draw, ConstrainedLayoutEngine.execute
+    monkeypatch.setattr(type(fig), "draw", lambda self, renderer: draws.append(1) or real_draw(self, renderer))
+    monkeypatch.setattr(ConstrainedLayoutEngine, "execute",
+                        lambda self, figure: layouts.append(1) or real_execute(self, figure))
+    fig._repr_png_()
+    assert (len(layouts), len(draws)) == (1, 1)
+    charts.save(fig, tmp_path / "chart")
+    assert (len(layouts), len(draws)) == (2, 1 + len(FORMATS))
+    assert isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+
+
 def test_the_bundled_budgets_quirks_are_shown_not_hidden(budget):
     income = texts_of(charts.income_by_source(budget))
     assert "各来源之和 841.00万元" in income and "840.99万元" in income  # the parts do not add up to the total
