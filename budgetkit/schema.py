@@ -29,6 +29,7 @@ __all__ = [
     "DOCUMENT_KINDS",
     "Problem",
     "TABLE_CELL_SEPARATOR",
+    "TITLE_LINE",
     "Table",
     "UNKNOWN_KIND",
     "bundled_data_dir",
@@ -51,6 +52,9 @@ VALUE_SCALE = 4
 #: Between the cells of an official table's row in a package's raw text, where extraction renders
 #: each table after the prose, one line per row: what table_cells' locators point into.
 TABLE_CELL_SEPARATOR = " | "
+#: The title line of each table in a package's raw text, as extraction renders it: its number and title
+#: (group 1 and 2), then where it is printed and its unit.
+TITLE_LINE = re.compile(r"^表(\d{1,4})\u3000(.+)（[^（]*第[\d、]+页(?:，单位：(?:亿元|万元|元))?）$")
 
 
 @dataclass(frozen=True)

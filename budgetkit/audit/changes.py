@@ -9,6 +9,8 @@ columns by :mod:`.columns`; only rare notes are added row by row."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -246,6 +248,16 @@ def implied_prior_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd
 
 # -- the direction a change states ------------------------------------------------------------------
 
+#: The template's two directions left at the end of a change's label ("较2023年下降（增长）"), as printed.
+_UNFILLED_WORDS = re.compile(r"(?:增长|下降|增加|减少|上升|降低)\s?[（(]\s?(?:增长|下降|增加|减少|上升|降低)\s?[）)]$")
+
+
+def _template_words(label: str) -> str:
+    """The unfilled direction as the document prints it ("下降（增长）"), else the template's 增长（下降）."""
+    found = _UNFILLED_WORDS.search(str(label))
+    return found.group(0) if found else "增长（下降）"
+
+
 @text_check("change-direction")
 def direction_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFrame:
     """增加、减少、持平 against the two figures compared: whether their intervals allow that movement;
@@ -272,7 +284,8 @@ def direction_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.Dat
     both = np.r_[unfilled, c]
     stated = np.where(table.has_v[both], np.r_[table.v[unfilled], table.sv[c]].astype(object), None)
     blank = np.full(len(unfilled), "", dtype=object)
-    unfilled_text = np.full(len(unfilled), text("audit.direction-unfilled") if len(unfilled) else "", dtype=object)
+    unfilled_text = np.array([text("audit.direction-unfilled", words=_template_words(label))
+                              for label in table.label[unfilled]], dtype=object)
     return rows(b=table.b[both], claim=both,
                 verdict=np.r_[np.full(len(unfilled), "text", dtype=object), np.where(possible, "consistent", "text")],
                 stated=stated, computed=np.r_[np.full(len(unfilled), None), (table.amt[u] - table.amt[p]).astype(object)],

@@ -3,7 +3,7 @@ tables are (``standard = true`` in data/official_tables.toml) is printed among t
 (空表说明, ``[empty_tables]`` there); one that is neither is a text finding, never an error.
 
 The tables are read from the text claims point into, where extraction renders each table under its
-title line (:data:`budgetkit.extract.tables.TITLE_LINE`): a budget whose text holds no table (prose
+title line (:data:`budgetkit.schema.TITLE_LINE`): a budget whose text holds no table (prose
 alone, its tables perhaps published apart) gets no row. An explanation and its tables audited as one
 budget are judged together, their declarations too. Precision first: when a table was read but its
 title names no standard table, a standard table not found may be that one, so the budget is not judged
@@ -17,8 +17,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..extract.tables import TITLE_LINE
 from ..messages import text
+from ..schema import TITLE_LINE
 from ..template import OfficialTable, empty_table_words, official_table, official_tables
 from .engine import text_check
 from .found import rows

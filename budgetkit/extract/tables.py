@@ -29,7 +29,7 @@ from ..numbers import FigureError, parse_figure
 from ..schema import TABLE_CELL_SEPARATOR
 from ..template import official_table, title_key
 
-__all__ = ["CODE", "ENUMERATED", "ReadTable", "TITLE_LINE", "TOTAL_LABEL", "TableCell", "UNTITLED", "cell_span",
+__all__ = ["CODE", "ENUMERATED", "ReadTable", "TOTAL_LABEL", "TableCell", "UNTITLED", "cell_span",
            "figure_of", "find_grids", "grid_tables", "join_continued", "page_tables", "render_tables", "table_location",
            "upright"]
 
@@ -379,9 +379,7 @@ def _append(table: ReadTable, more: ReadTable) -> None:
 
 # -- as text ------------------------------------------------------------------------------------------
 
-#: The title line of a table as :func:`render_tables` writes it: its number and title (group 1 and 2);
-#: what a title a reader could not find is written as.
-TITLE_LINE = re.compile(r"^表(\d{1,4})\u3000(.+)（[^（]*第[\d、]+页(?:，单位：(?:亿元|万元|元))?）$")
+#: What a title a reader could not find is written as (the title line's form is schema.TITLE_LINE).
 UNTITLED = "（未识别标题）"
 
 
