@@ -359,24 +359,24 @@ def _unmet(reason: str):
 
 
 @pytest.mark.parametrize("verdict", [
-    pytest.param("drift", marks=_unmet("today: 11 of 32 keyed drift relations missed")),
+    pytest.param("drift", marks=_unmet("today: 9 of 37 keyed drift relations missed")),
     "semantic",
-    pytest.param("text", marks=_unmet("today: 6 of 190 keyed text relations missed")),
+    pytest.param("text", marks=_unmet("today: 4 of 190 keyed text relations missed")),
 ])
 def test_every_keyed_relation_of_this_verdict_is_found(scored, verdict):
     missed = [a for a in scored.alarms if a.category == "missed" and a.verdict == verdict]
     assert missed == [], f"{len(missed)} key rows expecting {verdict} missed:\n" + _listing(missed)
 
 
-@pytest.mark.xfail(strict=True, reason="today: 1096 of 1454 keyed relations evaluated (75%)")
+@pytest.mark.xfail(strict=True, reason="today: 1268 of 1496 keyed relations evaluated (85%)")
 def test_at_least_90_percent_of_keyed_relations_are_evaluated(scored):
     keyed, evaluated = scored.total("keyed"), scored.total("evaluated")
     assert keyed and evaluated >= 0.9 * keyed, f"{evaluated} of {keyed} keyed relations evaluated"
 
 
-#: The keyed relations evaluated when this was last raised (the official tables' rows, columns and
-#: tables, issue 14): a change that evaluates fewer is a step back; raise it as more are evaluated.
-EVALUATED_AT_LEAST = 1096
+#: The keyed relations evaluated when this was last raised (government reports, wrapped sentences, more
+#: of the official tables): a change that evaluates fewer is a step back; raise it as more are evaluated.
+EVALUATED_AT_LEAST = 1268
 
 
 def test_no_fewer_keyed_relations_are_evaluated_than_before(scored):
@@ -384,7 +384,7 @@ def test_no_fewer_keyed_relations_are_evaluated_than_before(scored):
     assert evaluated >= EVALUATED_AT_LEAST, f"{evaluated} keyed relations evaluated, was {EVALUATED_AT_LEAST}"
 
 
-@pytest.mark.xfail(strict=True, reason="today: 1 of 2167 figures with a unit silently dropped")
+@pytest.mark.xfail(strict=True, reason="today: 1 of 2244 figures with a unit silently dropped")
 def test_no_figure_with_a_unit_is_silently_dropped(scored):
     dropped = [(d.doc_id, f.line, f.figure + f.unit) for d in scored.documents for f, _ in d.dropped_figures]
     assert dropped == [], f"{len(dropped)} figures neither read nor reported: {dropped[:20]}"
