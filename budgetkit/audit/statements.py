@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..claims import TABLE_SECTION
 from ..messages import text
 from .columns import as_objects, filled_each, groups, joined, value_codes
 from .engine import kind
@@ -38,7 +37,7 @@ def restatement_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.D
     g = np.flatnonzero(chosen)
     if "when_equal" in rule.params:
         g = g[_agree(table, g, rule.params["when_equal"])]
-    in_table = pd.Series(table.section[g], dtype=object).str.match(TABLE_SECTION).to_numpy(dtype=bool)
+    in_table = table.in_table[g]
     measure = measure_codes[g]
     quantity = np.zeros(len(g), dtype="int64") if measures else measure
     group, first_at, size = groups(table.b[g], quantity, table.codes_of("code")[0][g], table.year[g],

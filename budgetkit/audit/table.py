@@ -139,6 +139,8 @@ class ClaimTable:
                       for name in ("claim_id", "measure", "label", "section", "quote")}
         for name in ("label", "section", "quote"):
             self.texts[name] = self.texts[name].fill_null("")
+        self.texts["unit"] = (_arrow_strings(claims["unit"]) if "unit" in claims.columns
+                              else pa.nulls(n, pa.large_string())).fill_null("")
         self.year = _integers(claims["year"], 0)
         self.base_year = _integers(claims["base_year"], NONE)
         self.d = _integers(claims["decimals"], NONE)
@@ -233,6 +235,8 @@ class ClaimTable:
     def strings_of(self, name: str, at: np.ndarray) -> pa.Array:
         """The texts of the column ``name`` (``claim_id``, ``label``, ``section``, ``unit`` …) of the claims
         ``at``, as Arrow strings: the column is made an Arrow array once, then taken for many rows at once."""
+        if name in self.texts:  # Arrow already, as each attribute's texts are (missing as the attribute has them)
+            return self.texts[name].take(pa.array(np.asarray(at, dtype="int64")))
         cache = self.__dict__.setdefault("_string_columns", {})
         if name not in cache:
             values = getattr(self, name)
@@ -265,7 +269,13 @@ class ClaimTable:
         _, index = self.codes_of(name)
         values = np.asarray(values, dtype=object)
         if len(values) > _FEW_LOOKUPS:
-            return index.get_indexer(values)
+            # requests repeat a few values (often one measure for all): each distinct value looked up
+            # once, several times cheaper than an object Index of every request
+            asked, distinct = pd.factorize(values)
+            if not len(distinct):
+                return np.full(len(values), -1, dtype="int64")
+            found = index.get_indexer(pd.Index(distinct, dtype=object)).astype("int64")
+            return np.where(asked >= 0, found[asked], -1)
         lookups = self.__dict__.setdefault("_lookups", {})
         if name not in lookups:
             lookups[name] = {value: code for code, value in enumerate(index.tolist())}

@@ -190,6 +190,12 @@ def in_budget_order(findings: pd.DataFrame, budgets: pd.DataFrame) -> pd.DataFra
     return findings.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
 
 
+#: Claim columns of few distinct texts, read as dictionaries: each text decoded once, and the claim
+#: table, which makes each distinct text a Python string once, finds them distinct already.
+_FEW_TEXTS = ("claim_id", "section", "kind", "measure", "code", "label", "unit", "qualifier", "direction",
+              "base_measure", "ref_claim_id", "base_claim_id")
+
+
 def _audit_parquet_chunk(arguments) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
@@ -201,7 +207,9 @@ def _audit_parquet_chunk(arguments) -> pd.DataFrame:
         path = Path(folder) / f"{name}.parquet"
         # of the claims only what the claim table reads (not their texts, the largest column but one)
         columns = None if read is None else [c for c in pq.read_schema(path).names if c in {"budget_id", *read}]
-        frames.append(pq.read_table(path, filters=within, columns=columns).to_pandas(types_mapper=pd.ArrowDtype))
+        dictionaries = [c for c in columns or () if c in _FEW_TEXTS]
+        frames.append(pq.read_table(path, filters=within, columns=columns, read_dictionary=dictionaries)
+                      .to_pandas(types_mapper=pd.ArrowDtype))
     # numbered in the files' order, so that their rows need no reordering; put in budget order at the end
     return audit_budgets(budgets, *frames, rules)
 

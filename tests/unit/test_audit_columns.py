@@ -56,10 +56,38 @@ def test_values_looked_up_one_by_one_or_hashed_get_the_same_codes(bundled_budget
     table = ClaimTable(bundled_budget.claims, np.zeros(len(bundled_budget.claims), dtype="int64"))
     measures = [m for m in pd.unique(table.measure) if m is not None][:10] + ["no-such-measure", None]
     few = table.indexer("measure", measures)
-    hashed = table.indexer("measure", measures * 10)[:len(measures)]
-    assert few.tolist() == hashed.tolist()
+    hashed = table.indexer("measure", measures * 10)
+    assert hashed.tolist() == few.tolist() * 10
     assert few[-2] == -1 and few[-1] == -1
     assert (few[:-2] >= 0).all()
+    one = np.full(200, measures[3], dtype=object)  # one measure asked for every request, as picks ask
+    assert table.indexer("measure", one).tolist() == [few[3]] * 200
+    assert table.indexer("measure", np.full(200, None, dtype=object)).tolist() == [-1] * 200
+
+
+def test_texts_taken_from_arrow_are_the_attributes_texts(bundled_budget):
+    table = ClaimTable(bundled_budget.claims, np.zeros(len(bundled_budget.claims), dtype="int64"))
+    at = np.arange(table.n)[::-1]
+    for name in ("claim_id", "label", "section", "unit", "measure"):
+        assert table.strings_of(name, at).to_pylist() == getattr(table, name)[at].tolist(), name
+
+
+def test_text_columns_read_as_dictionaries_audit_as_plain_texts(bundled_budget, bundled_rules):
+    # a collection's audit reads the claims' texts of few values from Parquet as dictionaries
+    claims = bundled_budget.claims
+    lines = lines_frame(bundled_budget.raw_text)
+    budget = np.zeros(len(claims), dtype="int64")
+    arrow = pa.Table.from_pandas(claims[[c for c in claims.columns if c in CLAIM_TABLE_COLUMNS]], preserve_index=False)
+    texts = [name for name in arrow.column_names if pa.types.is_string(arrow.schema.field(name).type)
+             or pa.types.is_large_string(arrow.schema.field(name).type)]
+    assert {"measure", "section", "claim_id"} <= set(texts)
+    plain = arrow.to_pandas(types_mapper=pd.ArrowDtype)
+    coded = arrow.cast(pa.schema([pa.field(f.name, pa.dictionary(pa.int32(), pa.string())) if f.name in texts
+                                  and f.name != "quote" else f for f in arrow.schema]))
+    coded = coded.to_pandas(types_mapper=pd.ArrowDtype)
+    assert isinstance(coded["measure"].dtype.pyarrow_dtype, pa.DictionaryType)
+    pd.testing.assert_frame_equal(evaluate(ClaimTable(coded, budget), bundled_rules, lines),
+                                  evaluate(ClaimTable(plain, budget), bundled_rules, lines))
 
 
 def test_the_claim_table_reads_only_the_columns_it_names(bundled_budget, bundled_rules):
