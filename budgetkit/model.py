@@ -453,7 +453,7 @@ def _attach_amounts(items: Table, claims: Table) -> pd.DataFrame:
     # (an amount printed as a placeholder, ××万元, states none)
     by_code = {code: None if value is None else value * MONEY_UNITS[unit] for _, (code, value, unit, measure, kind)
                in claims.rows(["code", "value", "unit", "measure", "kind"])
-               if measure == "appropriation_by_function" and kind != "share"}
+               if measure == "appropriation_by_function" and kind in ("amount", "total")}  # not its change
     amounts = [by_code.get(code) for code in items.columns["code"]]
     return items.frame(amount_wan_yuan=decimal_array(amounts).array,
                        stated=np.array([a is not None for a in amounts], dtype="bool"))

@@ -44,6 +44,8 @@ __all__ = [
     "official_tables",
     "sum_parts",
     "sum_rules",
+    "TemplateSection",
+    "template_sections",
     "title_key",
 ]
 
@@ -92,6 +94,23 @@ def document_kind_words() -> tuple[tuple[DocumentKindWords, ...], int, int]:
     minimum, length = (int(_template()["document_kinds"][key]) for key in ("content_minimum", "title_length"))
     return tuple(DocumentKindWords(kind, tuple(words["titles"]), tuple(words["content"]))
                  for kind, words in kinds.items()), minimum, length
+
+
+@dataclass(frozen=True)
+class TemplateSection:
+    """A section the template of a document kind asks for: its title and the words a heading names it by."""
+
+    title: str
+    keywords: tuple[str, ...]
+
+
+def template_sections(kind: str) -> tuple[TemplateSection, ...] | None:
+    """The sections the template of ``kind`` asks for (``sections`` of ``[document_kinds.<kind>]``), in order;
+    None for a kind that lists none (a budget's are the twelve of ``budgetkit.extract.sections``)."""
+    listed = _template()["document_kinds"].get(kind, {})
+    if not isinstance(listed, dict) or "sections" not in listed:
+        return None
+    return tuple(TemplateSection(entry["title"], tuple(entry["keywords"])) for entry in listed["sections"])
 
 
 def government_report_words() -> dict[str, list[str]]:
@@ -186,7 +205,8 @@ class OfficialTable:
     classes: str | None  # the measure of a row naming a 类 without its code
     total: str | None  # the measure of the 合计 row's amount
     halves: dict[str, str]  # printed in halves: the label of the 合计 row closing a half → its codes' measure
-    outline: bool  # a table of items whose rows labelled right of an item's column detail that item
+    outline: tuple[str, ...]  # a table of items as an outline: the headings of its levels' columns, top first
+    outline_rows: str | None  # the measure of an outline's row below its top level (a 专项, an 物品)
     standard: bool  # every document of its kind publishes it (or declares it empty)
     empty_names: tuple[str, ...]  # what a 空表说明 calls its subject (政府性基金 …)
 
@@ -204,8 +224,9 @@ def official_tables() -> dict[str, OfficialTable]:
         id=entry["id"], kind=entry["kind"], titles=tuple(entry["titles"]), items=dict(entry.get("items", {})),
         columns=dict(entry.get("columns", {})), codes=entry.get("codes"),
         code_columns=dict(entry.get("code_columns", {})), classes=entry.get("classes"),
-        total=entry.get("total"), halves=dict(entry.get("halves", {})), outline=bool(entry.get("outline", False)),
-        standard=bool(entry.get("standard", False)), empty_names=tuple(entry.get("empty_names", ())))
+        total=entry.get("total"), halves=dict(entry.get("halves", {})), outline=tuple(entry.get("outline", ())),
+        outline_rows=entry.get("outline_rows"), standard=bool(entry.get("standard", False)),
+        empty_names=tuple(entry.get("empty_names", ())))
         for entry in data["table"]}
 
 

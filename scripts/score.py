@@ -28,7 +28,8 @@ the same units, and a document printed in them has figures too. Each figure foun
 ``tests/corpus/README.md``) matches a finding (a row of the findings frame) when all of these hold:
 
 1. *kind*: key ``sum`` or ``bound`` ↔ rule_kind ``sum`` or ``bound`` (a bound is a sum that need not be
-   exhaustive, and the audit evaluates "其中" lists either way); ``share`` ↔ ``share``; ``change`` ↔
+   exhaustive, and the audit evaluates "其中" lists either way), key ``bound`` ↔ ``classification-bound`` too
+   (a 款 against its 类); ``share`` ↔ ``share``; ``change`` ↔
    ``change``; ``completion`` ↔ ``share`` or ``change`` (whichever the audit names it); ``restatement`` ↔
    ``restatement``; ``text`` ↔ ``text``.
 2. *figure* (not for ``text`` rows, whose ``stated`` is empty): the key's ``stated`` read as an exact decimal
@@ -101,8 +102,8 @@ def key_units() -> tuple[str, ...]:
 
 #: The rule kinds of the audit a key kind is evaluated by.
 RULE_KINDS_OF = {
-    "sum": ("sum", "bound"), "bound": ("bound", "sum"), "share": ("share",), "change": ("change",),
-    "completion": ("share", "change"), "restatement": ("restatement",), "text": ("text",),
+    "sum": ("sum", "bound"), "bound": ("bound", "sum", "classification-bound"), "share": ("share",),
+    "change": ("change",), "completion": ("share", "change"), "restatement": ("restatement",), "text": ("text",),
 }
 #: The verdicts scored for precision and recall.
 SCORED = ("drift", "semantic", "text")

@@ -6,10 +6,10 @@ come from rules evaluated on the claims.
 
 One engine for one budget and for many: the claims become a claim table (:mod:`.table`, exact fixed
 point, one row per claim of every budget), each rule kind is evaluated on it for all its budgets at
-once (:mod:`.sums`, :mod:`.shares`, :mod:`.changes`, :mod:`.statements`, :mod:`.texts`), and the rows
-become one findings frame (:mod:`.found`); :mod:`.figures` prints figures as explanations show them
-and :mod:`.columns` fills messages and groups rows, both for many rows at once; :mod:`.engine` runs
-each rule through its kind. A single budget is a collection of one.
+once (:mod:`.sums`, :mod:`.listed`, :mod:`.shares`, :mod:`.changes`, :mod:`.statements`,
+:mod:`.texts`), and the rows become one findings frame (:mod:`.found`); :mod:`.figures` prints
+figures as explanations show them and :mod:`.columns` fills messages and groups rows, both for many
+rows at once; :mod:`.engine` runs each rule through its kind. A single budget is a collection of one.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..findings import SEVERITY, VERDICTS
 from ..messages import text, verdict_name
-from . import changes, shares, standard_tables, statements, sums, texts  # noqa: F401  (each registers its rule kinds)
+from . import changes, listed, shares, standard_tables, statements, sums, texts  # noqa: F401  (each registers its rule kinds)
 from .engine import evaluate
 from .figures import DIFFERENCE_LABELS, SHARE_GUARD_DIGITS
 from .rules import RULE_KINDS, Rule, RulesError, load_rules

@@ -37,6 +37,13 @@ def direction_word(direction: str | None) -> str:
     return text(f"audit.direction-{direction if direction in _DIRECTIONS else 'unknown'}")
 
 
+def _percentage_direction_word(direction: str | None) -> str:
+    """The change as a phrase before a percentage, as the template prints it (增长 X% / 下降 X%)."""
+    if direction in ("increase", "decrease"):
+        return text(f"audit.direction-{direction}-percentage")
+    return direction_word(direction)
+
+
 def movement_word(direction: str | None) -> str:
     """The direction alone, as a figure can or cannot show it: 增加 / an increase."""
     return text(f"audit.movement-{direction if direction in _DIRECTIONS[:3] else 'unknown'}")
@@ -146,13 +153,15 @@ def _stated_prior_texts(table: ClaimTable, c, u, p, pct, implied, zero, on_curre
     result = as_figures(point, np.where(pct, k, money.decimals), scale=np.where(pct, SCALE, money.scale),
                         suffix=np.where(pct, np.where(implied, "", "%"), money.suffix), negative=negative_point)
     i = np.flatnonzero(implied)
+    # the stated figure as printed: a percentage with its %, money with its unit when the units differ
     current, prior, stated, result, s_lo, s_hi, lo, hi, prior_year, difference = print_figures(
-        claim_figures(table, u, mix), claim_figures(table, p, mix), claim_figures(table, c, mix & ~pct), result,
+        claim_figures(table, u, mix), claim_figures(table, p, mix), claim_figures(table, c, mix | pct), result,
         as_figures(table.slo[c], table.is_[c]), as_figures(table.shi[c], table.is_[c]),
         as_figures(c_lo, c_is), as_figures(c_hi, c_is, negative=negative_hi),
         in_unit(table, q_amt[i], p[i], places[i], mix[i]), in_unit(table, delta[i], p[i], places[i], mix[i]))
     explanations = np.full(n, "", dtype=object)
-    words = _words(direction_word, table.direction[c])
+    words = pc.if_else(pa.array(pct), _words(_percentage_direction_word, table.direction[c]),
+                       _words(direction_word, table.direction[c]))
     current_year_base = text("audit.change-current-year-base") if on_current.any() else ""
 
     def of(column: pa.Array, rows_: np.ndarray) -> pa.Array:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ..messages import LANGUAGES, language, text
@@ -18,6 +19,7 @@ RULE_KINDS = {
     "change": {"required": ("basis",), "optional": ()},
     "restatement": {"required": (), "optional": ("measures", "when_equal")},
     "bound": {"required": ("part", "whole"), "optional": ()},
+    "classification-bound": {"required": ("measure",), "optional": ()},
     "text": {"required": ("check",), "optional": ()},
 }
 
@@ -55,7 +57,22 @@ class Rule:
 
 
 def load_rules(path: str | Path) -> list[Rule]:
-    """Read and check a rules file; every problem is reported at once."""
+    """Read and check a rules file; every problem is reported at once. A file read before with the same
+    bytes is not parsed again (each table a notebook shows asks for its budget's rules)."""
+    try:
+        content = Path(path).read_bytes()
+    except OSError:
+        return _read_rules(path)  # which names what is wrong with the file
+    return list(_rules_of(str(path), content))
+
+
+@lru_cache(maxsize=8)
+def _rules_of(path: str, content: bytes) -> tuple[Rule, ...]:
+    """The rules of the file at ``path`` whose bytes are ``content`` (a file that fails is not kept)."""
+    return tuple(_read_rules(path))
+
+
+def _read_rules(path: str | Path) -> list[Rule]:
     path = Path(path)
     name = str(path)
     try:

@@ -17,15 +17,16 @@ from .found import Rows, rows
 from .rules import Rule
 from .table import NONE, ClaimTable
 
-__all__ = ["parts_near", "rollup_parts", "sum_parts", "sum_rows"]
+__all__ = ["outline_parts", "parts_near", "rollup_parts", "sum_parts", "sum_rows"]
 
 
 @kind("sum", batch=True)
 def sum_rows(rules: list[Rule], table: ClaimTable, lines: pd.DataFrame) -> list[tuple[Rule, Rows]]:
     plain = [n for n, rule in enumerate(rules) if "over" not in rule.params]
-    rollups = [n for n, rule in enumerate(rules) if "over" in rule.params]
+    rollups = [n for n, rule in enumerate(rules) if rule.params.get("over") == "classification"]
+    outlines = [n for n, rule in enumerate(rules) if rule.params.get("over") == "outline"]
     parts = []
-    for numbers, made in ((plain, sum_parts), (rollups, rollup_parts)):
+    for numbers, made in ((plain, sum_parts), (rollups, rollup_parts), (outlines, outline_parts)):
         found = made([rules[n] for n in numbers], table)
         # each rule's number in ``rules``, not in its own list
         parts.append(found.assign(rule=np.array(numbers or [0], dtype="int64")[found["rule"].to_numpy(dtype="int64")]))
@@ -166,6 +167,22 @@ def rollup_parts(rules: list[Rule], table: ClaimTable) -> pd.DataFrame:
     every = np.concatenate(mine) if mine else np.zeros(0, dtype="int64")
     return pd.DataFrame({"rule": np.repeat(np.arange(len(rules)), [len(m) for m in mine]), "total": total[every],
                          "rank": 0, "code": table.code[at][every], "part": part[every]})
+
+
+def outline_parts(rules: list[Rule], table: ClaimTable) -> pd.DataFrame:
+    """rule (its number in ``rules``), total, rank, code and part of every heading of an official table's
+    outline: the rows of the rule's measure that detail it (each names its heading, ``ref``), in the
+    heading's table, the heading the total (its rows are linked only where every one of them was read)."""
+    measures = [rule.params["measure"] for rule in rules]
+    heading = table.ref
+    rows = np.flatnonzero(np.isin(table.codes_of("measure")[0], value_codes(table, "measure", measures))
+                          & table.of_kind("item", "amount", "total") & table.has_v & table.in_table & (heading != NONE))
+    rows = rows[(table.sid[heading[rows]] == table.sid[rows]) & table.has_v[heading[rows]]
+                & (table.qualifier[heading[rows]] != "parts-unread")]
+    mine = [np.flatnonzero(table.measure[rows] == measure) for measure in measures]
+    every = rows[np.concatenate(mine)] if mine else np.zeros(0, dtype="int64")
+    return pd.DataFrame({"rule": np.repeat(np.arange(len(rules)), [len(m) for m in mine]), "total": heading[every],
+                         "rank": table.ord[every], "code": "", "part": every})
 
 
 def sum_findings(table: ClaimTable, rule: np.ndarray, total_of: np.ndarray, part: np.ndarray,

@@ -38,7 +38,9 @@ from ..schema import BudgetDataError, Problem, bundled_data_dir, bundled_descrip
 from ..template import package_name_kind, package_title
 from .classification import reference
 from .claims import ClaimExtractor
+from .codes import PrintedCodes
 from .document_kind import document_kind
+from .expected_sections import missing_sections
 from .figures import ExtractedFigure
 from .reading import Document, normalize_line, read_document
 from .sections import find_sections
@@ -357,12 +359,15 @@ def _from_document(document: Document) -> Budget:
     final_accounts = kind.kind == "final-accounts"
     opening = [line.text.replace(" ", "") for line in lines if line.text.strip()][:6]
     government_report = any(_GOVERNMENT_REPORT.search(line) for line in opening)
-    extractor = ClaimExtractor(lines, sections, reference(), year, department, final_accounts, government_report)
+    content, tables = _with_tables(document, year)
+    # the explanation's 类/款/项 named without their codes are read as the tables print them
+    printed_codes = PrintedCodes((claim.code, claim.label) for claim in tables.claims if claim.code)
+    extractor = ClaimExtractor(lines, sections, reference(), year, department, final_accounts, government_report,
+                               printed_codes)
     try:
         claims = extractor.run()
     except BudgetDataError as error:
         raise BudgetDataError([dataclasses.replace(p, file=str(document.path)) for p in error.problems]) from None
-    content, tables = _with_tables(document, year)
     claims = [*claims, *tables.claims]
     # the classification's 类/款/项 where the explanation or a table (一般公共预算支出表) states them
     items = _line_items(claims, content.split("\n"), year, notes)
@@ -386,7 +391,9 @@ def _from_document(document: Document) -> Budget:
     budget.extraction = ExtractionReport(
         source=" + ".join(str(path) for path in (document.path, *document.also)), format=document.format,
         sections=sections.frame(),
-        missing_sections=[] if government_report else sections.missing(),  # sections of a department's template
+        # the sections of a department's template of the document's kind
+        missing_sections=[] if government_report else missing_sections(
+            kind.kind, sections, [line.text for line in lines]),
         unparsed=_report_frame([dataclasses.astuple(u) for u in extractor.unparsed],
                                ["line", "section", "figure", "text", "reason"]),
         name_drift=_report_frame(extractor.name_drift, ["line", "code", "level", "printed", "reason"]),

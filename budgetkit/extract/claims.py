@@ -15,7 +15,7 @@ import re
 from .. import messages
 from ..schema import BudgetDataError, Problem
 from ..template import measures
-from .codes import CodeRef, find_codes
+from .codes import CodeRef
 from .comparisons import Comparison, find_comparisons
 from .figures import MONEY_UNITS, SCHEMA_UNITS, YEAR, ExtractedFigure, Token, Unparsed, first_money_after, qualifier, \
     tokenize
@@ -133,7 +133,7 @@ class ClaimExtractor(GovernmentReading):
                 and number < len(self.lines) and (unit := _UNIT_OPENS.match(self.lines[number].text)):
             tokens[-1].unit = unit.group(1)  # "…卫生健康支出 275,373.54" / "元、住房保障支出…": wrapped before its unit
         self._first_amount = next((t.start for t in tokens if t.role is None and t.unit in MONEY_UNITS), -1)
-        codes, unknown = find_codes(text, tokens, self.reference)
+        codes, unknown = self.codes.find(text, tokens, section)
         self.unparsed += [Unparsed(number, section, names, line.original.strip(),
                                    messages.text("extract.unread-unknown-names")) for names in unknown]
         comparisons = find_comparisons(text, tokens, self._clause_ends, self.prior_year,

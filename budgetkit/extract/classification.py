@@ -11,10 +11,10 @@ from functools import lru_cache
 from ..messages import text
 from ..schema import bundled_data_dir, read_text
 
-__all__ = ["ClassReference", "reference"]
+__all__ = ["ClassReference", "bare_name", "reference"]
 
 
-def _bare(name: str) -> str:
+def bare_name(name: str) -> str:
     """A name without the 支出 suffix documents add or drop at will (一般公共服务 = 一般公共服务支出)."""
     name = name.strip().strip("“”\"")
     return name[:-2] if name.endswith("支出") and len(name) > 3 else name
@@ -35,14 +35,14 @@ class ClassReference:
         self._by_name: dict[tuple[str, str], list[FunctionClass]] = {}
         for c in classes:
             for name in (c.name, *c.other_names):
-                self._by_name.setdefault((c.parent_code, _bare(name)), []).append(c)
+                self._by_name.setdefault((c.parent_code, bare_name(name)), []).append(c)
         # 类 names, longest first, for finding a class name inside a label
         names: dict[str, FunctionClass] = {}
         for c in classes:
             if c.level != "类":
                 continue
             for name in (c.name, *c.other_names):
-                for form in {name, _bare(name)}:
+                for form in {name, bare_name(name)}:
                     if len(form) >= 4:
                         names.setdefault(form, c)
         self._class_by_name = names
@@ -51,7 +51,7 @@ class ClassReference:
             "(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + ")$")
 
     def find(self, name: str, parent_code: str = "") -> FunctionClass | None:
-        found = self._by_name.get((parent_code, _bare(name)))
+        found = self._by_name.get((parent_code, bare_name(name)))
         return found[0] if found else None
 
     def class_in(self, label: str) -> tuple[str, FunctionClass] | None:
@@ -67,12 +67,12 @@ class ClassReference:
         c = self.by_code.get(code)
         if c is None:
             return text("extract.drift-unknown-code")
-        if _bare(printed) == _bare(c.name):
+        if bare_name(printed) == bare_name(c.name):
             return None
-        if any(_bare(printed) == _bare(other) for other in c.other_names):
+        if any(bare_name(printed) == bare_name(other) for other in c.other_names):
             return text("extract.drift-older-name", code=code, name=c.name)
         owner = next((o for o in self.by_code.values() if o.level == c.level and o.parent_code == c.parent_code
-                      and _bare(printed) in {_bare(o.name), *map(_bare, o.other_names)}), None)
+                      and bare_name(printed) in {bare_name(o.name), *map(bare_name, o.other_names)}), None)
         if owner is not None:
             return text("extract.drift-other-code", other=owner.code, other_name=owner.name, code=code)
         return text("extract.drift-not-current", code=code, name=c.name)

@@ -20,7 +20,7 @@ from typing import NamedTuple
 from ..template import MONEY_UNITS, government_report_words
 from .comparisons import Comparison
 from .figures import YEAR, ExtractedFigure, Token
-from .labels import bare_label, last_break, strip_label
+from .labels import bare_label, clean_name, last_break, strip_label
 from .ledger import LineContext
 from .linking import UNNAMED_ITEM, Linking
 
@@ -36,6 +36,8 @@ _PRIOR_YEAR = re.compile(r"同比|(?:比|较|与)\s{0,2}(?:上年|去年|上一�
 _BUDGET_NAME = re.compile(r"(?:公共|基金|经营)预算数?$")
 #: A year the sentence says its figures are of, not one it compares with ("比2021年度").
 _YEAR_OF = re.compile(r"(比|较|与|同|于)?\s{0,2}" + YEAR + r"\s{0,2}年")
+#: A 类, 款 or 项 code printed with a dash before the item's name ("20103-政府办公厅（室）及相关机构事务").
+_DASHED_CODE = re.compile(r"(?<![\d.])(\d{3}|\d{5}|\d{7})\s{0,2}[-－—]\s{0,2}([^\d，。；：、]{2,40})$")
 
 
 @lru_cache(maxsize=1)
@@ -118,9 +120,29 @@ class GovernmentReading(Linking):
         years = [int(m.group(2)) for m in _YEAR_OF.finditer(text, sentence_start, tok.start) if not m.group(1)]
         # a report on one year's execution and the next year's draft: each figure is of the year its sentence names
         year = years[-1] if years else self.year
-        claim = self._new(ctx, tok, "item", UNNAMED_ITEM, bare_label(label), year, tok.unit)
+        # the code is a number of its own, before the words of the label
+        code_words = text[last_break(self._clause_ends, tok.start):tok.start]
+        code = None if is_base else self._dashed_code(code_words)
+        if code is not None:
+            label = clean_name(_DASHED_CODE.search(code_words).group(2))
+        claim = self._new(ctx, tok, "item", UNNAMED_ITEM, bare_label(label), year, tok.unit, code=code)
         self._government_items.append(_Item(claim, ctx.number, tok.after, sentence_start, is_base))
         return True
+
+    def _dashed_code(self, words: str) -> str | None:
+        """The code printed before an item's name ("201-一般公共服务支出"), when the reference knows it by
+        that name, or does not know it but knows the code above it (a code of another year's
+        classification) and the name is not another code's; else None: a code not identified is not kept."""
+        found = _DASHED_CODE.search(words)
+        if found is None:
+            return None
+        code, name = found.group(1), clean_name(found.group(2))
+        known = self.reference.by_code.get(code)
+        parent = known.parent_code if known is not None else code[:-2] if len(code) > 3 else ""
+        if known is None and len(code) > 3 and parent not in self.reference.by_code:
+            return None
+        named = self.reference.find(name, parent)
+        return code if (named.code == code if named is not None else known is None) else None
 
     def _last_item(self, ctx: LineContext, position: int, base: bool = False) -> _Item | None:
         """The last item of the sentence ``position`` is in (its last outturn, or with ``base`` its last

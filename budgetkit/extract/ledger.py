@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ..messages import text
 from .classification import ClassReference
+from .codes import CodeFinder, PrintedCodes
 from .figures import MAX_DECIMALS, MAX_INTEGER_DIGITS, MONEY_UNITS, ExtractedFigure, Token, Unparsed
 from .labels import LABEL_REACH, SENTENCE_DONE
 from .reading import NormalLine
@@ -53,13 +54,16 @@ class Ledger:
     later figures of the pass depend on: the latest figure of each measure, the totals being listed."""
 
     def __init__(self, lines: list[NormalLine], sections: SectionMap, reference: ClassReference,
-                 year: int, department: str, final_accounts: bool = False, government_report: bool = False):
+                 year: int, department: str, final_accounts: bool = False, government_report: bool = False,
+                 printed_codes: PrintedCodes | None = None):
         self.lines = lines
         self.final_accounts = final_accounts  # a 决算: its grand totals include the year-end balances
         # a government's budget report (…预算执行情况和…预算草案的报告): none of its figures is a department's
         self.government_report = government_report
         self.sections = sections
         self.reference = reference
+        # the 类/款/项 of the lines, their names looked up in the codes the document's tables print
+        self.codes = CodeFinder(reference, printed_codes)
         self.vocabulary = vocabulary()
         self.year = year
         self.prior_year = year - 1

@@ -42,8 +42,21 @@ _BUDGET_WORDS = re.compile(r"(?:年初|调整|全年)?预算数?$")
 _COMPLETES = re.compile(r"完成(?:了)?(?:年初|全年|调整)?预算数?$")
 _RATE_AFTER_BUDGET = re.compile(r"\s{0,2}的\s{0,2}")
 #: Words between a figure and its change that do not name another subject: an aside in brackets
-#: ("585.53万元（包括基本支出和项目支出安排的经费），同比减少"), an unfilled share ("75800元，占基本支出预算%，同比增加").
-_NOT_A_SUBJECT = re.compile(r"（[^（）]{1,60}）|占[^，。；\d]{1,24}%")
+#: ("585.53万元（包括基本支出和项目支出安排的经费），同比减少"), an unfilled share ("75800元，占基本支出预算%，同比增加"),
+#: the net of the reasons just given ("主要原因：一是…；二是…。增减相抵后与上年相比减少710.87万元").
+_NOT_A_SUBJECT = re.compile(r"（[^（）]{1,60}）|占[^，。；\d]{1,24}%|(?:增减)?相抵后")
+#: What a figure's label says before its name: the department and the year ("省委办公厅 2017 年").
+_BEFORE_NAME = re.compile(r"^[^\d，。；]{0,40}?\d{4}\s{0,2}年度?")
+#: 预算 inside a name of spending or income, which its change leaves out (财政拨款预算支出 → 财政拨款支出).
+_BUDGET_WORD = re.compile(r"预算(?=支出|收入)|(?<=支出|收入)预算数?$")
+
+
+def _names_again(label: str, named: str) -> bool:
+    """Whether ``named`` (the subject a change names) is the name of the figure labelled ``label``, the
+    department, the year and the word 预算 left out ("2018年财政拨款预算支出15897.44万元…与上年相比，财政拨款
+    支出增加…")."""
+    name = _BUDGET_WORD.sub("", _BEFORE_NAME.sub("", label).strip())
+    return bool(named) and name == _BUDGET_WORD.sub("", named)
 
 
 class BudgetSide(NamedTuple):
@@ -80,7 +93,8 @@ class Linking(Ledger):
             # words no measure names, naming again the figure just read ("一般公共预算财政拨款支出1264.92万元。
             # 与2019年相比，一般公共预算财政拨款增加…")
             last = self._last_current
-            named_again = self._last_figure_read and last is not None and bare_label(last.label).startswith(label)
+            named_again = self._last_figure_read and last is not None and (
+                bare_label(last.label).startswith(label) or _names_again(last.label, label))
             return last if named_again else None
         # "…840.99万元。比2023年…": the figure just stated, when it was the last figure read; after a
         # figure that could not be read, the change is of that unknown figure, not of an earlier one

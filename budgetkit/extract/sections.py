@@ -14,7 +14,7 @@ import pandas as pd
 
 from .reading import NormalLine
 
-__all__ = ["STANDARD_ORDER", "STANDARD_SUBSECTIONS", "SectionMap", "find_sections"]
+__all__ = ["PROMOTED_SUBSECTIONS", "STANDARD_ORDER", "STANDARD_SUBSECTIONS", "SectionMap", "find_sections"]
 
 #: The twelve sections of the template: (numeral, title, keywords any one of which names it).
 #: Checked in this order, so 财政拨款收支 (四) wins over 收支预算 (三).
@@ -49,6 +49,12 @@ STANDARD_SUBSECTIONS: list[tuple[str, tuple[str, ...], str]] = [
     ("十一", ("绩效",), "performance"),
 ]
 
+#: A subsection of the template some documents print as a section of its own ("十二、政府采购预算情况说明" in
+#: Jiangsu's): (keywords, standard section, subsection key), for a heading that names no standard section.
+PROMOTED_SUBSECTIONS: list[tuple[tuple[str, ...], str, str]] = [
+    (("政府采购",), "十一", "procurement"),
+]
+
 _NUMERAL = "[一二三四五六七八九十]{1,3}"
 _TOP = re.compile(rf"^\s*({_NUMERAL})\s*[、.．]\s*(\S.{{0,60}})$")
 _SUB = re.compile(rf"^\s*（({_NUMERAL})）\s*(.{{0,200}})$")
@@ -70,6 +76,14 @@ def _standard_of(title: str) -> str | None:
     for numeral, _, keywords in STANDARD_SECTIONS:
         if any(keyword in title for keyword in keywords):
             return numeral
+    return None
+
+
+def _promoted_of(title: str) -> tuple[str, str] | None:
+    """The standard section and subsection key of a heading that prints a subsection as a section."""
+    for keywords, section, key in PROMOTED_SUBSECTIONS:
+        if any(keyword in title for keyword in keywords):
+            return section, key
     return None
 
 
@@ -121,6 +135,8 @@ def find_sections(lines: list[NormalLine]) -> SectionMap:
         if top and _is_title_line(top.group(2)):
             title = top.group(2).strip()
             current, current_std, sub, sub_key = top.group(1), _standard_of(title), "", None
+            if current_std is None and (promoted := _promoted_of(title)) is not None:
+                current_std, sub_key = promoted
             headings.append(Heading(number, "section", current, current_std, title, True))
         elif bare and _standard_of(bare.group(1)) is not None:
             title = bare.group(1)

@@ -19,6 +19,7 @@ from ..schema import resource_columns
 from ..template import OfficialTable, measures, official_table, title_key
 from .classification import reference
 from .figures import ExtractedFigure
+from .outline import outline_parents
 from .tables import CODE, ReadTable, cell_span, figure_of, table_location
 
 __all__ = ["CELL_COLUMNS", "TableReading", "table_figures"]
@@ -100,6 +101,7 @@ def _read_figures(table: ReadTable, spec: OfficialTable | None, year: int, readi
     section = f"表{table.number}（{table.source + ' ' if table.source else ''}{location}）"
     keyed = [(r, c, (None, None) if seen[(r, key, _label_column(table, r, c))] > 1 else key) for r, c, key in keyed]
     unread = _unread_parts(spec, table, keyed, code_columns)
+    claimed: dict[tuple[int, int], ExtractedFigure] = {}
     for r, c, (measure, code) in keyed:
         cell = table.cells[(r, c)]
         figure = figure_of(cell.text)
@@ -111,14 +113,16 @@ def _read_figures(table: ReadTable, spec: OfficialTable | None, year: int, readi
         if measure:
             per_line[line] = per_line.get(line, 0) + 1
             claim_id = f"c{line:03d}-{per_line[line]}"
-            kind = "total" if measures()[measure].stated_as_total else "amount"
-            reading.claims.append(ExtractedFigure(
+            kind = "item" if measure == spec.outline_rows else (
+                "total" if measures()[measure].stated_as_total else "amount")
+            claimed[(r, c)] = ExtractedFigure(
                 line=line, start=start, end=end, text=cell.text, kind=kind, measure=measure,
                 label=label or "／".join(heading) or table.title or f"表{table.number}", year=year,
                 value=figure.value, unit=table.unit, decimals=figure.decimals, code=code, section=section, claim_id=claim_id,
                 qualifier="parts-unread" if r in unread and (
                     spec.codes is None and (measures()[measure].stated_as_total or measure == spec.total)
-                    or spec.codes is not None and c in firsts) else None))
+                    or spec.codes is not None and c in firsts) else None)
+            reading.claims.append(claimed[(r, c)])
         x0, top, x1, bottom = cell.box
         reading.cells.append({
             "file": table.source, "table": table.number, "standard": table.standard, "title": table.title,
@@ -128,6 +132,24 @@ def _read_figures(table: ReadTable, spec: OfficialTable | None, year: int, readi
             # in points at two decimals, as written and read back (byte-identical packages)
             "x0": f"{x0:.2f}", "top": f"{top:.2f}", "x1": f"{x1:.2f}", "bottom": f"{bottom:.2f}",
             "measure": measure or "", "claim_id": claim_id})
+    if spec is not None and spec.outline_rows and amounts:
+        _link_outline(spec, table, amounts[0], claimed)
+
+
+def _link_outline(spec: OfficialTable, table: ReadTable, column: int,
+                  claimed: dict[tuple[int, int], ExtractedFigure]) -> None:
+    """Each row of an outline made a part of the heading it details (its ``ref``), in the table's first
+    column of amounts: a heading's rows only when every one of them is an outline row's claim, as a
+    heading is summed from all the rows that detail it or not at all."""
+    rows_of: dict[int, list[int]] = {}
+    for row, heading in outline_parents(spec, table, column).items():
+        rows_of.setdefault(heading, []).append(row)
+    for heading, rows in rows_of.items():
+        whole, parts = claimed.get((heading, column)), [claimed.get((row, column)) for row in rows]
+        if whole is None or any(part is None or part.measure != spec.outline_rows for part in parts):
+            continue
+        for part in parts:
+            part.ref = whole
 
 
 def _unread_parts(spec: OfficialTable | None, table: ReadTable, keyed: list, code_columns: list[int]) -> set[int]:
@@ -153,8 +175,12 @@ def _unread_parts(spec: OfficialTable | None, table: ReadTable, keyed: list, cod
 def _key(spec: OfficialTable | None, table: ReadTable, row: int, column: int, code_columns: list[int],
          firsts: set[int], half_codes: dict[int, str]) -> tuple[str | None, str | None]:
     """The measure and code of the figure at (row, column), or (None, None) when not identified."""
-    if spec is None or _details(spec, table, row):
+    if spec is None:
         return None, None
+    if _details(spec, table, row):
+        # a row of an outline below its top level: its figure, in the table's first column of amounts
+        other = any(_OTHER_FIGURE[spec.kind].search(h) for h in table.heading(column))
+        return (spec.outline_rows, None) if spec.outline_rows and column in firsts and not other else (None, None)
     half = max((k for k in code_columns if k < column), default=None)
     return _measure(spec, _item_label(spec, table, row, column), _row_code(table, row, code_columns, column),
                     table.heading(column), column in firsts, half_codes.get(half, spec.codes))
@@ -162,7 +188,8 @@ def _key(spec: OfficialTable | None, table: ReadTable, row: int, column: int, co
 
 def _details(spec: OfficialTable, table: ReadTable, row: int) -> bool:
     """In an outline (``outline``: 政府采购 by 品目大类, then 专项, then 物品), a row whose first column is
-    blank: it details the item above it, so it is neither an item of the table nor one of its parts."""
+    blank: it details the item above it, so it is neither an item of the table nor one of its parts
+    (but a row of the outline, ``outline_rows``)."""
     return spec.outline and not table.grid[row][0].strip()
 
 

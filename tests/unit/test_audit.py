@@ -307,7 +307,7 @@ def test_percentage_after_an_amount_change_divides_by_the_prior_it_implies(rules
     assert row["claim_id"] == "c001-3" and row["inputs"] == "c001-1 c001-2" and row["unit"] == "%"
     assert row["computed"] == Decimal("16.47270")  # 2248.37 ÷ 13649.07, not ÷ 2248.37 or ÷ 15897.44
     assert row["explanation"] == ("15897.44 − 2248.37 = 13649.07 (the prior year the change c001-2 implies); "
-                                  "2248.37 ÷ 13649.07 = 16.47270%; the text states an increase of 16.47.")
+                                  "2248.37 ÷ 13649.07 = 16.47270%; the text states an increase of 16.47%.")
     drift = audit(budget_of(percentage_after_amount("15897.44", "2248.37", "18.47")), stated_prior)
     assert verdicts(drift) == ["drift"]
     rounding = audit(budget_of(percentage_after_amount("15897.44", "2248.37", "16.48")), stated_prior)
@@ -321,7 +321,7 @@ def test_percentage_decrease_after_an_amount_decrease(rules):
     assert verdicts(findings) == ["consistent"]
     assert findings["stated"].iloc[0] == Decimal("-33.55") and findings["computed"].iloc[0] == Decimal("-33.55007")
     assert findings["explanation"].iloc[0] == ("1069.00 + 539.73 = 1608.73 (the prior year the change c001-2 implies); "
-                                                      "-539.73 ÷ 1608.73 = -33.55007%; the text states a decrease of 33.55.")
+                                                      "-539.73 ÷ 1608.73 = -33.55007%; the text states a decrease of 33.55%.")
     # the same figures read as an increase do not fit
     wrong = audit(budget_of(percentage_after_amount("1069.00", "539.73", "33.55")), rules("change-from-stated-prior"))
     assert verdicts(wrong) == ["drift"]
@@ -407,13 +407,13 @@ def test_explanations_state_figures_in_the_units_the_document_printed(rules):
     pct[0]["unit"], pct[1]["unit"] = "亿元", "元"
     assert explain(pct, "change-from-stated-prior") == [
         "1.5897亿元 − 22483700元 = 136486300元 (the prior year the change c001-2 implies); "
-        "22483700元 ÷ 136486300元 = 16.4732%; the text states an increase of 16.5."]
+        "22483700元 ÷ 136486300元 = 16.4732%; the text states an increase of 16.5%."]
     pct = percentage_after_amount("158974400", "22483700", "16.47")
     for spec in pct[:2]:
         spec["unit"] = "元"
     assert explain(pct, "change-from-stated-prior") == [
         "158974400 − 22483700 = 136490700 (the prior year the change c001-2 implies); "
-        "22483700 ÷ 136490700 = 16.47270%; the text states an increase of 16.47."]
+        "22483700 ÷ 136490700 = 16.47270%; the text states an increase of 16.47%."]
     # a difference in the change's unit
     money = change("1.20", "10000", "0.20")
     money[1]["unit"] = "元"
@@ -533,7 +533,7 @@ def test_a_sum_scope_and_a_measure_pair_are_checked(tmp_path):
 
 def test_every_rule_kind_is_used_and_every_rule_is_documented(bundled_rules):
     kinds = {rule.kind for rule in bundled_rules}
-    assert kinds == {"sum", "share", "change", "restatement", "bound", "text"}
+    assert kinds == {"sum", "share", "change", "restatement", "bound", "classification-bound", "text"}
     assert all(rule.reason for rule in bundled_rules)
 
 
@@ -610,7 +610,7 @@ def test_a_percentage_taken_of_this_year_instead_of_the_prior_is_semantic(rules)
     findings = audit(budget_of(percentage_after_amount("6106.99", "101.48", "1.66")), rules("change-from-stated-prior"))
     assert verdicts(findings) == ["semantic"]
     assert findings["explanation"].iloc[0].endswith(
-        "the text states an increase of 1.66. The stated percentage fits the change divided by this year's figure, "
+        "the text states an increase of 1.66%. The stated percentage fits the change divided by this year's figure, "
         "not by the prior year's.")
     # with the prior printed: 110 against 100 is 10%, 9.09% is 10 ÷ 110
     specs = [claim("expenditure_total", "110.00", kind="total", claim_id="c001-1", section="三"),

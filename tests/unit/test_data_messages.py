@@ -50,7 +50,7 @@ def test_a_rules_file_names_its_problems_in_chinese_and_english(tmp_path):
     lines = str(caught.value).splitlines()
     assert lines[0] == "审核规则有问题："
     assert f"  - {path} 字段“rule 'x'.bogus”：不是 sum 类规则的键" in lines
-    assert f"  - {path} 字段“rule 'y'.kind”：'share-ish' 不是以下之一：sum, share, change, restatement, bound, text" in lines
+    assert f"  - {path} 字段“rule 'y'.kind”：'share-ish' 不是以下之一：sum, share, change, restatement, bound, classification-bound, text" in lines
     assert f"  - {path} 字段“rule 'x'”：sum 规则须有 total 和 parts，或 over 和 measure" in lines
     with using_language("en"), pytest.raises(RulesError) as english:
         load_rules(path)

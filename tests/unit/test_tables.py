@@ -439,11 +439,11 @@ def _measures(cells):
 
 def test_a_procurement_outline_keys_its_categories_and_sums_them(tmp_path):
     cells, verdicts = _tables_read(tmp_path, PROCUREMENT)
-    # the 专项 and 物品 rows detail the category above them: read, neither keyed nor parts
+    # the 专项 and 物品 rows detail the category above them: rows of the outline, not parts of the 合计
     assert _measures(cells) == [("合计", "100.00", "procurement_total"), ("一、货物A", "40.00", "procurement_goods"),
-                                ("办公设备购置", "40.00", ""), ("分散自行组织", "40.00", ""),
-                                ("三、服务C", "60.00", "procurement_services"), ("物业管理费", "60.00", ""),
-                                ("分散自行组织", "60.00", "")]
+                                ("办公设备购置费", "40.00", "procurement_item"), ("台式计算机", "40.00", "procurement_item"),
+                                ("三、服务C", "60.00", "procurement_services"), ("物业管理费", "60.00", "procurement_item"),
+                                ("物业管理服务", "60.00", "procurement_item")]
     assert verdicts["procurement-table-by-category"] == ["consistent"]
     drifting = [row[:5] + ["101.00"] if row[:1] == ["合计"] else row for row in PROCUREMENT]
     assert _tables_read(tmp_path, drifting)[1]["procurement-table-by-category"] == ["drift"]
