@@ -64,8 +64,8 @@ score: $(STAMP) ## Score budgetkit on the real-documents corpus (tests/corpus): 
 notebooks: $(if $(NOTEBOOKS),$(STAMP)) ## Re-execute every notebook in notebooks/ in place (no timestamps)
 	$(if $(NOTEBOOKS),$(BIN)/python scripts/run_notebooks.py $(NOTEBOOKS),@echo "no notebooks in notebooks/")
 
-examples: $(STAMP) ## Extract data/examples/*.pdf again into their data packages (after a change to extraction)
-	@set -e; for pdf in data/examples/*.pdf; do \
+examples: $(STAMP) ## Extract data/examples/*.pdf and data/final-accounts/*.pdf again into their data packages (after a change to extraction)
+	@set -e; for pdf in data/examples/*.pdf data/final-accounts/*.pdf; do \
 	  $(BIN)/python -c 'import sys; from budgetkit.extract import extract, write_package; write_package(extract(sys.argv[1]), sys.argv[1][:-4], replace=True)' "$$pdf"; \
 	  echo "extracted $$pdf into $${pdf%.pdf}/"; done
 

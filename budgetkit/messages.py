@@ -83,8 +83,10 @@ def _messages_of(part: str) -> dict[str, dict[str, str]]:
         return tomllib.load(handle)
 
 
+@lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
-    """Every message by key (``file.name``), each a dict of its texts by language."""
+    """Every message by key (``file.name``), each a dict of its texts by language (read once, as each
+    file is: a table's headings ask for it once per column)."""
     return {f"{path.stem}.{name}": texts for path in sorted((data_dir() / "messages").glob("*.toml"))
             for name, texts in _messages_of(path.stem).items()}
 
