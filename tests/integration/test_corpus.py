@@ -368,15 +368,15 @@ def test_every_keyed_relation_of_this_verdict_is_found(scored, verdict):
     assert missed == [], f"{len(missed)} key rows expecting {verdict} missed:\n" + _listing(missed)
 
 
-@pytest.mark.xfail(strict=True, reason="today: 1268 of 1496 keyed relations evaluated (85%)")
 def test_at_least_90_percent_of_keyed_relations_are_evaluated(scored):
     keyed, evaluated = scored.total("keyed"), scored.total("evaluated")
     assert keyed and evaluated >= 0.9 * keyed, f"{evaluated} of {keyed} keyed relations evaluated"
 
 
-#: The keyed relations evaluated when this was last raised (government reports, wrapped sentences, more
-#: of the official tables): a change that evaluates fewer is a step back; raise it as more are evaluated.
-EVALUATED_AT_LEAST = 1268
+#: The keyed relations evaluated when this was last raised (the Jiangsu template's totals, 政府采购 outlines,
+#: prose 项 against the tables, 款 within their 类): a change that evaluates fewer is a step back; raise it as
+#: more are evaluated.
+EVALUATED_AT_LEAST = 1373
 
 
 def test_no_fewer_keyed_relations_are_evaluated_than_before(scored):
