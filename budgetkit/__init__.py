@@ -1,8 +1,11 @@
 """budgetkit: check and explore Chinese government departmental budget explanations."""
 
-from .messages import set_language
-from .model import Budget, to_yuan
-from .schema import BudgetDataError
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import Budget
 
 __all__ = ["Budget", "BudgetDataError", "load", "load_many", "set_language", "to_yuan"]
 __version__ = "0.1.0"
@@ -19,8 +22,21 @@ def load(path=None) -> Budget:
 
 
 def __getattr__(name: str):
-    # load_many brings the collection layer (DuckDB, a process pool) only when first used,
-    # so `import budgetkit` costs little more than `import pandas`
+    # each brings its layer only when first used: the message catalogue (set_language), pandas (Budget, to_yuan, BudgetDataError), the
+    # collection layer (DuckDB, a process pool) for load_many; so `python -m budgetkit check 文件.pdf`
+    # starts reading the PDF before pandas is imported (budgetkit.pdf_pages.read_ahead)
+    if name in ("Budget", "to_yuan"):
+        from .model import Budget, to_yuan
+
+        return Budget if name == "Budget" else to_yuan
+    if name == "set_language":
+        from .messages import set_language
+
+        return set_language
+    if name == "BudgetDataError":
+        from .schema import BudgetDataError
+
+        return BudgetDataError
     if name == "load_many":
         from .collection import load_many
 

@@ -29,9 +29,10 @@ from pathlib import Path
 from ..messages import text
 from ..numbers import simplified
 from ..schema import BudgetDataError, Problem, read_text
-from .bounded import bounded
+from ..pdf_pages import MAX_PDF_PAGES, PdfUnread, TextLine, read_pages, taken_ahead
+from .bounded import bounded, collect
 from .office_tables import PlacedCell, TableLimits, placed_tables, read_workbook
-from .tables import ReadTable, find_grids, join_continued, page_tables, upright
+from .tables import ReadTable, join_continued, page_tables
 from .unpacking import check_archive, check_pdf_streams
 
 __all__ = [
@@ -53,7 +54,6 @@ MAX_TEXT_BYTES = 2 * 1024 * 1024
 #: Characters of text read out of a .docx or PDF (a long budget explanation has ~100 000).
 MAX_TEXT_CHARS = 1_000_000
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-MAX_PDF_PAGES = 300
 MAX_LINES = 50_000
 #: A budget's workbook has one sheet per official table (9 to 15); a few more for notes.
 MAX_WORKBOOK_SHEETS = 100
@@ -106,10 +106,8 @@ def read_document(source: str | Path) -> Document:
         import python_calamine  # noqa: F401
 
         content, tables = bounded(lambda: _read_workbook(path, size, _table_limits()), path)
-    elif suffix == ".pdf":
-        import pdfplumber  # noqa: F401
-
-        content, tables = bounded(lambda: _read_pdf(path, size), path)
+    elif suffix == ".pdf":  # its pages are parsed in a bounded child: see _read_pdf
+        content, tables = _read_pdf(path, size)
     elif suffix in (".txt", ".text", ""):
         if size > MAX_TEXT_BYTES:
             raise _fail(path, text("extract.text-too-large", size=size, limit=MAX_TEXT_BYTES))
@@ -315,73 +313,58 @@ def _read_pdf(path: Path, size: int) -> tuple[str, tuple[ReadTable, ...]]:
     read as a sentence glues a label of one column to a figure of another, so its characters are
     left out of the prose and the table is read as a table (:mod:`.tables`).
     A page number alone on the first or last line of a page is left out too: joined to the next
-    line it would become part of a figure ("19" + "3．…" read as 193)."""
-    if size > MAX_DOCUMENT_BYTES:
-        raise _fail(path, text("extract.document-too-large", size=size, limit=MAX_DOCUMENT_BYTES, kind="PDF"))
-    check_pdf_streams(path)
-    import pdfplumber  # lazy: only PDF reading needs it
+    line it would become part of a figure ("19" + "3．…" read as 193).
+    The pages are parsed in a bounded child (:func:`~budgetkit.pdf_pages.read_pages`), which
+    ``python -m budgetkit`` may have started already (:func:`~budgetkit.pdf_pages.read_ahead`)."""
+    ahead = taken_ahead(path)
+    try:
+        if size > MAX_DOCUMENT_BYTES:
+            raise _fail(path, text("extract.document-too-large", size=size, limit=MAX_DOCUMENT_BYTES, kind="PDF"))
+        bounded(lambda: check_pdf_streams(path), path)
+    except BaseException:  # refused before its pages are taken: the child reading them ahead is stopped
+        if ahead is not None:
+            ahead.stop()
+        raise
+    try:
+        if ahead is not None:
+            pages = collect(ahead, path)
+        else:
+            import pdfplumber  # noqa: F401 - imported here once, not in each reading child
 
+            pages = bounded(lambda: read_pages(path), path)
+    except PdfUnread as unread:
+        if unread.reason == "pages":
+            raise _fail(path, text("extract.pdf-pages", pages=int(unread.detail), limit=MAX_PDF_PAGES)) from None
+        if unread.reason == "encrypted":
+            raise _fail(path, text("extract.pdf-encrypted")) from None
+        raise _fail(path, text("extract.pdf-unreadable", error=unread.detail)) from None
     page_lines: list[str] = []
     full_lines: list[bool] = []
     tables: list[ReadTable] = []
-    try:
-        with pdfplumber.open(str(path)) as pdf:
-            if len(pdf.pages) > MAX_PDF_PAGES:
-                raise _fail(path, text("extract.pdf-pages", pages=len(pdf.pages), limit=MAX_PDF_PAGES))
-            for number, page in enumerate(pdf.pages, start=1):
-                page = upright(page)
-                found = find_grids(page)
-                if found:
-                    tables.extend(page_tables(page, number, found))
-                    boxes = [table.bbox for table in found]
-                    page = page.filter(lambda obj, boxes=boxes: not _inside_any(obj, boxes))
-                lines = _without_page_numbers(page.extract_text_lines())
-                # a line reaching the page's right margin wrapped: it goes on in the next line
-                right = max((line["x1"] for line in lines), default=0)
-                page_lines.extend(line["text"] for line in lines)
-                full_lines.extend(line["x1"] >= right - 2 * _char_width(line) for line in lines)
-    except BudgetDataError:
-        raise
-    except Exception as error:  # pdfminer raises many types for broken files
-        raise _fail(path, _pdf_failure(error)) from None
+    for number, page in enumerate(pages, start=1):
+        if page.tables:
+            tables.extend(page_tables(page, number))
+        lines = _without_page_numbers(page.prose)
+        # a line reaching the page's right margin wrapped: it goes on in the next line
+        right = max((line.x1 for line in lines), default=0)
+        page_lines.extend(line.text for line in lines)
+        full_lines.extend(line.x1 >= right - 2 * line.char_width for line in lines)
     if not any(line.strip() for line in page_lines) and not tables:
         raise _fail(path, text("extract.pdf-no-text"))
     return join_wrapped_lines(page_lines, full_lines), tuple(join_continued(tables))
-
-
-def _pdf_failure(error: Exception) -> str:
-    """Why a PDF could not be read, in words: pdfplumber wraps pdfminer's errors, often without a message."""
-    cause = error.args[0] if type(error).__name__ == "PdfminerException" and error.args else error
-    name = type(cause).__name__
-    if name in ("PDFPasswordIncorrect", "PDFEncryptionError", "PDFEncryptionWarning"):
-        return text("extract.pdf-encrypted")
-    detail = str(cause).strip()
-    return text("extract.pdf-unreadable", error=f"{name}: {detail}" if detail else name)
-
-
-def _inside_any(obj: dict, boxes: list[tuple]) -> bool:
-    """Whether a character (or any layout object) has its centre inside one of ``boxes``."""
-    x = (obj["x0"] + obj["x1"]) / 2
-    y = (obj["top"] + obj["bottom"]) / 2
-    return any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
 
 #: A page number printed alone: 7, - 7 -, 第7页, 7/31.
 _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–─－]\s*)?(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*/\s*\d{1,3})?(?:\s*[-—–─－])?\s*$")
 
 
-def _without_page_numbers(lines: list[dict]) -> list[dict]:
-    lines = [line for line in lines if line["text"].strip()]
-    if lines and _PAGE_NUMBER.match(_simplify(lines[-1]["text"])):
+def _without_page_numbers(lines: list[TextLine]) -> list[TextLine]:
+    lines = [line for line in lines if line.text.strip()]
+    if lines and _PAGE_NUMBER.match(_simplify(lines[-1].text)):
         lines = lines[:-1]
-    if lines and _PAGE_NUMBER.match(_simplify(lines[0]["text"])):
+    if lines and _PAGE_NUMBER.match(_simplify(lines[0].text)):
         lines = lines[1:]
     return lines
-
-
-def _char_width(line: dict) -> float:
-    chars = line.get("chars") or []
-    return max((c["x1"] - c["x0"] for c in chars), default=0.0)
 
 
 _SENTENCE_END = re.compile(r"[。；：！？:;]\s*$")

@@ -1,7 +1,7 @@
 """The official tables (公开表) of a PDF read as tables: cells on a grid, headings, title, unit.
 
-pdfplumber finds each ruled table and its cells from the lines drawn (a page set sideways is first
-turned the right way up; white cell backgrounds are no ruling); here the cells are put on one grid
+pdfplumber finds each ruled table and its cells from the lines drawn (:mod:`budgetkit.pdf_pages`, in the
+reading child); here the cells are put on one grid
 (a merged cell covers several slots and is read once, at its top-left slot), the rows above the
 headings that only carry the title or the 单位 banner are set apart, the heading rows are told from
 the body, and a table that goes on over the next page is joined to its start (or to its title, at
@@ -16,22 +16,19 @@ and its page and box on the page.
 
 from __future__ import annotations
 
-import io
-import math
 import re
-import weakref
-from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ..messages import text
 from ..numbers import FigureError, parse_figure
+from ..pdf_pages import FoundTable, PageRead
 from ..schema import TABLE_CELL_SEPARATOR
-from ..template import official_table, title_key
+from ..template import official_tables, title_key
 
 __all__ = ["CODE", "ENUMERATED", "ReadTable", "TOTAL_LABEL", "TableCell", "UNTITLED", "cell_span",
-           "figure_of", "find_grids", "grid_tables", "join_continued", "page_tables", "render_tables", "table_location",
-           "upright"]
+           "figure_of", "grid_tables", "join_continued", "page_tables", "render_tables", "table_location"]
 
 _UNIT = re.compile(r"单位\s{0,3}[:：]\s{0,3}(亿元|万元|元)")
 _CAPTION_NUMBER = re.compile(r"(公开\s{0,2}\d{1,2}(?:-\d{1,2})?\s{0,2}表|表\s{0,2}\d{1,2}(?:-\d{1,2})?)")
@@ -97,87 +94,40 @@ def figure_of(text: str):
         return None
 
 
+@lru_cache(maxsize=1)
+def _standard_title_keys() -> tuple[str, ...]:
+    return tuple({title_key(name) for table in official_tables().values() for name in table.titles})
+
+
+@lru_cache(maxsize=4096)
+def _names_standard(text: str) -> bool:
+    """Whether ``text`` names a standard table (``official_table(text) is not None``: one of their titles is
+    in it), the titles' keys made once and each text asked once: the same headings are printed above every
+    table and on every page a table goes on over."""
+    key = title_key(text)
+    return any(name in key for name in _standard_title_keys())
+
+
 def _label(text: str) -> str:
     return re.sub(r"\s+", "", text or "")
 
 
 # -- reading one page --------------------------------------------------------------------------------
 
-def _is_grid(found) -> bool:
-    """Whether a ruled box pdfplumber found is a table: a frame around a paragraph has one column
-    and is prose."""
-    return len({cell[0] for cell in found.cells}) > 1
-
-
-#: A fill colour that paints white, in gray, RGB or CMYK.
-_WHITE = {(1,), (1, 1, 1), (0, 0, 0, 0)}
-
-
-def _paints_white(obj: dict) -> bool:
-    """A shape filled white and not stroked: a cell's background, invisible on the page. Its edges are
-    no ruling (a sheet printed to PDF paints each cell and its padding white, splitting every row)."""
-    if obj.get("object_type") not in ("rect", "curve") or not obj.get("fill") or obj.get("stroke"):
-        return False
-    colour = obj.get("non_stroking_color")
-    colour = tuple(colour) if isinstance(colour, (list, tuple)) else (colour,)
-    return colour in _WHITE
-
-
-#: The PDF (pypdf's reading) each pdfplumber document's sideways pages are copied from, while it is open.
-_PAGE_SOURCES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def upright(page):
-    """``page`` the right way up: a page whose text is set sideways (its characters run up or down the
-    page as displayed, with no /Rotate or the wrong one) is turned, by a /Rotate on a copy of it, so
-    that its text runs left to right, as a reader turns the paper; any other page is itself."""
-    turns = Counter(round(math.degrees(math.atan2(b, a)) / 90) % 4 * 90
-                    for a, b, *_ in (char.get("matrix", (1, 0)) for char in page.chars))
-    turn, count = turns.most_common(1)[0] if turns else (0, 0)
-    if not turn or 2 * count <= len(page.chars):
-        return page
-    import pdfplumber  # lazy, like the reading of every PDF
-    import pypdf
-
-    if page.pdf not in _PAGE_SOURCES:  # parsed once for all its sideways pages, apart from pdfplumber's stream
-        _PAGE_SOURCES[page.pdf] = pypdf.PdfReader(page.pdf.path or _copied(page.pdf.stream))
-    writer = pypdf.PdfWriter()
-    writer.add_page(_PAGE_SOURCES[page.pdf].pages[page.page_number - 1])
-    writer.pages[0].rotate(turn)
-    copy = io.BytesIO()
-    writer.write(copy)
-    return pdfplumber.open(copy).pages[0]
-
-
-def _copied(stream) -> io.BytesIO:
-    """The bytes of ``stream``, its position left where it was (pdfminer reads on from there)."""
-    at = stream.tell()
-    stream.seek(0)
-    copy = io.BytesIO(stream.read())
-    stream.seek(at)
-    return copy
-
-
-def find_grids(page) -> list:
-    """The ruled tables pdfplumber finds on ``page`` (its ``find_tables()``), read from the lines
-    drawn on it: white backgrounds are not ruling, and a frame around a paragraph is not a table."""
-    return [found for found in page.filter(lambda obj: not _paints_white(obj)).find_tables() if _is_grid(found)]
-
-
-def page_tables(page, number: int, boxes: list) -> list[ReadTable]:
-    """The tables pdfplumber found on ``page`` (its ``find_tables()``, given as ``boxes``), read."""
-    lines = page.extract_text_lines()
+def page_tables(page: PageRead, number: int) -> list[ReadTable]:
+    """The tables pdfplumber found on a page (:mod:`budgetkit.pdf_pages`), read; ``number`` is the page's."""
+    lines = page.lines
     tables = []
     above = 0.0
-    for found in sorted(boxes, key=lambda t: t.bbox[1]):
+    for found in sorted(page.tables, key=lambda t: t.bbox[1]):
         x0, top, x1, bottom = found.bbox
-        caption = [line["text"] for line in lines if line["top"] >= above - 1 and line["bottom"] <= top + 1
-                   and not (x0 - 1 <= (line["x0"] + line["x1"]) / 2 <= x1 + 1 and line["top"] >= top - 1)]
+        caption = [line.text for line in lines if line.top >= above - 1 and line.bottom <= top + 1
+                   and not (x0 - 1 <= (line.x0 + line.x1) / 2 <= x1 + 1 and line.top >= top - 1)]
         tables.extend(_read_tables(found, number, caption))
         above = bottom
     # a title printed at the foot of the page, its grid on the next: kept as a table without rows
     # that :func:`join_continued` gives to the grid it names
-    trailing = [line["text"] for line in lines if line["top"] >= above - 1]
+    trailing = [line.text for line in lines if line.top >= above - 1]
     start = next((i for i, line in enumerate(trailing) if _names_table(line)), None)
     if start is not None:
         numbered = start and _CAPTION_NUMBER.fullmatch(_label(trailing[start - 1]))  # 公开05表 on its own line
@@ -195,12 +145,12 @@ def _names_table(line: str) -> bool:
     """Whether a line printed outside any grid is a standard table's title (not a note or a heading
     that names one: 五、一般公共预算支出预算表情况说明)."""
     title = _CAPTION_NUMBER.sub("", _label(line)).strip(_TITLE_SEPARATORS)
-    return (official_table(title) is not None and len(title) <= _LONGEST_TITLE and _TITLE_END.search(title) is not None
+    return (_names_standard(title) and len(title) <= _LONGEST_TITLE and _TITLE_END.search(title) is not None
             and not title.startswith("注"))
 
 
-def _read_tables(found, page: int, caption: list[str]) -> list[ReadTable]:
-    texts = found.extract()
+def _read_tables(found: FoundTable, page: int, caption: list[str]) -> list[ReadTable]:
+    texts = found.texts
     tops = sorted({cell[1] for cell in found.cells})
     lefts = sorted({cell[0] for cell in found.cells})
     if not tops or not lefts:
@@ -277,9 +227,10 @@ def _caption_number(caption: list[str]) -> str:
 def _is_banner(grid: list[list[str]], printed: dict, r: int) -> bool:
     """A row that carries the title, the table number or the 部门 / 单位 banner, and no figure."""
     texts = [printed[(r, c)] for c in range(len(grid[r])) if printed.get((r, c), "").strip()]
-    return (any(_BANNER_WORDS.search(t) or official_table(t) or _CAPTION_NUMBER.fullmatch(_label(t))
-                or t.split("\n")[0].strip().endswith("表") for t in texts)
-            and not any(figure_of(t) is not None for t in texts))
+    # the figures first: most rows have one, and naming a table is the dearer question
+    return (not any(figure_of(t) is not None for t in texts)
+            and any(_BANNER_WORDS.search(t) or _names_standard(t) or _CAPTION_NUMBER.fullmatch(_label(t))
+                    or t.split("\n")[0].strip().endswith("表") for t in texts))
 
 
 #: The longest line read as a table's title.
@@ -295,7 +246,7 @@ def _title(caption: list[str]) -> str:
     lines = [part.strip() for text in caption for part in text.split("\n") if title_key(part)]
     candidates = [*lines, *(a + b for a, b in zip(lines, lines[1:]))]
     for part in candidates:
-        if official_table(part) and not _BANNER_WORDS.search(part):
+        if _names_standard(part) and not _BANNER_WORDS.search(part):
             return _CAPTION_NUMBER.sub("", part).strip(_TITLE_SEPARATORS)
     for part in reversed(candidates):
         part = _CAPTION_NUMBER.sub("", part).strip(_TITLE_SEPARATORS)
