@@ -12,9 +12,9 @@ with its error; its key's relations count as not evaluated.
 ``tests/unit/test_model.py::test_every_number_with_a_unit_is_covered_by_a_claim`` proves the bundled budget: the
 text budgetkit read (``budget.raw_text``, whose lines and offsets the claims point into) is scanned line by
 line, NFKC-folded one character at a time so offsets map back to the line as printed, for a number
-(``123``, ``1,234.50``, ``0.3``) followed — after optional spaces and 余 — by a unit of the claims schema's
-``unit`` enum (``data/datapackage.json``: 万元, 元, 亿元, %, 人, 人次, 辆, 个 …), longest unit first. Units
-printed in traditional characters (萬元, 億元, 個, 輛 …) are folded to the simplified forms first: they are
+(``123``, ``1,234.50``, ``0.3``; not an ordinal, 第37次会议, which counts nothing) followed — after optional
+spaces and 余 — by a unit of the claims schema's ``unit`` enum (``data/datapackage.json``: 万元, 元, 亿元, %, 人,
+人次, 辆, 个 …), longest unit first. Units printed in traditional characters (萬元, 億元, 個, 輛 …) are folded to the simplified forms first: they are
 the same units, and a document printed in them has figures too. Each figure found is then
 
 - *read* when a claim on the same line spans an overlapping range of characters (``line``,
@@ -245,7 +245,7 @@ def _figure_pattern() -> re.Pattern:
     global _FIGURE
     if _FIGURE is None:
         units = "|".join(re.escape(u) for u in _units())
-        _FIGURE = re.compile(r"(?<![\d.])(?<!\d,)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)[ \t]*余?(" + units + ")")
+        _FIGURE = re.compile(r"(?<![\d.第])(?<!\d,)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)[ \t]*余?(" + units + ")")
     return _FIGURE
 
 

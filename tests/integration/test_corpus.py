@@ -384,7 +384,6 @@ def test_no_fewer_keyed_relations_are_evaluated_than_before(scored):
     assert evaluated >= EVALUATED_AT_LEAST, f"{evaluated} keyed relations evaluated, was {EVALUATED_AT_LEAST}"
 
 
-@pytest.mark.xfail(strict=True, reason="today: 1 of 2244 figures with a unit silently dropped")
 def test_no_figure_with_a_unit_is_silently_dropped(scored):
     dropped = [(d.doc_id, f.line, f.figure + f.unit) for d in scored.documents for f, _ in d.dropped_figures]
     assert dropped == [], f"{len(dropped)} figures neither read nor reported: {dropped[:20]}"
