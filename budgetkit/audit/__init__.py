@@ -6,8 +6,8 @@ come from rules evaluated on the claims.
 
 One engine for one budget and for many: the claims become a claim table (:mod:`.table`, exact fixed
 point, one row per claim of every budget), each rule kind is evaluated on it for all its budgets at
-once (:mod:`.sums`, :mod:`.listed`, :mod:`.shares`, :mod:`.changes`, :mod:`.statements`,
-:mod:`.texts`), and the rows become one findings frame (:mod:`.found`); :mod:`.figures` prints
+once (:mod:`.sums` with :mod:`.change_sums`, :mod:`.listed`, :mod:`.shares`, :mod:`.changes`,
+:mod:`.statements`, :mod:`.texts`), and the rows become one findings frame (:mod:`.found`); :mod:`.figures` prints
 figures as explanations show them and :mod:`.columns` fills messages and groups rows, both for many
 rows at once; :mod:`.engine` runs each rule through its kind. A single budget is a collection of one.
 """
@@ -49,7 +49,8 @@ def audit(budget: Budget, rules: list[Rule] | str | Path | None = None) -> pd.Da
         rules = load_rules(budget.rules_path)
     elif isinstance(rules, (str, Path)):
         rules = load_rules(rules)
-    table = ClaimTable(budget.claims, np.zeros(len(budget.claims), dtype="int64"))
+    documents = pd.DataFrame({"budget_year": [budget.year], "document_kind": [budget.document_kind]})
+    table = ClaimTable(budget.claims, np.zeros(len(budget.claims), dtype="int64"), documents=documents)
     return evaluate(table, rules, lines_frame(budget.raw_text)).drop(columns="b")
 
 

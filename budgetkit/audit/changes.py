@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..messages import text
+from .change_sums import change_parts
 from .columns import as_objects, claim_ids, filled, groups, joined, matches, text_column
 from .engine import kind, text_check
 from .figures import (as_figures, claim_figures, decimals_in, describe, describe_claims, difference_note, in_unit,
@@ -27,7 +28,7 @@ from .shares import outward_pct, pct_places, quantize_pct, saturated
 from .table import NONE, SCALE, ClaimTable
 
 __all__ = ["change_parts", "change_rows", "direction_rows", "direction_word", "implied_prior_rows", "movement_word",
-           "stated_prior_rows"]
+           "on_own_budget", "stated_prior_rows"]
 
 _DIRECTIONS = ("increase", "decrease", "unchanged", "unspecified")
 
@@ -49,20 +50,10 @@ def movement_word(direction: str | None) -> str:
     return text(f"audit.movement-{direction if direction in _DIRECTIONS[:3] else 'unknown'}")
 
 
-def change_parts(table: ClaimTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every change claim's row, its current figure's (the claim named, else the statement nearest
-    it) and its prior figure's (the claim named, NONE for none); read once per table."""
-    cached = getattr(table, "_change_parts", None)
-    if cached is None:
-        change = np.flatnonzero(table.kind == "change")
-        current = table.ref[change].copy()
-        unnamed = ~table.names_ref[change]
-        if unnamed.any():
-            asked = change[unnamed]
-            current[unnamed] = table.pick(table.b[asked], table.measure[asked], table.year[asked],
-                                          table.code[asked], asked)
-        cached = table._change_parts = (change, current, table.base[change])
-    return cached
+def on_own_budget(table: ClaimTable) -> np.ndarray:
+    """Whether each claim is a change of a final-accounts figure on its year's own budget (决算数大于预算数
+    55.93万元): its base year its own, its base measure the budget's. It implies that budget, not a prior year."""
+    return (table.kind == "change") & (table.base_year == table.year) & pd.notna(table.base_measure)
 
 
 def _words(word, directions: np.ndarray) -> pa.Array:
@@ -201,7 +192,9 @@ def implied_prior_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd
     u = np.maximum(current, 0)
     # an unfilled direction (增加（减少）) implies no prior year: the text rule reports it; an item the
     # template does not name is one of many: its prior is no measure's
+    # a change on the year's own budget (决算数大于预算数) implies a budget, not a prior year
     chosen = (table.has_v[change] & (table.unit[change] != "%") & (table.base_year[change] != NONE)
+              & ~on_own_budget(table)[change]
               & (table.direction[change] != "unspecified") & (current != NONE) & table.has_v[u] & (table.kind[u] != "item"))
     c, u, base = change[chosen], u[chosen], base[chosen]
     if not len(c):

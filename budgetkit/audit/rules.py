@@ -14,13 +14,14 @@ __all__ = ["RULE_KINDS", "Rule", "RulesError", "load_rules"]
 
 
 RULE_KINDS = {
-    "sum": {"required": (), "optional": ("total", "parts", "level", "over", "measure", "exhaustive", "substitutes", "per")},
+    "sum": {"required": (), "optional": ("total", "parts", "level", "over", "measure", "exhaustive", "substitutes", "per",
+                       "of", "base_words")},
     "share": {"required": (), "optional": ("whole_from_parts",)},
     "change": {"required": ("basis",), "optional": ()},
     "restatement": {"required": (), "optional": ("measures", "when_equal")},
     "bound": {"required": ("part", "whole"), "optional": ()},
     "classification-bound": {"required": ("measure",), "optional": ()},
-    "text": {"required": ("check",), "optional": ()},
+    "text": {"required": ("check",), "optional": ("pattern", "kinds")},
 }
 
 
@@ -30,7 +31,8 @@ _COMMON_KEYS = {"id", "kind", "sections", "reason"}
 #: Where a sum rule's parts are looked for (``per``): on the total's row of its table, or in its table.
 _SUM_SCOPES = ("row", "table")
 
-_TEXT_CHECKS = ("placeholder", "comparison-year", "change-direction", "reason-year", "reason-given", "standard-tables")
+_TEXT_CHECKS = ("placeholder", "comparison-year", "change-direction", "reason-year", "reason-given", "standard-tables",
+                "document-year")
 
 
 class RulesError(ValueError):
@@ -120,8 +122,12 @@ def _read_rules(path: str | Path) -> list[Rule]:
         if kind == "text" and entry.get("check") not in _TEXT_CHECKS:
             problems.append(problem(name, None, f"{where}.check", "data.not-one-of", value=repr(entry.get("check")),
                                     allowed=", ".join(_TEXT_CHECKS)))
+        if kind == "text" and entry.get("check") == "document-year" and "pattern" not in entry:
+            problems.append(problem(name, None, f"{where}.pattern", "data.is-missing"))
         if kind == "change" and entry.get("basis") not in ("stated-prior", "implied-prior"):
             problems.append(problem(name, None, f"{where}.basis", "data.basis-unknown"))
+        if kind == "sum" and "of" in entry:
+            problems.extend(_change_sum_problems(name, where, entry))
         if kind == "sum" and "per" in entry and entry["per"] not in _SUM_SCOPES:
             problems.append(problem(name, None, f"{where}.per", "data.not-one-of", value=repr(entry["per"]),
                                     allowed=", ".join(_SUM_SCOPES)))
@@ -164,6 +170,21 @@ def _whole_from_parts_problems(name: str, rules: list[Rule]) -> list[Problem]:
             problems.append(problem(name, None, field_name, "data.one-sum-per-total"))
         rule.params["whole_sums"] = [r for r in named if r is not None]
     return problems
+
+
+def _change_sum_problems(name: str, where: str, entry: dict) -> list[Problem]:
+    """``of = "change"``: the total's change against its parts' changes, of a plain sum of measures that
+    are all of the total (no level, roll-up, outline or table scope; exhaustive); ``base_words``: the
+    words of a comparison's base (上年预算, 决算) that every change of one sum must name alike."""
+    if entry["of"] != "change":
+        return [problem(name, None, f"{where}.of", "data.not-one-of", value=repr(entry["of"]), allowed="'change'")]
+    if ("parts" not in entry or {"over", "level", "per"} & entry.keys()
+            or entry.get("exhaustive", True) is not True):
+        return [problem(name, None, f"{where}.of", "data.change-sum-needs")]
+    words = entry.get("base_words", [])
+    if not isinstance(words, list) or not all(isinstance(word, str) and word for word in words):
+        return [problem(name, None, f"{where}.base_words", "data.words-not-list")]
+    return []
 
 
 def _substitute_problems(name: str, where: str, entry: dict) -> list[Problem]:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..messages import text
 from ..template import measures
 from .columns import as_objects, claim_ids, expanded, filled, groups, joined, joined_runs, matches
 from .engine import kind
-from .figures import (SHARE_GUARD_DIGITS, as_figures, claim_figures, describe, in_unit, intervals, print_figures,
-                      sum_printing, verdicts)
+from .figures import (SHARE_GUARD_DIGITS, as_figures, claim_figures, decimals_in, describe, in_unit, intervals,
+                      print_figures, sum_printing, verdicts)
 from .found import rows
 from .rules import Rule
 from .sums import parts_near
@@ -122,26 +124,38 @@ def outward_pct(lo, hi, whole_lo, whole_hi, decimals) -> tuple[np.ndarray, np.nd
 
 @kind("share")
 def share_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFrame:
-    """Each stated share against its part ÷ its whole; off by more than rounding, the other wholes it fits."""
+    """Each stated share against its part ÷ its whole (a completion rate followed by its outturn's stated
+    difference from the budget: ÷ the budget that difference implies); off by more than rounding, the other
+    wholes it fits."""
     shares = np.flatnonzero((table.kind == "share") & table.has_v)
     parts, wholes = _parts_and_wholes(table, shares)
     if "whole_sums" in rule.params:
         return _shares_of_summed_wholes(rule, table, shares, parts, wholes)
     found = (parts != NONE) & (wholes != NONE)
     s, p, w = shares[found], parts[found], wholes[found]
+    # a completion rate whose whole is its outturn's stated difference from the budget (决算数大于预算数X万元)
+    # is of the budget that difference implies: the outturn minus the difference, on intervals; a budget so
+    # implied that can be zero is not evaluated
+    implied = table.kind[w] == "change"
+    whole_amt = np.where(implied, table.amt[p] - table.sa[w], table.amt[w])
+    whole_lo = np.where(implied, table.lo[p] - table.shi[w], table.lo[w])
+    whole_hi = np.where(implied, table.hi[p] - table.slo[w], table.hi[w])
+    kept = ~implied | ((table.ref[w] == p) & (whole_lo > 0))
+    s, p, w, implied, whole_amt, whole_lo, whole_hi = (column[kept] for column in (s, p, w, implied, whole_amt,
+                                                                                   whole_lo, whole_hi))
     if not len(s):
         return rows()
     places = pct_places(table.d[s])
-    positive = table.lo[w] > 0
+    positive = whole_lo > 0
     # a whole that can be zero has no share: its rows are computed as 0 ÷ 1, then say so
     p_amt, p_lo, p_hi = (np.where(positive, column[p], 0) for column in (table.amt, table.lo, table.hi))
-    w_amt, w_lo, w_hi = (np.where(positive, column[w], 1) for column in (table.amt, table.lo, table.hi))
+    w_amt, w_lo, w_hi = (np.where(positive, column, 1) for column in (whole_amt, whole_lo, whole_hi))
     point = quantize_pct(p_amt, w_amt, table.d[s])
     c_lo, c_hi = outward_pct(p_lo, p_hi, w_lo, w_hi, table.d[s])
     verdict = verdicts(table.lo[s], table.hi[s], table.v[s], table.lp[s], saturated(c_lo), saturated(c_hi))
     verdict[~positive] = "semantic"
     # only a share that is off the named whole by more than rounding is read as one of another whole
-    drift = np.flatnonzero(verdict == "drift")
+    drift = np.flatnonzero((verdict == "drift") & ~implied)
     fits = _alternative_wholes(table, shares, parts, s, p, w, drift) if len(drift) else {}
     verdict[list(fits)] = "semantic"
     # the figures as printed and the messages, each a whole column at once; the rare rows one by one
@@ -157,6 +171,9 @@ def share_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFra
         as_figures(c_lo, places), as_figures(c_hi, places, negative=(saturated(c_hi) == 0) & (p_hi < 0)))
     explanations = as_objects(filled("audit.share-computed", part=part, whole=whole, whole_label=table.label[w],
                                      whole_section=table.section[w], point=shown))
+    if implied.any():
+        explanations[implied] = _implied_budget_texts(table, p[implied], w[implied], whole_amt[implied],
+                                                      shown.take(pa.array(np.flatnonzero(implied))), both[implied])
     explanations[noted] += as_objects(filled("audit.share-stated", share=stated))
     separator = text("audit.alternatives-separator")
     for i, described in fits.items():
@@ -169,6 +186,18 @@ def share_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFra
                 stated_interval=as_objects(intervals(s_lo, s_hi)), computed=np.where(positive, point, None),
                 computed_interval=computed_intervals, unit="%", explanation=explanations,
                 inputs=as_objects(claim_ids(table, p, w)))
+
+
+def _implied_budget_texts(table: ClaimTable, p: np.ndarray, w: np.ndarray, budget: np.ndarray, point: pa.Array,
+                          both: np.ndarray) -> np.ndarray:
+    """The computation of completion rates on the budget a stated difference implies: the outturn minus
+    the difference, then the outturn over that budget."""
+    outturn, difference, implied = print_figures(
+        claim_figures(table, p, both), claim_figures(table, w, both),
+        in_unit(table, budget, p, decimals_in(table, table.unit[p], (p, w), p), both))
+    sign = pc.if_else(pa.array(table.direction[w] == "decrease"), "+", "−")
+    return as_objects(filled("audit.share-implied-budget", outturn=outturn, sign=sign, difference=difference,
+                             claim=table.claim_id[w], budget=implied, point=point))
 
 
 def _shares_of_summed_wholes(rule: Rule, table: ClaimTable, shares: np.ndarray, parts: np.ndarray,

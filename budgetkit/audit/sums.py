@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..template import LEVEL_WIDTHS
+from .change_sums import change_sum_findings
 from .columns import filled_each, groups, joined, joined_runs, matches, value_codes
 from .engine import kind
 from .figures import (as_figures, claim_figures, difference_note, in_unit, intervals, print_figures, sum_printing,
@@ -22,7 +23,8 @@ __all__ = ["outline_parts", "parts_near", "rollup_parts", "sum_parts", "sum_rows
 
 @kind("sum", batch=True)
 def sum_rows(rules: list[Rule], table: ClaimTable, lines: pd.DataFrame) -> list[tuple[Rule, Rows]]:
-    plain = [n for n, rule in enumerate(rules) if "over" not in rule.params]
+    of_changes = [n for n, rule in enumerate(rules) if rule.params.get("of") == "change"]
+    plain = [n for n, rule in enumerate(rules) if "over" not in rule.params and n not in of_changes]
     rollups = [n for n, rule in enumerate(rules) if rule.params.get("over") == "classification"]
     outlines = [n for n, rule in enumerate(rules) if rule.params.get("over") == "outline"]
     parts = []
@@ -33,6 +35,11 @@ def sum_rows(rules: list[Rule], table: ClaimTable, lines: pd.DataFrame) -> list[
     parts = pd.concat(parts, ignore_index=True).sort_values(["rule", "total", "rank", "code"], kind="stable")
     exhaustive = np.array([bool(rule.params.get("exhaustive", True)) for rule in rules])
     found = sum_findings(table, parts["rule"].to_numpy(), parts["total"].to_numpy(), parts["part"].to_numpy(), exhaustive)
+    if of_changes:  # a sum of changes: the parts the amounts are summed from, their changes summed
+        chosen = [rules[n] for n in of_changes]
+        changed = sum_parts(chosen, table).sort_values(["rule", "total", "rank", "code"], kind="stable")
+        found.update({of_changes[n]: changes_found
+                      for n, changes_found in change_sum_findings(chosen, table, lines, changed).items()})
     none = rows()  # one empty frame for every rule without a total (the findings skip it)
     return [(rule, found.get(n, none)) for n, rule in enumerate(rules)]
 

@@ -117,7 +117,8 @@ class ClaimTable:
     """The claims of budgets ``budget`` (one number per row, ascending; each budget's claims in their
     order) read for the rules. Every attribute is an array with one entry per claim."""
 
-    def __init__(self, claims: pd.DataFrame, budget: np.ndarray, names: list[str] | None = None):
+    def __init__(self, claims: pd.DataFrame, budget: np.ndarray, names: list[str] | None = None,
+                 documents: pd.DataFrame | None = None):
         n = len(claims)
         self.n = n
         self.b = np.asarray(budget, dtype="int64")
@@ -127,6 +128,13 @@ class ClaimTable:
         self.ord = np.arange(n) - np.repeat(starts, lengths)
         self.g = np.arange(n)
         self.names = names  # each budget number's name, for errors
+        #: each budget number's own year (budget_year; NONE where unknown) and document_kind, from ``documents``
+        #: (one row per budget number, as a collection's budgets table); none given: every year unknown
+        documents = pd.DataFrame() if documents is None else documents.reset_index(drop=True)
+        self.document_year = (_integers(documents["budget_year"], NONE) if "budget_year" in documents.columns
+                              else np.full(len(documents), NONE, dtype="int64"))
+        self.document_kind = (_strings(documents["document_kind"].astype(str)) if "document_kind" in documents.columns
+                              else np.full(len(documents), None, dtype=object))
         for name in ("claim_id", "section", "kind", "measure", "code", "label", "unit", "qualifier", "direction",
                      "base_measure"):
             setattr(self, name, _strings(claims[name]) if name in claims.columns else np.full(n, None, dtype=object))

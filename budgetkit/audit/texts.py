@@ -1,5 +1,6 @@
 """Text rules over the document's lines and the changes: placeholders left unfilled, the year a
-change is compared with, the year its reason names, and a final-accounts reason left empty.
+change is compared with, the year its reason names, a final-accounts reason left empty, and the
+document's own year where the template names it (纳入…年部门预算编制范围).
 
 The lines of every budget are scanned at once by Arrow's regular expressions (RE2) for the few
 that may hold a match; Python's ``re``, the pattern's own engine, then reads the exact spans on
@@ -17,14 +18,15 @@ import pyarrow.compute as pc
 
 from ..messages import text
 from ..numbers import PLACEHOLDER_PATTERN, simplified
+from .changes import on_own_budget
 from .columns import as_objects, filled, filled_each, groups, text_column, value_codes
 from .engine import text_check
 from .found import rows
 from .rules import Rule
 from .table import NONE, ClaimTable
 
-__all__ = ["REASON_ASKED", "REASON_YEAR", "UNFILLED", "candidate_lines", "comparison_year_rows", "lines_frame", "placeholder_rows",
-           "reason_given_rows", "reason_year_rows", "section_of_lines"]
+__all__ = ["REASON_ASKED", "REASON_YEAR", "UNFILLED", "candidate_lines", "comparison_year_rows", "document_year_rows",
+           "lines_frame", "placeholder_rows", "reason_given_rows", "reason_year_rows", "section_of_lines"]
 
 
 #: "主要是2023年人员经费…的增多": the reason a sentence gives for a change, and the year it names.
@@ -130,7 +132,7 @@ def _text_rows(hits: dict[str, list], clean: list[int], clean_explanations: list
     (about no claim, before every claim)."""
     count = len(hits["b"]) + len(clean)
     return rows(b=np.asarray(hits["b"] + clean, dtype="int64"), claim=np.full(count, NONE, dtype="int64"),
-                verdict=["text"] * len(hits["b"]) + ["consistent"] * len(clean), unit="",
+                verdict=hits.get("verdict", ["text"] * len(hits["b"])) + ["consistent"] * len(clean), unit="",
                 section=hits["section"] + [""] * len(clean), quote=hits["quote"] + [""] * len(clean),
                 explanation=hits["explanation"] + clean_explanations,
                 inputs=hits.get("inputs", [""] * len(hits["b"])) + [""] * len(clean),
@@ -138,8 +140,10 @@ def _text_rows(hits: dict[str, list], clean: list[int], clean_explanations: list
 
 
 def _compared_changes(table: ClaimTable) -> np.ndarray:
-    """Whether each claim is a change that names the year it is compared with."""
-    return (table.codes_of("kind")[0] == value_codes(table, "kind", ["change"])[0]) & (table.base_year != NONE)
+    """Whether each claim is a change that names the year it is compared with (not a change on the year's
+    own budget, 决算数大于预算数)."""
+    return ((table.codes_of("kind")[0] == value_codes(table, "kind", ["change"])[0]) & (table.base_year != NONE)
+            & ~on_own_budget(table))
 
 
 def _line_positions(lines: pd.DataFrame, budget: np.ndarray, number: np.ndarray) -> np.ndarray:
@@ -201,6 +205,53 @@ def reason_given_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.
             hits["order"].append(int(later[0]) if len(later) else end - start)
     clean = sorted(set(asked) - set(hits["b"]))
     return _text_rows(hits, clean, [text("audit.reasons-given", count=asked[b]) for b in clean])
+
+
+def _named_kind(phrase: str, kinds: dict[str, str]) -> str | None:
+    """The document kind a phrase names: that of its last word of ``kinds`` (…一般公共预算…支出决算减少的原因 is
+    about final accounts); None when it names none."""
+    last = max(((phrase.rfind(word), kind) for word, kind in kinds.items() if word in phrase), default=None)
+    return None if last is None else last[1]
+
+
+def _document_of(table: ClaimTable, b: int) -> tuple[int, str | None]:
+    """Budget ``b``'s own year (NONE where unknown) and document kind."""
+    if b >= len(table.document_year):
+        return NONE, None
+    return int(table.document_year[b]), table.document_kind[b]
+
+
+@text_check("document-year")
+def document_year_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFrame:
+    """Each phrase that by the template names the document's own year (``pattern``, its year the group ``year``):
+    consistent when it is the year of the budget or accounts, a text finding when it is another, placed before
+    the first claim from its line on. Not evaluated where the document's year is unknown, or where the phrase
+    names a kind of document (``kinds``: word → document kind) other than the document's, or one of an unknown
+    document: a budget may speak of the prior year's outturn (纳入2018年决算编制范围)."""
+    pattern, kinds = re.compile(rule.params["pattern"]), rule.params.get("kinds", {})
+    budget_of, number_of, texts, sections, starts, ends = _matching_lines(table, lines, pattern)
+    hits = {"b": [], "section": [], "quote": [], "explanation": [], "order": [], "verdict": []}
+    for at, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
+        b, number = int(budget_of[at]), int(number_of[at])
+        year, kind = _document_of(table, b)
+        if year == NONE:
+            continue
+        for match in pattern.finditer(texts[at]):
+            # a group ``before`` is what may not come before the phrase (比 before a year compared with)
+            phrase = texts[at][match.end("before") if "before" in pattern.groupindex else match.start():match.end()]
+            named_kind = _named_kind(phrase, kinds)
+            if named_kind is not None and named_kind != kind:
+                continue
+            named = int(match.group("year"))
+            later = np.flatnonzero(table.line[start:end] >= number)
+            hits["b"].append(b)
+            hits["section"].append(sections[at])
+            hits["quote"].append(phrase.strip())
+            hits["explanation"].append(text("audit.document-year", year=year) if named == year
+                                       else text("audit.document-year-differs", named=named, year=year, line=number))
+            hits["verdict"].append("consistent" if named == year else "text")
+            hits["order"].append(int(later[0]) if len(later) else end - start)
+    return _text_rows(hits, [], [])
 
 
 @text_check("comparison-year")

@@ -76,7 +76,7 @@ def audit_budgets(budgets: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFra
     budgets = budgets.reset_index(drop=True)
     claims, b = _numbered(budgets, claims, "claim_order")
     lines, line_b = _numbered(budgets, lines, "line")
-    table = ClaimTable(claims, b, names=budgets["budget_id"].astype(str).tolist())
+    table = ClaimTable(claims, b, names=budgets["budget_id"].astype(str).tolist(), documents=budgets)
     line_frame = pd.DataFrame({"b": line_b, "line": lines["line"].to_numpy(dtype="int64"),
                                "text": lines["text"], "section": lines["section"]})  # texts stay in Arrow
     found = evaluate(table, rules, line_frame)

@@ -41,6 +41,14 @@ _BUDGET_WORDS = re.compile(r"(?:年初|调整|全年)?预算数?$")
 #: A budget named inside its completion rate, after the outturn ("完成全年预算84.82万元的73.2%").
 _COMPLETES = re.compile(r"完成(?:了)?(?:年初|全年|调整)?预算数?$")
 _RATE_AFTER_BUDGET = re.compile(r"\s{0,2}的\s{0,2}")
+#: The difference a completion rate's clause goes on to state ("完成年初预算100%，决算数大于预算数55.93万元"):
+#: the outturn's change on its budget, the figure right after these words.
+_DIFFERENCE = re.compile(r"\s{0,2}[，,]\s{0,2}(?:支出)?决算数?\s{0,2}(大于|高于|超过|多于|小于|低于|少于)\s{0,2}"
+                         r"(?:年初|调整|全年)?预算数?\s{0,2}")
+_DIFFERENCE_DIRECTIONS = {"大于": "increase", "高于": "increase", "超过": "increase", "多于": "increase",
+                          "小于": "decrease", "低于": "decrease", "少于": "decrease"}
+#: Where one sentence ends and the next begins: a completion rate and its outturn are one sentence's.
+_FULL_STOP = re.compile(r"[。！？]")
 #: Words between a figure and its change that do not name another subject: an aside in brackets
 #: ("585.53万元（包括基本支出和项目支出安排的经费），同比减少"), an unfilled share ("75800元，占基本支出预算%，同比增加"),
 #: the net of the reasons just given ("主要原因：一是…；二是…。增减相抵后与上年相比减少710.87万元").
@@ -273,6 +281,8 @@ class Linking(Ledger):
                   and self._last_figure_read and ((side.line, side.sentence_start) == (ctx.number, sentence_start) or (
                       side.line in (ctx.number, ctx.number - 1)
                       and _BARE_COMPLETION.fullmatch(ctx.line.text, sentence_start, tok.start))))
+        if not linked and self._rate_on_difference(ctx, tok, sentence_start):
+            return True
         if not linked:  # "支出决算数为1264.92万元，完成预算59.7%": the budget it is of is not printed beside it
             self._unparsed(ctx, tok, "extract.unread-completion-without-budget")
             return True
@@ -283,4 +293,36 @@ class Linking(Ledger):
         claim = self._new(ctx, tok, "share", outturn.measure, f"{bare_label(outturn.label)}占{budget.label}",
                           self.year, "%", code=outturn.code)
         claim.base_measure, claim.ref, claim.base = budget.measure, outturn, budget
+        return True
+
+    def _rate_on_difference(self, ctx: LineContext, tok: Token, clause_start: int) -> bool:
+        """"支出总计1741.75万元，…；完成年初预算100%，决算数大于预算数55.93万元": a rate opening its clause, of
+        the outturn just read in its sentence, followed by the outturn's difference from its budget. The
+        difference is claimed as a change of the outturn on that year's budget (its base year its own), the
+        rate as a share of the outturn on the budget the difference implies; True when both are claimed."""
+        text = ctx.line.text
+        outturn = self._last_current if self._last_figure_read else None
+        side = self._budget_side
+        if not (self.final_accounts and outturn is not None and outturn.kind in ("amount", "total")
+                and outturn.year == self.year and outturn.unit in MONEY_UNITS and outturn.line == ctx.number
+                and (side is None or side.line != ctx.number)
+                and _BARE_COMPLETION.fullmatch(text, clause_start, tok.start)):
+            return False
+        outturn_end = next((t.end for t in ctx.tokens if ctx.line.span(t.start, t.end) == (outturn.start, outturn.end)),
+                           None)
+        words = _DIFFERENCE.match(text, tok.after)
+        if outturn_end is None or _FULL_STOP.search(text, outturn_end, tok.start) or words is None:
+            return False
+        difference = next((t for t in ctx.tokens if t.start == words.end() and t.role is None), None)
+        if difference is None or difference.used or difference.value is None or difference.unit not in MONEY_UNITS:
+            return False
+        name = bare_label(outturn.label)
+        completes = text[clause_start:tok.start].strip()  # the words as printed: 完成年初预算, 完成预算的 …
+        rate = self._new(ctx, tok, "share", outturn.measure, name + completes, self.year, "%", code=outturn.code)
+        change = self._new(ctx, difference, "change", outturn.measure, f"{name}决算数{words.group(1)}预算数",
+                           self.year, difference.unit, code=outturn.code)
+        change.direction = _DIFFERENCE_DIRECTIONS[words.group(1)]
+        change.base_measure, change.base_year = UNNAMED_ITEM, self.year  # of the year's own budget, not a prior year
+        change.ref = outturn
+        rate.base_measure, rate.ref, rate.base = outturn.measure, outturn, change
         return True
