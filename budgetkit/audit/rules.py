@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -122,8 +123,8 @@ def _read_rules(path: str | Path) -> list[Rule]:
         if kind == "text" and entry.get("check") not in _TEXT_CHECKS:
             problems.append(problem(name, None, f"{where}.check", "data.not-one-of", value=repr(entry.get("check")),
                                     allowed=", ".join(_TEXT_CHECKS)))
-        if kind == "text" and entry.get("check") == "document-year" and "pattern" not in entry:
-            problems.append(problem(name, None, f"{where}.pattern", "data.is-missing"))
+        if kind == "text" and entry.get("check") == "document-year":
+            problems.extend(_year_pattern_problems(name, where, entry))
         if kind == "change" and entry.get("basis") not in ("stated-prior", "implied-prior"):
             problems.append(problem(name, None, f"{where}.basis", "data.basis-unknown"))
         if kind == "sum" and "of" in entry:
@@ -171,6 +172,18 @@ def _whole_from_parts_problems(name: str, rules: list[Rule]) -> list[Problem]:
         rule.params["whole_sums"] = [r for r in named if r is not None]
     return problems
 
+
+def _year_pattern_problems(name: str, where: str, entry: dict) -> list[Problem]:
+    """A document-year rule's ``pattern``: a regular expression with a group named ``year``, told at load."""
+    if "pattern" not in entry:
+        return [problem(name, None, f"{where}.pattern", "data.is-missing")]
+    try:
+        compiled = re.compile(entry["pattern"])
+    except (re.error, TypeError) as error:
+        return [problem(name, None, f"{where}.pattern", "data.pattern-invalid", error=str(error))]
+    if "year" not in compiled.groupindex:
+        return [problem(name, None, f"{where}.pattern", "data.pattern-needs-year")]
+    return []
 
 def _change_sum_problems(name: str, where: str, entry: dict) -> list[Problem]:
     """``of = "change"``: the total's change against its parts' changes, of a plain sum of measures that

@@ -94,3 +94,15 @@ def test_a_document_year_rule_needs_its_pattern(tmp_path):
                      encoding="utf-8")
     with pytest.raises(RulesError, match="pattern"):
         load_rules(rules)
+
+
+@pytest.mark.parametrize("pattern, message", [
+    ("纳入(?P<year>\\\\d{4}年", "unterminated subpattern"),  # unbalanced: not a pattern at all
+    ("纳入\\\\d{4}年", "year"),  # no group that reads the year
+])
+def test_a_document_year_pattern_is_refused_when_the_rules_load(tmp_path, pattern, message):
+    rules = tmp_path / "rules.toml"
+    rules.write_text(f'[[rule]]\nid = "own-year"\nkind = "text"\ncheck = "document-year"\nreason = "x"\n'
+                     f'pattern = "{pattern}"\n', encoding="utf-8")
+    with pytest.raises(RulesError, match=message):
+        load_rules(rules)
