@@ -291,6 +291,12 @@ class _Rows:
         if prior is None or prior.value is None:
             if change.unit != "%" and change.money and current.money:
                 implied = current.wan_yuan - change.signed_wan_yuan
+                if change.base_year == change.year and change.base_measure:
+                    # 决算数大于预算数55.93万元: a difference from the year's own budget, which it implies
+                    return {"recomputed_as": text("tables.change-implies-budget",
+                                                  current=format_decimal(current.wan_yuan),
+                                                  change=format_decimal(change.signed_wan_yuan),
+                                                  implied=format_decimal(implied))}
                 year = change.year - 1 if change.base_year is None else change.base_year
                 return {"recomputed_as": text("tables.change-no-prior-implies", year=year,
                                               current=format_decimal(current.wan_yuan),

@@ -78,3 +78,14 @@ def test_a_rate_not_of_one_item_in_one_sentence_is_not_read(tmp_path, text):
     claims = _budget(tmp_path, TITLE + text).claims
     assert not (claims["unit"] == "%").any()
     assert not (claims["kind"] == "change").any()
+
+
+def test_the_changes_table_recomputes_the_budget_the_difference_implies(tmp_path):
+    from budgetkit import set_language, tables
+
+    set_language("zh")
+    budget = _budget(tmp_path, TITLE + SENTENCE.format(rate="100", word="大于", difference="55.93"))
+    frame = tables.accounts_changes(budget)
+    recomputed = " ".join(str(v) for v in (frame.data if hasattr(frame, "data") else frame).astype(str).to_numpy().ravel())
+    assert "推算预算数 = 1741.75 − (55.93) = 1685.82" in recomputed
+    assert "推算 2016年 = 1741.75 − (55.93)" not in recomputed  # never a prior year
