@@ -88,7 +88,11 @@ def stated_prior_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.
     q_lo = np.where(implied, table.lo[u] - table.shi[p], table.lo[p])
     q_hi = np.where(implied, table.hi[u] - table.slo[p], table.hi[p])
     q_is = np.where(implied, np.maximum(table.is_[u], table.is_[p]), table.is_[p])
-    delta, d_lo, d_hi = table.amt[u] - q_amt, table.lo[u] - q_hi, table.hi[u] - q_lo
+    # the change: stated (its own interval), or this year minus the stated prior; this year minus a prior
+    # it implies would count this year's rounding twice and admit a percentage no figure allows
+    delta = table.amt[u] - q_amt
+    d_lo = np.where(implied, table.slo[p], table.lo[u] - q_hi)
+    d_hi = np.where(implied, table.shi[p], table.hi[u] - q_lo)
     # a percentage change is taken of the prior year; a base that can be zero has none
     zero = pct & (q_lo <= 0)
     ok = pct & ~zero

@@ -315,6 +315,15 @@ def test_percentage_after_an_amount_change_divides_by_the_prior_it_implies(rules
     assert verdicts(audit(budget_of(percentage_after_amount("15897.44", "2248.37", "16.46")), stated_prior)) == ["drift"]
 
 
+def test_percentage_after_an_amount_change_counts_this_years_rounding_once(rules):
+    # 防城港 2018: 317.6 − 8.25 = 309.35 and 8.25 ÷ 309.35 = 2.667%, so 2.8% is two units of its last place off
+    stated_prior = rules("change-from-stated-prior")
+    drift = audit(budget_of(percentage_after_amount("317.6", "8.25", "2.8")), stated_prior)
+    assert verdicts(drift) == ["drift"]
+    assert drift["computed_interval"].iloc[0] == "[2.6647, 2.6690]"  # 8.245 ÷ 309.405, 8.255 ÷ 309.295
+    assert verdicts(audit(budget_of(percentage_after_amount("317.6", "8.25", "2.7")), stated_prior)) == ["consistent"]
+
+
 def test_percentage_decrease_after_an_amount_decrease(rules):
     findings = audit(budget_of(percentage_after_amount("1069.00", "539.73", "33.55", "decrease")),
                      rules("change-from-stated-prior"))
@@ -503,6 +512,19 @@ def test_changes_printed_with_rounding_are_never_drift(rules, current, prior):
     direction = "increase" if delta > 0 else "decrease" if delta < 0 else "unchanged"
     stated = printed(abs(delta)) if delta else "持平"
     specs = change(printed(current), printed(prior), stated, direction)
+    assert verdicts(audit(budget_of(specs), rules("change-from-stated-prior"))) == ["consistent"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=100, max_value=10**7), st.integers(min_value=1, max_value=10**7), st.booleans())
+def test_a_percentage_rounded_from_its_printed_figures_is_never_drift(rules, prior, change, increase):
+    # the prior year (at least 1.00, so no base can be zero) and the change in 万元 to two decimals;
+    # the percentage of the prior the printed figures imply, rounded half up to two decimals
+    change = min(change, prior - 1) if not increase else change
+    current = Decimal(prior + change if increase else prior - change).scaleb(-2)
+    prior, change = Decimal(prior).scaleb(-2), Decimal(change).scaleb(-2)
+    percent = (change / prior * 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    specs = percentage_after_amount(str(current), str(change), str(percent), "increase" if increase else "decrease")
     assert verdicts(audit(budget_of(specs), rules("change-from-stated-prior"))) == ["consistent"]
 
 
