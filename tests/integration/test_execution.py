@@ -111,6 +111,7 @@ def test_the_wuzhou_pair_is_paired_and_what_it_does_not_state_is_not_evaluated()
     assert not table["evaluated"].any() and table["reason"].str.len().gt(0).all()
     pefa = pefa_indicators(collection).iloc[0]
     assert pd.isna(pefa["pi1_percent"]) and pd.isna(pefa["pi2_percent"]) and pefa["pi2_reason"]
+    assert restated_budget(collection).empty  # the 决算 excerpt restates no figure of the budget
 
 
 def _budget(department: str, kind: str, specs: list[dict], classes: dict[str, tuple[str, str]], year: int = 2024):
@@ -230,16 +231,31 @@ def test_the_chart_is_drawn_and_saved_identically(tmp_path):
     assert "偏离 +10.00%" in labels and "1100.00万元" in labels
 
 
+# -- 4. real final accounts whose own budget was not found ---------------------------------------------------------
+# No published budget of the same department and year as a real 决算 that restates its budget was found. The final
+# accounts below are real documents; the budget each is held against is written here by hand, stating
+# only the figure the 决算 names, so that what is tested is how the real wording is read.
+
+def _against_a_budget(accounts, specs):
+    """A collection of the real ``accounts`` and a hand-made budget of its department and year (the claims' too)."""
+    budget = dataclasses.replace(budget_of([{**spec, "year": accounts.year} for spec in specs]),
+                                 department=accounts.department, year=accounts.year, document_kind="budget")
+    return from_budgets([("预算", budget, "预算.txt"), ("决算", accounts, "决算.txt")])
+
+
+def _three_public_budget(figure: str) -> list[dict]:
+    return [claim("three_public_total", figure, kind="total")]
+
+
 def test_a_real_final_accounts_restates_its_budget_by_the_outturn_each_completion_rate_names():
     """The Putuo 决算 keeps each 年初预算数 as an item of its own (what its completion rate divides, never an outturn);
     held against a budget of the same department and year, each is of the quantity whose outturn its rate names."""
     accounts = load(ROOT / "data" / "final-accounts" / "sh-putuo-planning-2024-final-accounts.pdf")
-    budget = dataclasses.replace(budget_of([
+    found = restated_budget(_against_a_budget(accounts, [
         claim("three_public_total", "2.85", kind="total"),
         claim("appropriation_by_function", "54.53", code="2080501"),
         claim("appropriation_by_function", "452.00", code="2080505"),
-    ]), department=accounts.department, year=accounts.year, document_kind="budget")
-    found = restated_budget(from_budgets([("预算", budget, "预算.txt"), ("决算", accounts, "决算.pdf")]))
+    ]))
     by_label = found.set_index("label")
     three = by_label.loc["三公”经费财政拨款支出年初预算"]  # “三公”经费财政拨款支出年初预算为2.85万元，支出决算为0.39万元
     assert three["measure"] == "three_public_total" and three["verdict"] == "consistent"
@@ -252,3 +268,40 @@ def test_a_real_final_accounts_restates_its_budget_by_the_outturn_each_completio
     assert len(unnamed) and unnamed["verdict"].isna().all() and (unnamed["measure"] == "unnamed_item").all()
     assert "哪一项" in unnamed["reason"].iloc[0]
     assert set(found["verdict"].dropna()) <= {"consistent", "drift"}
+
+
+def test_a_district_three_public_notice_restates_its_initial_budget_of_the_three_public_total():
+    """闵行区教育局 2020: "“三公”经费财政拨款支出年初预算为683.51万元,支出决算为358.18万元,完成预算的52.4%" (line 86).
+    The 年初预算数 is the budget of the 三公 total (its completion rate divides the outturn by it)."""
+    accounts = extract(CORPUS / "documents" / "ex-shanghai-minhang-education-2020-three-public.txt")
+    assert (accounts.department, accounts.year, accounts.document_kind) == ("上海市闵行区教育局", 2020, "final-accounts")
+    [same] = restated_budget(_against_a_budget(accounts, _three_public_budget("683.51"))).itertuples(index=False)
+    assert (same.measure, same.restated_wan_yuan, same.budget_wan_yuan, same.difference_wan_yuan, same.verdict) == \
+        ("three_public_total", Decimal("683.51"), Decimal("683.51"), Decimal("0.00"), "consistent")
+    # 683.51 against 680.00: the intervals (±0.005) are 3.50 apart, more than one unit of the last place: drift
+    other = restated_budget(_against_a_budget(accounts, _three_public_budget("680.00"))).iloc[0]
+    assert other["verdict"] == "drift" and other["difference_wan_yuan"] == Decimal("3.51")
+    # a budget printed to the 万元 (684 stands for 683.5 … 684.5) holds 683.51
+    coarse = restated_budget(_against_a_budget(accounts, _three_public_budget("684"))).iloc[0]
+    assert coarse["verdict"] == "consistent"
+    # the notice states no 支出合计, 基本支出 or 项目支出: no row by kind is evaluated, each says why
+    table = execution_table(_against_a_budget(accounts, _three_public_budget("683.51")), "上海市闵行区教育局", 2020)
+    assert table["row"].tolist() == ["total", "basic", "project"] and not table["evaluated"].any()
+    assert table["reason"].str.contains("决算").all()
+
+
+@pytest.mark.parametrize("document, figure", [
+    # "“三公”经费支出预算为3万元,支出决算为1.71万元,完成预算的43%" (line 27)
+    ("ex-anhui-shouxian-relics-center-2023-three-public", "3"),
+    # "“三公”經費支出預算為6.35萬元 … 預算數為按規定程序調整后的全年預算數" (line 4)
+    ("ex-anhui-hefei-unit-2023-three-public", "6.35"),
+])
+def test_a_budget_figure_the_final_accounts_do_not_call_initial_is_never_held_against_the_budget(document, figure):
+    """Anhui's notices print the 三公 budget as adjusted during the year (合肥's says so: 预算数为按规定程序调整后的
+    全年预算数); a 决算's 预算 that is not called 年初预算 is not surely the budget document's figure, so it is given no
+    verdict, equal to the budget's figure or not."""
+    accounts = extract(CORPUS / "documents" / f"{document}.txt")
+    assert accounts.document_kind == "final-accounts"
+    for budgeted in (figure, "100"):
+        found = restated_budget(_against_a_budget(accounts, _three_public_budget(budgeted)))
+        assert found["verdict"].isna().all(), found[["label", "verdict"]]
