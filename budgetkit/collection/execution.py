@@ -107,23 +107,31 @@ def _money_claims(collection: Collection, budget_id: str, year: int) -> pd.DataF
     labels = mine["label"].fillna("").astype(str)
     restated = labels.map(lambda label: any(word in label for word in initial_budget_words()))
     adjusted = labels.map(lambda label: any(word in label for word in adjusted_budget_words()))
-    kinds = mine["kind"].isin(["amount", "total"]) | (mine["kind"].eq("item") & restated)
+    # a budget figure a completion rate divides by, whether or not its label says which budget it is
+    rated = mine["kind"].eq("item") & mine["claim_id"].isin(_completion_rates(mine)["base_claim_id"])
+    kinds = mine["kind"].isin(["amount", "total"]) | (mine["kind"].eq("item") & (restated | rated))
     chosen = kinds & (mine["year"] == year) & mine["unit"].isin(list(MONEY_UNITS)) & mine["value"].notna()
     rows = mine[chosen]
     rows = rows.assign(**_budgeted_quantity(mine, rows))
-    restated, adjusted = restated[chosen], adjusted[chosen]
+    restated, adjusted, rated = restated[chosen], adjusted[chosen], rated[chosen]
     read = read_claims(rows)
     return pd.DataFrame({"measure": rows["measure"].astype(str).to_numpy(), "code": rows["code"].to_numpy(),
                          "claim_id": rows["claim_id"].astype(str).to_numpy(), "label": rows["label"].to_numpy(),
                          "wan_yuan": [c.amount for c in read], "lo": [c.interval.lo for c in read],
                          "hi": [c.interval.hi for c in read], "last_place": [c.last_place for c in read],
-                         "restated": restated.to_numpy(dtype=bool), "adjusted": adjusted.to_numpy(dtype=bool)})
+                         "restated": restated.to_numpy(dtype=bool), "adjusted": adjusted.to_numpy(dtype=bool),
+                         "rated": rated.to_numpy(dtype=bool)})
+
+
+def _completion_rates(claims: pd.DataFrame) -> pd.DataFrame:
+    """The completion rates among ``claims``: shares of an outturn (ref_claim_id) over a budget (base_claim_id)."""
+    return claims[claims["kind"].eq("share") & claims["base_claim_id"].notna() & claims["ref_claim_id"].notna()]
 
 
 def _budgeted_quantity(claims: pd.DataFrame, rows: pd.DataFrame) -> dict[str, pd.Series]:
     """``measure`` and ``code`` of ``rows``, an unnamed item taking those of the outturn a completion rate
     (a share whose base it is) holds against it; an item no rate names stays unnamed."""
-    rates = claims[claims["kind"].eq("share") & claims["base_claim_id"].notna() & claims["ref_claim_id"].notna()]
+    rates = _completion_rates(claims)
     outturn_of = dict(zip(rates["base_claim_id"], rates["ref_claim_id"]))
     by_id = claims.set_index("claim_id")
     measures, codes = rows["measure"].copy(), rows["code"].copy()
@@ -283,11 +291,15 @@ def restated_budget(collection: Collection) -> pd.DataFrame:
     for pair in execution_pairs(collection).itertuples(index=False):
         budget = _money_claims(collection, pair.budget_id, int(pair.year))
         accounts = _money_claims(collection, pair.accounts_budget_id, int(pair.year))
-        for claim in accounts[accounts["restated"]].itertuples(index=False):
-            if claim.measure == UNNAMED:
+        for claim in accounts[accounts["restated"] | accounts["rated"]].itertuples(index=False):
+            # only a 年初预算数 is surely the budget document's figure; an adjusted one, or one the 决算 does not
+            # name, is listed with the reason
+            unsure = ("restated-adjusted" if claim.adjusted else "restated-unspecified" if not claim.restated
+                      else "restated-unnamed" if claim.measure == UNNAMED else None)
+            if unsure:
                 rows.append((pair.department, pair.year, pair.budget_id, pair.accounts_budget_id, claim.claim_id,
                              claim.measure, claim.label, claim.wan_yuan, None, None, None,
-                             text("collection.execution-restated-unnamed")))
+                             text(f"collection.execution-{unsure}")))
                 continue
             same = budget[(budget["measure"] == claim.measure) & ~budget["restated"] & ~budget["adjusted"]
                           & (budget["code"].isna() if pd.isna(claim.code) else budget["code"] == claim.code)]

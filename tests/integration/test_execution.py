@@ -304,4 +304,15 @@ def test_a_budget_figure_the_final_accounts_do_not_call_initial_is_never_held_ag
     assert accounts.document_kind == "final-accounts"
     for budgeted in (figure, "100"):
         found = restated_budget(_against_a_budget(accounts, _three_public_budget(budgeted)))
-        assert found["verdict"].isna().all(), found[["label", "verdict"]]
+        assert len(found) and found["verdict"].isna().all(), found[["label", "verdict"]]
+        assert found["reason"].str.contains("年初预算还是调整后的全年预算").all()
+
+
+def test_an_adjusted_budget_in_the_final_accounts_is_listed_not_held_against_the_budget():
+    """广东省财政厅 2023: "完成全年预算84.82万元的73.2%" — the full-year (adjusted) budget, not the budget document's."""
+    accounts = extract(CORPUS / "documents" / "ex-guangdong-finance-department-2023-three-public.txt")
+    found = restated_budget(_against_a_budget(accounts, _three_public_budget("84.82")))
+    adjusted = found[found["label"] == "全年预算"]
+    assert adjusted["restated_wan_yuan"].tolist() == [Decimal("84.82")] and adjusted["verdict"].isna().all()
+    assert adjusted["reason"].str.contains("调整后的全年预算数，不是年初预算数").all()
+    assert found["verdict"].isna().all()
