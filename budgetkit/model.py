@@ -75,8 +75,9 @@ class Budget:
     document_kind_reason: str | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
-        return message("data.budget-repr", department=self.department, year=self.year, claims=len(self.claims),
-                       line_items=len(self.line_items))
+        # 预算 or 决算 as the document is one (kind-budget, kind-final-accounts, kind-unknown)
+        return message("data.budget-repr", kind=message(f"data.kind-{self.document_kind}"), department=self.department,
+                       year=self.year, claims=len(self.claims), line_items=len(self.line_items))
 
     # -- analysis tables --------------------------------------------------------------
     def table(self, name: str) -> pd.DataFrame:

@@ -22,7 +22,7 @@ RULE_KINDS = {
     "restatement": {"required": (), "optional": ("measures", "when_equal")},
     "bound": {"required": ("part", "whole"), "optional": ()},
     "classification-bound": {"required": ("measure",), "optional": ()},
-    "text": {"required": ("check",), "optional": ("pattern", "kinds")},
+    "text": {"required": ("check",), "optional": ("pattern", "kinds", "directions")},
 }
 
 
@@ -33,7 +33,7 @@ _COMMON_KEYS = {"id", "kind", "sections", "reason"}
 _SUM_SCOPES = ("row", "table")
 
 _TEXT_CHECKS = ("placeholder", "comparison-year", "change-direction", "reason-year", "reason-given", "standard-tables",
-                "document-year")
+                "document-year", "completion-direction")
 
 
 class RulesError(ValueError):

@@ -204,15 +204,66 @@ def _shares_of_summed_wholes(rule: Rule, table: ClaimTable, shares: np.ndarray, 
                              wholes: np.ndarray) -> pd.DataFrame:
     """Each share of a whole the document does not print (占“三公”经费的13.75% with no 三公 total stated)
     against its part ÷ the sum of the whole's parts, when the rules name those parts (``whole_from_parts``)
-    and every one is stated, itself or by a substitute; any other such share is not evaluated."""
+    and every one is stated, itself or by a substitute; else against the parts the document lists as that
+    whole's (:func:`_listed_wholes`); any other such share is not evaluated."""
     sums = rule.params["whole_sums"]
     totals = pd.Index([sum_rule.params["total"] for sum_rule in sums], dtype=object)
     of_rule = totals.get_indexer(pd.Series(table.base_measure[shares], dtype=object))
-    asked = (parts != NONE) & (wholes == NONE) & ~table.names_base[shares] & (of_rule >= 0)
-    s, p, of_rule = shares[asked], parts[asked], of_rule[asked]
+    unprinted = (wholes == NONE) & ~table.names_base[shares] & (of_rule >= 0)
+    asked = unprinted & (parts != NONE)
+    s, p, summed, run_starts = _stated_wholes(sums, table, shares[asked], parts[asked], of_rule[asked])
+    listed = _listed_wholes(sums, table, shares[unprinted], parts[unprinted], of_rule[unprinted], s)
+    s, p, summed, run_starts = (np.r_[s, listed[0]], np.r_[p, listed[1]], np.r_[summed, listed[2]],
+                                np.r_[run_starts, listed[3] + len(summed)])
+    by_list = np.r_[np.zeros(len(s) - len(listed[0]), dtype=bool), np.ones(len(listed[0]), dtype=bool)]
+    partial = np.r_[np.zeros(len(s) - len(listed[0]), dtype=bool), listed[4]]
+    if not len(s):
+        return rows()
+    w_amt, w_lo, w_hi = (np.add.reduceat(column[summed], run_starts) for column in (table.amt, table.lo, table.hi))
+    c_lo, c_hi = outward_pct(table.lo[p], table.hi[p], w_lo, w_hi, table.d[s])
+    # the parts listed of a whole whose identity has parts the document does not print bound it from
+    # below only: a share above the part over their sum is off, one below it may be of the larger whole
+    kept = np.flatnonzero(~partial | (table.hi[s] >= saturated(c_lo)))
+    kept = kept[np.argsort(s[kept], kind="stable")]  # in the order of the claims
+    counts = np.diff(np.r_[run_starts, len(summed)])[kept]
+    summed = summed[expanded(run_starts[kept], counts)[1]]
+    run_starts = np.cumsum(counts) - counts
+    s, p, w_amt, c_lo, c_hi, by_list = s[kept], p[kept], w_amt[kept], c_lo[kept], c_hi[kept], by_list[kept]
+    if not len(s):
+        return rows()
+    places = pct_places(table.d[s])
+    point = quantize_pct(table.amt[p], w_amt, table.d[s])
+    verdict = verdicts(table.lo[s], table.hi[s], table.v[s], table.lp[s], saturated(c_lo), saturated(c_hi))
+    noted = np.flatnonzero(verdict != "consistent")
+    # the whole printed in the part's unit, every unit named where the parts' differ
+    both, decimals = sum_printing(table, summed, run_starts, p)
+    shown_part, listed_parts, whole, shown, stated, s_lo, s_hi, lo_text, hi_text = print_figures(
+        claim_figures(table, p, both), claim_figures(table, summed, np.repeat(both, np.diff(np.r_[run_starts, len(summed)]))),
+        in_unit(table, w_amt, p, decimals, both), as_figures(point, places), claim_figures(table, s[noted]),
+        as_figures(table.lo[s], table.is_[s]), as_figures(table.hi[s], table.is_[s]),
+        as_figures(c_lo, places), as_figures(c_hi, places))
+    labels = measures()
+    # a whole the document lists the parts of is named in the words of its shares
+    whole_label = [str(table.label[share]).partition("占")[2] if listed_by else labels[m].label if m in labels else m
+                   for share, m, listed_by in zip(s.tolist(), table.base_measure[s], by_list.tolist())]
+    explanations = as_objects(filled("audit.share-of-summed-whole", part=shown_part, whole=whole,
+                                     whole_label=whole_label, listing=joined_runs(listed_parts, run_starts, " + "),
+                                     point=shown))
+    explanations[noted] += as_objects(filled("audit.share-stated", share=stated))
+    return rows(b=table.b[s], claim=s, verdict=verdict, stated=table.v[s].tolist(),
+                stated_interval=as_objects(intervals(s_lo, s_hi)), computed=point,
+                computed_interval=as_objects(intervals(lo_text, hi_text)), unit="%", explanation=explanations,
+                inputs=as_objects(joined(claim_ids(table, p), " ", joined_runs(table.claim_id[summed], run_starts, " "))))
+
+
+def _stated_wholes(sums: list[Rule], table: ClaimTable, s: np.ndarray, p: np.ndarray,
+                   of_rule: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The shares ``s`` (parts ``p``, sum rules ``of_rule``) whose whole's every part is stated, itself or
+    by a substitute: the shares, their parts, the parts of each whole (runs) and where each run starts."""
+    empty = np.zeros(0, dtype="int64")
     found = parts_near(sums, table, of_rule, s).sort_values(["total", "rank"], kind="stable")
     if not len(found):
-        return rows()
+        return empty, empty, empty, empty
     anchor, part = found["total"].to_numpy(dtype="int64"), found["part"].to_numpy(dtype="int64")
     place = found["rank"].to_numpy(dtype="int64") // 1000  # the part a statement is of (a substitute: its part's)
     first = np.r_[True, anchor[1:] != anchor[:-1]]
@@ -224,34 +275,44 @@ def _shares_of_summed_wholes(rule: Rule, table: ClaimTable, shares: np.ndarray, 
     w_lo = np.add.reduceat(table.lo[part], starts)
     kept = np.flatnonzero((covered == needed) & (w_lo > 0))  # a whole that can be zero has no share
     if not len(kept):
-        return rows()
-    run, position = expanded(starts[kept], counts[kept])
-    summed = part[position]
-    run_starts = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
-    s, p = s[at[kept]], p[at[kept]]
-    w_amt, w_lo, w_hi = (np.add.reduceat(column[summed], run_starts) for column in (table.amt, table.lo, table.hi))
-    places = pct_places(table.d[s])
-    point = quantize_pct(table.amt[p], w_amt, table.d[s])
-    c_lo, c_hi = outward_pct(table.lo[p], table.hi[p], w_lo, w_hi, table.d[s])
-    verdict = verdicts(table.lo[s], table.hi[s], table.v[s], table.lp[s], saturated(c_lo), saturated(c_hi))
-    noted = np.flatnonzero(verdict != "consistent")
-    # the whole printed in the part's unit, every unit named where the parts' differ
-    both, decimals = sum_printing(table, summed, run_starts, p)
-    shown_part, listed, whole, shown, stated, s_lo, s_hi, lo_text, hi_text = print_figures(
-        claim_figures(table, p, both), claim_figures(table, summed, np.repeat(both, np.diff(np.r_[run_starts, len(summed)]))),
-        in_unit(table, w_amt, p, decimals, both), as_figures(point, places), claim_figures(table, s[noted]),
-        as_figures(table.lo[s], table.is_[s]), as_figures(table.hi[s], table.is_[s]),
-        as_figures(c_lo, places), as_figures(c_hi, places))
-    labels = measures()
-    whole_label = [labels[m].label if m in labels else m for m in table.base_measure[s]]
-    explanations = as_objects(filled("audit.share-of-summed-whole", part=shown_part, whole=whole,
-                                     whole_label=whole_label, listing=joined_runs(listed, run_starts, " + "),
-                                     point=shown))
-    explanations[noted] += as_objects(filled("audit.share-stated", share=stated))
-    return rows(b=table.b[s], claim=s, verdict=verdict, stated=table.v[s].tolist(),
-                stated_interval=as_objects(intervals(s_lo, s_hi)), computed=point,
-                computed_interval=as_objects(intervals(lo_text, hi_text)), unit="%", explanation=explanations,
-                inputs=as_objects(joined(claim_ids(table, p), " ", joined_runs(table.claim_id[summed], run_starts, " "))))
+        return empty, empty, empty, empty
+    summed = part[expanded(starts[kept], counts[kept])[1]]
+    return s[at[kept]], p[at[kept]], summed, np.cumsum(counts[kept]) - counts[kept]
+
+
+def _listed_wholes(sums: list[Rule], table: ClaimTable, unprinted: np.ndarray, parts: np.ndarray,
+                   of_rule: np.ndarray, done: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Shares of a whole not printed whose parts the document lists as that whole's: in one section and
+    year, two or more figures each state their share of the same whole in the same words ("基本支出预算
+    …占一般公共预算支出的84.06%", "项目支出…占一般公共预算支出的19.62%"), every one a different part of
+    the whole's sum rule. Each of those shares (not ``done``) against its part ÷ the sum of the parts listed:
+    the shares, their parts, the parts of each whole (runs), where each run starts, and whether the
+    rule has parts the list does not state (then the sum only bounds the whole from below)."""
+    empty = np.zeros(0, dtype="int64")
+    lists: dict[tuple, list[tuple[int, int]]] = {}
+    for share, part, r in zip(unprinted.tolist(), parts.tolist(), of_rule.tolist()):
+        words = str(table.label[share]).partition("占")[2]
+        key = (int(table.b[share]), int(table.sid[share]), int(table.year[share]), r, words)
+        lists.setdefault(key, []).append((share, part))
+    found: list[tuple[int, int, list[int], bool]] = []
+    for (_, _, year, r, words), listed in lists.items():
+        rule_parts = sums[r].params["parts"]
+        listed_parts = [part for _, part in listed]
+        measures_listed = [table.measure[part] if part != NONE else None for part in listed_parts]
+        # a part not found, of another year, not one of the rule's, or listed twice: which whole is meant is unsure
+        if (not words or len(listed) < 2 or NONE in listed_parts or len(set(measures_listed)) < len(listed)
+                or not set(measures_listed) <= set(rule_parts)
+                or any(int(table.year[part]) != year for part in listed_parts)
+                or int(table.lo[listed_parts].sum()) <= 0):
+            continue
+        partial = len(listed) < len(rule_parts)
+        found.extend((share, part, listed_parts, partial) for share, part in listed if share not in done)
+    if not found:
+        return empty, empty, empty, empty, np.zeros(0, dtype=bool)
+    counts = np.array([len(entry[2]) for entry in found], dtype="int64")
+    return (np.array([entry[0] for entry in found], dtype="int64"), np.array([entry[1] for entry in found], dtype="int64"),
+            np.array([part for entry in found for part in entry[2]], dtype="int64"), np.cumsum(counts) - counts,
+            np.array([entry[3] for entry in found], dtype=bool))
 
 
 def _parts_and_wholes(table: ClaimTable, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

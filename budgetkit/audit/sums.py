@@ -16,9 +16,9 @@ from .figures import (as_figures, claim_figures, difference_note, in_unit, inter
                       verdicts)
 from .found import Rows, rows
 from .rules import Rule
-from .table import NONE, ClaimTable
+from .table import NONE, Q, ClaimTable
 
-__all__ = ["outline_parts", "parts_near", "rollup_parts", "sum_parts", "sum_rows"]
+__all__ = ["listing_parts", "outline_parts", "parts_near", "rollup_parts", "shared_parts", "sum_parts", "sum_rows"]
 
 
 @kind("sum", batch=True)
@@ -27,14 +27,19 @@ def sum_rows(rules: list[Rule], table: ClaimTable, lines: pd.DataFrame) -> list[
     plain = [n for n, rule in enumerate(rules) if "over" not in rule.params and n not in of_changes]
     rollups = [n for n, rule in enumerate(rules) if rule.params.get("over") == "classification"]
     outlines = [n for n, rule in enumerate(rules) if rule.params.get("over") == "outline"]
+    listings = [n for n, rule in enumerate(rules) if rule.params.get("over") == "listing"]
+    shared = [n for n, rule in enumerate(rules) if rule.params.get("over") == "shares"]
     parts = []
-    for numbers, made in ((plain, sum_parts), (rollups, rollup_parts), (outlines, outline_parts)):
+    for numbers, made in ((plain, sum_parts), (rollups, rollup_parts), (outlines, outline_parts),
+                          (listings, listing_parts), (shared, shared_parts)):
         found = made([rules[n] for n in numbers], table)
         # each rule's number in ``rules``, not in its own list
         parts.append(found.assign(rule=np.array(numbers or [0], dtype="int64")[found["rule"].to_numpy(dtype="int64")]))
     parts = pd.concat(parts, ignore_index=True).sort_values(["rule", "total", "rank", "code"], kind="stable")
     exhaustive = np.array([bool(rule.params.get("exhaustive", True)) for rule in rules])
-    found = sum_findings(table, parts["rule"].to_numpy(), parts["total"].to_numpy(), parts["part"].to_numpy(), exhaustive)
+    allowance = parts["allowance"].fillna(0).to_numpy(dtype="int64") if "allowance" in parts else None
+    found = sum_findings(table, parts["rule"].to_numpy(), parts["total"].to_numpy(), parts["part"].to_numpy(), exhaustive,
+                         allowance)
     if of_changes:  # a sum of changes: the parts the amounts are summed from, their changes summed
         chosen = [rules[n] for n in of_changes]
         changed = sum_parts(chosen, table).sort_values(["rule", "total", "rank", "code"], kind="stable")
@@ -180,10 +185,58 @@ def outline_parts(rules: list[Rule], table: ClaimTable) -> pd.DataFrame:
     """rule (its number in ``rules``), total, rank, code and part of every heading of an official table's
     outline: the rows of the rule's measure that detail it (each names its heading, ``ref``), in the
     heading's table, the heading the total (its rows are linked only where every one of them was read)."""
+    return _headed_parts(rules, table, in_table=True)
+
+
+def listing_parts(rules: list[Rule], table: ClaimTable) -> pd.DataFrame:
+    """rule (its number in ``rules``), total, rank, code and part of every total a sentence of the text adds
+    up (加上…, 收入总量为…): the figures of the rule's measure that name it as their total (``ref``), in its
+    section (the extraction links them only where every figure of the sum was read)."""
+    return _headed_parts(rules, table, in_table=False)
+
+
+def shared_parts(rules: list[Rule], table: ClaimTable) -> pd.DataFrame:
+    """rule (its number in ``rules``), total, rank, code, part and allowance of every stated total whose
+    items are listed under it each with its share of it ("基本支出预算2476260.58元…其中：工资福利支出预算
+    2016908.34元，占基本支出预算81.45%…"): the items of the rule's measure those shares are of, in the total's
+    section, when there are two or more, each once, every share of the total in that section is of one of
+    them and the shares add up to 100% within their rounding. What 100% less the shares' lowest sum
+    leaves of the total is the allowance: a part the list could leave out is no larger (a completion rate,
+    of a budget kept as an item, is no total's share)."""
+    measures = [rule.params["measure"] for rule in rules]
+    empty = pd.DataFrame({name: np.zeros(0, dtype="int64") for name in ("rule", "total", "rank", "part",
+                                                                          "allowance")}).assign(code="")
+    shares = np.flatnonzero((table.kind == "share") & table.has_v & (table.base != NONE) & (table.ref != NONE))
+    whole, part = table.base[shares], table.ref[shares]
+    kept = table.st[whole] & table.money[whole] & (table.sid[whole] == table.sid[shares])
+    shares, whole, part = shares[kept], whole[kept], part[kept]
+    found = []
+    for total in np.unique(whole).tolist():
+        mine = whole == total
+        listed = part[mine]
+        of_rule = [n for n, measure in enumerate(measures)
+                   if all(table.measure[p] == measure and table.kind[p] == "item" for p in listed.tolist())]
+        low, high = int(table.lo[shares[mine]].sum()), int(table.hi[shares[mine]].sum())
+        if len(listed) < 2 or len(np.unique(listed)) < len(listed) or not of_rule or not low <= 100 * Q <= high \
+                or (table.sid[listed] != table.sid[total]).any() or table.qualifier[total] == "parts-unread":
+            continue
+        # the largest share a part left out can have, of the total's upper bound, rounded up
+        allowance = -(-(100 * Q - low) * int(table.hi[total]) // (100 * Q)) if low < 100 * Q else 0
+        found.extend((of_rule[0], total, int(table.ord[p]), p, allowance) for p in sorted(listed.tolist()))
+    if not found:
+        return empty
+    rule, total, rank, part, allowance = (np.array(column, dtype="int64") for column in zip(*found))
+    return pd.DataFrame({"rule": rule, "total": total, "rank": rank, "code": "", "part": part, "allowance": allowance})
+
+
+def _headed_parts(rules: list[Rule], table: ClaimTable, in_table: bool) -> pd.DataFrame:
+    """The parts of :func:`outline_parts` (``in_table``) or :func:`listing_parts`: figures of each rule's
+    measure that name the total they detail (``ref``), in its section."""
     measures = [rule.params["measure"] for rule in rules]
     heading = table.ref
     rows = np.flatnonzero(np.isin(table.codes_of("measure")[0], value_codes(table, "measure", measures))
-                          & table.of_kind("item", "amount", "total") & table.has_v & table.in_table & (heading != NONE))
+                          & table.of_kind("item", "amount", "total") & table.has_v & (table.in_table == in_table)
+                          & (heading != NONE))
     rows = rows[(table.sid[heading[rows]] == table.sid[rows]) & table.has_v[heading[rows]]
                 & (table.qualifier[heading[rows]] != "parts-unread")]
     mine = [np.flatnonzero(table.measure[rows] == measure) for measure in measures]
@@ -193,8 +246,10 @@ def outline_parts(rules: list[Rule], table: ClaimTable) -> pd.DataFrame:
 
 
 def sum_findings(table: ClaimTable, rule: np.ndarray, total_of: np.ndarray, part: np.ndarray,
-                 exhaustive: np.ndarray) -> dict[int, Rows]:
-    """A row per (rule, total) from its parts (grouped, in order), by rule number."""
+                 exhaustive: np.ndarray, allowance: np.ndarray | None = None) -> dict[int, Rows]:
+    """A row per (rule, total) from its parts (grouped, in order), by rule number. ``allowance`` (by part
+    row, one value per total): how much less than the total its parts may add up to (a part the list may
+    leave out, as small as the parts' stated shares allow)."""
     if not len(part):
         return {}
     starts = np.r_[0, np.flatnonzero((np.diff(total_of) != 0) | (np.diff(rule) != 0)) + 1]
@@ -204,6 +259,8 @@ def sum_findings(table: ClaimTable, rule: np.ndarray, total_of: np.ndarray, part
     lo, hi = np.add.reduceat(table.lo[part], starts), np.add.reduceat(table.hi[part], starts)
     decimals = np.maximum.reduceat(table.is_[part], starts).clip(min=0)
     s_lo, s_hi, stated, last = table.lo[total], table.hi[total], table.amt[total], table.lp[total]
+    if allowance is not None:
+        s_lo = s_lo - allowance[starts]
     # parts that need not be all of the total only bound it from below
     verdict = np.where(complete, verdicts(s_lo, s_hi, stated, last, lo, hi),
                        np.where(lo <= s_hi, "consistent", verdicts(s_lo, s_hi, stated, last, lo, lo)))

@@ -1,6 +1,7 @@
 """Text rules over the document's lines and the changes: placeholders left unfilled, the year a
-change is compared with, the year its reason names, a final-accounts reason left empty, and the
-document's own year where the template names it (纳入…年部门预算编制范围).
+change is compared with, the year its reason names, a final-accounts reason left empty, the
+document's own year where the template names it (纳入…年部门预算编制范围), and a completion rate
+against the direction its sentence states (完成年初预算98%，决算数大于预算数).
 
 The lines of every budget are scanned at once by Arrow's regular expressions (RE2) for the few
 that may hold a match; Python's ``re``, the pattern's own engine, then reads the exact spans on
@@ -9,6 +10,8 @@ those few lines only."""
 from __future__ import annotations
 
 import re
+import weakref
+from decimal import Decimal
 from functools import lru_cache
 
 import numpy as np
@@ -25,8 +28,9 @@ from .found import rows
 from .rules import Rule
 from .table import NONE, ClaimTable
 
-__all__ = ["REASON_ASKED", "REASON_YEAR", "UNFILLED", "candidate_lines", "comparison_year_rows", "document_year_rows",
-           "lines_frame", "placeholder_rows", "reason_given_rows", "reason_year_rows", "section_of_lines"]
+__all__ = ["REASON_ASKED", "REASON_YEAR", "UNFILLED", "candidate_lines", "comparison_year_rows", "completion_direction_rows",
+           "document_year_rows", "lines_frame", "placeholder_rows", "reason_given_rows", "reason_year_rows",
+           "section_of_lines"]
 
 
 #: "主要是2023年人员经费…的增多": the reason a sentence gives for a change, and the year it names.
@@ -88,6 +92,62 @@ def candidate_lines(texts, pattern: re.Pattern) -> np.ndarray:
     return np.flatnonzero(hits.fill_null(False).to_numpy(zero_copy_only=False))
 
 
+#: Pinyin some sites print after a character ("預(yù)算"), as the extractor reads past it: not part of the words.
+_PINYIN_LETTERS = "[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüḿ]{1,6}[）)]"
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])" + _PINYIN_LETTERS)
+
+#: The blocks of CJK characters where OpenCC folds traditional characters to simplified ones.
+_CJK_BLOCKS = ((0x3400, 0x9FFF), (0xF900, 0xFAFF))
+#: Full-width digits, point and per cent, read as the ASCII ones (RE2's ``\d`` is ASCII only); the Chinese
+#: punctuation a pattern names (，；：) is kept as printed.
+_FULL_WIDTH = "０１２３４５６７８９．％"
+_FULL_WIDTH_FOLD = str.maketrans(_FULL_WIDTH, "0123456789.%")
+
+
+@lru_cache(maxsize=1)
+def _needs_folding() -> re.Pattern:
+    """What a line that reads otherwise once folded holds: a character OpenCC folds to another one (a
+    traditional character), a full-width digit, or a pinyin annotation. RE2-compatible, made once."""
+    folding = [code for first, last in _CJK_BLOCKS for code in range(first, last + 1)
+               if simplified(chr(code)) != chr(code)]
+    return re.compile("[" + "".join(map(chr, folding)) + _FULL_WIDTH + "]|" + _PINYIN_LETTERS)
+
+
+#: The last lines frame (weakly) and its lines that need folding: every rule that folds reads the same frame.
+_LAST_FOLDING: tuple = (None, None)
+
+
+def _folding_lines(lines: pd.DataFrame) -> np.ndarray:
+    """The positions of the lines of ``lines`` that read otherwise once folded, found once per frame."""
+    global _LAST_FOLDING
+    frame, found = _LAST_FOLDING
+    if frame is None or frame() is not lines:
+        found = candidate_lines(lines["text"], _needs_folding())
+        _LAST_FOLDING = (weakref.ref(lines), found)
+    return found
+
+
+def _folded_line(line: str) -> tuple[str, list[int]]:
+    """``line`` as a template's words are matched: traditional characters folded to simplified ones (預算 →
+    预算), full-width digits to ASCII ones, pinyin annotations left out (預(yù)算 → 预算); with the position in
+    ``line`` of each character kept."""
+    skipped = {i for match in _PINYIN.finditer(line) for i in range(*match.span())}
+    kept = [i for i in range(len(line)) if i not in skipped]
+    return "".join(simplified(line[i]) for i in kept).translate(_FULL_WIDTH_FOLD), kept
+
+
+def _printed(line: str, origin: list[int], start: int, end: int) -> str:
+    """The printed words of folded characters ``start:end`` of ``line`` (whose origins are ``origin``)."""
+    return line[origin[start]:origin[end - 1] + 1] if end > start else ""
+
+
+def _first_claim_from(table: ClaimTable, start: int, end: int, number: int) -> int:
+    """Where a finding about line ``number`` goes among its budget's claims (``start:end`` of the table):
+    before the first claim from that line on."""
+    later = np.flatnonzero(table.line[start:end] >= number)
+    return int(later[0]) if len(later) else end - start
+
+
 def _budgets(table: ClaimTable, lines: pd.DataFrame) -> np.ndarray:
     return np.union1d(np.unique(lines["b"].to_numpy(dtype="int64")), np.unique(table.b))
 
@@ -100,10 +160,8 @@ def placeholder_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.D
     hits = {"b": [], "section": [], "quote": [], "explanation": [], "inputs": [], "order": []}
     for at, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
         line, number = texts[at], int(number_of[at])
-        claim_lines = table.line[start:end]
-        inputs = " ".join(table.claim_id[start:end][claim_lines == number])
-        later = np.flatnonzero(claim_lines >= number)
-        order = int(later[0]) if len(later) else end - start
+        inputs = " ".join(table.claim_id[start:end][table.line[start:end] == number])
+        order = _first_claim_from(table, start, end, number)
         for match in UNFILLED.finditer(line):
             begin, finish = match.span()
             hits["b"].append(int(budget_of[at]))
@@ -117,10 +175,15 @@ def placeholder_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.D
     return _text_rows(hits, clean, [text("audit.no-placeholder")] * len(clean))
 
 
-def _matching_lines(table: ClaimTable, lines: pd.DataFrame, pattern: re.Pattern) -> tuple[np.ndarray, ...]:
-    """The lines ``pattern`` may match: each one's budget, number, text and section, and where its
-    budget's claims start and end in the table (each budget's claims are one run of its rows)."""
-    found = lines.take(candidate_lines(lines["text"], pattern))
+def _matching_lines(table: ClaimTable, lines: pd.DataFrame, pattern: re.Pattern,
+                   folding: bool = False) -> tuple[np.ndarray, ...]:
+    """The lines ``pattern`` may match (``folding``: once folded, see :func:`_folded_line`): each one's budget,
+    number, text and section, and where its budget's claims start and end in the table (each budget's
+    claims are one run of its rows)."""
+    at = candidate_lines(lines["text"], pattern)
+    if folding:  # a line printed in traditional characters, or annotated with pinyin, may match once folded
+        at = np.union1d(at, _folding_lines(lines))
+    found = lines.take(at)
     budget_of = found["b"].to_numpy(dtype="int64")
     return (budget_of, found["line"].to_numpy(dtype="int64"), found["text"].to_numpy(dtype=object),
             found["section"].to_numpy(dtype=object), np.searchsorted(table.b, budget_of, side="left"),
@@ -128,10 +191,11 @@ def _matching_lines(table: ClaimTable, lines: pd.DataFrame, pattern: re.Pattern)
 
 
 def _text_rows(hits: dict[str, list], clean: list[int], clean_explanations: list[str]) -> pd.DataFrame:
-    """A text rule's rows: a text finding for each hit, then a consistent one for each budget of ``clean``
-    (about no claim, before every claim)."""
+    """A text rule's rows: a text finding for each hit (about the claim ``hits["claim"]`` names, if any),
+    then a consistent one for each budget of ``clean`` (about no claim, before every claim)."""
     count = len(hits["b"]) + len(clean)
-    return rows(b=np.asarray(hits["b"] + clean, dtype="int64"), claim=np.full(count, NONE, dtype="int64"),
+    claims = hits.get("claim", [NONE] * len(hits["b"])) + [NONE] * len(clean)
+    return rows(b=np.asarray(hits["b"] + clean, dtype="int64"), claim=np.asarray(claims, dtype="int64"),
                 verdict=hits.get("verdict", ["text"] * len(hits["b"])) + ["consistent"] * len(clean), unit="",
                 section=hits["section"] + [""] * len(clean), quote=hits["quote"] + [""] * len(clean),
                 explanation=hits["explanation"] + clean_explanations,
@@ -197,12 +261,11 @@ def reason_given_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.
             if (empty := _NO_REASON.match(folded, match.end())) is None:
                 continue
             sentence_start = max(folded.rfind("。", 0, match.start()), folded.rfind("；", 0, match.start())) + 1
-            later = np.flatnonzero(table.line[start:end] >= number)
             hits["b"].append(b)
             hits["section"].append(sections[at])
             hits["quote"].append(printed[max(sentence_start, match.start() - QUOTE_CONTEXT):empty.end()].strip())
             hits["explanation"].append(text("audit.reason-not-given", line=number))
-            hits["order"].append(int(later[0]) if len(later) else end - start)
+            hits["order"].append(_first_claim_from(table, start, end, number))
     clean = sorted(set(asked) - set(hits["b"]))
     return _text_rows(hits, clean, [text("audit.reasons-given", count=asked[b]) for b in clean])
 
@@ -229,29 +292,81 @@ def document_year_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd
     names a kind of document (``kinds``: word → document kind) other than the document's, or one of an unknown
     document: a budget may speak of the prior year's outturn (纳入2018年决算编制范围)."""
     pattern, kinds = re.compile(rule.params["pattern"]), rule.params.get("kinds", {})
-    budget_of, number_of, texts, sections, starts, ends = _matching_lines(table, lines, pattern)
+    budget_of, number_of, texts, sections, starts, ends = _matching_lines(table, lines, pattern, folding=True)
     hits = {"b": [], "section": [], "quote": [], "explanation": [], "order": [], "verdict": []}
     for at, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
         b, number = int(budget_of[at]), int(number_of[at])
         year, kind = _document_of(table, b)
         if year == NONE:
             continue
-        for match in pattern.finditer(texts[at]):
+        folded, origin = _folded_line(texts[at])
+        for match in pattern.finditer(folded):
             # a group ``before`` is what may not come before the phrase (比 before a year compared with)
-            phrase = texts[at][match.end("before") if "before" in pattern.groupindex else match.start():match.end()]
-            named_kind = _named_kind(phrase, kinds)
+            begin = match.end("before") if "before" in pattern.groupindex else match.start()
+            named_kind = _named_kind(folded[begin:match.end()], kinds)
             if named_kind is not None and named_kind != kind:
                 continue
             named = int(match.group("year"))
-            later = np.flatnonzero(table.line[start:end] >= number)
             hits["b"].append(b)
             hits["section"].append(sections[at])
-            hits["quote"].append(phrase.strip())
+            hits["quote"].append(_printed(texts[at], origin, begin, match.end()).strip())
             hits["explanation"].append(text("audit.document-year", year=year) if named == year
                                        else text("audit.document-year-differs", named=named, year=year, line=number))
             hits["verdict"].append("consistent" if named == year else "text")
-            hits["order"].append(int(later[0]) if len(later) else end - start)
+            hits["order"].append(_first_claim_from(table, start, end, number))
     return _text_rows(hits, [], [])
+
+
+#: Where a completion rate's interval must lie for each direction its sentence may state: above 100%, below it,
+#: or holding it (持平).
+_SIDES = ("above", "below", "equal")
+_HUNDRED = Decimal(100)
+
+
+def _admits(side: str, low: Decimal, high: Decimal) -> bool:
+    """Whether a rate somewhere in [low, high] can be on ``side`` of 100%."""
+    return high > _HUNDRED if side == "above" else low < _HUNDRED if side == "below" else low <= _HUNDRED <= high
+
+
+@text_check("completion-direction")
+def completion_direction_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFrame:
+    """Each completion rate followed by the direction of the outturn from its budget (``pattern``, its groups
+    ``rate`` and ``direction``; ``directions``: word → above, below or equal): consistent when the rate, taken
+    as the interval its printed decimals stand for, can be on that side of 100%, a text finding when it
+    cannot (完成年初预算98%，决算数大于预算数); about the rate's claim where the rate was claimed. Which figures
+    the rate is of is not needed: the rate alone tells whether the outturn can be above or below its budget."""
+    pattern, directions = re.compile(rule.params["pattern"]), rule.params["directions"]
+    budget_of, number_of, texts, sections, starts, ends = _matching_lines(table, lines, pattern, folding=True)
+    hits = {"b": [], "section": [], "quote": [], "explanation": [], "order": [], "verdict": [], "claim": []}
+    for at, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
+        number = int(number_of[at])
+        folded, origin = _folded_line(texts[at])
+        for match in pattern.finditer(folded):
+            words = match.group("direction")
+            side = next((directions[word] for word in directions if word in words), None)
+            if side not in _SIDES:  # words the rule does not name: no direction to hold the rate against
+                continue
+            rate = Decimal(match.group("rate"))
+            half = Decimal(5).scaleb(rate.as_tuple().exponent - 1)
+            possible = _admits(side, rate - half, rate + half)
+            figures = {"rate": match.group("rate"), "low": rate - half, "high": rate + half, "line": number,
+                       "words": _printed(texts[at], origin, *match.span("direction")),
+                       "side": text(f"audit.completion-side-{side}")}
+            hits["b"].append(int(budget_of[at]))
+            hits["section"].append(sections[at])
+            hits["quote"].append(_printed(texts[at], origin, *match.span()).strip())
+            hits["explanation"].append(text("audit.completion-direction" if possible
+                                            else "audit.completion-direction-impossible", **figures))
+            hits["verdict"].append("consistent" if possible else "text")
+            hits["order"].append(_first_claim_from(table, start, end, number))
+            hits["claim"].append(_claim_ending(table, start, end, number, origin[match.end("rate") - 1] + 1))
+    return _text_rows(hits, [], [])
+
+
+def _claim_ending(table: ClaimTable, start: int, end: int, number: int, char_end: int) -> int:
+    """The claim among ``start:end`` of the table whose figure ends at ``char_end`` of line ``number``, else NONE."""
+    at = np.flatnonzero((table.line[start:end] == number) & (table.char_end[start:end] == char_end))
+    return start + int(at[0]) if len(at) else NONE
 
 
 @text_check("comparison-year")

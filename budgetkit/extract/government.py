@@ -4,9 +4,10 @@ Its figures are not a department's, so none is taken for a measure of the templa
 item of its own (measure ``unnamed_item``, its label as printed), the subject of what its clause states right
 after it: a change and its percentage (增加2954万元，增长14.27%: of the prior year that amount implies), a
 completion rate whose budget is printed in it (完成年初预算225630万元的122%) or is the one budget of its sentence
-the rate names (完成调整预期的96.8%), a share of a whole the report names and prints once (占财政总收入81%).
-Every other figure stays unread with its reason. Which words make a completion base or a scope is
-``[government_report]`` of data/template.toml.
+the rate names (完成调整预期的96.8%), a share of a whole the report names and prints once (占财政总收入81%), a
+sum a sentence adds up (…收入1549911万元。加上…916296万元，…以及…120000万元，收入总量为3565272万元: each
+figure added names the total as its ``ref``). Every other figure stays unread with its reason. Which words make
+a completion base, a scope or a sum is ``[government_report]`` of data/template.toml.
 
 Every regular expression here is linear (bounded repeats), as in :mod:`.figures`.
 """
@@ -36,6 +37,8 @@ _PRIOR_YEAR = re.compile(r"同比|(?:比|较|与)\s{0,2}(?:上年|去年|上一�
 _BUDGET_NAME = re.compile(r"(?:公共|基金|经营)预算数?$")
 #: A year the sentence says its figures are of, not one it compares with ("比2021年度").
 _YEAR_OF = re.compile(r"(比|较|与|同|于)?\s{0,2}" + YEAR + r"\s{0,2}年")
+#: The end of a sentence (or of the line) right after a figure.
+_SENTENCE_END = re.compile(r"\s{0,3}(?:[。；]|$)")
 #: A 类, 款 or 项 code printed with a dash before the item's name ("20103-政府办公厅（室）及相关机构事务").
 _DASHED_CODE = re.compile(r"(?<![\d.])(\d{3}|\d{5}|\d{7})\s{0,2}[-－—]\s{0,2}([^\d，。；：、]{2,40})$")
 
@@ -56,6 +59,10 @@ class _Patterns(NamedTuple):
     how: re.Pattern  # the words of a label that say how its figure was reached ("收入完成", "决算数为")
     named: re.Pattern  # "完成调整预期的96.8%": a rate whose budget is named ("调整", "预期"), not printed in it
     approximate: re.Pattern  # "约5亿元": a figure not meant exactly
+    sum_opening: re.Pattern  # "加上" opening a clause that adds its figures to the item before …
+    sum_total: re.Pattern  # … and names their sum last ("收入总量为")
+    sum_breaking: re.Pattern  # "减去", "其中": words that make a sentence other than a sum
+    sum_included: re.Pattern  # "（含特殊转移支付60000万元）": a part of the item before, not added
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +74,13 @@ def _patterns() -> _Patterns:
         share=re.compile(r"占\s{0,2}([^，。；：\d%的]{2,24}?)\s{0,2}(?:的)?\s{0,2}(?:比重|比例)?\s{0,2}(?:为)?\s{0,2}$"),
         how=re.compile(rf"(?:{_alternatives('label_endings')})+$"),
         named=re.compile(rf"(?:{verbs})(?P<words>[^，。；：\d%]{{0,12}}?)(?P<base>{bases})数?\s{{0,2}}的\s{{0,2}}$"),
-        approximate=re.compile(rf"(?:{_alternatives('approximate_before')})\s{{0,2}}$"))
+        approximate=re.compile(rf"(?:{_alternatives('approximate_before')})\s{{0,2}}$"),
+        sum_opening=re.compile(_alternatives("sum_openings")),
+        sum_total=re.compile(rf"(?:(?P<of>[^，。；：\d%]{{0,12}}?)(?:{_alternatives('sum_totals')})"
+                             rf"|(?:{_alternatives('sum_total_opens')})(?P<of_after>[^，。；：\d%]{{1,8}}?)"
+                             rf"(?:{_alternatives('label_endings')})?)\s{{0,2}}(?:为|是)?\s{{0,2}}$"),
+        sum_breaking=re.compile(_alternatives("sum_breaking")),
+        sum_included=re.compile(rf"[（(]\s{{0,2}}(?:{_alternatives('sum_included')})[^（）()]{{0,40}}[）)]"))
 
 
 class _Item(NamedTuple):
@@ -127,7 +140,67 @@ class GovernmentReading(Linking):
             label = clean_name(_DASHED_CODE.search(code_words).group(2))
         claim = self._new(ctx, tok, "item", UNNAMED_ITEM, bare_label(label), year, tok.unit, code=code)
         self._government_items.append(_Item(claim, ctx.number, tok.after, sentence_start, is_base))
+        if not is_base and code is None:
+            self._sum_of_sentence(ctx, tok, claim, sentence_start, clause_start)
         return True
+
+    def _sum_of_sentence(self, ctx: LineContext, tok: Token, total: ExtractedFigure, sentence_start: int,
+                         clause_start: int) -> None:
+        """"…一般公共预算收入1549911万元，为调整预算的101.9%。加上…916296万元，…969065万元，以及…120000万元，
+        收入总量为3565272万元。": the figure ending a sentence, named as a total of what the item before 加上
+        names (收入总量, 总收入 of …收入), is the sum of that item and every figure from 加上 on; each of them
+        names it as its ``ref``. The item added to is the one of the sentence before, when 加上 opens the
+        sentence, else the one of the sentence's words before 加上 ("一般公共预算支出324.31亿元，完成调整预算的
+        96%，加上…，支出总计347.23亿元"). Nothing is linked when a figure of either is not an item read (a
+        percentage and a completion rate's budget aside), there is not one item to add to, or the sentence
+        subtracts or lists parts (其中)."""
+        text, patterns = ctx.line.text, _patterns()
+        named = patterns.sum_total.search(text, clause_start, tok.start)
+        openings = [m.start() for m in patterns.sum_opening.finditer(text, sentence_start, clause_start)
+                    if _opens_clause(text[sentence_start:m.start()])]
+        if named is None or len(openings) != 1 or not _SENTENCE_END.match(text, tok.after):
+            return
+        opening = openings[0]
+        included = [m.span() for m in patterns.sum_included.finditer(text, sentence_start, tok.start)]
+        outside = "".join(text[start:end] for start, end in zip([sentence_start, *(e for _, e in included)],
+                                                                [*(s for s, _ in included), tok.start]))
+        if patterns.sum_breaking.search(outside):
+            return
+        if text[sentence_start:opening].strip():
+            first = self._sentence_items(ctx, sentence_start, opening)
+        elif sentence_start > 0:
+            first = self._sentence_items(ctx, last_break(self._sentence_ends, sentence_start - 1), sentence_start)
+        else:
+            return
+        added = self._sentence_items(ctx, opening, tok.start, included, outturns_only=True)
+        if not added or first is None or len(first) != 1 or first[0].year != total.year:
+            return
+        # 收入总量 adds to an item of 收入, 支出总量 to one of 支出 (a bare 合计 names no item to add to)
+        of = (named.group("of") or named.group("of_after") or "").strip()
+        if not of or not _name(first[0].label, patterns.how).endswith(of):
+            return
+        for part in (*first, *added):
+            part.ref = total
+
+    def _sentence_items(self, ctx: LineContext, start: int, end: int, included: list[tuple[int, int]] = (),
+                        outturns_only: bool = False) -> list[ExtractedFigure] | None:
+        """The items read from the figures between ``start`` and ``end`` of the line, in order, but those in
+        the ``included`` spans (parts of the item before them), percentages and completion rates' budgets
+        (unless ``outturns_only``: then such a figure is not what a sum adds); None when a figure there is not
+        an item in a unit of money, or one already added up."""
+        figures = [t for t in ctx.tokens if t.role is None and start <= t.start < end
+                   and not any(a <= t.start < b for a, b in included)]
+        items = {(item.claim.start, item.claim.end): item for item in self._government_items[-20:]
+                 if item.line == ctx.number}
+        found = []
+        for figure in figures:
+            item = items.get(ctx.line.span(figure.start, figure.end))
+            if not outturns_only and (figure.unit == "%" or item is not None and item.is_base):
+                continue
+            if item is None or item.is_base or figure.unit not in MONEY_UNITS or item.claim.ref is not None:
+                return None
+            found.append(item.claim)
+        return found
 
     def _dashed_code(self, words: str) -> str | None:
         """The code printed before an item's name ("201-一般公共服务支出"), when the reference knows it by
@@ -269,6 +342,13 @@ class GovernmentReading(Linking):
         claim = self._new(ctx, tok, "share", part.measure,
                           f"{how.sub('', bare_label(part.label))}占{how.sub('', bare_label(whole.label))}", part.year, "%")
         claim.base_measure, claim.ref, claim.base = whole.measure, part, whole
+
+
+def _opens_clause(before: str) -> bool:
+    """Whether a word after ``before`` (its sentence's words before it) opens a clause: nothing but spaces
+    since the sentence began or since a comma."""
+    before = before.rstrip()
+    return not before or before.endswith(("，", ","))
 
 
 def _budget_of(label: str, words: str, base_word: str, how: re.Pattern) -> str | None:

@@ -7,14 +7,18 @@ table lays out what the audit checks and nothing one document prints.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..claims import Claim
+from ..messages import text
 from ..names import Registry
 from ..template import adjusted_budget_words, initial_budget_words, sum_rules
-from .rows import rows_frame, start_table
+from .rows import HEAD, format_decimal, rows_frame, start_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Budget
@@ -54,20 +58,62 @@ def accounts_expenditure_by_kind(budget: Budget, findings: pd.DataFrame | None =
     return rows_frame(rows.rows, marks, ["money", "share"])
 
 
+#: 预算 in the name of a fund (一般公共预算财政拨款支出年初预算 is of the 年初预算; 一般公共预算收入 names no budget).
+_FUND_NAMES = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算")
+#: What a figure's label says when it is a budget a rate can be of, the names of funds left out: 预算(数), 预期.
+_BUDGET_WORD = re.compile(r"预算|预期")
+
+#: The value of ``budget_kind`` for a budget its words name no kind of ("完成预算的43%", "决算数为预算数的98%").
+PLAIN_BUDGET = "预算"
+
+
+def _budget_kind(rate: Claim, budget_label: str) -> str | None:
+    """Which budget ``rate`` is of, by the template's words in its label or its budget's (年初预算, 调整预算,
+    全年预算), else 预算; None when the budget's label names no budget (占全县财政总收入81% is a share)."""
+    if not _BUDGET_WORD.search(_FUND_NAMES.sub("", budget_label)):
+        return None
+    words = (*initial_budget_words(), *adjusted_budget_words())
+    return next((word for word in words if word in budget_label or word in rate.label), PLAIN_BUDGET)
+
+
+def _implied_budget(difference: Claim, outturn: Claim) -> Claim:
+    """The budget a stated difference from it implies (决算数大于预算数55.93万元: 1741.75 − 55.93 = 1685.82), in
+    万元, named after the difference it comes from, for a rate to be recomputed on."""
+    return dataclasses.replace(difference, kind="item", value=outturn.wan_yuan - difference.signed_wan_yuan,
+                               decimals=None, unit="万元", direction=None, label=text("tables.implied-budget"))
+
+
 def completion_rates(budget: Budget, findings: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Each completion rate ("完成年初预算的X%", "决算数为预算数的X%"): the budget figure it is of, then the
-    outturn with the rate stated beside the one recomputed from the two (in the share columns)."""
+    """Each completion rate ("完成年初预算的X%", "完成调整预算的X%", "为全年预算的X%", "决算数为预算数的X%"),
+    with which budget it is of (``budget_kind``): the budget figure it is of (or the difference from it its
+    sentence states, 决算数大于预算数55.93万元), then the outturn with the rate stated beside the one
+    recomputed from the two (in the share columns)."""
     rows, marks = start_table(budget, findings)
-    budget_words = (*initial_budget_words(), *adjusted_budget_words())
     for rate in rows.claims.all:
         budgeted = rows.claims.by_id.get(rate.base) if rate.kind == "share" and rate.base else None
         outturn = rows.claims.by_id.get(rate.ref) if rate.ref else None
-        if budgeted is None or outturn is None or not any(word in budgeted.label for word in budget_words):
+        if budgeted is None or outturn is None:
             continue
-        if budgeted.id not in rows.shown:
-            rows.figure(budgeted, "budget")
-        rows.share_row(outturn, rate, "outturn")
-    return rows_frame(rows.rows, marks, ["money", "share"])
+        if budgeted.kind == "change":  # a rate of the budget its stated difference implies
+            if budgeted.base_year != budgeted.year or not (budgeted.money and outturn.money) \
+                    or budgeted.value is None or outturn.value is None:
+                continue
+            kind = _budget_kind(rate, rate.label)  # 完成年初预算100%，决算数大于预算数…: the rate names it
+            implied = _implied_budget(budgeted, outturn)
+            if budgeted.id not in rows.shown:
+                rows.figure(budgeted, "change", budget_kind=kind, recomputed_as=text(
+                    "tables.change-implies-budget", current=format_decimal(outturn.wan_yuan),
+                    change=format_decimal(budgeted.signed_wan_yuan), implied=format_decimal(implied.value)))
+            rows.claims.by_id[f"{budgeted.id} implied"] = implied  # in this table's index only
+            rate = dataclasses.replace(rate, base=f"{budgeted.id} implied")
+        else:
+            kind = _budget_kind(rate, budgeted.label)
+            if kind is None:
+                continue
+            if budgeted.id not in rows.shown:
+                rows.figure(budgeted, "budget", budget_kind=kind)
+        rows.share_row(outturn, rate, "outturn")["budget_kind"] = kind
+    return rows_frame(rows.rows, marks, ["money", "share"], head=[*HEAD, "budget_kind"])
 
 
 def accounts_changes(budget: Budget, findings: pd.DataFrame | None = None) -> pd.DataFrame:

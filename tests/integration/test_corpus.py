@@ -359,9 +359,9 @@ def _unmet(reason: str):
 
 
 @pytest.mark.parametrize("verdict", [
-    pytest.param("drift", marks=_unmet("today: 4 of 37 keyed drift relations missed")),
+    pytest.param("drift", marks=_unmet("today: 2 of 37 keyed drift relations missed")),
     "semantic",
-    pytest.param("text", marks=_unmet("today: 2 of 190 keyed text relations missed")),
+    "text",
 ])
 def test_every_keyed_relation_of_this_verdict_is_found(scored, verdict):
     missed = [a for a in scored.alarms if a.category == "missed" and a.verdict == verdict]
@@ -376,7 +376,7 @@ def test_at_least_90_percent_of_keyed_relations_are_evaluated(scored):
 #: The keyed relations evaluated when this was last raised (the Jiangsu template's totals, 政府采购 outlines,
 #: prose 项 against the tables, 款 within their 类): a change that evaluates fewer is a step back; raise it as
 #: more are evaluated.
-EVALUATED_AT_LEAST = 1380
+EVALUATED_AT_LEAST = 1404
 
 
 def test_no_fewer_keyed_relations_are_evaluated_than_before(scored):

@@ -654,3 +654,34 @@ def test_an_unfilled_direction_implies_no_prior_year(rules):
                    claim_id="c001-3", ref="c001-1", section="九")]
     findings = audit(budget_of(specs), rules("implied-prior-agrees"))
     assert findings.empty
+
+
+def items_with_shares(total, *items, base_kind="total"):
+    """A total and the items listed under it, each as (amount, share of the total)."""
+    specs = [claim("expenditure_basic", total, kind=base_kind, claim_id="c001-1", section="五（二）")]
+    for number, (amount, share) in enumerate(items, start=2):
+        specs += [claim("unnamed_item", amount, kind="item", claim_id=f"c{number:03d}-1", section="五（二）"),
+                  claim("unnamed_item", share, kind="share", unit="%", base_measure="expenditure_basic",
+                        claim_id=f"c{number:03d}-2", ref=f"c{number:03d}-1", base="c001-1", section="五（二）")]
+    return specs
+
+
+@pytest.mark.parametrize(("items", "verdict"), [
+    ((("600.00", "60.00"), ("400.00", "40.00")), "consistent"),
+    # 60.00% + 40.00% leave room for a part of at most 0.01% (0.10) the list may omit: 999.90 may be all of it
+    ((("600.00", "60.00"), ("399.90", "40.00")), "consistent"),
+    ((("600.00", "60.00"), ("390.00", "40.00")), "drift"),
+])
+def test_items_whose_shares_add_up_to_the_whole_add_up_to_its_total(rules, items, verdict):
+    findings = audit(budget_of(items_with_shares("1000.00", *items)), rules("items-with-shares-of-total"))
+    assert verdicts(findings) == [verdict]
+
+
+@pytest.mark.parametrize("specs", [
+    items_with_shares("1000.00", ("600.00", "60.00"), ("300.00", "30.00")),  # 90%: the list may leave a part out
+    items_with_shares("1000.00", ("1000.00", "100.00")),  # one item is its share's check alone
+    # a completion rate's budget is kept as an item: the outturns are no parts of it
+    items_with_shares("1000.00", ("600.00", "60.00"), ("400.00", "40.00"), base_kind="item"),
+])
+def test_items_not_surely_the_whole_list_are_not_summed(rules, specs):
+    assert audit(budget_of(specs), rules("items-with-shares-of-total")).empty

@@ -44,7 +44,7 @@ def test_the_rate_is_of_the_budget_the_difference_implies(tmp_path, rate, word, 
     assert str(claims.loc[outturn, "value"]) == "1741.7500"
     assert (claims.loc[difference_id, "kind"], str(claims.loc[difference_id, "value"])) == ("change", "55.9300")
     assert claims.loc[difference_id, "ref_claim_id"] == outturn
-    mine = findings[findings["claim_id"] == rate_id]
+    mine = findings[(findings["claim_id"] == rate_id) & (findings["rule_kind"] == "share")]
     assert list(mine["verdict"].astype(str)) == [verdict]
     assert "1685.82" in mine["explanation"].iloc[0] or "1797.68" in mine["explanation"].iloc[0]
 
@@ -63,7 +63,8 @@ def test_the_rounding_of_the_difference_is_the_tolerance(tmp_path):
     # 1741.75 ÷ (1741.75 − 55.9) = 103.3177…%: 103.32 within the rounding of 55.9 (±0.05)
     claims, findings = _claims_and_findings(tmp_path, rate="103.32", word="大于", difference="55.9")
     rate_id, _ = _rate_and_difference(claims)
-    assert list(findings[findings["claim_id"] == rate_id]["verdict"].astype(str)) == ["consistent"]
+    shares = findings[(findings["claim_id"] == rate_id) & (findings["rule_kind"] == "share")]
+    assert list(shares["verdict"].astype(str)) == ["consistent"]
 
 
 @pytest.mark.parametrize("text", [
