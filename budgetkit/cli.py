@@ -184,10 +184,13 @@ def _check(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(findings_csv(findings))
     else:
+        from .audit import unevaluated_relations
+
         sys.stdout.write(findings_table(findings, budget_title=_budget_name(budget.department, budget.year,
                                                                           budget.document_kind),
                                         all_evaluations=args.all,
                                         limits=budget.extraction.limits() if budget.extraction else (),
+                                        unevaluated=unevaluated_relations(budget, findings, args.rules),
                                         width=terminal_width()))
     failing = findings["verdict"].map(lambda verdict: SEVERITY[str(verdict)] >= SEVERITY[args.fail_on]).astype(bool)
     return EXIT_FINDINGS if failing.any() else EXIT_OK
@@ -388,11 +391,33 @@ def _verdict_counts(findings) -> dict[str, int]:
     return {verdict: int(counts.get(verdict, 0)) for verdict in VERDICTS}
 
 
-def findings_table(findings, budget_title: str, all_evaluations: bool = False, limits=(),
+def _unevaluated_lines(relations, listed: bool, width: int) -> list[str]:
+    """The relations a document states that no rule evaluated (``audit.unevaluated_relations``): counted
+    by reason, most first, or each listed with its place, quote and reason."""
+    from .audit import UNEVALUATED_REASONS
+
+    if relations is None or relations.empty:
+        return []
+    if listed:
+        lines = [text("cli.unevaluated-listed", count=len(relations))]
+        lines += ["  " + text("cli.unevaluated-relation", where=_where(row), quote=row.quote, reason=row.explanation)
+                  for row in relations.itertuples(index=False)]
+    else:
+        lines = [text("cli.unevaluated", count=len(relations))]
+        by_reason = relations.groupby("reason", sort=False)["explanation"].agg(["first", "size"])
+        order = sorted(by_reason.index, key=lambda reason: (-by_reason.at[reason, "size"],
+                                                            UNEVALUATED_REASONS.index(reason)))
+        lines += [text("extract.limits-reason", count=int(by_reason.at[reason, "size"]),
+                       reason=by_reason.at[reason, "first"]) for reason in order]
+    return [wrapped_line for line in lines for wrapped_line in _limit_lines(line, width)]
+
+
+def findings_table(findings, budget_title: str, all_evaluations: bool = False, limits=(), unevaluated=None,
                    width: int = DEFAULT_WIDTH) -> str:
     """Findings for a terminal, ``width`` columns wide: failures as blocks (verdict, rule, section, quote,
     why), then the passes — counted on one line, or listed with ``all_evaluations`` — then what the check
-    could not do (``limits``: a document's figures not read, sections not found)."""
+    could not do (``limits``: a document's figures not read, sections not found; ``unevaluated``: the
+    relations it states that no rule evaluated, counted by reason or, with ``all_evaluations``, listed)."""
     lines = [*wrapped("", text("cli.check-heading", title=budget_title), width), ""]
     failures = findings[findings["verdict"] != "consistent"]
     for row in failures.itertuples(index=False):
@@ -403,10 +428,12 @@ def findings_table(findings, budget_title: str, all_evaluations: bool = False, l
     elif len(passes):
         lines += [text("cli.passes-not-listed", count=len(passes)), ""]
     lines += wrapped("", text("cli.evaluations", total=len(findings), **_verdict_counts(findings)), width)
-    if limits:
+    relations = _unevaluated_lines(unevaluated, all_evaluations, width)
+    if limits or relations:
         lines += ["", text("cli.not-checked")]
         for line in limits:
             lines += _limit_lines(line, width)
+        lines += relations
     return "\n".join(lines) + "\n"
 
 
@@ -419,8 +446,9 @@ def _pad(content: str, width: int, right: bool = False) -> str:
 def collection_findings_table(findings, budgets, all_evaluations: bool = False, width: int = DEFAULT_WIDTH) -> str:
     """A collection's findings for a terminal: each budget's failures (and its passes with
     ``all_evaluations``), then a count per budget; ``--format csv`` or ``json`` gives every evaluation."""
-    from .collection import collection_title
+    from .collection import collection_documents, collection_title
     from .findings import VERDICTS
+    from .kinds import kind_of_all
 
     if budgets.empty:
         return text("cli.no-budget-read") + "\n"
@@ -438,7 +466,7 @@ def collection_findings_table(findings, budgets, all_evaluations: bool = False, 
         lines += _pass_listing(group[group["verdict"] == "consistent"], width) if all_evaluations else []
     counts = findings.groupby("budget_id", sort=False)["verdict"].value_counts().unstack(fill_value=0)
     counts = counts.reindex(index=list(budgets["budget_id"]), columns=list(VERDICTS), fill_value=0)
-    heading = text("cli.budget-column")
+    heading = kind_of_all(budgets["document_kind"]) if "document_kind" in budgets else kind_of_all([])
     name_width = max([_columns(heading), *(_columns(_visible(str(b))) for b in counts.index)])
     names = [verdict_name(verdict) for verdict in VERDICTS]
     widths = [max(_columns(name), 5) for name in names]
@@ -448,8 +476,7 @@ def collection_findings_table(findings, budgets, all_evaluations: bool = False, 
         lines.append("  ".join([_pad(str(budget_id), name_width),
                                 *(_pad(str(int(row[v])), w, True) for v, w in zip(VERDICTS, widths))]))
     lines.append("")
-    in_budgets = (text("cli.one-budget") if len(budgets) == 1 else text("cli.budgets", count=len(budgets)))
-    lines += wrapped("", text("cli.collection-evaluations", total=len(findings), budgets=in_budgets,
+    lines += wrapped("", text("cli.collection-evaluations", total=len(findings), documents=collection_documents(budgets),
                               **_verdict_counts(findings)), width)
     return "\n".join(lines) + "\n"
 

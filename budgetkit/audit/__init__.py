@@ -28,11 +28,12 @@ from .figures import DIFFERENCE_LABELS, SHARE_GUARD_DIGITS
 from .rules import RULE_KINDS, Rule, RulesError, load_rules
 from .table import ClaimTable
 from .texts import REASON_YEAR, lines_frame, section_of_lines
+from .unevaluated import UNEVALUATED_COLUMNS, UNEVALUATED_REASONS, unevaluated_relations
 
 __all__ = [
     "AuditFailure", "ClaimTable", "DIFFERENCE_LABELS", "REASON_YEAR", "RULE_KINDS", "Rule", "RulesError",
-    "SHARE_GUARD_DIGITS", "assert_no_findings", "audit", "evaluate", "lines_frame", "load_rules",
-    "section_of_lines", "summarize",
+    "SHARE_GUARD_DIGITS", "UNEVALUATED_COLUMNS", "UNEVALUATED_REASONS", "assert_no_findings", "audit", "evaluate",
+    "lines_frame", "load_rules", "section_of_lines", "summarize", "unevaluated_relations",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -7,6 +7,7 @@ import html
 import re
 from typing import TYPE_CHECKING
 
+from ..audit import unevaluated_relations
 from ..findings import VERDICT_FILLS, VERDICT_INKS, VERDICTS, finding_records, plain_text
 from ..messages import language, text, verdict_name
 from .steps import verdict_counts_text
@@ -160,6 +161,19 @@ def _limits(budget: Budget) -> list[str]:
     return budget.extraction.limits() if getattr(budget, "extraction", None) is not None else []
 
 
+#: The columns of the relations not evaluated as the pages show them, by their headings' message keys.
+_UNEVALUATED_SHOWN = {"section": "report.passes-section", "claim_id": "report.passes-claim",
+                      "label": "report.unevaluated-label", "figure": "report.passes-stated",
+                      "quote": "report.unevaluated-quote", "explanation": "report.unevaluated-reason"}
+
+
+def _unevaluated(budget: Budget, findings: pd.DataFrame) -> pd.DataFrame:
+    """The relations the budget states that no rule evaluated, headed as the user reads them: section,
+    claim, what it states, the figure, the quote, why it was not evaluated."""
+    relations = unevaluated_relations(budget, findings)
+    return relations[list(_UNEVALUATED_SHOWN)].rename(columns={c: text(k) for c, k in _UNEVALUATED_SHOWN.items()})
+
+
 def _passes_columns() -> list[str]:
     return [text(f"report.passes-{name}") for name in ("rule", "section", "claim", "stated", "computed", "explanation")]
 
@@ -169,10 +183,14 @@ def audit_markdown(budget: Budget, findings: pd.DataFrame) -> str:
     then the ledger of the evaluations that passed."""
     title = text("report.audit-title", department=markdown_text(budget.department), year=budget.year)
     lines = [f"# {title}", "", text("report.summary-sentence", summary=summary_line(findings)), ""]
-    if limits := _limits(budget):  # a document: what could not be checked, before any verdict
-        lines += [f"## {text('report.not-checked')}", "", *(
-            f"- {markdown_text(line.strip())}" if not line.startswith("  ") else
-            f"  - {markdown_text(line.strip())}" for line in limits), ""]
+    limits, relations = _limits(budget), _unevaluated(budget, findings)
+    if limits or len(relations):  # what could not be checked, before any verdict
+        lines += [f"## {text('report.not-checked')}", ""]
+        if limits:  # a document: what extraction could not read
+            lines += [f"- {markdown_text(line.strip())}" if not line.startswith("  ") else
+                      f"  - {markdown_text(line.strip())}" for line in limits] + [""]
+        if len(relations):
+            lines += [text("report.unevaluated-heading", count=len(relations)), "", *markdown_table(relations)]
     for verdict, records in _ordered_failures(findings):
         lines += [f"## {verdict_heading(verdict, len(records))}", ""]
         for number, r in enumerate(records, start=1):
@@ -200,9 +218,13 @@ def audit_html(budget: Budget, findings: pd.DataFrame) -> str:
     e = html.escape
     out = page_head(text("report.audit-title", department=budget.department, year=budget.year))
     out.append(f"<p>{e(text('report.summary-sentence', summary=summary_line(findings)))}</p>")
-    if limits := _limits(budget):
-        out += [f'<h2 id="not-checked">{e(text("report.not-checked"))}</h2>', "<ul>",
-                *(f"<li>{e(line.strip())}</li>" for line in limits), "</ul>"]
+    limits, relations = _limits(budget), _unevaluated(budget, findings)
+    if limits or len(relations):
+        out.append(f'<h2 id="not-checked">{e(text("report.not-checked"))}</h2>')
+        if limits:
+            out += ["<ul>", *(f"<li>{e(line.strip())}</li>" for line in limits), "</ul>"]
+        if len(relations):
+            out += [f'<p>{e(text("report.unevaluated-heading", count=len(relations)))}</p>', html_table(relations)]
     out += verdict_key_html()
     groups = _ordered_failures(findings)
     passes = _passes(findings)

@@ -361,8 +361,19 @@ def test_checking_a_fragment_says_what_it_could_not_check(capsys, monkeypatch):
         "审核结果：青石县农业农村局2024年\n\n"
         "一致23项：未逐项列出（加 --all 逐项列出）\n\n"
         "共核对23项，其中一致23项、舍入0项、文字0项、口径0项、不符0项\n\n"  # 60 columns, just fits
-        "未核对：\n" + "".join(f"  {line}\n" for line in limits))
+        "未核对：\n" + "".join(f"  {line}\n" for line in limits)
+        # （一）因公出国（境）经费与2023年预算持平: no 2023 figure of it is printed
+        + "  1 处写明的关系未核对（加 --all 逐一列出）：\n    文中没有可以确定为所比较年份数额的数字（1 处）\n")
     assert len(limits) == 11
+
+
+def test_all_lists_each_relation_the_check_did_not_evaluate_wrapped_under_its_text(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    out = run(capsys, "check", str(FRAGMENT), "--all")[1]
+    assert out.endswith("    十二 名词解释\n"
+                        "  1 处写明的关系未核对：\n"
+                        "    七（一） c005-1  “（一）因公出国（境）经费与2023年预算持\n"
+                        "    平”：文中没有可以确定为所比较年份数额的数字\n")
 
 
 @pytest.mark.usefixtures("english")
@@ -378,7 +389,10 @@ def test_checking_a_fragment_says_what_it_could_not_check_in_english(capsys, mon
         "  10 standard sections not found:\n"
         "    一 基本职能及主要工作\n    二 部门预算单位构成\n    三 收支预算情况说明\n    四 财政拨款收支预算情况说明\n"
         "    五 一般公共预算当年拨款情况说明\n    六 一般公共预算基本支出情况说明\n    九 政府性基金预算支出情况说明\n"
-        "    十 国有资本经营预算支出情况说明\n    十一 其他重要事项的情况说明\n    十二 名词解释\n")
+        "    十 国有资本经营预算支出情况说明\n    十一 其他重要事项的情况说明\n    十二 名词解释\n"
+        "  relations the document states that were not evaluated: 1\n  (--all lists each)\n"
+        "    1 × no figure of the document could be identified as the\n"
+        "        figure of the year it compares with\n")
 
 
 # -- the version ------------------------------------------------------------------------------------------------
@@ -453,13 +467,20 @@ def test_continuation_lines_are_indented_under_the_text_they_continue(capsys, mo
 
 
 def test_a_document_keeps_what_could_not_be_checked_in_the_summary(capsys, monkeypatch):
+    from budgetkit.audit import unevaluated_relations
     from budgetkit.extract import extract
 
-    limits = extract(CORPUS_PDF).extraction.limits()
+    budget = extract(CORPUS_PDF)
+    limits = budget.extraction.limits()
     assert limits  # the corpus document has figures it could not read
+    relations = unevaluated_relations(budget, budget.audit())
+    assert len(relations)  # and changes on a prior year it does not print
     out = check_output(capsys, monkeypatch, 60, str(CORPUS_PDF))
-    tail = out.split("\n未核对：\n", 1)[1]
+    tail, counted = out.split("\n未核对：\n", 1)[1].split(f"  {len(relations)} 处写明的关系未核对（加 --all 逐一列出）：\n")
     assert "".join(tail.split()) == "".join("".join(limits).split())  # every line, in order, only rewrapped
+    # then the relations, counted by reason, most first
+    counts = [int(n) for n in re.findall(r"（(\d+) 处）", counted)]
+    assert sum(counts) == len(relations) and counts == sorted(counts, reverse=True)
 
 
 def test_not_a_terminal_wraps_to_100_columns(tmp_path):

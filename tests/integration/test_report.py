@@ -524,6 +524,28 @@ def test_the_audit_pages_are_chinese_by_default_and_english_with_lang_en(runs, e
         assert page.startswith(f'<!DOCTYPE html>\n<html lang="{lang}">\n') and f"<title>{title}" in page
 
 
+def test_the_audit_pages_open_with_the_relations_no_rule_evaluated(runs, english_runs):
+    """The bundled budget compares three 三公 items with a year whose figure it never prints (七（一）–（三）):
+    a table under 未核对, before any verdict, in both pages and both languages."""
+    markdown = (runs[0] / "audit.md").read_text(encoding="utf-8")
+    assert ("\n## 未核对\n\n文中写明的关系有 3 处未核对：\n\n"
+            "| 所在部分 | 数字编号 | 所写关系 | 所列数 | 原文 | 未核对的原因 |\n|---|---|---|---|---|---|\n"
+            "| 七（一） | c126-1 | 因公出国（境）经费较2024年预算增长（下降） | 0% | （一）因公出国（境）经费较2024年预算增长"
+            "（下降）0% | 文中没有可以确定为所比较年份数额的数字 |\n"
+            "| 七（二） | c127-1 | 公务接待费与2023年预算持平 | 持平 | （二）公务接待费与2023年预算持平 | "
+            "文中没有可以确定为所比较年份数额的数字 |\n") in markdown
+    assert "| 七（三） | c129-1 | " in markdown and markdown.index("## 未核对") < markdown.index("## 不符（")
+    page = (runs[0] / "audit.html").read_text(encoding="utf-8")
+    assert ('<h2 id="not-checked">未核对</h2>\n<p>文中写明的关系有 3 处未核对：</p>\n<table><thead><tr><th>所在部分</th>'
+            in page) and page.count("<td>文中没有可以确定为所比较年份数额的数字</td>") == 3
+    assert page.index('id="not-checked"') < page.index('id="drift"')
+    english = (english_runs[0] / "audit.md").read_text(encoding="utf-8")
+    assert ("\n## Not checked\n\nRelations the document states that were not evaluated (3):\n\n"
+            "| section | claim | relation | stated | quote | why not evaluated |\n") in english
+    reason = "no figure of the document could be identified as the figure of the year it compares with"
+    assert english.count(f"| {reason} |") == 3
+
+
 def _key_rows(folder: Path) -> list[tuple[str, str, str, str]]:
     """The key to the verdicts of audit.html: (class, name, key in the data, meaning) per row."""
     page = (folder / "audit.html").read_text(encoding="utf-8")
