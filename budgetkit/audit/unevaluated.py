@@ -52,6 +52,10 @@ def unevaluated_relations(budget: Budget, findings: pd.DataFrame,
     done: dict[str, set[str]] = {}  # claim → the kinds of rule that evaluated it
     for claim_id, rule_kind in zip(evaluated["claim_id"].astype(str), evaluated["rule_kind"].astype(str)):
         done.setdefault(claim_id, set()).add(rule_kind)
+    # 减少166271.4元，下降15.87%: one relation, evaluated when its percentage is (of the prior the amount implies)
+    for claim_id, base in zip(claims["claim_id"].astype(str).tolist(), claims["base_claim_id"].tolist()):
+        if isinstance(base, str) and "change" in done.get(claim_id, ()):
+            done.setdefault(base, set()).add("change")
     asked = [kind in _EVALUATED_BY and not _EVALUATED_BY[kind] & done.get(claim_id, set())
              for claim_id, kind in zip(claims["claim_id"].tolist(), claims["kind"].tolist())]
     rows = []
