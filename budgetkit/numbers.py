@@ -25,8 +25,11 @@ __all__ = [
     "FigureError",
     "Interval",
     "MONEY_UNITS",
+    "PINYIN_ANNOTATION",
+    "PINYIN_LETTERS",
     "PLACEHOLDER_PATTERN",
     "WORD_FIGURES",
+    "folding_characters",
     "normalize_text",
     "parse_figure",
     "simplified",
@@ -87,6 +90,25 @@ def _t2s():
     import opencc  # lazy: only text with CJK characters in it needs it
 
     return opencc.OpenCC("t2s").convert
+
+
+#: Pinyin some sites print after a character ("預(yù)算"): not part of the words, read past.
+#: ``PINYIN_LETTERS`` alone is for engines without look-behind (Arrow's RE2), to find lines that may hold one.
+PINYIN_LETTERS = "[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüḿ]{1,6}[）)]"
+PINYIN_ANNOTATION = re.compile(r"(?<=[\u4e00-\u9fff])" + PINYIN_LETTERS)
+
+#: The blocks of CJK characters (unified ideographs with extension A, compatibility ideographs) where
+#: OpenCC folds a traditional character to a simplified one.
+_CJK_BLOCKS = ((0x3400, 0x9FFF), (0xF900, 0xFAFF))
+
+
+@lru_cache(maxsize=1)
+def folding_characters() -> str:
+    """Every character of the CJK blocks that :func:`simplified` turns into another one (預, 萬 …), in code
+    order: found by one OpenCC call over the blocks, one character a line, not one call per character."""
+    chars = [chr(code) for first, last in _CJK_BLOCKS for code in range(first, last + 1)]
+    converted = _t2s()("\n".join(chars)).split("\n")
+    return "".join(char for char, into in zip(chars, converted) if len(into) == 1 and into != char)
 
 
 @lru_cache(maxsize=8192)

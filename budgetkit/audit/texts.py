@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..messages import text
-from ..numbers import PLACEHOLDER_PATTERN, simplified
+from ..numbers import PINYIN_ANNOTATION, PINYIN_LETTERS, PLACEHOLDER_PATTERN, folding_characters, simplified
 from .changes import on_own_budget
 from .columns import as_objects, filled, filled_each, groups, text_column, value_codes
 from .engine import text_check
@@ -92,12 +92,6 @@ def candidate_lines(texts, pattern: re.Pattern) -> np.ndarray:
     return np.flatnonzero(hits.fill_null(False).to_numpy(zero_copy_only=False))
 
 
-#: Pinyin some sites print after a character ("預(yù)算"), as the extractor reads past it: not part of the words.
-_PINYIN_LETTERS = "[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüḿ]{1,6}[）)]"
-_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])" + _PINYIN_LETTERS)
-
-#: The blocks of CJK characters where OpenCC folds traditional characters to simplified ones.
-_CJK_BLOCKS = ((0x3400, 0x9FFF), (0xF900, 0xFAFF))
 #: Full-width digits, point and per cent, read as the ASCII ones (RE2's ``\d`` is ASCII only); the Chinese
 #: punctuation a pattern names (，；：) is kept as printed.
 _FULL_WIDTH = "０１２３４５６７８９．％"
@@ -108,9 +102,7 @@ _FULL_WIDTH_FOLD = str.maketrans(_FULL_WIDTH, "0123456789.%")
 def _needs_folding() -> re.Pattern:
     """What a line that reads otherwise once folded holds: a character OpenCC folds to another one (a
     traditional character), a full-width digit, or a pinyin annotation. RE2-compatible, made once."""
-    folding = [code for first, last in _CJK_BLOCKS for code in range(first, last + 1)
-               if simplified(chr(code)) != chr(code)]
-    return re.compile("[" + "".join(map(chr, folding)) + _FULL_WIDTH + "]|" + _PINYIN_LETTERS)
+    return re.compile("[" + folding_characters() + _FULL_WIDTH + "]|" + PINYIN_LETTERS)
 
 
 #: The last lines frame (weakly) and its lines that need folding: every rule that folds reads the same frame.
@@ -131,7 +123,7 @@ def _folded_line(line: str) -> tuple[str, list[int]]:
     """``line`` as a template's words are matched: traditional characters folded to simplified ones (預算 →
     预算), full-width digits to ASCII ones, pinyin annotations left out (預(yù)算 → 预算); with the position in
     ``line`` of each character kept."""
-    skipped = {i for match in _PINYIN.finditer(line) for i in range(*match.span())}
+    skipped = {i for match in PINYIN_ANNOTATION.finditer(line) for i in range(*match.span())}
     kept = [i for i in range(len(line)) if i not in skipped]
     return "".join(simplified(line[i]) for i in kept).translate(_FULL_WIDTH_FOLD), kept
 

@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..messages import text
-from ..numbers import simplified
+from ..numbers import PINYIN_ANNOTATION, simplified
 from ..schema import BudgetDataError, Problem, read_text
 from ..pdf_pages import MAX_PDF_PAGES, PdfUnread, TextLine, read_pages, taken_ahead
 from .bounded import bounded, collect
@@ -445,17 +445,13 @@ def _simplify(text: str) -> str:
     return "".join(simplified(char) for char in text)
 
 
-#: Pinyin some sites insert after a character ("預(yù)算"): read past, as if not printed.
-_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüḿ]{1,6}[）)]")
-
-
 #: Spaces between Han characters ("收 入 、 支 出 预 算 总 计"): typesetting, not words; read past.
 _SPACED_HAN = re.compile(r"(?<=[\u4e00-\u9fff、，（）“”])[ \u3000]+(?=[\u4e00-\u9fff、，（）“”])")
 
 
 def normalize_line(line: str) -> NormalLine:
     folds = {char: _fold(char) for char in set(line)}
-    skipped = {i for match in _PINYIN.finditer(line) for i in range(*match.span())} if "(" in line or "（" in line else set()
+    skipped = {i for match in PINYIN_ANNOTATION.finditer(line) for i in range(*match.span())} if "(" in line or "（" in line else set()
     if " " in line or "\u3000" in line:
         skipped |= {i for match in _SPACED_HAN.finditer(line) for i in range(*match.span())}
     if skipped:
