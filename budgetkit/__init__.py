@@ -16,6 +16,12 @@ def load(path=None) -> Budget:
     datapackage.json, or the descriptor itself), or a document (.txt, .docx or PDF with a text layer),
     which is read by :func:`budgetkit.extract.extract` — its ``extraction`` report says what it could
     not read. Bad input raises one :class:`BudgetDataError` naming the file, line and field."""
+    from pathlib import Path
+
+    if path is None or isinstance(path, (str, Path)) and (Path(path).is_dir() or Path(path).name == "datapackage.json"):
+        from .model import load as load_package  # a package needs no document reader (nor its imports)
+
+        return load_package(path)
     from .extract import load_or_extract  # the document readers load only when first used
 
     return load_or_extract(path)

@@ -14,12 +14,11 @@ is translated.
 from __future__ import annotations
 
 import os
-import tomllib
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Iterator
 
-from .template import data_dir
+from .template import data_dir, read_toml
 
 __all__ = [
     "LANGUAGES", "MessageError", "catalogue", "language", "set_language", "template", "text", "using_language",
@@ -79,8 +78,7 @@ def _messages_of(part: str) -> dict[str, dict[str, str]]:
     path = data_dir() / "messages" / f"{part}.toml"
     if not path.is_file():
         return {}
-    with path.open("rb") as handle:
-        return tomllib.load(handle)
+    return read_toml(path)
 
 
 @lru_cache(maxsize=1)

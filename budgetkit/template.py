@@ -42,6 +42,7 @@ __all__ = [
     "measures",
     "official_table",
     "official_tables",
+    "read_toml",
     "sum_parts",
     "sum_rules",
     "TemplateSection",
@@ -58,9 +59,15 @@ def data_dir() -> Path:
     return packaged if (packaged / "template.toml").is_file() else here.parent / "data"
 
 
+def read_toml(path: Path) -> dict:
+    """The TOML file at ``path``, parsed (``tomllib``'s errors as they are), its line ends read as
+    ``Path.read_text`` reads them: the one reader of the data files."""
+    return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+
+
 @lru_cache(maxsize=1)
 def _template() -> dict:
-    return tomllib.loads((data_dir() / "template.toml").read_text(encoding="utf-8"))
+    return read_toml(data_dir() / "template.toml")
 
 
 #: 万元 in one unit of each money unit a document prints in (money is compared in 万元).
@@ -217,9 +224,14 @@ def title_key(title: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _official_tables_file() -> dict:
+    return read_toml(data_dir() / "official_tables.toml")
+
+
+@lru_cache(maxsize=1)
 def official_tables() -> dict[str, OfficialTable]:
     """The standard tables by id, in the file's order."""
-    data = tomllib.loads((data_dir() / "official_tables.toml").read_text(encoding="utf-8"))
+    data = _official_tables_file()
     return {entry["id"]: OfficialTable(
         id=entry["id"], kind=entry["kind"], titles=tuple(entry["titles"]), items=dict(entry.get("items", {})),
         columns=dict(entry.get("columns", {})), codes=entry.get("codes"),
@@ -233,12 +245,17 @@ def official_tables() -> dict[str, OfficialTable]:
 def empty_table_words() -> dict:
     """The words of a 空表说明 (``[empty_tables]`` of official_tables.toml): ``none`` and ``empty`` words, and how
     far apart (``gap``, ``sentence``) they may stand from the subject they declare."""
-    return tomllib.loads((data_dir() / "official_tables.toml").read_text(encoding="utf-8"))["empty_tables"]
+    return _official_tables_file()["empty_tables"]
+
+
+@lru_cache(maxsize=1)
+def _titles_by_key() -> tuple[tuple[str, OfficialTable], ...]:
+    """Each standard table's titles as compared (:func:`title_key`), in the file's order."""
+    return tuple((title_key(name), table) for table in official_tables().values() for name in table.titles)
 
 
 def official_table(title: str) -> OfficialTable | None:
     """The standard table whose title ``title`` contains (the longest title that fits), or None."""
     key = title_key(title)
-    found = [(len(title_key(name)), table) for table in official_tables().values() for name in table.titles
-             if title_key(name) in key]
+    found = [(len(name), table) for name, table in _titles_by_key() if name in key]
     return max(found, key=lambda pair: pair[0])[1] if found else None

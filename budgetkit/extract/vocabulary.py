@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..messages import text
 from ..schema import BudgetDataError, Problem, claim_units
-from ..template import data_dir, measures
+from ..template import data_dir, measures, read_toml
 from .classification import ClassReference
 from .sections import STANDARD_ORDER, STANDARD_SUBSECTIONS
 
@@ -106,7 +106,7 @@ def load_vocabulary(path: Path) -> Vocabulary:
     """Read and check a vocabulary file; every problem is reported at once."""
     name = str(path)
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = read_toml(path)
     except FileNotFoundError:
         raise BudgetDataError([Problem(name, None, None, text("extract.file-not-found"))]) from None
     except tomllib.TOMLDecodeError as error:

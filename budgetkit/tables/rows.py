@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..model import Budget
 
 __all__ = [
-    "FindingMarks", "TableClaims", "UNCHECKED", "difference_of", "format_decimal", "rows_frame", "start_table",
+    "FindingMarks", "HEAD", "TableClaims", "UNCHECKED", "difference_of", "format_decimal", "rows_frame", "start_table",
 ]
 
 
