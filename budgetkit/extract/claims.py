@@ -63,6 +63,15 @@ WRAPPED_SHARE = 0.7
 _CELL = re.compile(r"[|｜]")
 #: A money unit that opens a line: the unit of the figure the line before ended with.
 _UNIT_OPENS = re.compile(r"\s{0,2}(亿元|万元|元)(?=[\s，。；、）]|$)")
+#: The column headings of a table that prints the budget beside the outturn ("项目 | 预算数 | 决算数"): a row's
+#: figures read as text cannot be told apart, so none is read.
+_BUDGET_HEADING = re.compile(r"(?:年初|调整|全年)?预算数?")
+_OUTTURN_HEADING = re.compile(r"(?:支出)?决算数?")
+#: A numbered heading naming an item, its sentence next ("（一）因公出国（境）费。支出预算0万元"): the item the
+#: bare words of the figure ("支出预算") are of.
+_HEADED_ITEM = re.compile(r"\s{0,4}(?:[（(][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、])\s{0,2}"
+                          r"([^，。；：:\d|]{2,24}?)\s{0,2}[。：:]\s{0,2}")
+_BARE_AMOUNT = re.compile(r"(?:支出|收入)?(?:预算|决算)?数?")
 #: Why a figure of a sentence the document begins inside is not read (a message key).
 HEADLESS = "extract.unread-headless"
 
@@ -104,6 +113,12 @@ class ClaimExtractor(GovernmentReading):
             self._banner = None
         if banner := _BANNER.search(text):
             self._banner, self._banner_section = banner.group(1), section.split("（")[0]
+        if _CELL.search(text):
+            cells = [cell.strip() for cell in _CELL.split(text)]
+            self._budget_beside_outturn = self._budget_beside_outturn or (
+                any(_BUDGET_HEADING.fullmatch(c) for c in cells) and any(_OUTTURN_HEADING.fullmatch(c) for c in cells))
+        elif text.strip():
+            self._budget_beside_outturn = False
         if not text.strip() or std == "十二":
             self._tail = ""
             return  # the glossary defines words; its numbers are item numbers
@@ -241,6 +256,8 @@ class ClaimExtractor(GovernmentReading):
             self._share(ctx, tok, share)
             return
         if tok.kind == "word":
+            if "原因" in text[last_break(self._sentence_ends, tok.start):tok.start]:
+                return  # "主要原因是…未安排因公出国（境）事项": a reason, not the figure of an item
             if tok.text in ("未安排", "没有使用"):
                 after = text[tok.end:]
                 clause = CLAUSE_BREAK.search(after)
@@ -250,6 +267,8 @@ class ClaimExtractor(GovernmentReading):
                     self._new(ctx, tok, "amount", measure, label, self.year, "万元", code=code)
             return  # 持平 outside a comparison states no figure
         label = strip_label(before, self.department)
+        if _BARE_AMOUNT.fullmatch(label) and (heading := _HEADED_ITEM.fullmatch(text, 0, clause_start)):
+            label = heading.group(1) + label  # "（二）公务接待费。支出预算1.90万元": 公务接待费支出预算
         unit = tok.unit
         follows = text[tok.after:tok.after + 12]
         if tok.qualifier_word == "以上" and follows[:1] and not CLAUSE_BREAK.match(follows[:1]) \
@@ -257,6 +276,9 @@ class ClaimExtractor(GovernmentReading):
             self._threshold(ctx, tok, label, follows)
             return
         if unit is None and tok.kind == "number":
+            if self._budget_beside_outturn:
+                self._unparsed(ctx, tok, "extract.unread-budget-or-outturn-column")
+                return
             if self._banner and ctx.std not in (None, "一"):
                 measure, code = self._money_measure(label, ctx.std, ctx.sub)
                 if measure is not None:
@@ -297,6 +319,10 @@ class ClaimExtractor(GovernmentReading):
                 # the outturn of the same sentence: what its completion rate divides
                 self._outturn_claim(ctx, tok, label)
                 return
+            if self._part_of_budget(ctx, tok):
+                # "预算为20万元，其中：因公出国（境）费0万元，公务接待费9万元…": the budget's parts, not the outturn's
+                self._unparsed(ctx, tok, "extract.unread-part-of-budget")
+                return
             if "原因" in text[last_break(self._sentence_ends, tok.start):tok.start]:
                 # "主要原因是上年度列入此项的…128.43万元": a figure given as a reason is of another year or item
                 self._unparsed(ctx, tok, "extract.unread-reason-amount")
@@ -331,6 +357,17 @@ class ClaimExtractor(GovernmentReading):
         kind = "total" if _FOLLOWED_BY_PARTS.match(text[tok.after:tok.after + 6]) else "count"
         claim = self._new(ctx, tok, kind, measure, label or measures()[measure].label, self.year, unit)
         claim.qualifier = None if kind == "total" else qualifier(tok)
+
+    def _part_of_budget(self, ctx: LineContext, tok: Token) -> bool:
+        """Whether ``tok`` is listed under 其中 right after a final-accounts budget of its sentence, no outturn
+        of it read."""
+        side = self._budget_side
+        if side is None or side.outturn is not None or side.line != ctx.number \
+                or side.sentence_start != last_break(self._sentence_ends, tok.start):
+            return False
+        budget_end = next((t.after for t in ctx.tokens
+                           if ctx.line.span(t.start, t.end) == (side.budget.start, side.budget.end)), None)
+        return budget_end is not None and "其中" in ctx.line.text[budget_end:tok.start]
 
     def _part_of_unread(self, ctx: LineContext, tok: Token) -> bool:
         """Whether ``tok`` is listed under 其中 after an amount no measure names, in the same sentence."""

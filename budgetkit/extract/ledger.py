@@ -85,6 +85,8 @@ class Ledger:
         self._first_amount = -1
         # final accounts: (line, sentence start, budget item, its outturn) of the sentence being read
         self._budget_side: tuple | None = None
+        # final accounts: every budget stated beside (or before) an outturn, for a change on it (较年初预算数减少)
+        self._budgets: list[ExtractedFigure] = []
         self._clause_ends: list[int] = []
         self._sentence_ends: list[int] = []
         # an excerpt that begins inside a sentence: (line, end of that first sentence) once the first figure is met
@@ -102,6 +104,8 @@ class Ledger:
         # the figure before was an amount no measure names, and the figures being read are listed under it (其中)
         self._unnamed_before = False
         self._under_unread = False
+        # the table being read prints the budget beside the outturn (项目 | 预算数 | 决算数)
+        self._budget_beside_outturn = False
 
     # -- measures --------------------------------------------------------------------------
     def _money_measure(self, label: str, std: str | None, sub: str | None) -> tuple[str | None, str | None]:

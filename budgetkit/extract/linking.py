@@ -120,9 +120,17 @@ class Linking(Ledger):
         if comparison.follows is not None:
             self._follow_on_claim(ctx, comparison)
             return
+        if comparison.budget and not comparison.year_printed and not self.final_accounts:
+            for tok in figures:  # 较年初预算 outside final accounts: what is held against that budget, not told
+                if not tok.used:
+                    self._unparsed(ctx, tok, "extract.unread-change-on-budget")
+            return
+        own_budget = self._on_own_budget(comparison)
         subject = self._subject(ctx, comparison)
         comparison.subject = subject
         tokens = [t for t in (comparison.prior, comparison.change) if t is not None]
+        if own_budget and subject is not None and subject.year != self.year:
+            subject = None  # an outturn of another year is not what the year's budget is held against
         if subject is None:
             for tok in tokens:
                 tok.used = True
@@ -135,9 +143,14 @@ class Linking(Ledger):
                                 and comparison.change.unit in MONEY_UNITS else None) or subject.unit
             subject_name = bare_label(subject.label)
             label = f"{comparison.base_year}年{subject_name}" + ("" if re.search(r"预算数?$", subject_name) else "预算")
-            prior_claim = self._new(ctx, tok, "amount", subject.measure, label, comparison.base_year, unit,
-                                    code=subject.code)
-        change_label = f"{bare_label(subject.label)}较{comparison.base_year}年{comparison.word}"
+            if own_budget:  # "较年初预算数20万元减少…": the year's budget, another quantity than its outturn
+                current, read = self._last_current, self._last_figure_read
+                prior_claim = self._new(ctx, tok, "item", UNNAMED_ITEM, label, self.year, unit, code=subject.code)
+                self._last_current, self._last_figure_read = current, read
+            else:
+                prior_claim = self._new(ctx, tok, "amount", subject.measure, label, comparison.base_year, unit,
+                                        code=subject.code)
+        change_label = f"{bare_label(subject.label)}较{self._compared_with(comparison)}{comparison.word}"
         if comparison.change is not None:
             tok = comparison.change
             if tok.used:
@@ -152,9 +165,31 @@ class Linking(Ledger):
                               code=subject.code)
         claim.direction = comparison.direction
         claim.base_year = comparison.base_year
+        if own_budget:  # a change of the outturn on the year's own budget, not on a prior year
+            claim.base_measure, claim.base_year = UNNAMED_ITEM, self.year
         claim.ref = subject
-        claim.base = prior_claim
+        claim.base = prior_claim if prior_claim is not None or not own_budget else self._budget_of(subject)
         comparison.claim = claim
+
+    def _budget_of(self, outturn: ExtractedFigure) -> ExtractedFigure | None:
+        """The budget the document states for ``outturn``'s item ("2021年我镇“三公”经费预算为20万元。…支出共计
+        9.07万元，较年初预算数减少10.93万元"): the one budget of the year whose words name the same measure, else
+        none (two budgets of one item, or none, and which one is meant cannot be told)."""
+        named = [budget for budget in self._budgets if budget.year == self.year and budget.unit in MONEY_UNITS
+                 and self._money_measure(_BUDGET_WORDS.sub("", budget.label), None, None)
+                 == (outturn.measure, outturn.code)]
+        return named[0] if len(named) == 1 else None
+
+    def _compared_with(self, comparison: Comparison) -> str:
+        """What a change label says its figure is compared with: a year (2019年), or the year's budget."""
+        return f"{self.year}年预算" if self._on_own_budget(comparison) else f"{comparison.base_year}年"
+
+    def _on_own_budget(self, comparison: Comparison) -> bool:
+        """Whether ``comparison`` holds an outturn against the budget of the year itself ("较年初预算数减少",
+        "与2021年度预算相比持平" in the 2021 accounts), not against a prior year. In a budget, "较2024年预算"
+        of the 2024 budget is a comparison with the wrong year, said so by the audit."""
+        head = comparison.follows or comparison
+        return self.final_accounts and head.budget and (not head.year_printed or head.base_year == self.year)
 
     def _follow_on_claim(self, ctx: LineContext, comparison: Comparison) -> None:
         """The percentage of an amount change: checked against the prior year's figure where the document
@@ -170,17 +205,22 @@ class Linking(Ledger):
             self._unparsed(ctx, tok, "extract.unread-percentage-of-nothing")
             return
         claim = self._new(ctx, tok, "change", subject.measure,
-                          f"{bare_label(subject.label)}较{comparison.base_year}年{comparison.word}", subject.year, "%",
-                          code=subject.code)
+                          f"{bare_label(subject.label)}较{self._compared_with(comparison)}{comparison.word}",
+                          subject.year, "%", code=subject.code)
         claim.direction = comparison.direction
         claim.base_year = comparison.base_year
         claim.ref = subject
         # the prior year's figure printed elsewhere in the document is what a percentage is of; without
         # one, the prior year is the one the amount change implies (this year minus the change)
         # ("较2024年的2190万元减少221万元，下降10.1%": the prior printed in the sentence itself)
-        printed_prior = amount.base or next((c for c in reversed(self.claims) if c.measure == subject.measure
-                                             and c.code == subject.code and c.year == comparison.base_year
-                                             and c.kind in ("amount", "total") and c.value is not None), None)
+        own_budget = self._on_own_budget(comparison)
+        if own_budget:  # of the year's budget: printed in its comparison, or implied by the amount change
+            claim.base_measure, claim.base_year = UNNAMED_ITEM, self.year
+            printed_prior = amount.base
+        else:
+            printed_prior = amount.base or next((c for c in reversed(self.claims) if c.measure == subject.measure
+                                                 and c.code == subject.code and c.year == comparison.base_year
+                                                 and c.kind in ("amount", "total") and c.value is not None), None)
         claim.base = printed_prior or amount
 
     # -- shares --------------------------------------------------------------------------------
@@ -222,13 +262,15 @@ class Linking(Ledger):
     # -- final accounts: an outturn held against its budget ---------------------------------------
     def _is_budget_figure(self, ctx: LineContext, tok: Token, label: str) -> bool:
         """Whether the figure labelled ``label`` is the budget of a final-accounts sentence: named so
-        (年初预算为), or "…预算为A万元" with the outturn (决算为B万元) right after it in its sentence."""
+        (年初预算为), or "…预算为A万元" with the outturn of the year (决算为B万元) right after it in its sentence,
+        or none."""
         if _NAMED_BUDGET.search(label) or self.final_accounts and _COMPLETES.match(label) and self._outturn_before(ctx):
             return True
         if not (self.final_accounts and _PLAIN_BUDGET.search(label)):
             return False
         outturn = _OUTTURN_FOLLOWS.match(ctx.line.text, tok.after)
-        return outturn is not None and not _OTHER_YEAR.search(outturn.group(0))
+        # no outturn following ("2021年我镇“三公”经费预算为20万元，其中：…"): still the budget, not the outturn
+        return outturn is None or not _OTHER_YEAR.search(outturn.group(0))
 
     def _outturn_before(self, ctx: LineContext) -> ExtractedFigure | None:
         """The outturn (…决算为B万元) read just before, in the line being read."""
@@ -243,6 +285,7 @@ class Linking(Ledger):
         name = re.sub(r"^完成(?:了)?", "", bare_label(label))  # 完成全年预算84.82万元: the 全年预算
         claim = self._new(ctx, tok, "item", UNNAMED_ITEM, name, self.year, tok.unit)
         self._budget_side = BudgetSide(ctx.number, sentence_start, claim, code=code)
+        self._budgets.append(claim)
         if _COMPLETES.match(label) and outturn is not None and outturn.start >= ctx.line.span(sentence_start,
                                                                                               sentence_start)[0]:
             # "支出决算为62.07万元，完成全年预算84.82万元的73.2%，比上年决算数增加…": the budget of the outturn
