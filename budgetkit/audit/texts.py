@@ -223,15 +223,18 @@ def reason_year_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.D
     texts = lines["text"].take(at).to_numpy(dtype=object)
     marked = pc.match_substring(text_column(texts), REASON_MARK).fill_null(False).to_numpy(zero_copy_only=False)
     changes, texts = changes[marked], texts[marked]
-    found, named, quotes = [], [], []
+    found, named, quotes, also_own = [], [], [], []
+    years = table.year[changes]
     for i, (line, start) in enumerate(zip(texts.tolist(), table.char_end[changes].tolist())):
         reason = REASON_YEAR.search(line, start)
         if reason is not None:
             found.append(i)
             named.append(int(reason.group(1)))
             quotes.append(reason.group(0))
+            # 主要原因是2021年及2022年均未安排…: a reason that names the budget year too speaks of it
+            also_own.append(str(years[i]) + "年" in reason.group(0))
     claims, named = changes[np.asarray(found, dtype="int64")], np.asarray(named, dtype="int64")
-    ok = named != table.base_year[claims]
+    ok = (named != table.base_year[claims]) | np.asarray(also_own, dtype=bool)
     explanation = as_objects(pc.if_else(pa.array(ok), filled("audit.reason-year", year=named), filled(
         "audit.reason-year-compared", base_year=table.base_year[claims], year=table.year[claims], named=named)))
     return rows(b=table.b[claims], claim=claims, verdict=np.where(ok, "consistent", "text").astype(object),

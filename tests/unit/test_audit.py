@@ -599,6 +599,9 @@ def test_reason_that_names_the_compared_year(rules):
     assert verdicts(findings) == ["text"]
     fine = audit(budget_of(change("1.20", "1.00", "0.20"), raw_text=raw.replace("2023", "2024")), rules("reason-year"))
     assert verdicts(fine) == ["consistent"]
+    # 合肥市科技馆 2022: a reason that names the compared year and the budget year speaks of both
+    both = raw.replace("2023年会议增多", "2023年及2024年均未安排会议")
+    assert verdicts(audit(budget_of(change("1.20", "1.00", "0.20"), raw_text=both), rules("reason-year"))) == ["consistent"]
 
 
 def test_a_change_printed_in_yuan_is_judged_in_the_unit_it_is_checked_in(rules):
