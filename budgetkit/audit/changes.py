@@ -162,11 +162,12 @@ def _stated_prior_texts(table: ClaimTable, c, u, p, pct, implied, zero, on_curre
     def of(column: pa.Array, rows_: np.ndarray) -> pa.Array:
         return column if len(rows_) == len(column) else column.take(pa.array(rows_))
 
-    j = np.flatnonzero(~implied & ~zero)
-    if len(j):
-        explanations[j] = as_objects(filled(
-            "audit.change-computed", current=of(current, j), prior=of(prior, j), result=of(result, j),
-            direction=of(words, j), stated=of(stated, j)))
+    for key, chosen in (("audit.change-computed", ~pct), ("audit.change-computed-percentage", pct)):
+        j = np.flatnonzero(chosen & ~implied & ~zero)
+        if len(j):
+            explanations[j] = as_objects(filled(
+                key, current=of(current, j), prior=of(prior, j), result=of(result, j),
+                direction=of(words, j), stated=of(stated, j)))
     if len(i):
         # the prior year the money change implies: this year minus that change
         sign = pc.if_else(pa.array(table.direction[p[i]] == "decrease"), "+", "−")
