@@ -466,7 +466,7 @@ def collection_findings_table(findings, budgets, all_evaluations: bool = False, 
         lines += _pass_listing(group[group["verdict"] == "consistent"], width) if all_evaluations else []
     counts = findings.groupby("budget_id", sort=False)["verdict"].value_counts().unstack(fill_value=0)
     counts = counts.reindex(index=list(budgets["budget_id"]), columns=list(VERDICTS), fill_value=0)
-    heading = kind_of_all(budgets["document_kind"]) if "document_kind" in budgets else kind_of_all([])
+    heading = kind_of_all(kinds.values())  # 预算 when all are budgets, else what all are, or 文件
     name_width = max([_columns(heading), *(_columns(_visible(str(b))) for b in counts.index)])
     names = [verdict_name(verdict) for verdict in VERDICTS]
     widths = [max(_columns(name), 5) for name in names]
@@ -476,8 +476,8 @@ def collection_findings_table(findings, budgets, all_evaluations: bool = False, 
         lines.append("  ".join([_pad(str(budget_id), name_width),
                                 *(_pad(str(int(row[v])), w, True) for v, w in zip(VERDICTS, widths))]))
     lines.append("")
-    lines += wrapped("", text("cli.collection-evaluations", total=len(findings), documents=collection_documents(budgets),
-                              **_verdict_counts(findings)), width)
+    lines += wrapped("", text("cli.collection-evaluations", total=len(findings),
+                              documents=collection_documents(budgets), **_verdict_counts(findings)), width)
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from ..kinds import known_kind, this_document
 from ..messages import text
 from ..names import Registry
 from ..numbers import MONEY_UNITS
@@ -46,12 +47,13 @@ def income_by_source(budget) -> ChartFigure:
 
     fig = new_figure()
     ax = fig.subplots()
-    fig.suptitle(text("charts.income-title", department=budget.department, year=year))
-    heading = (text("charts.income-total-stated", total=money(total)) if total is not None
-               else text("charts.income-total-missing"))
+    kind = known_kind(budget.document_kind)  # a 决算's income is not a 收入预算
+    fig.suptitle(text(f"charts.income-title-{kind}", department=budget.department, year=year))
+    heading = (text(f"charts.income-total-stated-{kind}", total=money(total)) if total is not None
+               else text(f"charts.income-total-missing-{kind}"))
     ax.set_title(heading, loc="left")
     if not sources:
-        show_no_data(ax, text("charts.income-no-sources"))
+        show_no_data(ax, text("charts.income-no-sources", document=this_document(budget.document_kind)))
         return fig
     ys = list(range(len(sources)))
     widths = [float(v) if v is not None else 0.0 for v in values]
@@ -184,7 +186,7 @@ def classification_tree(budget) -> ChartFigure:
     fig = new_figure(height)
     fig.suptitle(text("charts.tree-title", department=budget.department, year=budget.year))
     if not rows:
-        show_no_data(fig.subplots(), text("charts.tree-no-items"))
+        show_no_data(fig.subplots(), text("charts.tree-no-items", document=this_document(budget.document_kind)))
         return fig
     names_ax, ax = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3.3, 4.7], "wspace": 0.0})
     indent = {"类": 0.0, "款": 0.05, "项": 0.10}
@@ -285,11 +287,12 @@ def totals_by_year(budget) -> ChartFigure:
     """上年与本年总额对比: every total with a stated prior-year figure and change, as paired bars."""
     rows = _changes(budget)
     fig = new_figure()
-    fig.suptitle(text("charts.totals-title", department=budget.department, prior=budget.prior_year,
+    kind = known_kind(budget.document_kind)  # a 决算 compares outturns, not budgets
+    fig.suptitle(text(f"charts.totals-title-{kind}", department=budget.department, prior=budget.prior_year,
                       year=budget.year))
     ax = fig.subplots()
     if not rows:
-        show_no_data(ax, text("charts.totals-none"))
+        show_no_data(ax, text("charts.totals-none", document=this_document(budget.document_kind)))
         return fig
     bar = 0.36
     notes = []
@@ -323,8 +326,8 @@ def totals_by_year(budget) -> ChartFigure:
     ax.invert_yaxis()
     ax.set_xlim(0, widest * 1.75)
     ax.set_xlabel(text("charts.axis-wan-yuan"))
-    ax.legend(handles=[Patch(color=PRIOR, label=text("charts.totals-budget-of-year", year=budget.prior_year)),
-                       Patch(color=CURRENT, label=text("charts.totals-budget-of-year", year=budget.year))],
+    ax.legend(handles=[Patch(color=PRIOR, label=text(f"charts.totals-of-year-{kind}", year=budget.prior_year)),
+                       Patch(color=CURRENT, label=text(f"charts.totals-of-year-{kind}", year=budget.year))],
               loc="lower right", frameon=False, ncols=2, bbox_to_anchor=(1.0, 1.0))
     add_note(fig, notes)
     return fig

@@ -8,8 +8,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ..findings import VERDICT_INKS
+from ..kinds import count_by_kind
 from ..messages import text, verdict_name
 from ..names import Registry
+from ..schema import UNKNOWN_KIND
 from .style import (HEIGHT_IN, PRIOR, SEGMENT_COLOURS, add_note, ChartFigure, is_value, money, new_figure,
                     show_no_data, styled_chart, wrap_text)
 
@@ -21,20 +23,26 @@ def _row_height(rows: int) -> float:
 
 
 @styled_chart
-def findings_by_department(findings) -> ChartFigure:
-    """各部门审核发现: per department, the findings (evaluations that are not consistent) by verdict."""
+def findings_by_department(findings, budgets=None) -> ChartFigure:
+    """各部门审核发现: per department, the findings (evaluations that are not consistent) by verdict.
+    ``budgets`` (the collection's budgets table) tells each document's kind, for the title to count them
+    by kind (2份预算、1份决算); without it they are counted as documents (3份文件)."""
     failing = findings[findings["verdict"].astype(str) != "consistent"]
     departments = list(dict.fromkeys(findings["department"]))
     fig = new_figure(_row_height(len(departments)))
     ax = fig.subplots()
     years = sorted({int(y) for y in findings["budget_year"].dropna()})
-    budgets = findings["budget_id"].nunique()
-    if len(years) > 1:
-        title = text("charts.findings-title-years", first=years[0], last=years[-1], budgets=budgets)
-    elif years:
-        title = text("charts.findings-title-year", year=years[0], budgets=budgets)
+    audited = findings["budget_id"].unique()
+    if budgets is not None and "document_kind" in budgets:
+        documents = count_by_kind(budgets.loc[budgets["budget_id"].isin(audited), "document_kind"])
     else:
-        title = text("charts.findings-title", budgets=budgets)
+        documents = count_by_kind([UNKNOWN_KIND] * len(audited))
+    if len(years) > 1:
+        title = text("charts.findings-title-years", first=years[0], last=years[-1], documents=documents)
+    elif years:
+        title = text("charts.findings-title-year", year=years[0], documents=documents)
+    else:
+        title = text("charts.findings-title", documents=documents)
     fig.suptitle(title)
     if not departments:
         show_no_data(ax, text("charts.findings-none"))
@@ -149,8 +157,9 @@ def budget_against_outturn(table) -> ChartFigure:
     return fig
 
 
-#: Charts of a whole collection (what a collection's report draws): findings-by-department draws the findings,
-#: spending-shares the spending_structure table. budget_against_outturn is one pair's, drawn on request.
+#: Charts of a whole collection (what a collection's report draws): findings-by-department draws the findings
+#: (and the budgets table, for the documents' kinds), spending-shares the spending_structure table.
+#: budget_against_outturn is one pair's, drawn on request.
 COLLECTION_CHARTS: Registry[Callable[..., Figure]] = Registry({
     "findings-by-department": findings_by_department,
     "spending-shares": spending_shares,

@@ -200,10 +200,10 @@ def styled_chart(build: Callable) -> Callable:
     """
 
     @wraps(build)
-    def chart(budget) -> ChartFigure:
+    def chart(*args, **kwargs) -> ChartFigure:
         family = use_cjk_font()
         with matplotlib.rc_context({**STYLE, "font.family": [family]}):
-            fig = build(budget)
+            fig = build(*args, **kwargs)
         place_empty_axis_labels(fig)
         return fig
 

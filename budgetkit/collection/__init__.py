@@ -38,12 +38,12 @@ from .columns import PROBLEM_COLUMNS, YEAR_OVER_YEAR_RULE
 from .audit import audit_frames
 from .frame import Collection, Source, audit_parquet, audit_parquet_to, read_parquet, source_text
 from .jobs import SchedulerError, run_jobs
-from .sources import (collection_title, discover, from_budgets, load_one, load_parts, pair_documents,
-                      problem_lines, source_name)
+from .sources import (collection_documents, collection_title, discover, from_budgets, load_one, load_parts,
+                      pair_documents, problem_lines, source_name)
 
 __all__ = [
     "Collection", "SchedulerError", "YEAR_OVER_YEAR_RULE", "audit_frames", "audit_parquet", "audit_parquet_to",
-    "collection_title",
+    "collection_documents", "collection_title",
     "common_findings", "demo_sources", "execution_pairs", "execution_table", "from_budgets", "from_tables",
     "load_collection", "load_many", "pefa_indicators", "problem_lines", "read_parquet", "restated_budget",
     "spending_structure", "stack_findings", "unpaired_documents", "verdicts_by", "year_over_year_findings",

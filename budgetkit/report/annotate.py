@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..findings import VERDICT_INKS, VERDICTS, finding_records
+from ..kinds import this_document
 from ..messages import text, verdict_name
 from ..schema import BudgetDataError, Problem, resource_columns
 from .pages import finding_title
@@ -198,7 +199,7 @@ def _place_claims(budget: Budget, claim_ids: list[str], pdfs: list[_ReadPdf]) ->
         elif claim_id in claims.index:
             places[claim_id] = _place_prose_figure(claims.loc[claim_id], read_text, pdfs)
         else:
-            places[claim_id] = text("report.place-no-claim")
+            places[claim_id] = text("report.place-no-claim", document=this_document(budget.document_kind))
     return places
 
 

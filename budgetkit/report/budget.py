@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..files import write_atomic
 from ..findings import VERDICTS, findings_csv, findings_json, table_csv
+from ..kinds import this_document
 from ..messages import text
 from .notebooks import run_notebooks
 from .pages import audit_html, audit_markdown
@@ -50,10 +51,14 @@ def run_report(path: str | Path | None = None, out: str | Path = "out", notebook
     out = Path(out)
     result = ReportResult(out=out)
     loaded = {}
+    # what the slow notebooks step says when it starts: read when it starts, after the load has told the kind
+    announce = {"notebooks": text("report.notebooks-starts", document=this_document(None))} if notebooks else {}
 
     def load_and_audit() -> tuple[list[Path], str]:
         budget = loaded["budget"] = load_or_extract(path)  # a package or a document
         findings = loaded["findings"] = budget.audit()
+        if notebooks:
+            announce["notebooks"] = text("report.notebooks-starts", document=this_document(budget.document_kind))
         result.department, result.year = budget.department, budget.year
         counts = findings["verdict"].astype(str).value_counts()
         result.verdict_counts = {v: int(counts.get(v, 0)) for v in VERDICTS}
@@ -69,7 +74,7 @@ def run_report(path: str | Path | None = None, out: str | Path = "out", notebook
         ("notebooks", lambda: run_notebooks(path, out, progress, kind=loaded["budget"].document_kind) if notebooks
          else skipped(text("report.skip-no-notebooks"))),
     ]
-    run_steps(result, steps, progress, announce={"notebooks": text("report.notebooks-starts")} if notebooks else {})
+    run_steps(result, steps, progress, announce=announce)
     return result
 
 

@@ -286,11 +286,12 @@ def _charts(audited: _Audited, out: Path) -> tuple[list[Path], str]:
 
     from .. import charts
 
-    inputs = {"findings-by-department": audited.findings, "spending-shares": audited.table("spending-structure")}
+    inputs = {"findings-by-department": (audited.findings, audited.collection.budgets),
+              "spending-shares": (audited.table("spending-structure"),)}
     files: list[Path] = []
     for name, make in charts.COLLECTION_CHARTS.items():
         try:
-            figure = make(inputs[name])
+            figure = make(*inputs[name])
         except Exception as error:  # noqa: BLE001 - named with the chart, as a budget's charts are
             raise ReportError("charts", text("report.chart-failed", name=name, reason=error_reason(error))) from error
         files += charts.save(figure, out / "charts" / name, formats=CHART_FORMATS, dpi=CHART_DPI)

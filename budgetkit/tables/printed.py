@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..kinds import this_document
 from ..messages import text
 from ..schema import TABLE_CELL_SEPARATOR, resource_columns
 from .rows import UNCHECKED, FindingMarks, TableClaims
@@ -25,7 +26,7 @@ __all__ = ["printed_table", "printed_tables", "table_checks"]
 
 def _marks(budget: Budget, findings: pd.DataFrame | None) -> FindingMarks:
     findings = budget.audit() if findings is None else findings
-    return FindingMarks(findings, TableClaims(budget))
+    return FindingMarks.of(findings, TableClaims(budget))
 
 
 def _cells(budget: Budget) -> pd.DataFrame:
@@ -62,9 +63,9 @@ def printed_table(budget: Budget, number: int | None = None, findings: pd.DataFr
     if own.empty:
         if number is None:
             frame = pd.DataFrame(columns=["verdict", "finding"])
-            frame.attrs["title"] = text("tables.printed-none")
+            frame.attrs["title"] = text("tables.printed-none", document=this_document(budget.document_kind))
             return frame
-        raise KeyError(text("tables.printed-missing", number=number))
+        raise KeyError(text("tables.printed-missing", number=number, document=this_document(budget.document_kind)))
     lines = budget.raw_text.split("\n")
     first = int(own["line"].min())
     title = next(i for i in range(first - 1, 0, -1) if re.match(rf"表{number}\u3000", lines[i - 1]))

@@ -470,7 +470,7 @@ def test_a_docx_of_more_paragraphs_than_lines_allowed_is_refused_at_the_limit(tm
     body = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
     path = _rezipped(tmp_path / "plain.docx", tmp_path / "段落.docx",
                      {"word/document.xml": body + b"<w:p/>" * 1_000_000 + b"</w:body></w:document>"})
-    assert _refused_fast(path) == "超过 50000 行：不是预算说明"
+    assert _refused_fast(path) == "超过 50000 行：不是预算或决算说明"
 
 
 @pytest.mark.parametrize("kind", ["docx", "xlsx"])
@@ -571,7 +571,7 @@ def test_the_pixels_of_an_image_are_not_a_run_of_digits(tmp_path):
 def test_a_pdf_of_more_streams_than_a_budget_has_is_refused(tmp_path):
     path = tmp_path / "流.pdf"
     path.write_bytes(_pdf(*[(b"", b"q Q")] * 50_001))
-    assert _refused_fast(path) == "数据流超过 50000 个（一份预算文件有几十到几千个）：拒绝读取"
+    assert _refused_fast(path) == "数据流超过 50000 个（一份预算或决算文件有几十到几千个）：拒绝读取"
 
 
 def test_every_real_pdf_passes_the_pre_check_quickly():

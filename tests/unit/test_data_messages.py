@@ -65,19 +65,19 @@ def test_a_rules_file_names_its_problems_in_chinese_and_english(tmp_path):
 
 
 def test_a_collection_title_counts_its_budgets_departments_and_years():
-    def budgets(*rows):
-        return pd.DataFrame(rows, columns=["department", "budget_year"])
+    def budgets(*rows):  # budgets, as their document_kind says
+        return pd.DataFrame(rows, columns=["department", "budget_year"]).assign(document_kind="budget")
 
     three = budgets(("甲", 2022), ("甲", 2023), ("乙", 2024))
     assert collection_title(three) == "3份预算，2个部门，2022—2024年"
     assert collection_title(budgets(("甲", 2022), ("甲", 2023))) == "2份预算，1个部门，2022—2023年"
     assert collection_title(budgets(("甲", 2024))) == "1份预算，1个部门，2024年"
-    assert collection_title(budgets()) == "0份预算，0个部门，年度不详"
+    assert collection_title(budgets()) == "0份文件，0个部门，年度不详"
     with using_language("en"):
         assert collection_title(three) == "3 budgets of 2 departments, 2022–2024"
         assert collection_title(budgets(("甲", 2022), ("甲", 2023))) == "2 budgets of 1 department, 2022–2023"
         assert collection_title(budgets(("甲", 2024))) == "1 budget of 1 department, 2024"
-        assert collection_title(budgets()) == "0 budgets of 0 departments, no year"
+        assert collection_title(budgets()) == "0 documents of 0 departments, no year"
 
 
 def test_problem_lines_name_the_source_file_line_and_field():

@@ -1,6 +1,7 @@
 """The reproduced tables: stated figures equal the claims, recomputations are exact, every row's
 verdict is the audit's, every claim is shown somewhere, and small budgets give small tables."""
 
+import dataclasses
 import re
 import subprocess
 import sys
@@ -387,7 +388,7 @@ def test_the_ledger_and_the_findings_read_in_chinese(bundled_budget, bundled_fin
 
 
 def test_a_budget_without_tables_says_so_in_the_language_of_the_messages():
-    budget = budget_of([])
+    budget = dataclasses.replace(budget_of([]), document_kind="budget")
     frame = tables.printed_table(budget)
     assert frame.attrs["title"] == "本预算未读到列有数字的公开表"
     assert "<caption>本预算未读到列有数字的公开表</caption>" in tables.styled(frame).to_html()
