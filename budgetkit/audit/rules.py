@@ -19,7 +19,7 @@ RULE_KINDS = {
                        "of", "base_words")},
     "share": {"required": (), "optional": ("whole_from_parts",)},
     "change": {"required": ("basis",), "optional": ()},
-    "restatement": {"required": (), "optional": ("measures", "when_equal")},
+    "restatement": {"required": (), "optional": ("measures", "when_equal", "when_share_of")},
     "bound": {"required": ("part", "whole"), "optional": ()},
     "classification-bound": {"required": ("measure",), "optional": ()},
     "text": {"required": ("check",), "optional": ("pattern", "kinds", "directions")},
@@ -136,6 +136,10 @@ def _read_rules(path: str | Path) -> list[Rule]:
                 isinstance(entry["when_equal"], list) and len(entry["when_equal"]) == 2
                 and all(isinstance(m, str) and m for m in entry["when_equal"])):
             problems.append(problem(name, None, f"{where}.when_equal", "data.two-measures"))
+        if kind == "restatement" and "when_share_of" in entry and not (
+                isinstance(scope := entry["when_share_of"], dict) and set(scope) == {"measure", "whole"}
+                and all(isinstance(value, str) and value for value in scope.values())):
+            problems.append(problem(name, None, f"{where}.when_share_of", "data.share-scope"))
         params = {key: value for key, value in entry.items() if key not in _COMMON_KEYS}
         rules.append(Rule(rule_id, kind, _reasons(entry.get("reason", "")), tuple(entry.get("sections", ())), params))
     problems.extend(_whole_from_parts_problems(name, rules))

@@ -28,7 +28,9 @@ def restatement_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.D
     are each compared with the first of their own, and the explanation's first with the tables' first:
     the tables are what the explanation restates, wherever they are printed. ``when_equal`` names two
     measures that must be stated and agree in a budget's year for its ``measures`` to be one quantity
-    there (all income is 财政拨款: its spending is the 财政拨款's)."""
+    there (all income is 财政拨款: its spending is the 财政拨款's). ``when_share_of`` (measure, whole) keeps a
+    statement of that measure only where the document gives it a share of a whole named with those words (基本支出
+    881300.39元，占一般公共预算支出的96.74%: that 基本支出 is the 一般公共预算's)."""
     measures = list(rule.params.get("measures", []))
     measure_codes = table.codes_of("measure")[0]
     chosen = table.st.copy()
@@ -37,6 +39,8 @@ def restatement_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.D
     g = np.flatnonzero(chosen)
     if "when_equal" in rule.params:
         g = g[_agree(table, g, rule.params["when_equal"])]
+    if "when_share_of" in rule.params:
+        g = g[_share_scoped(table, g, rule.params["when_share_of"])]
     in_table = table.in_table[g]
     measure = measure_codes[g]
     quantity = np.zeros(len(g), dtype="int64") if measures else measure
@@ -69,6 +73,15 @@ def restatement_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.D
                 stated_interval=as_objects(intervals(o_lo, o_hi)), computed=table.amt[first],
                 computed_interval=as_objects(intervals(f_lo, f_hi)), explanation=explanation,
                 inputs=table.claim_id[first])
+
+
+def _share_scoped(table: ClaimTable, rows: np.ndarray, scope: dict[str, str]) -> np.ndarray:
+    """For each claim of ``rows``: not of ``scope["measure"]``, or the part of a share whose label names
+    ``scope["whole"]`` (the share's words after 占)."""
+    measure = value_codes(table, "measure", [scope["measure"]])[0]
+    shares = np.flatnonzero(table.of_kind("share") & (table.ref != NONE))
+    named = [at for at in shares.tolist() if scope["whole"] in str(table.label[at]).partition("占")[2]]
+    return (table.codes_of("measure")[0][rows] != measure) | np.isin(rows, table.ref[named])
 
 
 def _agree(table: ClaimTable, rows: np.ndarray, pair: list[str]) -> np.ndarray:
