@@ -553,6 +553,34 @@ def test_a_sum_scope_and_a_measure_pair_are_checked(tmp_path):
     assert any("rule 'y'.when_equal" in m and "two measures" in m for m in messages)
 
 
+def test_a_share_scope_names_a_measure_and_words(tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_text('[[rule]]\nid = "z"\nkind = "restatement"\nwhen_share_of = { measure = "a" }\nreason = "r"\n',
+                    encoding="utf-8")
+    with pytest.raises(RulesError) as caught:
+        load_rules(path)
+    assert any("rule 'z'.when_share_of" in str(p) and "whole" in str(p) for p in caught.value.problems)
+
+
+def _basic_twice(share_label: str | None) -> list[dict]:
+    """梧州 2023: 基本支出 881300.39 (with its share, if any) and 一般公共预算基本支出 911000.39 in its own section."""
+    specs = [claim("expenditure_basic", "881300.39", unit="元", claim_id="c001-1", label="基本支出预算")]
+    if share_label:
+        specs.append(claim("expenditure_basic", "96.74", kind="share", unit="%", ref="c001-1", claim_id="c001-2",
+                           label=share_label, base_measure="expenditure_total"))
+    return specs + [claim("gpb_basic_total", "911000.39", kind="total", unit="元", section="六", claim_id="c002-1")]
+
+
+def test_a_basic_expenditure_given_a_share_of_the_general_budget_is_its_basic_expenditure(rules):
+    restated = rules("general-budget-basic-restated")
+    found = audit(budget_of(_basic_twice("基本支出预算占一般公共预算支出")), restated)
+    assert verdicts(found) == ["drift"] and found["claim_id"].tolist() == ["c002-1"]
+    assert found["inputs"].tolist() == ["c001-1"]
+    # a share of another whole, or none at all, says nothing of its scope: not evaluated
+    assert audit(budget_of(_basic_twice("基本支出预算占支出总计")), restated).empty
+    assert audit(budget_of(_basic_twice(None)), restated).empty
+
+
 def test_every_rule_kind_is_used_and_every_rule_is_documented(bundled_rules):
     kinds = {rule.kind for rule in bundled_rules}
     assert kinds == {"sum", "share", "change", "restatement", "bound", "classification-bound", "text"}
