@@ -142,6 +142,30 @@ def verdict_key_html() -> list[str]:
             f'<table class="key"><thead><tr>{columns}</tr></thead><tbody>{rows}</tbody></table>']
 
 
+def in_printed_units(findings: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """``findings`` with each money figure (stated, computed, difference; compared in 万元) in the unit its claim
+    was printed in (911000.39元, not 91.100039万元), as the explanations state them; exact decimals."""
+    import pandas as pd
+
+    from ..template import MONEY_UNITS
+
+    printed = dict(zip(claims["claim_id"].astype(str), claims["unit"].astype(str)))
+    units = [printed.get(claim, unit) if unit == "万元" and printed.get(claim) in MONEY_UNITS else unit
+             for claim, unit in zip(findings["claim_id"].astype(str), findings["unit"].astype(str))]
+    compared = findings["unit"].astype(str).tolist()
+    if units == compared:
+        return findings
+
+    def scaled(values: pd.Series) -> list:
+        # a figure in 万元 divided by 万元 per printed unit; NaN and NA are not figures
+        return [value / MONEY_UNITS[unit] if unit != was and value is not None and value == value else value
+                for value, unit, was in zip(values.astype(object).tolist(), units, compared)]
+
+    return findings.assign(**{column: pd.Series(scaled(findings[column]), index=findings.index, dtype=object)
+                              for column in ("stated", "computed", "difference")},
+                           unit=pd.Series(units, index=findings.index, dtype=findings["unit"].dtype))
+
+
 def _ordered_failures(findings: pd.DataFrame) -> list[tuple[str, list[dict]]]:
     records = finding_records(findings)
     groups = []
@@ -184,6 +208,7 @@ def audit_markdown(budget: Budget, findings: pd.DataFrame) -> str:
     title = text("report.audit-title", department=markdown_text(budget.department), year=budget.year)
     lines = [f"# {title}", "", text("report.summary-sentence", summary=summary_line(findings)), ""]
     limits, relations = _limits(budget), _unevaluated(budget, findings)
+    findings = in_printed_units(findings, budget.claims)
     if limits or len(relations):  # what could not be checked, before any verdict
         lines += [f"## {text('report.not-checked')}", ""]
         if limits:  # a document: what extraction could not read
@@ -219,6 +244,7 @@ def audit_html(budget: Budget, findings: pd.DataFrame) -> str:
     out = page_head(text("report.audit-title", department=budget.department, year=budget.year))
     out.append(f"<p>{e(text('report.summary-sentence', summary=summary_line(findings)))}</p>")
     limits, relations = _limits(budget), _unevaluated(budget, findings)
+    findings = in_printed_units(findings, budget.claims)
     if limits or len(relations):
         out.append(f'<h2 id="not-checked">{e(text("report.not-checked"))}</h2>')
         if limits:
