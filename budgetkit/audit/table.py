@@ -48,21 +48,21 @@ CLAIM_TABLE_COLUMNS = ("claim_id", "section", "kind", "measure", "code", "label"
                        "ref_claim_id", "base_claim_id", "claim_order")
 
 
-def _strings(column: pd.Series) -> np.ndarray:
-    """A text column as an object array, missing values as None: each distinct text made a Python
-    string once (a column repeats few texts many times)."""
+def _strings(column: pd.Series, missing: str | None = None) -> np.ndarray:
+    """A text column as an object array, missing values as ``missing``: each distinct text made a
+    Python string once (a column repeats few texts many times)."""
     try:
         array = pa.array(column, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # values of mixed types: one by one
-        return column.to_numpy(dtype=object, na_value=None)
+        return column.to_numpy(dtype=object, na_value=missing)
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     if pa.types.is_null(array.type):
-        return np.full(len(array), None, dtype=object)
+        return np.full(len(array), missing, dtype=object)
     encoded = array.dictionary_encode()
     distinct = np.empty(len(encoded.dictionary) + 1, dtype=object)
     distinct[:-1] = encoded.dictionary.to_numpy(zero_copy_only=False)
-    distinct[-1] = None
+    distinct[-1] = missing
     return distinct[encoded.indices.fill_null(len(encoded.dictionary)).to_numpy()]
 
 
@@ -137,10 +137,9 @@ class ClaimTable:
                               else np.full(len(documents), None, dtype=object))
         for name in ("claim_id", "section", "kind", "measure", "code", "label", "unit", "qualifier", "direction",
                      "base_measure"):
-            setattr(self, name, _strings(claims[name]) if name in claims.columns else np.full(n, None, dtype=object))
-        self.section = np.where(pd.isna(self.section), "", self.section).astype(object)
-        self.label = np.where(pd.isna(self.label), "", self.label).astype(object)
-        self.unit = np.where(pd.isna(self.unit), "", self.unit).astype(object)
+            missing = "" if name in ("section", "label", "unit") else None  # no section, label, unit: empty
+            setattr(self, name, _strings(claims[name], missing) if name in claims.columns
+                    else np.full(n, missing, dtype=object))
         #: the texts a finding shows of its claim, as Arrow arrays (taken for many rows at once); the
         #: quote is read only there
         self.texts = {name: _arrow_strings(claims[name]) if name in claims.columns else pa.nulls(n, pa.large_string())
@@ -180,8 +179,10 @@ class ClaimTable:
         self.vs = np.maximum(self.d, 0)
         # an exact figure printed without recorded decimals keeps the decimals its value has
         # a figure without recorded decimals is its value as written: 40元 is 0.004万元, 0元 is 0.0000万元
-        self.as_ = np.where(self.d == NONE, np.maximum(0, _digits(self.v) - _zeros(self.v) + np.maximum(-self.power, 0)),
-                            self.vs + np.maximum(-self.power, 0))
+        self.as_ = self.vs + np.maximum(-self.power, 0)
+        unrecorded = np.flatnonzero(self.d == NONE)  # few: their digits counted alone
+        v = self.v[unrecorded]
+        self.as_[unrecorded] = np.maximum(0, _digits(v) - _zeros(v) + np.maximum(-self.power[unrecorded], 0))
         self.is_ = np.where(self.exact, self.as_, self.d + 1 + np.maximum(-self.power, 0))
         with np.errstate(all="ignore"):
             shift = np.clip(SCALE - 1 - self.d, 0, 18)

@@ -600,6 +600,35 @@ def test_parquet_in_row_groups_audits_the_same(unsorted, tmp_path):
     pd.testing.assert_frame_equal(audit_parquet(tmp_path / "city"), unsorted.audit())
 
 
+def test_chunks_are_whole_blocks_of_budgets_when_blocks_are_given():
+    from budgetkit.collection.audit import budget_chunks
+
+    counts = [3, 3, 3, 3, 3, 3]
+    assert budget_chunks(counts, 7) == [(0, 2), (2, 4), (4, 6)]
+    assert budget_chunks(counts, 7, blocks=[3]) == [(0, 2), (2, 3), (3, 5), (5, 6)]  # a block of 9 is cut by budgets
+    assert budget_chunks(counts, 12, blocks=[2, 4]) == [(0, 4), (4, 6)]  # two blocks of 6 fit, the third alone
+    assert budget_chunks(counts, 12, blocks=[]) == [(0, 4), (4, 6)]  # one block of 18: cut by budgets
+    assert budget_chunks([0, 5, 0, 5], 6, blocks=[2]) == [(0, 2), (2, 4)]  # budgets without claims stay in their block
+    assert budget_chunks([], 6, blocks=[]) == budget_chunks([], 6) == [(0, 0)]
+
+
+def test_parquet_audited_in_chunks_of_whole_row_groups_gives_the_same_findings(unsorted, tmp_path, monkeypatch):
+    """Chunks read from Parquet are whole row groups of the claims (no group decoded for two chunks), and
+    each chunk's findings come back from its worker process through a file in memory: the findings are
+    those of the collection audited in this process, and no file is left behind."""
+    from budgetkit.collection import audit as collection_audit
+    from budgetkit.collection import jobs
+
+    unsorted.to_parquet(tmp_path / "city", row_group_rows=1000)
+    assert len(_row_group_ids(tmp_path / "city" / "claims.parquet")) >= 6
+    monkeypatch.setattr(collection_audit, "CHUNK_CLAIMS", 2500)  # two row groups a chunk
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(jobs, "_memory_folder", lambda: str(spool))
+    pd.testing.assert_frame_equal(audit_parquet(tmp_path / "city"), unsorted.audit())
+    assert list(spool.iterdir()) == []
+
+
 def test_two_writes_of_a_collection_are_byte_identical(unsorted, tmp_path):
     unsorted.to_parquet(tmp_path / "one", row_group_rows=1000)
     unsorted.to_parquet(tmp_path / "two", row_group_rows=1000)
