@@ -105,7 +105,7 @@ def appropriation_structure(budget: Budget, findings: pd.DataFrame | None = None
 def appropriation_by_item(budget: Budget, findings: pd.DataFrame | None = None) -> pd.DataFrame:
     """五（三）: every 类/款/项 with its purpose and amount; 类 and 款 stated beside the sum of their 项."""
     claims = TableClaims(budget)
-    marks = FindingMarks(budget.audit() if findings is None else findings, claims)
+    marks = FindingMarks.of(budget.audit() if findings is None else findings, claims)
     year = budget.year
     items = budget.line_items
     names = dict(zip(items["code"], items["name"]))

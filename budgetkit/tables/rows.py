@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..audit import load_rules
-from ..audit.index import ClaimIndex
+from ..audit.index import ClaimIndex, FrameCache
 from ..claims import Claim
 from ..findings import SEVERITY, VERDICTS
-from ..messages import text, verdict_name
+from ..messages import language, text, verdict_name
 from ..numbers import PLACEHOLDER_PATTERN
 from ..schema import decimal_array
 from ..template import LEVEL_WIDTHS, sum_rules
@@ -84,7 +84,14 @@ def _row_tuples(frame: pd.DataFrame, columns: list[str] | None = None) -> list:
 
 
 class FindingMarks:
-    """The audit's findings by claim: which verdicts each claim got, and why."""
+    """The audit's findings by claim: which verdicts each claim got, and why (read only once made:
+    :meth:`of` shares one among the tables of a budget)."""
+
+    @classmethod
+    def of(cls, findings: pd.DataFrame, claims: TableClaims) -> FindingMarks:
+        """The marks of ``findings`` on ``claims``, made once for the same findings, claims frame and language
+        (a notebook's tables each mark the same findings)."""
+        return _MARKS.get((findings, claims.claims), language(), lambda: cls(findings, claims))
 
     def __init__(self, findings: pd.DataFrame, claims: TableClaims):
         self.by_claim: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -114,6 +121,10 @@ class FindingMarks:
         for verdict in reversed(VERDICTS[1:]):
             notes += [note for v, note in marks if v == verdict and note not in notes]
         return worst, " | ".join(notes)
+
+
+#: The marks of the findings last shown in tables.
+_MARKS = FrameCache(size=4)
 
 
 def format_decimal(value: Decimal | None) -> str:
@@ -366,5 +377,5 @@ def rows_frame(rows: list[dict], marks: FindingMarks, groups: Iterable[str] = ()
 
 def start_table(budget: Budget, findings: pd.DataFrame | None) -> tuple[_Rows, FindingMarks]:
     claims = TableClaims(budget)
-    marks = FindingMarks(budget.audit() if findings is None else findings, claims)
+    marks = FindingMarks.of(budget.audit() if findings is None else findings, claims)
     return _Rows(claims), marks

@@ -45,3 +45,14 @@ def test_the_index_takes_what_the_audit_takes():
                              [2024] * len(rows), [None] * len(rows), rows)
     assert [index.all[row].id for row in taken] == [
         index.pick("expenditure_basic", 2024, None, claim.section).id for claim in index.all]
+
+
+def test_indexes_of_one_frame_read_it_once_and_keep_their_own_additions():
+    """The tables of one budget read its claims once; what one table adds to its index (an implied budget)
+    is not in another's, and a frame with other claims is read anew."""
+    first, second = ClaimIndex(CLAIMS), ClaimIndex(CLAIMS)
+    assert first.all is second.all and first.table is second.table
+    first.by_id["a implied"] = first.by_id["a"]
+    assert "a implied" not in second.by_id and "a implied" not in ClaimIndex(CLAIMS).by_id
+    other = ClaimIndex(CLAIMS.iloc[:2].copy())
+    assert [c.id for c in other.all] == ["a", "b"] and other.table is not first.table
