@@ -18,7 +18,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..model import Budget
 
 __all__ = ["CSS", "audit_html", "audit_markdown", "finding_html", "finding_markdown", "finding_title", "html_lang",
-           "html_table", "markdown_table", "markdown_text", "page_head", "summary_line", "verdict_heading",
+           "html_table", "in_printed_units", "markdown_table", "markdown_text", "page_head", "summary_line",
+           "verdict_heading",
            "verdict_key_html", "verdict_meaning"]
 
 
