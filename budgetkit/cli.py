@@ -172,12 +172,13 @@ def _complain(command: str, message) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from . import load  # a data package needs no document reader (nor its imports)
     from .audit import audit
     from .findings import SEVERITY, findings_csv, findings_json
 
     if is_collection(args.paths):
         return _check_collection(args)
-    budget = _load_budget(args.paths[0] if args.paths else None)
+    budget = load(args.paths[0] if args.paths else None)
     findings = audit(budget, args.rules)
     if args.format == "json":
         sys.stdout.write(findings_json(findings))
@@ -194,20 +195,6 @@ def _check(args: argparse.Namespace) -> int:
                                         width=terminal_width()))
     failing = findings["verdict"].map(lambda verdict: SEVERITY[str(verdict)] >= SEVERITY[args.fail_on]).astype(bool)
     return EXIT_FINDINGS if failing.any() else EXIT_OK
-
-
-def _load_budget(path: str | None):
-    """A data package (the bundled one, a folder or its datapackage.json), loaded without importing the
-    document readers, which ``budgetkit check`` would otherwise pay for at every start; else a document."""
-    from pathlib import Path
-
-    if path is None or Path(path).is_dir() or Path(path).name == "datapackage.json":
-        from .model import load
-
-        return load(path)
-    from .extract import load_or_extract
-
-    return load_or_extract(path)
 
 
 def _check_collection(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..messages import LANGUAGES, language, text
 from ..schema import Problem, problem
+from ..template import read_toml
 
 __all__ = ["RULE_KINDS", "Rule", "RulesError", "load_rules"]
 
@@ -79,7 +80,7 @@ def _read_rules(path: str | Path) -> list[Rule]:
     path = Path(path)
     name = str(path)
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = read_toml(path)
     except FileNotFoundError:
         raise RulesError([problem(name, None, None, "data.file-not-found")]) from None
     except tomllib.TOMLDecodeError as error:
