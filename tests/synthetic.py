@@ -862,7 +862,7 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
 def write_packages(budgets: list[Synthetic], folder: str | Path, seed: int | None = None) -> list[Path]:
     """Each budget as a data package ``folder/<budget_id>/`` (datapackage.json, claims.csv,
     line_items.csv, raw/<budget_id>.txt), labelled synthetic in its descriptor, with its
-    document_kind where the generator stated it."""
+    document_kind: a budget where the generator stated none (its title is a 部门预算编制说明)."""
     folder = Path(folder)
     reference = read_descriptor(bundled_data_dir())
     schemas = {r["name"]: r for r in reference["resources"] if r["name"] in ("claims", "line_items")}
@@ -886,7 +886,7 @@ def write_packages(budgets: list[Synthetic], folder: str | Path, seed: int | Non
             "synthetic": True,
             "planted": [{"claim_id": p["claim_id"], "kind": p["kind"]} for p in budget.planted],
             "budget": {"department": budget.department, "year": budget.year, "prior_year": budget.year - 1,
-                       **({"document_kind": budget.document_kind} if budget.document_kind else {}),
+                       "document_kind": budget.document_kind or "budget",
                        "document": "raw-document", "amount_unit": "万元"},
             "resources": [
                 {"name": "raw-document", "path": f"raw/{budget.budget_id}.txt", "format": "txt",

@@ -36,9 +36,9 @@ from .checks import from_tables
 from .execution import execution_pairs, execution_table, pefa_indicators, restated_budget, unpaired_documents
 from .columns import PROBLEM_COLUMNS, YEAR_OVER_YEAR_RULE
 from .audit import audit_frames
-from .frame import Collection, Source, audit_parquet, audit_parquet_to, read_parquet, source_text
+from .frame import Collection, Source, audit_parquet, audit_parquet_to, collection_documents, read_parquet, source_text
 from .jobs import SchedulerError, run_jobs
-from .sources import (collection_documents, collection_title, discover, from_budgets, load_one, load_parts,
+from .sources import (collection_title, discover, from_budgets, load_one, load_parts,
                       pair_documents, problem_lines, source_name)
 
 __all__ = [

@@ -11,15 +11,18 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 
 from ..audit import Rule
+from ..kinds import count_by_kind
 from ..messages import text
 from ..names import name_key
 from ..model import Budget
+from ..schema import UNKNOWN_KIND
 from .analysis import stack_findings
 from .columns import PROBLEM_COLUMNS, ROW_GROUP_ROWS, TABLES, arrow_table, load_measures
 from .audit import audit_frames, audit_parquet_folder, audit_parquet_folder_to, resolve_rules, year_over_year_pairs
 from .parquet import ascending, by_budget_id, in_budget_order, write_parquet
 
-__all__ = ["Collection", "Source", "audit_parquet", "audit_parquet_to", "read_parquet", "source_of", "source_text"]
+__all__ = ["Collection", "Source", "audit_parquet", "audit_parquet_to", "collection_documents", "read_parquet", "source_of",
+           "source_text"]
 
 
 #: What one budget is read from: a package or document, or the files of one budget published apart.
@@ -35,6 +38,12 @@ def source_of(text: str) -> Source:
     """The source a budgets table's ``source`` names (:func:`source_text` read back)."""
     parts = text.split(" + ")
     return tuple(Path(part) for part in parts) if len(parts) > 1 else Path(text)
+
+
+def collection_documents(budgets: pd.DataFrame) -> str:
+    """The documents of a collection's ``budgets`` table counted by kind: ``2份预算、1份决算``."""
+    kinds = budgets["document_kind"] if "document_kind" in budgets else [UNKNOWN_KIND] * len(budgets)
+    return count_by_kind(kinds)
 
 
 @dataclass
@@ -60,8 +69,8 @@ class Collection:
     rules_paths: dict[str, Path] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
-        return text("collection.collection-repr", budgets=len(self.budgets), claims=len(self.claims),
-                    problems=len(self.problems))
+        return text("collection.collection-repr", documents=collection_documents(self.budgets),
+                    claims=len(self.claims), problems=len(self.problems))
 
     def budget(self, budget_id: str) -> Budget:
         """One budget of the collection as a :class:`Budget` (for its tables, charts, audit)."""

@@ -12,17 +12,16 @@ import pyarrow as pa
 
 from ..audit import section_of_lines
 from ..extract import DOCUMENT_SUFFIXES, load_or_extract
-from ..kinds import count_by_kind
 from ..messages import text
 from ..model import Budget
-from ..schema import UNKNOWN_KIND, BudgetDataError, bundled_data_dir, place, read_descriptor
+from ..schema import BudgetDataError, bundled_data_dir, place, read_descriptor
 from ..template import document_pair_words
 from .columns import (BUDGET_COLUMNS, CLAIM_COLUMNS, KEY_COLUMNS, LINE_COLUMNS, LINE_ITEM_COLUMNS, arrow_table,
                       concat_frames, typed_frame)
-from .frame import Collection, Source, source_of, source_text
+from .frame import Collection, Source, collection_documents, source_of, source_text
 
-__all__ = ["collection_documents", "collection_title", "discover", "from_budgets", "load_one", "load_parts",
-           "pair_documents", "problem_lines", "source_name"]
+__all__ = ["collection_title", "discover", "from_budgets", "load_one", "load_parts", "pair_documents", "problem_lines",
+           "source_name"]
 
 
 def collection_title(budgets: pd.DataFrame) -> str:
@@ -37,12 +36,6 @@ def collection_title(budgets: pd.DataFrame) -> str:
     if departments == 1:
         return text("collection.title-one-department", documents=documents, span=span)
     return text("collection.title", documents=documents, departments=departments, span=span)
-
-
-def collection_documents(budgets: pd.DataFrame) -> str:
-    """The documents of a collection's ``budgets`` table counted by kind: ``2份预算、1份决算``."""
-    kinds = budgets["document_kind"] if "document_kind" in budgets else [UNKNOWN_KIND] * len(budgets)
-    return count_by_kind(kinds)
 
 
 def problem_lines(problems) -> list[str]:

@@ -284,9 +284,9 @@ def test_a_collection_on_a_wide_terminal_is_unwrapped(capsys, monkeypatch):
 
 
 @pytest.mark.parametrize(("lang", "heading", "summary"), [
-    # the demo's packages state no document_kind: their kind is unknown, so they are counted as documents
-    ("zh", "文件", "{budgets}份文件共核对{total}项，其中一致{consistent}项、"),
-    ("en", "document", "{total} evaluations in {budgets} documents: {consistent} consistent, "),
+    # the demo's packages state that they are budgets: counted as budgets
+    ("zh", "预算", "{budgets}份预算共核对{total}项，其中一致{consistent}项、"),
+    ("en", "budget", "{total} evaluations in {budgets} budgets: {consistent} consistent, "),
 ])
 def test_collection_counts_add_up_to_the_findings_table(capsys, demo_findings, lang, heading, summary):
     collection, findings = demo_findings
@@ -312,17 +312,17 @@ def test_a_collection_with_all_lists_every_budgets_passes_under_it(capsys, demo_
     consistent = findings[findings["verdict"].astype(str) == "consistent"]
     assert sum(line.startswith("  一致  ") for line in out.splitlines()) == len(consistent)
     default = run(capsys, "check", str(DEMO))[1]
-    assert out.endswith(default.split("\n文件 ", 1)[1])  # the same counts per budget, the same summary
+    assert out.endswith(default.split("\n预算 ", 1)[1])  # the same counts per budget, the same summary
     english = run(capsys, "check", str(DEMO), "--all", "--lang", "en")[1]
     assert sum(line.startswith("  ok  ") for line in english.splitlines()) == len(consistent)
 
 
 def test_several_paths_are_checked_as_one_collection(capsys):
     status, out, _ = run(capsys, "check", str(TINY), str(DEMO / "anju-health-2022"))
-    assert out.startswith("审核结果：2份文件，2个部门，2022—2024年\n")  # neither package states its kind
+    assert out.startswith("审核结果：1份预算、1份类型不明的文件，2个部门，2022—2024年\n")  # tiny states no kind
     assert status == 1
     english = run(capsys, "check", str(TINY), str(DEMO / "anju-health-2022"), "--lang", "en")[1]
-    assert english.startswith("budgetkit check — 2 documents of 2 departments, 2022–2024\n")
+    assert english.startswith("budgetkit check — 1 budget and 1 document of unknown kind of 2 departments, 2022–2024\n")
 
 
 def test_an_unreadable_source_is_named_and_the_others_are_checked(capsys, tmp_path):
