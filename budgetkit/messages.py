@@ -21,8 +21,8 @@ from typing import Iterator
 from .template import data_dir, read_toml
 
 __all__ = [
-    "LANGUAGES", "MessageError", "catalogue", "language", "set_language", "template", "text", "using_language",
-    "verdict_name",
+    "LANGUAGES", "MessageError", "catalogue", "has_message", "language", "set_language", "template", "text",
+    "using_language", "verdict_name",
 ]
 
 #: The languages every message is written in; the first is the default.
@@ -87,6 +87,12 @@ def catalogue() -> dict[str, dict[str, str]]:
     file is: a table's headings ask for it once per column)."""
     return {f"{path.stem}.{name}": texts for path in sorted((data_dir() / "messages").glob("*.toml"))
             for name, texts in _messages_of(path.stem).items()}
+
+
+def has_message(key: str) -> bool:
+    """Whether the catalogue has the message ``key``: only its own file is read (not the whole catalogue)."""
+    part, _, name = key.partition(".")
+    return name in _messages_of(part)
 
 
 def _template(key: str, lang: str | None) -> str:

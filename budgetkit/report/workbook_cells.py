@@ -24,7 +24,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from ..claims import COUNT_UNITS
 from ..findings import FORMULA_PREFIXES, VERDICT_FILLS, VERDICTS, finding_records
-from ..messages import catalogue, text, verdict_name
+from ..messages import has_message, text, verdict_name
 
 __all__ = [
     "BOLD", "Book", "COUNT_FORMAT", "DETAIL_FORMAT", "FONT_NAME", "FONT_SIZE", "HEADER", "Look", "SHARE_FORMAT",
@@ -64,7 +64,7 @@ def verdict_label(verdict: str) -> str:
 
 def rule_kind_label(kind: str) -> str:
     """A rule's kind as the workbook shows it (求和 for ``sum``); a kind without a name is shown as its key."""
-    if f"workbook.rule-kind-{kind}" in catalogue():
+    if has_message(f"workbook.rule-kind-{kind}"):
         return text(f"workbook.rule-kind-{kind}")
     return kind
 
@@ -73,7 +73,7 @@ def column_heading(column: str) -> str:
     """The heading a table's column is shown under (规则 over ``rule``): the workbook's heading of
     that column in the current language, a verdict's name over a count of that verdict, else the
     column's own name. The data keeps the column's name; only the sheet's header row is translated."""
-    if f"workbook.column-{column.replace('_', '-')}" in catalogue():
+    if has_message(f"workbook.column-{column.replace('_', '-')}"):
         return text(f"workbook.column-{column.replace('_', '-')}")
     return verdict_label(column)
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..audit import Rule, load_rules
 from ..findings import SEVERITY, VERDICT_FILLS, VERDICTS
-from ..messages import catalogue, text, verdict_name
+from ..messages import has_message, text, verdict_name
 from .rows import UNCHECKED
 
 if TYPE_CHECKING:
@@ -168,7 +168,7 @@ def heading(name) -> str:
     if suffix == "count" and verdict in SEVERITY:  # the ledger's drift_count …
         return text("tables.verdict-count", verdict=verdict_name(verdict))
     slug = name.replace("_", "-")
-    if f"tables.column-{slug}" in catalogue():
+    if has_message(f"tables.column-{slug}"):
         return text(f"tables.column-{slug}")
     return name
 
@@ -192,7 +192,7 @@ def _verdict_text(value) -> str:
 
 def _role_text(value) -> str:
     slug = str(value).replace(" ", "-")
-    return text(f"tables.role-{slug}") if f"tables.role-{slug}" in catalogue() else str(value)
+    return text(f"tables.role-{slug}") if has_message(f"tables.role-{slug}") else str(value)
 
 
 #: The message of each classification level's name.
@@ -205,7 +205,7 @@ def _level_text(value) -> str:
 
 def _rule_kind_text(value) -> str:
     kind = str(value)
-    return text(f"tables.rule-kind-{kind}") if f"tables.rule-kind-{kind}" in catalogue() else kind
+    return text(f"tables.rule-kind-{kind}") if has_message(f"tables.rule-kind-{kind}") else kind
 
 
 #: Columns of keys, each shown by its keys' names.
