@@ -43,8 +43,8 @@ _SHARE = re.compile(r"占\s{0,2}(?:([^，。；\d]{1,24}?)\s{0,2}的|(?!比)([^�
                     r"\s{0,2}(?:为)?\s{0,2}$")
 #: A year a sentence says its figures are of: not one it compares with ("较2021年度", "比 2023 年").
 _YEAR_OF = re.compile(r"(比|较|与|同|于)?\s{0,2}" + YEAR + r"\s{0,2}年")
-#: A figure of a whole government (全区, 市级 …), not of one department.
-_GOVERNMENT_SCOPE = re.compile(r"全区|区级|全市|市级|全县|县级|全省|省级|全镇|镇级|全旗|旗级")
+#: A figure of a whole government (全区, 市级 …) or of all its departments (区直, not 区直机关工委), not of one department.
+_GOVERNMENT_SCOPE = re.compile(r"全区|区级|全市|市级|全县|县级|全省|省级|全镇|镇级|全旗|旗级|[区市县省]直(?!属|机关)")
 #: The title of a government's own notice of its “三公”经费 ("开远市2017年“三公”经费预算情况说明").
 _GOVERNMENT_TITLE = re.compile(r"^\s{0,4}[\u4e00-\u9fff]{1,8}[市区县旗](?:本级)?\s{0,2}" + YEAR + r"\s{0,2}年度?\s{0,2}[“\"]?三公")
 #: How many lines from the top a title is looked for (a web page's menus come before it).

@@ -23,12 +23,15 @@ __all__ = ["NO_MEASURE", "Ledger", "LineContext"]
 #: Why an amount of the template is not identified (a message key): as a listed part, it leaves its
 #: total's sum unknown.
 NO_MEASURE = "extract.unread-no-measure"
+#: A minus sign right before an amount ("上解上级支出-1.83亿元"), not a dash between two numbers (1-5月).
+_MINUS = re.compile(r"(?:^|(?<=[^\d]))[-－−]$")
 #: Why an amount listed under a total could not be identified (message keys): any of them leaves the
 #: total's sum unknown, as an absent part would make it wrong. A reason, a change, a budget or a part of
 #: another amount is no part of the total.
 _PART_NOT_IDENTIFIED = frozenset({NO_MEASURE, "extract.unread-no-unit", "extract.unread-unknown-unit",
                                   "extract.unread-unknown-qualifier", "extract.unread-too-many-digits",
-                                  "extract.unread-too-many-decimals", "extract.unread-government-scope"})
+                                  "extract.unread-too-many-decimals", "extract.unread-government-scope",
+                                  "extract.unread-negative-amount"})
 
 
 @dataclass
@@ -163,6 +166,8 @@ class Ledger:
             self._unparsed(ctx, tok, "extract.unread-too-many-digits", digits=MAX_INTEGER_DIGITS)
         elif tok.decimals is not None and tok.decimals > MAX_DECIMALS:
             self._unparsed(ctx, tok, "extract.unread-too-many-decimals", decimals=tok.decimals, limit=MAX_DECIMALS)
+        elif tok.unit in MONEY_UNITS and _MINUS.search(ctx.line.text, max(0, tok.start - 2), tok.start):
+            self._unparsed(ctx, tok, "extract.unread-negative-amount")
         else:
             return False
         return True

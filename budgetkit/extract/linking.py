@@ -12,7 +12,7 @@ from typing import NamedTuple
 from ..template import measures
 from .codes import CodeRef
 from .comparisons import Comparison
-from .figures import MONEY_UNITS, SCHEMA_UNITS, ExtractedFigure, Token
+from .figures import MONEY_UNITS, SCHEMA_UNITS, YEAR, ExtractedFigure, Token
 from .labels import LABEL_REACH, bare_label, last_break, strip_label
 from .ledger import Ledger, LineContext
 
@@ -35,6 +35,13 @@ _PLAIN_BUDGET = re.compile(r"(?<!公共)(?<!基金)(?<!经营)预算数?$")
 _OUTTURN_FOLLOWS = re.compile(r"[^。；\d]{0,24}决算数?\s{0,2}(?:为|是)?\s{0,2}\d")
 #: An outturn of another year than the accounts year ("上年决算为5.74万元"): not the one a budget is held against.
 _OTHER_YEAR = re.compile(r"上年|去年|上一年|以前年度|\d{4}\s{0,2}年")
+#: The outturn following a budget in its sentence, a year perhaps printed before it ("预算为44.52万元，2019年实际支出
+#: “三公经费”决算为22.62万元"): in a document not known to be a 决算, what tells the budget from the outturn …
+_DATED_OUTTURN_FOLLOWS = re.compile(r"[^。；\d]{0,8}?(?:" + YEAR + r"\s{0,2}年度?)?[^。；\d]{0,24}决算数?\s{0,2}(?:为|是)?"
+                                    r"\s{0,2}\d")
+#: … when its sentence names one year only and no prior year.
+_SENTENCE_YEAR = re.compile(YEAR + r"\s{0,2}年")
+_PRIOR_YEAR_WORDS = re.compile(r"上年|去年|上一年|以前年度")
 #: The words of an outturn's label that name no item ("支出决算为"): the item is the budget's.
 _BARE_OUTTURN = re.compile(r"^(支出|收入)?决算数?$")
 _BUDGET_WORDS = re.compile(r"(?:年初|调整|全年)?预算数?$")
@@ -266,8 +273,15 @@ class Linking(Ledger):
         or none."""
         if _NAMED_BUDGET.search(label) or self.final_accounts and _COMPLETES.match(label) and self._outturn_before(ctx):
             return True
-        if not (self.final_accounts and _PLAIN_BUDGET.search(label)):
+        if not _PLAIN_BUDGET.search(label):
             return False
+        if not self.final_accounts:
+            # not known to be a 决算: a budget only when the outturn of its own year follows in its sentence
+            dated = _DATED_OUTTURN_FOLLOWS.match(ctx.line.text, tok.after)
+            if dated is None:
+                return False
+            sentence = ctx.line.text[last_break(self._sentence_ends, tok.start):dated.end()]
+            return len(set(_SENTENCE_YEAR.findall(sentence))) <= 1 and not _PRIOR_YEAR_WORDS.search(sentence)
         outturn = _OUTTURN_FOLLOWS.match(ctx.line.text, tok.after)
         # no outturn following ("2021年我镇“三公”经费预算为20万元，其中：…"): still the budget, not the outturn
         return outturn is None or not _OTHER_YEAR.search(outturn.group(0))

@@ -433,7 +433,10 @@ class NormalLine:
 def _fold(char: str) -> str:
     if char in _KEEP:
         return char
-    return "".join(simplified(_FOLD.get(c, c)) for c in unicodedata.normalize("NFKC", char))
+    folded = unicodedata.normalize("NFKC", char)
+    if "\u2044" in folded:  # a vulgar fraction (¼ → 1⁄4): no digits of a figure, kept as printed
+        return char
+    return "".join(simplified(_FOLD.get(c, c)) for c in folded)
 
 
 #: An ASCII comma that is not a thousands separator (digit, comma, exactly three digits) is a clause break.

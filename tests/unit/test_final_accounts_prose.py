@@ -157,3 +157,35 @@ def test_the_totals_of_final_accounts_hold_the_balances_carried_in_and_out(tmp_p
     findings = budget.audit()
     assert set(findings["verdict"].astype(str)) == {"consistent"}
     assert {"accounts-grand-total-sources", "accounts-grand-total-uses"} <= set(findings["rule"])
+
+
+def test_a_budget_followed_by_the_years_outturn_is_not_read_when_the_kind_is_not_told(tmp_path):
+    # ex-hunan-taojiang-county-2019-three-public: no title says 决算, yet the sentence holds the budget against
+    # the outturn of its own year; 44.52 is neither the outturn nor the total of its parts
+    budget = _budget(tmp_path, "2019年度“三公”经费财政拨款支出预算为44.52万元,2019年实际支出“三公经费”决算为"
+                               "22.62万元。其中公务接待费为20.10万元,占88.86%;公务用车运行维护费为2.52万元,占11.14%。\n")
+    findings = budget.audit()
+    assert "drift" not in set(findings["verdict"].astype(str))
+    assert "44.52" in set(budget.extraction.unparsed["figure"])
+    assert list(budget.claims.loc[budget.claims["measure"] == "three_public_total", "text"].astype(str)) == ["22.62"]
+
+
+def test_a_budget_followed_by_another_years_outturn_is_still_read(tmp_path):
+    budget = _budget(tmp_path, "2019年“三公”经费财政拨款支出预算为44.52万元,2018年决算为40.12万元。\n")
+    assert "44.52" not in set(budget.extraction.unparsed["figure"])
+
+
+def test_the_three_public_total_of_all_the_districts_departments_is_no_departments_total(tmp_path):
+    # ex-hubei-echeng-finance-2022-three-public: the parts listed are of the district's 1000.86万 (unit 万, unread);
+    # the 区直 total is not the sum of them
+    budget = _budget(tmp_path, "2022年的“三公\"经费决算数合计为1000.86万,其中:因公出国(境)费0万元、公务用车购置费"
+                               "399.25万元、公务用车运行维护费472.38万元、公务接待费43.77万元。\n"
+                               "2022年区直财政拨款资金安排“三公”经费决算数为736.40万元。\n")
+    assert "drift" not in set(budget.audit()["verdict"].astype(str))
+    assert "736.40" in set(budget.extraction.unparsed["figure"])
+
+
+def test_a_vulgar_fraction_is_no_figure(tmp_path):
+    # found by the fuzz test (tests/integration/test_extract.py): "00000¼万元" wrote a claim whose text was '¼'
+    budget = _budget(tmp_path, "某单位\n\n2024年部门预算编制说明\n一、基本职能及主要工作\n\n（一00000¼万元）主要职责是：\n")
+    assert "¼" not in set(budget.claims["text"].astype(str))

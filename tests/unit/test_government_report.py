@@ -128,3 +128,13 @@ def test_an_approximate_figure_is_not_checked(tmp_path):
     unread = budget.extraction.unparsed.set_index("figure")["reason"]
     assert (unread["9185"], unread["100"]) == (text("extract.unread-government-approximate"),) * 2
     assert not (budget.claims["kind"] == "change").any()  # nor the changes of those figures
+
+
+def test_an_amount_printed_with_a_minus_sign_is_not_read(tmp_path):
+    # ex-hunan-shaoyang-finance-2021-final-accounts: "上解上级支出-1.83亿元" is no 1.83 to add
+    budget = _budget(tmp_path, "关于某市2021年市级决算草案的报告\n"
+                               "2021年市级本年支出84.27亿元。加上上解上级支出-1.83亿元,债务还本支出6.69亿元,"
+                               "安排预算稳定调节基金0.12亿元,结转下年0.4亿元,支出合计89.65亿元。\n")
+    assert "drift" not in set(budget.audit()["verdict"].astype(str))
+    unread = budget.extraction.unparsed
+    assert list(unread.loc[unread["figure"] == "1.83", "reason"]) == [text("extract.unread-negative-amount")]
