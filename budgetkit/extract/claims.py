@@ -37,7 +37,7 @@ _CLASSIFIED = re.compile(r"（[类款项]）")
 #: Any amount of spending, a 类 or 项 as much as the department's, is split into these two kinds.
 _KINDS_OF_ANY_SPENDING = frozenset({"expenditure_basic", "expenditure_project"})
 #: Right after an amount: its change on the prior year, or its share.
-_CHANGE_OR_SHARE_FOLLOWS = re.compile(r"[\s，、]{0,3}(?:与上年相比|与上年|比上年|较上年|同比|[比较与]\s{0,2}\d{4}\s{0,2}年|占)")
+_CHANGE_OR_SHARE_FOLLOWS = re.compile(r"[\s，、]{0,3}(?:与上年相比|与上年|比上年|相较于上年|较上年|同比|[比较与]\s{0,2}\d{4}\s{0,2}年|占)")
 #: 占X%, the whole named with 的 (占一般公共预算支出的19.62%) or, before a percentage, without (占基本支出预算 81.45%).
 _SHARE = re.compile(r"占\s{0,2}(?:([^，。；\d]{1,24}?)\s{0,2}的|(?!比)([^，。；\d的%]{2,24}?))?\s{0,2}(?:比重|比例|比)?"
                     r"\s{0,2}(?:为)?\s{0,2}$")

@@ -22,7 +22,7 @@ COMPARE_REACH = 60
 _CHANGE_WORD = re.compile(r"增长（下降）|增加（减少）|增长（减少）|增加（下降）|下降（增长）|减少（增加）|增加|增长|减少|下降|上升|降低"
                           r"|持平|无变化"
                           r"|降幅|增幅")
-_COMPARE = re.compile(r"同比|(?:比|较|与)\s{0,2}(?:上年|去年|上一年|" + YEAR + r"\s{0,2}年|(?=(?:年初|调整|全年)预算))")
+_COMPARE = re.compile(r"同比|(?:相较于|相较|比|较|与)\s{0,2}(?:上年|去年|上一年|" + YEAR + r"\s{0,2}年|(?=(?:年初|调整|全年)预算))")
 #: A budget compared with, right after 比/较/与 and its year, if any ("较年初预算数", "与2021年度预算相比"): without a
 #: year, or of the year's own, the year's budget, which an outturn is held against; not a change on a prior year.
 _BUDGET_COMPARED = re.compile(r"度?\s{0,2}(?:年初|调整|全年)?预算(?!执行)")

@@ -58,3 +58,13 @@ def test_the_grand_total_of_final_accounts_is_its_own_measure(tmp_path, label):
     # 11092.27 ÷ 16358.74 is 67.81%; the stated 67.76% fits the grand total 16369.38 instead: semantic, not drift
     assert list(share["verdict"].astype(str)) == ["semantic"]
     assert "16369.38" in share["explanation"].iloc[0]
+
+
+@pytest.mark.parametrize("compared", ["较上年", "相较于上年", "相较上年"])
+def test_a_change_on_the_year_before_is_read_however_the_comparison_is_worded(tmp_path, compared):
+    budget = _budget(tmp_path, "2022年部门预算\n"
+                               "2021年公务用车运行费用7.73万元。\n"
+                               f"2022年公务用车运行费用10万元，{compared}增加3.27万元。\n")
+    claims = budget.claims
+    change = claims[(claims["kind"] == "change") & (claims["unit"] == "万元")]
+    assert list(change["value"].astype(str)) == ["3.2700"] and list(change["base_year"]) == [2021]
