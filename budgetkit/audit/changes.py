@@ -26,6 +26,7 @@ from .found import rows
 from .rules import Rule
 from .shares import outward_pct, pct_places, quantize_pct, saturated
 from .table import NONE, SCALE, ClaimTable
+from .wider import WIDER_THAN_PARTS
 
 __all__ = ["change_parts", "change_rows", "direction_rows", "direction_word", "implied_prior_rows", "movement_word",
            "on_own_budget", "stated_prior_rows"]
@@ -197,10 +198,12 @@ def implied_prior_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd
     u = np.maximum(current, 0)
     # an unfilled direction (增加（减少）) implies no prior year: the text rule reports it; an item the
     # template does not name is one of many: its prior is no measure's
-    # a change on the year's own budget (决算数大于预算数) implies a budget, not a prior year
+    # a change on the year's own budget (决算数大于预算数) implies a budget, not a prior year; a change of a
+    # total wider than the template's (its list names 会议费, 培训费) may be of either whole
     chosen = (table.has_v[change] & (table.unit[change] != "%") & (table.base_year[change] != NONE)
               & ~on_own_budget(table)[change]
-              & (table.direction[change] != "unspecified") & (current != NONE) & table.has_v[u] & (table.kind[u] != "item"))
+              & (table.direction[change] != "unspecified") & (current != NONE) & table.has_v[u] & (table.kind[u] != "item")
+              & (table.qualifier[u] != WIDER_THAN_PARTS))
     c, u, base = change[chosen], u[chosen], base[chosen]
     if not len(c):
         return rows(b=c, claim=c, verdict=[], explanation=[])

@@ -7,6 +7,7 @@ import pandas as pd
 from .found import findings_frame
 from .rules import Rule
 from .table import ClaimTable
+from .wider import mark_wider_totals
 
 __all__ = ["EVALUATORS", "TEXT_CHECKS", "evaluate", "evaluator", "kind", "text_check"]
 
@@ -41,6 +42,7 @@ def evaluator(rule: Rule):
 
 def evaluate(table: ClaimTable, rules: list[Rule], lines: pd.DataFrame, skip_missing: bool = False) -> pd.DataFrame:
     """The findings of ``rules`` on ``table`` (``lines``: b, line, text, section of each budget's lines)."""
+    mark_wider_totals(rules, table)
     parts, batches = [], {}
     for rule in rules:
         function = evaluator(rule)

@@ -17,7 +17,7 @@ __all__ = ["RULE_KINDS", "Rule", "RulesError", "load_rules"]
 
 RULE_KINDS = {
     "sum": {"required": (), "optional": ("total", "parts", "level", "over", "measure", "exhaustive", "substitutes", "per",
-                       "of", "base_words")},
+                       "wider_if_listed", "of", "base_words")},
     "share": {"required": (), "optional": ("whole_from_parts",)},
     "change": {"required": ("basis",), "optional": ()},
     "restatement": {"required": (), "optional": ("measures", "when_equal", "when_share_of")},

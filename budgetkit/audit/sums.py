@@ -17,8 +17,12 @@ from .figures import (as_figures, claim_figures, difference_note, in_unit, inter
 from .found import Rows, rows
 from .rules import Rule
 from .table import NONE, Q, ClaimTable
+from .wider import WIDER_THAN_PARTS
 
 __all__ = ["listing_parts", "outline_parts", "parts_near", "rollup_parts", "shared_parts", "sum_parts", "sum_rows"]
+
+#: The qualifiers of a total that is not summed.
+_NOT_SUMMED = ("parts-unread", WIDER_THAN_PARTS)
 
 
 @kind("sum", batch=True)
@@ -53,7 +57,7 @@ def sum_parts(rules: list[Rule], table: ClaimTable) -> pd.DataFrame:
     """rule (its number in ``rules``), total, rank, code and part of every part of every total."""
     measure_codes = table.codes_of("measure")[0]
     candidates = np.flatnonzero(table.of_kind("total", "amount", "count") & table.has_v
-                                & (table.qualifier != "parts-unread"))
+                                & ~pd.Series(table.qualifier, dtype=object).isin(_NOT_SUMMED).to_numpy())
     # every (rule, total): the statements of the rule's total measure
     pair_rule, at = matches(value_codes(table, "measure", [rule.params["total"] for rule in rules]),
                             measure_codes[candidates])
@@ -218,7 +222,7 @@ def shared_parts(rules: list[Rule], table: ClaimTable) -> pd.DataFrame:
                    if all(table.measure[p] == measure and table.kind[p] == "item" for p in listed.tolist())]
         low, high = int(table.lo[shares[mine]].sum()), int(table.hi[shares[mine]].sum())
         if len(listed) < 2 or len(np.unique(listed)) < len(listed) or not of_rule or not low <= 100 * Q <= high \
-                or (table.sid[listed] != table.sid[total]).any() or table.qualifier[total] == "parts-unread":
+                or (table.sid[listed] != table.sid[total]).any() or table.qualifier[total] in _NOT_SUMMED:
             continue
         # the largest share a part left out can have, of the total's upper bound, rounded up
         allowance = -(-(100 * Q - low) * int(table.hi[total]) // (100 * Q)) if low < 100 * Q else 0
@@ -238,7 +242,7 @@ def _headed_parts(rules: list[Rule], table: ClaimTable, in_table: bool) -> pd.Da
                           & table.of_kind("item", "amount", "total") & table.has_v & (table.in_table == in_table)
                           & (heading != NONE))
     rows = rows[(table.sid[heading[rows]] == table.sid[rows]) & table.has_v[heading[rows]]
-                & (table.qualifier[heading[rows]] != "parts-unread")]
+                & ~pd.Series(table.qualifier[heading[rows]], dtype=object).isin(_NOT_SUMMED).to_numpy()]
     mine = [np.flatnonzero(table.measure[rows] == measure) for measure in measures]
     every = rows[np.concatenate(mine)] if mine else np.zeros(0, dtype="int64")
     return pd.DataFrame({"rule": np.repeat(np.arange(len(rules)), [len(m) for m in mine]), "total": heading[every],

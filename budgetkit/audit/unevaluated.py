@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..claims import TABLE_SECTION, Claim, read_claims
 from ..messages import text
+from ..numbers import MONEY_UNITS
 from ..template import LEVEL_WIDTHS, government_report_words
 from .rules import Rule, load_rules
 
@@ -33,7 +34,7 @@ _EVALUATED_BY = {"share": {"share"}, "change": {"change", "sum"}, "total": {"sum
 #: Why a relation was not evaluated, each a message ``audit.unevaluated-<reason>``, in the order tried.
 UNEVALUATED_REASONS = ("not-filled", "input-not-filled", "amount-not-identified", "budget-not-stated",
                        "whole-not-identified", "base-not-paired", "base-not-stated", "parts-unread",
-                       "parts-not-identified", "no-rule")
+                       "parts-beyond-template", "parts-not-identified", "no-rule")
 
 UNEVALUATED_COLUMNS = ["claim_id", "section", "line", "kind", "label", "figure", "unit", "quote", "reason",
                        "explanation"]
@@ -97,6 +98,21 @@ class _Facts:
                 self.statements.setdefault((claim.measure, claim.code, claim.year), []).append(claim)
         self.claims = claims
         self.sums = [rule for rule in rules if rule.kind == "sum" and rule.params.get("of") != "change"]
+        self.wider = self._wider_totals()
+
+    def _wider_totals(self) -> set[str]:
+        """The ids of the totals :func:`~budgetkit.audit.wider.mark_wider_totals` qualifies, on these claims."""
+        wider = set()
+        for rule in self.sums:
+            listed, owner = set(rule.params.get("wider_if_listed", ())), None
+            for claim in self.claims if listed else ():
+                if claim.measure == rule.params["total"]:
+                    owner = claim
+                elif (owner is not None and claim.measure in listed and claim.value is not None
+                      and claim.line == owner.line and claim.year == owner.year and owner.states_quantity
+                      and owner.unit in MONEY_UNITS and owner.qualifier is None):
+                    wider.add(owner.id)
+        return wider
 
     def stated(self, measure: str | None, code: str | None, year: int | None) -> list[Claim]:
         return self.statements.get((measure, code, year), [])
@@ -111,6 +127,8 @@ class _Facts:
             return "input-not-filled"
         if claim.ref is None and not self.stated(claim.measure, claim.code, claim.year):
             return "amount-not-identified"
+        if claim.kind == "change" and claim.ref in self.wider:  # of the list's whole, or of the template's?
+            return "whole-not-identified"
         if claim.base is None:
             return self._share_reason(claim) if claim.kind == "share" else self._change_reason(claim)
         return "no-rule"
@@ -130,6 +148,8 @@ class _Facts:
     def _total_reason(self, claim: Claim) -> str | None:
         if claim.qualifier == "parts-unread":
             return "parts-unread"
+        if claim.id in self.wider:
+            return "parts-beyond-template"
         if not self._parts_listed(claim):
             return None
         return "not-filled" if claim.value is None else "parts-not-identified"

@@ -1,0 +1,33 @@
+"""A 三公 total whose own list also names 会议费 and 培训费 is a wider sum than the template's: neither its
+sum nor a change of it is called drift; the ledger says why (the 鄂城 2022 notice, printed in 万元)."""
+
+import budgetkit
+from budgetkit.audit.unevaluated import unevaluated_relations
+
+NOTICE = ("鄂城区2022年“三公”经费决算情况说明\n\n"
+          "鄂城区2022年的“三公”经费决算数合计为1000.86万元，其中：因公出国（境）费0万元、公务用车购置费399.25万元、"
+          "公务用车运行维护费472.38万元、公务接待费43.77万元、会议费34.10万元、培训费51.37万元。\n\n"
+          "2022年“三公”经费决算数相较于上年增加275.76万元。\n")
+
+
+def _checked(tmp_path, text):
+    path = tmp_path / "notice.txt"
+    path.write_text(text, encoding="utf-8")
+    budget = budgetkit.load(path)
+    findings = budget.audit()
+    return findings, unevaluated_relations(budget, findings)
+
+
+def test_a_total_listing_meeting_and_training_is_not_summed_as_the_template_total(tmp_path):
+    findings, unevaluated = _checked(tmp_path, NOTICE)
+    assert not (findings["rule"].isin(["three-public-parts", "implied-prior-agrees"])).any()
+    reasons = dict(zip(unevaluated["claim_id"], unevaluated["reason"]))
+    assert reasons["c003-1"] == "parts-beyond-template"
+    assert reasons["c005-1"] == "whole-not-identified"
+
+
+def test_the_same_total_without_them_is_still_summed(tmp_path):
+    plain = NOTICE.replace("、会议费34.10万元、培训费51.37万元", "").replace("1000.86", "915.40")
+    findings, _ = _checked(tmp_path, plain)
+    verdicts = findings.loc[findings["rule"] == "three-public-parts", "verdict"].tolist()
+    assert verdicts == ["consistent"]
