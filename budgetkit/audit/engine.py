@@ -42,7 +42,7 @@ def evaluator(rule: Rule):
 
 def evaluate(table: ClaimTable, rules: list[Rule], lines: pd.DataFrame, skip_missing: bool = False) -> pd.DataFrame:
     """The findings of ``rules`` on ``table`` (``lines``: b, line, text, section of each budget's lines)."""
-    mark_wider_totals(rules, table)
+    mark_wider_totals(rules, table, lines)
     parts, batches = [], {}
     for rule in rules:
         function = evaluator(rule)

@@ -21,7 +21,7 @@ from .wider import WIDER_THAN_PARTS
 
 __all__ = ["listing_parts", "outline_parts", "parts_near", "rollup_parts", "shared_parts", "sum_parts", "sum_rows"]
 
-#: The qualifiers of a total that is not summed.
+#: The qualifiers of a total no list of shares or sentence's sum is about.
 _NOT_SUMMED = ("parts-unread", WIDER_THAN_PARTS)
 
 
@@ -57,7 +57,7 @@ def sum_parts(rules: list[Rule], table: ClaimTable) -> pd.DataFrame:
     """rule (its number in ``rules``), total, rank, code and part of every part of every total."""
     measure_codes = table.codes_of("measure")[0]
     candidates = np.flatnonzero(table.of_kind("total", "amount", "count") & table.has_v
-                                & ~pd.Series(table.qualifier, dtype=object).isin(_NOT_SUMMED).to_numpy())
+                                & (table.qualifier != "parts-unread"))
     # every (rule, total): the statements of the rule's total measure
     pair_rule, at = matches(value_codes(table, "measure", [rule.params["total"] for rule in rules]),
                             measure_codes[candidates])
@@ -88,6 +88,14 @@ def parts_near(rules: list[Rule], table: ClaimTable, pair_rule: np.ndarray, tota
     if substitutes:
         found = pd.concat([found, _pick_parts(table, pair_rule, total, width, per, substitutes, found)],
                           ignore_index=True)
+    # a total wider than the template's (its own list names 会议费, 培训费): those listed items are parts too
+    wider = [(number, (len(rule.params["parts"]) + index) * 1000, measure, None) for number, rule in enumerate(rules)
+             for index, measure in enumerate(rule.params.get("wider_if_listed", ()))]
+    listed = np.flatnonzero(table.qualifier[total] == WIDER_THAN_PARTS)
+    if wider and len(listed):
+        extra = _pick_parts(table, pair_rule[listed], total[listed], width, per, wider)
+        extra = extra[table.line[extra["part"].to_numpy()] == table.line[extra["total"].to_numpy()]]
+        found = pd.concat([found, extra.assign(pair=listed[extra["pair"].to_numpy()])], ignore_index=True)
     return found.drop(columns="pair")
 
 

@@ -20,6 +20,7 @@ from ..messages import text
 from ..numbers import MONEY_UNITS
 from ..template import LEVEL_WIDTHS, government_report_words
 from .rules import Rule, load_rules
+from .wider import listed_under
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Budget
@@ -61,7 +62,7 @@ def unevaluated_relations(budget: Budget, findings: pd.DataFrame,
              for claim_id, kind in zip(claims["claim_id"].tolist(), claims["kind"].tolist())]
     rows = []
     read = read_claims(claims) if any(asked) else []  # every relation evaluated: no claim is read one by one
-    facts = _Facts(read, _rules(budget, rules))
+    facts = _Facts(read, _rules(budget, rules), budget.raw_text.split("\n"))
     for claim in (c for c, chosen in zip(read, asked) if chosen):
         reason = facts.reason(claim)
         if reason is None or (reason == "parts-unread" and getattr(budget, "extraction", None) is not None):
@@ -90,7 +91,7 @@ class _Facts:
     """What a budget's claims state, as the reasons ask for it: the statements of each quantity (measure,
     code, year), the claims by id, and the sum rules (those of amounts: a sum of changes is the changes')."""
 
-    def __init__(self, claims: list[Claim], rules: list[Rule]):
+    def __init__(self, claims: list[Claim], rules: list[Rule], lines: list[str]):
         self.by_id = {claim.id: claim for claim in claims}
         self.statements: dict[tuple, list[Claim]] = {}
         for claim in claims:
@@ -98,10 +99,11 @@ class _Facts:
                 self.statements.setdefault((claim.measure, claim.code, claim.year), []).append(claim)
         self.claims = claims
         self.sums = [rule for rule in rules if rule.kind == "sum" and rule.params.get("of") != "change"]
-        self.wider = self._wider_totals()
+        self.wider = self._wider_totals(lines)
 
-    def _wider_totals(self) -> set[str]:
-        """The ids of the totals :func:`~budgetkit.audit.wider.mark_wider_totals` qualifies, on these claims."""
+    def _wider_totals(self, lines: list[str]) -> set[str]:
+        """The ids of the totals :func:`~budgetkit.audit.wider.mark_wider_totals` qualifies, on these claims
+        (``lines``: the document's)."""
         wider = set()
         for rule in self.sums:
             listed, owner = set(rule.params.get("wider_if_listed", ())), None
@@ -110,7 +112,9 @@ class _Facts:
                     owner = claim
                 elif (owner is not None and claim.measure in listed and claim.value is not None
                       and claim.line == owner.line and claim.year == owner.year and owner.states_quantity
-                      and owner.unit in MONEY_UNITS and owner.qualifier is None):
+                      and owner.unit in MONEY_UNITS and owner.qualifier is None
+                      and not TABLE_SECTION.match(owner.section) and 0 < owner.line <= len(lines)
+                      and listed_under(lines[owner.line - 1], owner.char_end, claim.char_end)):
                     wider.add(owner.id)
         return wider
 

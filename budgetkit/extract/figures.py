@@ -44,7 +44,7 @@ _FIGURE = re.compile(
     r"|持平|无变化|未安排|没有使用"
 )
 _UNIT = re.compile(
-    r"\s{0,2}(余|多)?\s{0,2}(亿元|万元|千元|元|%|个百分点|人次|台（套）|人|辆|个|场|名|期|台|套|家|次|项|户|所"
+    r"\s{0,2}(余|多)?\s{0,2}(亿元|万元|千元|元|万(?![\u3400-\u9fff\d])|%|个百分点|人次|台（套）|人|辆|个|场|名|期|台|套|家|次|项|户|所"
     r"|天|平方米|亩|公里|件|篇|座|批|处|本|张|位|倍|年|月|日|号)?\s{0,2}(以上|以下|以内|左右)?"
 )
 
@@ -124,7 +124,7 @@ def tokenize(text: str) -> list[Token]:
                                 unit_match.end(), False, unit_match.group(3)))
             continue
         unit_match = _UNIT.match(text, end)
-        unit = unit_match.group(2)
+        unit = "万元" if unit_match.group(2) == "万" else unit_match.group(2)  # 决算数合计为1000.86万，其中…
         compact = raw.replace(",", "").replace(" ", "")
         decimals = len(match.group(1)) if match.group(1) else 0
         token = Token(start, end, raw, "number", None, decimals, unit, unit_match.end(),

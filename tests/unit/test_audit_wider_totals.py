@@ -1,5 +1,5 @@
-"""A 三公 total whose own list also names 会议费 and 培训费 is a wider sum than the template's: neither its
-sum nor a change of it is called drift; the ledger says why (the 鄂城 2022 notice, printed in 万元)."""
+"""A 三公 total whose own list also names 会议费 and 培训费 is a wider sum than the template's: those items are
+its parts too, and a change of it, which may be of either whole, is not evaluated (the 鄂城 2022 notice)."""
 
 import budgetkit
 from budgetkit.audit.unevaluated import unevaluated_relations
@@ -18,12 +18,20 @@ def _checked(tmp_path, text):
     return findings, unevaluated_relations(budget, findings)
 
 
-def test_a_total_listing_meeting_and_training_is_not_summed_as_the_template_total(tmp_path):
+def test_a_total_listing_meeting_and_training_is_the_sum_of_its_whole_list(tmp_path):
     findings, unevaluated = _checked(tmp_path, NOTICE)
-    assert not (findings["rule"].isin(["three-public-parts", "implied-prior-agrees"])).any()
-    reasons = dict(zip(unevaluated["claim_id"], unevaluated["reason"]))
-    assert reasons["c003-1"] == "parts-beyond-template"
-    assert reasons["c005-1"] == "whole-not-identified"
+    summed = findings[findings["rule"] == "three-public-parts"]
+    # 0 + 399.25 + 472.38 + 43.77 + 34.10 + 51.37 = 1000.87, within the rounding of 1000.86
+    assert summed[["claim_id", "verdict", "computed"]].astype(str).values.tolist() == [
+        ["c003-1", "consistent", "1000.87"]]
+    assert not (findings["rule"] == "implied-prior-agrees").any()
+    assert dict(zip(unevaluated["claim_id"], unevaluated["reason"])) == {"c005-1": "whole-not-identified"}
+
+
+def test_a_wrong_item_of_that_list_is_drift(tmp_path):
+    findings, _ = _checked(tmp_path, NOTICE.replace("培训费51.37", "培训费61.37"))
+    summed = findings[findings["rule"] == "three-public-parts"]
+    assert summed[["verdict", "computed"]].astype(str).values.tolist() == [["drift", "1010.87"]]
 
 
 def test_the_same_total_without_them_is_still_summed(tmp_path):

@@ -176,10 +176,11 @@ def test_a_budget_followed_by_another_years_outturn_is_still_read(tmp_path):
 
 
 def test_the_three_public_total_of_all_the_districts_departments_is_no_departments_total(tmp_path):
-    # ex-hubei-echeng-finance-2022-three-public: the parts listed are of the district's 1000.86万 (unit 万, unread);
-    # the 区直 total is not the sum of them
+    # ex-hubei-echeng-finance-2022-three-public: the parts listed are of the district's 1000.86万; the 区直 total
+    # is not the sum of them
     budget = _budget(tmp_path, "2022年的“三公\"经费决算数合计为1000.86万,其中:因公出国(境)费0万元、公务用车购置费"
-                               "399.25万元、公务用车运行维护费472.38万元、公务接待费43.77万元。\n"
+                               "399.25万元、公务用车运行维护费472.38万元、公务接待费43.77万元、会议费34.10万元、"
+                               "培训费51.37万元。\n"
                                "2022年区直财政拨款资金安排“三公”经费决算数为736.40万元。\n")
     assert "drift" not in set(budget.audit()["verdict"].astype(str))
     assert "736.40" in set(budget.extraction.unparsed["figure"])
