@@ -61,6 +61,9 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 WRAPPED_SHARE = 0.7
 #: A table's cell rendered as text ("公务接待费 |"): its lines are cells, not a sentence wrapped.
 _CELL = re.compile(r"[|｜]")
+#: A line ending with the words that open a list of reasons ("…增加275.76万元，主要原因是："): its numbered
+#: lines' changes are of the same comparison.
+_REASONS_FOLLOW = re.compile(r"(?:主要)?原因(?:是|为|如下|有)?\s{0,2}[：:]\s{0,2}$")
 #: A money unit that opens a line: the unit of the figure the line before ended with.
 _UNIT_OPENS = re.compile(r"\s{0,2}(亿元|万元|元)(?=[\s，。；、）]|$)")
 #: The column headings of a table that prints the budget beside the outturn ("项目 | 预算数 | 决算数"): a row's
@@ -152,7 +155,15 @@ class ClaimExtractor(GovernmentReading):
         self.unparsed += [Unparsed(number, section, names, line.original.strip(),
                                    messages.text("extract.unread-unknown-names")) for names in unknown]
         comparisons = find_comparisons(text, tokens, self._clause_ends, self.prior_year,
-                                       self._ending_comparison if carry else None)
+                                       self._ending_comparison if carry else None,
+                                       self._reasons_of if numbered is not None else None)
+        # "…相较于上年增加275.76万元，主要原因是：": the numbered lines after it give the reasons, each a change
+        # of the same year; a line that is no item ends them
+        if _REASONS_FOLLOW.search(text):
+            self._reasons_of = next((c for c in reversed(comparisons) if c.change is not None and c.year_printed
+                                     and not c.budget and c.follows is None), None)
+        elif numbered is None:
+            self._reasons_of = None
         context = LineContext(number, line, section, std, sub, tokens)
         code_at = {id(tok): ref for ref in codes[:200] for tok in [first_money_after(tokens, ref.end)] if tok}
         by_start = {t.start: t for t in tokens}

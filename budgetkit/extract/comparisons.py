@@ -64,10 +64,11 @@ class Comparison:
 
 
 def find_comparisons(text: str, tokens: list[Token], clause_ends: list[int], prior_year: int,
-                     carried: Comparison | None = None) -> list[Comparison]:
+                     carried: Comparison | None = None, reasons_of: Comparison | None = None) -> list[Comparison]:
     """The comparisons of ``text``, in order; ``clause_ends`` are where its clauses end. ``carried``: the
     comparison whose change ended the line before, when ``text`` begins with the words that line ended with
-    ("…减少157.86万元，下降" / "29.2%")."""
+    ("…减少157.86万元，下降" / "29.2%"). ``reasons_of``: the comparison whose reasons this numbered line gives
+    ("…相较于上年增加275.76万元，主要原因是：" / "1、公务用车购置增加126.72万元"), its changes of that comparison's year."""
     found: list[Comparison] = []
     figures = [t for t in tokens if t.role is None]
     starts = [t.start for t in figures]
@@ -81,7 +82,8 @@ def find_comparisons(text: str, tokens: list[Token], clause_ends: list[int], pri
             found.append(follow_on)
             continue
         opening = _OPENING.search(text, max(0, clause_start - OPENING_REACH), clause_start) if not compares else None
-        if opening is None and not compares and (listed := _listed_under(text, word, found, figures, starts)):
+        if opening is None and not compares and (listed := _listed_under(text, word, found, figures, starts)
+                                                 or _reason_given(word, reasons_of, figures, starts)):
             found.append(listed)
             continue
         if opening is not None:
@@ -136,6 +138,21 @@ def _listed_under(text: str, word: re.Match, found: list[Comparison], figures: l
         return None
     return Comparison(word.start(), head.base_year, word.start(), word.end(), word.group(0),
                       _DIRECTIONS[word.group(0)], None, change)
+
+
+def _reason_given(word: re.Match, reasons_of: Comparison | None, figures: list[Token],
+                  starts: list[int]) -> Comparison | None:
+    """A money change of a numbered line under "主要原因是：" (``reasons_of``, the comparison that line ended
+    with): compared with that comparison's year, of the item named right before its word."""
+    direction = _DIRECTIONS.get(word.group(0))
+    if reasons_of is None or direction in (None, "unchanged", "unspecified"):
+        return None
+    index = bisect.bisect_left(starts, word.end())
+    change = figures[index] if index < len(figures) and figures[index].start <= word.end() + 3 else None
+    if change is None or change.unit not in MONEY_UNITS:
+        return None
+    return Comparison(word.start(), reasons_of.base_year, word.start(), word.end(), word.group(0), direction, None,
+                      change)
 
 
 def _follow_on(text: str, word: re.Match, previous: Comparison | None, after: int, figures: list[Token],

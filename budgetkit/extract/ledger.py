@@ -101,6 +101,7 @@ class Ledger:
         self._headings: set[int] = set()
         self._wrap_width = 0.0
         self._ending_comparison = None
+        self._reasons_of = None  # the comparison whose numbered reasons the lines give (claims.py)
         # the document is a government's own (its title names it): 全市, 全区 … name the document's subject
         self._government_subject = False
         self._full_line_before = False
