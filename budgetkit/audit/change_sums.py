@@ -19,7 +19,7 @@ from .found import Rows, rows
 from .rules import Rule
 from .table import NONE, ClaimTable
 
-__all__ = ["change_parts", "change_sum_findings", "quantity_changes"]
+__all__ = ["change_parts", "change_sum_findings", "every_part_stated", "quantity_changes"]
 
 #: The words that begin a comparison ("同比减少", "较2024年减少", "比上年预算数增加").
 _COMPARISON = re.compile(r"同比|比|较")
@@ -144,14 +144,14 @@ def _relations(rules: list[Rule], table: ClaimTable, parts: pd.DataFrame) -> tup
         ["candidate", "order"], kind="stable")
     of_run = totals["run"].to_numpy(dtype="int64")
     found = members.groupby("candidate").size().reindex(totals.index, fill_value=0).to_numpy()
-    complete = (found == counts[of_run]) & _every_part_stated(rules, rule[starts], parts["rank"].to_numpy(), run)[of_run]
+    complete = (found == counts[of_run]) & every_part_stated(rules, rule[starts], parts["rank"].to_numpy(), run)[of_run]
     members = members[complete[members["candidate"].to_numpy(dtype="int64")]]
     of_run = of_run[complete]
     return (rule[starts[of_run]], totals["change"].to_numpy(dtype="int64")[complete],
             members["part_change"].to_numpy(dtype="int64"), np.r_[0, np.cumsum(counts[of_run])[:-1]].astype("int64"))
 
 
-def _every_part_stated(rules: list[Rule], run_rule: np.ndarray, rank: np.ndarray, run: np.ndarray) -> np.ndarray:
+def every_part_stated(rules: list[Rule], run_rule: np.ndarray, rank: np.ndarray, run: np.ndarray) -> np.ndarray:
     """Whether each run of parts states every part of its rule, itself or by all its substitutes (ranks
     as :func:`.sums.parts_near` gives them: a part's index × 1000, its substitutes' after it): a part
     this year does not state may have had a prior year, so its change is not known to be none."""

@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..messages import text
-from .change_sums import change_parts
-from .columns import as_objects, claim_ids, filled, groups, joined, matches, text_column
+from .change_sums import change_parts, every_part_stated
+from .columns import as_objects, claim_ids, filled, filled_each, groups, joined, joined_runs, matches, text_column
 from .engine import kind, text_check
 from .figures import (as_figures, claim_figures, decimals_in, describe, describe_claims, difference_note, in_unit,
                       intervals, mixed, print_figures, verdicts)
@@ -26,10 +26,11 @@ from .found import rows
 from .rules import Rule
 from .shares import outward_pct, pct_places, quantize_pct, saturated
 from .table import NONE, SCALE, ClaimTable
-from .wider import WIDER_THAN_PARTS
+from .sums import parts_near
+from .wider import WIDER_THAN_PARTS, listed_under
 
 __all__ = ["change_parts", "change_rows", "direction_rows", "direction_word", "implied_prior_rows", "movement_word",
-           "on_own_budget", "stated_prior_rows"]
+           "on_own_budget", "stated_prior_rows", "wider_total_rows"]
 
 _DIRECTIONS = ("increase", "decrease", "unchanged", "unspecified")
 
@@ -70,6 +71,8 @@ def change_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFr
     """A change rule, by the prior year it checks against: stated, or implied by the changes."""
     if rule.params["basis"] == "stated-prior":
         return stated_prior_rows(rule, table, lines)
+    if rule.params["basis"] == "wider-total":
+        return wider_total_rows(rule, table, lines)
     return implied_prior_rows(rule, table, lines)
 
 
@@ -254,6 +257,95 @@ def implied_prior_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd
                 stated_interval=as_objects(intervals(s_lo, s_hi)), computed=value[at],
                 computed_interval=as_objects(intervals(c_lo, c_hi)), explanation=as_objects(explanations),
                 inputs=as_objects(claim_ids(table, uu, other)), seq=np.where(by_change, table.n + other, other))
+
+
+# -- a change of a total wider than the template's ------------------------------------------------
+
+def wider_total_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.DataFrame:
+    """Each money change of a total wider than the template's (:data:`WIDER_THAN_PARTS`: its 其中 list names
+    会议费, 培训费) on a prior year whose total is stated as widely, its own sentence naming no prior figure:
+    against the difference of the two totals; a change that fits only the difference of the template's
+    parts listed under them (the “三公”经费 without 会议费, 培训费) is of another whole than the one it names."""
+    change, current, prior = change_parts(table)
+    chosen = (table.has_v[change] & table.money[change] & (prior == NONE) & (current != NONE)
+              & (table.base_year[change] != NONE) & (table.base_year[change] != table.year[change])
+              & pd.Series(table.direction[change], dtype=object).isin(_DIRECTIONS[:3]).to_numpy())
+    c, u = change[chosen], current[chosen]
+    keep = table.qualifier[u] == WIDER_THAN_PARTS
+    c, u = c[keep], u[keep]
+    p = table.pick(table.b[u], table.measure[u], table.base_year[c], np.full(len(u), None, dtype=object), u)
+    keep = p != NONE
+    keep[keep] = table.qualifier[p[keep]] == WIDER_THAN_PARTS
+    c, u, p = c[keep], u[keep], p[keep]
+    found = []  # (change, this year's total, the prior's, each total's template parts and further items)
+    for sum_rule in rule.params["sum_rules"]:
+        mine = np.flatnonzero(table.measure[u] == sum_rule.params["total"])
+        listed = _listed_parts(sum_rule, table, lines, np.r_[u[mine], p[mine]])
+        found.extend((c[i], u[i], p[i], *listed[u[i]], *listed[p[i]]) for i in mine.tolist()
+                     if u[i] in listed and p[i] in listed)
+    if not found:
+        return rows(b=c[:0], claim=c[:0], verdict=[], explanation=[])
+    c, u, p, now, further, before, _ = (list(column) for column in zip(*found))
+    c, u, p = (np.array(column, dtype="int64") for column in (c, u, p))
+    counts_now, counts_before = np.array([len(run) for run in now]), np.array([len(run) for run in before])
+    now, before = (np.array([x for run in runs for x in run], dtype="int64") for runs in (now, before))
+    starts_now, starts_before = (np.r_[0, np.cumsum(counts)[:-1]].astype("int64") for counts in (counts_now, counts_before))
+    # the change of the two totals, and of the template's parts listed under them, on intervals
+    wide = table.amt[u] - table.amt[p]
+    wide_lo, wide_hi = table.lo[u] - table.hi[p], table.hi[u] - table.lo[p]
+
+    def summed(values: np.ndarray, at: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(values[at], starts)
+
+    narrow = summed(table.amt, now, starts_now) - summed(table.amt, before, starts_before)
+    narrow_lo = summed(table.lo, now, starts_now) - summed(table.hi, before, starts_before)
+    narrow_hi = summed(table.hi, now, starts_now) - summed(table.lo, before, starts_before)
+    as_wide = verdicts(table.slo[c], table.shi[c], table.sa[c], table.lp[c], wide_lo, wide_hi)
+    as_narrow = verdicts(table.slo[c], table.shi[c], table.sa[c], table.lp[c], narrow_lo, narrow_hi)
+    verdict = np.where((as_wide != "consistent") & (as_narrow == "consistent"), "semantic", as_wide).astype(object)
+    # figures as printed, every unit named when they differ; the differences at their inputs' decimals
+    mix = mixed(table, u, p, c)
+    places = decimals_in(table, table.unit[c], (u, p), c)
+    listing_now, listing_before, current_total, prior_total, stated, wide_shown, narrow_shown = print_figures(
+        claim_figures(table, now, np.repeat(mix, counts_now)),
+        claim_figures(table, before, np.repeat(mix, counts_before)),
+        claim_figures(table, u, mix), claim_figures(table, p, mix), claim_figures(table, c, mix),
+        in_unit(table, wide, c, places, mix), in_unit(table, narrow, c, places, mix))
+    beyond = [text("audit.list-separator").join(dict.fromkeys(str(table.label[x]) for x in run)) for run in further]
+    keys = np.where(verdict == "consistent", "audit.wider-change-consistent",
+                    np.where(verdict == "semantic", "audit.wider-change-semantic", "audit.wider-change-drift"))
+    explanations = filled_each(keys, current=current_total, prior=prior_total, wide=wide_shown, stated=stated,
+                               direction=_words(direction_word, table.direction[c]), beyond=text_column(beyond),
+                               now_parts=joined_runs(listing_now, starts_now, " + "),
+                               prior_parts=joined_runs(listing_before, starts_before, " + "), narrow=narrow_shown)
+    wide_places = np.maximum(table.is_[u], table.is_[p])
+    lo_shown, hi_shown, s_lo, s_hi = print_figures(
+        as_figures(wide_lo, wide_places), as_figures(wide_hi, wide_places),
+        as_figures(table.slo[c], table.is_[c]), as_figures(table.shi[c], table.is_[c]))
+    return rows(b=table.b[c], claim=c, verdict=verdict, stated=table.sa[c], stated_interval=intervals(s_lo, s_hi),
+                computed=wide, computed_interval=intervals(lo_shown, hi_shown), explanation=explanations,
+                inputs=as_objects(claim_ids(table, u, p)))
+
+
+def _listed_parts(rule: Rule, table: ClaimTable, lines: pd.DataFrame,
+                  totals: np.ndarray) -> dict[int, tuple[list[int], list[int]]]:
+    """For each of ``totals`` (rows of sum ``rule``'s total measure) whose 其中 list holds every part of the
+    rule (itself or all its substitutes): the rows of those parts and of the further items listed."""
+    found = parts_near([rule], table, np.zeros(len(totals), dtype="int64"), totals).sort_values(
+        ["total", "part"], kind="stable")
+    total, part, rank = (found[name].to_numpy(dtype="int64") for name in ("total", "part", "rank"))
+    texts = lines.set_index(["b", "line"])["text"]
+    listed = np.array([table.line[t] == table.line[x] and listed_under(
+        str(texts.get((table.b[t], table.line[t]), "")), table.char_end[t], table.char_end[x])
+        for t, x in zip(total.tolist(), part.tolist())], dtype=bool)
+    total, part, rank = total[listed], part[listed], rank[listed]
+    beyond = rank >= len(rule.params["parts"]) * 1000
+    runs = {t: (part[(total == t) & ~beyond].tolist(), part[(total == t) & beyond].tolist())
+            for t in np.unique(total[~beyond]).tolist()}  # each total with a part of the template listed
+    mine = ~beyond
+    run = np.searchsorted(np.array(list(runs), dtype="int64"), total[mine])
+    whole = every_part_stated([rule], np.zeros(len(runs), dtype="int64"), rank[mine], run)
+    return {t: listed_here for (t, listed_here), complete in zip(runs.items(), whole.tolist()) if complete}
 
 
 # -- the direction a change states ------------------------------------------------------------------

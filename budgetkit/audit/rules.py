@@ -19,7 +19,7 @@ RULE_KINDS = {
     "sum": {"required": (), "optional": ("total", "parts", "level", "over", "measure", "exhaustive", "substitutes", "per",
                        "wider_if_listed", "of", "base_words")},
     "share": {"required": (), "optional": ("whole_from_parts",)},
-    "change": {"required": ("basis",), "optional": ()},
+    "change": {"required": ("basis",), "optional": ("wider_sums",)},
     "restatement": {"required": (), "optional": ("measures", "when_equal", "when_share_of")},
     "bound": {"required": ("part", "whole"), "optional": ()},
     "classification-bound": {"required": ("measure",), "optional": ()},
@@ -29,6 +29,9 @@ RULE_KINDS = {
 
 _COMMON_KEYS = {"id", "kind", "sections", "reason"}
 
+
+#: What a change rule holds a stated change against (``basis``).
+_CHANGE_BASES = ("stated-prior", "implied-prior", "wider-total")
 
 #: Where a sum rule's parts are looked for (``per``): on the total's row of its table, or in its table.
 _SUM_SCOPES = ("row", "table")
@@ -126,7 +129,7 @@ def _read_rules(path: str | Path) -> list[Rule]:
                                     allowed=", ".join(_TEXT_CHECKS)))
         if kind == "text" and entry.get("check") == "document-year":
             problems.extend(_year_pattern_problems(name, where, entry))
-        if kind == "change" and entry.get("basis") not in ("stated-prior", "implied-prior"):
+        if kind == "change" and entry.get("basis") not in _CHANGE_BASES:
             problems.append(problem(name, None, f"{where}.basis", "data.basis-unknown"))
         if kind == "sum" and "of" in entry:
             problems.extend(_change_sum_problems(name, where, entry))
@@ -144,6 +147,7 @@ def _read_rules(path: str | Path) -> list[Rule]:
         params = {key: value for key, value in entry.items() if key not in _COMMON_KEYS}
         rules.append(Rule(rule_id, kind, _reasons(entry.get("reason", "")), tuple(entry.get("sections", ())), params))
     problems.extend(_whole_from_parts_problems(name, rules))
+    problems.extend(_wider_sums_problems(name, rules))
     if not rules and not problems:
         # an empty file (or one whose tables are misspelt) would report every budget as clean
         problems.append(problem(name, None, "rule", "data.no-rules"))
@@ -175,6 +179,29 @@ def _whole_from_parts_problems(name: str, rules: list[Rule]) -> list[Problem]:
         if len(set(totals)) != len(totals):
             problems.append(problem(name, None, field_name, "data.one-sum-per-total"))
         rule.params["whole_sums"] = [r for r in named if r is not None]
+    return problems
+
+
+def _wider_sums_problems(name: str, rules: list[Rule]) -> list[Problem]:
+    """``basis = "wider-total"`` on a change rule: ``wider_sums = [<sum rule ids>]`` names the sum rules whose
+    totals can be wider than the template's (each with ``wider_if_listed``); kept in ``sum_rules``."""
+    by_id = {rule.id: rule for rule in rules}
+    problems = []
+    for rule in rules:
+        if rule.kind != "change" or (rule.params.get("basis") != "wider-total" and "wider_sums" not in rule.params):
+            continue
+        field_name = f"rule {rule.id!r}.wider_sums"
+        ids = rule.params.get("wider_sums")
+        if rule.params.get("basis") != "wider-total" or not isinstance(ids, list) or not ids \
+                or not all(isinstance(i, str) for i in ids):
+            problems.append(problem(name, None, field_name, "data.wider-sums-needed"))
+            continue
+        named = [by_id.get(i) for i in ids]
+        for rule_id, sum_rule in zip(ids, named):
+            if sum_rule is None or sum_rule.kind != "sum" or not sum_rule.params.get("wider_if_listed") \
+                    or "parts" not in sum_rule.params:
+                problems.append(problem(name, None, f"{field_name}.{rule_id}", "data.not-a-wider-sum"))
+        rule.params["sum_rules"] = [r for r in named if r is not None]
     return problems
 
 

@@ -13,14 +13,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from ..claims import TABLE_SECTION, Claim, read_claims
 from ..messages import text
-from ..numbers import MONEY_UNITS
 from ..template import LEVEL_WIDTHS, government_report_words
 from .rules import Rule, load_rules
-from .wider import listed_under
+from .table import ClaimTable
+from .texts import lines_frame
+from .wider import wider_totals
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Budget
@@ -62,7 +64,12 @@ def unevaluated_relations(budget: Budget, findings: pd.DataFrame,
              for claim_id, kind in zip(claims["claim_id"].tolist(), claims["kind"].tolist())]
     rows = []
     read = read_claims(claims) if any(asked) else []  # every relation evaluated: no claim is read one by one
-    facts = _Facts(read, _rules(budget, rules), budget.raw_text.split("\n"))
+    rules = _rules(budget, rules)
+    wider: set[str] = set()  # the totals wider than the template's, as the audit finds them
+    if read:
+        table = ClaimTable(claims, np.zeros(len(claims), dtype="int64"))
+        wider = set(table.claim_id[wider_totals(rules, table, lines_frame(budget.raw_text))].tolist())
+    facts = _Facts(read, rules, wider)
     for claim in (c for c, chosen in zip(read, asked) if chosen):
         reason = facts.reason(claim)
         if reason is None or (reason == "parts-unread" and getattr(budget, "extraction", None) is not None):
@@ -89,9 +96,10 @@ def _completion_words() -> re.Pattern:
 
 class _Facts:
     """What a budget's claims state, as the reasons ask for it: the statements of each quantity (measure,
-    code, year), the claims by id, and the sum rules (those of amounts: a sum of changes is the changes')."""
+    code, year), the claims by id, the sum rules (those of amounts: a sum of changes is the changes') and the ids of
+    the totals wider than the template's (``wider``)."""
 
-    def __init__(self, claims: list[Claim], rules: list[Rule], lines: list[str]):
+    def __init__(self, claims: list[Claim], rules: list[Rule], wider: set[str]):
         self.by_id = {claim.id: claim for claim in claims}
         self.statements: dict[tuple, list[Claim]] = {}
         for claim in claims:
@@ -99,24 +107,7 @@ class _Facts:
                 self.statements.setdefault((claim.measure, claim.code, claim.year), []).append(claim)
         self.claims = claims
         self.sums = [rule for rule in rules if rule.kind == "sum" and rule.params.get("of") != "change"]
-        self.wider = self._wider_totals(lines)
-
-    def _wider_totals(self, lines: list[str]) -> set[str]:
-        """The ids of the totals :func:`~budgetkit.audit.wider.mark_wider_totals` qualifies, on these claims
-        (``lines``: the document's)."""
-        wider = set()
-        for rule in self.sums:
-            listed, owner = set(rule.params.get("wider_if_listed", ())), None
-            for claim in self.claims if listed else ():
-                if claim.measure == rule.params["total"]:
-                    owner = claim
-                elif (owner is not None and claim.measure in listed and claim.value is not None
-                      and claim.line == owner.line and claim.year == owner.year and owner.states_quantity
-                      and owner.unit in MONEY_UNITS and owner.qualifier is None
-                      and not TABLE_SECTION.match(owner.section) and 0 < owner.line <= len(lines)
-                      and listed_under(lines[owner.line - 1], owner.char_end, claim.char_end)):
-                    wider.add(owner.id)
-        return wider
+        self.wider = wider
 
     def stated(self, measure: str | None, code: str | None, year: int | None) -> list[Claim]:
         return self.statements.get((measure, code, year), [])

@@ -10,7 +10,7 @@ import pandas as pd
 from .rules import Rule
 from .table import ClaimTable
 
-__all__ = ["WIDER_THAN_PARTS", "listed_under", "mark_wider_totals"]
+__all__ = ["WIDER_THAN_PARTS", "listed_under", "mark_wider_totals", "wider_totals"]
 
 _SENTENCE_END = re.compile(r"[。；;]")
 
@@ -27,10 +27,11 @@ def listed_under(text: str, total_end: int, item_end: int) -> bool:
     return "其中" in between and not _SENTENCE_END.search(between)
 
 
-def mark_wider_totals(rules: list[Rule], table: ClaimTable, lines: pd.DataFrame) -> None:
-    """Qualify as :data:`WIDER_THAN_PARTS` each money statement of the text (not of a table) of a sum rule's
-    ``total`` measure whose 其中 list (:func:`listed_under`; ``lines``: b, line, text), before the next figure
-    of that measure, holds a figure of the same year of one of the rule's ``wider_if_listed`` measures."""
+def wider_totals(rules: list[Rule], table: ClaimTable, lines: pd.DataFrame) -> np.ndarray:
+    """The rows of the money statements of the text (not of a table) of a sum rule's ``total`` measure
+    whose 其中 list (:func:`listed_under`; ``lines``: b, line, text), before the next figure of that measure,
+    holds a figure of the same year of one of the rule's ``wider_if_listed`` measures."""
+    found = []
     for rule in rules:
         wider = rule.params.get("wider_if_listed") if rule.kind == "sum" else None
         if not wider:
@@ -50,7 +51,12 @@ def mark_wider_totals(rules: list[Rule], table: ClaimTable, lines: pd.DataFrame)
         if not len(owner):
             continue
         texts = lines.set_index(["b", "line"])["text"]
-        wider_owners = [o for o, i in zip(owner.tolist(), items.tolist())
-                        if listed_under(str(texts.get((table.b[o], table.line[o]), "")), table.char_end[o],
-                                        table.char_end[i])]
-        table.qualifier[np.array(wider_owners, dtype="int64")] = WIDER_THAN_PARTS
+        found.extend(o for o, i in zip(owner.tolist(), items.tolist())
+                     if listed_under(str(texts.get((table.b[o], table.line[o]), "")), table.char_end[o],
+                                     table.char_end[i]))
+    return np.unique(np.array(found, dtype="int64"))
+
+
+def mark_wider_totals(rules: list[Rule], table: ClaimTable, lines: pd.DataFrame) -> None:
+    """Qualify each of the :func:`wider_totals` as :data:`WIDER_THAN_PARTS`."""
+    table.qualifier[wider_totals(rules, table, lines)] = WIDER_THAN_PARTS

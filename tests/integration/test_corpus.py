@@ -359,11 +359,10 @@ def _unmet(reason: str):
 
 
 @pytest.mark.parametrize("verdict", [
-    pytest.param("drift", marks=_unmet("today: 1 of 37 keyed drift relations missed")),
-    pytest.param("semantic", marks=_unmet("today: 1 of 15 keyed semantic relations missed "
-                                          "(ex-hubei-echeng-finance-2022-three-public r03: a change of a total that "
-                                          "lists 会议费 and 培训费 too, of the narrower 三公 whole)")),
-    "text",
+    pytest.param("drift", marks=_unmet("today: 1 of 37 keyed drift relations missed "
+                                       "(ex-guangxi-wuzhou-unit-2022-budget r09: a list whose heading total is cut "
+                                       "off and one of whose shares is blank, so not known to be complete)")),
+    "semantic", "text",
 ])
 def test_every_keyed_relation_of_this_verdict_is_found(scored, verdict):
     missed = [a for a in scored.alarms if a.category == "missed" and a.verdict == verdict]
@@ -378,7 +377,7 @@ def test_at_least_90_percent_of_keyed_relations_are_evaluated(scored):
 #: The keyed relations evaluated when this was last raised (the Jiangsu template's totals, 政府采购 outlines,
 #: prose 项 against the tables, 款 within their 类): a change that evaluates fewer is a step back; raise it as
 #: more are evaluated.
-EVALUATED_AT_LEAST = 1436
+EVALUATED_AT_LEAST = 1437
 
 
 def test_no_fewer_keyed_relations_are_evaluated_than_before(scored):
