@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..findings import VERDICTS
+from ..kinds import known_kind
 from ..messages import text, verdict_name
 from .workbook_cells import BOLD, HEADER, TITLE, WRAP, Book, SheetWriter, cell_ref, frame_sheet
 from .workbook_read_tables import FigureMarks, PrintedGrid, findings_with_places, link_places, printed_grids, \
@@ -56,14 +57,15 @@ def _about_lines(budget: Budget, findings: pd.DataFrame) -> list[tuple[str, str]
     tally = text("workbook.count-separator").join(
         text("workbook.about-audit-count", verdict=verdict_name(v), count=int(counts.get(v, 0))) for v in VERDICTS)
     names = {verdict: verdict_name(verdict) for verdict in VERDICTS}
+    kind = known_kind(budget.document_kind)  # a 决算's year is its accounts year, its figures outturns
     return [
         (text("workbook.about-department"), budget.department),
-        (text("workbook.about-year"), text("workbook.about-year-value", year=budget.year, prior_year=budget.prior_year)),
+        (text(f"workbook.about-year-{kind}"), text("workbook.about-year-value", year=budget.year, prior_year=budget.prior_year)),
         (text("workbook.about-document"), str(descriptor.get("title", ""))),
         (text("workbook.about-package"), f"{descriptor.get('name', '')} {document}".strip()),
         (text("workbook.about-made"), text("workbook.about-made-value", version=__version__)),
         (text("workbook.about-audit"), text("workbook.about-audit-value", checks=len(findings), counts=tally)),
-        (text("workbook.about-reading"), text("workbook.about-reading-value")),
+        (text("workbook.about-reading"), text(f"workbook.about-reading-value-{kind}")),
         (text("workbook.about-verdicts"), text("workbook.about-verdicts-value", findings=findings_sheet_name(), **names)),
         (text("workbook.about-sources"), text("workbook.about-sources-value")),
         (text("workbook.about-units"), text("workbook.about-units-value")),
@@ -112,7 +114,8 @@ def workbook_bytes(budget: Budget, findings: pd.DataFrame | None = None) -> tupl
     """The .xlsx file's bytes, identical on every run for the same budget, and where every stated
     figure and formula went."""
     findings = budget.audit() if findings is None else findings
-    book = Book(title=text("workbook.book-title", department=budget.department, year=budget.year),
+    book = Book(title=text(f"workbook.book-title-{known_kind(budget.document_kind)}", department=budget.department,
+                           year=budget.year),
                 created=dt.datetime(budget.year, 1, 1))
     names = {code: name for code, name in zip(budget.line_items["code"], budget.line_items["name"])
              if isinstance(name, str)}

@@ -124,7 +124,7 @@ def _across(context: TableContext, table: str, columns: list[_Column], first_hea
     sheet = context.sheet(table, width=len(columns) + 1)
     first = 3 + _across_headers(sheet, columns, first_header)
     rows = {"stated": first, "recomputed": first + 1, "difference": first + 2}
-    labels = {"stated": text("workbook.row-stated", year=context.budget.year),
+    labels = {"stated": text(f"workbook.row-stated-{context.kind}", year=context.budget.year),
               "recomputed": text("workbook.header-recomputed"), "difference": text("workbook.header-difference")}
     _across_claims(claims, columns, near, total_measure)
     for key, row in rows.items():

@@ -13,6 +13,7 @@ from ..audit import load_rules
 from ..audit.index import ClaimIndex
 from ..claims import Claim
 from ..findings import SEVERITY
+from ..kinds import known_kind
 from ..messages import text
 from ..template import sum_parts
 from .workbook_cells import TEXT, Book, Sheet, figure_format, verdict_label, verdict_look
@@ -118,6 +119,12 @@ class TableContext:
     layout: WorkbookLayout
     claims: WorkbookClaims
     names: dict[str, str]  # 科目名称 by code, from the line items
+
+    @property
+    def kind(self) -> str:
+        """The document's kind as the keys of messages worded by kind end (预算数 of a budget, 决算数 of final
+        accounts: ``workbook.row-stated-final-accounts``)."""
+        return known_kind(self.budget.document_kind)
 
     def sheet(self, table: str, width: int) -> Sheet:
         """The sheet of the official table ``table`` (a key of OFFICIAL_TABLES), its title the table's

@@ -23,7 +23,9 @@ def _ledger_block(sheet: Sheet, context: TableContext, column: int, title: str,
     layout, claims = context.layout, context.claims
     sheet.header(3, column, title, columns=len(LEDGER_HEADERS))
     for offset, heading in enumerate(LEDGER_HEADERS):
-        sheet.header(4, column + offset, text(heading))
+        # the stated figures' heading worded for the document's kind: 预算数, or 决算数 of final accounts
+        sheet.header(4, column + offset, text(f"workbook.header-stated-{context.kind}")
+                     if heading == "workbook.header-stated" else text(heading))
     row = 5
     part_cells = []
     for label, claim in items:

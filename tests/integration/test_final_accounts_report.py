@@ -161,3 +161,22 @@ def test_the_package_of_final_accounts_is_named_and_titled_as_final_accounts(tmp
     assert descriptor["budget"]["document_kind"] == "final-accounts"
     assert descriptor["title"] == "测试区测试局2024年度部门决算"
     assert descriptor["name"].endswith("-2024-final-accounts") and "budget" not in descriptor["name"]
+
+
+def test_the_workbook_of_final_accounts_calls_its_figures_outturns(planted):
+    import io
+
+    import openpyxl
+
+    from budgetkit.report.workbook import workbook_bytes
+
+    data, _ = workbook_bytes(*planted)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.properties.title == "测试区测试局2024年度部门决算"
+    about = {row[0]: row[1] for row in book["说明"].iter_rows(values_only=True) if row[0]}
+    assert about["决算年度"] == "2024（上年 2023）" and "预算年度" not in about
+    texts = {cell for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row
+             if isinstance(cell, str)}
+    # the 三公 sheet's row and the two-sided sheets' heading say 决算数, never 预算数, of the outturns
+    assert {"2024年度决算数（文中所述）", "决算数（文中所述）"} <= texts
+    assert not {"2024年预算数（文中所述）", "预算数（文中所述）"} & texts
