@@ -73,7 +73,7 @@ _OUTTURN_HEADING = re.compile(r"(?:支出)?决算数?")
 #: A numbered heading naming an item, its sentence next ("（一）因公出国（境）费。支出预算0万元"): the item the
 #: bare words of the figure ("支出预算") are of.
 _HEADED_ITEM = re.compile(r"\s{0,4}(?:[（(][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、])\s{0,2}"
-                          r"([^，。；：:\d|]{2,24}?)\s{0,2}[。：:]\s{0,2}")
+                          r"([^，。；：:\d|]{2,24}?)\s{0,2}[。：:，]\s{0,2}")
 _BARE_AMOUNT = re.compile(r"(?:支出|收入)?(?:预算|决算)?数?")
 #: Why a figure of a sentence the document begins inside is not read (a message key).
 HEADLESS = "extract.unread-headless"
@@ -360,6 +360,10 @@ class ClaimExtractor(GovernmentReading):
             return
         if unit == "%":
             self._unparsed(ctx, tok, "extract.unread-percentage")
+            return
+        if _CHANGE_BEFORE.search(text, max(clause_start, tok.start - 6), tok.start):
+            # "公务用车保有量减少2辆" without 比/较/与上年: a change of the count, not the count
+            self._unparsed(ctx, tok, "extract.unread-change-without-year")
             return
         measure = self.vocabulary.count(label, follows, unit, ctx.std, ctx.sub, self.final_accounts)
         if measure is None:

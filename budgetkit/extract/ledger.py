@@ -210,8 +210,16 @@ class Ledger:
             return
         owners = {id(owner) for _, owner in self._owners}
         for claim in self.claims:
-            if claim.kind == "total" and claim.unit in MONEY_UNITS and (claim.line == last or id(claim) in owners):
+            if claim.kind == "total" and claim.unit in MONEY_UNITS and (
+                    claim.line == last or (id(claim) in owners and not self._listed_on_own_line(claim))):
                 claim.qualifier = "parts-unread"
+
+    def _listed_on_own_line(self, total: ExtractedFigure) -> bool:
+        """Whether ``total``'s line lists amounts after it and closes their sentence there ("…11.52万元。其中：
+        因公出国（境）费…0万元、…35万元。"): the list is whole where it is printed, and the numbered items the
+        excerpt cuts off later detail its parts (（一）…（三）…), not more of them."""
+        after = [c for c in self.claims if c.line == total.line and c.start > total.end and c.kind == "amount"]
+        return bool(after) and "。" in self.lines[total.line - 1].original[max(c.end for c in after):]
 
     def _classified(self, text: str, position: int) -> bool:
         """Whether the words before ``position`` name a 类/款/项 of the functional classification."""
