@@ -7,7 +7,8 @@ title line (:data:`budgetkit.schema.TITLE_LINE`): a budget whose text holds no t
 alone, its tables perhaps published apart) gets no row. An explanation and its tables audited as one
 budget are judged together, their declarations too. Precision first: when a table was read but its
 title names no standard table, a standard table not found may be that one, so the budget is not judged
-(the unrecognised table is in the extraction's notes); nor is a budget whose tables are of no one kind."""
+(the unrecognised table is in the extraction's notes); nor is a budget whose tables are of no one kind, nor one
+that prints a single standard table (a 三公 notice with its table is no disclosure of all the tables)."""
 
 from __future__ import annotations
 
@@ -101,6 +102,8 @@ def _judged(tables: list[tuple[str, str]], declared: set[str]) -> list[tuple[str
     kind = kinds.pop()
     kind_name = text(f"data.kind-{kind}")
     present = {spec.id for spec in found if spec is not None}
+    if len(present) < 2:
+        return []  # one table alone is a notice of its subject (a 三公 notice and its table), not a disclosure's
     standard = standard_tables(kind)
     missing = [entry for entry in standard if entry.id not in present and not declared & set(entry.empty_names)]
     if missing and None in found:

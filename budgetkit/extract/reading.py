@@ -33,6 +33,7 @@ from ..pdf_pages import MAX_PDF_PAGES, PdfUnread, TextLine, read_pages, taken_ah
 from .bounded import bounded, collect
 from .office_tables import PlacedCell, TableLimits, placed_tables, read_workbook
 from .tables import ReadTable, join_continued, page_tables
+from .text_tables import cell_tables
 from .unpacking import check_archive, check_pdf_streams
 
 __all__ = [
@@ -117,6 +118,11 @@ def read_document(source: str | Path) -> Document:
         if "\x00" in content:
             raise _fail(path, text("extract.nul-characters"), content[: content.index("\x00")].count("\n") + 1)
         suffix = ".txt"
+        # a table's title ends in 表; a text too long is refused below
+        if "表" in content and len(content) <= MAX_TEXT_CHARS and content.count("\n") < MAX_LINES:
+            lines = content.split("\n")  # tables printed one cell per line
+            kept, found = cell_tables(lines, [normalize_line(line).text for line in lines])
+            content, tables = "\n".join(kept), tuple(found)
     else:
         raise _fail(path, text("extract.unsupported-type", suffix=path.suffix))
     if len(content) > MAX_TEXT_CHARS:

@@ -27,10 +27,11 @@ from ..pdf_pages import FoundTable, PageRead
 from ..schema import TABLE_CELL_SEPARATOR
 from ..template import official_tables, title_key
 
-__all__ = ["CODE", "ENUMERATED", "ReadTable", "TOTAL_LABEL", "TableCell", "UNTITLED", "cell_span",
+__all__ = ["CODE", "ENUMERATED", "ReadTable", "TOTAL_LABEL", "TableCell", "UNIT_BANNER", "UNTITLED", "cell_span",
            "figure_of", "grid_tables", "join_continued", "page_tables", "render_tables", "table_location"]
 
-_UNIT = re.compile(r"单位\s{0,3}[:：]\s{0,3}(亿元|万元|元)")
+#: A table's 单位 banner and the unit it names.
+UNIT_BANNER = re.compile(r"单位\s{0,3}[:：]\s{0,3}(亿元|万元|元)")
 _CAPTION_NUMBER = re.compile(r"(公开\s{0,2}\d{1,2}(?:-\d{1,2})?\s{0,2}表|表\s{0,2}\d{1,2}(?:-\d{1,2})?)")
 _BANNER_WORDS = re.compile(r"单位\s{0,3}[:：]|部门\s{0,3}[:：]|部门名称\s{0,3}[:：]|单位名称\s{0,3}[:：]|编制单位")
 #: A 科目编码 (类 3, 款 5, 项 7 digits); a row's first text that starts the body: an enumerated label
@@ -217,7 +218,7 @@ def _segment(grid: list[list[str]], cells: dict, printed: dict, start: int, end:
 
 
 def _unit(caption: list[str]) -> str:
-    return next((m.group(1) for text in caption if (m := _UNIT.search(text))), "")
+    return next((m.group(1) for text in caption if (m := UNIT_BANNER.search(text))), "")
 
 
 def _caption_number(caption: list[str]) -> str:
@@ -364,7 +365,7 @@ def cell_span(table: ReadTable, row: int, column: int) -> tuple[int, int]:
 
 
 #: What a table's ``pages`` count in a file of each kind (a PDF's pages otherwise).
-_LOCATION_KINDS = {".xlsx": "sheet", ".xls": "sheet", ".docx": "table"}
+_LOCATION_KINDS = {".xlsx": "sheet", ".xls": "sheet", ".docx": "table", ".txt": "line"}
 
 
 def table_location(file: str, pages: list[int], lang: str | None = None) -> str:
