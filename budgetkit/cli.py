@@ -198,7 +198,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _check_collection(args: argparse.Namespace) -> int:
-    from .collection import SchedulerError, load_collection, problem_lines, stack_findings, year_over_year_findings
+    from .collection import (SchedulerError, load_collection, problem_lines, restated_budget_findings, stack_findings,
+                             year_over_year_findings)
     from .findings import SEVERITY, findings_csv, findings_json
 
     try:
@@ -206,8 +207,10 @@ def _check_collection(args: argparse.Namespace) -> int:
     except SchedulerError as error:
         _complain("check", error)
         return EXIT_BAD_INPUT
-    # each budget's own findings, then last year's figures restated in the next year's budget
-    findings = stack_findings(collection.audit(args.rules), year_over_year_findings(collection))
+    # each budget's own findings, then last year's figures restated in the next year's budget, then a year's
+    # budget restated in its final accounts
+    findings = stack_findings(collection.audit(args.rules), year_over_year_findings(collection),
+                              restated_budget_findings(collection))
     if args.format == "json":
         sys.stdout.write(findings_json(findings))
     elif args.format == "csv":

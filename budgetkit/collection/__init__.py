@@ -33,7 +33,8 @@ from ..schema import BudgetDataError, problem
 from .analysis import (common_findings, demo_sources, spending_structure, stack_findings, verdicts_by,
                        year_over_year_findings, year_over_year_reason)
 from .checks import from_tables
-from .execution import execution_pairs, execution_table, pefa_indicators, restated_budget, unpaired_documents
+from .execution import (execution_pairs, execution_table, pefa_indicators, restated_budget, restated_budget_findings,
+                        unpaired_documents)
 from .columns import PROBLEM_COLUMNS, YEAR_OVER_YEAR_RULE
 from .audit import audit_frames
 from .frame import Collection, Source, audit_parquet, audit_parquet_to, collection_documents, read_parquet, source_text
@@ -46,6 +47,7 @@ __all__ = [
     "collection_documents", "collection_title",
     "common_findings", "demo_sources", "execution_pairs", "execution_table", "from_budgets", "from_tables",
     "load_collection", "load_many", "pefa_indicators", "problem_lines", "read_parquet", "restated_budget",
+    "restated_budget_findings",
     "spending_structure", "stack_findings", "unpaired_documents", "verdicts_by", "year_over_year_findings",
     "year_over_year_reason",
 ]

@@ -30,7 +30,8 @@ from ..schema import UNKNOWN_KIND, decimal_array
 from ..template import MONEY_UNITS, adjusted_budget_words, execution_rows, initial_budget_words
 from .frame import Collection
 
-__all__ = ["execution_pairs", "execution_table", "pefa_indicators", "restated_budget", "unpaired_documents"]
+__all__ = ["execution_pairs", "execution_table", "pefa_indicators", "restated_budget", "restated_budget_findings",
+           "unpaired_documents"]
 
 BUDGET, FINAL_ACCOUNTS = "budget", "final-accounts"
 
@@ -321,3 +322,45 @@ def restated_budget(collection: Collection) -> pd.DataFrame:
     return frame.assign(year=frame["year"].astype("Int64"),
                         **{name: decimal_array(list(frame[name]))
                            for name in ("restated_wan_yuan", "budget_wan_yuan", "difference_wan_yuan")})
+
+
+def restated_budget_findings(collection: Collection, restated: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The evaluated rows of :func:`restated_budget` as rows of the findings table, each under the final
+    accounts whose 年初预算数 it is (the budget document's figure its computed one): they can be stacked under
+    ``collection.audit()`` as the year-over-year restatements are, so a 决算 that restates its budget wrongly
+    is a finding where the user looks, not only a row of a table."""
+    restated = restated_budget(collection) if restated is None else restated
+    judged = restated[restated["verdict"].notna()].reset_index(drop=True)
+    claims = collection.claims
+    keys = list(zip(claims["budget_id"], claims["claim_id"]))
+    sections, quotes = dict(zip(keys, claims["section"])), dict(zip(keys, claims["quote"]))
+    at = list(zip(judged["accounts_budget_id"], judged["claim_id"]))
+    key = {"consistent": "collection.restated-budget-consistent"}
+    rows = pd.DataFrame({
+        "budget_id": judged["accounts_budget_id"],
+        "department": judged["department"],
+        "budget_year": judged["year"].astype("Int64"),
+        "rule": "budget-restated-in-final-accounts",
+        "rule_kind": "restatement",
+        "verdict": judged["verdict"],
+        "section": [sections.get(k, "") for k in at],
+        "claim_id": judged["claim_id"],
+        "measure": judged["measure"],
+        "label": judged["label"],
+        "stated": judged["restated_wan_yuan"],
+        "stated_interval": "",
+        "computed": judged["budget_wan_yuan"],
+        "computed_interval": "",
+        "difference": judged["difference_wan_yuan"],
+        "unit": "万元",
+        "quote": [quotes.get(k, "") for k in at],
+        "explanation": [text(key.get(verdict, "collection.restated-budget-differs"), label=label,
+                             restated=restated_figure, budget=budget_figure, budget_id=budget_id)
+                        for verdict, label, restated_figure, budget_figure, budget_id in zip(
+                            judged["verdict"], judged["label"], judged["restated_wan_yuan"],
+                            judged["budget_wan_yuan"], judged["budget_id"])],
+        "inputs": judged["budget_id"],
+        "reason": text("collection.restated-budget-reason"),
+    })
+    strings = [c for c in rows.columns if c not in ("budget_year", "verdict", "stated", "computed", "difference")]
+    return rows.astype({c: "str" for c in strings})

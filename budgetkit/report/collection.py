@@ -71,11 +71,12 @@ class _Audited:
     """What every step reads: the collection, its findings, and the summaries drawn from them."""
 
     def __init__(self, collection: Collection, rules, root: Path):
-        from ..collection import stack_findings, year_over_year_findings
+        from ..collection import restated_budget_findings, stack_findings, year_over_year_findings
 
         self.collection, self.root = collection, root
         self.pairs = collection.year_over_year()
-        self.findings = stack_findings(collection.audit(rules), year_over_year_findings(collection, self.pairs))
+        self.findings = stack_findings(collection.audit(rules), year_over_year_findings(collection, self.pairs),
+                                       restated_budget_findings(collection))
         self._tables: dict[str, pd.DataFrame] = {}
 
     def table(self, name: str) -> pd.DataFrame:

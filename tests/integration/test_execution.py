@@ -13,7 +13,7 @@ import pytest
 
 from budgetkit import load
 from budgetkit.collection import (execution_pairs, execution_table, from_budgets, load_many, pefa_indicators,
-                                  restated_budget, unpaired_documents)
+                                  restated_budget, restated_budget_findings, stack_findings, unpaired_documents)
 from budgetkit.extract import extract, write_package
 from budgetkit.messages import using_language
 from budgetkit.schema import BudgetDataError
@@ -182,6 +182,19 @@ def test_the_restated_budget_is_held_against_the_budget_document():
     table = execution_table(_pair_collection(), "测试局", 2024).set_index("row")
     assert table.loc["basic", "outturn_wan_yuan"] == Decimal("650.00")
     assert table.loc["project", "outturn_wan_yuan"] == Decimal("450.00")
+
+
+def test_a_restated_budget_that_differs_is_a_finding_of_the_final_accounts():
+    collection = _pair_collection()
+    found = restated_budget_findings(collection)
+    assert set(found["rule"]) == {"budget-restated-in-final-accounts"}
+    assert set(found["budget_id"]) == set(execution_pairs(collection)["accounts_budget_id"])
+    three = found.set_index("measure").loc["three_public_total"]
+    assert (three["verdict"], three["stated"], three["computed"]) == ("drift", Decimal("12.46"), Decimal("12.50"))
+    assert "12.46万元" in three["explanation"] and "12.50万元" in three["explanation"]
+    # stacked under the audit's findings, as the year-over-year restatements are
+    stacked = stack_findings(collection.audit(), found)
+    assert (stacked["rule"] == "budget-restated-in-final-accounts").sum() == len(found)
 
 
 def test_a_restatement_within_rounding_is_consistent_and_a_missing_side_is_not_evaluated():
