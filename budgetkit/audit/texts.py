@@ -48,6 +48,13 @@ REASON_ASKED = re.compile(r"决算[^。；;]{0,40}?主要原因(?:是|为|系|�
 _NO_REASON = re.compile(r"\s{0,2}(?:(?:无|暂无|没有)\s{0,2})?[。；;]")
 #: What every line REASON_ASKED reads contains (the same in traditional characters).
 _REASON_WORDS = re.compile("主要原因")
+#: A 决算's completion rate of its budget (完成年初预算的98.65%, 完成预算的13.68%, 决算数为预算数的80%): where it is not
+#: 100% the template asks why; its reason is given in its paragraph (原因).
+_COMPLETION_RATE = re.compile(r"(?:完成[^，。；;、]{0,12}?预算|决算数?为[^，。；;、]{0,8}?预算数?)[^，。；;\d]{0,6}?的?"
+                              r"\s{0,2}(\d{1,4}(?:\.\d{1,4})?)\s{0,2}[%％]")
+#: How many lines on a completion rate's paragraph may go (a PDF wraps it) before its reason, if any.
+_REASON_REACH = 3
+_HEADING = re.compile(r"^\s{0,4}(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.．、])")
 
 #: The template's placeholders, and a share whose figure was left out after its whole ("占基本支出预算%"; not a
 #: heading's 占比（%）). RE2-compatible, as the placeholders are.
@@ -261,8 +268,64 @@ def reason_given_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.
             hits["quote"].append(printed[max(sentence_start, match.start() - QUOTE_CONTEXT):empty.end()].strip())
             hits["explanation"].append(text("audit.reason-not-given", line=number))
             hits["order"].append(_first_claim_from(table, start, end, number))
+    for b, number, section, quote, order in _reasons_missing(table, lines):
+        asked[b] = asked.get(b, 0) + 1
+        hits["b"].append(b)
+        hits["section"].append(section)
+        hits["quote"].append(quote)
+        hits["explanation"].append(text("audit.reason-missing", line=number))
+        hits["order"].append(order)
     clean = sorted(set(asked) - set(hits["b"]))
     return _text_rows(hits, clean, [text("audit.reasons-given", count=asked[b]) for b in clean])
+
+
+def _reasons_missing(table: ClaimTable, lines: pd.DataFrame) -> list[tuple]:
+    """In each final accounts, every completion rate of its budget that is not 100% as printed (预决算持平的
+    不用说明) whose paragraph — its line and up to :data:`_REASON_REACH` lines after, to the next rate or
+    heading — gives no reason (原因): budget, line, section, quote and order of each."""
+    finals = np.flatnonzero(table.document_kind == "final-accounts")
+    if not len(finals):
+        return []
+    chosen = lines[lines["b"].isin(finals)]
+    budget_of, number_of, texts, sections, starts, ends = _matching_lines(table, chosen, _COMPLETION_RATE)
+    by_line = dict(zip(zip(chosen["b"].tolist(), chosen["line"].tolist()), chosen["text"].astype(str).tolist()))
+    missing = []
+    for at, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
+        b, number, printed = int(budget_of[at]), int(number_of[at]), str(texts[at])
+        rates = [rate for rate in _COMPLETION_RATE.finditer(printed) if _asks_reason(printed, rate)]
+        if not rates:
+            continue
+        paragraph = printed[rates[0].start():]
+        for following in range(number + 1, number + 1 + _REASON_REACH):
+            line = by_line.get((b, following))
+            if line is None or _HEADING.match(line) or _COMPLETION_RATE.search(line):
+                break
+            paragraph += line
+        if "原因" in paragraph:
+            continue
+        rate = rates[0]
+        missing.append((b, number, sections[at], printed[max(0, rate.start() - QUOTE_CONTEXT):rate.end()].strip(),
+                        _first_claim_from(table, start, end, number)))
+    return missing
+
+
+def _asks_reason(line: str, rate: re.Match) -> bool:
+    """Whether the template asks why for this completion rate: a department's outturn (支出决算为…, 决算数为…, in its
+    sentence: not a government report's 收入完成…) that is not 100% as printed, with no 其中 list after it whose
+    items give their own reasons (…决算数为1264.92万元，完成预算59.7%。其中：1.…)."""
+    sentence = line[max(line.rfind("。", 0, rate.start()), line.rfind("；", 0, rate.start())) + 1:rate.start()]
+    return "决算" in sentence and _not_whole(rate.group(1)) and not _DETAILS_FOLLOW.match(line, rate.end())
+
+
+#: A list of items after a rate (its items are asked their reasons, the rate itself is not).
+_DETAILS_FOLLOW = re.compile(r"[^。；;]{0,4}[。；;：:，,]?\s{0,2}其中")
+
+
+def _not_whole(rate: str) -> bool:
+    """Whether a completion rate as printed cannot be 100% (its interval of ±½ of its last place excludes it)."""
+    value = Decimal(rate)
+    half = Decimal(1).scaleb(value.as_tuple().exponent) / 2
+    return not value - half <= 100 <= value + half
 
 
 def _named_kind(phrase: str, kinds: dict[str, str]) -> str | None:
