@@ -57,7 +57,21 @@ def strip_label(text: str, department: str) -> str:
     text = _ORPHAN_UNIT.sub("", text.strip(" ，、：；。"))
     text = _LABEL_NOISE.sub("", text)
     text = re.sub(r"(?:为|是|共计|共|达到|达)$", "", text)  # 合计 stays: 支出合计 names a total
-    return text.strip(" ，、：；“”")
+    return _paired_quotes(text.strip(" ，、：；"))
+
+
+def _paired_quotes(text: str) -> str:
+    """``text`` without a quotation mark at either end that closes or opens nothing in it: “三公”经费 keeps its
+    opening mark, a stray one goes."""
+    while text:
+        if text[0] == "”" or (text[0] == "“" and "”" not in text):
+            text = text[1:]
+        elif text[-1] == "“" or (text[-1] == "”" and "“" not in text):
+            text = text[:-1]
+        else:
+            return text
+        text = text.strip(" ，、：；")
+    return text
 
 
 def bare_label(label: str) -> str:

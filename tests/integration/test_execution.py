@@ -270,7 +270,7 @@ def test_a_real_final_accounts_restates_its_budget_by_the_outturn_each_completio
         claim("appropriation_by_function", "452.00", code="2080505"),
     ]))
     by_label = found.set_index("label")
-    three = by_label.loc["三公”经费财政拨款支出年初预算"]  # “三公”经费财政拨款支出年初预算为2.85万元，支出决算为0.39万元
+    three = by_label.loc["“三公”经费财政拨款支出年初预算"]  # “三公”经费财政拨款支出年初预算为2.85万元，支出决算为0.39万元
     assert three["measure"] == "three_public_total" and three["verdict"] == "consistent"
     assert by_label.loc["行政单位离退休年初预算", "verdict"] == "consistent"  # 2080501: 54.53 both
     pension = by_label.loc["机关事业单位基本养老保险缴费支出年初预算"]  # 2080505: 452.40 against 452.00

@@ -46,3 +46,12 @@ def test_a_list_cut_off_on_its_own_line_is_still_not_summed(tmp_path):
                         "2020年“三公”经费支出预算为46.52万元，其中：因公出国（境）费支出预算为0万元，公务接待费支出预算为11.52万元，"
                         "公务用车购置及运行费支出预算为")
     assert budget.claims.set_index("label").loc["“三公”经费支出预算", "qualifier"] == "parts-unread"
+
+
+def test_a_label_opening_with_a_quotation_keeps_it(tmp_path):
+    # sh-putuo-planning-2024-final-accounts: the label was 三公”经费财政拨款支出决算, its opening mark cut
+    budget = _extracted(tmp_path, "测试局2024年度部门决算\n七、“三公”经费财政拨款支出决算情况说明\n"
+                        "2024年，“三公”经费财政拨款支出年初预算为2.85万元，支出决算为0.39万元，完成预算的13.68%。\n")
+    labels = budget.claims.set_index("text")["label"]
+    assert labels["0.39"] == "“三公”经费财政拨款支出决算"
+    assert labels["13.68"] == "“三公”经费财政拨款支出决算占“三公”经费财政拨款支出年初预算"
