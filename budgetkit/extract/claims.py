@@ -70,8 +70,8 @@ _UNIT_OPENS = re.compile(r"\s{0,2}(亿元|万元|元)(?=[\s，。；、）]|$)")
 #: figures read as text cannot be told apart, so none is read.
 _BUDGET_HEADING = re.compile(r"(?:年初|调整|全年)?预算数?")
 _OUTTURN_HEADING = re.compile(r"(?:支出)?决算数?")
-#: A numbered heading naming an item, its sentence next ("（一）因公出国（境）费。支出预算0万元"): the item the
-#: bare words of the figure ("支出预算") are of.
+#: A numbered heading naming an item, its sentence next ("（一）因公出国（境）费。支出预算0万元", or its figure after a
+#: comma: "（三）公务用车购置及运行费预算，35万元"): the item the bare words of the figure ("支出预算", none) are of.
 _HEADED_ITEM = re.compile(r"\s{0,4}(?:[（(][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、])\s{0,2}"
                           r"([^，。；：:\d|]{2,24}?)\s{0,2}[。：:，]\s{0,2}")
 _BARE_AMOUNT = re.compile(r"(?:支出|收入)?(?:预算|决算)?数?")

@@ -67,7 +67,7 @@ def _table_at(lines: list[str], at: int) -> tuple[ReadTable, int] | None:
         if found := UNIT_BANNER.search(cell):
             unit = found.group(1)
         elif _FIGURE.fullmatch(cell):
-            figures.append((end, cell))
+            figures.append(cell)
         elif cell:
             if figures:  # a heading after the figures: another row, not one row of figures
                 return None
@@ -80,7 +80,7 @@ def _table_at(lines: list[str], at: int) -> tuple[ReadTable, int] | None:
     if columns is None or len(columns[1]) != len(figures):
         return None
     top, leaves, parent = columns
-    placed = _placed(top, leaves, parent, [cell for _, cell in figures])
+    placed = _placed(top, leaves, parent, figures)
     rows = 3 if parent is not None else 2
     read = placed_tables(placed, rows, len(leaves), page=at + 1, caption=[MARKER.sub("", title), f"单位：{unit}"])
     if len(read) != 1:
