@@ -291,7 +291,12 @@ class _Rows:
             for claim, role in ((current, "current year"), (prior, prior_role)):
                 if claim is not None and claim.id not in self.shown:
                     self.figure(claim, role)
-            self.figure(change, "change", **self._change(change, current, prior))
+            recomputed = self._change(change, current, prior)
+            if change.direction == "unspecified" and "recomputed_as" in recomputed:
+                # 增长（下降）27.78%: the sign is not printed, so no difference from the signed recomputation
+                recomputed = {k: v for k, v in recomputed.items() if not k.startswith("difference_")}
+                recomputed["recomputed_as"] = text("tables.change-direction-unstated", how=recomputed["recomputed_as"])
+            self.figure(change, "change", **recomputed)
 
     @staticmethod
     def _change(change: Claim, current: Claim | None, prior: Claim | None) -> dict:

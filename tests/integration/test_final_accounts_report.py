@@ -7,6 +7,7 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from budgetkit import load, report, tables
@@ -180,3 +181,15 @@ def test_the_workbook_of_final_accounts_calls_its_figures_outturns(planted):
     # the 三公 sheet's row and the two-sided sheets' heading say 决算数, never 预算数, of the outturns
     assert {"2024年度决算数（文中所述）", "决算数（文中所述）"} <= texts
     assert not {"2024年预算数（文中所述）", "预算数（文中所述）"} & texts
+
+
+def test_a_change_whose_direction_is_left_unfilled_has_no_difference():
+    """普陀's “三公” change 下降（增长）27.78%: the printed figure has no sign, so it is not taken as a rise of 27.78
+    against the recomputed fall (no difference of 55.56), and the row says why."""
+    budget = load(ROOT / "data" / "final-accounts" / "sh-putuo-planning-2024-final-accounts")
+    changes = tables.accounts_changes(budget)
+    unfilled = changes[changes["printed"].eq("27.78%") & changes["item"].str.endswith("下降（增长）")].iloc[0]
+    assert unfilled["recomputed_change_pct"] == Decimal("-27.78") and pd.isna(unfilled["difference_change_pct"])
+    assert unfilled["recomputed_as"].endswith("文中未填写增减方向，不计差额")
+    filled = changes[changes["item"].str.endswith("下降") & changes["printed"].eq("27.78%")].iloc[0]
+    assert filled["difference_change_pct"] == Decimal("0.00")
