@@ -71,8 +71,12 @@ PLANTED_KINDS = ("total-mistyped", "part-mistyped", "share-miscomputed", "change
                  "change-direction-wrong", "reason-year", "direction-placeholder")
 CROSS_BUDGET_KIND = "prior-restated"
 #: Errors planted in final accounts (决算): a 完成预算的X% miscomputed, a total of the accounts mistyped, the
-#: percentage change on the prior year's outturn miscomputed.
-ACCOUNTS_PLANTED_KINDS = ("completion-miscomputed", "accounts-total-mistyped", "outturn-change-miscomputed")
+#: percentage change on the prior year's outturn miscomputed, the reason for a rate not 100% left out.
+ACCOUNTS_PLANTED_KINDS = ("completion-miscomputed", "accounts-total-mistyped", "outturn-change-miscomputed",
+                          "reason-missing")
+#: A 决算 restating its budget's 年初预算数 of an item wrongly, its rate following the wrong figure: consistent in
+#: itself, found only against the budget document (``collection.restated_budget_findings``).
+BUDGET_RESTATED_KIND = "budget-restated"
 FINAL_ACCOUNTS = "final-accounts"
 
 
@@ -542,11 +546,13 @@ def _against_budget(measure: str, label: str, budget: int, spent: int, lead: str
     return parts
 
 
+#: The reasons ``_why_it_differs`` gives where the outturn is not the budget (what ``reason-missing`` leaves out).
+_REASONS = ("。决算数小于预算数的主要原因：厉行节约，部分项目未开展完成。", "。决算数大于预算数的主要原因：年中追加了项目经费。")
+
+
 def _why_it_differs(budget: int, spent: int) -> str:
-    if spent < budget:
-        return "。决算数小于预算数的主要原因：厉行节约，部分项目未开展完成。"
-    if spent > budget:
-        return "。决算数大于预算数的主要原因：年中追加了项目经费。"
+    if spent != budget:
+        return _REASONS[spent > budget]
     return "。决算数同预算数持平。"
 
 
@@ -693,6 +699,11 @@ def _half_unit(text: str) -> Decimal:
     return Decimal(1).scaleb(Decimal(text).as_tuple().exponent) / 2
 
 
+def _not_whole(rate: str) -> bool:
+    """Whether a rate as printed cannot be 100% (the template asks no reason of one that can)."""
+    return abs(Decimal(rate) - 100) > _half_unit(rate)
+
+
 def _rate_width(fig: Fig) -> Decimal:
     """How wide the percentages a rate's printed figures admit are: a completion rate's (the outturn over
     the budget) or a change's on the prior year's outturn the change implies; infinite when that base can be nil."""
@@ -728,6 +739,10 @@ def _plant(rng: random.Random, budget: Synthetic, kind: str) -> bool:
         pool = [f for f in figs if f.role == "total"]
     elif kind == "outturn-change-miscomputed":
         pool = [f for f in figs if f.role == "outturn-change" and _rate_width(f) < _WIDEST_RATE]
+    elif kind == "reason-missing":  # the one rate of its line, not 100% as printed, its reason ending the line
+        pool = [rates[0] for parts in budget.lines
+                if len(rates := [f for f in parts if isinstance(f, Fig) and f.role == "completion"]) == 1
+                and parts[-1] in _REASONS and _not_whole(rates[0].text)]
     else:
         raise ValueError(kind)
     taken = {p.get("fig") for p in budget.planted}
@@ -753,6 +768,10 @@ def _plant(rng: random.Random, budget: Synthetic, kind: str) -> bool:
         for parts in budget.lines:
             if fig in parts:
                 parts[-1] = parts[-1].replace(f"主要是{budget.year}年", f"主要是{budget.year - 1}年")
+    elif kind == "reason-missing":
+        for parts in budget.lines:
+            if fig in parts:
+                parts[-1] = "。"
     budget.planted.append({"budget_id": budget.budget_id, "fig": fig, "kind": kind})
     return True
 
@@ -769,7 +788,8 @@ def generate(n: int, seed: int = 0, drift_share: float = 0.5, years: int = 4, fi
 
     About ``final_accounts`` of the budgets are followed by their year's final accounts (部门决算,
     budget_id ``<budget's>-final-accounts``), as many of which get one or two ``ACCOUNTS_PLANTED_KINDS``
-    as ``drift_share`` says; then every document states its kind. The 决算 are drawn from a random
+    as ``drift_share`` says, and about ``restated_share`` a ``BUDGET_RESTATED_KIND`` (a 年初预算数 other than its
+    budget's, found only against it); then every document states its kind. The 决算 are drawn from a random
     sequence of their own: the budgets' text and claims are those of ``final_accounts=0``, whatever its value.
     """
     rng = random.Random(seed)
@@ -806,19 +826,45 @@ def generate(n: int, seed: int = 0, drift_share: float = 0.5, years: int = 4, fi
                 budget.document_kind = "budget"
                 before, outturn = outturn, _outturn(accounts_rng, truth)
                 if accounts_rng.random() < final_accounts:
-                    budgets.append(_accounts_of(accounts_rng, budget, department, truth, outturn, before, drift_share))
+                    budgets.append(_accounts_of(accounts_rng, budget, department, truth, outturn, before, drift_share,
+                                                restated_share))
     return budgets
 
 
 def _accounts_of(rng: random.Random, budget: Synthetic, department: tuple, truth: Truth, spent: Outturn,
-                 before: Outturn, drift_share: float) -> Synthetic:
+                 before: Outturn, drift_share: float, restated_share: float) -> Synthetic:
     accounts = _final_accounts(f"{budget.budget_id}-{FINAL_ACCOUNTS}", budget.department, budget.county, department,
                                budget.year, truth, spent, before)
     if rng.random() < drift_share:
         for kind in rng.sample(ACCOUNTS_PLANTED_KINDS, rng.choice([1, 1, 2])):
             _plant(rng, accounts, kind)
+    if rng.random() < restated_share:
+        _restate_budget(rng, accounts)
     accounts.render()
     return accounts
+
+
+def _restate_budget(rng: random.Random, accounts: Synthetic) -> None:
+    """The 决算 restates an item's 年初预算数 other than its budget printed it, the rate recomputed on the wrong
+    figure and the outturn kept on the same side of it (so its reason still holds): consistent in itself. Not on
+    a line an error is planted on already."""
+    taken = {p["fig"] for p in accounts.planted}
+    pool = [rate for parts in accounts.lines for rate in parts
+            if isinstance(rate, Fig) and rate.role == "completion" and rate.ref.measure == "appropriation_by_function"
+            and rate.ref.text != rate.base.text and not taken & {f for f in parts if isinstance(f, Fig)}]
+    if not pool:
+        return
+    rate = rng.choice(pool)
+    planned, spent = rate.base, Decimal(rate.ref.text)
+    for _ in range(20):
+        restated = Decimal(_shift(planned.text, rng, Decimal("0.10")))
+        if restated > 0 and (restated > spent) == (Decimal(planned.text) > spent) and restated != spent:
+            break
+    else:  # too close to nil to stay below the outturn
+        return
+    planned.text = str(restated)
+    rate.text = pct(int(spent * 10000), int(restated * 10000))
+    accounts.planted.append({"budget_id": accounts.budget_id, "fig": planned, "kind": BUDGET_RESTATED_KIND})
 
 
 def _restate(rng: random.Random, budget: Synthetic, now: int, before: int) -> None:

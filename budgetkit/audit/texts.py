@@ -253,7 +253,7 @@ def reason_given_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.
     """Each reason the final-accounts template asks for (…决算数…的主要原因是…) left empty, placed before
     the first claim from its line on; one consistent row for each budget whose reasons are all given."""
     budget_of, number_of, texts, sections, starts, ends = _matching_lines(table, lines, _REASON_WORDS)
-    hits = {"b": [], "section": [], "quote": [], "explanation": [], "order": []}
+    hits = {"b": [], "section": [], "quote": [], "explanation": [], "order": [], "claim": []}
     asked: dict[int, int] = {}
     for at, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
         printed, number, b = texts[at], int(number_of[at]), int(budget_of[at])
@@ -268,13 +268,15 @@ def reason_given_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.
             hits["quote"].append(printed[max(sentence_start, match.start() - QUOTE_CONTEXT):empty.end()].strip())
             hits["explanation"].append(text("audit.reason-not-given", line=number))
             hits["order"].append(_first_claim_from(table, start, end, number))
-    for b, number, section, quote, order in _reasons_missing(table, lines):
+            hits["claim"].append(NONE)
+    for b, number, section, quote, order, rate in _reasons_missing(table, lines):
         asked[b] = asked.get(b, 0) + 1
         hits["b"].append(b)
         hits["section"].append(section)
         hits["quote"].append(quote)
         hits["explanation"].append(text("audit.reason-missing", line=number))
         hits["order"].append(order)
+        hits["claim"].append(rate)  # the rate whose reason is missing, where it was read as a claim
     clean = sorted(set(asked) - set(hits["b"]))
     return _text_rows(hits, clean, [text("audit.reasons-given", count=asked[b]) for b in clean])
 
@@ -282,7 +284,7 @@ def reason_given_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.
 def _reasons_missing(table: ClaimTable, lines: pd.DataFrame) -> list[tuple]:
     """In each final accounts, every completion rate of its budget that is not 100% as printed (预决算持平的
     不用说明) whose paragraph — its line and up to :data:`_REASON_REACH` lines after, to the next rate or
-    heading — gives no reason (原因): budget, line, section, quote and order of each."""
+    heading — gives no reason (原因): budget, line, section, quote, order and the rate's claim (NONE if unread) of each."""
     finals = np.flatnonzero(table.document_kind == "final-accounts")
     if not len(finals):
         return []
@@ -305,7 +307,8 @@ def _reasons_missing(table: ClaimTable, lines: pd.DataFrame) -> list[tuple]:
             continue
         rate = rates[0]
         missing.append((b, number, sections[at], printed[max(0, rate.start() - QUOTE_CONTEXT):rate.end()].strip(),
-                        _first_claim_from(table, start, end, number)))
+                        _first_claim_from(table, start, end, number),
+                        _claim_ending(table, start, end, number, rate.end(1))))
     return missing
 
 

@@ -17,8 +17,8 @@ from budgetkit.messages import LANGUAGES, using_language
 from budgetkit.collection import audit_parquet, demo_sources, from_budgets, load_many, read_parquet
 from budgetkit.schema import bundled_data_dir
 from builders import budget_of, claim
-from synthetic import (ACCOUNTS_PLANTED_KINDS, PLANTED_KINDS, generate, ground_truth, long_tables, write_documents,
-                       write_packages)
+from synthetic import (ACCOUNTS_PLANTED_KINDS, BUDGET_RESTATED_KIND, PLANTED_KINDS, generate, ground_truth, long_tables,
+                       write_documents, write_packages)
 
 DEMO = bundled_data_dir().parent / "data" / "collections" / "demo"
 
@@ -369,7 +369,7 @@ def with_final_accounts(tmp_path_factory):
 def test_every_planted_drift_is_found_and_nothing_else_is_flagged(with_final_accounts):
     documents, _, findings = with_final_accounts
     truth = ground_truth(documents)
-    within = truth[truth["kind"] != "prior-restated"]
+    within = truth[~truth["kind"].isin(["prior-restated", BUDGET_RESTATED_KIND])]
     assert set(within["kind"]) == set(PLANTED_KINDS) | set(ACCOUNTS_PLANTED_KINDS) and len(within) >= 100
     accounts = {d.budget_id for d in documents if d.document_kind == "final-accounts"}
     assert (within["budget_id"].isin(accounts)).sum() >= 50
@@ -392,6 +392,25 @@ def test_final_accounts_are_packaged_with_their_kind_and_paired_with_their_budge
     in_accounts = findings[findings["budget_id"].isin(set(pairs["accounts_budget_id"]))]
     rates = in_accounts[in_accounts["rule"] == "share-of-named-whole"]
     assert len(rates) > 8 * len(pairs) and (in_accounts["rule"] == "change-from-stated-prior").sum() > 3 * len(pairs)
+
+
+def test_a_budget_restated_wrongly_in_its_final_accounts_is_found_against_the_budget(with_final_accounts):
+    """A 决算 whose 年初预算数 of an item is not its budget's (its rate following it, so the 决算 holds in itself):
+    a drift of budget-restated-in-final-accounts naming that figure."""
+    from budgetkit.collection import restated_budget_findings
+
+    documents, collection, _ = with_final_accounts
+    truth = ground_truth(documents)
+    restated = truth[truth["kind"] == BUDGET_RESTATED_KIND]
+    findings = restated_budget_findings(collection)
+    flagged = findings[findings["verdict"].astype(str) != "consistent"]
+    assert len(restated) >= 5
+    assert {(r.budget_id, r.claim_id) for r in restated.itertuples()} <= set(zip(flagged["budget_id"], flagged["claim_id"]))
+    # any other drift is of a budget document with an error planted in it
+    planted, budgets_planted = set(zip(truth["budget_id"], truth["claim_id"])), set(truth["budget_id"])
+    for row in flagged.itertuples():
+        assert (row.budget_id, row.claim_id) in planted or row.inputs in budgets_planted, row
+    assert (findings["verdict"].astype(str) == "consistent").sum() > 10 * len(restated)
 
 
 def test_a_budgets_prior_year_budget_is_not_held_against_the_final_accounts_outturn(with_final_accounts):
@@ -427,6 +446,7 @@ def test_final_accounts_extracted_from_their_text_find_every_planted_error_and_n
     findings = collection.audit()
     findings["budget_id"] = findings["budget_id"].str.removesuffix(".txt")
     truth = ground_truth(accounts)
+    truth = truth[truth["kind"] != BUDGET_RESTATED_KIND]  # without the budgets, consistent in itself
     assert set(truth["kind"]) == set(ACCOUNTS_PLANTED_KINDS) and len(truth) >= 20
     _, _, missed, false_alarms = recall_precision(findings, truth)
     assert missed == [] and false_alarms == []

@@ -20,6 +20,10 @@ def test_a_rate_without_its_reason_is_a_text_finding(tmp_path):
     rows = _reason_rows(tmp_path, RATE.format(outturn="0.39", rate="13.68"))
     assert rows["verdict"].astype(str).tolist() == ["text"]
     assert "第 3 行" in rows["explanation"].iloc[0] and "13.68%" in rows["quote"].iloc[0]
+    # the finding names the rate it asks the reason of, so the workbook and the report can point at it
+    claims = budgetkit.load(tmp_path / "决算.txt").claims
+    rate = claims[claims["kind"].eq("share") & claims["text"].eq("13.68")]
+    assert rows["claim_id"].tolist() == rate["claim_id"].tolist() and len(rate) == 1
 
 
 def test_a_reason_in_the_paragraph_or_on_the_line_after_is_given(tmp_path):
