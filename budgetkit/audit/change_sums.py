@@ -12,8 +12,11 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from .columns import filled_each, groups, joined_runs
+from ..messages import text
+from .columns import filled_each, groups, joined, joined_runs
 from .figures import Figures, as_figures, claim_figures, in_unit, intervals, print_figures, sum_printing, verdicts
 from .found import Rows, rows
 from .rules import Rule
@@ -89,7 +92,7 @@ def change_sum_findings(rules: list[Rule], table: ClaimTable, lines: pd.DataFram
     grouped in order) whose total and every part have a money change on that prior year, in words that
     name the same of the rule's ``base_words``: the total's change against the sum of the parts', by
     rule number. A relation found from two statements of its total is evaluated once."""
-    of_rule, c, p, starts = _relations(rules, table, parts)
+    of_rule, c, p, starts, slack, nil_parts = _relations(rules, table, parts)
     if not len(c):
         return {}
     counts = np.diff(np.r_[starts, len(p)])
@@ -105,9 +108,13 @@ def change_sum_findings(rules: list[Rule], table: ClaimTable, lines: pd.DataFram
     if not kept.any():
         return {}
     of_rule, c, p, counts = of_rule[kept], c[kept], p[kept[of_run]], counts[kept]
+    slack, nil_parts = slack[kept], nil_parts[kept]
     starts = np.r_[0, np.cumsum(counts)[:-1]].astype("int64")
     computed = np.add.reduceat(table.sa[p], starts)
-    lo, hi = np.add.reduceat(table.slo[p], starts), np.add.reduceat(table.shi[p], starts)
+    lo, hi = np.add.reduceat(table.slo[p], starts), np.add.reduceat(table.shi[p], starts) + slack
+    # a part nil this year with no change stated fell by what it had, or stayed: the sum is a ceiling only
+    bounded = (nil_parts != "").astype(bool)
+    lo = np.where(bounded, _NO_FLOOR, lo)
     decimals = np.maximum.reduceat(table.is_[p], starts).clip(min=0)
     verdict = verdicts(table.slo[c], table.shi[c], table.sa[c], table.lp[c], lo, hi)
     both, places = sum_printing(table, p, starts, c)
@@ -116,19 +123,30 @@ def change_sum_findings(rules: list[Rule], table: ClaimTable, lines: pd.DataFram
         _signed(table, c, both), as_figures(table.slo[c], table.is_[c]), as_figures(table.shi[c], table.is_[c]),
         as_figures(lo, decimals), as_figures(hi, decimals))
     keys = np.where(verdict == "consistent", "audit.change-sum-consistent", "audit.change-sum-drift")
-    explanations = filled_each(keys, listing=joined_runs(listed, starts, " + "), added=added, stated=stated)
+    keys = np.where(bounded, np.where(verdict == "consistent", "audit.change-sum-ceiling-consistent",
+                                      "audit.change-sum-ceiling-drift"), keys)
+    explanations = filled_each(keys, listing=joined_runs(listed, starts, " + "), added=added, stated=stated,
+                               nil=nil_parts)
+    computed_interval = pc.if_else(pa.array(bounded), joined("[-∞, ", c_hi, "]"), intervals(c_lo, c_hi))
     found = rows(b=table.b[c], claim=c, verdict=verdict, stated=table.sa[c], stated_interval=intervals(s_lo, s_hi),
-                 computed=computed, computed_interval=intervals(c_lo, c_hi), explanation=explanations,
+                 computed=computed, computed_interval=computed_interval, explanation=explanations,
                  inputs=joined_runs(table.claim_id[p], starts, " "))
     by_rule = np.argsort(of_rule, kind="stable")
     numbers, firsts = np.unique(of_rule[by_rule], return_index=True)
     return {int(number): found.take(run) for number, run in zip(numbers.tolist(), np.split(by_rule, firsts[1:]))}
 
 
+#: The floor of a sum of changes that has none (a part's fall is not known): below every figure.
+_NO_FLOOR = np.iinfo("int64").min // 4
+
+
 def _relations(rules: list[Rule], table: ClaimTable, parts: pd.DataFrame) -> tuple[np.ndarray, ...]:
     """The sums of changes ``parts`` allows: the rule, the total's change and its parts' changes (runs
     from ``starts``), one per total and prior year where every part of the rule is stated and has a
-    change on that year."""
+    change on that year — or has none stated but is nil this year (因公出国（境）费0万元): its change is at most
+    its figure (the prior year's, or the year's budget, is not below 0), which each relation's ``slack``
+    adds to the ceiling, ``nil_parts`` naming those parts ("" where there are none). Such a relation
+    needs at least one part with its change stated."""
     quantity, changes = quantity_changes(table)
     changes = changes.reset_index()
     rule, total, part = (parts[name].to_numpy(dtype="int64") for name in ("rule", "total", "part"))
@@ -144,11 +162,26 @@ def _relations(rules: list[Rule], table: ClaimTable, parts: pd.DataFrame) -> tup
         ["candidate", "order"], kind="stable")
     of_run = totals["run"].to_numpy(dtype="int64")
     found = members.groupby("candidate").size().reindex(totals.index, fill_value=0).to_numpy()
-    complete = (found == counts[of_run]) & every_part_stated(rules, rule[starts], parts["rank"].to_numpy(), run)[of_run]
+    stated = every_part_stated(rules, rule[starts], parts["rank"].to_numpy(), run)[of_run]
+    complete = (found == counts[of_run]) & stated
+    slack = np.zeros(len(totals), dtype="int64")
+    nil_parts = np.full(len(totals), "", dtype=object)
+    # few: a total with some parts' changes stated, the others' not
+    for candidate in np.flatnonzero(stated & (found > 0) & (found < counts[of_run])).tolist():
+        listed = set(members.loc[members["candidate"] == candidate, "order"].tolist())
+        first = starts[of_run[candidate]]
+        missing = [int(at) for order, at in enumerate(part[first:first + counts[of_run[candidate]]], start=first)
+                   if order not in listed]
+        if all(table.amt[at] == 0 for at in missing):
+            complete[candidate] = True
+            slack[candidate] = sum(int(table.hi[at]) for at in missing)
+            nil_parts[candidate] = text("audit.list-separator").join(table.label[at] for at in missing)
     members = members[complete[members["candidate"].to_numpy(dtype="int64")]]
+    counts = members.groupby("candidate", sort=True).size()
     of_run = of_run[complete]
     return (rule[starts[of_run]], totals["change"].to_numpy(dtype="int64")[complete],
-            members["part_change"].to_numpy(dtype="int64"), np.r_[0, np.cumsum(counts[of_run])[:-1]].astype("int64"))
+            members["part_change"].to_numpy(dtype="int64"),
+            np.r_[0, np.cumsum(counts.to_numpy())[:-1]].astype("int64"), slack[complete], nil_parts[complete])
 
 
 def every_part_stated(rules: list[Rule], run_rule: np.ndarray, rank: np.ndarray, run: np.ndarray) -> np.ndarray:

@@ -88,6 +88,8 @@ class Ledger:
         self._first_amount = -1
         # final accounts: (line, sentence start, budget item, its outturn) of the sentence being read
         self._budget_side: tuple | None = None
+        # the last change read: (line, where its comparison starts, what it is of)
+        self._last_compared: tuple[int, int, ExtractedFigure] | None = None
         # final accounts: every budget stated beside (or before) an outturn, for a change on it (较年初预算数减少)
         self._budgets: list[ExtractedFigure] = []
         self._clause_ends: list[int] = []

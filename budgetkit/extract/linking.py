@@ -111,6 +111,15 @@ class Linking(Ledger):
             named_again = self._last_figure_read and last is not None and (
                 bare_label(last.label).startswith(label) or _names_again(last.label, label))
             return last if named_again else None
+        # "“三公”经费较上年减少15.29万元，下降49.88%，较年初预算数减少0.04万元": a second comparison of its sentence,
+        # no figure read since the first, is of what the first is of
+        if self._last_compared is not None:
+            line, start, subject = self._last_compared
+            last = self._last_current
+            if line == ctx.number and last_break(self._sentence_ends, start) == last_break(
+                    self._sentence_ends, comparison.compare_start) and (last is None or last.line != line
+                                                                        or last.start < start):
+                return subject
         # "…840.99万元。比2023年…": the figure just stated, when it was the last figure read; after a
         # figure that could not be read, the change is of that unknown figure, not of an earlier one
         return self._last_current if self._last_figure_read else None
@@ -177,6 +186,7 @@ class Linking(Ledger):
         claim.ref = subject
         claim.base = prior_claim if prior_claim is not None or not own_budget else self._budget_of(subject)
         comparison.claim = claim
+        self._last_compared = (ctx.number, comparison.compare_start, subject)
 
     def _budget_of(self, outturn: ExtractedFigure) -> ExtractedFigure | None:
         """The budget the document states for ``outturn``'s item ("2021年我镇“三公”经费预算为20万元。…支出共计

@@ -360,10 +360,8 @@ def _unmet(reason: str):
 
 @pytest.mark.parametrize("verdict", [
     pytest.param("drift", marks=_unmet(
-        "today: 2 of 41 keyed drift relations missed (ex-guangxi-wuzhou-unit-2022-budget r09: a list whose heading "
-        "total is cut off and one of whose shares is blank, so not known to be complete; "
-        "ex-chongqing-fuling-wulingshan-2020-three-public r05: changes on the 年初预算 in a notice of unknown kind, "
-        "not read)")),
+        "today: 1 of 41 keyed drift relations missed (ex-guangxi-wuzhou-unit-2022-budget r09: a list whose heading "
+        "total is cut off and one of whose shares is blank, so not known to be complete)")),
     "semantic", "text",
 ])
 def test_every_keyed_relation_of_this_verdict_is_found(scored, verdict):
@@ -379,7 +377,7 @@ def test_at_least_90_percent_of_keyed_relations_are_evaluated(scored):
 #: The keyed relations evaluated when this was last raised (the Jiangsu template's totals, 政府采购 outlines,
 #: prose 项 against the tables, 款 within their 类): a change that evaluates fewer is a step back; raise it as
 #: more are evaluated.
-EVALUATED_AT_LEAST = 1463
+EVALUATED_AT_LEAST = 1467
 
 
 def test_no_fewer_keyed_relations_are_evaluated_than_before(scored):

@@ -48,9 +48,43 @@ def test_changes_that_add_up_hold_and_unchanged_is_zero(tmp_path):
 
 def test_a_part_without_a_change_is_not_evaluated(tmp_path):
     found = change_sums(tmp_path, (
-        "三公经费支出合计35万元，比上年减少2.28万元。其中：因公出国（境）费0万元；公务用车购置及运行维护费5万元，"
+        "三公经费支出合计35万元，比上年减少2.28万元。其中：因公出国（境）费1万元；公务用车购置及运行维护费5万元，"
         "比上年减少0.28万元；公务接待费30万元，比上年减少2万元。\n"))
     assert found == {}
+
+
+def test_a_part_nil_this_year_without_a_change_sets_a_ceiling(tmp_path):
+    # 因公出国 0 this year: it fell by what it had or stayed, so the total fell by at least the others' 2.28
+    body = ("三公经费支出合计35万元，比上年减少{total}万元。其中：因公出国（境）费0万元；公务用车购置及运行维护费5万元，"
+            "比上年减少0.28万元；公务接待费30万元，比上年减少2万元。\n")
+    assert change_sums(tmp_path, body.format(total="2.28")) == {"three-public-parts-changes": [(
+        "consistent", "所列各项的变动（减少记为负数）相加 -2 + -0.28 = -2.28；因公出国（境）费本年为 0、未列变动，其变动不大于 0："
+                      "合计的变动至多为 -2.28，所列 -2.28 相符。")]}
+    assert change_sums(tmp_path, body.format(total="3.50"))["three-public-parts-changes"][0][0] == "consistent"
+    # 武陵山乡 2020: the total 0.04 below its 年初预算, 公务用车 and 接待 0.04 below theirs each, 出国 spent 0
+    fell_less = change_sums(tmp_path, body.format(total="1.28"))["three-public-parts-changes"]
+    assert fell_less == [("drift", "所列各项的变动（减少记为负数）相加 -2 + -0.28 = -2.28；因公出国（境）费本年为 0、未列变动，"
+                                   "其变动不大于 0：合计的变动至多为 -2.28，而所列为 -1.28。")]
+
+
+def test_a_second_comparison_of_a_sentence_is_of_what_the_first_is_of(tmp_path):
+    """"“三公”经费较上年减少15.29万元，下降49.88%，较年初预算数减少0.04万元": the change on the year's budget is the
+    total's, not the last figure read before the sentence (公务接待费)."""
+    path = tmp_path / "说明.txt"
+    path.write_text("2020年某乡“三公”经费情况说明\n现将某乡2020年度“三公”经费决算情况公布如下：\n"
+                    "2020年度“三公”经费15.37万元，其中：因公出国（境）费0万元，公务用车购置及运行维护费14.03万元，"
+                    "公务接待费1.34万元。\n"
+                    "2020年度“三公”经费较上年减少15.29万元，下降49.88%，较年初预算数减少0.04万元。其中：公务用车购置及"
+                    "运行维护费较上年减少2.90万元，较年初预算数减少0.04万元；公务接待费较上年减少12.39万元，较年初预算数"
+                    "减少0.04万元。\n", encoding="utf-8")
+    budget = extract(path)
+    assert budget.document_kind == "final-accounts"  # 决算 once, 较年初预算 three times
+    claims = budget.claims
+    changes = claims[claims["kind"].eq("change") & claims["line"].eq(4)]
+    of = dict(zip(claims["claim_id"], claims["text"]))
+    assert [(text, of[ref]) for text, ref in zip(changes["text"], changes["ref_claim_id"])] == [
+        ("15.29", "15.37"), ("49.88", "15.37"), ("0.04", "15.37"), ("2.90", "14.03"), ("0.04", "14.03"),
+        ("12.39", "1.34"), ("0.04", "1.34")]
 
 
 def test_a_part_not_stated_this_year_is_not_evaluated(tmp_path):
