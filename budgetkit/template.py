@@ -34,6 +34,7 @@ __all__ = [
     "document_pair_words",
     "adjusted_budget_words",
     "empty_table_words",
+    "figure_kind_headings",
     "execution_rows",
     "government_report_words",
     "initial_budget_words",
@@ -240,6 +241,12 @@ def official_tables() -> dict[str, OfficialTable]:
         outline_rows=entry.get("outline_rows"), standard=bool(entry.get("standard", False)),
         empty_names=tuple(entry.get("empty_names", ())))
         for entry in data["table"]}
+
+
+def figure_kind_headings() -> frozenset[str]:
+    """The headings that name a kind of figure, not an item (``figure_kinds`` of official_tables.toml): a column
+    under one is named "item／kind" (公务接待费／预算数, 货物／实际采购金额)."""
+    return frozenset(_official_tables_file()["figure_kinds"])
 
 
 def empty_table_words() -> dict:

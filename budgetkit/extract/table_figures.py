@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..messages import text
 from ..schema import resource_columns
-from ..template import OfficialTable, measures, official_table, title_key
+from ..template import OfficialTable, figure_kind_headings, measures, official_table, title_key
 from .classification import reference
 from .figures import ExtractedFigure
 from .outline import outline_parents
@@ -29,8 +29,6 @@ _SUBTOTAL = {"小计", "合计"}
 _TOTAL_ROW = {"合计", "总计"}
 #: The column of a table of items (label | amount): its figure is the item's.
 _ITEM_COLUMNS = {"金额", "合计", "总计", "预算数", "本年预算", "预算金额", "决算数"}
-#: The headings that name the kind of figure of a column (决算表 print 预算数 beside 决算数).
-_FIGURE_KINDS = {"预算数", "年初预算数", "调整预算数", "决算数"}
 #: A heading that says its figures are not of the table's own year or kind.
 _OTHER_FIGURE = {
     "budget": re.compile(r"上年|去年|\d{4}年|年初预算|调整预算|全年预算|决算数|预算数|增减|变动|比上年|%|％|比例|比重"),
@@ -266,8 +264,9 @@ def _heading_key(heading: list[str]) -> str:
 
 def _kind_key(heading: list[str]) -> str:
     """A column headed by its item and its kind of figure, as `columns` names it (公务接待费／预算数), or ""."""
-    kinds = [title_key(h) for h in heading if title_key(h) in _FIGURE_KINDS]
-    items = [title_key(h) for h in heading if h not in _SUBTOTAL and title_key(h) not in _FIGURE_KINDS]
+    figure_kinds = figure_kind_headings()  # 决算表 print 预算数 beside 决算数
+    kinds = [title_key(h) for h in heading if title_key(h) in figure_kinds]
+    items = [title_key(h) for h in heading if h not in _SUBTOTAL and title_key(h) not in figure_kinds]
     return f"{items[-1]}／{kinds[0]}" if len(kinds) == 1 and items else ""
 
 

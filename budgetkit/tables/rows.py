@@ -292,7 +292,7 @@ class _Rows:
                 if claim is not None and claim.id not in self.shown:
                     self.figure(claim, role)
             recomputed = self._change(change, current, prior)
-            if change.direction == "unspecified" and "recomputed_as" in recomputed:
+            if change.direction == "unspecified" and any(key.startswith("difference_") for key in recomputed):
                 # 增长（下降）27.78%: the sign is not printed, so no difference from the signed recomputation
                 recomputed = {k: v for k, v in recomputed.items() if not k.startswith("difference_")}
                 recomputed["recomputed_as"] = text("tables.change-direction-unstated", how=recomputed["recomputed_as"])

@@ -1,7 +1,7 @@
 """The 决算's 政府性基金 and 国有资本经营 收入支出决算表, its 政府采购情况表 and its 机关运行经费支出决算表, read as tables:
 each figure keyed to its measure where its row and column say what it is (data/official_tables.toml), their sums
-checked by rules (data/rules.toml); a consistent table gives consistent findings, one mistyped cell one drift naming
-it, an empty or declared-empty table none.
+checked by rules (data/rules.toml); a consistent table gives consistent findings, one mistyped cell drift naming
+it in each relation it is in, an empty or declared-empty table none.
 
 The layouts are the national template's (附件2 部门决算模板, pp13–14: 功能分类科目编码 | 科目名称 | 年初结转和结余 | 本年收入 |
 本年支出 (合计, 基本支出, 项目支出) | 年末结转和结余), the 支出决算表 some provinces print (本年支出 alone), Beijing's
@@ -322,12 +322,19 @@ def test_a_procurement_table_keys_its_two_totals_and_restates_the_text(tmp_path)
     keyed = _keyed(budget)
     assert keyed[("合计", "采购计划金额／合计")] == "accounts_procurement_plan"
     assert keyed[("合计", "实际采购金额／合计")] == "procurement_total"
-    # 货物 under the plan and under the outturn are headed alike: read, not keyed; nor is a unit's row
-    assert {measure for (label, heading), measure in keyed.items()
-            if label != "合计" or not heading.endswith("／合计")} == {""}
+    # 货物 under the plan and under the outturn: each by its kind of amount (a blank 工程 is none); a unit's row is
+    # read, not keyed
+    assert keyed[("合计", "采购计划金额／货物")] == "accounts_procurement_plan_goods"
+    assert keyed[("合计", "实际采购金额／货物")] == "procurement_goods"
+    assert keyed[("合计", "实际采购金额／服务")] == "procurement_services"
+    assert {measure for (label, _), measure in keyed.items() if label != "合计"} == {""}
     restated = findings[findings["rule"] == "same-figure-restated"]
-    assert list(restated["verdict"]) == ["consistent"]  # the text's 政府采购金额 110.00 is the table's 实际采购金额
-    assert _claim_at(budget, 3, 6) in _names(next(restated.itertuples()))
+    # the text's 政府采购金额 110.00, 货物 45.00 and 服务 65.00 are the table's 实际采购金额
+    assert list(restated["verdict"]) == ["consistent"] * 3
+    assert any(_claim_at(budget, 3, 6) in _names(row) for row in restated.itertuples())
+    assert _verdicts(findings, "procurement-table-by-category") == {"procurement-table-by-category": ["consistent"]}
+    assert _verdicts(findings, "accounts-procurement-plan") == {
+        "accounts-procurement-plan-by-category": ["consistent"]}  # 120 = 50 + 70
     assert not _failing(findings)
 
 
@@ -336,5 +343,7 @@ def test_a_mistyped_procurement_total_is_one_drift_naming_it(tmp_path):
     grid[2][5] = "111.00"  # the 合计 row's 实际采购金额, not the text's 110.00
     budget, findings = _document(tmp_path, PROCUREMENT_TEXT, "政府采购情况表", grid, PROCUREMENT_MERGED)
     failing = _failing(findings)
-    assert [(f.rule, f.verdict) for f in failing] == [("same-figure-restated", "drift")]
-    assert _claim_at(budget, 3, 6) in _names(failing[0])
+    # against the text's 110.00, and against its own 货物 45 + 服务 65
+    assert sorted((f.rule, f.verdict) for f in failing) == [("procurement-table-by-category", "drift"),
+                                                             ("same-figure-restated", "drift")]
+    assert all(_claim_at(budget, 3, 6) in _names(f) for f in failing)
