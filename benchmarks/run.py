@@ -66,9 +66,9 @@ def side_by_side_with_cpu(command: list[str], baseline: list[str], repeat: int) 
     return tuple((min(wall for wall, _ in runs), min(cpu for _, cpu in runs)) for runs in (ours, base))
 
 
-def job(name: str, n: int) -> dict:
+def job(name: str, n: int, env: dict[str, str] | None = None) -> dict:
     out = subprocess.run([PYTHON, str(HERE / "synthetic.py"), name, str(n)], cwd=ROOT, capture_output=True,
-                         text=True, check=False)
+                         text=True, check=False, env={**os.environ, **(env or {})})
     if out.returncode != 0:
         raise RuntimeError(f"{name} {n} failed:\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -187,6 +187,19 @@ def main(argv: list[str] | None = None) -> int:
                 f"{result['seconds']:.1f} s ({cpu_time(result)}), peak {result['peak_mb']:.0f} MB",
                 f"{budgets / result['seconds']:,.0f} budgets/s, {result['rows']:,} findings",
                 f"< {10 * budgets / 10_000:.0f} s and < 2 GB", mark(ok))
+        # each budget followed by its year's 决算 (with errors planted in both): the speed, and every planted
+        # error within a document found with no other flagged
+        accounts = {"BUDGETKIT_BENCH_FINAL_ACCOUNTS": "1"}
+        job("prepare", budgets, accounts)
+        result = job("audit-accounts", budgets, accounts)
+        limit = 10 * result["documents"] / 10_000
+        ok = result["seconds"] < limit and result["peak_mb"] < 2048 and result["recall"] == result["precision"] == 1
+        add(f"audit {budgets:,} synthetic budgets each with its 决算 ({result['documents']:,} documents, from Parquet, "
+            f"{os.cpu_count()} cores)",
+            f"{result['seconds']:.1f} s ({cpu_time(result)}), peak {result['peak_mb']:.0f} MB",
+            f"{result['documents'] / result['seconds']:,.0f} documents/s; of {result['planted']:,} planted errors "
+            f"({result['in_accounts']:,} in 决算) recall {result['recall']:.2f}, precision {result['precision']:.2f}",
+            f"< {limit:.0f} s and < 2 GB, recall and precision 1", mark(ok))
     if "extract" in only:
         result = job("extract", documents)
         rate = documents / result["seconds"]

@@ -6,6 +6,7 @@ from ``time`` and ``resource.getrusage``), so ``run.py`` can measure it from out
 
     python benchmarks/synthetic.py audit-parquet 10000     # the audit over the Parquet long tables, a chunk at a time
     python benchmarks/synthetic.py audit-memory 10000      # the same tables read into pandas first
+    python benchmarks/synthetic.py audit-accounts 10000    # 10,000 budgets each with its 决算, and the recall
     python benchmarks/synthetic.py audit-large 150000      # a country's budgets, findings streamed to Parquet
     python benchmarks/synthetic.py load-packages 200       # load_many over data packages
     python benchmarks/synthetic.py extract 1000            # load_many over .txt explanations
@@ -203,6 +204,21 @@ def main(job: str, n: int) -> dict:
         seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
         return {"job": job, "n": n, "seconds": seconds, "cpu_seconds": cpu, "rows": len(findings), "peak_mb": _peak_mb(),
                 "load": os.getloadavg()[0]}
+    if job == "audit-accounts":  # run with $BUDGETKIT_BENCH_FINAL_ACCOUNTS set (run.py sets it)
+        folder = parquet_collection(n)
+        from budgetkit.collection import audit_parquet
+
+        start, cpu = time.perf_counter(), _cpu_seconds()
+        findings = audit_parquet(folder)
+        seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
+        generator = _generator()
+        truth = generator.ground_truth(generator.generate(n, seed=SEED, final_accounts=FINAL_ACCOUNTS))
+        within = truth[~truth["kind"].isin(generator.CROSS_DOCUMENT_KINDS)]
+        recall, precision, _, _ = generator.recall_precision(findings, within)
+        return {"job": job, "n": n, "seconds": seconds, "cpu_seconds": cpu, "rows": len(findings), "peak_mb": _peak_mb(),
+                "load": os.getloadavg()[0], "documents": int(findings["budget_id"].nunique()),
+                "planted": len(within), "in_accounts": int(within["budget_id"].str.endswith("final-accounts").sum()),
+                "recall": recall, "precision": precision}
     if job == "audit-large":
         folder = large_parquet_collection(n)
         from budgetkit.collection import audit_parquet_to
@@ -240,7 +256,8 @@ def main(job: str, n: int) -> dict:
     if job == "prepare":
         parquet_collection(n)
         return {"job": job, "n": n}
-    raise SystemExit(f"unknown job {job!r}: audit-parquet, audit-large, audit-memory, load-packages, extract or prepare")
+    raise SystemExit(f"unknown job {job!r}: audit-parquet, audit-accounts, audit-large, audit-memory, load-packages, "
+                     "extract or prepare")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ __all__ = [
     "normalize_text",
     "parse_figure",
     "simplified",
+    "simplified_text",
     "wan_yuan_to_yuan",
 ]
 
@@ -81,7 +82,7 @@ def normalize_text(text: str) -> str:
     """Fold full-width digits and punctuation to their ASCII forms (NFKC): ８４０．９９ → 840.99, ％ → %,
     and traditional characters to simplified ones (沒有使用 → 没有使用)."""
     text = unicodedata.normalize("NFKC", text)
-    return text if text.isascii() else "".join(simplified(char) for char in text)
+    return text if text.isascii() else simplified_text(text)
 
 
 @lru_cache(maxsize=1)
@@ -119,6 +120,23 @@ def simplified(char: str) -> str:
         return char
     converted = _t2s()(char)
     return converted if len(converted) == 1 else char
+
+
+class _Simplifying(dict):
+    """The table ``str.translate`` folds by: each character's code to :func:`simplified` of it, filled as met."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = simplified(chr(code))
+        return folded
+
+
+_SIMPLIFYING = _Simplifying()
+
+
+def simplified_text(text: str) -> str:
+    """``text`` with every character :func:`simplified`, one for one (offsets stay exact), at the speed of
+    ``str.translate``: the audit folds every line of every document it matches template words in."""
+    return text.translate(_SIMPLIFYING)
 
 
 @dataclass(frozen=True)

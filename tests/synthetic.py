@@ -11,6 +11,7 @@ transcription is faithful, the document is wrong) and are recorded as ground tru
     write_documents(budgets, folder)         # the explanations as .txt, for budgetkit.extract
     budgets_df, claims_df, lines_df = long_tables(budgets)   # straight to a Collection, no files
     truth = ground_truth(budgets)            # budget_id, claim_id, kind of planted error
+    recall, precision, missed, false_alarms = recall_precision(findings, truth)   # of an audit's findings
 
     both = generate(200, seed=7, final_accounts=1.0)   # each budget followed by its year's 决算 (final accounts)
 
@@ -77,6 +78,8 @@ ACCOUNTS_PLANTED_KINDS = ("completion-miscomputed", "accounts-total-mistyped", "
 #: A 决算 restating its budget's 年初预算数 of an item wrongly, its rate following the wrong figure: consistent in
 #: itself, found only against the budget document (``collection.restated_budget_findings``).
 BUDGET_RESTATED_KIND = "budget-restated"
+#: The errors found only across documents (``Collection.year_over_year``, ``collection.restated_budget_findings``).
+CROSS_DOCUMENT_KINDS = (CROSS_BUDGET_KIND, BUDGET_RESTATED_KIND)
 FINAL_ACCOUNTS = "final-accounts"
 
 
@@ -887,6 +890,21 @@ def _restate(rng: random.Random, budget: Synthetic, now: int, before: int) -> No
 def ground_truth(budgets: list[Synthetic]) -> pd.DataFrame:
     rows = [{"budget_id": p["budget_id"], "claim_id": p["claim_id"], "kind": p["kind"]} for b in budgets for p in b.planted]
     return pd.DataFrame(rows, columns=["budget_id", "claim_id", "kind"]).astype("str")
+
+
+def recall_precision(findings: pd.DataFrame, truth: pd.DataFrame) -> tuple[float, float, list, list]:
+    """A planted error is found when a non-consistent finding names its claim (as the claim or an
+    input); a finding is a true alarm when it names a planted claim."""
+    flagged = findings[findings["verdict"].astype(str) != "consistent"]
+    involved = {(row.budget_id, claim_id) for row in flagged.itertuples()
+                for claim_id in [row.claim_id, *row.inputs.split()] if claim_id}
+    planted = {(row.budget_id, row.claim_id) for row in truth.itertuples()}
+    missed = [row for row in truth.itertuples() if (row.budget_id, row.claim_id) not in involved]
+    false_alarms = [row for row in flagged.itertuples()
+                    if not ({(row.budget_id, c) for c in [row.claim_id, *row.inputs.split()]} & planted)]
+    recall = 1 - len(missed) / max(len(truth), 1)
+    precision = 1 - len(false_alarms) / max(len(flagged), 1)
+    return recall, precision, missed, false_alarms
 
 
 # -- output -----------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..messages import text
-from ..numbers import PINYIN_ANNOTATION, PINYIN_LETTERS, PLACEHOLDER_PATTERN, folding_characters, simplified
+from ..numbers import PINYIN_ANNOTATION, PINYIN_LETTERS, PLACEHOLDER_PATTERN, folding_characters, simplified_text
 from .changes import on_own_budget
 from .columns import as_objects, filled, filled_each, groups, text_column, value_codes
 from .engine import text_check
@@ -131,8 +131,9 @@ def _folded_line(line: str) -> tuple[str, list[int]]:
     预算), full-width digits to ASCII ones, pinyin annotations left out (預(yù)算 → 预算); with the position in
     ``line`` of each character kept."""
     skipped = {i for match in PINYIN_ANNOTATION.finditer(line) for i in range(*match.span())}
-    kept = [i for i in range(len(line)) if i not in skipped]
-    return "".join(simplified(line[i]) for i in kept).translate(_FULL_WIDTH_FOLD), kept
+    kept = [i for i in range(len(line)) if i not in skipped] if skipped else list(range(len(line)))
+    kept_text = "".join(line[i] for i in kept) if skipped else line
+    return simplified_text(kept_text).translate(_FULL_WIDTH_FOLD), kept
 
 
 def _printed(line: str, origin: list[int], start: int, end: int) -> str:
@@ -257,7 +258,7 @@ def reason_given_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame) -> pd.
     asked: dict[int, int] = {}
     for at, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
         printed, number, b = texts[at], int(number_of[at]), int(budget_of[at])
-        folded = "".join(simplified(char) for char in printed)  # one for one: offsets stay the printed ones
+        folded = simplified_text(printed)  # one for one: offsets stay the printed ones
         for match in REASON_ASKED.finditer(folded):
             asked[b] = asked.get(b, 0) + 1
             if (empty := _NO_REASON.match(folded, match.end())) is None:

@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..messages import text
-from ..numbers import PINYIN_ANNOTATION, simplified
+from ..numbers import PINYIN_ANNOTATION, simplified, simplified_text
 from ..schema import BudgetDataError, Problem, read_text
 from ..pdf_pages import MAX_PDF_PAGES, PdfUnread, TextLine, read_pages, taken_ahead
 from .bounded import bounded, collect
@@ -451,7 +451,7 @@ _LONE_COMMA = re.compile(r"(?<!\d),|,(?!\d{3}(?!\d))")
 
 def _simplify(text: str) -> str:
     """``text`` with traditional characters folded to simplified ones, one for one (萬元 → 万元)."""
-    return "".join(simplified(char) for char in text)
+    return simplified_text(text)
 
 
 #: Spaces between Han characters ("收 入 、 支 出 预 算 总 计"): typesetting, not words; read past.

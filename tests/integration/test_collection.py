@@ -17,8 +17,8 @@ from budgetkit.messages import LANGUAGES, using_language
 from budgetkit.collection import audit_parquet, demo_sources, from_budgets, load_many, read_parquet
 from budgetkit.schema import bundled_data_dir
 from builders import budget_of, claim
-from synthetic import (ACCOUNTS_PLANTED_KINDS, BUDGET_RESTATED_KIND, PLANTED_KINDS, generate, ground_truth, long_tables,
-                       write_documents, write_packages)
+from synthetic import (ACCOUNTS_PLANTED_KINDS, BUDGET_RESTATED_KIND, CROSS_DOCUMENT_KINDS, PLANTED_KINDS, generate,
+                       ground_truth, long_tables, recall_precision, write_documents, write_packages)
 
 DEMO = bundled_data_dir().parent / "data" / "collections" / "demo"
 
@@ -341,21 +341,6 @@ def test_synthetic_collection_gives_the_same_findings_as_each_budget_alone(synth
     assert collection.budget(some).claims.equals(load(folder / some).claims)
 
 
-def recall_precision(findings: pd.DataFrame, truth: pd.DataFrame) -> tuple[float, float, list, list]:
-    """A planted error is found when a non-consistent finding names its claim (as the claim or an
-    input); a finding is a true alarm when it names a planted claim."""
-    flagged = findings[findings["verdict"].astype(str) != "consistent"]
-    involved = {(row.budget_id, claim_id) for row in flagged.itertuples()
-                for claim_id in [row.claim_id, *row.inputs.split()] if claim_id}
-    planted = {(row.budget_id, row.claim_id) for row in truth.itertuples()}
-    missed = [row for row in truth.itertuples() if (row.budget_id, row.claim_id) not in involved]
-    false_alarms = [row for row in flagged.itertuples()
-                    if not ({(row.budget_id, c) for c in [row.claim_id, *row.inputs.split()]} & planted)]
-    recall = 1 - len(missed) / max(len(truth), 1)
-    precision = 1 - len(false_alarms) / max(len(flagged), 1)
-    return recall, precision, missed, false_alarms
-
-
 @pytest.fixture(scope="module")
 def with_final_accounts(tmp_path_factory):
     """Budgets each followed by its year's final accounts (决算), as packages, loaded and audited."""
@@ -369,7 +354,7 @@ def with_final_accounts(tmp_path_factory):
 def test_every_planted_drift_is_found_and_nothing_else_is_flagged(with_final_accounts):
     documents, _, findings = with_final_accounts
     truth = ground_truth(documents)
-    within = truth[~truth["kind"].isin(["prior-restated", BUDGET_RESTATED_KIND])]
+    within = truth[~truth["kind"].isin(CROSS_DOCUMENT_KINDS)]
     assert set(within["kind"]) == set(PLANTED_KINDS) | set(ACCOUNTS_PLANTED_KINDS) and len(within) >= 100
     accounts = {d.budget_id for d in documents if d.document_kind == "final-accounts"}
     assert (within["budget_id"].isin(accounts)).sum() >= 50
