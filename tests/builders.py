@@ -75,3 +75,18 @@ def budget_of(specs: list[dict], raw_text: str = "") -> Budget:
         claims=claims_frame(specs), line_items=bundled.line_items.iloc[0:0], measures=bundled.measures,
         rules_path=bundled_data_dir() / "rules.toml", descriptor={},
     )
+
+
+def workbook_of(tmp_path: Path, sheet: list[list[str]], merged=(), name: str = "公开表.xlsx") -> Path:
+    """An .xlsx of one sheet of ``sheet``'s rows (``merged``: its merged ranges, A1:B2), written with openpyxl."""
+    import pytest
+
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    for row in sheet:
+        workbook.active.append(row)
+    for cells in merged:
+        workbook.active.merge_cells(cells)
+    path = tmp_path / name
+    workbook.save(path)
+    return path

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import lru_cache
 
@@ -126,17 +127,18 @@ def _folding_lines(lines: pd.DataFrame) -> np.ndarray:
     return found
 
 
-def _folded_line(line: str) -> tuple[str, list[int]]:
+def _folded_line(line: str) -> tuple[str, Sequence[int]]:
     """``line`` as a template's words are matched: traditional characters folded to simplified ones (預算 →
     预算), full-width digits to ASCII ones, pinyin annotations left out (預(yù)算 → 预算); with the position in
     ``line`` of each character kept."""
     skipped = {i for match in PINYIN_ANNOTATION.finditer(line) for i in range(*match.span())}
-    kept = [i for i in range(len(line)) if i not in skipped] if skipped else list(range(len(line)))
-    kept_text = "".join(line[i] for i in kept) if skipped else line
-    return simplified_text(kept_text).translate(_FULL_WIDTH_FOLD), kept
+    if not skipped:  # most lines: every character kept, one for one
+        return simplified_text(line).translate(_FULL_WIDTH_FOLD), range(len(line))
+    kept = [i for i in range(len(line)) if i not in skipped]
+    return simplified_text("".join(line[i] for i in kept)).translate(_FULL_WIDTH_FOLD), kept
 
 
-def _printed(line: str, origin: list[int], start: int, end: int) -> str:
+def _printed(line: str, origin: Sequence[int], start: int, end: int) -> str:
     """The printed words of folded characters ``start:end`` of ``line`` (whose origins are ``origin``)."""
     return line[origin[start]:origin[end - 1] + 1] if end > start else ""
 
@@ -400,6 +402,7 @@ def completion_direction_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame
     pattern, directions = re.compile(rule.params["pattern"]), rule.params["directions"]
     budget_of, number_of, texts, sections, starts, ends = _matching_lines(table, lines, pattern, folding=True)
     hits = {"b": [], "section": [], "quote": [], "explanation": [], "order": [], "verdict": [], "claim": []}
+    side_words = {side: text(f"audit.completion-side-{side}") for side in _SIDES}
     for at, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
         number = int(number_of[at])
         folded, origin = _folded_line(texts[at])
@@ -413,7 +416,7 @@ def completion_direction_rows(rule: Rule, table: ClaimTable, lines: pd.DataFrame
             possible = _admits(side, rate - half, rate + half)
             figures = {"rate": match.group("rate"), "low": rate - half, "high": rate + half, "line": number,
                        "words": _printed(texts[at], origin, *match.span("direction")),
-                       "side": text(f"audit.completion-side-{side}")}
+                       "side": side_words[side]}
             hits["b"].append(int(budget_of[at]))
             hits["section"].append(sections[at])
             hits["quote"].append(_printed(texts[at], origin, *match.span()).strip())

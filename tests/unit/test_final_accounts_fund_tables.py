@@ -17,6 +17,7 @@ import pytest
 from budgetkit import load
 from budgetkit.audit import audit
 from budgetkit.extract import extract
+from builders import workbook_of
 
 ROOT = Path(__file__).resolve().parents[2]
 PUTUO = ROOT / "data" / "final-accounts" / "sh-putuo-planning-2024-final-accounts"
@@ -83,15 +84,7 @@ FAILING = {"drift", "semantic"}
 
 def _workbook(tmp_path: Path, sheet: list[list[str]], merged=(), name: str = "公开表.xlsx"):
     """The workbook of one sheet (``merged``: its merged ranges), extracted and audited: (budget, findings)."""
-    openpyxl = pytest.importorskip("openpyxl")
-    workbook = openpyxl.Workbook()
-    for row in sheet:
-        workbook.active.append(row)
-    for cells in merged:
-        workbook.active.merge_cells(cells)
-    path = tmp_path / name
-    workbook.save(path)
-    budget = extract(path)
+    budget = extract(workbook_of(tmp_path, sheet, merged, name))
     return budget, audit(budget)
 
 

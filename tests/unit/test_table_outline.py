@@ -9,6 +9,7 @@ from budgetkit.extract.outline import outline_parents
 from budgetkit.extract.table_figures import table_figures
 from budgetkit.extract.tables import ReadTable, TableCell, render_tables
 from budgetkit.template import official_tables
+from builders import workbook_of
 
 HEADINGS = ["采购品目大类", "专项名称", "经济科目", "采购物品名称", "采购组织形式", "总计"]
 #: rows as printed (a Jiangsu 政府采购预算表): 专项 | 经济科目 on one row, its items below; a blank 专项 below
@@ -114,16 +115,10 @@ SHEET = [["2024年政府采购预算表"], ["单位：万元"], HEADINGS, *[text
 
 def _verdicts(tmp_path, sheet) -> list[tuple[str, str]]:
     """(stated figure, verdict) of each outline rollup of the workbook of one sheet, audited."""
-    openpyxl = pytest.importorskip("openpyxl")
     from budgetkit.audit import audit
     from budgetkit.extract import extract
 
-    workbook = openpyxl.Workbook()
-    for row in sheet:
-        workbook.active.append(row)
-    path = tmp_path / "公开表.xlsx"
-    workbook.save(path)
-    budget = extract(path)
+    budget = extract(workbook_of(tmp_path, sheet))
     findings = audit(budget)
     outline = findings[findings["rule"] == "procurement-table-outline"]
     figures = dict(zip(budget.claims["claim_id"], budget.claims["text"]))

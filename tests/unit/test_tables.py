@@ -17,7 +17,7 @@ from budgetkit.findings import SEVERITY, VERDICTS
 from budgetkit.messages import using_language, verdict_name
 from budgetkit.numbers import MONEY_UNITS
 import synthetic
-from builders import budget_of, claim
+from builders import budget_of, claim, workbook_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -418,18 +418,10 @@ BASIC_IN_HALVES = [["2024年一般公共预算财政拨款基本支出决算表"
 def _tables_read(tmp_path, sheet, merged=()):
     """The workbook of one sheet (``merged``: its merged ranges, A1:B2), read and audited: (table_cells,
     findings by rule)."""
-    openpyxl = pytest.importorskip("openpyxl")
     from budgetkit.audit import audit
     from budgetkit.extract import extract
 
-    workbook = openpyxl.Workbook()
-    for row in sheet:
-        workbook.active.append(row)
-    for cells in merged:
-        workbook.active.merge_cells(cells)
-    path = tmp_path / "公开表.xlsx"
-    workbook.save(path)
-    budget = extract(path)
+    budget = extract(workbook_of(tmp_path, sheet, merged))
     findings = audit(budget)
     return budget.table_cells, {rule: list(group["verdict"]) for rule, group in findings.groupby("rule")}
 
