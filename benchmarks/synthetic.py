@@ -12,13 +12,15 @@ from ``time`` and ``resource.getrusage``), so ``run.py`` can measure it from out
     python benchmarks/synthetic.py extract 1000            # load_many over .txt explanations
 
 The generator is the test suite's (tests/synthetic.py): budgets in the standard template with
-planted drift. Inputs are cached under $BUDGETKIT_BENCH_CACHE (default: the system temp folder).
+planted drift. Inputs are cached under $BUDGETKIT_BENCH_CACHE (default: the system temp folder), named after the
+generator's version (a hash of tests/synthetic.py).
 $BUDGETKIT_BENCH_FINAL_ACCOUNTS=1 follows each budget with its year's final accounts (决算); ``n`` stays the
 number of budgets.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import resource
@@ -37,6 +39,8 @@ SEED = 20240
 FINAL_ACCOUNTS = float(os.environ.get("BUDGETKIT_BENCH_FINAL_ACCOUNTS", "0"))
 ACCOUNTS_TAG = f"-fa{FINAL_ACCOUNTS:g}" if FINAL_ACCOUNTS else ""
 CACHE = Path(os.environ.get("BUDGETKIT_BENCH_CACHE", Path(tempfile.gettempdir()) / "budgetkit-bench"))
+#: The generator's own version, in every cache folder's name: a cache it wrote before a change is not reused.
+GENERATOR_TAG = hashlib.sha256((ROOT / "tests" / "synthetic.py").read_bytes()).hexdigest()[:8]
 
 
 def _generator():
@@ -59,7 +63,7 @@ def parquet_collection(n: int) -> Path:
 
     generate, long_tables = _generator().generate, _generator().long_tables
 
-    folder = CACHE / f"parquet-{n}-{SEED}{ACCOUNTS_TAG}-{ROW_GROUP_ROWS}-{PARQUET_COMPRESSION}"
+    folder = CACHE / f"parquet-{n}-{SEED}{ACCOUNTS_TAG}-{GENERATOR_TAG}-{ROW_GROUP_ROWS}-{PARQUET_COMPRESSION}"
     if not (folder / "claims.parquet").is_file():
         from_tables(*long_tables(generate(n, seed=SEED, final_accounts=FINAL_ACCOUNTS))).to_parquet(folder)
     return folder
@@ -106,7 +110,7 @@ def _written(kind: str, n: int) -> Path:
     """``n`` synthetic budgets written by the generator's ``write_<kind>`` (packages or documents),
     once: a ``.complete`` marker tells a finished folder from an interrupted one."""
     generator = _generator()
-    folder = CACHE / f"{kind}-{n}-{SEED}{ACCOUNTS_TAG}"
+    folder = CACHE / f"{kind}-{n}-{SEED}{ACCOUNTS_TAG}-{GENERATOR_TAG}"
     if not (folder / ".complete").is_file():
         getattr(generator, f"write_{kind}")(generator.generate(n, seed=SEED, final_accounts=FINAL_ACCOUNTS), folder)
         (folder / ".complete").write_text("")

@@ -682,13 +682,15 @@ def _figs(budget: Synthetic) -> list[Fig]:
     return [part for parts in budget.lines for part in parts if isinstance(part, Fig)]
 
 
-def _shift(text: str, rng: random.Random, minimum: Decimal) -> str:
+def _shift(text: str, rng: random.Random, minimum: Decimal, avoid: frozenset = frozenset()) -> str:
+    """``text`` moved by at least ``minimum``, by none of the amounts ``avoid`` lists (two errors of one
+    budget moved alike can cancel out: a total and its part, a total and its change)."""
     value = Decimal(text) if text != "持平" else Decimal(0)
     places = Decimal("0.01")
     while True:
         delta = Decimal(rng.choice([1, 2, 3, 5, 9])) * Decimal(rng.choice(["0.1", "1", "10"]))
         new = value + delta if rng.random() < 0.5 or value - delta < 0 else value - delta
-        if abs(new - value) >= minimum:
+        if abs(new - value) >= minimum and abs(new - value) not in avoid:
             return str(new.quantize(places))
 
 
@@ -753,8 +755,13 @@ def _plant(rng: random.Random, budget: Synthetic, kind: str) -> bool:
     if not pool:
         return False
     fig = rng.choice(pool)
+    moved = frozenset(p["moved"] for p in budget.planted if "moved" in p)
     if kind in ("total-mistyped", "part-mistyped", "change-miscomputed", "accounts-total-mistyped"):
-        fig.text = _shift(fig.text, rng, Decimal("0.10"))
+        was = Decimal(fig.text) if fig.text != "持平" else Decimal(0)
+        fig.text = _shift(fig.text, rng, Decimal("0.10"), moved)
+        budget.planted.append({"budget_id": budget.budget_id, "fig": fig, "kind": kind,
+                               "moved": abs(Decimal(fig.text) - was)})
+        return True
     elif kind == "share-miscomputed":
         fig.text = _shift(fig.text, rng, Decimal("0.50"))
     elif kind in ("completion-miscomputed", "outturn-change-miscomputed"):
