@@ -377,7 +377,7 @@ def test_at_least_90_percent_of_keyed_relations_are_evaluated(scored):
 #: The keyed relations evaluated when this was last raised (the Jiangsu template's totals, 政府采购 outlines,
 #: prose 项 against the tables, 款 within their 类): a change that evaluates fewer is a step back; raise it as
 #: more are evaluated.
-EVALUATED_AT_LEAST = 1467
+EVALUATED_AT_LEAST = 1468
 
 
 def test_no_fewer_keyed_relations_are_evaluated_than_before(scored):
