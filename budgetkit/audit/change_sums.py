@@ -175,7 +175,8 @@ def _relations(rules: list[Rule], table: ClaimTable, parts: pd.DataFrame) -> tup
         if all(table.amt[at] == 0 for at in missing):
             complete[candidate] = True
             slack[candidate] = sum(int(table.hi[at]) for at in missing)
-            nil_parts[candidate] = text("audit.list-separator").join(table.label[at] for at in missing)
+            nil_parts[candidate] = text("audit.list-separator").join(table.label[at].strip("（()）")
+                                                                     for at in missing)
     members = members[complete[members["candidate"].to_numpy(dtype="int64")]]
     counts = members.groupby("candidate", sort=True).size()
     of_run = of_run[complete]

@@ -140,3 +140,14 @@ def test_a_collection_finds_the_change_sums_each_budget_finds(tmp_path):
                 alone[alone["rule"].isin(RULES)][columns].astype(str).values.tolist()
     assert together[together["rule"].isin(RULES)]["budget_id"].tolist() == ["drift"]
     assert together[together["rule"].isin(RULES)]["verdict"].astype(str).tolist() == ["drift"]  # -1.00 - 1.00 - 2.00 ≠ -3.00
+
+
+def test_a_nil_substitute_sets_the_ceiling_of_its_own_total_only(tmp_path):
+    # 购置费 0 with no change: a ceiling of the vehicles' change; the 三公 total holds its three parts, not four
+    found = change_sums(tmp_path, (
+        "三公经费支出合计35万元，比上年减少2.28万元。其中：因公出国（境）费0万元；公务用车购置及运行维护费5万元，比上年减少"
+        "0.28万元（公务用车购置费0万元；公务用车运行维护费5万元，比上年减少0.28万元）；公务接待费30万元，比上年减少2万元。\n"))
+    assert [verdict for verdict, _ in found["three-public-parts-changes"]] == ["consistent"]
+    assert found["official-vehicle-costs-changes"] == [(
+        "consistent", "所列各项的变动（减少记为负数）相加 -0.28 = -0.28；公务用车购置费本年为 0、未列变动，其变动不大于 0："
+                      "合计的变动至多为 -0.28，所列 -0.28 相符。")]
