@@ -366,9 +366,9 @@ _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–─－]\s*)?(?:第\s*)?\d{1,3}(?:\s*�
 
 def _without_page_numbers(lines: list[TextLine]) -> list[TextLine]:
     lines = [line for line in lines if line.text.strip()]
-    if lines and _PAGE_NUMBER.match(_simplify(lines[-1].text)):
+    if lines and _PAGE_NUMBER.match(simplified_text(lines[-1].text)):
         lines = lines[:-1]
-    if lines and _PAGE_NUMBER.match(_simplify(lines[0].text)):
+    if lines and _PAGE_NUMBER.match(simplified_text(lines[0].text)):
         lines = lines[1:]
     return lines
 
@@ -399,8 +399,8 @@ def join_wrapped_lines(lines: list[str], full: list[bool] | None = None) -> str:
             continue
         if out:
             previous = out[-1]  # the unit and heading patterns are written in simplified characters
-            split_number = bool(_ENDS_IN_NUMBER.search(previous)) and bool(_STARTS_WITH_UNIT.match(_simplify(line)))
-            heading = bool(_HEADING.match(_simplify(previous)))
+            split_number = bool(_ENDS_IN_NUMBER.search(previous)) and bool(_STARTS_WITH_UNIT.match(simplified_text(line)))
+            heading = bool(_HEADING.match(simplified_text(previous)))
             if split_number or (last_full and not heading and not _SENTENCE_END.search(previous)):
                 out[-1] = previous + line.lstrip()
                 last_full = is_full
@@ -447,11 +447,6 @@ def _fold(char: str) -> str:
 
 #: An ASCII comma that is not a thousands separator (digit, comma, exactly three digits) is a clause break.
 _LONE_COMMA = re.compile(r"(?<!\d),|,(?!\d{3}(?!\d))")
-
-
-def _simplify(text: str) -> str:
-    """``text`` with traditional characters folded to simplified ones, one for one (萬元 → 万元)."""
-    return simplified_text(text)
 
 
 #: Spaces between Han characters ("收 入 、 支 出 预 算 总 计"): typesetting, not words; read past.
