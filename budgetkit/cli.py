@@ -12,6 +12,7 @@ import functools
 import sys
 
 from .messages import text, verdict_name
+from .pdf_pages import reading_ahead
 from .schema import UNKNOWN_KIND
 
 __all__ = ["build_parser", "installed_version", "main", "terminal_width", "wrapped"]
@@ -178,6 +179,8 @@ def _check(args: argparse.Namespace) -> int:
 
     if is_collection(args.paths):
         return _check_collection(args)
+    if reading_ahead():  # while the PDF is read in its child, this process makes what reading and audit need
+        _prepare(args.rules)
     budget = load(args.paths[0] if args.paths else None)
     findings = audit(budget, args.rules)
     if args.format == "json":
@@ -195,6 +198,17 @@ def _check(args: argparse.Namespace) -> int:
                                         width=terminal_width()))
     failing = findings["verdict"].map(lambda verdict: SEVERITY[str(verdict)] >= SEVERITY[args.fail_on]).astype(bool)
     return EXIT_FINDINGS if failing.any() else EXIT_OK
+
+
+def _prepare(rules: str | None) -> None:
+    """The rules read, and every table the extractor and the audit make once (:mod:`.once`)."""
+    from . import extract  # noqa: F401 - imported for the tables its modules mark
+    from .audit import load_rules
+    from .once import make_all
+    from .schema import bundled_data_dir
+
+    load_rules(rules or bundled_data_dir() / "rules.toml")  # the rules a document without its own is audited by
+    make_all()
 
 
 def _check_collection(args: argparse.Namespace) -> int:

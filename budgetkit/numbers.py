@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 
 from .messages import text
+from .once import once
 from .template import MONEY_UNITS
 
 __all__ = [
@@ -85,7 +86,7 @@ def normalize_text(text: str) -> str:
     return text if text.isascii() else simplified_text(text)
 
 
-@lru_cache(maxsize=1)
+@once
 def _t2s():
     """OpenCC's traditional → simplified converter, made on first use (``import budgetkit`` does not load it)."""
     import opencc  # lazy: only text with CJK characters in it needs it
@@ -103,7 +104,7 @@ PINYIN_ANNOTATION = re.compile(r"(?<=[\u4e00-\u9fff])" + PINYIN_LETTERS)
 _CJK_BLOCKS = ((0x3400, 0x9FFF), (0xF900, 0xFAFF))
 
 
-@lru_cache(maxsize=1)
+@once
 def folding_characters() -> str:
     """Every character of the CJK blocks that :func:`simplified` turns into another one (預, 萬 …), in code
     order: found by one OpenCC call over the blocks, one character a line, not one call per character."""

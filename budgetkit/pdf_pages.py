@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .forked import READ_MEMORY_BYTES, Child, start
 
-__all__ = ["MAX_PDF_PAGES", "FoundTable", "PageRead", "PdfUnread", "TextLine", "read_ahead", "read_pages",
+__all__ = ["MAX_PDF_PAGES", "FoundTable", "PageRead", "PdfUnread", "TextLine", "read_ahead", "read_pages", "reading_ahead",
            "taken_ahead"]
 
 MAX_PDF_PAGES = 300
@@ -209,6 +209,11 @@ def read_ahead(arguments: list[str]) -> None:
             if not _AHEAD:
                 atexit.register(_stop_unread)
             _AHEAD[identity] = start(lambda path=path: read_pages(path), READ_MEMORY_BYTES)
+
+
+def reading_ahead() -> bool:
+    """Whether a PDF is being read ahead (:func:`read_ahead`) and not yet taken."""
+    return bool(_AHEAD)
 
 
 def taken_ahead(path: Path) -> Child | None:

@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from .messages import text
 from .numbers import FigureError, parse_figure
+from .once import once
 from .template import data_dir, document_kind_words
 
 __all__ = [
@@ -247,7 +248,7 @@ def resource_columns(name: str) -> list[str]:
     return [f["name"] for f in resource["schema"]["fields"]]
 
 
-@lru_cache(maxsize=1)
+@once
 def claim_units() -> frozenset[str]:
     """The units a claim may be printed in: the ``enum`` of claims.unit in the bundled
     datapackage.json, where they are declared once (money, percent, and counts of things)."""

@@ -18,8 +18,9 @@ import csv
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
+
+from .once import once
 
 __all__ = [
     "LEVEL_BY_WIDTH",
@@ -66,7 +67,7 @@ def read_toml(path: Path) -> dict:
     return tomllib.loads(Path(path).read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=1)
+@once
 def _template() -> dict:
     return read_toml(data_dir() / "template.toml")
 
@@ -176,7 +177,7 @@ class Measure:
     description: str
 
 
-@lru_cache(maxsize=1)
+@once
 def measures() -> dict[str, Measure]:
     """The template's measures by id, in the file's order."""
     with open(data_dir() / "measures.csv", encoding="utf-8", newline="") as stream:
@@ -224,12 +225,12 @@ def title_key(title: str) -> str:
     return "".join(ch for ch in title if not ch.isspace() and ch not in "“”\"'‘’「」")
 
 
-@lru_cache(maxsize=1)
+@once
 def _official_tables_file() -> dict:
     return read_toml(data_dir() / "official_tables.toml")
 
 
-@lru_cache(maxsize=1)
+@once
 def official_tables() -> dict[str, OfficialTable]:
     """The standard tables by id, in the file's order."""
     data = _official_tables_file()
@@ -255,7 +256,7 @@ def empty_table_words() -> dict:
     return _official_tables_file()["empty_tables"]
 
 
-@lru_cache(maxsize=1)
+@once
 def _titles_by_key() -> tuple[tuple[str, OfficialTable], ...]:
     """Each standard table's titles as compared (:func:`title_key`), in the file's order."""
     return tuple((title_key(name), table) for table in official_tables().values() for name in table.titles)

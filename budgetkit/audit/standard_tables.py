@@ -13,12 +13,12 @@ that prints a single standard table (a 三公 notice with its table is no disclo
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from ..messages import text
+from ..once import once
 from ..schema import TITLE_LINE
 from ..template import OfficialTable, empty_table_words, official_table, official_tables
 from .engine import text_check
@@ -38,7 +38,7 @@ def standard_tables(kind: str) -> list[OfficialTable]:
     return [table for table in official_tables().values() if table.standard and table.kind == kind]
 
 
-@lru_cache(maxsize=1)
+@once
 def _declaration_patterns() -> dict[str, re.Pattern]:
     """For each subject a 空表说明 names, the sentence that declares its table empty."""
     words = empty_table_words()

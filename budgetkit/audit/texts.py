@@ -13,7 +13,6 @@ import re
 import weakref
 from collections.abc import Sequence
 from decimal import Decimal
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -22,6 +21,7 @@ import pyarrow.compute as pc
 
 from ..messages import text
 from ..numbers import PINYIN_ANNOTATION, PINYIN_LETTERS, PLACEHOLDER_PATTERN, folding_characters, simplified_text
+from ..once import once
 from .changes import on_own_budget
 from .columns import as_objects, filled, filled_each, groups, text_column, value_codes
 from .engine import text_check
@@ -82,12 +82,16 @@ def section_of_lines(text: str) -> list[str]:
     return result
 
 
-@lru_cache(maxsize=8)
 def _re2_superset(pattern: str) -> str:
     """``pattern`` for RE2, matching wherever Python's ``re`` does: Python's ``\\s`` is every Unicode
     space (the ideographic one too), RE2's only the ASCII ones, so ``\\s`` becomes a class of all."""
-    spaces = "".join(f"\\x{{{code:x}}}" for code in range(0x3001) if chr(code).isspace())
-    return pattern.replace(r"\s", f"[{spaces}]")
+    return pattern.replace(r"\s", _re2_spaces())
+
+
+@once
+def _re2_spaces() -> str:
+    """RE2's class of the characters Python's ``\\s`` matches (none is above U+3000)."""
+    return "[" + "".join(f"\\x{{{code:x}}}" for code in range(0x3001) if chr(code).isspace()) + "]"
 
 
 def candidate_lines(texts, pattern: re.Pattern) -> np.ndarray:
@@ -106,7 +110,7 @@ _FULL_WIDTH = "０１２３４５６７８９．％"
 _FULL_WIDTH_FOLD = str.maketrans(_FULL_WIDTH, "0123456789.%")
 
 
-@lru_cache(maxsize=1)
+@once
 def _needs_folding() -> re.Pattern:
     """What a line that reads otherwise once folded holds: a character OpenCC folds to another one (a
     traditional character), a full-width digit, or a pinyin annotation. RE2-compatible, made once."""

@@ -9,7 +9,6 @@ claims and the findings already made: no rule is evaluated again.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,7 @@ import pandas as pd
 
 from ..claims import TABLE_SECTION, Claim, read_claims
 from ..messages import text
+from ..once import once
 from ..template import LEVEL_WIDTHS, government_report_words
 from .rules import Rule, load_rules
 from .table import ClaimTable
@@ -86,7 +86,7 @@ def _rules(budget: Budget, rules: list[Rule] | str | Path | None) -> list[Rule]:
     return load_rules(rules) if isinstance(rules, (str, Path)) else rules
 
 
-@lru_cache(maxsize=1)
+@once
 def _completion_words() -> re.Pattern:
     """A completion rate's words: a completion verb, then the budget it is measured against (完成年初预算的98%)."""
     words = government_report_words()

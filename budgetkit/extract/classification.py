@@ -6,9 +6,9 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ..messages import text
+from ..once import once
 from ..schema import bundled_data_dir, read_text
 
 __all__ = ["ClassReference", "bare_name", "reference"]
@@ -78,7 +78,7 @@ class ClassReference:
         return text("extract.drift-not-current", code=code, name=c.name)
 
 
-@lru_cache(maxsize=1)
+@once
 def reference() -> ClassReference:
     path = bundled_data_dir() / "reference" / "function_classes.csv"
     rows = csv.DictReader(io.StringIO(read_text(path), newline=""))

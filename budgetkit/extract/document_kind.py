@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..messages import text
+from ..once import once
 from ..schema import UNKNOWN_KIND
 from ..template import document_kind_words, official_table, title_key
 
@@ -30,7 +30,7 @@ class DocumentKind:
 _SENTENCE = re.compile(r"[，,。；;]")
 
 
-@lru_cache(maxsize=1)
+@once
 def _patterns() -> tuple[tuple[tuple[str, re.Pattern, re.Pattern], ...], int, int]:
     """Each kind with its title pattern and its content pattern; the content minimum; the title length."""
     kinds, minimum, length = document_kind_words()

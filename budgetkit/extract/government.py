@@ -15,9 +15,9 @@ Every regular expression here is linear (bounded repeats), as in :mod:`.figures`
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import NamedTuple
 
+from ..once import once
 from ..template import MONEY_UNITS, government_report_words
 from .comparisons import Comparison
 from .figures import YEAR, ExtractedFigure, Token
@@ -43,7 +43,7 @@ _SENTENCE_END = re.compile(r"\s{0,3}(?:[。；]|$)")
 _DASHED_CODE = re.compile(r"(?<![\d.])(\d{3}|\d{5}|\d{7})\s{0,2}[-－—]\s{0,2}([^\d，。；：、]{2,40})$")
 
 
-@lru_cache(maxsize=1)
+@once
 def _words() -> dict:
     return government_report_words()
 
@@ -65,7 +65,7 @@ class _Patterns(NamedTuple):
     sum_included: re.Pattern  # "（含特殊转移支付60000万元）": a part of the item before, not added
 
 
-@lru_cache(maxsize=1)
+@once
 def _patterns() -> _Patterns:
     verbs, bases = _alternatives("completion_verbs"), _alternatives("completion_bases")
     return _Patterns(

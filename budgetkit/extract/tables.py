@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..messages import text
 from ..numbers import FigureError, parse_figure
+from ..once import once
 from ..pdf_pages import FoundTable, PageRead
 from ..schema import TABLE_CELL_SEPARATOR
 from ..template import official_tables, title_key
@@ -95,7 +96,7 @@ def figure_of(text: str):
         return None
 
 
-@lru_cache(maxsize=1)
+@once
 def _standard_title_keys() -> tuple[str, ...]:
     return tuple({title_key(name) for table in official_tables().values() for name in table.titles})
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from ..messages import text
+from ..once import once
 from ..schema import BudgetDataError, Problem, claim_units
 from ..template import data_dir, measures, read_toml
 from .classification import ClassReference
@@ -96,7 +96,7 @@ class Vocabulary:
         return self.final_accounts_totals.get(measure, measure) if final_accounts else measure
 
 
-@lru_cache(maxsize=1)
+@once
 def vocabulary() -> Vocabulary:
     """The bundled ``vocabulary.toml``, read once."""
     return load_vocabulary(data_dir() / "vocabulary.toml")
