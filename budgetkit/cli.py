@@ -205,9 +205,9 @@ def _prepare(rules: str | None) -> None:
     from . import extract  # noqa: F401 - imported for the tables its modules mark
     from .audit import load_rules
     from .once import make_all
-    from .schema import bundled_data_dir
+    from .schema import bundled_rules_path
 
-    load_rules(rules or bundled_data_dir() / "rules.toml")  # the rules a document without its own is audited by
+    load_rules(rules or bundled_rules_path())
     make_all()
 
 

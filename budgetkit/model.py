@@ -24,6 +24,7 @@ from .schema import (
     Problem,
     Table,
     bundled_data_dir,
+    bundled_rules_path,
     bundled_descriptor,
     decimal_array,
     parse_table,
@@ -350,7 +351,7 @@ def _load_package(package_dir: Path, descriptor: dict, read: Callable[[Path], st
         line_items=_attach_amounts(line_items, claims),
         measures=measures.frame(),  # a DataFrame of its own (pandas copies the arrays the budgets share)
         table_cells=tables["table_cells"].frame(),
-        rules_path=package_dir / "rules.toml" if (package_dir / "rules.toml").is_file() else bundled / "rules.toml",
+        rules_path=package_dir / "rules.toml" if (package_dir / "rules.toml").is_file() else bundled_rules_path(),
         descriptor=descriptor,
         document_kind=str(budget_meta.get("document_kind", UNKNOWN_KIND)),
         document_kind_reason=None if "document_kind" in budget_meta else message("data.kind-not-stated"),

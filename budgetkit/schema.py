@@ -34,6 +34,7 @@ __all__ = [
     "Table",
     "UNKNOWN_KIND",
     "bundled_data_dir",
+    "bundled_rules_path",
     "bundled_descriptor",
     "VALUE_SCALE",
     "claim_units",
@@ -126,6 +127,11 @@ def bundled_data_dir() -> Path:
     if (folder / "datapackage.json").is_file():
         return folder
     raise FileNotFoundError(text("data.bundled-missing"))
+
+
+def bundled_rules_path() -> Path:
+    """The rules a budget without a rules.toml of its own is audited by: the bundled package's."""
+    return bundled_data_dir() / "rules.toml"
 
 
 def read_text(path: Path) -> str:

@@ -19,7 +19,7 @@ from ..audit.found import decimals
 from ..files import atomic_stream
 from ..findings import VERDICTS
 from ..messages import text
-from ..schema import UNKNOWN_KIND, bundled_data_dir
+from ..schema import UNKNOWN_KIND, bundled_rules_path
 from .analysis import stack_findings
 from .columns import KEY_COLUMNS, PARQUET_COMPRESSION, ROW_GROUP_ROWS, YEAR_OVER_YEAR_RULE
 from .jobs import iter_jobs, run_jobs
@@ -37,7 +37,7 @@ CHUNK_CLAIMS = 2 * ROW_GROUP_ROWS
 
 def resolve_rules(rules) -> list[Rule]:
     if rules is None:
-        return load_rules(bundled_data_dir() / "rules.toml")
+        return load_rules(bundled_rules_path())
     if isinstance(rules, (str, Path)):
         return load_rules(rules)
     return list(rules)

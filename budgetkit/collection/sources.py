@@ -14,7 +14,7 @@ from ..audit import section_of_lines
 from ..extract import DOCUMENT_SUFFIXES, load_or_extract
 from ..messages import text
 from ..model import Budget
-from ..schema import BudgetDataError, bundled_data_dir, place, read_descriptor
+from ..schema import BudgetDataError, bundled_data_dir, bundled_rules_path, place, read_descriptor
 from ..template import document_pair_words
 from .columns import (BUDGET_COLUMNS, CLAIM_COLUMNS, KEY_COLUMNS, LINE_COLUMNS, LINE_ITEM_COLUMNS, arrow_table,
                       concat_frames, typed_frame)
@@ -206,7 +206,7 @@ def from_budgets(budgets: list[tuple[str, Budget, str]]) -> Collection:
         members = _Members(members, {budget_id: source_of(source) if isinstance(source, str) else source
                                      for budget_id, budget, source in budgets if isinstance(budget, _Parts)},
                            [budget_id for budget_id, _, _ in budgets])
-    bundled_rules = (bundled_data_dir() / "rules.toml").resolve()
+    bundled_rules = bundled_rules_path().resolve()
     rules_paths = {budget_id: Path(budget.rules_path) for budget_id, budget, _ in budgets
                    if Path(budget.rules_path).resolve() != bundled_rules}
     return Collection(

@@ -34,7 +34,7 @@ import pandas as pd
 from ..files import staged_folder
 from ..messages import text
 from ..model import Budget, load, load_in_memory
-from ..schema import BudgetDataError, Problem, bundled_data_dir, bundled_descriptor
+from ..schema import BudgetDataError, Problem, bundled_descriptor, bundled_rules_path
 from ..template import package_name_kind, package_title
 from .classification import reference
 from .claims import ClaimExtractor
@@ -386,7 +386,7 @@ def _from_document(document: Document) -> Budget:
                                                      file=Path(p.file).name))
                     for p in error.problems]
         raise BudgetDataError(problems) from None
-    budget = dataclasses.replace(budget, source=document.path, rules_path=bundled_data_dir() / "rules.toml",
+    budget = dataclasses.replace(budget, source=document.path, rules_path=bundled_rules_path(),
                                  document_kind_reason=kind.reason)
     budget.extraction = ExtractionReport(
         source=" + ".join(str(path) for path in (document.path, *document.also)), format=document.format,
