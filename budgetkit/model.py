@@ -38,7 +38,8 @@ from .template import LEVEL_BY_WIDTH, LEVEL_WIDTHS
 __all__ = ["Budget", "load", "load_in_memory", "quote_around", "to_yuan"]
 
 #: Where a quote around a figure ends: the clause delimiters of Chinese running text.
-_CLAUSE_BREAK = re.compile(r"[，,、；;。：:]")
+#: Clause delimiters; an ASCII comma between a digit and three more (15,844.04) separates thousands instead.
+_CLAUSE_BREAK = re.compile(r"[，、；;。：:]|(?<!\d),|,(?!\d{3}(?!\d))")
 #: A clause shorter than this (such as "占98.46%") is quoted with the clause before it.
 _SHORT_CLAUSE = 12
 
