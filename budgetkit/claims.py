@@ -20,7 +20,7 @@ import pandas as pd
 from .numbers import MONEY_UNITS, Interval
 from .schema import claim_units
 
-__all__ = ["COUNT_UNITS", "STATEMENT_KINDS", "TABLE_SECTION", "Claim", "read_claims", "top_section"]
+__all__ = ["COUNT_UNITS", "OPENING_SECTION", "STATEMENT_KINDS", "TABLE_SECTION", "Claim", "read_claims", "top_section"]
 
 #: Units of things counted one by one (every unit of the claims schema but money and percent):
 #: a count is exact, whatever its decimals.
@@ -197,6 +197,9 @@ def _as_printed(value: Decimal | None, decimals: int | None) -> Decimal | None:
 
 #: A table's section as extraction names it: 表5（第11页）.
 TABLE_SECTION = re.compile(r"^表\d+（")
+#: The section of what is printed before a document's first heading: a title and preface, or, in an excerpt
+#: that begins mid-document, the end of a section whose heading is cut off (so not called 前言).
+OPENING_SECTION = "开头"
 
 
 def top_section(section: str) -> str:

@@ -342,10 +342,15 @@ def _where(row) -> str:
 
 
 def _budget_name(department, year, kind: str | None = None) -> str:
-    """A budget as a heading names it: 测试区文化馆2024年, with its kind when known (…2024年决算)."""
+    """A budget as a heading names it: 测试区文化馆2024年, with its kind when known (…2024年决算); a name
+    that ends in a Latin letter or digit (a file's name, when the text names no department) is spaced from
+    the year, not glued to it (wuzhou-unit 2022年)."""
     if kind in (None, UNKNOWN_KIND):
-        return text("cli.budget-name", department=department, year=year)
-    return text("cli.budget-name-kind", department=department, year=year, kind=text(f"data.kind-{kind}"))
+        name = text("cli.budget-name", department=department, year=year)
+    else:
+        name = text("cli.budget-name-kind", department=department, year=year, kind=text(f"data.kind-{kind}"))
+    last = str(department)[-1:]
+    return name.replace(f"{department}{year}", f"{department} {year}", 1) if last.isascii() and last.isalnum() else name
 
 
 def _hang() -> int:

@@ -9,6 +9,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from ..claims import OPENING_SECTION
 from ..messages import text
 from .classification import ClassReference
 from .codes import CodeFinder, PrintedCodes
@@ -145,7 +146,7 @@ class Ledger:
         claim = ExtractedFigure(line=ctx.number, start=start, end=end, text=ctx.line.original[start:end], kind=kind,
                                 measure=measure, label=label or measure, year=year, value=tok.value, unit=unit,
                                 decimals=tok.decimals if tok.kind == "number" else None, code=code,
-                                section=ctx.section or "前言")
+                                section=ctx.section or OPENING_SECTION)
         self.claims.append(claim)
         if claim.year == self.year and kind == "item":
             self._last_current, self._last_figure_read = claim, True

@@ -61,6 +61,16 @@ def test_check_lists_failures_then_counts_the_passes_at_100_columns(capsys):
     assert run(capsys, "check", str(TINY), "--failures-only")[1] == out  # today's option, now the default
 
 
+@pytest.mark.parametrize("lang, heading", [("zh", "审核结果：wuzhou-excerpt 2022年"),
+                                           ("en", "budgetkit check — wuzhou-excerpt 2022")])
+def test_a_department_named_by_its_file_is_spaced_from_the_year(capsys, tmp_path, lang, heading):
+    excerpt = tmp_path / "wuzhou-excerpt.txt"  # no department in the text: the file's name stands for it
+    excerpt.write_text("六、一般公共预算基本支出情况说明\n2022 年一般公共预算基本支出 1133753.33 元,其中:\n"
+                       "人员经费 1030180.29 元,占基本支出预算 90.86%。\n公用经费 103573.04 元,占基本支出预算 9.14%。\n",
+                       encoding="utf-8")
+    assert run(capsys, "--lang", lang, "check", str(excerpt))[1].splitlines()[0] == heading
+
+
 def test_check_is_chinese_by_default_and_english_with_lang_en(capsys):
     chinese = run(capsys, "check", str(TINY))[1]
     assert chinese.splitlines()[0] == "审核结果：测试区文化馆2024年"
