@@ -1,9 +1,9 @@
 """The real-documents corpus (tests/corpus/): its integrity, the scoreboard's matching, and the targets.
 
 Integrity must always hold: every document has a key and a provenance row, every key row is in the format of
-tests/corpus/README.md and its quote is printed where it says. The targets of the corpus issue are tests too;
-those not met today are ``xfail(strict=True)`` with today's measurement as the reason, so the suite stays green
-and turns red the day a target is met — then remove the marker. The scoring itself is scripts/score.py
+tests/corpus/README.md and its quote is printed where it says. The targets of the corpus issue are tests too, all
+met: no false drift or semantic verdict, every keyed drift, semantic and text finding found, 90 % of keyed relations
+evaluated and no fewer than before, no figure dropped. The scoring itself is scripts/score.py
 (``make score``); the corpus is read as it is when the tests run.
 """
 
@@ -354,16 +354,7 @@ def test_no_false_semantic_verdicts(scored):
     assert false == [], f"{len(false)} false semantic verdicts:\n" + _listing(false)
 
 
-def _unmet(reason: str):
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
-@pytest.mark.parametrize("verdict", [
-    pytest.param("drift", marks=_unmet(
-        "today: 1 of 41 keyed drift relations missed (ex-guangxi-wuzhou-unit-2022-budget r09: a list whose heading "
-        "total is cut off and one of whose shares is blank, so not known to be complete)")),
-    "semantic", "text",
-])
+@pytest.mark.parametrize("verdict", ["drift", "semantic", "text"])
 def test_every_keyed_relation_of_this_verdict_is_found(scored, verdict):
     missed = [a for a in scored.alarms if a.category == "missed" and a.verdict == verdict]
     assert missed == [], f"{len(missed)} key rows expecting {verdict} missed:\n" + _listing(missed)
@@ -376,8 +367,9 @@ def test_at_least_90_percent_of_keyed_relations_are_evaluated(scored):
 
 #: The keyed relations evaluated when this was last raised (the Jiangsu template's totals, 政府采购 outlines,
 #: prose 项 against the tables, 款 within their 类): a change that evaluates fewer is a step back; raise it as
-#: more are evaluated.
-EVALUATED_AT_LEAST = 1468
+#: more are evaluated. (1468 before wuzhou 2022 r09 was keyed as the bound of a cut-off list: as a sum it had
+#: been counted evaluated by the finding on r10, the same total's 人员经费 + 公用经费.)
+EVALUATED_AT_LEAST = 1467
 
 
 def test_no_fewer_keyed_relations_are_evaluated_than_before(scored):
