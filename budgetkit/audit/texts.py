@@ -174,7 +174,7 @@ class _ClaimPlaces:
         self.keys = (self.b << _LINE_BITS) + table.line.astype("int64")
         #: whether every budget's claims are in the order of their lines (then a line's first is bisected)
         self.in_line_order = bool(np.all(self.keys[1:] >= self.keys[:-1]))
-        self._table = table
+        self._lines, self._ends = table.line, table.char_end  # not the table: it is held weakly, by its arrays
         self._endings: dict[tuple[int, int, int], int] | None = None
 
     def key(self, start: int, number: int) -> int:
@@ -183,8 +183,7 @@ class _ClaimPlaces:
     def ending(self, start: int, number: int, char_end: int) -> int:
         if self._endings is None:
             endings: dict[tuple[int, int, int], int] = {}
-            table = self._table
-            for at, place in enumerate(zip(self.b.tolist(), table.line.tolist(), table.char_end.tolist())):
+            for at, place in enumerate(zip(self.b.tolist(), self._lines.tolist(), self._ends.tolist())):
                 endings.setdefault(place, at)
             self._endings = endings
         return self._endings.get((int(self.b[start]), number, char_end), NONE)
